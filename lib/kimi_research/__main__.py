@@ -1,0 +1,38 @@
+"""Command line: ``python -m kimi_research {run,dictionary,slides} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kimi_research")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="execute one notebook with papermill (+ HTML)")
+    r.add_argument("name", help="notebook name without .ipynb, e.g. 01_user_decline")
+    r.add_argument("-f", "--file", action="append", help="YAML parameter file (repeatable)")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="one parameter; VALUE is read as YAML (6, 0.3, true, kimi)")
+    r.add_argument("--output-dir", help="where the executed notebook goes (default build/executed)")
+    r.add_argument("--no-html", action="store_true")
+    r.add_argument("-v", "--verbose", action="store_true", help="stream cell output")
+    sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    s = sub.add_parser("slides", help="build reveal.js decks from executed notebooks")
+    s.add_argument("names", nargs="+")
+    args = ap.parse_args(argv)
+    if args.cmd == "run":
+        from kimi_research.runner import main_run
+        return main_run(args)
+    if args.cmd == "dictionary":
+        from kimi_research.schema import dictionary_markdown
+        sys.stdout.write(dictionary_markdown())
+        return 0
+    if args.cmd == "slides":
+        from kimi_research.slides import build_decks
+        return build_decks(args.names)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""Helpers of notebook 00 (data audit): coverage, conflicts, doubtful values, quote checks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from kimi_research import paths
+from kimi_research.params import Param
+
+PARAMETERS = [
+    Param("entity", "str", "all", "Restrict the audit to one entity id, or 'all'.",
+          check=lambda v, ctx: None if v == "all" or v in ctx.get("entities_with_data", [v]) else
+          f"{v!r} has no observations; entities with data: {', '.join(ctx['entities_with_data'])}"),
+    Param("tolerance", "float", 0.05, "Relative gap within which a claim 'holds' (~) or 'roughly holds' (=).",
+          low=0, high=0.5, low_open=True),
+]
+
+
+def entities_with_data(ds) -> list[str]:
+    return sorted(ds.observations["entity"].unique())
+
+
+def restrict(ds, entity: str):
+    """Observations, events and claims about one entity (claims: those that use its rows)."""
+    if entity == "all":
+        return ds.observations, ds.events, ds.claims
+    o = ds.observations[ds.observations["entity"] == entity]
+    e = ds.events[ds.events["entity"] == entity]
+    ids = set(o.index)
+    c = ds.claims[ds.claims.apply(
+        lambda r: bool(ids & set(re.sub(r"_(hi|pm)$", "", n) for n in re.findall(r"o\d{3}_\d{2}\w*", r["expression"] + " " + r["target"]))),
+        axis=1)]
+    return o, e, c
+
+
+def coverage_by_source(ds, obs: pd.DataFrame, events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    s = ds.sources[["producer", "date_published"]].copy()
+    s["observations"] = obs.groupby("source_id").size().reindex(s.index, fill_value=0)
+    s["flagged"] = obs[obs["flags"].notna()].groupby("source_id").size().reindex(s.index, fill_value=0)
+    s["events"] = events.groupby("source_id").size().reindex(s.index, fill_value=0)
+    s["claims"] = claims.groupby("source_id").size().reindex(s.index, fill_value=0)
+    s["vendors quoted"] = obs.groupby("source_id")["vendor"].agg(
+        lambda v: ", ".join(sorted({x for x in v if isinstance(x, str)})) or "none").reindex(s.index, fill_value="none")
+    return s
+
+
+def coverage_matrix(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observation counts, entity x metric."""
+    return pd.crosstab(obs["entity"], obs["metric"])
+
+
+def conflicts(ds, obs: pd.DataFrame) -> pd.DataFrame:
+    """Every conflict group, its rows side by side, with the spread of the values."""
+    c = obs[obs["conflict_group"].notna()].copy()
+    c["period"] = c.apply(period_label, axis=1)
+    c["source"] = c["source_id"].map(lambda s: f"{s} {ds.sources.at[s, 'producer'].split(' (')[0]}")
+    c["vendor"] = c["vendor"].fillna("(none named)")
+    # compare like with like: a flow (spend per quarter) as its monthly rate
+    c["comparable_value"] = c["base_value_per_month"].where(c["metric_kind"] == "flow", c["base_value"])
+    cols = ["conflict_group", "entity", "metric", "period", "qualifier", "value_text", "base_value", "comparable_value",
+            "vendor", "source", "source_id", "note"]
+    return c[cols].sort_values(["conflict_group", "comparable_value"])
+
+
+def conflict_spread(conf: pd.DataFrame) -> pd.DataFrame:
+    g = conf.groupby("conflict_group")["comparable_value"]
+    out = pd.DataFrame({"rows": g.size(), "low": g.min(), "high": g.max()})
+    out["high / low"] = out["high"] / out["low"]
+    return out
+
+
+def doubtful(obs: pd.DataFrame) -> pd.DataFrame:
+    d = obs[obs["flag_list"].map(lambda f: "suspicious" in f)]
+    return d[["entity", "metric", "value_text", "vendor", "source_id", "note"]]
+
+
+def flag_counts(obs: pd.DataFrame) -> pd.Series:
+    return obs["flag_list"].explode().dropna().value_counts()
+
+
+def period_label(r) -> str:
+    s, e = r["period_start"], r["period_end"]
+    if pd.isna(s):
+        return f"{int(r['duration_days'])} days" if not pd.isna(r.get("duration_days")) else "undated"
+    if s == e:
+        return s.date().isoformat()
+    if s.day == 1 and (e + pd.Timedelta(days=1)).day == 1:
+        months = (e.year - s.year) * 12 + e.month - s.month + 1
+        if months == 1:
+            return s.strftime("%Y-%m")
+        if months == 3 and s.month in (1, 4, 7, 10):
+            return f"{s.year} Q{(s.month - 1) // 3 + 1}"
+        if months == 12 and s.month == 1:
+            return str(s.year)
+        return f"{s.strftime('%Y-%m')} to {e.strftime('%Y-%m')}"
+    return f"{s.date()} to {e.date()}"
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def quote_check(ds, seeds: Path | None = None) -> pd.DataFrame | None:
+    """For every quote in every table: is it a substring of its article (white space folded)?
+
+    Returns None when the articles are not available (outside the development checkout).
+    """
+    seeds = seeds or paths.seeds_dir()
+    if not seeds.is_dir():
+        return None
+    texts = {sid: _fold((seeds / r["seed_file"]).read_text(encoding="utf-8"))
+             for sid, r in ds.sources.iterrows() if (seeds / r["seed_file"]).exists()}
+    rows = []
+    for table in ["observations", "events", "claims", "capabilities"]:
+        df = getattr(ds, table)
+        for rid, r in df.iterrows():
+            text = texts.get(r["source_id"])
+            rows.append({"table": table, "id": rid, "source_id": r["source_id"],
+                         "found": bool(text is not None and _fold(r["quote"]) in text)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,66 @@
+"""Write a notebook's key results to ``build/results/<notebook>.json`` (atomically)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kimi_research import paths
+
+
+def to_jsonable(obj: Any) -> Any:
+    """numpy/pandas scalars -> Python, NaN/NaT -> None, tuples -> lists, recursively."""
+    if isinstance(obj, SimpleNamespace):
+        obj = vars(obj)
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (pd.Timestamp,)):
+        return None if pd.isna(obj) else obj.date().isoformat()
+    if obj is None or obj is pd.NaT:
+        return None
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return obj
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_results(notebook: str, results: dict, parameters: Any = None) -> Path:
+    """Write ``{"notebook", "parameters", **results}`` as JSON; returns the path."""
+    payload = {"notebook": notebook, "parameters": to_jsonable(parameters or {}), **to_jsonable(results)}
+    path = paths.results_dir() / f"{notebook}.json"
+    atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return path
+
+
+def read_results(notebook: str, results_dir: Path | None = None) -> dict:
+    path = (results_dir or paths.results_dir()) / f"{notebook}.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,93 @@
+"""Unit normalisation: one table, one function (tested in tests/test_units.py).
+
+Values are stored in ``data/observations.csv`` as the article writes them (``2.2`` with unit
+``亿元``); the base value (``2.2e8`` CNY) is computed here, never typed. Currencies stay apart:
+``亿元`` is CNY, ``亿美元`` is USD. ``万字`` counts Chinese characters, not tokens.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+# unit as written -> (factor to the base unit, dimension)
+UNITS: dict[str, tuple[float, str]] = {
+    "count": (1.0, "count"),
+    "万": (1e4, "count"),
+    "千万": (1e7, "count"),
+    "亿": (1e8, "count"),
+    "千亿": (1e11, "count"),
+    "万亿": (1e12, "count"),
+    "元": (1.0, "CNY"),
+    "万元": (1e4, "CNY"),
+    "千万元": (1e7, "CNY"),
+    "亿元": (1e8, "CNY"),
+    "亿美元": (1e8, "USD"),
+    "%": (0.01, "ratio"),
+    "倍": (1.0, "ratio"),
+    "ratio": (1.0, "ratio"),
+    "千字": (1e3, "characters"),
+    "万字": (1e4, "characters"),
+    "tokens": (1.0, "tokens"),
+    "万tokens": (1e4, "tokens"),
+    "rank": (1.0, "rank"),
+    "月": (1.0, "months"),
+    "天": (1.0, "days"),
+}
+DIMENSIONS = sorted({dim for _, dim in UNITS.values()})
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def normalise(value: float, unit: str) -> tuple[float, str]:
+    """Return ``(value in base units, dimension)`` for a value written in ``unit``.
+
+    >>> normalise(2.2, "亿元")
+    (220000000.0, 'CNY')
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}; known units: {', '.join(UNITS)}")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("value is missing")
+    factor, dim = UNITS[unit]
+    return float(value) * factor, dim
+
+
+def format_cn(value: float, unit: str = "", digits: int = 1) -> str:
+    """Format a base-unit count or CNY amount the Chinese way: 1.4072e7 -> '1407.2万'."""
+    a = abs(value)
+    if a >= 1e8:
+        s = f"{value / 1e8:.{digits}f}亿"
+    elif a >= 1e4:
+        s = f"{value / 1e4:.{digits}f}万"
+    else:
+        s = f"{value:.{digits}f}"
+    return s + unit
+
+
+# --- numbers as written ------------------------------------------------------------------
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9, "十": 10, "百": 100}
+_VAGUE = {"数": (2, 9), "數": (2, 9), "几": (2, 9), "幾": (2, 9)}
+_IMPLICIT_ONE = ("亿", "億", "万", "萬", "千", "榜首", "第一")
+
+
+def numbers_in_text(text: str) -> list[float] | None:
+    """The numbers a ``value_text`` states, to check them against the typed ``value``.
+
+    Arabic numerals are read as written (``"2.2亿元"`` -> ``[2.2]``, ``"12-13元"`` -> ``[12, 13]``);
+    a single Chinese numeral is read (``"第九"`` -> ``[9]``, ``"百万tokens"`` -> ``[100]``);
+    ``数``/``几`` ("several") give ``[2, 9]``; a bare magnitude (``"超亿元"``, ``"万亿"``)
+    means one of it (``[1]``). Returns None when the text holds no number at all.
+    """
+    found = re.findall(r"\d+(?:\.\d+)?", text)
+    if found:
+        return [float(x) for x in found]
+    for ch, rng in _VAGUE.items():
+        if ch in text:
+            return [float(rng[0]), float(rng[1])]
+    for ch, n in _CN_DIGITS.items():
+        if ch in text:
+            return [float(n)]
+    if any(tok in text for tok in _IMPLICIT_ONE):
+        return [1.0]
+    return None

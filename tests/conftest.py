@@ -1,0 +1,103 @@
+"""Shared fixtures: run a notebook with papermill into a temporary build dir, read its results.
+
+``run_notebook(name, params)`` executes ``notebooks/<name>.ipynb`` in a subprocess with
+``KIMI_RESEARCH_BUILD_DIR`` pointing at a fresh temporary folder, so test runs never touch
+``build/`` and can run in parallel (pytest-xdist). ``default_results(name)`` reuses the JSON
+that ``make run`` wrote to ``build/results`` when it is newer than every input, and otherwise
+executes the notebook with its default parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kimi_research import paths
+
+
+@dataclass
+class NotebookRun:
+    name: str
+    returncode: int
+    stdout: str
+    stderr: str
+    build_dir: Path
+    results: dict | None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def executed(self) -> Path:
+        d = self.build_dir / "executed"
+        ok = d / f"{self.name}.ipynb"
+        return ok if ok.exists() else d / f"{self.name}.failed.ipynb"
+
+
+def _inputs_mtime(name: str) -> float:
+    files = [paths.NOTEBOOKS_DIR / f"{name}.ipynb", *Path(paths.ROOT / "lib").rglob("*.py"),
+             *Path(paths.ROOT / "data").glob("*.csv")]
+    return max(f.stat().st_mtime for f in files if f.exists())
+
+
+def execute(name: str, params: dict | None, build_dir: Path) -> NotebookRun:
+    build_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "kimi_research", "run", name, "--no-html",
+           "--output-dir", str(build_dir / "executed")]
+    if params:
+        pfile = build_dir / "params.yaml"
+        pfile.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+        cmd += ["-f", str(pfile)]
+    env = dict(os.environ, KIMI_RESEARCH_BUILD_DIR=str(build_dir))
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900, cwd=paths.ROOT)
+    res_file = build_dir / "results" / f"{name}.json"
+    results = json.loads(res_file.read_text(encoding="utf-8")) if res_file.exists() else None
+    return NotebookRun(name, proc.returncode, proc.stdout, proc.stderr, build_dir, results)
+
+
+@pytest.fixture
+def run_notebook(tmp_path):
+    """Execute a notebook with parameters; returns a NotebookRun (check .returncode yourself)."""
+    counter = iter(range(1000))
+
+    def _run(name: str, params: dict | None = None) -> NotebookRun:
+        return execute(name, params, tmp_path / f"run{next(counter)}")
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def default_results(tmp_path_factory):
+    """Results JSON of a notebook run with its default parameters (from `make run` if fresh)."""
+    cache: dict[str, dict] = {}
+
+    def _get(name: str) -> dict:
+        if name in cache:
+            return cache[name]
+        res = paths.ROOT / "build" / "results" / f"{name}.json"
+        executed = paths.ROOT / "build" / "executed" / f"{name}.ipynb"
+        if res.exists() and executed.exists() and executed.stat().st_mtime >= _inputs_mtime(name):
+            data = json.loads(res.read_text(encoding="utf-8"))
+            if data.get("parameters") == {k: v for k, v in data.get("parameters", {}).items()}:
+                cache[name] = data
+                return data
+        run = execute(name, None, tmp_path_factory.mktemp(name))
+        assert run.returncode == 0, f"{name} failed with default parameters:\n{run.output[-3000:]}"
+        cache[name] = run.results
+        return run.results
+
+    return _get
+
+
+@pytest.fixture(scope="session")
+def ds():
+    import kimi_research as kr
+
+    return kr.load()
