@@ -20,6 +20,8 @@ import pytest
 import yaml
 
 from kimi_research import paths
+from kimi_research.params import defaults
+from kimi_research.results import to_jsonable
 
 
 @dataclass
@@ -85,7 +87,7 @@ def default_results(tmp_path_factory):
         executed = paths.ROOT / "build" / "executed" / f"{name}.ipynb"
         if res.exists() and executed.exists() and executed.stat().st_mtime >= _inputs_mtime(name):
             data = json.loads(res.read_text(encoding="utf-8"))
-            if data.get("parameters") == {k: v for k, v in data.get("parameters", {}).items()}:
+            if data.get("parameters") == to_jsonable(defaults(name)):
                 cache[name] = data
                 return data
         run = execute(name, None, tmp_path_factory.mktemp(name))
