@@ -30,9 +30,12 @@ def restrict(ds, entity: str):
     o = ds.observations[ds.observations["entity"] == entity]
     e = ds.events[ds.events["entity"] == entity]
     ids = set(o.index)
-    c = ds.claims[ds.claims.apply(
-        lambda r: bool(ids & set(re.sub(r"_(hi|pm)$", "", n) for n in re.findall(r"o\d{3}_\d{2}\w*", r["expression"] + " " + r["target"]))),
-        axis=1)]
+
+    def uses(r) -> bool:
+        names = re.findall(r"o\d{3}_\d{2}\w*", r["expression"] + " " + r["target"])
+        return bool(ids & {re.sub(r"_(hi|pm)$", "", n) for n in names})
+
+    c = ds.claims[ds.claims.apply(uses, axis=1)]
     return o, e, c
 
 

@@ -98,7 +98,7 @@ def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: 
     ev = events[(events["date"] >= lo) & (events["date"] <= hi)].sort_values("date").head(max_labels)
     ymin, ymax = ax.get_ylim()
     log = ax.get_yscale() == "log"
-    for i, (eid, e) in enumerate(ev.iterrows()):
+    for i, (_, e) in enumerate(ev.iterrows()):
         ax.axvline(e["date"], color="#888888", lw=0.9, ls=":", zorder=0)
         frac = 0.97 - 0.085 * (i % 4)
         y = (ymin * (ymax / ymin) ** frac) if log else ymin + (ymax - ymin) * frac

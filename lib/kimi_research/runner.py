@@ -82,8 +82,8 @@ def run_notebook(name: str, parameters: dict | None = None, output_dir: Path | N
     failed.unlink(missing_ok=True)
     if html:
         _html(final, paths.html_dir() / f"{name}.html")
-    print(f"ran {name} in {time.perf_counter() - t0:.1f}s -> {final.relative_to(paths.ROOT) if final.is_relative_to(paths.ROOT) else final}",
-          flush=True)
+    shown = final.relative_to(paths.ROOT) if final.is_relative_to(paths.ROOT) else final
+    print(f"ran {name} in {time.perf_counter() - t0:.1f}s -> {shown}", flush=True)
     return final
 
 

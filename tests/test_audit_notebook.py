@@ -1,0 +1,55 @@
+"""Notebook 00 (data audit) executed with papermill: values from its results JSON."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from kimi_research import claims, paths
+
+pytestmark = pytest.mark.notebook
+NB = "00_data_audit"
+
+
+def test_default_run(default_results, ds):
+    r = default_results(NB)
+    assert r["n_observations"] == len(ds.observations) > 100
+    assert r["n_sources"] == 5
+    assert r["observations_per_source"] == ds.observations.groupby("source_id").size().to_dict()
+    assert r["n_conflicts"] == ds.observations["conflict_group"].nunique() == 7
+    assert r["conflict_groups"]["kimi_cpa"] == 3.0           # 30元 vs about 10元
+    assert r["conflict_groups"]["alibaba_investment"] == 1.25  # 超10亿 vs 8亿美元
+    assert r["conflict_groups"]["doubao_ad_spend"] == pytest.approx(3.72)  # 1.24亿/month vs 1亿 a quarter
+    assert set(r["suspicious"]) == {"o000_02", "o002_15"}
+    c = r["claims"]
+    assert c["c01"]["verdict"] == claims.ROUGHLY
+    assert round(c["c01"]["computed_low"]) == 7_096_774 and round(c["c01"]["computed_high"]) == 7_333_333
+    assert c["c02"]["verdict"] == claims.HOLDS and round(c["c02"]["computed_low"], 4) == -0.2946
+    assert len(c) == len(ds.claims)
+    if paths.seeds_dir().is_dir():
+        assert r["quotes_found"] == r["quotes_checked"] == 154
+
+
+def test_kimi_strict_parameter_set(run_notebook, ds):
+    params = yaml.safe_load((paths.PARAMS_DIR / NB / "kimi_strict.yaml").read_text(encoding="utf-8"))
+    run = run_notebook(NB, params)
+    assert run.returncode == 0, run.output[-2000:]
+    r = run.results
+    assert r["entity"] == "kimi"
+    assert r["n_observations"] == (ds.observations["entity"] == "kimi").sum()
+    # with a 1% tolerance, "700万 a day" (gap 1.34%) fails and "about -30%" (gap 1.8%) only roughly holds
+    assert r["claims"]["c01"]["verdict"] == claims.FAILS
+    assert r["claims"]["c02"]["verdict"] == claims.ROUGHLY
+    assert "c10" not in r["claims"]  # the WAU ranking claim is about Doubao, DeepSeek and Yuanbao
+
+
+def test_bad_parameters_fail_at_validation(run_notebook):
+    run = run_notebook(NB, {"entity": "kimmi", "tolerance": 0, "colour": "red"})
+    assert run.returncode != 0
+    out = run.output
+    assert "ParameterError" in out
+    assert "'kimmi' has no observations; entities with data:" in out and "kimi" in out
+    assert "'tolerance' = 0" in out
+    assert "unknown parameter 'colour'" in out
+    assert run.results is None
+    assert (run.build_dir / "executed" / f"{NB}.failed.ipynb").exists()

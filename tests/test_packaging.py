@@ -1,0 +1,54 @@
+"""The project's promises: one dependency list in two files, documented make targets, CI entry."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from kimi_research import paths
+
+ROOT = paths.ROOT
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_dependencies():
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    want = sorted(py["dependencies"] + py["optional-dependencies"]["dev"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = sorted(d for d in env["dependencies"] if isinstance(d, str) and _name(d) not in {"python", "pip"})
+    assert conda == want
+
+
+def test_known_breaks_are_pinned():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert any(d.startswith("matplotlib") and "<3.13" in d for d in deps)
+
+
+def test_makefile_targets_documented():
+    mk = (ROOT / "Makefile").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^([a-z][a-z-]*):[^\n]*## ", mk, flags=re.M))
+    assert {"help", "setup", "run", "test", "lab", "slides", "lint", "clean"} <= documented
+    assert re.search(r"^\.DEFAULT_GOAL := help$", mk, flags=re.M)
+    for var in ("MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR"):
+        assert re.search(rf"^export {var}\s*:= \$\(CURDIR\)/\$\(BUILD\)/", mk, flags=re.M), var
+
+
+def test_ci_runs_make_test():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test\b", ci, flags=re.M)
+
+
+def test_readme_gives_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    for dep in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]:
+        assert f"`{_name(dep)}`" in readme, f"README does not say why {_name(dep)} is there"
+
+
+def test_build_is_ignored():
+    assert "build/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
