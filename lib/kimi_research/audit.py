@@ -59,11 +59,12 @@ def conflicts(ds, obs: pd.DataFrame) -> pd.DataFrame:
     """Every conflict group, its rows side by side, with the spread of the values."""
     c = obs[obs["conflict_group"].notna()].copy()
     c["period"] = c.apply(period_label, axis=1)
-    c["source"] = c["source_id"].map(lambda s: f"{s} {ds.sources.at[s, 'producer'].split(' (')[0]}")
+    c["source"] = c["source_id"].map(lambda s: f"{s} {ds.sources.at[s, 'producer_en']}")
     c["vendor"] = c["vendor"].fillna("(none named)")
     # compare like with like: a flow (spend per quarter) as its monthly rate
     c["comparable_value"] = c["base_value_per_month"].where(c["metric_kind"] == "flow", c["base_value"])
-    cols = ["conflict_group", "entity", "metric", "period", "qualifier", "value_text", "base_value", "comparable_value",
+    cols = ["conflict_group", "entity", "metric", "period", "qualifier", "value_text", "base_value", "base_value_high",
+            "dimension", "metric_kind", "period_months", "duration_days", "comparable_value",
             "vendor", "source", "source_id", "note"]
     return c[cols].sort_values(["conflict_group", "comparable_value"])
 

@@ -173,11 +173,11 @@ class Dataset:
             o = o[o["vendor"] == vendor]
         return o
 
-    def source_label(self, source_ids) -> str:
-        """'Source: <producer> (YYYY-MM-DD); ...' for a footnote."""
-        ids = sorted(set(source_ids))
-        return "; ".join(f"{self.sources.at[s, 'producer'].split(' (')[0]} ({self.sources.at[s, 'date_published']}, {s})"
-                         for s in ids)
+    def source_label(self, source_ids, lang: str = "en") -> str:
+        """'<producer> (YYYY-MM-DD, s00N); ...' for a footnote (romanised unless lang='zh')."""
+        col = "producer" if lang == "zh" else "producer_en"
+        return "; ".join(f"{self.sources.at[s, col]} ({self.sources.at[s, 'date_published']}, {s})"
+                         for s in sorted(set(source_ids)))
 
     def vendor_label(self, vendors) -> str:
         names = sorted({self.name(v) for v in vendors if isinstance(v, str) and v})

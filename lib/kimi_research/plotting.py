@@ -72,6 +72,22 @@ def label(ds, entity_id: str) -> str:
     return ds.name(entity_id, _STATE["lang"])
 
 
+def value_label(row) -> str:
+    """An observation's value for a chart: romanised ('CNY 220m', '≥36m') unless lang is 'zh'."""
+    if _STATE["lang"] == "zh":
+        return str(row["value_text"])
+    from kimi_research.units import format_en
+
+    high = row.get("base_value_high")
+    text = format_en(row["base_value"], row["dimension"], row["qualifier"], None if pd.isna(high) else high)
+    metric, months = str(row.get("metric", "")), row.get("period_months")
+    if metric.endswith(("_monthly", "_month")):
+        text += "/mo"
+    elif row.get("metric_kind") == "flow" and months in (1, 3, 12) and pd.isna(row.get("duration_days")):
+        text += {1: "/mo", 3: "/qtr", 12: "/yr"}[months]
+    return text
+
+
 def footnote(fig, text: str, caption: str | None = None) -> None:
     """Put 'Source: ...' (and an optional caption line) under the figure."""
     body = text if text.lower().startswith("source") else f"Source: {text}"
@@ -84,7 +100,7 @@ def footnote(fig, text: str, caption: str | None = None) -> None:
 def source_text(ds, obs: pd.DataFrame) -> str:
     """'Source: <vendor(s)> via <article(s)>' for the rows a chart shows."""
     vendors = ds.vendor_label(obs["vendor"])
-    return f"Source: {vendors}, as quoted by {ds.source_label(obs['source_id'])}"
+    return f"Source: {vendors}, as quoted by {ds.source_label(obs['source_id'], _STATE['lang'])}"
 
 
 def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: int = 8,

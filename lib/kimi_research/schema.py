@@ -85,7 +85,8 @@ SOURCES = Table(
     [
         Col("source_id", "str", "Article id (s000-s004), used as a key everywhere.", pattern=r"^s\d{3}$", unique=True),
         Col("seed_file", "str", "File name in ../shared/seeds.", pattern=r"^\d{3}_[0-9a-f]+\.txt$", unique=True),
-        Col("producer", "str", "Publisher or column that wrote the article."),
+        Col("producer_en", "str", "Publisher in English / romanised (used in chart footnotes)."),
+        Col("producer", "str", "Publisher or column that wrote the article, as named in Chinese."),
         Col("via", "str", "Platform the stored copy came from (repost).", required=False),
         Col("author", "str", "Author, if named.", required=False),
         Col("date_published", "str", "Date published (YYYY-MM-DD, or YYYY-MM when only the month is known).",

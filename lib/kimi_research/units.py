@@ -64,6 +64,37 @@ def format_cn(value: float, unit: str = "", digits: int = 1) -> str:
     return s + unit
 
 
+_SCALES = [(1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")]
+_QUAL = {"=": "", ">": ">", ">=": "≥", "<": "<", "<=": "≤", "~": "~", "range": ""}
+
+
+def _short(x: float) -> str:
+    for f, suffix in _SCALES:
+        if abs(x) >= f:
+            return f"{x / f:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+def format_en(base: float, dimension: str, qualifier: str = "=", high: float | None = None) -> str:
+    """A base value in English, for chart labels: 'CNY 220m', '≥36m', '#7', '41.6%', '2m chars'."""
+    q = _QUAL.get(qualifier, "")
+    if dimension == "rank":
+        return f"{'top ' if qualifier == '<=' else q}{'#' if qualifier != '<=' else ''}{base:.0f}"
+    if dimension == "ratio":
+        s = f"{base * 100:.3g}%"
+    elif dimension in ("CNY", "USD"):
+        s = f"{dimension} {_short(base)}"
+    elif dimension == "characters":
+        s = f"{_short(base)} chars"
+    elif dimension == "tokens":
+        s = f"{_short(base)} tokens"
+    else:
+        s = _short(base)
+    if high is not None and high == high and qualifier == "range":
+        s = f"{s}–{_short(high)}" if dimension not in ("CNY", "USD") else f"{s}–{_short(high)}"
+    return f"{q}{s}"
+
+
 # --- numbers as written ------------------------------------------------------------------
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9, "十": 10, "百": 100}
