@@ -9,12 +9,16 @@ BIN     := $(VENV)/bin
 BUILD   := build
 JOBS    ?= 2
 STAMP   := $(VENV)/.installed
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-# Keep every tool's state inside build/, not in the user's home.
-export MPLCONFIGDIR        := $(CURDIR)/$(BUILD)/cache/matplotlib
-export IPYTHONDIR          := $(CURDIR)/$(BUILD)/cache/ipython
-export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(BUILD)/cache/jupyter-runtime
-export JUPYTER_CONFIG_DIR  := $(CURDIR)/$(BUILD)/cache/jupyter-config
+# Keep every tool's state inside build/, not in the user's home. The caches survive
+# `make clean` (they are not outputs); `make distclean` removes them with .venv.
+CACHE   := $(CURDIR)/build/cache
+export MPLCONFIGDIR        := $(CACHE)/matplotlib
+export IPYTHONDIR          := $(CACHE)/ipython
+export JUPYTER_RUNTIME_DIR := $(CACHE)/jupyter-runtime
+export JUPYTER_CONFIG_DIR  := $(CACHE)/jupyter-config
+export KIMI_RESEARCH_BUILD_DIR := $(abspath $(BUILD))
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -24,7 +28,7 @@ EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
 LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
 DATA      := $(wildcard data/*.csv)
 
-.PHONY: help setup run test lab slides lint clean dictionary
+.PHONY: help setup run test lab slides lint clean distclean dictionary bench sweep
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -39,24 +43,46 @@ $(STAMP): pyproject.toml
 	@# rfc3987-syntax is optional for jsonschema; compiling its grammar costs ~2 s in every
 	@# tool that imports nbformat (jsonschema issue #1428). Nothing here needs it.
 	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax || true
+	@# A CJK font lets charts show Chinese names (plotting.theme(lang="zh")); optional.
+	@if [ ! -e $(CJK_FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; }; } \
+	    && rm -f $(MPLCONFIGDIR)/fontlist-*.json && echo "installed fonts-wqy-microhei (Chinese names in charts)" \
+	    || echo "note: could not install fonts-wqy-microhei; charts use romanised names"; \
+	  else echo "note: no CJK font (apt-get install fonts-wqy-microhei); charts use romanised names"; fi; \
+	fi
 	@touch $@
 
 run: $(STAMP) ## Execute every notebook (parallel, only those whose inputs changed) into build/executed and build/html
-	@$(MAKE) --no-print-directory -j$(JOBS) $(EXECUTED)
+	@$(MAKE) --no-print-directory --keep-going -j$(JOBS) $(EXECUTED)
 
 # A notebook's executed copy depends on the notebook, the package and the data.
-$(BUILD)/executed/%.ipynb: notebooks/%.ipynb $(LIB_SRC) $(DATA) | $(STAMP)
-	$(BIN)/python -m kimi_research run $*
+# PARAMS_<notebook>=file.yaml runs it with a parameter set instead of its defaults.
+.SECONDEXPANSION:
+$(BUILD)/executed/%.ipynb: notebooks/%.ipynb $(LIB_SRC) $(DATA) $$(PARAMS_$$*) | $(STAMP)
+	$(BIN)/python -m kimi_research run $* $(if $(PARAMS_$*),--in-place -f $(PARAMS_$*))
 
-test: run ## Run every notebook, then the whole test suite
+test: slides ## Run every notebook, build the decks, then the whole test suite
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --IdentityProvider.token='' --no-browser \
 	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-slides: run ## Build reveal.js decks (code hidden) into build/slides
+NPM_STAMP := $(BUILD)/npm/node_modules/.installed
+
+slides: run $(NPM_STAMP) ## Build offline reveal.js decks (code hidden), the summary deck and build/html/index.html
 	$(BIN)/python -m kimi_research slides $(NAMES)
+
+# reveal.js, require.js and jQuery at the versions pinned in package-lock.json, into build/npm.
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(BUILD)/npm && cp package.json package-lock.json $(BUILD)/npm/ && \
+	  npm ci --prefix $(BUILD)/npm --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "WARNING: npm not found: the decks will load reveal.js from a CDN and need internet." >&2; \
+	fi
 
 lint: $(STAMP) ## Lint lib, tests and notebooks with ruff
 	$(BIN)/ruff check lib tests notebooks
@@ -64,5 +90,15 @@ lint: $(STAMP) ## Lint lib, tests and notebooks with ruff
 dictionary: $(STAMP) ## Print the data dictionary (generated from the schema)
 	@$(BIN)/python -m kimi_research dictionary
 
-clean: ## Remove build/ (keeps .venv)
-	rm -rf $(BUILD)
+bench: $(STAMP) ## Time a clean `make run` against a sequential papermill loop, and a no-op run
+	$(BIN)/python -m kimi_research bench --jobs $(JOBS)
+
+sweep: $(STAMP) ## Run NOTEBOOK over a parameter GRID (YAML) in parallel; results CSV in build/sweeps
+	@test -n "$(NOTEBOOK)" -a -n "$(GRID)" || { echo "usage: make sweep NOTEBOOK=01_user_decline GRID=grid.yaml [JOBS=2]"; exit 2; }
+	$(BIN)/python -m kimi_research sweep $(NOTEBOOK) $(GRID) --jobs $(JOBS)
+
+clean: ## Remove everything generated in build/ (keeps the tool caches and .venv)
+	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} + 2>/dev/null || true
+
+distclean: clean ## Remove build/ entirely and .venv
+	rm -rf build $(VENV)

@@ -16,8 +16,16 @@ def main(argv: list[str] | None = None) -> int:
                    help="one parameter; VALUE is read as YAML (6, 0.3, true, kimi)")
     r.add_argument("--output-dir", help="where the executed notebook goes (default build/executed)")
     r.add_argument("--no-html", action="store_true")
+    r.add_argument("--in-place", action="store_true",
+                   help="with parameters, still write to build/ (default: build/runs/<notebook>-<set>/)")
     r.add_argument("-v", "--verbose", action="store_true", help="stream cell output")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    w = sub.add_parser("sweep", help="run a notebook over a grid of parameter sets in parallel")
+    w.add_argument("name")
+    w.add_argument("grid", help="YAML: parameter -> list of values, or a list of parameter mappings")
+    w.add_argument("--jobs", type=int, default=2)
+    b = sub.add_parser("bench", help="time clean and no-op `make run` against a naive papermill loop")
+    b.add_argument("--jobs", type=int, default=2)
     s = sub.add_parser("slides", help="build reveal.js decks from executed notebooks")
     s.add_argument("names", nargs="+")
     args = ap.parse_args(argv)
@@ -28,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
         from kimi_research.schema import dictionary_markdown
         sys.stdout.write(dictionary_markdown())
         return 0
+    if args.cmd == "sweep":
+        from kimi_research.runner import sweep
+        return sweep(args.name, args.grid, args.jobs)
+    if args.cmd == "bench":
+        from kimi_research.runner import bench
+        return bench(args.jobs)
     if args.cmd == "slides":
         from kimi_research.slides import build_decks
         return build_decks(args.names)
