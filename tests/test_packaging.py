@@ -34,8 +34,9 @@ def test_makefile_targets_documented():
     documented = set(re.findall(r"^([a-z][a-z-]*):[^\n]*## ", mk, flags=re.M))
     assert {"help", "setup", "run", "test", "lab", "slides", "lint", "clean"} <= documented
     assert re.search(r"^\.DEFAULT_GOAL := help$", mk, flags=re.M)
+    assert re.search(r"^CACHE\s*:= \$\(CURDIR\)/build/cache$", mk, flags=re.M)
     for var in ("MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR"):
-        assert re.search(rf"^export {var}\s*:= \$\(CURDIR\)/\$\(BUILD\)/", mk, flags=re.M), var
+        assert re.search(rf"^export {var}\s*:= \$\(CACHE\)/", mk, flags=re.M), var
 
 
 def test_ci_runs_make_test():

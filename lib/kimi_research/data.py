@@ -124,8 +124,9 @@ def _derive_observations(obs: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFra
     obs = obs.copy()
     factor = obs["unit"].map(lambda u: UNITS[u][0])
     obs["dimension"] = obs["unit"].map(lambda u: UNITS[u][1])
-    obs["base_value"] = obs["value"] * factor
-    obs["base_value_high"] = obs["value_high"] * factor
+    # round away binary noise (2.2 * 1e8 = 220000000.00000003) so results JSON stays clean
+    obs["base_value"] = (obs["value"] * factor).round(9)
+    obs["base_value_high"] = (obs["value_high"] * factor).round(9)
     obs["period_start"] = pd.to_datetime(obs["period_start"], format="%Y-%m-%d")
     obs["period_end"] = pd.to_datetime(obs["period_end"], format="%Y-%m-%d")
     obs["period_mid"] = obs["period_start"] + (obs["period_end"] - obs["period_start"]) / 2

@@ -125,8 +125,13 @@ def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: 
 
 
 def fmt_wan(ax, axis: str = "y") -> None:
-    """Tick labels in 万 (10,000) for user counts and CNY amounts."""
-    f = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}万" if abs(v) < 1e8 else f"{v / 1e8:,.1f}亿")
+    """Tick labels for user counts and CNY amounts: 万/亿 with lang 'zh', else k/m/bn."""
+    if _STATE["lang"] == "zh":
+        f = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}万" if abs(v) < 1e8 else f"{v / 1e8:,.1f}亿")
+    else:
+        from kimi_research.units import _short
+
+        f = matplotlib.ticker.FuncFormatter(lambda v, _: _short(v) if v else "0")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
 

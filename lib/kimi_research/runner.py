@@ -97,7 +97,10 @@ def load_params(files: list[str], pairs: list[list[str]]) -> dict:
         params.update(data)
     for k, v in pairs or []:
         params[k] = yaml.safe_load(v)
-    return params
+    # YAML reads an unquoted 2025-06-01 as a date, which papermill cannot write into a notebook
+    import datetime as dt
+
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items()}
 
 
 def run_label(name: str, files: list[str] | None, pairs: list[list[str]] | None) -> str:

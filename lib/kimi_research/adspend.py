@@ -1,0 +1,429 @@
+"""Helpers of notebook 02 (the ad-spend bubble): spend paths, unit economics, a stock-flow user model.
+
+Vocabulary (marketing-mix modelling): *CPA* = cost per acquired user; *all-in CPA* = CPA plus the
+compute cost of serving the new user; *cost per retained user* = all-in CPA / 30-day retention;
+*adstock* = a stock that keeps a share ``1 - churn`` of itself each period and adds new inflow.
+
+Monthly spend path
+------------------
+Kimi's dated spend rows are of two kinds: a figure for one calendar month (AppGrowing's October
+and November 2024; the Bilibili Spring Festival campaign, a lower bound '超亿元' read as February
+2024) and a level stated for a span of months (AppGrowing: '几乎每月 ... 上千万元' from March to
+September 2024, a lower bound per month). :func:`monthly_spend` turns them into one value per
+month from the first month with data to a chosen end; ``spend_path`` says how months without a
+figure of their own are filled (see :data:`SPEND_PATHS`). No article reports spend after the last
+dated month (November 2024): every path states its assumption for those months, and the returned
+``status`` column says which months are data and which are assumption.
+
+Stock-flow model
+----------------
+``users_t = (1 - churn) * users_{t-1} + spend_t / cpa`` on a monthly grid, starting from zero users
+the month before the first spend (only bought users are counted: the articles' story taken
+literally). The churn is fitted by least squares on log MAU (relative errors) to one vendor's
+observations (QuestMobile by default; vendors are never mixed). A monthly figure is compared with
+the model's value for that month; a quarterly figure (QuestMobile reports a quarter's average MAU)
+with the mean of the model's three months.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from kimi_research.errors import DataError
+from kimi_research.params import Param
+
+SPEND_PATHS = {
+    "articles": "every dated figure at its value, lower bounds at their bound (the Bilibili campaign; the "
+                "'almost every month' level AppGrowing gives for a span of months before the peak); after the last "
+                "reported month, spend falls back to that pre-peak floor (the articles say spending slowed, none "
+                "says it stopped)",
+    "lower_bounds": "as 'articles' up to the last reported month; afterwards zero, since no row bounds it from "
+                    "below: the least spend the data allow",
+    "interpolate": "months inside the span with only a lower bound are interpolated linearly between the "
+                   "nearest single-month figures before and after (never below the bound): a generous reading; "
+                   "after the last reported month, the pre-peak floor as in 'articles'",
+    "zero": "only single-month figures count (the span's 'almost every month' bound is dropped); every "
+            "other month is zero: the least generous reading",
+}
+
+PARAMETERS = [
+    Param("cpa_yuan", "float", 10.0,
+          "Advertising cost per acquired user, CNY. Default: article 004's investor ('about 10元' when spending "
+          "was aggressive, o004_20); article 000 gives 30元 for the Bilibili campaign (o000_13).",
+          low=0, low_open=True),
+    Param("compute_cost_per_user_yuan", "float", 2.5,
+          "Compute cost of serving a new user, CNY. Default: the middle of article 004's all-in 12-13元 (o004_21) "
+          "minus its 10元 CPA (o004_20).", low=0),
+    Param("retention_30d", "float", 0.01,
+          "Share of new users still active after 30 days. Default: article 001's 'under 1%' (o001_15), "
+          "industry hearsay with no vendor or date.", low=0, high=1, low_open=True),
+    Param("daily_new_users", "int", 200000,
+          "New users a day in the burn arithmetic. Default: article 004's hypothetical 20万 a day (o004_22).",
+          low=0, low_open=True),
+    Param("spend_path", "str", "articles",
+          "How months without a reported spend figure are filled: " + "; ".join(f"'{k}': {v}" for k, v in SPEND_PATHS.items()),
+          choices=list(SPEND_PATHS)),
+    Param("monthly_churn", "float", "fit",
+          "Monthly churn of bought users in the stock-flow model, or 'fit' to fit it to QuestMobile's MAU.",
+          special=("fit",), low=0, high=1, high_open=True),
+]
+
+SPEND_METRICS = ["ad_spend", "ad_spend_monthly", "ad_spend_peak_month"]
+KIMI_FAMILY_EXTRA_EVENTS = ["e_deepseek_r1"]  # the rival launch the articles treat as the turning point
+STATUS_ORDER = ["reported", "lower bound", "interpolated", "assumption"]
+
+
+# --- data selections -------------------------------------------------------------------------------
+def spend_rows(ds, entity: str = "kimi") -> pd.DataFrame:
+    """Every spend row of an entity (dated or not), with its monthly rate and a period label."""
+    from kimi_research.audit import period_label
+
+    o = ds.select(entity, SPEND_METRICS)
+    if o.empty:
+        raise DataError("data/observations.csv", message=f"no ad-spend rows ({', '.join(SPEND_METRICS)}) for {entity!r}")
+    o = o.copy()
+    o["period"] = o.apply(period_label, axis=1)
+    # a level per month (ad_spend_monthly, ad_spend_peak_month) is already a monthly rate
+    o["per_month"] = np.where(o["metric"] == "ad_spend", o["base_value_per_month"], o["base_value"])
+    o["lower_bound"] = o["qualifier"].isin([">", ">="])
+    return o
+
+
+def events_for(ds, entity: str = "kimi") -> pd.DataFrame:
+    """Events about the entity, its owner and the owner's models, plus the rival launches the articles stress."""
+    ents = ds.entities
+    owner = ents.at[entity, "owner"] if entity in ents.index else None
+    family = {entity}
+    if isinstance(owner, str):
+        family |= {owner} | set(ents.index[ents["owner"] == owner])
+    ev = ds.events
+    return ev[ev["entity"].isin(family) | ev.index.isin(KIMI_FAMILY_EXTRA_EVENTS)]
+
+
+def _months(r) -> pd.PeriodIndex:
+    return pd.period_range(r["period_start"], r["period_end"], freq="M")
+
+
+def spend_data_by_month(ds, entity: str = "kimi") -> pd.DataFrame:
+    """Per calendar month with a dated figure: value (CNY), kind ('point', 'lower bound', 'span bound'), obs ids.
+
+    A single-month row is a 'point' (= or ~) or a 'lower bound' (> or >=); a level for a span of months
+    (ad_spend_monthly) gives a 'span bound' in each month. A single-month figure wins over a span bound;
+    two single-month rows for the same month (the same AppGrowing figure in two articles) are combined,
+    keeping the larger value.
+    """
+    o = spend_rows(ds, entity)
+    o = o[o["period_start"].notna() & o["metric"].isin(["ad_spend", "ad_spend_monthly"])]
+    rank = {"point": 0, "lower bound": 1, "span bound": 2}
+    rows = []
+    for oid, r in o.iterrows():
+        months = _months(r)
+        if r["metric"] == "ad_spend_monthly" or len(months) > 1:
+            kind = "span bound" if r["lower_bound"] else "point"
+            for m in months:
+                rows.append({"month": m, "value": r["per_month"], "kind": kind, "obs_id": oid})
+        else:
+            rows.append({"month": months[0], "value": r["base_value"],
+                         "kind": "lower bound" if r["lower_bound"] else "point", "obs_id": oid})
+    if not rows:
+        raise DataError("data/observations.csv", message=f"no dated ad-spend rows for {entity!r}")
+    d = pd.DataFrame(rows)
+    d["rank"] = d["kind"].map(rank)
+    best = d.groupby("month")["rank"].transform("min")
+    d = d[d["rank"] == best]
+    out = d.groupby("month").agg(value=("value", "max"), kind=("kind", "first"),
+                                 obs_ids=("obs_id", lambda s: ";".join(sorted(s))))
+    return out.sort_index()
+
+
+def monthly_spend(ds, path: str = "articles", end: str | pd.Period | None = None, entity: str = "kimi") -> pd.DataFrame:
+    """One row per month from the first month with spend data to ``end``: spend_yuan, status, obs_ids, data.
+
+    ``status`` is 'reported' (a single-month figure), 'lower bound' (a single-month or span lower bound used
+    at its bound), 'interpolated' or 'assumption' (no figure for the month); ``data`` is True for months with
+    a figure of their own (reported or bounded). See :data:`SPEND_PATHS`.
+    """
+    if path not in SPEND_PATHS:
+        raise ValueError(f"unknown spend_path {path!r}; expected one of {', '.join(SPEND_PATHS)}")
+    data = spend_data_by_month(ds, entity)
+    first, last = data.index.min(), data.index.max()
+    end = pd.Period(end, freq="M") if end is not None else last
+    idx = pd.period_range(first, max(end, last), freq="M")
+    spans = data[data["kind"] == "span bound"]
+    floor = float(spans["value"].min()) if len(spans) else 0.0
+    singles = data[data["kind"] != "span bound"]
+    out = pd.DataFrame(index=pd.PeriodIndex(idx, name="month"),
+                       columns=["spend_yuan", "status", "obs_ids", "data"])
+    for m in idx:
+        if m in data.index:
+            r = data.loc[m]
+            if r["kind"] == "point":
+                out.loc[m] = [r["value"], "reported", r["obs_ids"], True]
+            elif r["kind"] == "lower bound":
+                out.loc[m] = [r["value"], "lower bound", r["obs_ids"], True]
+            elif path == "zero":
+                out.loc[m] = [0.0, "assumption", r["obs_ids"], False]
+            elif path == "interpolate":
+                before = singles[singles.index < m]
+                after = singles[singles.index > m]
+                if len(before) and len(after):
+                    (m0, v0), (m1, v1) = (before.index[-1], before["value"].iloc[-1]), (after.index[0], after["value"].iloc[0])
+                    w = (m - m0).n / (m1 - m0).n
+                    v = max(r["value"], v0 + w * (v1 - v0))
+                    out.loc[m] = [v, "interpolated", r["obs_ids"], True]
+                else:
+                    out.loc[m] = [r["value"], "lower bound", r["obs_ids"], True]
+            else:
+                out.loc[m] = [r["value"], "lower bound", r["obs_ids"], True]
+        else:
+            fill = 0.0 if path in ("zero", "lower_bounds") else floor
+            out.loc[m] = [fill, "assumption", "", False]
+    out["spend_yuan"] = out["spend_yuan"].astype(float)
+    out["data"] = out["data"].astype(bool)
+    out["status"] = out["status"].astype(str)
+    out["obs_ids"] = out["obs_ids"].astype(str)
+    out.attrs.update(path=path, floor=floor, last_data_month=last)
+    return out
+
+
+def with_spend_after(spend: pd.DataFrame, after: pd.Period, level: float) -> pd.Series:
+    """The spend series with every month after ``after`` set to ``level`` (counterfactuals)."""
+    s = spend["spend_yuan"].copy()
+    s[s.index > after] = level
+    return s
+
+
+def peak_window(spend: pd.DataFrame) -> pd.PeriodIndex:
+    """The last run of consecutive 'reported' months (AppGrowing's October-November 2024 for Kimi)."""
+    rep = spend.index[spend["status"] == "reported"]
+    if not len(rep):
+        raise DataError("data/observations.csv", message="no single-month spend figure: cannot find the peak months")
+    run = [rep[-1]]
+    for m in reversed(rep[:-1]):
+        if (run[-1] - m).n == 1:
+            run.append(m)
+        else:
+            break
+    return pd.PeriodIndex(sorted(run), name="month")
+
+
+def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_tol: float = 0.005) -> pd.DataFrame:
+    """The MAU observations the model is fitted to (one vendor), with ``months`` and ``used``.
+
+    A monthly figure lying inside a quarter of the same vendor and within ``dedupe_tol`` of it is
+    taken to be the same number (reported once per month, once per quarter) and not used twice:
+    the quarterly row (the more precise figure) is kept.
+    """
+    o = ds.select(entity, "mau", vendor)
+    o = o[o["period_start"].notna()].copy()
+    if o.empty:
+        raise DataError("data/observations.csv",
+                        message=f"no dated MAU rows for entity {entity!r} from vendor {vendor!r}: nothing to fit the model to")
+    from kimi_research.audit import period_label
+
+    o["period"] = o.apply(period_label, axis=1)
+    o["months"] = [list(_months(r)) for _, r in o.iterrows()]
+    o["n_months"] = o["months"].map(len)
+    o["used"] = True
+    o["reason"] = ""
+    for oid, r in o[o["n_months"] == 1].iterrows():
+        for qid, q in o[o["n_months"] > 1].iterrows():
+            if r["months"][0] in q["months"] and abs(r["base_value"] / q["base_value"] - 1) <= dedupe_tol:
+                o.at[oid, "used"] = False
+                o.at[oid, "reason"] = f"same number as {qid} (within {dedupe_tol:.1%}); counted once"
+    return o.sort_values("period_start")
+
+
+# --- unit economics ----------------------------------------------------------------------------------
+def cost_per_retained_user(cpa: float, compute_cost: float, retention: float | np.ndarray) -> float | np.ndarray:
+    """All-in CPA divided by the 30-day retention: what one user still there after a month costs."""
+    retention = np.asarray(retention, dtype=float)
+    if np.any(retention <= 0) or np.any(retention > 1):
+        raise ValueError("retention must be in (0, 1]")
+    if cpa < 0 or compute_cost < 0:
+        raise ValueError("costs must not be negative")
+    out = (cpa + compute_cost) / retention
+    return float(out) if out.ndim == 0 else out
+
+
+def daily_burn_per_month(monthly_spend_yuan: float) -> tuple[float, float]:
+    """A month's spend per day in a 30-day and a 31-day month."""
+    return monthly_spend_yuan / 30, monthly_spend_yuan / 31
+
+
+def users_per_budget(budget_yuan: float, cpa: float) -> float:
+    if cpa <= 0:
+        raise ValueError("cpa must be positive")
+    return budget_yuan / cpa
+
+
+# --- the stock-flow model ----------------------------------------------------------------------------
+def simulate(spend: pd.Series, cpa: float, churn: float, start_users: float = 0.0) -> pd.Series:
+    """users_t = (1 - churn) * users_{t-1} + spend_t / cpa (an adstock with decay ``churn``)."""
+    if not 0 <= churn < 1:
+        raise ValueError(f"churn must be in [0, 1), got {churn}")
+    if cpa <= 0:
+        raise ValueError("cpa must be positive")
+    inflow = spend.to_numpy(dtype=float) / cpa
+    out = np.empty_like(inflow)
+    u = start_users
+    for i, x in enumerate(inflow):
+        u = (1 - churn) * u + x
+        out[i] = u
+    return pd.Series(out, index=spend.index, name="users")
+
+
+def model_at_targets(users: pd.Series, targets: pd.DataFrame) -> np.ndarray:
+    """The model's value for each target: the month, or the mean over a quarter's months."""
+    missing = [m for ms in targets["months"] for m in ms if m not in users.index]
+    if missing:
+        raise DataError("data/observations.csv",
+                        message=f"MAU observed in {missing[0]}, outside the modelled months "
+                                f"{users.index.min()}-{users.index.max()}")
+    return np.array([users.loc[ms].mean() for ms in targets["months"]])
+
+
+def half_life(churn: float) -> float:
+    """Months until half of a cohort of bought users is gone: ln 0.5 / ln(1 - churn)."""
+    if churn <= 0:
+        return math.inf
+    if churn >= 1:
+        return 0.0
+    return math.log(0.5) / math.log(1 - churn)
+
+
+@dataclass
+class ChurnFit:
+    churn: float
+    fitted: bool
+    se: float | None
+    ci_curvature: tuple[float, float] | None
+    ci_profile: tuple[float, float] | None
+    sse: float
+    n: int
+    dof: int
+    table: pd.DataFrame  # targets with model value and log residual
+    profile: pd.DataFrame  # churn grid and SSE
+    jackknife: pd.DataFrame = field(default_factory=pd.DataFrame)
+    level: float = 0.95
+
+
+CHURN_MAX = 0.999
+
+
+def _residuals(churn: float, spend: pd.Series, cpa: float, targets: pd.DataFrame) -> np.ndarray:
+    model = model_at_targets(simulate(spend, cpa, churn), targets)
+    return np.log(model) - np.log(targets["base_value"].to_numpy(dtype=float))
+
+
+def _least_squares(spend, cpa, targets) -> optimize.OptimizeResult:
+    # start from the best point of a coarse grid: the SSE can have a flat shoulder
+    grid = np.linspace(0.0, 0.95, 96)
+    start = grid[np.argmin([np.sum(_residuals(c, spend, cpa, targets) ** 2) for c in grid])]
+    return optimize.least_squares(lambda p: _residuals(p[0], spend, cpa, targets), x0=[start],
+                                  bounds=([0.0], [CHURN_MAX]), method="trf", xtol=1e-12, ftol=1e-12)
+
+
+def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float | str = "fit",
+              level: float = 0.95) -> ChurnFit:
+    """Fit (or evaluate, when ``churn`` is a number) the monthly churn against the used targets.
+
+    Uncertainty: a curvature-based interval (Jacobian of the log residuals, t with n - 1 degrees of
+    freedom) and a profile interval {c : SSE(c) <= SSE_min * (1 + F(level; 1, n - 1) / (n - 1))}, the
+    standard interval for one parameter of a nonlinear least-squares fit; plus leave-one-out refits.
+    """
+    used = targets[targets["used"]]
+    n = len(used)
+    if n == 0:
+        raise DataError("data/observations.csv", message="no MAU observation left to fit the model to")
+    grid = np.round(np.arange(0.0, CHURN_MAX, 0.001), 3)
+    sse_grid = np.array([np.sum(_residuals(c, spend, cpa, used) ** 2) for c in grid])
+    profile = pd.DataFrame({"churn": grid, "sse": sse_grid})
+    dof = n - 1
+    se = ci_c = ci_p = None
+    fitted = churn == "fit"
+    if fitted:
+        res = _least_squares(spend, cpa, used)
+        c = float(res.x[0])
+        if dof > 0:
+            sse = float(np.sum(res.fun ** 2))
+            jtj = float(res.jac[:, 0] @ res.jac[:, 0])
+            if jtj > 0:
+                se = math.sqrt(sse / dof / jtj)
+                t = stats.t.ppf(0.5 + level / 2, dof)
+                ci_c = (float(max(0.0, c - t * se)), float(min(CHURN_MAX, c + t * se)))
+            thresh = sse * (1 + stats.f.ppf(level, 1, dof) / dof)
+            inside = profile["sse"] <= thresh
+            # the connected run of grid points around the optimum
+            i0 = int(np.argmin(np.abs(grid - c)))
+            lo = hi = i0
+            while lo > 0 and inside.iloc[lo - 1]:
+                lo -= 1
+            while hi < len(grid) - 1 and inside.iloc[hi + 1]:
+                hi += 1
+            ci_p = (float(min(grid[lo], c)), float(max(grid[hi], c)))
+    else:
+        c = float(churn)
+    model = model_at_targets(simulate(spend, cpa, c), used)
+    table = used[["entity", "metric", "period_start", "period_end", "n_months", "base_value", "vendor", "source_id"]].copy()
+    table["model"] = model
+    table["log_residual"] = np.log(model) - np.log(table["base_value"])
+    table["relative_error"] = model / table["base_value"] - 1
+    jk = []
+    if fitted and n > 2:
+        for oid in used.index:
+            r = _least_squares(spend, cpa, used.drop(index=oid))
+            jk.append({"left_out": oid, "churn": float(r.x[0]), "half_life_months": half_life(float(r.x[0]))})
+    return ChurnFit(churn=c, fitted=fitted, se=se, ci_curvature=ci_c, ci_profile=ci_p,
+                    sse=float(np.sum(table["log_residual"] ** 2)), n=n, dof=dof, table=table, profile=profile,
+                    jackknife=pd.DataFrame(jk), level=level)
+
+
+def counterfactuals(spend: pd.DataFrame, cpa: float, churn: float) -> pd.DataFrame:
+    """Users under the chosen path, 'spend continued' (last reported month's level) and 'spend stopped' (zero)."""
+    last = spend.attrs.get("last_data_month", spend.index[spend["data"]].max())
+    level = float(spend.loc[last, "spend_yuan"])
+    paths = {
+        "chosen spend path": spend["spend_yuan"],
+        "spend continued": with_spend_after(spend, last, level),
+        "spend stopped": with_spend_after(spend, last, 0.0),
+    }
+    return pd.DataFrame({k: simulate(v, cpa, churn) for k, v in paths.items()})
+
+
+def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
+    """Middle of each month (for plotting monthly values on a date axis)."""
+    start = idx.to_timestamp(how="start")
+    end = idx.to_timestamp(how="end")
+    return pd.DatetimeIndex(start + (end - start) / 2).normalize()
+
+
+# --- presentation helpers -----------------------------------------------------------------------------
+KEY_EVENT_KINDS = ["ad_campaign", "funding", "model_launch"]
+
+
+def key_events(ds, entity: str = "kimi") -> pd.DataFrame:
+    """The events of :func:`events_for` that matter for spend: campaigns, funding and model launches."""
+    ev = events_for(ds, entity)
+    return ev[ev["kind"].isin(KEY_EVENT_KINDS)]
+
+
+def cn(value: float, digits: int = 1) -> str:
+    """A CNY amount or count the Chinese way, without a trailing '.0' (4.2e7 -> '4200万', 3.1429e8 -> '3.14亿')."""
+    import re
+
+    from kimi_research.units import format_cn
+
+    return re.sub(r"\.0+(?=[万亿]|$)", "", format_cn(value, digits=digits))
+
+
+def pct(value: float, digits: int = 1) -> str:
+    """A share as a percentage without a trailing '.0' (0.01 -> '1%', 0.212 -> '21.2%')."""
+    import re
+
+    return re.sub(r"\.0+%$", "%", f"{value:.{digits}%}")

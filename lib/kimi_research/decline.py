@@ -1,0 +1,954 @@
+"""Helpers of notebook 01 (user decline): series per vendor, peak and latest, a log-linear decay
+fit with statsmodels, its forecast, the growth phase before the fall and the rank trajectory.
+
+Conventions (the notebook states them too):
+
+* **One series per vendor.** Measurement firms use different panels; their figures are never
+  joined into one line. Rows that name no firm form their own series, "no firm named". The
+  vendor parameter ``"all"`` pools every vendor for the fit, and everything built from it is
+  labelled as pooled.
+* **Dating.** A row is dated at the midpoint of its period (``period_mid``): a month at its
+  middle day, a quarter at mid-quarter (Q3 2025 -> 2025-08-15 12:00). Time differences are
+  counted in months of ``DAYS_PER_MONTH`` (365.25 / 12) days.
+* **Points and bounds.** Only rows with qualifier ``=`` or ``~`` are points. ``>``/``>=`` are
+  lower bounds, ``<``/``<=`` upper bounds, ``range`` a range: they are drawn but never enter
+  a peak, a latest value or a fit.
+* **Decay fit.** OLS of ``log(users)`` on months since the peak, over the exact points of the
+  chosen series dated at or after its peak. Monthly change = ``exp(slope) - 1``; half-life =
+  ``ln 2 / -slope`` (only when declining); 95% intervals from the t distribution. Two points
+  give a rate but no interval; fewer give no fit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from kimi_research import plotting
+from kimi_research.audit import period_label
+from kimi_research.errors import ParameterError
+from kimi_research.params import Param
+from kimi_research.units import DAYS_PER_MONTH
+
+NOTEBOOK = "01_user_decline"
+USER_METRICS = ("mau", "dau", "wau")
+RANK_METRICS = ("mau_rank", "wau_rank", "download_rank")
+METRIC_SHORT = {"mau": "MAU", "dau": "DAU", "wau": "WAU", "mau_rank": "MAU rank", "wau_rank": "WAU rank",
+                "download_rank": "download rank"}
+POINT_QUALIFIERS = ("=", "~")
+LOWER_QUALIFIERS = (">", ">=")
+UPPER_QUALIFIERS = ("<", "<=")
+AUTO, POOLED, NO_VENDOR = "auto", "all", "none"
+NO_VENDOR_LABEL = "no firm named"
+POOLED_LABEL = "all vendors pooled"
+MIN_POINTS_FOR_CI = 3
+CONFIDENCE = 0.95
+# event kinds drawn on time axes, most important first (launches of rivals are the story)
+EVENT_PRIORITY = ("model_launch", "product_launch", "ad_campaign", "funding", "legal", "market")
+
+
+# --- formatting ----------------------------------------------------------------------------------
+def fmt_users(v: float | None) -> str:
+    """A user count for prose: '2101万', '992.6万', '1.55亿' (万 = 10,000; 亿 = 100 million)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if abs(v) >= 1e8:
+        return f"{v / 1e8:.2f}亿"
+    return f"{v / 1e4:.2f}".rstrip("0").rstrip(".") + "万"
+
+
+def fmt_est(v: float | None) -> str:
+    """A model estimate for prose, rounded (3 significant digits at most): '594万', '1240万', '42.3万'."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if abs(v) >= 1e8:
+        return f"{v / 1e8:.2f}亿"
+    w = v / 1e4
+    return f"{w:.3g}万" if w < 1000 else f"{round(w, -1):.0f}万"
+
+
+QUALIFIER_SYMBOL = {"=": "", "~": "~", ">": ">", ">=": "≥", "<": "<", "<=": "≤", "range": ""}
+
+
+def fmt_row(r) -> str:
+    """A user-count row for prose with its qualifier: '≥3600万', '2649万', '1000万–2000万'."""
+    if r["qualifier"] == "range":
+        return f"{fmt_users(r['base_value'])}–{fmt_users(r['base_value_high'])}"
+    return QUALIFIER_SYMBOL.get(r["qualifier"], "") + fmt_users(r["base_value"])
+
+
+def fmt_pct(v: float | None, sign: bool = True) -> str:
+    return "–" if v is None else (f"{v:+.1%}" if sign else f"{v:.1%}").replace("-", "−")
+
+
+def series_phrase(label: str) -> str:
+    if label == NO_VENDOR_LABEL:
+        return "the series that names no firm"
+    if label == POOLED_LABEL:
+        return "the pooled series (all vendors together, not comparable panels)"
+    return f"the {label} series"
+
+
+# --- parameters --------------------------------------------------------------------------------
+def user_entities(ds, metric: str | None = None) -> list[str]:
+    """Entity ids with at least one row of ``metric`` (or of any user metric)."""
+    o = ds.observations
+    o = o[o["metric"] == metric] if metric in USER_METRICS else o[o["metric"].isin(USER_METRICS)]
+    return sorted(o["entity"].unique())
+
+
+def resolve_entity(ds, value) -> str | None:
+    """Entity id for an id or English name, case-insensitively ("Kimi", "kimi" -> "kimi")."""
+    if not isinstance(value, str):
+        return None
+    v = value.strip().casefold()
+    for eid, r in ds.entities.iterrows():
+        if v in (eid.casefold(), str(r["name_en"]).casefold()):
+            return eid
+    return None
+
+
+def _entity_list(ds, ids) -> str:
+    return ", ".join(f"{ds.name(e)} ({e})" for e in ids)
+
+
+def vendor_key(v) -> str:
+    """The series a row belongs to: its vendor id, or NO_VENDOR when the article names no firm."""
+    return v if isinstance(v, str) and v else NO_VENDOR
+
+
+def vendor_label(ds, key: str) -> str:
+    if key == NO_VENDOR:
+        return NO_VENDOR_LABEL
+    if key == POOLED:
+        return POOLED_LABEL
+    return ds.name(key)
+
+
+def vendor_choices(ds, entity_id: str | None, metric) -> list[str]:
+    """Values the vendor parameter accepts for this entity and metric."""
+    if entity_id is None or metric not in USER_METRICS:
+        return [AUTO, POOLED]
+    rows = ds.select(entity=entity_id, metric=metric)
+    return [AUTO, POOLED, *sorted({vendor_key(v) for v in rows["vendor"]})]
+
+
+def context(ds, entity, metric) -> dict:
+    """Validation context; ``entity`` and ``metric`` are the raw (unvalidated) parameter values."""
+    eid = resolve_entity(ds, entity)
+    return {
+        "ds": ds,
+        "entity_id": eid,
+        "metric": metric,
+        "entities_by_metric": {m: user_entities(ds, m) for m in USER_METRICS},
+        "vendor_choices": vendor_choices(ds, eid, metric),
+    }
+
+
+def _check_entity(value: str, ctx: Mapping) -> str | None:
+    ds = ctx.get("ds")
+    if ds is None:
+        return None
+    metric = ctx.get("metric")
+    eid = ctx.get("entity_id")
+    by_metric = ctx["entities_by_metric"]
+    if metric in USER_METRICS:
+        with_data = by_metric[metric]
+        if eid in with_data:
+            return None
+        what = f"{metric} data"
+    else:  # the metric itself is wrong (reported on its own); check the entity against any user data
+        with_data = sorted({e for ids in by_metric.values() for e in ids})
+        if eid in with_data:
+            return None
+        what = "user data (mau, dau or wau)"
+    head = (f"no entity {value!r} in data/entities.csv" if eid is None else
+            f"{ds.name(eid)} ({eid}) has no {what} in data/observations.csv")
+    other = [m for m in USER_METRICS if eid is not None and eid in by_metric[m]]
+    hint = f" ({ds.name(eid)} has {', '.join(other)} data: set metric accordingly)" if other else ""
+    return f"{head}{hint}; entities with {what}: {_entity_list(ds, with_data)}"
+
+
+def _check_vendor(value: str, ctx: Mapping) -> str | None:
+    allowed = ctx.get("vendor_choices")
+    if allowed is None or ctx.get("entity_id") is None or ctx.get("metric") not in USER_METRICS:
+        return None  # entity or metric is wrong: that error is reported instead
+    if value in allowed:
+        return None
+    return (f"no {ctx['metric']} rows of {ctx['entity_id']} from vendor {value!r}; expected one of: "
+            f"{', '.join(allowed)} ('{AUTO}' = the vendor with most points, '{POOLED}' = pool every vendor, "
+            f"'{NO_VENDOR}' = rows that name no firm)")
+
+
+PARAMETERS = [
+    Param("entity", "str", "Kimi", "App to study: an id or English name from data/entities.csv with user data.",
+          check=_check_entity),
+    Param("metric", "str", "mau", "User metric: mau, dau or wau.", choices=USER_METRICS),
+    Param("vendor", "str", AUTO, "Series to fit: 'auto' (vendor with most points), a vendor id, "
+          "'none' (rows naming no firm) or 'all' (pool every vendor, labelled as pooled).", check=_check_vendor),
+    Param("start", "date", "", "Keep rows whose period midpoint is on or after this ISO date ('' = no limit)."),
+    Param("end", "date", "", "Keep rows whose period midpoint is on or before this ISO date ('' = no limit)."),
+    Param("forecast_months", "int", 6, "Months to extrapolate the fitted decay (0 = no forecast).", low=0, high=36),
+    Param("annotate_events", "bool", True, "Mark launches and other dated events on the time charts."),
+]
+
+
+# --- selection ---------------------------------------------------------------------------------
+def window(start: str, end: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    s = pd.Timestamp(start) if start else None
+    e = pd.Timestamp(end) if end else None
+    if s is not None and e is not None and s > e:
+        raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameters 'start' = {start!r} and "
+                             f"'end' = {end!r}: start is after end")
+    return s, e
+
+
+def in_window(rows: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+    keep = pd.Series(True, index=rows.index)
+    if start is not None:
+        keep &= rows["period_mid"] >= start
+    if end is not None:
+        keep &= rows["period_mid"] <= end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    return rows[keep]
+
+
+def point_kind(qualifier: str) -> str:
+    if qualifier in POINT_QUALIFIERS:
+        return "point"
+    if qualifier in LOWER_QUALIFIERS:
+        return "lower bound"
+    if qualifier in UPPER_QUALIFIERS:
+        return "upper bound"
+    return "range"
+
+
+def _period(r) -> str:
+    """period_label, with a 7-day period written as 'week of <start>'."""
+    s, e = r["period_start"], r["period_end"]
+    if not pd.isna(s) and (e - s).days == 6:
+        return f"week of {s.date()}"
+    return period_label(r)
+
+
+def chart_period(r) -> str:
+    """A short period for chart labels: '2024-12', '2025 Q3', '1–11 Feb 2025', '8–14 Dec 2025'."""
+    s, e = r["period_start"], r["period_end"]
+    if pd.isna(s) or s == e or (s.day == 1 and (e + pd.Timedelta(days=1)).day == 1):
+        return period_label(r)
+    if s.year == e.year and s.month == e.month:
+        return f"{s.day}–{e.day} {e:%b %Y}"
+    return f"{s.day} {s:%b}–{e.day} {e:%b %Y}"
+
+
+def _prepare(rows: pd.DataFrame) -> pd.DataFrame:
+    r = rows.copy()
+    r["series"] = r["vendor"].map(vendor_key)
+    r["kind"] = r["qualifier"].map(point_kind)
+    r["period"] = r.apply(_period, axis=1) if len(r) else pd.Series(dtype=str)
+    return r.sort_index().sort_values(["period_mid", "period_end"], kind="stable")
+
+
+def select(ds, entity_id: str, metric: str, start: str = "", end: str = "") -> pd.DataFrame:
+    """Every row of the entity and metric inside the window, with ``series``, ``kind``, ``period``.
+
+    Raises ParameterError (naming start/end) when the window leaves nothing."""
+    s, e = window(start, end)
+    rows = ds.select(entity=entity_id, metric=metric)
+    kept = in_window(rows, s, e)
+    if kept.empty:
+        span = f"{rows['period_mid'].min().date()} to {rows['period_mid'].max().date()}"
+        raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameters 'start' = {start!r} and "
+                             f"'end' = {end!r}: no {metric} rows of {entity_id} in this window; "
+                             f"its rows are dated (period midpoints) {span}")
+    return _prepare(kept)
+
+
+def resolve_vendor(rows: pd.DataFrame, vendor: str) -> str:
+    """The series the fit uses. 'auto': most exact points; ties -> a named firm, then the latest data."""
+    if vendor != AUTO:
+        if vendor != POOLED and not (rows["series"] == vendor).any():
+            raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameter 'vendor' = {vendor!r}: "
+                                 f"no rows from this vendor in the window; vendors in the window: "
+                                 f"{', '.join(sorted(rows['series'].unique()))}")
+        return vendor
+    g = rows.groupby("series").agg(points=("kind", lambda k: int((k == "point").sum())), rows=("kind", "size"),
+                                   last=("period_mid", "max"))
+    g["named"] = g.index != NO_VENDOR
+    g = g.reset_index().sort_values(["points", "rows", "named", "last", "series"],
+                                    ascending=[False, False, False, False, True])
+    return str(g.iloc[0]["series"])
+
+
+def series_rows(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows of one series (every row when key is POOLED)."""
+    return rows if key == POOLED else rows[rows["series"] == key]
+
+
+# --- peak and latest ---------------------------------------------------------------------------
+def peak_latest(rows: pd.DataFrame) -> dict:
+    """Peak (largest exact point, earliest if tied) and latest exact point of one series."""
+    pts = rows[rows["kind"] == "point"]
+    out = {"n_rows": len(rows), "n_points": len(pts), "n_bounds": int((rows["kind"] != "point").sum())}
+    if pts.empty:
+        keys = ["peak_series", "latest_series", "peak_obs", "peak_value", "peak_period", "peak_date", "latest_obs",
+                "latest_value", "latest_period", "latest_date", "peak_to_latest_change", "months_since_peak"]
+        return out | dict.fromkeys(keys)
+    peak = pts.loc[pts["base_value"].idxmax()] if pts["base_value"].is_unique else \
+        pts[pts["base_value"] == pts["base_value"].max()].iloc[0]
+    latest = pts.iloc[-1]
+    months = months_between(peak["period_mid"], latest["period_mid"])
+    single = len(pts) == 1  # one point: peak and latest are the same number, no change to speak of
+    return out | {
+        "peak_series": peak["series"], "latest_series": latest["series"],
+        "peak_obs": peak["obs_id"], "peak_value": float(peak["base_value"]), "peak_period": peak["period"],
+        "peak_date": peak["period_mid"], "latest_obs": latest["obs_id"], "latest_value": float(latest["base_value"]),
+        "latest_period": latest["period"], "latest_date": latest["period_mid"],
+        "peak_to_latest_change": None if single else float(latest["base_value"] / peak["base_value"] - 1),
+        "months_since_peak": None if single else months,
+    }
+
+
+def series_table(ds, rows: pd.DataFrame) -> pd.DataFrame:
+    """One line per vendor series: rows, points, peak, latest, change, months since the peak."""
+    out = []
+    for key, g in rows.groupby("series", sort=True):
+        s = peak_latest(g)
+        bounds = g[g["kind"] != "point"]
+        out.append({"series": key, "vendor": vendor_label(ds, key), **s,
+                    "bounds": "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in bounds.iterrows())})
+    t = pd.DataFrame(out).set_index("series")
+    return t.sort_values(["n_points", "vendor"], ascending=[False, True])
+
+
+def display_series_table(t: pd.DataFrame) -> pd.DataFrame:
+    """The series table formatted for a reader."""
+    def num(v, f):
+        return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f(v)
+
+    def value_at(values, periods):
+        return [num(v, fmt_users) + (f" ({p})" if isinstance(p, str) else "") for v, p in zip(values, periods, strict=True)]
+
+    return pd.DataFrame({
+        "vendor": t["vendor"],
+        "rows (points + bounds)": [f"{a} ({b} + {c})" for a, b, c in zip(t["n_rows"], t["n_points"], t["n_bounds"], strict=True)],
+        "peak": value_at(t["peak_value"], t["peak_period"]),
+        "latest": value_at(t["latest_value"], t["latest_period"]),
+        "peak to latest": [num(v, fmt_pct) for v in t["peak_to_latest_change"]],
+        "months since peak": [num(v, lambda x: f"{x:.1f}") for v in t["months_since_peak"]],
+        "bounds (not points)": t["bounds"].replace("", "–"),
+    }).set_index("vendor")
+
+
+def higher_elsewhere(rows: pd.DataFrame, key: str, peak_value: float | None) -> pd.DataFrame:
+    """Rows outside the fitted points (other vendors' points, lower bounds) above the chosen peak."""
+    if peak_value is None:
+        return rows.iloc[0:0]
+    other = rows[rows["kind"] == "lower bound"] if key == POOLED else \
+        rows[(rows["series"] != key) & rows["kind"].isin(["point", "lower bound"])]
+    return other[other["base_value"] > peak_value]
+
+
+# --- decay fit ---------------------------------------------------------------------------------
+def months_between(a: pd.Timestamp, b) -> np.ndarray | float:
+    """(b - a) in months of DAYS_PER_MONTH days; b may be a Series."""
+    d = b - a
+    if isinstance(d, pd.Series):
+        return (d.dt.total_seconds() / 86400 / DAYS_PER_MONTH).to_numpy()
+    return d.total_seconds() / 86400 / DAYS_PER_MONTH
+
+
+@dataclass
+class DecayFit:
+    """A log-linear fit of one series after its peak (see the module docstring)."""
+
+    label: str
+    used: pd.DataFrame  # rows in the fit, with column t (months since the peak)
+    excluded: dict[str, str]  # obs_id -> reason
+    t0: pd.Timestamp | None
+    status: str  # "fit", "no_ci" (2 points), "too_few" (0 or 1)
+    slope: float | None = None
+    intercept: float | None = None
+    slope_ci: tuple[float | None, float | None] = (None, None)
+    r_squared: float | None = None
+    result: object = field(default=None, repr=False)
+
+    @property
+    def n_dates(self) -> int:
+        """Distinct dates among the points (within about a week): two figures for one date count once."""
+        return len(np.unique(np.round(self.used["t"].to_numpy() * 4))) if len(self.used) else 0
+
+    @property
+    def n(self) -> int:
+        return len(self.used)
+
+    @property
+    def monthly_change(self) -> float | None:
+        return None if self.slope is None else math.expm1(self.slope)
+
+    @property
+    def monthly_change_ci(self) -> tuple[float | None, float | None]:
+        lo, hi = self.slope_ci
+        return (None, None) if lo is None else (math.expm1(lo), math.expm1(hi))
+
+    @property
+    def declining(self) -> bool:
+        return self.slope is not None and self.slope < 0
+
+    @property
+    def half_life(self) -> float | None:
+        return math.log(2) / -self.slope if self.declining else None
+
+    @property
+    def half_life_ci(self) -> tuple[float | None, float | None]:
+        """Half-life interval; the upper end is None (unbounded) when the slope's CI reaches 0."""
+        lo, hi = self.slope_ci
+        if lo is None or lo >= 0:
+            return (None, None)
+        return (math.log(2) / -lo, math.log(2) / -hi if hi < 0 else None)
+
+    def predict(self, t: np.ndarray, interval: str = "confidence") -> pd.DataFrame:
+        """Fitted users at months t since the peak; 'confidence' (the line) or 'prediction' (a new point).
+
+        The back-transformed centre is the median on the original scale."""
+        t = np.asarray(t, dtype=float)
+        centre = np.exp(self.intercept + self.slope * t)
+        if self.result is None:
+            return pd.DataFrame({"t": t, "value": centre, "low": np.nan, "high": np.nan})
+        pr = self.result.get_prediction(sm.add_constant(t, has_constant="add")).summary_frame(alpha=1 - CONFIDENCE)
+        lo, hi = ("mean_ci_lower", "mean_ci_upper") if interval == "confidence" else ("obs_ci_lower", "obs_ci_upper")
+        return pd.DataFrame({"t": t, "value": centre, "low": np.exp(pr[lo].to_numpy()),
+                             "high": np.exp(pr[hi].to_numpy())})
+
+    def date_of(self, t) -> pd.DatetimeIndex:
+        return self.t0 + pd.to_timedelta(np.asarray(t, dtype=float) * DAYS_PER_MONTH, unit="D")
+
+
+def fit_decay(rows: pd.DataFrame, label: str) -> DecayFit:
+    """Fit log(users) = a + b * months since the peak on the exact points at or after the peak."""
+    excluded = {}
+    for oid, r in rows[rows["kind"] != "point"].iterrows():
+        excluded[oid] = f"{r['kind']} ({fmt_row(r)}), not a point"
+    pts = rows[rows["kind"] == "point"]
+    if pts.empty:
+        return DecayFit(label, pts.assign(t=pd.Series(dtype=float)), excluded, None, "too_few")
+    peak = peak_latest(rows)
+    t0 = peak["peak_date"]
+    for oid, r in pts[pts["period_mid"] < t0].iterrows():
+        excluded[oid] = f"before the peak ({r['period']})"
+    used = pts[pts["period_mid"] >= t0].copy()
+    used["t"] = months_between(t0, used["period_mid"])
+    fit = DecayFit(label, used, excluded, t0, "too_few")
+    if len(used) < 2 or used["t"].nunique() < 2:
+        return fit
+    y = np.log(used["base_value"].to_numpy())
+    res = sm.OLS(y, sm.add_constant(used["t"].to_numpy())).fit()
+    fit.intercept, fit.slope = (float(x) for x in res.params)
+    if fit.n_dates >= MIN_POINTS_FOR_CI and res.df_resid > 0:
+        ci = res.conf_int(alpha=1 - CONFIDENCE)
+        fit.slope_ci = (float(ci[1, 0]), float(ci[1, 1]))
+        fit.r_squared = float(res.rsquared)
+        fit.result = res
+        fit.status = "fit"
+    else:
+        fit.status = "no_ci"
+    return fit
+
+
+def redate_to_last_month(rows: pd.DataFrame) -> pd.DataFrame:
+    """The alternative dating convention: a figure for several months (a quarter) dated at the middle of
+    its last month instead of mid-period (Q3 2025 -> 2025-09-15 12:00)."""
+    r = rows.copy()
+    multi = r["period_months"] > 1.5
+    last_start = r["period_end"].dt.to_period("M").dt.start_time
+    r.loc[multi, "period_mid"] = (last_start + (r["period_end"] - last_start) / 2)[multi]
+    return r
+
+
+def dating_sensitivity(rows: pd.DataFrame, label: str) -> float | None:
+    """Monthly change of the fit when quarters are dated at their last month (None when no rate)."""
+    return fit_decay(redate_to_last_month(rows), label).monthly_change
+
+
+def leave_one_out(fit: DecayFit) -> pd.Series:
+    """Monthly change when each point (except the peak, which anchors the fit) is left out."""
+    if fit.status != "fit":
+        return pd.Series(dtype=float)
+    out = {}
+    for oid in fit.used.index:
+        if fit.used.at[oid, "t"] == 0:
+            continue
+        rest = fit.used.drop(index=oid)
+        if rest["t"].nunique() < 2:
+            continue
+        res = sm.OLS(np.log(rest["base_value"].to_numpy()), sm.add_constant(rest["t"].to_numpy())).fit()
+        out[oid] = math.expm1(float(res.params[1]))
+    return pd.Series(out, name="monthly_change", dtype=float)
+
+
+def forecast(fit: DecayFit, months: int) -> pd.DataFrame:
+    """Extrapolate the fit monthly for ``months`` months after its last point, with a 95% prediction
+    interval (empty when there is no fit; no interval with two points)."""
+    cols = ["months_ahead", "t", "date", "value", "low", "high"]
+    if months <= 0 or fit.slope is None:
+        return pd.DataFrame(columns=cols)
+    t_last = float(fit.used["t"].max())
+    ahead = np.arange(1, months + 1, dtype=float)
+    p = fit.predict(t_last + ahead, "prediction")
+    p.insert(0, "months_ahead", ahead.astype(int))
+    p.insert(2, "date", fit.date_of(p["t"]))
+    return p[cols]
+
+
+def describe_fit(fit: DecayFit, metric: str) -> str:
+    """Plain-language result of the fit, including the small-n warnings."""
+    m = METRIC_SHORT.get(metric, metric)
+    who = series_phrase(fit.label)
+    if fit.status == "too_few":
+        if fit.n == 0:
+            have = "has no exact point (only bounds), so there is nothing to fit"
+        elif any(r.startswith("before the peak") for r in fit.excluded.values()):
+            have = "peaks at its latest point: there is no decline after the peak to fit"
+        else:
+            have = "has a single exact point"
+        return (f"**No fit.** {who[0].upper() + who[1:]} {have}. A rate of change needs at least two points after "
+                f"the peak, a confidence interval at least {MIN_POINTS_FOR_CI}. What exists is shown in the charts.")
+    rate = f"{fmt_pct(fit.monthly_change)} a month"
+    if fit.status == "no_ci":
+        hl = f", a half-life of {fit.half_life:.1f} months" if fit.declining else ""
+        head = ("**Two points only: no confidence interval is possible.**" if fit.n == 2 else
+                f"**{fit.n} points on only {fit.n_dates} distinct dates: no meaningful confidence interval.**")
+        return (f"{head} The line through the points of {who} gives {rate}{hl}. Treat it as arithmetic between "
+                f"two dates, not as an estimate.")
+    lo, hi = fit.monthly_change_ci
+    text = (f"On {who}, {m} changes by **{rate}** (95% CI {fmt_pct(lo)} to {fmt_pct(hi)}; n = {fit.n}, "
+            f"R² = {fit.r_squared:.3f})")
+    if fit.declining:
+        hlo, hhi = fit.half_life_ci
+        if hlo is None:
+            rng = "the interval includes growth, so the half-life is not bounded"
+        elif hhi is None:
+            rng = f"95% CI {hlo:.1f} months to unbounded, since the interval reaches zero decline"
+        else:
+            rng = f"95% CI {hlo:.1f}–{hhi:.1f} months"
+        text += f": it halves every **{fit.half_life:.1f} months** ({rng})."
+    else:
+        text += ": the series is not declining after its peak, so there is no half-life."
+    if fit.n < 6:
+        dof = fit.n - 2
+        text += (f" **Small sample:** {fit.n} points leave {dof} degree{'s' if dof != 1 else ''} of freedom, so the "
+                 f"interval is wide "
+                 f"and rests on the assumption of a constant monthly rate.")
+    return text
+
+
+# --- growth phase ------------------------------------------------------------------------------
+def growth_phases(ds, entity_id: str) -> pd.DataFrame:
+    """Rises within one series (metric x vendor) of a user metric: from its first exact point to its
+    maximum, when the maximum comes later. Multiple, months and compound monthly growth."""
+    rows = _prepare(ds.select(entity=entity_id, metric=list(USER_METRICS)))
+    out = []
+    for (metric, key), g in rows[rows["kind"] == "point"].groupby(["metric", "series"], sort=True):
+        first = g.iloc[0]
+        top = g.loc[g["base_value"].idxmax()] if g["base_value"].is_unique else \
+            g[g["base_value"] == g["base_value"].max()].iloc[0]
+        if top["period_mid"] <= first["period_mid"] or top["base_value"] <= first["base_value"]:
+            continue
+        months = months_between(first["period_mid"], top["period_mid"])
+        multiple = top["base_value"] / first["base_value"]
+        out.append({"metric": metric, "series": key, "vendor": vendor_label(ds, key),
+                    "start_obs": first["obs_id"], "start_period": first["period"], "start_value": float(first["base_value"]),
+                    "end_obs": top["obs_id"], "end_period": top["period"], "end_value": float(top["base_value"]),
+                    "multiple": float(multiple), "months": float(months),
+                    "monthly_growth": float(multiple ** (1 / months) - 1), "source_ids": sorted(set(g["source_id"]))})
+    cols = ["metric", "series", "vendor", "start_obs", "start_period", "start_value", "end_obs", "end_period",
+            "end_value", "multiple", "months", "monthly_growth", "source_ids"]
+    return pd.DataFrame(out, columns=cols).sort_values("start_period", kind="stable").reset_index(drop=True)
+
+
+# --- ranks -------------------------------------------------------------------------------------
+def rank_text(rank: float, qualifier: str) -> str:
+    r = int(rank)
+    if qualifier in ("<=",):
+        return f"top {r}"
+    if qualifier == "<":
+        return f"better than #{r}"
+    if qualifier == ">":
+        return f"outside the top {r}"
+    if qualifier == ">=":
+        return f"#{r} or lower"
+    return f"#{r}"
+
+
+def rank_rows(ds, entity_id: str, start=None, end=None) -> pd.DataFrame:
+    """The entity's rank rows, each with its list (metric, vendor, scope) and a readable rank."""
+    rows = in_window(ds.select(entity=entity_id, metric=list(RANK_METRICS)), start, end)
+    if rows.empty:
+        return _prepare(rows).assign(list_name=pd.Series(dtype=str), rank=pd.Series(dtype=str))
+    r = _prepare(rows)
+    r["list_name"] = [f"{METRIC_SHORT[m]}, {vendor_label(ds, vendor_key(v))}" + (f", {s}" if isinstance(s, str) and s else "")
+                      for m, v, s in zip(r["metric"], r["vendor"], r["scope"], strict=True)]
+    r["rank"] = [rank_text(v, q) for v, q in zip(r["value"], r["qualifier"], strict=True)]
+    return r
+
+
+# --- events ------------------------------------------------------------------------------------
+def chart_events(ds, start, end, max_labels: int = 8) -> pd.DataFrame:
+    """Events in [start, end] for a time chart: same-day events merged into one label; when there are
+    more dates than ``max_labels``, the most important kinds (EVENT_PRIORITY) are kept."""
+    ev = ds.events[(ds.events["date"] >= start) & (ds.events["date"] <= end)].copy()
+    if ev.empty:
+        return ev.assign(event_ids=pd.Series(dtype=object))
+    ev["priority"] = ev["kind"].map({k: i for i, k in enumerate(EVENT_PRIORITY)}).fillna(len(EVENT_PRIORITY))
+    merged = ev.groupby("date", sort=True).agg(label=("label", " / ".join), kind=("kind", "first"),
+                                               priority=("priority", "min"), event_ids=("event_id", list))
+    merged = merged.sort_values(["priority"], kind="stable").head(max_labels).sort_index()
+    merged["date"] = merged.index
+    return merged.reset_index(drop=True)
+
+
+# --- coverage and caveats ----------------------------------------------------------------------
+def coverage(ds) -> pd.DataFrame:
+    """Entity x user metric: exact points (+ bounds) and the firms quoting them; which can be fitted."""
+    rows = _prepare(ds.select(metric=list(USER_METRICS)))
+    out = []
+    for (e, m), g in rows.groupby(["entity", "metric"], sort=True):
+        vend = g.groupby("series")["kind"].agg(lambda k: int((k == "point").sum()))
+        best = int(vend.max())
+        out.append({"entity": ds.name(e), "metric": METRIC_SHORT[m],
+                    "points (+ bounds)": f"{int((g['kind'] == 'point').sum())} (+{int((g['kind'] != 'point').sum())})",
+                    "firms": ", ".join(vendor_label(ds, k) for k in vend.index),
+                    "from": g["period"].iloc[0], "to": g["period"].iloc[-1],
+                    "most points from one firm": best,
+                    "decay fit possible": "with CI" if best >= MIN_POINTS_FOR_CI else ("rate only" if best == 2 else "no")})
+    return pd.DataFrame(out).set_index(["entity", "metric"])
+
+
+def near_duplicates(fit: DecayFit, tolerance: float = 0.005, days: float = 20) -> list[tuple[str, str]]:
+    """Pairs of fitted points within ``tolerance`` of each other and ``days`` apart at most: possibly one
+    figure quoted twice (monthly and quarterly), which would weigh that date double."""
+    u = fit.used
+    pairs = []
+    for i, a in enumerate(u.index):
+        for b in u.index[i + 1:]:
+            close = abs(u.at[a, "base_value"] / u.at[b, "base_value"] - 1) <= tolerance
+            near = abs((u.at[a, "period_mid"] - u.at[b, "period_mid"]).total_seconds()) <= days * 86400
+            if close and near:
+                pairs.append((a, b))
+    return pairs
+
+
+# --- chart helpers -----------------------------------------------------------------------------
+def time_range(dates, extra_end=None, pad_days: float = 45, min_span_days: float = 240):
+    """A padded x range covering ``dates`` (and ``extra_end``); at least ``min_span_days`` wide."""
+    d = pd.Series(pd.to_datetime(list(dates)))
+    if extra_end is not None:
+        d = pd.concat([d, pd.Series([pd.Timestamp(extra_end)])])
+    lo, hi = d.min() - pd.Timedelta(days=pad_days), d.max() + pd.Timedelta(days=pad_days)
+    if (hi - lo).days < min_span_days:
+        mid, half = lo + (hi - lo) / 2, pd.Timedelta(days=min_span_days / 2)
+        lo, hi = mid - half, mid + half
+    return lo, hi
+
+
+def time_axis(ax) -> None:
+    loc = mdates.AutoDateLocator(minticks=5, maxticks=10)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def millions_axis(ax, log: bool = False) -> None:
+    """User counts on the y axis in millions (no CJK glyphs needed)."""
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1, 2, 3, 5, 7)))
+        ax.yaxis.set_minor_locator(mticker.NullLocator())
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / 1e6:g}"))
+
+
+def headroom(ax, values, log: bool = False, room: float = 0.3) -> None:
+    """y limits leaving the top ``room`` (axis fraction) free for event labels."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], dtype=float)
+    hi = v.max() * 1.12
+    if log:
+        lo = v.min() / 1.5
+        ax.set_ylim(lo, lo * (hi / lo) ** (1 / (1 - room)))
+    else:
+        ax.set_ylim(0, hi / (1 - room))
+
+
+def rank_bottom(worst: float, room: float, top: float = 0.3) -> float:
+    """Lower end of an inverted rank axis (top = rank ``top``) leaving ``room`` (axis fraction) below
+    the worst rank (+1) for event labels."""
+    return (worst + 1.5 - room * top) / (1 - room)
+
+
+LEVEL_STEP = 0.075  # axis fraction between two rows of event labels
+
+
+def label_room(levels: int) -> float:
+    """Axis fraction taken by ``levels`` rows of event labels."""
+    return 0.03 + LEVEL_STEP * levels if levels else 0.05
+
+
+def annotate_events(ax, events: pd.DataFrame, lo, hi, top: bool = True, max_levels: int = 6,
+                    fontsize: float = 8.5) -> tuple[list[str], int]:
+    """Dotted lines with labels packed into rows so that no two labels overlap (measured on the drawn
+    figure: call it after the legend and footnote are in place). Labels sit at the top of the axis
+    (``top=False``: at the bottom). Returns (event ids drawn, rows of labels used)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    right_edge = ax.get_window_extent(renderer).x1
+    to_px = ax.get_xaxis_transform()
+    ends = [-np.inf] * max_levels
+    ids, used = [], 0
+    for _, e in events.sort_values("date").iterrows():
+        if not lo <= e["date"] <= hi:
+            continue
+        ax.axvline(e["date"], color="#999999", lw=1.0, ls=(0, (2, 2)), zorder=1)
+        x = to_px.transform((mdates.date2num(e["date"]), 0))[0]
+        t = ax.annotate(e["label"], (e["date"], 0.5), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                        textcoords="offset points", fontsize=fontsize, color="#444444", ha="left",
+                        va="top" if top else "bottom", annotation_clip=False,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        w = t.get_window_extent(renderer).width * 1.06 + 4  # bbox padding and a re-layout at save time
+        left, right = x + 3, x + 3 + w
+        if right > right_edge:  # would run off the axis: put the label on the left of its line
+            t.set_horizontalalignment("right")
+            t.xyann = (-3, 0)
+            left, right = x - 3 - w, x - 3
+        free = [i for i, end in enumerate(ends) if end < left - 8]
+        level = free[0] if free else int(np.argmin(ends))
+        ends[level] = right
+        used = max(used, level + 1)
+        y = 0.985 - LEVEL_STEP * level if top else 0.015 + LEVEL_STEP * level
+        t.xy = (e["date"], y)
+        ids += list(e["event_ids"]) if "event_ids" in e else [e.name]
+    return ids, used
+
+
+def draw_events(ax, ds, lo, hi, enabled: bool, top: bool = True) -> tuple[list[str], int]:
+    """Annotate events in [lo, hi] (merged per day, launches first); returns (ids drawn, label rows)."""
+    if not enabled:
+        return [], 0
+    return annotate_events(ax, chart_events(ds, lo, hi), lo, hi, top=top)
+
+
+# --- drawing -----------------------------------------------------------------------------------
+def draw_rows(ax, ds, rows: pd.DataFrame, colors: Mapping[str, str], join: bool = True,
+              label_points: bool = True, hollow: set | None = None) -> None:
+    """Draw user-count rows of several series: a line joins only the points of one series;
+    a quarter's or longer period gets a horizontal bar over its span; a lower bound is a caret
+    pointing up with its text ('≥3600万'), never a point on a line."""
+    hollow = hollow or set()
+    placed = []  # (date, value) of labels already drawn: a label close to one goes on the other side
+    for key, g in rows.groupby("series", sort=True):
+        c = colors.get(key, "#555555")
+        name = vendor_label(ds, key)
+        pts = g[g["kind"] == "point"]
+        if len(pts):
+            if join and len(pts) > 1:
+                ax.plot(pts["period_mid"], pts["base_value"], "-", color=c, lw=1.8, alpha=0.8, zorder=2)
+            filled = pts[~pts.index.isin(hollow)]
+            ax.scatter(filled["period_mid"], filled["base_value"], s=55, color=c, zorder=3,
+                       label=f"{name} ({len(pts)} point{'s' if len(pts) > 1 else ''})")
+            empty = pts[pts.index.isin(hollow)]
+            if len(empty):
+                ax.scatter(empty["period_mid"], empty["base_value"], s=55, facecolors="white", edgecolors=c,
+                           linewidths=1.6, zorder=3, label=f"{name}: not in the fit")
+            for _, r in pts.iterrows():
+                if r["period_months"] > 1.5:
+                    ax.hlines(r["base_value"], r["period_start"], r["period_end"], color=c, lw=3, alpha=0.35, zorder=1)
+        for _, r in g[g["kind"] != "point"].iterrows():
+            marker = {"lower bound": "^", "upper bound": "v"}.get(r["kind"], "D")
+            ax.scatter([r["period_mid"]], [r["base_value"]], marker=marker, s=110, color=c, zorder=3,
+                       label=f"{name}: {r['kind']}")
+            ax.annotate("", (r["period_mid"], r["base_value"] * (1.25 if marker == "^" else 0.8)),
+                        (r["period_mid"], r["base_value"]),
+                        arrowprops=dict(arrowstyle="->", color=c, lw=1.5))
+            if r["kind"] == "range":
+                ax.vlines(r["period_mid"], r["base_value"], r["base_value_high"], color=c, lw=2)
+        if label_points:
+            for _, r in g.iterrows():
+                clash = any(abs((r["period_mid"] - d).days) <= 25 and abs(r["base_value"] / v - 1) <= 0.15
+                            for d, v in placed)
+                placed.append((r["period_mid"], r["base_value"]))
+                ax.annotate(f"{plotting.value_label(r)}\n{chart_period(r)}", (r["period_mid"], r["base_value"]),
+                            xytext=(-7, -4) if clash else (7, -4), textcoords="offset points", fontsize=9, color=c,
+                            va="top", ha="right" if clash else "left")
+
+
+def draw_ranks(ax, ranks: pd.DataFrame) -> None:
+    """Rank points, one colour and marker per list (metric x vendor x scope); lower is better, so the
+    caller inverts the y axis. 'top 3' (<=) is a caret pointing up (at least that good), 'outside
+    the top 20' (>) a caret pointing down. Points of one list are joined by a dashed line."""
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+    for i, (name, g) in enumerate(ranks.groupby("list_name", sort=False)):
+        c = palette[i % len(palette)]
+        line = g.drop_duplicates("period_mid")
+        if len(line) > 1:
+            ax.plot(line["period_mid"], line["value"], "--", color=c, lw=1.3, alpha=0.7)
+        first = True
+        for _, r in g.iterrows():
+            marker = {"<=": "^", "<": "^", ">": "v", ">=": "v"}.get(r["qualifier"], "o")
+            ax.scatter([r["period_mid"]], [r["value"]], marker=marker, s=120 if marker != "o" else 70, color=c,
+                       zorder=3, label=name if first else None)
+            first = False
+            ax.annotate(r["rank"], (r["period_mid"], r["value"]), xytext=(8, 0), textcoords="offset points",
+                        fontsize=10, color=c, va="center", fontweight="bold")
+
+
+# --- the whole analysis ------------------------------------------------------------------------
+@dataclass
+class Analysis:
+    """Everything notebook 01 shows, computed once from the validated parameters."""
+
+    entity: str
+    metric: str
+    vendor: str  # the resolved series key (vendor id, NO_VENDOR or POOLED)
+    vendor_label: str
+    rows: pd.DataFrame  # every row of the entity and metric in the window
+    chosen: pd.DataFrame  # rows of the chosen series
+    series: pd.DataFrame  # series_table
+    headline: dict  # peak_latest of the chosen series
+    higher: pd.DataFrame  # rows above the chosen peak elsewhere
+    fit: DecayFit
+    loo: pd.Series
+    forecast: pd.DataFrame
+    growth: pd.DataFrame
+    ranks: pd.DataFrame
+
+
+def analyse(ds, P) -> Analysis:
+    """Run every step for validated parameters P (raises ParameterError on an empty window)."""
+    eid = resolve_entity(ds, P.entity)
+    rows = select(ds, eid, P.metric, P.start, P.end)
+    key = resolve_vendor(rows, P.vendor)
+    label = vendor_label(ds, key)
+    chosen = series_rows(rows, key)
+    head = peak_latest(chosen)
+    fit = fit_decay(chosen, label)
+    s, e = window(P.start, P.end)
+    return Analysis(eid, P.metric, key, label, rows, chosen, series_table(ds, rows), head,
+                    higher_elsewhere(rows, key, head["peak_value"]), fit, leave_one_out(fit),
+                    forecast(fit, P.forecast_months), growth_phases(ds, eid), rank_rows(ds, eid, s, e))
+
+
+def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
+    """The bullets under 'What this notebook finds', from computed values only."""
+    name, m = ds.name(an.entity), METRIC_SHORT[an.metric]
+    h, fit = an.headline, an.fit
+    on = "pooled across all vendors (different panels: read with care)" if an.vendor == POOLED else \
+        ("from rows that name no measurement firm" if an.vendor == NO_VENDOR else f"as measured by {an.vendor_label}")
+    out = []
+    if h["peak_value"] is None:
+        out.append(f"* **No exact figure.** {name}'s {m} {on} is known only as bounds: "
+                   + "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in an.chosen.iterrows()) + ".")
+    elif h["n_points"] == 1 or h["peak_obs"] == h["latest_obs"]:
+        if h["n_points"] == 1:
+            out.append(f"* **One figure only.** {name}'s {m} {on} is **{fmt_users(h['peak_value'])}** "
+                       f"({h['peak_period']}): one point shows a level, not a trend.")
+        else:
+            out.append(f"* **No fall in this series.** {name}'s {m} {on} is highest at its latest figure, "
+                       f"**{fmt_users(h['peak_value'])}** ({h['peak_period']}), after {h['n_points'] - 1} earlier "
+                       f"figure{'s' if h['n_points'] > 2 else ''}.")
+    else:
+        pv = f", {vendor_label(ds, h['peak_series'])}" if an.vendor == POOLED else ""
+        lv = f", {vendor_label(ds, h['latest_series'])}" if an.vendor == POOLED else ""
+        out.append(f"* **Peak and latest.** {name}'s {m} {on} peaked at **{fmt_users(h['peak_value'])}** "
+                   f"({h['peak_period']}{pv}) and was **{fmt_users(h['latest_value'])}** at the latest figure "
+                   f"({h['latest_period']}{lv}): **{fmt_pct(h['peak_to_latest_change'])}** in "
+                   f"{h['months_since_peak']:.1f} months.")
+    if h["peak_value"] is not None and h["peak_obs"] == an.chosen[an.chosen["kind"] == "point"].index[0] \
+            and h["n_points"] > 1:
+        out.append("  This series starts at its maximum, so the true peak may be earlier than the data show.")
+    if len(an.higher):
+        out.append("  Higher figures exist outside it: " + "; ".join(
+            f"{fmt_row(r)} in {r['period']} ({vendor_label(ds, r['series'])}, {r['kind']})"
+            for _, r in an.higher.iterrows()) + ". Different panels are not comparable, so they are shown, not joined.")
+    if h["n_points"] < MIN_POINTS_FOR_CI:
+        others = _prepare(ds.select(entity=an.entity, metric=[x for x in USER_METRICS if x != an.metric]))
+        if len(others):
+            out.append(f"  Other user figures for {name} (set `metric` to see them): " + "; ".join(
+                f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {vendor_label(ds, r['series'])})"
+                for _, r in others.iterrows()) + ".")
+    out.append(f"* **Rate of change.** {describe_fit(fit, an.metric)}")
+    for a, b in near_duplicates(fit):
+        u = fit.used
+        out.append(f"  Two fitted figures, {fmt_users(u.at[a, 'base_value'])} ({u.at[a, 'period']}) and "
+                   f"{fmt_users(u.at[b, 'base_value'])} ({u.at[b, 'period']}), are nearly equal and dated alike: "
+                   f"possibly one figure quoted twice (section 2 shows the effect).")
+    if fit.status != "too_few":
+        out.append(f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
+                   f"months of {DAYS_PER_MONTH:.2f} days.")
+    if len(an.loo):
+        out.append(f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(an.loo.min())} and "
+                   f"{fmt_pct(an.loo.max())} a month.")
+    if len(an.forecast):
+        last = an.forecast.iloc[-1]
+        iv = "" if pd.isna(last["low"]) else \
+            f" (95% prediction interval {fmt_est(last['low'])}–{fmt_est(last['high'])})"
+        out.append(f"* **Extrapolation.** If the fitted rate held for {forecast_months} more months, {m} would be "
+                   f"about **{fmt_est(last['value'])}** by {last['date']:%Y-%m}{iv}. This is an extrapolation "
+                   f"of a {fit.n}-point fit, not a measurement.")
+    elif forecast_months > 0:
+        out.append("* **No forecast:** without a fitted rate there is nothing to extrapolate.")
+    if len(an.growth):
+        g = an.growth.iloc[0]
+        out.append(f"* **Before the fall.** {name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) grew "
+                   f"from {fmt_users(g['start_value'])} ({g['start_period']}) to {fmt_users(g['end_value'])} "
+                   f"({g['end_period']}): **×{g['multiple']:.1f} in {g['months']:.1f} months**, "
+                   f"**{fmt_pct(g['monthly_growth'])} a month** compounded.")
+    else:
+        out.append(f"* **Growth phase:** no user series of {name} has two exact points rising to a later maximum.")
+    if len(an.ranks):
+        steps = " → ".join(f"{r['rank']} ({r['period']}, {r['list_name'].split(',')[0]}, "
+                           f"{vendor_label(ds, vendor_key(r['vendor']))})" for _, r in an.ranks.iterrows())
+        out.append(f"* **Ranks** (different lists, not one scale): {steps}.")
+    else:
+        out.append(f"* **Ranks:** the articles give no rank for {name} in this window.")
+    return "\n".join(out)
+
+
+def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
+    """The results JSON of notebook 01 (keys documented in the issue, plus detail)."""
+    fit, h = an.fit, an.headline
+    g = an.growth.iloc[0].to_dict() if len(an.growth) else None
+    return {
+        "entity": an.entity, "entity_name": ds.name(an.entity), "metric": an.metric,
+        "vendor": an.vendor, "vendor_label": an.vendor_label, "vendor_parameter": P.vendor,
+        "pooled": an.vendor == POOLED, "dating": "period midpoint (a quarter at mid-quarter)",
+        "days_per_month": DAYS_PER_MONTH,
+        "n_observations": len(an.rows), "n_points": h["n_points"], "n_fit": fit.n, "fit_status": fit.status,
+        "fit_rows": list(fit.used.index), "excluded_rows": fit.excluded,
+        "peak_value": h["peak_value"], "peak_period": h["peak_period"], "peak_obs": h["peak_obs"],
+        "latest_value": h["latest_value"], "latest_period": h["latest_period"], "latest_obs": h["latest_obs"],
+        "peak_to_latest_change": h["peak_to_latest_change"], "months_since_peak": h["months_since_peak"],
+        "monthly_change": fit.monthly_change, "monthly_change_ci": list(fit.monthly_change_ci),
+        "half_life_months": fit.half_life, "half_life_ci": list(fit.half_life_ci), "r_squared": fit.r_squared,
+        "leave_one_out": an.loo.to_dict(),
+        "monthly_change_quarters_at_last_month": dating_sensitivity(an.chosen, an.vendor_label),
+        "forecast_months": P.forecast_months,
+        "forecast": [{"months_ahead": int(r["months_ahead"]), "date": r["date"].date().isoformat(),
+                      "value": r["value"], "low": r["low"], "high": r["high"]} for _, r in an.forecast.iterrows()],
+        "series": {k: {"vendor": r["vendor"], "n_points": r["n_points"], "n_bounds": r["n_bounds"],
+                       "peak_value": r["peak_value"], "peak_period": r["peak_period"],
+                       "latest_value": r["latest_value"], "latest_period": r["latest_period"],
+                       "peak_to_latest_change": r["peak_to_latest_change"],
+                       "months_since_peak": r["months_since_peak"]} for k, r in an.series.iterrows()},
+        "higher_elsewhere": list(an.higher.index),
+        "growth_phase": None if g is None else {k: g[k] for k in (
+            "metric", "series", "start_obs", "start_period", "start_value", "end_obs", "end_period", "end_value",
+            "multiple", "months", "monthly_growth")},
+        "ranks": [{"obs_id": oid, "metric": r["metric"], "vendor": vendor_key(r["vendor"]), "scope": r["scope"],
+                   "period": r["period"], "qualifier": r["qualifier"], "rank": int(r["value"]), "text": r["rank"]}
+                  for oid, r in an.ranks.iterrows()],
+        "events_annotated": events_drawn,
+    }

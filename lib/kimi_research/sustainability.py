@@ -1,0 +1,552 @@
+"""Helpers of notebook 03: article 003's "sustainable growth" rule, modelled and stress-tested.
+
+Article 003 (s003) proposes::
+
+    可持续增长率 = （付费收入 ÷ 总成本）×（1 - 投流费用占比）
+    sustainable growth rate = (paid revenue / total cost) x (1 - ad-spend share)
+
+and says a company should worry when the ad-spend share passes 30% (o003_15), while Kimi's once
+reached 70% (o003_14). :func:`sustainable_growth_rate` implements the rule once; everything
+else here (frontier, implied cost base, paying users, Monte Carlo, tornado, runway, the
+alternative reading of the share) builds on it. Facts are read from ``data/`` by
+:func:`kimi_facts`; nothing from the articles is typed here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kimi_research.errors import DataError, ParameterError
+from kimi_research.params import Param
+
+NOTEBOOK = "03_sustainability_formula"
+
+# --- Monte Carlo spreads (model assumptions, documented in the notebook) --------------------
+#: ad share: triangular from (share - SHARE_BELOW) to (share + SHARE_ABOVE), mode at the share,
+#: clipped to [0, 1]. Article 003 says the 70% was reached "一度" (at one point): other months
+#: were probably lower, so the distribution leans down.
+SHARE_BELOW = 0.30
+SHARE_ABOVE = 0.10
+#: an explicit total cost: log-normal, 90% of draws within a factor COST_SPREAD_FACTOR.
+COST_SPREAD_FACTOR = 1.5
+Z90 = 1.6448536269514722  # standard normal quantile of 0.95 (two-sided 90% interval)
+TORNADO_QUANTILES = (0.05, 0.95)
+
+
+PARAMETERS = [
+    Param("paid_revenue_monthly_yuan", "float", 1e7,
+          "Paid (subscription) revenue per month, CNY. ILLUSTRATIVE assumption: the articles give no "
+          "revenue figure; article 003 says most of Kimi's products were 'not really commercialised' "
+          "(多数产品并未真正商业化). 1000万元 a month is an order-of-magnitude guess.",
+          low=0),
+    Param("total_cost_monthly_yuan", "float", "implied",
+          "Total cost per month, CNY, or 'implied' = Kimi's peak monthly ad spend (data) / ad_share.",
+          special=("implied",), low=0, low_open=True),
+    Param("ad_share", "float", 0.7,
+          "Ad-spend share of total cost, in [0, 1]; default = article 003's figure for Kimi (o003_14).",
+          low=0, high=1),
+    Param("alarm_threshold", "float", 0.3,
+          "Share above which article 003 says a firm should worry, in [0, 1); default from o003_15.",
+          low=0, high=1, high_open=True),
+    Param("price_per_paying_user_yuan", "float", 49.0,
+          "Monthly price per paying user, CNY. ASSUMPTION (no price appears in the articles): a typical "
+          "entry-level monthly subscription of a Chinese consumer app.", low=0, low_open=True),
+    Param("target_rate", "float", "threshold_firm",
+          "Rate the Monte Carlo tests against, or 'threshold_firm' = the rate of a firm that just "
+          "breaks even (revenue = cost) at the alarm threshold: 1 x (1 - alarm_threshold).",
+          special=("threshold_firm",), low=0, low_open=True),
+    Param("revenue_spread_factor", "float", 3.0,
+          "Monte Carlo: paid revenue is log-normal around paid_revenue_monthly_yuan with 90% of draws "
+          "within this factor either way (uncertainty about an unknown revenue).", low=1, high=100, low_open=True),
+    Param("usd_cny", "float", 7.2,
+          "CNY per USD to convert the USD investments. ASSUMPTION: about the 2024 average rate; the "
+          "articles give none.", low=1, high=20),
+    Param("mc_samples", "int", 20000, "Monte Carlo draws.", low=100, high=5_000_000),
+    Param("seed", "int", 0, "Seed of the Monte Carlo's numpy Generator (same seed, same results).",
+          low=0, high=2**32 - 1),
+]
+
+
+# --- the formula --------------------------------------------------------------------------
+def _arr(x, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number (or an array of numbers), got {x!r}") from None
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    return a
+
+
+def _out(a: np.ndarray, *inputs):
+    return float(a) if all(np.ndim(i) == 0 for i in inputs) else a
+
+
+def sustainable_growth_rate(paid_revenue, total_cost, ad_share):
+    """Article 003's rule: ``(paid_revenue / total_cost) * (1 - ad_share)``.
+
+    Works on scalars (returns a float) and numpy arrays (broadcast). Rejects a total cost that
+    is zero or negative, a negative revenue, and a share outside [0, 1] with a ValueError that
+    names the input. Revenue and cost must be in the same currency and per the same period; the
+    rate itself has no time unit (article 003 gives none).
+    """
+    rev = _arr(paid_revenue, "paid_revenue")
+    cost = _arr(total_cost, "total_cost")
+    share = _arr(ad_share, "ad_share")
+    if np.any(cost <= 0):
+        raise ValueError(f"total_cost must be greater than 0 (a ratio to a zero or negative cost is "
+                         f"meaningless), got {total_cost!r}")
+    if np.any(rev < 0):
+        raise ValueError(f"paid_revenue must be 0 or more, got {paid_revenue!r}")
+    if np.any((share < 0) | (share > 1)):
+        raise ValueError(f"ad_share must be a fraction in [0, 1] (0.7 for 70%), got {ad_share!r}")
+    return _out(rev / cost * (1.0 - share), paid_revenue, total_cost, ad_share)
+
+
+def ratio_to_threshold_firm(ad_share: float, alarm_threshold: float) -> float:
+    """Rate of a firm at ``ad_share`` over the rate of a firm at the alarm line, at equal
+    revenue/cost: ``(1 - ad_share) / (1 - alarm_threshold)`` (0.3 / 0.7 = 0.429 for Kimi)."""
+    if not 0 <= ad_share <= 1:
+        raise ValueError(f"ad_share must be in [0, 1], got {ad_share!r}")
+    if not 0 <= alarm_threshold < 1:
+        raise ValueError(f"alarm_threshold must be in [0, 1), got {alarm_threshold!r}")
+    return sustainable_growth_rate(1.0, 1.0, ad_share) / sustainable_growth_rate(1.0, 1.0, alarm_threshold)
+
+
+def frontier_factor(ad_share):
+    """Revenue/cost needed per unit of target rate: ``1 / (1 - ad_share)`` (inf at a share of 1).
+
+    The frontier for a target rate s is ``s * frontier_factor(ad_share)``: 3.33 s at 70%, 1.43 s at 30%.
+    """
+    share = _arr(ad_share, "ad_share")
+    if np.any((share < 0) | (share > 1)):
+        raise ValueError(f"ad_share must be in [0, 1], got {ad_share!r}")
+    with np.errstate(divide="ignore"):
+        out = np.where(share < 1, 1.0 / np.where(share < 1, 1.0 - share, 1.0), np.inf)
+    return _out(out, ad_share)
+
+
+def required_revenue_cost_ratio(target_rate, ad_share):
+    """Revenue/cost needed for ``target_rate`` at ``ad_share``: ``target_rate / (1 - ad_share)``."""
+    t = _arr(target_rate, "target_rate")
+    if np.any(t < 0):
+        raise ValueError(f"target_rate must be 0 or more, got {target_rate!r}")
+    return _out(t * frontier_factor(ad_share), target_rate, ad_share)
+
+
+# --- cost base, paying users, alternative reading ------------------------------------------
+def implied_total_cost(ad_spend: float, ad_share: float) -> float:
+    """Total cost implied by an ad spend that is ``ad_share`` of it: ``ad_spend / ad_share``."""
+    if ad_spend < 0:
+        raise ValueError(f"ad_spend must be 0 or more, got {ad_spend!r}")
+    if not 0 < ad_share <= 1:
+        raise ValueError(f"ad_share must be in (0, 1] to imply a total cost (a zero share implies an "
+                         f"infinite cost), got {ad_share!r}")
+    return ad_spend / ad_share
+
+
+def implied_non_ad_cost(ad_spend: float, ad_share: float) -> float:
+    """The part of the implied total cost that is not advertising: ``total * (1 - ad_share)``."""
+    return implied_total_cost(ad_spend, ad_share) * (1.0 - ad_share)
+
+
+def max_share_for_cost(ad_spend: float, other_cost: float) -> float:
+    """Largest ad share at which the implied non-advertising cost still reaches ``other_cost``.
+
+    Non-advertising cost = ad_spend x (1 - share) / share falls as the share rises; it equals
+    ``other_cost`` at share = ad_spend / (ad_spend + other_cost).
+    """
+    if ad_spend <= 0 or other_cost < 0:
+        raise ValueError("ad_spend must be > 0 and other_cost >= 0")
+    return ad_spend / (ad_spend + other_cost)
+
+
+def paying_users_needed(total_cost: float, price: float, revenue_cost_ratio: float = 1.0) -> float:
+    """Paying users at ``price`` a month whose fees reach ``revenue_cost_ratio`` x the monthly cost."""
+    if not price > 0:
+        raise ValueError(f"price must be greater than 0, got {price!r}")
+    if not total_cost > 0:
+        raise ValueError(f"total_cost must be greater than 0, got {total_cost!r}")
+    if revenue_cost_ratio < 0:
+        raise ValueError(f"revenue_cost_ratio must be 0 or more, got {revenue_cost_ratio!r}")
+    return revenue_cost_ratio * total_cost / price
+
+
+def rate_share_of_revenue(paid_revenue, total_cost, ad_spend):
+    """The formula when the 'ad-spend share' is read as ad spend / paid revenue (not / total cost).
+
+    ``(revenue / cost) * (1 - ad_spend / revenue) = (revenue - ad_spend) / cost``: the margin left
+    after advertising, over total cost. The share can exceed 1 (then the rate is negative).
+    """
+    rev = _arr(paid_revenue, "paid_revenue")
+    cost = _arr(total_cost, "total_cost")
+    ad = _arr(ad_spend, "ad_spend")
+    if np.any(cost <= 0):
+        raise ValueError(f"total_cost must be greater than 0, got {total_cost!r}")
+    if np.any(rev < 0) or np.any(ad < 0):
+        raise ValueError("paid_revenue and ad_spend must be 0 or more")
+    return _out((rev - ad) / cost, paid_revenue, total_cost, ad_spend)
+
+
+def alternative_reading(ad_spend: float, ad_share: float, paid_revenue: float, total_cost: float,
+                        other_cost_low: float, other_cost_high: float) -> pd.DataFrame:
+    """The article's rule under both readings of the share, side by side.
+
+    Rows: (a) share of total cost (the notebook's main reading); (b) share of revenue, taking the
+    article's share at face value, so revenue = ad_spend / ad_share and total cost = ad spend plus
+    other costs in [other_cost_low, other_cost_high]; (c) share of revenue computed from the
+    assumed revenue: share = ad_spend / paid_revenue (may exceed 100%).
+    """
+    rows = [{
+        "reading": "(a) ad spend ÷ total cost (main reading)",
+        "share": ad_share, "paid_revenue": paid_revenue, "total_cost": total_cost,
+        "rate_low": sustainable_growth_rate(paid_revenue, total_cost, ad_share),
+        "rate_high": sustainable_growth_rate(paid_revenue, total_cost, ad_share),
+    }]
+    if ad_share > 0:
+        rev_b = ad_spend / ad_share
+        rates = [sustainable_growth_rate(rev_b, ad_spend + oc, ad_share) for oc in (other_cost_high, other_cost_low)]
+        rows.append({"reading": "(b) ad spend ÷ revenue, article's share at face value",
+                     "share": ad_share, "paid_revenue": rev_b, "total_cost": ad_spend + other_cost_high,
+                     "total_cost_low": ad_spend + other_cost_low, "rate_low": min(rates), "rate_high": max(rates)})
+    if paid_revenue > 0:
+        r = rate_share_of_revenue(paid_revenue, total_cost, ad_spend)
+        rows.append({"reading": "(c) ad spend ÷ revenue, from the assumed revenue",
+                     "share": ad_spend / paid_revenue, "paid_revenue": paid_revenue, "total_cost": total_cost,
+                     "rate_low": r, "rate_high": r})
+    return pd.DataFrame(rows).set_index("reading")
+
+
+# --- facts from data/ ---------------------------------------------------------------------
+@dataclass
+class Fact:
+    value: float
+    obs_id: str
+    high: float | None = None
+
+    @property
+    def mid(self) -> float:
+        return self.value if self.high is None or math.isnan(self.high) else (self.value + self.high) / 2
+
+
+def _one(df: pd.DataFrame, what: str) -> pd.Series:
+    if df.empty:
+        raise DataError("data/observations.csv", message=f"no observation of {what}; notebook "
+                        f"{NOTEBOOK} needs one")
+    return df.iloc[0]
+
+
+def peak_ad_spend(ds, entity: str = "kimi") -> tuple[Fact, Fact, pd.DataFrame]:
+    """Largest monthly ad spend of ``entity`` (calendar-month rows and 'peak month' rows) and the
+    lowest figure given for the same fact (its conflict group); also returns the candidate rows.
+
+    Ties go to a row with a named measurement firm, then the earliest article.
+    """
+    o = ds.select(entity=entity, metric=["ad_spend", "ad_spend_peak_month"])
+    o = o[(o["metric"] == "ad_spend_peak_month") | (o["period_months"] == 1)]
+    if o.empty:
+        raise DataError("data/observations.csv", message=f"no monthly ad spend of {entity!r}")
+    ranked = o.assign(_novendor=o["vendor"].isna()).sort_values(
+        ["base_value", "_novendor", "source_id"], ascending=[False, True, True], kind="stable")
+    top = ranked.iloc[0]
+    group = o[o["conflict_group"] == top["conflict_group"]] if isinstance(top["conflict_group"], str) else o.loc[[top.name]]
+    low = group.sort_values("base_value", kind="stable").iloc[0]
+    return Fact(float(top["base_value"]), str(top.name)), Fact(float(low["base_value"]), str(low.name)), ranked
+
+
+def mau_near(ds, date: pd.Timestamp, entity: str = "kimi", vendor: str = "questmobile") -> Fact:
+    """The ``vendor`` MAU of ``entity`` whose period lies closest to ``date`` (ties: the later one)."""
+    o = ds.select(entity=entity, metric="mau", vendor=vendor)
+    o = o[o["period_months"] == 1]
+    if o.empty:
+        raise DataError("data/observations.csv", message=f"no monthly {vendor} MAU of {entity!r}")
+    gap = (o["period_mid"] - pd.Timestamp(date)).abs()
+    row = o.assign(_gap=gap).sort_values(["_gap", "period_mid"], ascending=[True, False]).iloc[0]
+    return Fact(float(row["base_value"]), str(row.name))
+
+
+@dataclass
+class KimiFacts:
+    peak_ad_spend: Fact          # largest monthly ad spend (CNY)
+    peak_ad_spend_low: Fact      # lowest reading of the same fact (CNY)
+    peak_month: pd.Timestamp     # month of the peak (from the dated row of the conflict group)
+    ad_share: Fact               # article 003's share (ratio)
+    alarm_threshold: Fact        # article 003's alarm line (ratio)
+    training_cost: Fact          # monthly training cost range (CNY), value..high
+    mau: Fact                    # QuestMobile MAU nearest the peak month
+    investments: dict[str, Fact]  # USD, by obs id
+    last_funding: pd.Timestamp
+    investment_date: pd.Timestamp
+
+
+def kimi_facts(ds) -> KimiFacts:
+    """Every article number notebook 03 uses, selected from ``data/`` by entity and metric."""
+    peak, low, ranked = peak_ad_spend(ds)
+    dated = ranked[ranked["period_start"].notna()]
+    dated = dated[dated["base_value"] == peak.value]
+    peak_month = dated["period_start"].iloc[0] if len(dated) else pd.NaT
+    share = _one(ds.select(entity="kimi", metric="ad_spend_share"), "Kimi's ad-spend share (ad_spend_share)")
+    alarm = _one(ds.select(metric="ad_share_alarm_threshold"), "the ad-share alarm threshold")
+    train = _one(ds.select(entity="moonshot", metric="training_cost_monthly"), "Moonshot's monthly training cost")
+    inv = ds.select(entity="moonshot", metric="investment")
+    if inv.empty:
+        raise DataError("data/observations.csv", message="no investment in Moonshot")
+    ev = ds.events
+    for e in ("e_last_funding", "e_alibaba_investment"):
+        if e not in ev.index:
+            raise DataError("data/events.csv", message=f"event {e!r} is missing; notebook {NOTEBOOK} marks it")
+    return KimiFacts(
+        peak_ad_spend=peak, peak_ad_spend_low=low,
+        peak_month=peak_month,
+        ad_share=Fact(float(share["base_value"]), str(share.name)),
+        alarm_threshold=Fact(float(alarm["base_value"]), str(alarm.name)),
+        training_cost=Fact(float(train["base_value"]), str(train.name), float(train["base_value_high"])),
+        mau=mau_near(ds, peak_month if not pd.isna(peak_month) else ev.at["e_last_funding", "date"]),
+        investments={str(i): Fact(float(r["base_value"]), str(i)) for i, r in inv.sort_values("base_value").iterrows()},
+        last_funding=ev.at["e_last_funding", "date"],
+        investment_date=ev.at["e_alibaba_investment", "date"],
+    )
+
+
+def check_parameters(P) -> None:
+    """Checks across parameters (the single-parameter ones are in PARAMETERS)."""
+    if P.total_cost_monthly_yuan == "implied" and P.ad_share == 0:
+        raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameter 'ad_share' = 0.0: with "
+                             "total_cost_monthly_yuan = 'implied' the total cost is ad spend / ad_share, "
+                             "which is undefined for a zero share; give ad_share > 0 or a total cost in CNY")
+
+
+def resolve_target(target_rate, alarm_threshold: float) -> float:
+    """The Monte Carlo target: a number, or the rate of a break-even firm at the alarm line."""
+    if target_rate == "threshold_firm":
+        return sustainable_growth_rate(1.0, 1.0, alarm_threshold)
+    return float(target_rate)
+
+
+# --- Monte Carlo --------------------------------------------------------------------------
+@dataclass
+class MCSpec:
+    """Inputs of the Monte Carlo. ``total_cost`` None = implied from ad spend / share."""
+
+    paid_revenue: float
+    ad_share: float
+    revenue_spread_factor: float
+    ad_spend_low: float
+    ad_spend_high: float
+    total_cost: float | None = None
+
+    def share_bounds(self) -> tuple[float, float, float]:
+        lo = max(0.0, self.ad_share - SHARE_BELOW)
+        hi = min(1.0, self.ad_share + SHARE_ABOVE)
+        return lo, self.ad_share, hi
+
+    def describe(self) -> pd.DataFrame:
+        lo, mode, hi = self.share_bounds()
+        rows = [
+            ("paid revenue (CNY / month)", "log-normal",
+             f"median {self.paid_revenue:,.0f}; 90% of draws within a factor {self.revenue_spread_factor:g}"),
+            ("ad share", "triangular", f"from {lo:.2f} to {hi:.2f}, mode {mode:.2f} (clipped to [0, 1])"),
+        ]
+        if self.total_cost is None:
+            rows.append(("peak monthly ad spend (CNY)", "uniform",
+                         f"between the articles' readings {self.ad_spend_low:,.0f} and {self.ad_spend_high:,.0f}"))
+            rows.append(("total cost (CNY / month)", "derived", "ad spend ÷ ad share"))
+        else:
+            rows.append(("total cost (CNY / month)", "log-normal",
+                         f"median {self.total_cost:,.0f}; 90% within a factor {COST_SPREAD_FACTOR:g}"))
+        return pd.DataFrame(rows, columns=["input", "distribution", "parameters"]).set_index("input")
+
+
+def monte_carlo(spec: MCSpec, n: int, seed: int) -> pd.DataFrame:
+    """Draw ``n`` samples of the uncertain inputs (numpy Generator seeded with ``seed``) and
+    compute the rate for each. Same seed and spec -> identical frame."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n!r}")
+    rng = np.random.default_rng(seed)
+    sigma = math.log(spec.revenue_spread_factor) / Z90
+    revenue = spec.paid_revenue * np.exp(sigma * rng.standard_normal(n))
+    lo, mode, hi = spec.share_bounds()
+    share = rng.triangular(lo, mode, hi, n) if hi > lo else np.full(n, mode)
+    share = np.clip(share, 1e-9 if spec.total_cost is None else 0.0, 1.0)
+    out = {"paid_revenue": revenue, "ad_share": share}
+    if spec.total_cost is None:
+        ad = rng.uniform(spec.ad_spend_low, spec.ad_spend_high, n) if spec.ad_spend_high > spec.ad_spend_low \
+            else np.full(n, spec.ad_spend_high)
+        out["ad_spend"] = ad
+        out["total_cost"] = ad / share
+    else:
+        out["total_cost"] = spec.total_cost * np.exp(math.log(COST_SPREAD_FACTOR) / Z90 * rng.standard_normal(n))
+    df = pd.DataFrame(out)
+    df["revenue_cost_ratio"] = df["paid_revenue"] / df["total_cost"]
+    df["rate"] = sustainable_growth_rate(df["paid_revenue"].to_numpy(), df["total_cost"].to_numpy(),
+                                         df["ad_share"].to_numpy())
+    return df
+
+
+def mc_summary(sim: pd.DataFrame, target: float) -> dict:
+    q = sim["rate"].quantile([0.05, 0.5, 0.95])
+    return {
+        "p_rate_above_target": float((sim["rate"] > target).mean()),
+        "p_break_even": float((sim["revenue_cost_ratio"] >= 1).mean()),
+        "rate_p05": float(q.loc[0.05]), "rate_median": float(q.loc[0.5]), "rate_p95": float(q.loc[0.95]),
+        "rate_max": float(sim["rate"].max()),
+    }
+
+
+def _rate_from(inputs: Mapping[str, float]) -> float:
+    cost = inputs["total_cost"] if "ad_spend" not in inputs else inputs["ad_spend"] / max(inputs["ad_share"], 1e-9)
+    return sustainable_growth_rate(inputs["paid_revenue"], cost, inputs["ad_share"])
+
+
+def tornado(sim: pd.DataFrame, base: Mapping[str, float], quantiles=TORNADO_QUANTILES) -> pd.DataFrame:
+    """One input at a time from its ``quantiles`` (of the Monte Carlo draws) with the others at
+    ``base``: the rate at each end and the swing, largest swing first.
+
+    ``base`` holds ``paid_revenue``, ``ad_share`` and either ``ad_spend`` (cost implied) or
+    ``total_cost``.
+    """
+    labels = {"paid_revenue": "paid revenue", "ad_share": "ad share", "ad_spend": "peak monthly ad spend",
+              "total_cost": "total cost"}
+    base_rate = _rate_from(base)
+    rows = []
+    for key in base:
+        lo, hi = sim[key].quantile(list(quantiles))
+        r_lo = _rate_from({**base, key: lo})
+        r_hi = _rate_from({**base, key: hi})
+        rows.append({"input": labels.get(key, key), "key": key, "low_value": lo, "high_value": hi,
+                     "rate_at_low": r_lo, "rate_at_high": r_hi, "base_rate": base_rate,
+                     "swing": abs(r_hi - r_lo)})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False).set_index("input")
+
+
+# --- runway -------------------------------------------------------------------------------
+def runway_months(funding: float, monthly_burn: float) -> float:
+    """Months a fund lasts at a constant monthly burn; inf when nothing is burnt (burn <= 0)."""
+    if funding < 0:
+        raise ValueError(f"funding must be 0 or more, got {funding!r}")
+    return math.inf if monthly_burn <= 0 else funding / monthly_burn
+
+
+def runway_table(funding_cny: Mapping[str, float], burns: Mapping[str, float]) -> pd.DataFrame:
+    """Runway in months: one row per burn scenario, one column per funding figure."""
+    return pd.DataFrame({f: {s: runway_months(v, b) for s, b in burns.items()} for f, v in funding_cny.items()})
+
+
+def cash_out_date(start: pd.Timestamp, months: float) -> pd.Timestamp | None:
+    if not math.isfinite(months):
+        return None
+    return pd.Timestamp(start) + pd.Timedelta(days=months * 365.25 / 12)
+
+
+# --- wording helpers ----------------------------------------------------------------------
+def compare_to_range(value: float, low: float, high: float, near: float = 0.25) -> tuple[str, str]:
+    """Where ``value`` lies against the range [low, high]: a key and a phrase for the prose.
+
+    Keys: 'below', 'within', 'just_above' (within ``near`` x high above it), 'well_above'.
+    """
+    if value < low:
+        return "below", f"below the lower reading ({value / low:.2f} x it)"
+    if value <= high:
+        return "within", "within the range"
+    if value <= high * (1 + near):
+        return "just_above", f"just above the upper reading ({value / high - 1:.1%} above it)"
+    return "well_above", f"well above the upper reading ({value / high:.1f} x it)"
+
+
+def yi(value: float, digits: int = 2) -> str:
+    """CNY amount in 亿 (1e8): 3.142857e8 -> '3.14亿元'."""
+    return f"{value / 1e8:.{digits}f}亿元"
+
+
+def cny(value: float) -> str:
+    """CNY amount for prose: 亿 from 1e8 up (2 decimals), else 万 (no decimals): '3.14亿元', '1000万元'."""
+    return yi(value) if abs(value) >= 1e8 else wan(value, 0) + "元"
+
+
+def wan(value: float, digits: int = 1) -> str:
+    """An amount in 万 for prose, without a trailing '.0': 2.101e7 -> '2101万', 6413995 -> '641.4万'."""
+    s = f"{value / 1e4:.{digits}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s + "万"
+
+
+# Chart text stays ASCII: the project theme uses DejaVu Sans, which has no CJK glyphs.
+def en_money(value: float) -> str:
+    """CNY amount for charts, in the project's English style: 'CNY 314m', 'CNY 5.76bn'."""
+    from kimi_research.units import format_en
+
+    return format_en(value, "CNY")
+
+
+def en_count(value: float) -> str:
+    """A count for charts: '6.41m', '204k'."""
+    from kimi_research.units import format_en
+
+    return format_en(value, "count")
+
+
+def fmt_millions(ax, axis: str = "y") -> None:
+    """Tick labels in millions ('300m') on a CNY or count axis."""
+    from matplotlib.ticker import FuncFormatter
+
+    f = FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+
+
+def funding_label_en(row) -> str:
+    """'USD 0.8bn' / 'over USD 1bn' for an investment observation (USD base value)."""
+    words = {">": "over ", ">=": "at least ", "~": "about ", "<": "under "}
+    return f"{words.get(row['qualifier'], '')}USD {row['base_value'] / 1e9:g}bn"
+
+
+# --- interactive explorer -----------------------------------------------------------------
+def explorer_html(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float) -> str:
+    """The explorer's read-out for one set of inputs (CNY a month; shares as fractions)."""
+    r = sustainable_growth_rate(revenue, cost, share)
+    need = required_revenue_cost_ratio(resolve_target("threshold_firm", alarm), share)
+    users = paying_users_needed(cost, price)
+    return (f"<b>rate {r:.4f}</b> &middot; revenue/cost {revenue / cost:.3f} &middot; "
+            f"{ratio_to_threshold_firm(share, alarm):.1%} of a firm at the alarm line (same revenue/cost) &middot; "
+            f"revenue/cost needed to match a break-even firm at the alarm line: {need:.2f} &middot; "
+            f"paying users to break even: {users / 1e6:.2f} million ({users / mau:.1%} of MAU)")
+
+
+def build_explorer(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float):
+    """Sliders and a read-out that recomputes the rule on every change (ipywidgets).
+
+    Uses an HTML widget updated by ``observe`` callbacks, not ``ipywidgets.interactive``: the
+    latter writes through an Output widget, which can hang papermill/nbclient when no
+    frontend is attached (nbclient issue #312, papermill issue #723). Returns the container.
+    """
+    import ipywidgets as w
+
+    style = {"description_width": "150px"}
+    layout = w.Layout(width="560px")
+    sliders = {
+        "revenue": w.FloatLogSlider(value=min(max(revenue, 1e4), 1e10), base=10, min=4, max=10, step=0.05,
+                                    description="revenue (CNY/month)", style=style, layout=layout),
+        "cost": w.FloatLogSlider(value=min(max(cost, 1e6), 1e10), base=10, min=6, max=10, step=0.05,
+                                 description="total cost (CNY/month)", style=style, layout=layout),
+        "share": w.FloatSlider(value=share, min=0, max=1, step=0.01, description="ad share", style=style, layout=layout),
+        "alarm": w.FloatSlider(value=alarm, min=0, max=0.95, step=0.01, description="alarm line", style=style, layout=layout),
+        "price": w.FloatSlider(value=min(max(price, 1), 500), min=1, max=500, step=1,
+                               description="price (CNY/month)", style=style, layout=layout),
+    }
+    out = w.HTML()
+
+    def update(_=None):
+        v = {k: s.value for k, s in sliders.items()}
+        out.value = explorer_html(v["revenue"], v["cost"], v["share"], v["alarm"], v["price"], mau)
+
+    for s in sliders.values():
+        s.observe(update, names="value")
+    update()
+    box = w.VBox([*sliders.values(), out])
+    box.sliders, box.readout = sliders, out
+    return box

@@ -1,0 +1,260 @@
+"""Notebook 04 (competitor comparison): the ranking logic of kimi_research.competitors on the
+real data, and the notebook executed with its default and named parameter sets."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+import kimi_research as kr
+from kimi_research import competitors as C
+from kimi_research import paths
+from kimi_research.params import validate_parameters
+
+NB = "04_competitor_comparison"
+
+
+@pytest.fixture(scope="module")
+def latest(ds):
+    sel = C.selection("all", C.apps_with_data(ds))
+    as_of = C.resolve_as_of(ds, "wau", "latest", sel)
+    return as_of, C.ranking(ds, "wau", as_of, sel)
+
+
+# --- unit tests (no papermill) ---------------------------------------------------------------
+def test_vocabulary(ds):
+    assert C.apps_with_data(ds) == ["ant_afu", "deepseek", "doubao", "kimi", "qwen", "yuanbao"]
+    assert C.ranking_metrics(ds) == ["dau", "wau", "mau"]
+    assert C.selection("all", C.apps_with_data(ds))[0] == "kimi"
+    assert C.selection(["doubao"], C.apps_with_data(ds)) == ["kimi", "doubao"]  # Kimi always included
+
+
+def test_latest_wau_ranking_merges_values_and_ranks(latest):
+    as_of, rk = latest
+    assert (as_of["start"], as_of["end"]) == (pd.Timestamp("2025-12-08"), pd.Timestamp("2025-12-14"))
+    assert rk["vendor"] == "questmobile"
+    t = rk["table"]
+    assert list(t.index) == ["doubao", "deepseek", "yuanbao", "ant_afu", "qwen", "kimi"]
+    assert t["rank"].tolist() == [1, 2, 3, 4, 5, 7]
+    assert t.loc[["doubao", "deepseek", "yuanbao", "kimi"], "value"].tolist() == [155_200_000, 81_560_000,
+                                                                                 20_840_000, 4_500_000]
+    # ranked without a value: no value is invented, only the bound its neighbours imply
+    assert t.loc[["ant_afu", "qwen"], "value"].isna().all()
+    assert t.loc["ant_afu", "value_low_by_rank"] == 4_500_000 and t.loc["ant_afu", "value_high_by_rank"] == 20_840_000
+    # "top three" + DeepSeek's stated 2nd place + the order of the values -> exact ranks
+    assert t.loc["doubao", "basis"].startswith("derived") and t.loc["yuanbao", "basis"].startswith("derived")
+    assert t.loc["deepseek", "basis"] == "stated" and t.loc["kimi", "basis"] == "stated"
+
+
+def test_ratios_to_kimi(latest):
+    r = C.ratios_to_kimi(latest[1]["table"])
+    assert round(r["doubao"], 3) == 34.489 and round(r["doubao"], 1) == 34.5
+    assert round(r["deepseek"], 3) == 18.124 and round(r["deepseek"], 1) == 18.1
+    assert round(r["yuanbao"], 3) == 4.631
+    assert set(r) == {"doubao", "deepseek", "yuanbao"}
+
+
+def test_ranks_do_not_depend_on_the_selection(ds, latest):
+    as_of = latest[0]
+    t = C.ranking(ds, "wau", as_of, ["kimi", "yuanbao"])["table"]
+    assert list(t.index) == ["yuanbao", "kimi"] and t["rank"].tolist() == [3, 7]
+
+
+def test_derive_ranks_bounds_and_contradictions():
+    rows = pd.DataFrame({"entity": ["a", "b"], "qualifier": ["<=", "="], "value": [3.0, 2.0], "obs_id": ["x", "y"]})
+    r = C.derive_ranks({"a": 10.0, "c": 5.0}, rows)
+    # a is in the top 3 and 2 is taken, so a is 1 or 3: the bound is kept; c ranks below a
+    assert r.loc["b", "rank"] == 2 and r.loc["a", "rank"] is None and r.loc["a", "rank_text"] == "≤3"
+    assert r.loc["c", "rank"] is None and r.loc["c", "rank_text"] == "≥3"
+    r = C.derive_ranks({"a": 10.0, "c": 5.0}, rows.assign(value=[2.0, 2.0]))
+    assert r.loc["a", "rank"] == 1 and r.loc["a", "basis"].startswith("derived")  # top 2, and 2 is b's
+    assert r.loc["c", "rank_text"] == "≥3"
+    bad = pd.DataFrame({"entity": ["a", "c"], "qualifier": ["=", "="], "value": [2.0, 1.0], "obs_id": ["x", "y"]})
+    r = C.derive_ranks({"a": 10.0, "c": 5.0}, bad)  # a has the larger value but the lower rank
+    assert r.loc["a", "rank_text"] == "inconsistent" and r.loc["a", "rank"] is None
+
+
+def test_as_of_without_data_lists_the_periods(ds):
+    with pytest.raises(kr.ParameterError) as e:
+        C.resolve_as_of(ds, "wau", "2023-01-01", C.apps_with_data(ds))
+    msg = str(e.value)
+    assert "parameter 'as_of' = '2023-01-01'" in msg
+    assert "2024-12 (wau_rank)" in msg and "2025-12-08 to 2025-12-14 (wau, wau_rank)" in msg
+    a = C.resolve_as_of(ds, "dau", "2025-02", C.apps_with_data(ds))
+    assert (a["start"], a["end"]) == (pd.Timestamp("2025-02-01"), pd.Timestamp("2025-02-11"))
+    with pytest.raises(ValueError, match="expected 'latest'"):
+        C.parse_as_of("Dec 2025")
+
+
+def test_bad_parameters_are_named(ds):
+    ctx = {"apps": C.apps_with_data(ds), "metrics": C.ranking_metrics(ds)}
+    ns = {"entities": ["kimi", "kimmi"], "metric": "wau", "as_of": "2025-13", "chars_per_token": 0.0}
+    with pytest.raises(kr.ParameterError) as e:
+        validate_parameters(NB, ns, ctx)
+    msg = str(e.value)
+    assert "unknown app(s) 'kimmi'; apps with data: ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in msg
+    assert "'as_of' = '2025-13'" in msg and "'chars_per_token' = 0.0" in msg
+    assert validate_parameters(NB, dict(ns, entities="all", as_of="latest", chars_per_token=1.67), ctx).entities == "all"
+
+
+def test_derived_chatgpt_dau(ds):
+    sel = C.apps_with_data(ds)
+    d = C.derived_values(ds, "dau", C.resolve_as_of(ds, "dau", "2025-02", sel), sel)
+    assert d["entity"].tolist() == ["chatgpt"] and d["label"].tolist() == ["derived"]
+    assert round(d["value"].iloc[0]) == round(22_150_000 / 0.416) == 53_245_192
+    assert d["inputs"].iloc[0] == "o001_04, o001_07"
+
+
+def test_kimi_rank_a_year_before(ds, latest):
+    as_of, rk = latest
+    h = C.kimi_rank_history(ds)
+    ch = C.rank_change(h, "wau_rank", "questmobile", 7, as_of["end"])
+    assert (ch["before_rank"], ch["now_rank"], ch["places_lost"], ch["before_obs"]) == (2, 7, 5, "o004_03")
+    yb = C.year_before(h, as_of["end"])
+    assert set(yb.index) == {"o004_03", "o000_09"}
+    assert yb.loc["o000_09", "rank_text"] == "≤3"
+
+
+def test_ad_spend_per_month_side_by_side(ds):
+    sp = C.spend_table(ds, C.apps_with_data(ds))
+    assert sp.loc["o002_05", "repeat_of"] == "o001_13"  # the same AppGrowing figure in two articles
+    assert "suspicious" in sp.loc["o002_15", "flag_text"]
+    assert "conflict (doubao_ad_spend)" in sp.loc["o003_12", "flag_text"]
+    assert "lower bound" in sp.loc["o001_12", "flag_text"]
+    byq = C.spend_by_quarter(sp)
+    q4 = byq[byq["quarter"] == "2024 Q4"].set_index("entity")["per_month"]
+    assert q4["kimi"] == pytest.approx(2.1e8)  # (2.2亿 + 2亿) / 2 months
+    assert q4["doubao"] == pytest.approx(1e8 / 3) and q4["yuanbao"] == pytest.approx(1.1e8 / 3)
+    assert C.comparison_quarter(byq, C.apps_with_data(ds)) == "2024 Q4"
+    b = C.spend_by_backing(byq, "2024 Q4", ds.entities["backing"].to_dict())
+    assert b.loc["independent", "per_month"] / b.loc["big_tech", "per_month"] == pytest.approx(3.0)
+
+
+def test_users_by_backing(latest):
+    u = C.users_by_backing(latest[1]["table"])
+    assert u.loc["big_tech", "users"] == 155_200_000 + 20_840_000
+    assert u.loc["independent", "users"] == 81_560_000 + 4_500_000
+    assert u.loc["big_tech", "apps_without_value"] == "Ant Afu, Qwen"
+    assert (u.loc["big_tech", "unvalued_low"], u.loc["big_tech", "unvalued_high"]) == (9_000_000, 41_680_000)
+
+
+def test_capabilities_and_context_windows(ds):
+    camps = C.camps(ds, C.apps_with_data(ds), include_others=True)
+    assert camps[0] == "moonshot" and {"minimax", "baidu"} <= set(camps)
+    facts = C.capability_facts(ds, camps, 1.67)
+    st = C.capability_status(facts, camps)
+    assert st.loc["moonshot", "data ecosystem"] == "lacks" and st.loc["moonshot", "own cloud"] == "lacks"
+    assert st.loc["moonshot", "open weights"] == "has" and st.loc["tencent", "modalities"] == "not stated"
+    m = C.capability_matrix(ds, facts, camps)
+    assert m.loc["Moonshot AI", "context window"].startswith("20万字 ≈ 12万 tokens† (2023-10) → 200万字")
+    assert m.loc["Moonshot AI", "context window"].endswith("[s000, s001, s002, s003]")
+    assert "DeepSeek R1 (reasoning)" in m.loc["DeepSeek", "model launches"]
+    cw = C.context_windows(ds, 1.67)
+    w = C.window_comparison(cw)
+    assert w.loc["moonshot", "tokens_equiv"] == pytest.approx(2e6 / 1.67)
+    assert w.loc["minimax", "tokens_equiv"] == 4e6 and w.loc["alibaba", "tokens_equiv"] == 1e6
+    assert C.break_even_chars_per_token(cw) == {"alibaba": 2.0, "minimax": 0.5}
+    o = C.overtaken(cw)
+    assert o["by"] == "minimax" and round(o["months_later"]) == 10
+
+
+def test_verdict_holds_and_depends_on_chars_per_token_only_below_break_even(ds, latest):
+    as_of, rk = latest
+    t = rk["table"]
+    h = C.kimi_rank_history(ds)
+    ch = C.rank_change(h, "wau_rank", "questmobile", 7, as_of["end"])
+    camps = C.camps(ds, list(t.index), include_others=True)
+    byq = C.spend_by_quarter(C.spend_table(ds, list(t.index)))
+    out = {}
+    for cpt in (1.67, 0.4):
+        facts = C.capability_facts(ds, camps, cpt)
+        st = C.capability_status(facts, camps)
+        vt = C.verdict_rows(ds, t, "wau", ch, facts, st, byq, "2024 Q4")
+        out[cpt] = (vt, C.verdict(vt, st))
+    vt, v = out[1.67]
+    assert v["holds"] and v["unique_to_kimi"] == [] and v["leads_now"] == []
+    assert v["rivals_have_kimi_lacks"] == ["data ecosystem", "own cloud"]
+    assert set(v["par_now"]) == {"first reasoning model", "open weights"}
+    users = vt[vt["dimension"].str.startswith("Weekly active users")].iloc[0]
+    assert round(users["kimi_over_best"], 4) == round(4.5e6 / 1.552e8, 4)
+    assert vt.set_index("dimension").loc["context window at launch (2023-10)", "kimi_over_best"] == pytest.approx(2e5 / 9e3)
+    assert not out[0.4][1]["holds"]  # at 0.4 characters per token Kimi's 200万字 would beat 400万 tokens
+
+
+# --- the notebook --------------------------------------------------------------------------
+@pytest.mark.notebook
+def test_default_run(default_results):
+    r = default_results(NB)
+    assert r["metric"] == "wau" and r["vendor"] == "questmobile"
+    assert (r["as_of"]["start"], r["as_of"]["end"]) == ("2025-12-08", "2025-12-14")
+    rk = {x["entity"]: x for x in r["ranking"]}
+    assert [x["entity"] for x in r["ranking"]] == ["doubao", "deepseek", "yuanbao", "ant_afu", "qwen", "kimi"]
+    assert [(rk[e]["value"], rk[e]["rank"]) for e in ["doubao", "deepseek", "yuanbao", "ant_afu", "qwen", "kimi"]] == [
+        (155_200_000, 1), (81_560_000, 2), (20_840_000, 3), (None, 4), (None, 5), (4_500_000, 7)]
+    assert r["kimi_rank"] == 7
+    assert r["ratio_to_kimi"] == {"doubao": 34.4889, "deepseek": 18.1244, "yuanbao": 4.6311}
+    assert r["rank_change"]["places_lost"] == 5 and r["rank_change"]["before_rank"] == 2
+    assert {x["obs_id"]: x["rank_text"] for x in r["kimi_rank_year_before"]} == {"o000_09": "≤3", "o004_03": "2"}
+    snap = r["snapshots"][0]
+    assert snap["metric"] == "dau" and snap["values"] == {"deepseek": 22_150_000, "doubao": 16_950_000}
+    assert round(snap["derived"][0]["value"]) == 53_245_192
+    assert r["ad_spend_quarter"] == "2024 Q4"
+    assert r["ad_spend_per_month"]["kimi"] == pytest.approx(2.1e8)
+    assert "suspicious" in r["ad_spend_flags"]["o002_15"]
+    assert r["break_even_chars_per_token"] == {"alibaba": 2.0, "minimax": 0.5}
+    assert r["capability_status"]["moonshot"]["own cloud"] == "lacks"
+    assert r["verdict"]["holds"] is True
+
+
+@pytest.mark.notebook
+def test_dau_early_2025_parameter_set(run_notebook):
+    params = yaml.safe_load((paths.PARAMS_DIR / NB / "dau_early_2025.yaml").read_text(encoding="utf-8"))
+    run = run_notebook(NB, params)
+    assert run.returncode == 0, run.output[-3000:]
+    r = run.results
+    assert r["metric"] == "dau" and r["vendor"] == "aicpb"
+    assert (r["as_of"]["start"], r["as_of"]["end"]) == ("2025-02-01", "2025-02-11")
+    assert [(x["entity"], x["value"], x["rank"]) for x in r["ranking"]] == [
+        ("deepseek", 22_150_000, None), ("doubao", 16_950_000, None)]  # the article gives no ranks
+    assert r["ratio_to_leader"]["doubao"] == round(1695 / 2215, 4)
+    assert r["kimi_rank"] is None and r["ratio_to_kimi"] == {}
+    d = r["derived"][0]
+    assert d["entity"] == "chatgpt" and d["label"] == "derived" and round(d["value"], -4) == 53_250_000
+    assert r["snapshots"][0]["metric"] == "wau"  # the other comparison the articles make
+
+
+@pytest.mark.notebook
+def test_big_three_parameter_set(run_notebook):
+    params = yaml.safe_load((paths.PARAMS_DIR / NB / "big_three_vs_kimi.yaml").read_text(encoding="utf-8"))
+    run = run_notebook(NB, params)
+    assert run.returncode == 0, run.output[-3000:]
+    r = run.results
+    assert [(x["entity"], x["rank"]) for x in r["ranking"]] == [("doubao", 1), ("deepseek", 2), ("yuanbao", 3),
+                                                                 ("kimi", 7)]
+    assert r["ratio_to_kimi"]["deepseek"] == 18.1244
+    assert r["context_window_tokens_equiv"]["moonshot"] == 1_000_000  # 200万字 at 2 characters per token
+    # only the companies behind the selected apps (no "other model makers" outside "all")
+    assert set(r["capability_status"]) == {"moonshot", "bytedance", "deepseek_co", "tencent"}
+    # no selected rival has a stated context window: silence is not counted as Kimi's lead
+    assert r["verdict"]["not_stated_for_rivals"] == ["context window"] and r["verdict"]["holds"] is True
+
+
+@pytest.mark.notebook
+def test_as_of_without_data_fails_listing_periods(run_notebook):
+    run = run_notebook(NB, {"as_of": "2023-06-01"})
+    assert run.returncode != 0 and run.results is None
+    out = run.output
+    assert "ParameterError" in out and "parameter 'as_of' = '2023-06-01'" in out
+    assert "periods with data for wau: 2024-12 (wau_rank); 2025-12-08 to 2025-12-14 (wau, wau_rank)" in out
+    assert "pandas/core" not in out
+
+
+@pytest.mark.notebook
+def test_unknown_entity_fails_at_validation(run_notebook):
+    run = run_notebook(NB, {"entities": ["kimi", "doubau"], "metric": "users", "chars_per_token": -1})
+    assert run.returncode != 0 and run.results is None
+    out = run.output
+    assert "unknown app(s) 'doubau'; apps with data: ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
+    assert "parameter 'metric' = 'users'" in out and "parameter 'chars_per_token' = -1" in out
+    assert "pandas/core" not in out

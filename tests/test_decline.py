@@ -1,0 +1,328 @@
+"""Notebook 01 (user decline): the helpers in kimi_research.decline, then the notebook itself."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from kimi_research import decline, paths
+from kimi_research.errors import ParameterError
+from kimi_research.params import defaults
+
+NB = "01_user_decline"
+REQUIRED_KEYS = {"entity", "metric", "vendor", "n_points", "peak_value", "peak_period", "latest_value", "latest_period",
+                 "peak_to_latest_change", "monthly_change", "monthly_change_ci", "half_life_months"}
+
+
+def params(**kw):
+    return SimpleNamespace(**(defaults(NB) | kw))
+
+
+@pytest.fixture(scope="module")
+def kimi(ds):
+    return decline.analyse(ds, params())
+
+
+# --- parameters ----------------------------------------------------------------------------------
+def test_parameter_declaration():
+    assert defaults(NB) == {"entity": "Kimi", "metric": "mau", "vendor": "auto", "start": "", "end": "",
+                            "forecast_months": 6, "annotate_events": True}
+
+
+def test_entity_resolution(ds):
+    assert decline.resolve_entity(ds, "Kimi") == decline.resolve_entity(ds, "kimi") == "kimi"
+    assert decline.resolve_entity(ds, "doubao") == "doubao"
+    assert decline.resolve_entity(ds, "Nope") is None
+
+
+def test_unknown_entity_message_lists_entities_with_data(ds):
+    msg = decline._check_entity("Nope", decline.context(ds, "Nope", "mau"))
+    assert msg == "no entity 'Nope' in data/entities.csv; entities with mau data: DeepSeek (deepseek), Kimi (kimi)"
+
+
+def test_entity_without_the_metric_points_to_its_metrics(ds):
+    msg = decline._check_entity("Doubao", decline.context(ds, "Doubao", "mau"))
+    assert msg.startswith("Doubao (doubao) has no mau data")
+    assert "Doubao has dau, wau data" in msg and "Kimi (kimi)" in msg
+    assert decline._check_entity("Doubao", decline.context(ds, "Doubao", "wau")) is None
+    # a bad metric is reported on its own; the entity is then checked against any user data
+    assert decline._check_entity("Kimi", decline.context(ds, "Kimi", "xau")) is None
+
+
+def test_vendor_choices(ds):
+    ctx = decline.context(ds, "Kimi", "mau")
+    assert ctx["vendor_choices"] == ["auto", "all", "aicpb", "none", "questmobile"]
+    assert decline._check_vendor("questmobile", ctx) is None
+    assert "expected one of: auto, all, aicpb, none, questmobile" in decline._check_vendor("qm", ctx)
+
+
+def test_window_errors_name_the_parameters(ds):
+    with pytest.raises(ParameterError, match="'start' = '2025-06-01' and 'end' = '2025-01-01': start is after end"):
+        decline.window("2025-06-01", "2025-01-01")
+    with pytest.raises(ParameterError, match=r"no mau rows of kimi in this window; .* 2024-10-16 to 2025-08-15"):
+        decline.select(ds, "kimi", "mau", "2026-01-01", "")
+
+
+# --- series, dating, peak and latest -------------------------------------------------------------
+def test_quarter_is_dated_at_mid_quarter(ds):
+    o = ds.observations
+    assert o.at["o004_17", "period_mid"] == pd.Timestamp("2025-08-15 12:00")  # 2025 Q3
+    assert o.at["o004_16", "period_mid"] == pd.Timestamp("2025-05-16")  # 2025 Q2
+
+
+def test_auto_vendor_is_the_firm_with_most_points(kimi, ds):
+    assert kimi.vendor == "questmobile"
+    assert decline.resolve_vendor(decline.select(ds, "kimi", "dau"), "auto") == decline.NO_VENDOR
+
+
+def test_rows_and_kinds(kimi):
+    assert len(kimi.rows) == 6
+    assert kimi.rows.loc["o004_06", "kind"] == "lower bound"  # 3600万以上, no firm named
+    assert kimi.rows.loc["o004_06", "series"] == decline.NO_VENDOR
+    assert (kimi.rows["series"] == "questmobile").sum() == 4
+
+
+def test_peak_and_latest_on_questmobile(kimi):
+    h = kimi.headline
+    assert (h["peak_obs"], h["peak_value"], h["peak_period"]) == ("o000_08", 21_010_000, "2024-12")
+    assert (h["latest_obs"], h["latest_value"], h["latest_period"]) == ("o004_17", 9_926_000, "2025 Q3")
+    assert round(h["peak_to_latest_change"], 4) == -0.5276  # 992.6 / 2101 - 1
+    assert round(h["months_since_peak"], 3) == 7.967
+
+
+def test_series_table_keeps_vendors_apart(kimi):
+    t = kimi.series
+    assert list(t.index) == ["questmobile", "aicpb", "none"]
+    assert t.at["aicpb", "peak_value"] == 26_490_000 and pd.isna(t.at["aicpb", "peak_to_latest_change"])
+    assert t.at["none", "n_points"] == 0 and "≥3600万" in t.at["none", "bounds"]
+    shown = decline.display_series_table(t)
+    assert shown.loc["QuestMobile", "peak to latest"] == "−52.8%"
+
+
+def test_higher_figures_elsewhere(kimi):
+    assert list(kimi.higher.index) == ["o004_06", "o002_03"]
+
+
+# --- the decay fit -------------------------------------------------------------------------------
+def test_kimi_questmobile_fit(kimi):
+    f = kimi.fit
+    assert f.status == "fit" and f.n == 4 and list(f.used.index) == ["o000_08", "o000_06", "o004_16", "o004_17"]
+    assert round(f.monthly_change, 4) == -0.0880
+    lo, hi = f.monthly_change_ci
+    assert (round(lo, 4), round(hi, 4)) == (-0.1192, -0.0557)
+    assert round(f.half_life, 3) == 7.523
+    assert tuple(round(x, 2) for x in f.half_life_ci) == (5.46, 12.09)
+    assert round(f.r_squared, 3) == 0.985
+
+
+def test_fit_matches_two_point_arithmetic_of_its_ends(kimi):
+    """Peak and latest alone: (992.6 / 2101) ** (1 / 7.967) - 1 = -8.98% a month; the fit is close."""
+    h = kimi.headline
+    two_point = (h["latest_value"] / h["peak_value"]) ** (1 / h["months_since_peak"]) - 1
+    assert round(two_point, 4) == -0.0898
+    assert abs(kimi.fit.monthly_change - two_point) < 0.002
+
+
+def test_dating_convention_sensitivity(kimi):
+    r = decline.redate_to_last_month(kimi.chosen)
+    assert r.at["o004_17", "period_mid"] == pd.Timestamp("2025-09-15 12:00")  # Q3 at mid-September
+    assert r.at["o000_06", "period_mid"] == kimi.chosen.at["o000_06", "period_mid"]  # a month is unchanged
+    assert round(decline.dating_sensitivity(kimi.chosen, "QuestMobile"), 4) == -0.0780
+
+
+def test_leave_one_out_and_near_duplicates(kimi):
+    assert {k: round(v, 4) for k, v in kimi.loo.items()} == {"o000_06": -0.0886, "o004_16": -0.0886, "o004_17": -0.0776}
+    assert decline.near_duplicates(kimi.fit) == [("o000_06", "o004_16")]  # 1408万 (May) vs 1407.2万 (Q2)
+
+
+def test_forecast_continues_the_fitted_line(kimi):
+    fc, f = kimi.forecast, kimi.fit
+    assert list(fc["months_ahead"]) == [1, 2, 3, 4, 5, 6]
+    t = f.used["t"].max() + 6
+    assert fc["value"].iloc[-1] == pytest.approx(math.exp(f.intercept + f.slope * t))
+    assert round(fc["value"].iloc[-1] / 1e4, 1) == 594.5
+    assert (fc["low"] < fc["value"]).all() and (fc["value"] < fc["high"]).all()
+    assert fc["value"].is_monotonic_decreasing
+    assert decline.forecast(f, 0).empty
+
+
+def test_pooled_fit_excludes_bounds_and_pre_peak_points(ds):
+    an = decline.analyse(ds, params(vendor="all"))
+    f = an.fit
+    assert an.vendor_label == "all vendors pooled"
+    assert an.headline["peak_obs"] == "o002_03"  # AI Product Ranking's 2649万 (2025-03)
+    assert f.excluded == {"o004_06": "lower bound (≥3600万), not a point", "o000_08": "before the peak (2024-12)"}
+    assert round(f.monthly_change, 4) == -0.1702
+    assert f.half_life_ci[1] is None  # the CI reaches zero decline
+
+
+def _rows(values, months, qualifier="="):
+    start = pd.Timestamp("2025-01-01")
+    mids = [start + pd.Timedelta(days=m * decline.DAYS_PER_MONTH) for m in months]
+    return pd.DataFrame({"obs_id": [f"x{i}" for i in range(len(values))], "base_value": values, "period_mid": mids,
+                         "period_start": mids, "period_end": mids, "kind": ["point"] * len(values),
+                         "qualifier": qualifier, "value_text": [str(v) for v in values], "period": [str(m) for m in months],
+                         "series": "questmobile", "base_value_high": np.nan}).set_index("obs_id", drop=False)
+
+
+def test_two_points_give_a_rate_but_no_interval():
+    f = decline.fit_decay(_rows([100.0, 50.0], [0, 4]), "QuestMobile")
+    assert f.status == "no_ci" and f.monthly_change_ci == (None, None)
+    assert f.half_life == pytest.approx(4.0)
+    assert "Two points only: no confidence interval is possible" in decline.describe_fit(f, "mau")
+
+
+def test_points_on_two_dates_give_no_interval():
+    f = decline.fit_decay(_rows([100.0, 60.0, 60.1], [0, 3, 3]), "QuestMobile")
+    assert f.n == 3 and f.n_dates == 2 and f.status == "no_ci"
+    assert "3 points on only 2 distinct dates" in decline.describe_fit(f, "mau")
+
+
+def test_no_half_life_when_not_declining():
+    f = decline.fit_decay(_rows([100.0, 120.0, 90.0, 150.0], [0, 1, 2, 3]), "QuestMobile")
+    assert f.status == "too_few" and f.n == 1  # the peak is the last point: nothing after it to fit
+    f = decline.fit_decay(_rows([100.0, 50.0, 90.0, 95.0], [0, 1, 2, 3]), "QuestMobile")  # dip, then recovery
+    assert f.status == "fit" and f.slope > 0 and not f.declining
+    assert f.half_life is None
+    assert f.half_life_ci[1] is None  # the interval reaches growth: no upper end (the lower end stays defined)
+    assert "not declining after its peak, so there is no half-life" in decline.describe_fit(f, "mau")
+
+
+def test_one_point_and_bounds_only(ds):
+    an = decline.analyse(ds, params(entity="Doubao", metric="wau"))
+    assert an.fit.status == "too_few" and an.fit.monthly_change is None and an.fit.half_life is None
+    assert an.fit.monthly_change_ci == (None, None) and an.forecast.empty
+    assert "**No fit.**" in decline.describe_fit(an.fit, "wau")
+    only_bound = decline.analyse(ds, params(vendor="none"))
+    assert only_bound.fit.n == 0 and only_bound.headline["peak_value"] is None
+    assert "known only as bounds: ≥3600万 (2024-10, lower bound)" in decline.summary_markdown(ds, only_bound, 6)
+
+
+# --- growth phase, ranks, events -------------------------------------------------------------------
+def test_growth_phase(ds):
+    g = decline.growth_phases(ds, "kimi")
+    assert len(g) == 1
+    r = g.iloc[0]
+    assert (r["metric"], r["series"], r["start_obs"], r["end_obs"]) == ("dau", "none", "o003_08", "o003_09")
+    assert round(r["multiple"], 2) == 11.60
+    assert round(r["months"], 2) == 4.99
+    assert round(r["monthly_growth"], 3) == 0.634
+    assert decline.growth_phases(ds, "doubao").empty
+
+
+def test_rank_trajectory(kimi):
+    r = kimi.ranks
+    assert list(r.index) == ["o000_09", "o004_03", "o002_04", "o000_07", "o000_04", "o000_05", "o004_02"]
+    assert list(r["rank"]) == ["top 3", "#2", "#5", "#9", "#19", "outside the top 20", "#7"]
+    assert r.at["o000_04", "list_name"] == "MAU rank, AI Product Ranking (aicpb.com), global AI apps"
+    assert r.at["o004_02", "period"] == "week of 2025-12-08"
+
+
+def test_chart_events_merge_same_day_and_keep_launches(ds):
+    ev = decline.chart_events(ds, pd.Timestamp("2024-10-01"), pd.Timestamp("2026-02-28"))
+    assert len(ev) == 8
+    labels = dict(zip(ev["date"].dt.date.astype(str), ev["label"], strict=True))
+    assert labels["2025-01-20"] in ("Kimi k1.5 / DeepSeek R1", "DeepSeek R1 / Kimi k1.5")
+    ids = {e for x in ev["event_ids"] for e in x}
+    assert {"e_deepseek_r1", "e_kimi_k15", "e_doubao_16", "e_kimi_k2", "e_gpt5"} <= ids
+    assert set(ev["kind"]) == {"model_launch"}
+
+
+# --- prose and results -----------------------------------------------------------------------------
+def test_summary_is_built_from_computed_values(ds, kimi):
+    md = decline.summary_markdown(ds, kimi, 6)
+    assert md.startswith("* **Peak and latest.** Kimi's MAU as measured by QuestMobile peaked at")
+    for text in ["**2101万** (2024-12)", "**992.6万**", "**−52.8%** in 8.0 months", "**−8.8% a month**",
+                 "95% CI −11.9% to −5.6%", "**7.5 months**", "×11.6 in 5.0 months", "+63.4% a month",
+                 "≥3600万 in 2024-10 (no firm named, lower bound)", "possibly one figure quoted twice"]:
+        assert text in md, text
+
+
+def test_results_keys(ds, kimi):
+    r = decline.results(ds, kimi, params(), ["e_gpt5"])
+    assert REQUIRED_KEYS <= set(r)
+    assert len(r["monthly_change_ci"]) == 2 and r["half_life_months"] == kimi.fit.half_life
+    assert r["growth_phase"]["end_obs"] == "o003_09"
+
+
+def test_number_formats():
+    assert decline.fmt_users(21_010_000) == "2101万" and decline.fmt_users(508_300) == "50.83万"
+    assert decline.fmt_users(155_200_000) == "1.55亿"
+    assert decline.fmt_est(5_944_662) == "594万" and decline.fmt_est(12_368_280) == "1240万"
+    assert decline.fmt_pct(-0.52756) == "−52.8%"
+
+
+# --- the notebook ----------------------------------------------------------------------------------
+@pytest.mark.notebook
+def test_default_run(default_results):
+    r = default_results(NB)
+    assert REQUIRED_KEYS <= set(r)
+    assert (r["entity"], r["metric"], r["vendor"], r["n_points"], r["n_fit"]) == ("kimi", "mau", "questmobile", 4, 4)
+    assert (r["peak_value"], r["peak_period"]) == (21_010_000, "2024-12")
+    assert (r["latest_value"], r["latest_period"]) == (9_926_000, "2025 Q3")
+    assert round(r["peak_to_latest_change"], 3) == -0.528
+    assert round(r["monthly_change"], 3) == -0.088
+    assert [round(x, 3) for x in r["monthly_change_ci"]] == [-0.119, -0.056]
+    assert round(r["half_life_months"], 2) == 7.52
+    assert len(r["forecast"]) == 6 and r["forecast"][-1]["date"] == "2026-02-14"
+    assert round(r["growth_phase"]["multiple"], 1) == 11.6 and round(r["growth_phase"]["monthly_growth"], 2) == 0.63
+    assert [x["text"] for x in r["ranks"]][:3] == ["top 3", "#2", "#5"]
+    assert {"e_deepseek_r1", "e_kimi_k15", "e_doubao_16", "e_kimi_k2", "e_gpt5"} <= set(r["events_annotated"])
+    assert set(r["excluded_rows"]) == set()  # QuestMobile has no bound and nothing before its peak
+
+
+EXPECTED_SETS = {
+    "doubao": {"entity": "doubao", "metric": "wau", "vendor": "questmobile", "n_points": 1, "peak_value": 155_200_000,
+               "fit_status": "too_few", "monthly_change": None, "monthly_change_ci": [None, None],
+               "half_life_months": None, "forecast": [], "growth_phase": None},
+    "deepseek": {"entity": "deepseek", "metric": "dau", "vendor": "aicpb", "n_points": 1, "peak_value": 22_150_000,
+                 "fit_status": "too_few", "excluded_rows": {"o001_05": "lower bound (>2000万), not a point"},
+                 "half_life_months": None},
+    "kimi_dau": {"entity": "kimi", "metric": "dau", "vendor": "none", "n_points": 2, "peak_value": 5_897_000,
+                 "fit_status": "too_few", "peak_to_latest_change": 0.0, "forecast": [], "half_life_months": None},
+    "kimi_pooled": {"entity": "kimi", "vendor": "all", "pooled": True, "peak_obs": "o002_03", "n_fit": 4,
+                    "fit_status": "fit"},
+}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", sorted(EXPECTED_SETS))
+def test_named_parameter_set(run_notebook, name):
+    p = yaml.safe_load((paths.PARAMS_DIR / NB / f"{name}.yaml").read_text(encoding="utf-8"))
+    run = run_notebook(NB, p)
+    assert run.returncode == 0, run.output[-3000:]
+    r = run.results
+    for key, want in EXPECTED_SETS[name].items():
+        assert r[key] == want, key
+    if name == "kimi_pooled":
+        assert round(r["monthly_change"], 3) == -0.170 and r["half_life_ci"][1] is None
+        assert len(r["forecast"]) == 3
+    if name == "kimi_dau":
+        assert round(r["growth_phase"]["multiple"], 2) == 11.60
+
+
+@pytest.mark.notebook
+def test_unknown_entity_fails_at_validation(run_notebook):
+    run = run_notebook(NB, {"entity": "Moonshine"})
+    assert run.returncode != 0 and run.results is None
+    out = run.output
+    assert "ParameterError" in out
+    assert "parameter 'entity' = 'Moonshine': no entity 'Moonshine' in data/entities.csv; " \
+           "entities with mau data: DeepSeek (deepseek), Kimi (kimi)" in out
+    assert "pandas" not in out
+
+
+@pytest.mark.notebook
+def test_bad_vendor_and_horizon_fail_together(run_notebook):
+    run = run_notebook(NB, {"vendor": "questmobil", "forecast_months": -1})
+    assert run.returncode != 0
+    out = run.output
+    assert "parameter 'vendor' = 'questmobil': no mau rows of kimi from vendor 'questmobil'" in out
+    assert "expected one of: auto, all, aicpb, none, questmobile" in out
+    assert "parameter 'forecast_months' = -1" in out
+    assert "pandas" not in out
