@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from kimi_research import decline, paths
+from kimi_research.data import repeated_figures
 from kimi_research.errors import ParameterError
 from kimi_research.params import defaults
 
@@ -111,13 +112,15 @@ def test_higher_figures_elsewhere(kimi):
 # --- the decay fit -------------------------------------------------------------------------------
 def test_kimi_questmobile_fit(kimi):
     f = kimi.fit
-    assert f.status == "fit" and f.n == 4 and list(f.used.index) == ["o000_08", "o000_06", "o004_16", "o004_17"]
-    assert round(f.monthly_change, 4) == -0.0880
+    # 1408万 (May 2025) repeats 1407.2万 (Q2 2025): counted once, so 3 points and 1 degree of freedom
+    assert f.status == "fit" and f.n == 3 and list(f.used.index) == ["o000_08", "o004_16", "o004_17"]
+    assert f.excluded["o000_06"].startswith("repeats o004_16")
+    assert round(f.monthly_change, 4) == -0.0886
     lo, hi = f.monthly_change_ci
-    assert (round(lo, 4), round(hi, 4)) == (-0.1192, -0.0557)
-    assert round(f.half_life, 3) == 7.523
-    assert tuple(round(x, 2) for x in f.half_life_ci) == (5.46, 12.09)
-    assert round(f.r_squared, 3) == 0.985
+    assert (round(lo, 4), round(hi, 4)) == (-0.1911, 0.0269)  # honest width: the CI reaches zero decline
+    assert round(f.half_life, 3) == 7.470
+    assert round(f.half_life_ci[0], 2) == 3.27 and f.half_life_ci[1] is None
+    assert round(f.r_squared, 3) == 0.990
 
 
 def test_fit_matches_two_point_arithmetic_of_its_ends(kimi):
@@ -135,9 +138,9 @@ def test_dating_convention_sensitivity(kimi):
     assert round(decline.dating_sensitivity(kimi.chosen, "QuestMobile"), 4) == -0.0780
 
 
-def test_leave_one_out_and_near_duplicates(kimi):
-    assert {k: round(v, 4) for k, v in kimi.loo.items()} == {"o000_06": -0.0886, "o004_16": -0.0886, "o004_17": -0.0776}
-    assert decline.near_duplicates(kimi.fit) == [("o000_06", "o004_16")]  # 1408万 (May) vs 1407.2万 (Q2)
+def test_leave_one_out_and_repeated_figure(ds, kimi):
+    assert {k: round(v, 4) for k, v in kimi.loo.items()} == {"o004_16": -0.0898, "o004_17": -0.0776}
+    assert repeated_figures(ds.select("kimi", "mau", "questmobile")) == {"o000_06": "o004_16"}  # 1408万 vs 1407.2万
 
 
 def test_forecast_continues_the_fitted_line(kimi):
@@ -145,7 +148,7 @@ def test_forecast_continues_the_fitted_line(kimi):
     assert list(fc["months_ahead"]) == [1, 2, 3, 4, 5, 6]
     t = f.used["t"].max() + 6
     assert fc["value"].iloc[-1] == pytest.approx(math.exp(f.intercept + f.slope * t))
-    assert round(fc["value"].iloc[-1] / 1e4, 1) == 594.5
+    assert round(fc["value"].iloc[-1] / 1e4, 1) == 584.4
     assert (fc["low"] < fc["value"]).all() and (fc["value"] < fc["high"]).all()
     assert fc["value"].is_monotonic_decreasing
     assert decline.forecast(f, 0).empty
@@ -156,8 +159,11 @@ def test_pooled_fit_excludes_bounds_and_pre_peak_points(ds):
     f = an.fit
     assert an.vendor_label == "all vendors pooled"
     assert an.headline["peak_obs"] == "o002_03"  # AI Product Ranking's 2649万 (2025-03)
-    assert f.excluded == {"o004_06": "lower bound (≥3600万), not a point", "o000_08": "before the peak (2024-12)"}
-    assert round(f.monthly_change, 4) == -0.1702
+    assert set(f.excluded) == {"o004_06", "o000_08", "o000_06"}
+    assert f.excluded["o004_06"] == "lower bound (≥3600万), not a point"
+    assert f.excluded["o000_08"] == "before the peak (2024-12)"
+    assert f.excluded["o000_06"].startswith("repeats o004_16")  # same firm only: vendors are never merged
+    assert round(f.monthly_change, 4) == -0.1727
     assert f.half_life_ci[1] is None  # the CI reaches zero decline
 
 
@@ -237,9 +243,9 @@ def test_chart_events_merge_same_day_and_keep_launches(ds):
 def test_summary_is_built_from_computed_values(ds, kimi):
     md = decline.summary_markdown(ds, kimi, 6)
     assert md.startswith("* **Peak and latest.** Kimi's MAU as measured by QuestMobile peaked at")
-    for text in ["**2101万** (2024-12)", "**992.6万**", "**−52.8%** in 8.0 months", "**−8.8% a month**",
-                 "95% CI −11.9% to −5.6%", "**7.5 months**", "×11.6 in 5.0 months", "+63.4% a month",
-                 "≥3600万 in 2024-10 (no firm named, lower bound)", "possibly one figure quoted twice"]:
+    for text in ["**2101万** (2024-12)", "**992.6万**", "**−52.8%** in 8.0 months", "**−8.9% a month**",
+                 "95% CI −19.1% to +2.7%", "**7.5 months**", "×11.6 in 5.0 months", "+63.4% a month",
+                 "≥3600万 in 2024-10 (no firm named, lower bound)", "counted once"]:
         assert text in md, text
 
 
@@ -262,18 +268,18 @@ def test_number_formats():
 def test_default_run(default_results):
     r = default_results(NB)
     assert REQUIRED_KEYS <= set(r)
-    assert (r["entity"], r["metric"], r["vendor"], r["n_points"], r["n_fit"]) == ("kimi", "mau", "questmobile", 4, 4)
+    assert (r["entity"], r["metric"], r["vendor"], r["n_points"], r["n_fit"]) == ("kimi", "mau", "questmobile", 4, 3)
     assert (r["peak_value"], r["peak_period"]) == (21_010_000, "2024-12")
     assert (r["latest_value"], r["latest_period"]) == (9_926_000, "2025 Q3")
     assert round(r["peak_to_latest_change"], 3) == -0.528
-    assert round(r["monthly_change"], 3) == -0.088
-    assert [round(x, 3) for x in r["monthly_change_ci"]] == [-0.119, -0.056]
-    assert round(r["half_life_months"], 2) == 7.52
+    assert round(r["monthly_change"], 3) == -0.089
+    assert [round(x, 3) for x in r["monthly_change_ci"]] == [-0.191, 0.027]
+    assert round(r["half_life_months"], 2) == 7.47
     assert len(r["forecast"]) == 6 and r["forecast"][-1]["date"] == "2026-02-14"
     assert round(r["growth_phase"]["multiple"], 1) == 11.6 and round(r["growth_phase"]["monthly_growth"], 2) == 0.63
     assert [x["text"] for x in r["ranks"]][:3] == ["top 3", "#2", "#5"]
     assert {"e_deepseek_r1", "e_kimi_k15", "e_doubao_16", "e_kimi_k2", "e_gpt5"} <= set(r["events_annotated"])
-    assert set(r["excluded_rows"]) == set()  # QuestMobile has no bound and nothing before its peak
+    assert set(r["excluded_rows"]) == {"o000_06"}  # only the repeated May figure; no bound, nothing before the peak
 
 
 EXPECTED_SETS = {
@@ -285,7 +291,7 @@ EXPECTED_SETS = {
                  "half_life_months": None},
     "kimi_dau": {"entity": "kimi", "metric": "dau", "vendor": "none", "n_points": 2, "peak_value": 5_897_000,
                  "fit_status": "too_few", "peak_to_latest_change": 0.0, "forecast": [], "half_life_months": None},
-    "kimi_pooled": {"entity": "kimi", "vendor": "all", "pooled": True, "peak_obs": "o002_03", "n_fit": 4,
+    "kimi_pooled": {"entity": "kimi", "vendor": "all", "pooled": True, "peak_obs": "o002_03", "n_fit": 3,
                     "fit_status": "fit"},
 }
 
@@ -300,7 +306,7 @@ def test_named_parameter_set(run_notebook, name):
     for key, want in EXPECTED_SETS[name].items():
         assert r[key] == want, key
     if name == "kimi_pooled":
-        assert round(r["monthly_change"], 3) == -0.170 and r["half_life_ci"][1] is None
+        assert round(r["monthly_change"], 3) == -0.173 and r["half_life_ci"][1] is None
         assert len(r["forecast"]) == 3
     if name == "kimi_dau":
         assert round(r["growth_phase"]["multiple"], 2) == 11.60

@@ -25,7 +25,6 @@ if not CHROMIUM:
         pytest.fail("CI must render the decks: install Debian's chromium (.ci/run does)", pytrace=False)
     pytest.skip("chromium is not installed (apt-get install chromium); browser tests skipped", allow_module_level=True)
 
-
 def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -34,7 +33,6 @@ def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
            "--host-resolver-rules=MAP * ~NOTFOUND", "--enable-logging=stderr", "--v=0", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
-
 def test_every_notebook_has_a_deck():
     executed = sorted(p.stem for p in paths.executed_dir().glob("[0-9][0-9]_*.ipynb") if ".failed" not in p.name)
     assert executed, "no executed notebooks: run `make run`"
@@ -42,13 +40,11 @@ def test_every_notebook_has_a_deck():
     assert (paths.slides_dir() / "kimi_in_ten_slides.slides.html").exists()
     assert (paths.html_dir() / "index.html").exists()
 
-
 def test_decks_reference_nothing_remote():
     for deck in DECKS:
         text = deck.read_text(encoding="utf-8")
         remote = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', text)
         assert not remote, f"{deck.name} loads {remote}"
-
 
 @pytest.mark.parametrize("deck", DECKS, ids=[d.name for d in DECKS])
 def test_deck_initialises_offline(deck, tmp_path):
@@ -65,11 +61,10 @@ def test_deck_initialises_offline(deck, tmp_path):
     failed = [ln for ln in proc.stderr.splitlines() if "ERR_NAME_NOT_RESOLVED" in ln or "Failed to load resource" in ln]
     assert not failed, "the deck tried to reach the network:\n" + "\n".join(failed[:5])
 
-
 def _first_chart_slide(deck: Path) -> int:
     text = deck.read_text(encoding="utf-8")
     body = text[text.index('<div class="slides">'):]
-    depth, index, pos = 0, -1, 0
+    depth, index = 0, -1
     for m in re.finditer(r"<section\b|</section>|<img\b", body):
         tok = m.group(0)
         if tok == "<section":
@@ -80,9 +75,8 @@ def _first_chart_slide(deck: Path) -> int:
             depth -= 1
         elif index >= 0:
             return index
-        pos = m.end()
-    raise AssertionError(f"{deck.name} has no chart")
 
+    raise AssertionError(f"{deck.name} has no chart")
 
 @pytest.mark.parametrize("deck", NOTEBOOK_DECKS[:1] + [d for d in DECKS if d.name.startswith("kimi_in")],
                          ids=lambda d: d.name)

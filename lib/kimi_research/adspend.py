@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from kimi_research.data import repeated_figures
 from kimi_research.errors import DataError
 from kimi_research.params import Param
 
@@ -231,11 +232,9 @@ def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_to
     o["n_months"] = o["months"].map(len)
     o["used"] = True
     o["reason"] = ""
-    for oid, r in o[o["n_months"] == 1].iterrows():
-        for qid, q in o[o["n_months"] > 1].iterrows():
-            if r["months"][0] in q["months"] and abs(r["base_value"] / q["base_value"] - 1) <= dedupe_tol:
-                o.at[oid, "used"] = False
-                o.at[oid, "reason"] = f"same number as {qid} (within {dedupe_tol:.1%}); counted once"
+    for oid, qid in repeated_figures(o, dedupe_tol).items():
+        o.at[oid, "used"] = False
+        o.at[oid, "reason"] = f"same number as {qid} (within {dedupe_tol:.1%}); counted once"
     return o.sort_values("period_start")
 
 
@@ -415,11 +414,9 @@ def key_events(ds, entity: str = "kimi") -> pd.DataFrame:
 
 def cn(value: float, digits: int = 1) -> str:
     """A CNY amount or count the Chinese way, without a trailing '.0' (4.2e7 -> '4200万', 3.1429e8 -> '3.14亿')."""
-    import re
-
     from kimi_research.units import format_cn
 
-    return re.sub(r"\.0+(?=[万亿]|$)", "", format_cn(value, digits=digits))
+    return format_cn(value, digits=digits)
 
 
 def pct(value: float, digits: int = 1) -> str:
@@ -427,3 +424,13 @@ def pct(value: float, digits: int = 1) -> str:
     import re
 
     return re.sub(r"\.0+%$", "%", f"{value:.{digits}%}")
+
+
+def headline(ds, r: dict, P) -> str:
+    """One sentence for the title slide and the index, from the results JSON."""
+    from kimi_research.units import format_en
+
+    return (f"Peak ad spend {format_en(r['peak_monthly_spend_yuan'], 'CNY')} a month ({r['peak_month']}); at "
+            f"CNY {r['all_in_cpa_yuan']:g} all-in per user and {P.retention_30d:.0%} 30-day retention a kept user "
+            f"costs CNY {r['cost_per_retained_user_yuan']:,.0f}; users churn {r['fitted_monthly_churn']:.1%} a month "
+            f"(half-life {r['bought_user_half_life_months']:.1f} months).")

@@ -779,10 +779,9 @@ def launches_per_camp(facts: pd.DataFrame, since: pd.Timestamp | None = None) ->
 # --- verdict -------------------------------------------------------------------------------
 def wan(v: float, digits: int | None = None) -> str:
     """A count the way the articles write it: 15520万, 450万, 2215万 (one decimal if needed)."""
-    x = v / 1e4
-    if digits is None:
-        digits = 0 if abs(x - round(x)) < 0.05 else 1
-    return f"{x:.{digits}f}万"
+    from kimi_research.units import format_cn
+
+    return format_cn(v, digits=1 if digits is None else digits, wan_only=True)
 
 
 def yuan(v: float) -> str:
@@ -950,3 +949,18 @@ def require(cond: bool, what: str) -> None:
     """Raise a clear DataError when a section has nothing to show."""
     if not cond:
         raise DataError("data/observations.csv", message=what)
+
+
+def headline(ds, r: dict, P) -> str:
+    """One sentence for the title slide and the index, from the results JSON."""
+    from kimi_research.units import format_en
+
+    top = [x for x in r["ranking"] if x.get("value") is not None][:2]
+    where = f"{r['metric'].upper()}, {r['as_of']['label']} ({ds.name(r['vendor'])})"
+    if r.get("kimi_rank") is None:
+        return f"{where}: Kimi is not ranked; " + ", ".join(
+            f"{x['name']} {format_en(x['value'], 'count')}" for x in top) + "."
+    ratios = ", ".join(f"{x['name']} {r['ratio_to_kimi'][x['entity']]:.1f}×" for x in top
+                       if x["entity"] in r.get("ratio_to_kimi", {}))
+    text = f"{where}: Kimi ranks {ordinal(r['kimi_rank'])} with {format_en(r['kimi_value'], 'count')}"
+    return text + (f"; {ratios} Kimi's users." if ratios else ".")

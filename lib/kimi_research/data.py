@@ -125,8 +125,8 @@ def _derive_observations(obs: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFra
     factor = obs["unit"].map(lambda u: UNITS[u][0])
     obs["dimension"] = obs["unit"].map(lambda u: UNITS[u][1])
     # round away binary noise (2.2 * 1e8 = 220000000.00000003) so results JSON stays clean
-    obs["base_value"] = (obs["value"] * factor).round(9)
-    obs["base_value_high"] = (obs["value_high"] * factor).round(9)
+    obs["base_value"] = (obs["value"] * factor).round(6)
+    obs["base_value_high"] = (obs["value_high"] * factor).round(6)
     obs["period_start"] = pd.to_datetime(obs["period_start"], format="%Y-%m-%d")
     obs["period_end"] = pd.to_datetime(obs["period_end"], format="%Y-%m-%d")
     obs["period_mid"] = obs["period_start"] + (obs["period_end"] - obs["period_start"]) / 2
@@ -143,6 +143,29 @@ def _derive_observations(obs: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFra
     obs["base_value_per_day"] = np.where(kind == "flow", obs["base_value"] / days, np.nan)
     obs["flag_list"] = obs["flags"].fillna("").map(lambda f: [x for x in f.split(";") if x])
     return obs
+
+
+def repeated_figures(rows: pd.DataFrame, rel_tol: float = 0.005) -> dict[str, str]:
+    """Figures that repeat a longer-period figure of the same entity, metric and vendor.
+
+    A row whose period lies inside another row's longer period (a month inside a quarter) and
+    whose value agrees with it within ``rel_tol`` is most likely the same number reported twice
+    (QuestMobile's 1408万 for May 2025 and 1407.2万 for Q2 2025). Fits should count it once.
+    Returns {obs_id of the shorter-period row: obs_id of the longer-period row kept}.
+    """
+    out: dict[str, str] = {}
+    dated = rows[rows["period_start"].notna()]
+    keys = [dated[c].fillna("") for c in ("entity", "metric", "vendor") if c in dated.columns]
+    groups = dated.groupby(keys) if keys else [(None, dated)]
+    for _, g in groups:
+        length = g["period_end"] - g["period_start"]
+        for a, r in g.iterrows():
+            for b, q in g.iterrows():
+                inside = q["period_start"] <= r["period_start"] and r["period_end"] <= q["period_end"]
+                if (a != b and length[b] > length[a] and inside
+                        and abs(r["base_value"] / q["base_value"] - 1) <= rel_tol):
+                    out[a] = b
+    return out
 
 
 @dataclass

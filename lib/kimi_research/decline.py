@@ -25,17 +25,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import matplotlib.dates as mdates
-import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
 from kimi_research import plotting
 from kimi_research.audit import period_label
+from kimi_research.data import repeated_figures
 from kimi_research.errors import ParameterError
 from kimi_research.params import Param
-from kimi_research.units import DAYS_PER_MONTH
+from kimi_research.units import DAYS_PER_MONTH, format_cn
 
 NOTEBOOK = "01_user_decline"
 USER_METRICS = ("mau", "dau", "wau")
@@ -59,9 +58,7 @@ def fmt_users(v: float | None) -> str:
     """A user count for prose: '2101万', '992.6万', '1.55亿' (万 = 10,000; 亿 = 100 million)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
-    if abs(v) >= 1e8:
-        return f"{v / 1e8:.2f}亿"
-    return f"{v / 1e4:.2f}".rstrip("0").rstrip(".") + "万"
+    return format_cn(v, digits=2)
 
 
 def fmt_est(v: float | None) -> str:
@@ -436,6 +433,10 @@ def fit_decay(rows: pd.DataFrame, label: str) -> DecayFit:
     for oid, r in rows[rows["kind"] != "point"].iterrows():
         excluded[oid] = f"{r['kind']} ({fmt_row(r)}), not a point"
     pts = rows[rows["kind"] == "point"]
+    for oid, kept in repeated_figures(pts).items():
+        excluded[oid] = (f"repeats {kept} ({fmt_users(pts.at[kept, 'base_value'])}, {pts.at[kept, 'period']}): "
+                         f"one figure reported for the month and the quarter, counted once")
+    pts = pts.drop(index=list(repeated_figures(pts)))
     if pts.empty:
         return DecayFit(label, pts.assign(t=pd.Series(dtype=float)), excluded, None, "too_few")
     peak = peak_latest(rows)
@@ -630,20 +631,6 @@ def coverage(ds) -> pd.DataFrame:
     return pd.DataFrame(out).set_index(["entity", "metric"])
 
 
-def near_duplicates(fit: DecayFit, tolerance: float = 0.005, days: float = 20) -> list[tuple[str, str]]:
-    """Pairs of fitted points within ``tolerance`` of each other and ``days`` apart at most: possibly one
-    figure quoted twice (monthly and quarterly), which would weigh that date double."""
-    u = fit.used
-    pairs = []
-    for i, a in enumerate(u.index):
-        for b in u.index[i + 1:]:
-            close = abs(u.at[a, "base_value"] / u.at[b, "base_value"] - 1) <= tolerance
-            near = abs((u.at[a, "period_mid"] - u.at[b, "period_mid"]).total_seconds()) <= days * 86400
-            if close and near:
-                pairs.append((a, b))
-    return pairs
-
-
 # --- chart helpers -----------------------------------------------------------------------------
 def time_range(dates, extra_end=None, pad_days: float = 45, min_span_days: float = 240):
     """A padded x range covering ``dates`` (and ``extra_end``); at least ``min_span_days`` wide."""
@@ -657,88 +644,18 @@ def time_range(dates, extra_end=None, pad_days: float = 45, min_span_days: float
     return lo, hi
 
 
-def time_axis(ax) -> None:
-    loc = mdates.AutoDateLocator(minticks=5, maxticks=10)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-
-
-def millions_axis(ax, log: bool = False) -> None:
-    """User counts on the y axis in millions (no CJK glyphs needed)."""
-    if log:
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1, 2, 3, 5, 7)))
-        ax.yaxis.set_minor_locator(mticker.NullLocator())
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / 1e6:g}"))
-
-
-def headroom(ax, values, log: bool = False, room: float = 0.3) -> None:
-    """y limits leaving the top ``room`` (axis fraction) free for event labels."""
-    v = np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], dtype=float)
-    hi = v.max() * 1.12
-    if log:
-        lo = v.min() / 1.5
-        ax.set_ylim(lo, lo * (hi / lo) ** (1 / (1 - room)))
-    else:
-        ax.set_ylim(0, hi / (1 - room))
-
-
 def rank_bottom(worst: float, room: float, top: float = 0.3) -> float:
     """Lower end of an inverted rank axis (top = rank ``top``) leaving ``room`` (axis fraction) below
     the worst rank (+1) for event labels."""
     return (worst + 1.5 - room * top) / (1 - room)
 
 
-LEVEL_STEP = 0.075  # axis fraction between two rows of event labels
-
-
-def label_room(levels: int) -> float:
-    """Axis fraction taken by ``levels`` rows of event labels."""
-    return 0.03 + LEVEL_STEP * levels if levels else 0.05
-
-
-def annotate_events(ax, events: pd.DataFrame, lo, hi, top: bool = True, max_levels: int = 6,
-                    fontsize: float = 8.5) -> tuple[list[str], int]:
-    """Dotted lines with labels packed into rows so that no two labels overlap (measured on the drawn
-    figure: call it after the legend and footnote are in place). Labels sit at the top of the axis
-    (``top=False``: at the bottom). Returns (event ids drawn, rows of labels used)."""
-    fig = ax.figure
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    right_edge = ax.get_window_extent(renderer).x1
-    to_px = ax.get_xaxis_transform()
-    ends = [-np.inf] * max_levels
-    ids, used = [], 0
-    for _, e in events.sort_values("date").iterrows():
-        if not lo <= e["date"] <= hi:
-            continue
-        ax.axvline(e["date"], color="#999999", lw=1.0, ls=(0, (2, 2)), zorder=1)
-        x = to_px.transform((mdates.date2num(e["date"]), 0))[0]
-        t = ax.annotate(e["label"], (e["date"], 0.5), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                        textcoords="offset points", fontsize=fontsize, color="#444444", ha="left",
-                        va="top" if top else "bottom", annotation_clip=False,
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
-        w = t.get_window_extent(renderer).width * 1.06 + 4  # bbox padding and a re-layout at save time
-        left, right = x + 3, x + 3 + w
-        if right > right_edge:  # would run off the axis: put the label on the left of its line
-            t.set_horizontalalignment("right")
-            t.xyann = (-3, 0)
-            left, right = x - 3 - w, x - 3
-        free = [i for i, end in enumerate(ends) if end < left - 8]
-        level = free[0] if free else int(np.argmin(ends))
-        ends[level] = right
-        used = max(used, level + 1)
-        y = 0.985 - LEVEL_STEP * level if top else 0.015 + LEVEL_STEP * level
-        t.xy = (e["date"], y)
-        ids += list(e["event_ids"]) if "event_ids" in e else [e.name]
-    return ids, used
-
-
 def draw_events(ax, ds, lo, hi, enabled: bool, top: bool = True) -> tuple[list[str], int]:
     """Annotate events in [lo, hi] (merged per day, launches first); returns (ids drawn, label rows)."""
     if not enabled:
         return [], 0
-    return annotate_events(ax, chart_events(ds, lo, hi), lo, hi, top=top)
+    drawn = plotting.annotate_events(ax, chart_events(ds, lo, hi), lo, hi, top=top)
+    return list(drawn), drawn.rows
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -880,11 +797,9 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
                 f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {vendor_label(ds, r['series'])})"
                 for _, r in others.iterrows()) + ".")
     out.append(f"* **Rate of change.** {describe_fit(fit, an.metric)}")
-    for a, b in near_duplicates(fit):
-        u = fit.used
-        out.append(f"  Two fitted figures, {fmt_users(u.at[a, 'base_value'])} ({u.at[a, 'period']}) and "
-                   f"{fmt_users(u.at[b, 'base_value'])} ({u.at[b, 'period']}), are nearly equal and dated alike: "
-                   f"possibly one figure quoted twice (section 2 shows the effect).")
+    for oid, why in fit.excluded.items():
+        if why.startswith("repeats "):
+            out.append(f"  {fmt_users(rows_value(an.rows, oid))} (`{oid}`) {why}.")
     if fit.status != "too_few":
         out.append(f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
                    f"months of {DAYS_PER_MONTH:.2f} days.")
@@ -952,3 +867,26 @@ def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
                   for oid, r in an.ranks.iterrows()],
         "events_annotated": events_drawn,
     }
+
+
+def headline(ds, r: dict, P) -> str:
+    """One sentence for the title slide and the index, from the results JSON."""
+    from kimi_research.units import format_en
+
+    who = f"{r['entity_name']} {r['metric'].upper()} ({r['vendor_label']})"
+    if r.get("peak_value") is None:
+        return f"{who}: no figures in the selected window."
+    text = (f"{who}: {format_en(r['peak_value'], 'count')} at the peak ({r['peak_period']}), "
+            f"{format_en(r['latest_value'], 'count')} latest ({r['latest_period']})")
+    if r.get("peak_to_latest_change") is not None and r["latest_period"] != r["peak_period"]:
+        text += f", {r['peak_to_latest_change']:+.1%}"
+    if r.get("half_life_months") is not None:
+        text += (f"; fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
+                 f"half-life {r['half_life_months']:.1f} months.")
+    else:
+        text += f"; no decline fitted ({r['fit_status']})."
+    return text
+
+
+def rows_value(rows: pd.DataFrame, oid: str) -> float:
+    return float(rows.at[oid, "base_value"])

@@ -103,25 +103,99 @@ def source_text(ds, obs: pd.DataFrame) -> str:
     return f"Source: {vendors}, as quoted by {ds.source_label(obs['source_id'], _STATE['lang'])}"
 
 
-def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: int = 8,
-                    fontsize: float = 9) -> list[str]:
-    """Dotted vertical lines with staggered labels for events inside the axis' time range.
+LEVEL_STEP = 0.075  # axis fraction between two rows of event labels
 
-    Returns the event ids drawn (so the notebook can say which)."""
-    lo, hi = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
-    lo = pd.Timestamp(start) if start is not None else pd.Timestamp(lo)
-    hi = pd.Timestamp(end) if end is not None else pd.Timestamp(hi)
-    ev = events[(events["date"] >= lo) & (events["date"] <= hi)].sort_values("date").head(max_labels)
-    ymin, ymax = ax.get_ylim()
-    log = ax.get_yscale() == "log"
-    for i, (_, e) in enumerate(ev.iterrows()):
-        ax.axvline(e["date"], color="#888888", lw=0.9, ls=":", zorder=0)
-        frac = 0.97 - 0.085 * (i % 4)
-        y = (ymin * (ymax / ymin) ** frac) if log else ymin + (ymax - ymin) * frac
-        ax.annotate(e["label"], (e["date"], y), xytext=(3, 0), textcoords="offset points",
-                    fontsize=fontsize, color="#444444", ha="left", va="top",
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
-    return list(ev.index)
+
+class Drawn(list):
+    """Event ids drawn by :func:`annotate_events`; ``rows`` = rows of labels used."""
+
+    rows: int = 0
+
+
+def label_room(levels: int) -> float:
+    """Axis fraction taken by ``levels`` rows of event labels."""
+    return 0.03 + LEVEL_STEP * levels if levels else 0.05
+
+
+def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: int | None = None,
+                    fontsize: float = 8.5, top: bool = True, max_levels: int = 6) -> Drawn:
+    """Dotted lines at event dates with labels packed into rows so that no two overlap.
+
+    Widths are measured on the drawn figure, so call it after the legend and footnote are in
+    place. Labels sit in rows at the top of the axis (``top=False``: at the bottom); leave
+    room for them with :func:`headroom` and :func:`label_room`. ``start``/``end`` default to
+    the axis range; ``max_labels`` keeps the first events by date. Rows of ``events`` may carry
+    an ``event_ids`` list (several events merged into one label). Returns the ids drawn.
+    """
+    lo_x, hi_x = (pd.Timestamp(mdates.num2date(x).replace(tzinfo=None)) for x in ax.get_xlim())
+    lo = pd.Timestamp(start) if start is not None else lo_x
+    hi = pd.Timestamp(end) if end is not None else hi_x
+    ev = events[(events["date"] >= lo) & (events["date"] <= hi)].sort_values("date")
+    if max_labels is not None:
+        ev = ev.head(max_labels)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    right_edge = ax.get_window_extent(renderer).x1
+    to_px = ax.get_xaxis_transform()
+    ends = [-float("inf")] * max_levels
+    drawn = Drawn()
+    for _, e in ev.iterrows():
+        ax.axvline(e["date"], color="#999999", lw=1.0, ls=(0, (2, 2)), zorder=1)
+        x = to_px.transform((mdates.date2num(e["date"]), 0))[0]
+        t = ax.annotate(e["label"], (e["date"], 0.5), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                        textcoords="offset points", fontsize=fontsize, color="#444444", ha="left",
+                        va="top" if top else "bottom", annotation_clip=False,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        w = t.get_window_extent(renderer).width * 1.06 + 4  # bbox padding and a re-layout at save time
+        left, right = x + 3, x + 3 + w
+        if right > right_edge:  # would run off the axis: put the label left of its line
+            t.set_horizontalalignment("right")
+            t.xyann = (-3, 0)
+            left, right = x - 3 - w, x - 3
+        free = [i for i, end_px in enumerate(ends) if end_px < left - 8]
+        level = free[0] if free else min(range(max_levels), key=lambda i: ends[i])
+        ends[level] = right
+        drawn.rows = max(drawn.rows, level + 1)
+        t.xy = (e["date"], 0.985 - LEVEL_STEP * level if top else 0.015 + LEVEL_STEP * level)
+        ids = e["event_ids"] if "event_ids" in e.index and isinstance(e["event_ids"], list) else [e.name]
+        drawn += list(ids)
+    return drawn
+
+
+def time_axis(ax) -> None:
+    """Concise date ticks on the x axis."""
+    loc = mdates.AutoDateLocator(minticks=5, maxticks=10)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def millions_axis(ax, log: bool = False, axis: str = "y", suffix: str = "") -> None:
+    """Counts or CNY on an axis in millions ('300', or '300m' with suffix='m'); no CJK glyphs."""
+    import matplotlib.ticker as mticker
+
+    a = ax.yaxis if axis == "y" else ax.xaxis
+    if log:
+        (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+        a.set_major_locator(mticker.LogLocator(base=10, subs=(1, 2, 3, 5, 7)))
+        a.set_minor_locator(mticker.NullLocator())
+    if suffix:
+        a.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}{suffix}"))
+    else:
+        a.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v / 1e6:g}"))
+
+
+def headroom(ax, values, log: bool = False, room: float = 0.3) -> None:
+    """y limits leaving the top ``room`` (axis fraction) free for event labels."""
+    import numpy as np
+
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], dtype=float)
+    hi = v.max() * 1.12
+    if log:
+        lo = v.min() / 1.5
+        ax.set_ylim(lo, lo * (hi / lo) ** (1 / (1 - room)))
+    else:
+        ax.set_ylim(0, hi / (1 - room))
 
 
 def fmt_wan(ax, axis: str = "y") -> None:

@@ -181,7 +181,8 @@ def build_index(names: list[str], out: Path | None = None) -> Path:
 <html lang="en"><head><meta charset="utf-8"><title>kimi-research: notebooks</title>
 <style>
 body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: .6em; vertical-align: top; text-align: left; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .6em; vertical-align: top; text-align: left; }}
 th {{ background: #f3f3f3; }} code {{ font-size: 0.85em; }}
 </style></head><body>
 <h1>kimi-research</h1>

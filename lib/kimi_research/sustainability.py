@@ -470,10 +470,9 @@ def cny(value: float) -> str:
 
 def wan(value: float, digits: int = 1) -> str:
     """An amount in 万 for prose, without a trailing '.0': 2.101e7 -> '2101万', 6413995 -> '641.4万'."""
-    s = f"{value / 1e4:.{digits}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s + "万"
+    from kimi_research.units import format_cn
+
+    return format_cn(value, digits=digits, wan_only=True)
 
 
 # Chart text stays ASCII: the project theme uses DejaVu Sans, which has no CJK glyphs.
@@ -493,10 +492,9 @@ def en_count(value: float) -> str:
 
 def fmt_millions(ax, axis: str = "y") -> None:
     """Tick labels in millions ('300m') on a CNY or count axis."""
-    from matplotlib.ticker import FuncFormatter
+    from kimi_research.plotting import millions_axis
 
-    f = FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    millions_axis(ax, axis=axis, suffix="m")
 
 
 def funding_label_en(row) -> str:
@@ -550,3 +548,14 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
     box = w.VBox([*sliders.values(), out])
     box.sliders, box.readout = sliders, out
     return box
+
+
+def headline(ds, r: dict, P) -> str:
+    """One sentence for the title slide and the index, from the results JSON."""
+    from kimi_research.units import format_en
+
+    return (f"At a {r['ad_share']:.0%} ad-spend share Kimi keeps {r['ratio_to_threshold_firm']:.1%} of the growth of a "
+            f"firm at the {r['alarm_threshold']:.0%} alarm line; its implied cost base of "
+            f"{format_en(r['implied_total_monthly_cost_yuan'], 'CNY')} a month needs "
+            f"{format_en(r['paying_users_needed'], 'count')} paying users ({r['paying_share_of_mau']:.1%} of its "
+            f"Dec 2024 MAU) at CNY {P.price_per_paying_user_yuan:g}.")

@@ -52,16 +52,22 @@ def normalise(value: float, unit: str) -> tuple[float, str]:
     return float(value) * factor, dim
 
 
-def format_cn(value: float, unit: str = "", digits: int = 1) -> str:
-    """Format a base-unit count or CNY amount the Chinese way: 1.4072e7 -> '1407.2万'."""
+def format_cn(value: float, unit: str = "", digits: int = 1, trim: bool = True, wan_only: bool = False) -> str:
+    """A base-unit count or CNY amount the way the articles write it, for prose.
+
+    1.4072e7 -> '1407.2万', 2.2e8 -> '2.2亿' (+ unit: '2.2亿元'); trailing zeros trimmed
+    ('4200万', not '4200.0万'); ``wan_only`` keeps 万 above 1亿 ('15520万').
+    """
     a = abs(value)
-    if a >= 1e8:
-        s = f"{value / 1e8:.{digits}f}亿"
+    if a >= 1e8 and not wan_only:
+        s, mag = f"{value / 1e8:.{digits}f}", "亿"
     elif a >= 1e4:
-        s = f"{value / 1e4:.{digits}f}万"
+        s, mag = f"{value / 1e4:.{digits}f}", "万"
     else:
-        s = f"{value:.{digits}f}"
-    return s + unit
+        s, mag = f"{value:.{digits}f}", ""
+    if trim and "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s + mag + unit
 
 
 _SCALES = [(1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")]
