@@ -22,7 +22,8 @@ export KIMI_RESEARCH_BUILD_DIR := $(abspath $(BUILD))
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# Heaviest first (the later notebooks draw the most charts): the two workers finish together.
+NOTEBOOKS := $(shell ls -r notebooks/[0-9][0-9]_*.ipynb 2>/dev/null)
 NAMES     := $(notdir $(basename $(NOTEBOOKS)))
 EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
 LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
@@ -54,14 +55,20 @@ $(STAMP): pyproject.toml
 	fi
 	@touch $@
 
-run: $(STAMP) ## Execute every notebook (parallel, only those whose inputs changed) into build/executed and build/html
-	@$(MAKE) --no-print-directory --keep-going -j$(JOBS) $(EXECUTED)
+QUEUE := $(BUILD)/.run-queue
 
-# A notebook's executed copy depends on the notebook, the package and the data.
-# PARAMS_<notebook>=file.yaml runs it with a parameter set instead of its defaults.
+run: $(STAMP) ## Execute every notebook (parallel, only those whose inputs changed) into build/executed and build/html
+	@mkdir -p $(BUILD) && rm -f $(QUEUE)
+	@$(MAKE) --no-print-directory --silent $(EXECUTED)
+	@if [ -s $(QUEUE) ]; then $(BIN)/python -m kimi_research run-many --jobs $(JOBS) $$(cat $(QUEUE)); fi
+
+# A notebook's executed copy depends on the notebook, the package and the data (and, with
+# PARAMS_<notebook>=file.yaml, that parameter set). Make decides which are out of date and
+# queues them; `run` then executes the queue from one process, JOBS at a time (papermill and
+# nbconvert imported once), and a failure leaves the target old, so the next run retries it.
 .SECONDEXPANSION:
 $(BUILD)/executed/%.ipynb: notebooks/%.ipynb $(LIB_SRC) $(DATA) $$(PARAMS_$$*) | $(STAMP)
-	$(BIN)/python -m kimi_research run $* $(if $(PARAMS_$*),--in-place -f $(PARAMS_$*))
+	@echo "$*$(if $(PARAMS_$*),=$(abspath $(PARAMS_$*)))" >> $(QUEUE)
 
 test: slides ## Run every notebook, build the decks, then the whole test suite
 	$(BIN)/python -m pytest -n $(JOBS) tests

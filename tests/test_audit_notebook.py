@@ -27,7 +27,8 @@ def test_default_run(default_results, ds):
     assert c["c02"]["verdict"] == claims.HOLDS and round(c["c02"]["computed_low"], 4) == -0.2946
     assert len(c) == len(ds.claims)
     if paths.seeds_dir().is_dir():
-        assert r["quotes_found"] == r["quotes_checked"] == 154
+        n_quotes = len(ds.observations) + len(ds.events) + len(ds.claims) + len(ds.capabilities)
+        assert r["quotes_found"] == r["quotes_checked"] == n_quotes
 
 
 def test_kimi_strict_parameter_set(run_notebook, ds):

@@ -61,22 +61,25 @@ def test_deck_initialises_offline(deck, tmp_path):
     failed = [ln for ln in proc.stderr.splitlines() if "ERR_NAME_NOT_RESOLVED" in ln or "Failed to load resource" in ln]
     assert not failed, "the deck tried to reach the network:\n" + "\n".join(failed[:5])
 
-def _first_chart_slide(deck: Path) -> int:
+def _first_chart_slide(deck: Path) -> str:
+    """reveal.js location ('h' or 'h/v') of the first slide holding an image."""
     text = deck.read_text(encoding="utf-8")
     body = text[text.index('<div class="slides">'):]
-    depth, index = 0, -1
+    depth, h, v = 0, -1, -1
     for m in re.finditer(r"<section\b|</section>|<img\b", body):
         tok = m.group(0)
         if tok == "<section":
             depth += 1
             if depth == 1:
-                index += 1
+                h, v = h + 1, -1
+            elif depth == 2:
+                v += 1
         elif tok == "</section>":
             depth -= 1
-        elif index >= 0:
-            return index
-
+        elif h >= 0:
+            return f"{h}/{v}" if v >= 0 else str(h)
     raise AssertionError(f"{deck.name} has no chart")
+
 
 @pytest.mark.parametrize("deck", NOTEBOOK_DECKS[:1] + [d for d in DECKS if d.name.startswith("kimi_in")],
                          ids=lambda d: d.name)

@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="with parameters, still write to build/ (default: build/runs/<notebook>-<set>/)")
     r.add_argument("-v", "--verbose", action="store_true", help="stream cell output")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    m = sub.add_parser("run-many", help="run several notebooks, JOBS at a time, from one process")
+    m.add_argument("specs", nargs="*", help="notebook names, or name=params.yaml")
+    m.add_argument("--jobs", type=int, default=2)
     w = sub.add_parser("sweep", help="run a notebook over a grid of parameter sets in parallel")
     w.add_argument("name")
     w.add_argument("grid", help="YAML: parameter -> list of values, or a list of parameter mappings")
@@ -36,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         from kimi_research.schema import dictionary_markdown
         sys.stdout.write(dictionary_markdown())
         return 0
+    if args.cmd == "run-many":
+        from kimi_research.runner import run_many
+        return run_many(args.specs, args.jobs)
     if args.cmd == "sweep":
         from kimi_research.runner import sweep
         return sweep(args.name, args.grid, args.jobs)

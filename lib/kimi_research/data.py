@@ -10,22 +10,27 @@ naming the file, line, column, value and what was expected.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from kimi_research import paths
 from kimi_research.errors import DataError
-from kimi_research.schema import TABLES, Table, pandera_schema
 from kimi_research.units import DAYS_PER_MONTH, UNITS
 
+# Schema and pandera are imported when data is actually validated (not on a cache hit).
+TABLE_FILES = ["sources", "entities", "metrics", "observations", "events", "claims", "capabilities"]
 
-def read_raw(path: Path, table: Table) -> pd.DataFrame:
+
+def read_raw(path: Path, table) -> pd.DataFrame:
     """Read a CSV as strings; index = line number in the file. Structural errors -> DataError."""
     name = f"data/{path.name}" if path.parent.name == "data" else str(path)
     if not path.exists():
@@ -80,7 +85,11 @@ def read_raw(path: Path, table: Table) -> pd.DataFrame:
     return df
 
 
-def validate(df: pd.DataFrame, table: Table, ctx: dict, name: str) -> pd.DataFrame:
+def validate(df: pd.DataFrame, table, ctx: dict, name: str) -> pd.DataFrame:
+    import pandera.pandas as pa
+
+    from kimi_research.schema import pandera_schema
+
     schema, explain = pandera_schema(table, ctx)
     try:
         return schema.validate(df, lazy=True)
@@ -208,9 +217,52 @@ class Dataset:
         return ", ".join(names) if names else "no measurement firm named"
 
 
-def load(data_dir: Path | str | None = None) -> Dataset:
-    """Read and validate every table; raise DataError with file/line/column on any problem."""
+def _cache_key(d: Path) -> str | None:
+    """Hash of the data files and of the code that validates and derives them."""
+    h = hashlib.sha256(str(d.resolve()).encode())
+    here = Path(__file__).parent
+    for f in [*(d / f"{n}.csv" for n in TABLE_FILES), here / "data.py", here / "schema.py", here / "units.py"]:
+        if not f.exists():
+            return None  # let the loader report the missing file
+        h.update(f.name.encode() + f.read_bytes())
+    h.update(pd.__version__.encode())
+    return h.hexdigest()[:24]
+
+
+def cache_dir() -> Path:
+    """Validated datasets are cached in build/cache/dataset (shared by every build dir)."""
+    return paths.ROOT / "build" / "cache" / "dataset"
+
+
+def load(data_dir: Path | str | None = None, cache: bool = True) -> Dataset:
+    """Read and validate every table; raise DataError with file/line/column on any problem.
+
+    A validated dataset is cached (pickle in build/cache/dataset) under a hash of the data
+    files and of this loader's code, so each notebook does not validate the same bytes again;
+    any change to a CSV or to the schema means a fresh validation.
+    """
     d = Path(data_dir) if data_dir else paths.data_dir()
+    key = _cache_key(d) if cache and os.environ.get("KIMI_RESEARCH_NO_CACHE") != "1" else None
+    cached = cache_dir() / f"{key}.pkl" if key else None
+    if cached is not None and cached.exists():
+        try:
+            with cached.open("rb") as f:
+                return pickle.load(f)
+        except Exception:  # a corrupt or incompatible cache file: validate afresh
+            cached.unlink(missing_ok=True)
+    ds = _load_and_validate(d)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    return ds
+
+
+def _load_and_validate(d: Path) -> Dataset:
+    from kimi_research.schema import TABLES
+
     raw = {name: read_raw(d / t.file, t) for name, t in TABLES.items()}
 
     def show(name: str) -> str:

@@ -209,13 +209,30 @@ def fmt_wan(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
 
-def save(fig, notebook: str, name: str) -> Path:
-    """Save a figure as build/figures/<notebook>/<name>.png (used by reports and the summary deck)."""
+def save(fig, notebook: str, name: str, show: bool = True) -> Path:
+    """Save a figure as build/figures/<notebook>/<name>.png and, in a notebook, show that PNG.
+
+    The figure is rendered once: the saved file is what the notebook, the HTML report, the deck
+    and the summary deck show (matplotlib's inline backend would render it a second time, so
+    the figure is closed and a following ``plt.show()`` draws nothing)."""
+    import struct
+
     out = paths.figures_dir() / notebook / f"{name}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.png")
     fig.savefig(tmp, bbox_inches="tight")
     tmp.replace(out)
+    if show:
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            from IPython.display import Image, display
+
+            data = out.read_bytes()
+            width_px = struct.unpack(">I", data[16:20])[0]  # PNG header: IHDR width
+            # show at the size the inline backend would use (figure.dpi), not the file's savefig.dpi
+            display(Image(data=data, width=round(width_px * fig.dpi / plt.rcParams["savefig.dpi"])))
+            plt.close(fig)
     return out
 
 

@@ -253,3 +253,45 @@ def bench(jobs: int = 2) -> int:
     print(f"ratio clean / naive:               {clean / naive:6.2f}  (target <= 0.5)")
     print(f"no-op `make run`:                  {noop:6.2f} s  (target < 1 s)")
     return 0
+
+
+# --- several notebooks in one process ------------------------------------------------------
+def _run_one(spec: str) -> tuple[str, bool, str, float]:
+    """Worker: run one notebook ('name' or 'name=params.yaml', parameters written in place)."""
+    import papermill as pm
+
+    name, _, pfile = spec.partition("=")
+    t0 = time.perf_counter()
+    try:
+        run_notebook(name, load_params([pfile], []) if pfile else {}, html=True, quiet=True)
+        return name, True, "", time.perf_counter() - t0
+    except pm.PapermillExecutionError as e:
+        kept = paths.executed_dir() / f"{name}.failed.ipynb"
+        return name, False, f"{e.ename}: {e.evalue}\n  executed copy kept: {kept}", time.perf_counter() - t0
+    except BaseException as e:  # noqa: BLE001 - report every failure, keep the other runs going
+        return name, False, f"{type(e).__name__}: {e}", time.perf_counter() - t0
+
+
+def run_many(specs: list[str], jobs: int = 2) -> int:
+    """Run several notebooks, ``jobs`` at a time, from one process.
+
+    papermill and nbconvert are imported once here and inherited by forked workers, instead
+    of once per notebook; each notebook still gets its own fresh kernel. Returns 1 if any
+    notebook failed (after the others have finished)."""
+    import multiprocessing as mp
+
+    import nbconvert  # noqa: F401  (warm import, inherited by the workers)
+    import papermill  # noqa: F401
+
+    if not specs:
+        return 0
+    failed = []
+    ctx = mp.get_context("fork")
+    with ctx.Pool(processes=max(1, min(jobs, len(specs)))) as pool:
+        for name, ok, msg, _secs in pool.imap_unordered(_run_one, specs):
+            if not ok:  # successes are reported by the worker ("ran ... in ...")
+                failed.append(name)
+                print(f"FAILED {name}: {msg}", file=sys.stderr, flush=True)
+    if failed:
+        print(f"{len(failed)} of {len(specs)} notebooks failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0

@@ -207,11 +207,8 @@ def build_decks(names: list[str] | None = None) -> int:
                       "the decks load them from CDNs and need internet", stacklevel=1)
     for n in names:
         print(f"deck: {build_deck(n, offline)}")
-    try:
-        from kimi_research.summary import build_summary_deck
-    except ImportError:
-        pass
-    else:
-        print(f"deck: {build_summary_deck(offline)}")
+    from kimi_research.summary import build_summary_deck
+
+    print(f"deck: {build_summary_deck(offline)}")
     print(f"index: {build_index(names)}")
     return 0
