@@ -58,7 +58,7 @@ $(STAMP): pyproject.toml
 QUEUE := $(BUILD)/.run-queue
 
 run: $(STAMP) ## Execute every notebook (parallel, only those whose inputs changed) into build/executed and build/html
-	@mkdir -p $(BUILD) && rm -f $(QUEUE)
+	@mkdir -p $(BUILD) $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR) && rm -f $(QUEUE)
 	@$(MAKE) --no-print-directory --silent $(EXECUTED)
 	@if [ -s $(QUEUE) ]; then $(BIN)/python -m kimi_research run-many --jobs $(JOBS) $$(cat $(QUEUE)); fi
 
@@ -74,6 +74,7 @@ test: slides ## Run every notebook, build the decks, then the whole test suite
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
+	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --IdentityProvider.token='' --no-browser \
 	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,29 @@ def test_bad_parameters_fail_cleanly(full_run, tmp_path):
     assert (build / "executed" / "00_data_audit.failed.ipynb").exists()
     after = {p.name: p.read_bytes() for p in (build / "executed").glob("*.ipynb") if not p.name.startswith("00_")}
     assert after == others, "other notebooks' outputs must be untouched"
+
+
+def test_sweep_reports_failures_and_collects_results(tmp_path):
+    import csv
+    import io
+    import sys
+
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("runs:\n  - {entity: kimi}\n  - {entity: nobody}\n  - {entity: doubao, tolerance: 0.02}\n",
+                    encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    env["KIMI_RESEARCH_BUILD_DIR"] = str(tmp_path / "build")
+    proc = subprocess.run([sys.executable, "-m", "kimi_research", "sweep", "00_data_audit", str(grid), "--jobs", "2"],
+                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 1, "a failed run makes the sweep fail, after the others complete"
+    assert "[3/3]" in proc.stdout and "2 ok, 1 failed" in proc.stdout
+    text = (tmp_path / "build" / "sweeps" / "00_data_audit-grid.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_entity = {r["param.entity"]: r for r in rows}
+    assert by_entity["nobody"]["status"] == "failed" and "'nobody' has no observations" in by_entity["nobody"]["error"]
+    assert Path(by_entity["nobody"]["kept"]).exists()
+    from kimi_research import data
+
+    ds = data.load()
+    assert int(by_entity["kimi"]["n_observations"]) == (ds.observations["entity"] == "kimi").sum()
+    assert int(by_entity["doubao"]["n_observations"]) == (ds.observations["entity"] == "doubao").sum()

@@ -209,7 +209,8 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
             print(f"[{done}/{total}] {row['status']:6} {row['run']} ({shown}) {row['seconds']}s"
                   + (f"\n    {row['error']}" if row["status"] != "ok" else ""), flush=True)
             rows.append(row)
-    table = pd.DataFrame(sorted(rows, key=lambda r: r["run"]))
+    # nullable dtypes: a failed run's empty cells must not turn counts into floats (46 -> 46.0)
+    table = pd.DataFrame(sorted(rows, key=lambda r: r["run"])).convert_dtypes()
     out = paths.build_dir() / "sweeps" / f"{name}-{grid_path.stem}.csv"
     atomic_write_text(out, table.to_csv(index=False))
     failed = (table["status"] != "ok").sum()
