@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 import kimi_research as kr
-from kimi_research import adspend, paths
+from kimi_research import adspend
+from kimi_research.runner import load_param_set
 
 NB = "02_ad_spend_bubble"
 M = pd.Period
@@ -172,7 +172,7 @@ def test_default_run(default_results):
 
 
 def _params(name: str) -> dict:
-    return yaml.safe_load((paths.PARAMS_DIR / NB / f"{name}.yaml").read_text(encoding="utf-8"))
+    return load_param_set(NB, name)
 
 
 @pytest.mark.notebook

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from kimi_research import claims, paths
+from kimi_research.runner import load_param_set
 
 pytestmark = pytest.mark.notebook
 NB = "00_data_audit"
@@ -32,7 +32,7 @@ def test_default_run(default_results, ds):
 
 
 def test_kimi_strict_parameter_set(run_notebook, ds):
-    params = yaml.safe_load((paths.PARAMS_DIR / NB / "kimi_strict.yaml").read_text(encoding="utf-8"))
+    params = load_param_set(NB, "kimi_strict")
     run = run_notebook(NB, params)
     assert run.returncode == 0, run.output[-2000:]
     r = run.results

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import yaml
 
 import kimi_research as kr
 from kimi_research import competitors as C
-from kimi_research import paths
 from kimi_research.params import validate_parameters
+from kimi_research.runner import load_param_set
 
 NB = "04_competitor_comparison"
 
@@ -209,7 +208,7 @@ def test_default_run(default_results):
 
 @pytest.mark.notebook
 def test_dau_early_2025_parameter_set(run_notebook):
-    params = yaml.safe_load((paths.PARAMS_DIR / NB / "dau_early_2025.yaml").read_text(encoding="utf-8"))
+    params = load_param_set(NB, "dau_early_2025")
     run = run_notebook(NB, params)
     assert run.returncode == 0, run.output[-3000:]
     r = run.results
@@ -226,7 +225,7 @@ def test_dau_early_2025_parameter_set(run_notebook):
 
 @pytest.mark.notebook
 def test_big_three_parameter_set(run_notebook):
-    params = yaml.safe_load((paths.PARAMS_DIR / NB / "big_three_vs_kimi.yaml").read_text(encoding="utf-8"))
+    params = load_param_set(NB, "big_three_vs_kimi")
     run = run_notebook(NB, params)
     assert run.returncode == 0, run.output[-3000:]
     r = run.results

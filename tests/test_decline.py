@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from kimi_research import decline, paths
+from kimi_research import decline
 from kimi_research.data import repeated_figures
 from kimi_research.errors import ParameterError
 from kimi_research.params import defaults
+from kimi_research.runner import load_param_set
 
 NB = "01_user_decline"
 REQUIRED_KEYS = {"entity", "metric", "vendor", "n_points", "peak_value", "peak_period", "latest_value", "latest_period",
@@ -299,7 +299,7 @@ EXPECTED_SETS = {
 @pytest.mark.notebook
 @pytest.mark.parametrize("name", sorted(EXPECTED_SETS))
 def test_named_parameter_set(run_notebook, name):
-    p = yaml.safe_load((paths.PARAMS_DIR / NB / f"{name}.yaml").read_text(encoding="utf-8"))
+    p = load_param_set(NB, name)
     run = run_notebook(NB, p)
     assert run.returncode == 0, run.output[-3000:]
     r = run.results

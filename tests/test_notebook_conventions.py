@@ -4,7 +4,6 @@ validated in the next cell, slide metadata on every cell, results written at the
 from __future__ import annotations
 
 import ast
-import json
 
 import nbformat
 import papermill as pm
@@ -98,7 +97,3 @@ def test_named_parameter_sets_use_known_names():
             data = yaml.safe_load(f.read_text(encoding="utf-8"))
             assert isinstance(data, dict) and set(data) <= known, f"{f}: unknown names {set(data) - known}"
 
-
-def test_notebooks_are_plain_json():
-    for p in NOTEBOOKS:
-        json.loads(p.read_text(encoding="utf-8"))

@@ -10,11 +10,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from kimi_research import ParameterError, paths
 from kimi_research import sustainability as su
 from kimi_research.params import defaults
+from kimi_research.runner import load_param_set
 
 NB = "03_sustainability_formula"
 
@@ -249,7 +249,7 @@ def test_default_run(default_results):
 
 
 def _params(name):
-    return yaml.safe_load((paths.PARAMS_DIR / NB / f"{name}.yaml").read_text(encoding="utf-8"))
+    return load_param_set(NB, name)
 
 
 def _clean_outputs(run):

@@ -109,6 +109,15 @@ def run_label(name: str, files: list[str] | None, pairs: list[list[str]] | None)
     return "-".join([name, *parts])
 
 
+def load_param_set(notebook: str, name: str) -> dict:
+    """The named parameter set notebooks/params/<notebook>/<name>.yaml, read as ``-f`` reads it."""
+    path = paths.PARAMS_DIR / notebook / f"{name}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise SystemExit(f"no parameter set {path}; {notebook} has: {', '.join(known) or 'none'}")
+    return load_params([str(path)], [])
+
+
 def main_run(args) -> int:
     import papermill as pm
 

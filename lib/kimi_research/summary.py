@@ -47,9 +47,20 @@ def _cny(v: float) -> str:
     return format_en(v, "CNY")
 
 
-def slides_markdown(r: dict[str, dict]) -> list[str]:
-    """The ten slides as Markdown (numbers from the results, figures embedded)."""
+def slides_markdown(r: dict[str, dict], ds) -> list[str]:
+    """The ten slides as Markdown (numbers from the results, periods and names from the data)."""
+    from kimi_research.audit import period_label
+
     audit, dec, ads, sus, comp = (r[n] for n in NOTEBOOKS)
+
+    def when(obs_id: str) -> str:
+        return period_label(ds.observations.loc[obs_id])
+
+    def who(obs_id: str) -> str:
+        return ds.vendor_label([ds.observations.at[obs_id, "vendor"]])
+
+    years = sorted({d[:4] for d in ds.sources["date_published"]})
+    year_span = years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
     g = dec["growth_phase"]
     ranks = dec["ranks"]
     first_rank, last_rank = ranks[0], ranks[-1]
@@ -61,7 +72,7 @@ def slides_markdown(r: dict[str, dict]) -> list[str]:
         f"# Kimi in ten slides\n\nHow Moonshot AI's chatbot rose on long context and paid traffic, then fell behind "
         f"its big-tech rivals: from **×{g['multiple']:.1f}** daily users in {g['months']:.0f} months to "
         f"**{ordinal(comp['kimi_rank'])}** by weekly users.\n\n"
-        f"<small>{audit['n_observations']} numbers from {audit['n_sources']} articles (2025), each traced to a quote. "
+        f"<small>{audit['n_observations']} numbers from {audit['n_sources']} articles ({year_span}), each traced to a quote. "
         f"Every figure below is computed by the project's notebooks.</small>",
 
         f"## 1. The rise\n\nDAU grew from {_users(g['start_value'])} ({g['start_period']}) to "
@@ -75,9 +86,10 @@ def slides_markdown(r: dict[str, dict]) -> list[str]:
 
         f"## 3. What a user cost\n\nCNY 100m buys {_users(ads['users_per_100m_yuan'])} users at CNY "
         f"{ads['parameters']['cpa_yuan']:g} each; at {ads['parameters']['retention_30d']:.0%} 30-day retention a "
-        f"user still there after a month costs **CNY {ads['cost_per_retained_user_yuan']:,.0f}**. The Oct–Nov "
-        f"2024 spend bought {_users(ads['users_bought_peak_window'])} users; QuestMobile counted "
-        f"{_users(ads['mau_after_peak'])} in December.\n\n{_img('02_ad_spend_bubble', 'bought_vs_kept')}",
+        f"user still there after a month costs **CNY {ads['cost_per_retained_user_yuan']:,.0f}**. The spend of "
+        f"{ads['peak_window'][0]} to {ads['peak_window'][-1]} bought {_users(ads['users_bought_peak_window'])} users; "
+        f"{who(ads['mau_after_peak_obs'])} counted {_users(ads['mau_after_peak'])} in "
+        f"{when(ads['mau_after_peak_obs'])}.\n\n{_img('02_ad_spend_bubble', 'bought_vs_kept')}",
 
         f"## 4. The fall\n\n{dec['entity_name']} MAU on {dec['vendor_label']}: {_users(dec['peak_value'])} "
         f"({dec['peak_period']}) → {_users(dec['latest_value'])} ({dec['latest_period']}), "
@@ -97,8 +109,8 @@ def slides_markdown(r: dict[str, dict]) -> list[str]:
         f"## 7. What sustainability would take\n\nThe peak spend at a {sus['ad_share']:.0%} share implies "
         f"**{_cny(sus['implied_total_monthly_cost_yuan'])} a month** in total; covering it takes "
         f"**{_users(sus['paying_users_needed'])} paying users** at CNY "
-        f"{sus['parameters']['price_per_paying_user_yuan']:g}, {sus['paying_share_of_mau']:.1%} of the December "
-        f"2024 MAU.\n\n{_img('03_sustainability_formula', 'paying_users')}",
+        f"{sus['parameters']['price_per_paying_user_yuan']:g}, {sus['paying_share_of_mau']:.1%} of the MAU of "
+        f"{when(sus['mau_obs'])} ({who(sus['mau_obs'])}).\n\n{_img('03_sustainability_formula', 'paying_users')}",
 
         f"## 8. Where Kimi stands today\n\n{comp['metric'].upper()}, {comp['as_of']['label']}: "
         + ", ".join(f"{x['name']} {_users(x['value'])} (#{x['rank']})" for x in top)
@@ -117,7 +129,9 @@ def build_notebook():
 
     nb = new_notebook()
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    for md in slides_markdown(_results()):
+    from kimi_research.data import load
+
+    for md in slides_markdown(_results(), load()):
         cell = new_markdown_cell(md)
         cell.metadata = {"slideshow": {"slide_type": "slide"}}
         nb.cells.append(cell)

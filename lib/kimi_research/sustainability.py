@@ -552,10 +552,11 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
 
 def headline(ds, r: dict, P) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
+    from kimi_research.audit import period_label
     from kimi_research.units import format_en
 
     return (f"At a {r['ad_share']:.0%} ad-spend share Kimi keeps {r['ratio_to_threshold_firm']:.1%} of the growth of a "
             f"firm at the {r['alarm_threshold']:.0%} alarm line; its implied cost base of "
             f"{format_en(r['implied_total_monthly_cost_yuan'], 'CNY')} a month needs "
             f"{format_en(r['paying_users_needed'], 'count')} paying users ({r['paying_share_of_mau']:.1%} of its "
-            f"Dec 2024 MAU) at CNY {P.price_per_paying_user_yuan:g}.")
+            f"MAU of {period_label(ds.observations.loc[r['mau_obs']])}) at CNY {P.price_per_paying_user_yuan:g}.")
