@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from kimi_research import paths
+from kimi_research.orchestration.results import to_jsonable
 from kimi_research.params import defaults
-from kimi_research.results import to_jsonable
 
 
 @dataclass

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import kimi_research as kr
-from kimi_research import adspend
-from kimi_research.runner import load_param_set
+from kimi_research.analysis import adspend
+from kimi_research.orchestration.runner import load_param_set
 
 NB = "02_ad_spend_bubble"
 M = pd.Period

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kimi_research import claims, paths
-from kimi_research.runner import load_param_set
+from kimi_research import paths
+from kimi_research.analysis import claims
+from kimi_research.orchestration.runner import load_param_set
 
 pytestmark = pytest.mark.notebook
 NB = "00_data_audit"

@@ -1,6 +1,6 @@
 import pytest
 
-from kimi_research import claims
+from kimi_research.analysis import claims
 
 
 def test_safe_eval_basic_and_range():

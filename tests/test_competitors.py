@@ -1,4 +1,4 @@
-"""Notebook 04 (competitor comparison): the ranking logic of kimi_research.competitors on the
+"""Notebook 04 (competitor comparison): the ranking logic of kimi_research.analysis.competitors on the
 real data, and the notebook executed with its default and named parameter sets."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import kimi_research as kr
-from kimi_research import competitors as C
+from kimi_research.analysis import competitors as C
+from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import validate_parameters
-from kimi_research.runner import load_param_set
 
 NB = "04_competitor_comparison"
 

@@ -7,8 +7,9 @@ import os
 import pandas as pd
 import pytest
 
-from kimi_research import audit, paths
-from kimi_research.units import numbers_in_text
+from kimi_research import paths
+from kimi_research.analysis import audit
+from kimi_research.data.units import numbers_in_text
 
 
 def test_every_article_contributes(ds):

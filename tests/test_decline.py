@@ -1,4 +1,4 @@
-"""Notebook 01 (user decline): the helpers in kimi_research.decline, then the notebook itself."""
+"""Notebook 01 (user decline): the helpers in kimi_research.analysis.decline, then the notebook itself."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kimi_research import decline
-from kimi_research.data import repeated_figures
+from kimi_research.analysis import decline
+from kimi_research.data.loader import repeated_figures
 from kimi_research.errors import ParameterError
+from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
-from kimi_research.runner import load_param_set
 
 NB = "01_user_decline"
 REQUIRED_KEYS = {"entity", "metric", "vendor", "n_points", "peak_value", "peak_period", "latest_value", "latest_period",

@@ -118,7 +118,7 @@ def test_sweep_reports_failures_and_collects_results(tmp_path):
     by_entity = {r["param.entity"]: r for r in rows}
     assert by_entity["nobody"]["status"] == "failed" and "'nobody' has no observations" in by_entity["nobody"]["error"]
     assert Path(by_entity["nobody"]["kept"]).exists()
-    from kimi_research import data
+    from kimi_research.data import loader as data
 
     ds = data.load()
     assert int(by_entity["kimi"]["n_observations"]) == (ds.observations["entity"] == "kimi").sum()

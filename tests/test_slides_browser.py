@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kimi_research import paths, slides
+from kimi_research import paths
+from kimi_research.orchestration import decks as slides
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kimi_research import summary
-from kimi_research.units import format_en
+from kimi_research.data.units import format_en
+from kimi_research.orchestration import summary
 
 pytestmark = pytest.mark.notebook
 

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from kimi_research import ParameterError, paths
-from kimi_research import sustainability as su
+from kimi_research.analysis import sustainability as su
+from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
-from kimi_research.runner import load_param_set
 
 NB = "03_sustainability_formula"
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from kimi_research.units import DAYS_PER_MONTH, UNITS, format_cn, normalise, numbers_in_text
+from kimi_research.data.units import DAYS_PER_MONTH, UNITS, format_cn, normalise, numbers_in_text
 
 
 @pytest.mark.parametrize("value,unit,base,dim", [

@@ -3,15 +3,15 @@
 Import what a notebook needs from here::
 
     import kimi_research as kr
-    ds = kr.load()                    # validated tables (see kimi_research.data)
+    ds = kr.load()                    # validated tables (see kimi_research.data.loader)
     P = kr.validate_parameters("01_user_decline", globals())
 """
 
-from kimi_research.data import Dataset, load
+from kimi_research.data.loader import Dataset, load
+from kimi_research.data.units import normalise
 from kimi_research.errors import DataError, KimiResearchError, ParameterError
+from kimi_research.orchestration.results import write_results
 from kimi_research.params import validate_parameters
-from kimi_research.results import write_results
-from kimi_research.units import normalise
 
 __all__ = [
     "DataError",

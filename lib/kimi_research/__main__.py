@@ -33,23 +33,23 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("names", nargs="+")
     args = ap.parse_args(argv)
     if args.cmd == "run":
-        from kimi_research.runner import main_run
+        from kimi_research.orchestration.runner import main_run
         return main_run(args)
     if args.cmd == "dictionary":
-        from kimi_research.schema import dictionary_markdown
+        from kimi_research.data.schema import dictionary_markdown
         sys.stdout.write(dictionary_markdown())
         return 0
     if args.cmd == "run-many":
-        from kimi_research.runner import run_many
+        from kimi_research.orchestration.runner import run_many
         return run_many(args.specs, args.jobs)
     if args.cmd == "sweep":
-        from kimi_research.runner import sweep
+        from kimi_research.orchestration.runner import sweep
         return sweep(args.name, args.grid, args.jobs)
     if args.cmd == "bench":
-        from kimi_research.runner import bench
+        from kimi_research.orchestration.runner import bench
         return bench(args.jobs)
     if args.cmd == "slides":
-        from kimi_research.slides import build_decks
+        from kimi_research.orchestration.decks import build_decks
         return build_decks(args.names)
     return 2
 

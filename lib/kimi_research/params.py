@@ -25,11 +25,11 @@ from typing import Any
 from kimi_research.errors import ParameterError
 
 NOTEBOOK_MODULES = {
-    "00_data_audit": "kimi_research.audit",
-    "01_user_decline": "kimi_research.decline",
-    "02_ad_spend_bubble": "kimi_research.adspend",
-    "03_sustainability_formula": "kimi_research.sustainability",
-    "04_competitor_comparison": "kimi_research.competitors",
+    "00_data_audit": "kimi_research.analysis.audit",
+    "01_user_decline": "kimi_research.analysis.decline",
+    "02_ad_spend_bubble": "kimi_research.analysis.adspend",
+    "03_sustainability_formula": "kimi_research.analysis.sustainability",
+    "04_competitor_comparison": "kimi_research.analysis.competitors",
 }
 
 

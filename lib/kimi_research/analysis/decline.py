@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from kimi_research import plotting
-from kimi_research.audit import period_label
-from kimi_research.data import repeated_figures
+from kimi_research.analysis.audit import period_label
+from kimi_research.data.loader import repeated_figures
+from kimi_research.data.units import DAYS_PER_MONTH, format_cn
 from kimi_research.errors import ParameterError
 from kimi_research.params import Param
-from kimi_research.units import DAYS_PER_MONTH, format_cn
+from kimi_research.presentation import plotting
 
 NOTEBOOK = "01_user_decline"
 USER_METRICS = ("mau", "dau", "wau")
@@ -871,7 +871,7 @@ def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
 
 def headline(ds, r: dict, P) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.units import format_en
+    from kimi_research.data.units import format_en
 
     who = f"{r['entity_name']} {r['metric'].upper()} ({r['vendor_label']})"
     if r.get("peak_value") is None:

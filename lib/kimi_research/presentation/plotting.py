@@ -76,7 +76,7 @@ def value_label(row) -> str:
     """An observation's value for a chart: romanised ('CNY 220m', '≥36m') unless lang is 'zh'."""
     if _STATE["lang"] == "zh":
         return str(row["value_text"])
-    from kimi_research.units import format_en
+    from kimi_research.data.units import format_en
 
     high = row.get("base_value_high")
     text = format_en(row["base_value"], row["dimension"], row["qualifier"], None if pd.isna(high) else high)
@@ -203,7 +203,7 @@ def fmt_wan(ax, axis: str = "y") -> None:
     if _STATE["lang"] == "zh":
         f = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}万" if abs(v) < 1e8 else f"{v / 1e8:,.1f}亿")
     else:
-        from kimi_research.units import _short
+        from kimi_research.data.units import _short
 
         f = matplotlib.ticker.FuncFormatter(lambda v, _: _short(v) if v else "0")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kimi_research.units import DAYS_PER_MONTH
+from kimi_research.data.units import DAYS_PER_MONTH
 
 HOLDS, ROUGHLY, FAILS = "holds", "roughly holds", "fails"
 ROUNDING = 0.005

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from kimi_research.data import repeated_figures
+from kimi_research.data.loader import repeated_figures
 from kimi_research.errors import DataError
 from kimi_research.params import Param
 
@@ -82,7 +82,7 @@ STATUS_ORDER = ["reported", "lower bound", "interpolated", "assumption"]
 # --- data selections -------------------------------------------------------------------------------
 def spend_rows(ds, entity: str = "kimi") -> pd.DataFrame:
     """Every spend row of an entity (dated or not), with its monthly rate and a period label."""
-    from kimi_research.audit import period_label
+    from kimi_research.analysis.audit import period_label
 
     o = ds.select(entity, SPEND_METRICS)
     if o.empty:
@@ -225,7 +225,7 @@ def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_to
     if o.empty:
         raise DataError("data/observations.csv",
                         message=f"no dated MAU rows for entity {entity!r} from vendor {vendor!r}: nothing to fit the model to")
-    from kimi_research.audit import period_label
+    from kimi_research.analysis.audit import period_label
 
     o["period"] = o.apply(period_label, axis=1)
     o["months"] = [list(_months(r)) for _, r in o.iterrows()]
@@ -414,7 +414,7 @@ def key_events(ds, entity: str = "kimi") -> pd.DataFrame:
 
 def cn(value: float, digits: int = 1) -> str:
     """A CNY amount or count the Chinese way, without a trailing '.0' (4.2e7 -> '4200万', 3.1429e8 -> '3.14亿')."""
-    from kimi_research.units import format_cn
+    from kimi_research.data.units import format_cn
 
     return format_cn(value, digits=digits)
 
@@ -428,7 +428,7 @@ def pct(value: float, digits: int = 1) -> str:
 
 def headline(ds, r: dict, P) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.units import format_en
+    from kimi_research.data.units import format_en
 
     return (f"Peak ad spend {format_en(r['peak_monthly_spend_yuan'], 'CNY')} a month ({r['peak_month']}); at "
             f"CNY {r['all_in_cpa_yuan']:g} all-in per user and {P.retention_30d:.0%} 30-day retention a kept user "

@@ -177,7 +177,7 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
 
     import pandas as pd
 
-    from kimi_research.results import atomic_write_text
+    from kimi_research.orchestration.results import atomic_write_text
 
     grid_path = Path(grid_file)
     runs = expand_grid(yaml.safe_load(grid_path.read_text(encoding="utf-8")))

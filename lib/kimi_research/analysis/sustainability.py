@@ -470,7 +470,7 @@ def cny(value: float) -> str:
 
 def wan(value: float, digits: int = 1) -> str:
     """An amount in 万 for prose, without a trailing '.0': 2.101e7 -> '2101万', 6413995 -> '641.4万'."""
-    from kimi_research.units import format_cn
+    from kimi_research.data.units import format_cn
 
     return format_cn(value, digits=digits, wan_only=True)
 
@@ -478,21 +478,21 @@ def wan(value: float, digits: int = 1) -> str:
 # Chart text stays ASCII: the project theme uses DejaVu Sans, which has no CJK glyphs.
 def en_money(value: float) -> str:
     """CNY amount for charts, in the project's English style: 'CNY 314m', 'CNY 5.76bn'."""
-    from kimi_research.units import format_en
+    from kimi_research.data.units import format_en
 
     return format_en(value, "CNY")
 
 
 def en_count(value: float) -> str:
     """A count for charts: '6.41m', '204k'."""
-    from kimi_research.units import format_en
+    from kimi_research.data.units import format_en
 
     return format_en(value, "count")
 
 
 def fmt_millions(ax, axis: str = "y") -> None:
     """Tick labels in millions ('300m') on a CNY or count axis."""
-    from kimi_research.plotting import millions_axis
+    from kimi_research.presentation.plotting import millions_axis
 
     millions_axis(ax, axis=axis, suffix="m")
 
@@ -552,8 +552,8 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
 
 def headline(ds, r: dict, P) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.audit import period_label
-    from kimi_research.units import format_en
+    from kimi_research.analysis.audit import period_label
+    from kimi_research.data.units import format_en
 
     return (f"At a {r['ad_share']:.0%} ad-spend share Kimi keeps {r['ratio_to_threshold_firm']:.1%} of the growth of a "
             f"firm at the {r['alarm_threshold']:.0%} alarm line; its implied cost base of "

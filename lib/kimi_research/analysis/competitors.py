@@ -25,10 +25,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from kimi_research.audit import period_label
+from kimi_research.analysis.audit import period_label
+from kimi_research.data.units import DAYS_PER_MONTH, format_cn, format_en
 from kimi_research.errors import DataError, ParameterError
 from kimi_research.params import Param
-from kimi_research.units import DAYS_PER_MONTH, format_cn, format_en
 
 KIMI = "kimi"
 USER_METRICS = ("dau", "wau", "mau")
@@ -779,7 +779,7 @@ def launches_per_camp(facts: pd.DataFrame, since: pd.Timestamp | None = None) ->
 # --- verdict -------------------------------------------------------------------------------
 def wan(v: float, digits: int | None = None) -> str:
     """A count the way the articles write it: 15520万, 450万, 2215万 (one decimal if needed)."""
-    from kimi_research.units import format_cn
+    from kimi_research.data.units import format_cn
 
     return format_cn(v, digits=1 if digits is None else digits, wan_only=True)
 
@@ -953,7 +953,7 @@ def require(cond: bool, what: str) -> None:
 
 def headline(ds, r: dict, P) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.units import format_en
+    from kimi_research.data.units import format_en
 
     top = [x for x in r["ranking"] if x.get("value") is not None][:2]
     where = f"{r['metric'].upper()}, {r['as_of']['label']} ({ds.name(r['vendor'])})"

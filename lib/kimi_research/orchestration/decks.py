@@ -207,7 +207,7 @@ def build_decks(names: list[str] | None = None) -> int:
                       "the decks load them from CDNs and need internet", stacklevel=1)
     for n in names:
         print(f"deck: {build_deck(n, offline)}")
-    from kimi_research.summary import build_summary_deck
+    from kimi_research.orchestration.summary import build_summary_deck
 
     print(f"deck: {build_summary_deck(offline)}")
     print(f"index: {build_index(names)}")

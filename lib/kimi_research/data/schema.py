@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from kimi_research.units import UNITS, numbers_in_text
+from kimi_research.data.units import UNITS, numbers_in_text
 
 QUALIFIERS = {
     "=": "as written (高达, 达到, 为 ...)",
@@ -122,7 +122,7 @@ METRICS = Table(
         Col("name", "str", "Short name."),
         Col("description", "str", "Meaning."),
         Col("base_unit", "str", "Unit of the normalised value."),
-        Col("dimension", "str", "Dimension a written unit must have (see kimi_research.units).",
+        Col("dimension", "str", "Dimension a written unit must have (see kimi_research.data.units).",
             vocab=sorted({d for _, d in UNITS.values()})),
         Col("kind", "str", "stock, flow, rate, rank or amount.", vocab=METRIC_KINDS),
     ],
@@ -324,7 +324,7 @@ def pandera_schema(table: Table, ctx: dict) -> tuple[pa.DataFrameSchema, dict[st
 
 def dictionary_markdown() -> str:
     """The data dictionary, generated from the schema."""
-    out = ["# Data dictionary", "", "Generated from `kimi_research.schema`; "
+    out = ["# Data dictionary", "", "Generated from `kimi_research.data.schema`; "
            "print it with `python -m kimi_research dictionary`.", ""]
     for t in TABLES.values():
         out += [f"## `data/{t.file}`: {t.title}", "", t.description, "",

@@ -1,7 +1,7 @@
 """Load and validate the curated tables in ``data/``.
 
 :func:`load` reads every table with Python's csv module (so a malformed row is reported by
-its line number, not as a pandas ParserError), validates it against :mod:`kimi_research.schema`
+its line number, not as a pandas ParserError), validates it against :mod:`kimi_research.data.schema`
 with pandera, checks the keys between tables, and adds computed columns (base values, period
 midpoints, monthly rates). Every problem is raised as one :class:`~kimi_research.errors.DataError`
 naming the file, line, column, value and what was expected.
@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from kimi_research import paths
+from kimi_research.data.units import DAYS_PER_MONTH, UNITS
 from kimi_research.errors import DataError
-from kimi_research.units import DAYS_PER_MONTH, UNITS
 
 # Schema and pandera are imported when data is actually validated (not on a cache hit).
 TABLE_FILES = ["sources", "entities", "metrics", "observations", "events", "claims", "capabilities"]
@@ -88,7 +88,7 @@ def read_raw(path: Path, table) -> pd.DataFrame:
 def validate(df: pd.DataFrame, table, ctx: dict, name: str) -> pd.DataFrame:
     import pandera.pandas as pa
 
-    from kimi_research.schema import pandera_schema
+    from kimi_research.data.schema import pandera_schema
 
     schema, explain = pandera_schema(table, ctx)
     try:
@@ -221,7 +221,7 @@ def _cache_key(d: Path) -> str | None:
     """Hash of the data files and of the code that validates and derives them."""
     h = hashlib.sha256(str(d.resolve()).encode())
     here = Path(__file__).parent
-    for f in [*(d / f"{n}.csv" for n in TABLE_FILES), here / "data.py", here / "schema.py", here / "units.py"]:
+    for f in [*(d / f"{n}.csv" for n in TABLE_FILES), here / "loader.py", here / "schema.py", here / "units.py"]:
         if not f.exists():
             return None  # let the loader report the missing file
         h.update(f.name.encode() + f.read_bytes())
@@ -261,7 +261,7 @@ def load(data_dir: Path | str | None = None, cache: bool = True) -> Dataset:
 
 
 def _load_and_validate(d: Path) -> Dataset:
-    from kimi_research.schema import TABLES
+    from kimi_research.data.schema import TABLES
 
     raw = {name: read_raw(d / t.file, t) for name, t in TABLES.items()}
 

@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 
 from kimi_research import paths
-from kimi_research.competitors import ordinal
-from kimi_research.units import format_en
+from kimi_research.analysis.competitors import ordinal
+from kimi_research.data.units import format_en
 
 NOTEBOOKS = ["00_data_audit", "01_user_decline", "02_ad_spend_bubble", "03_sustainability_formula",
              "04_competitor_comparison"]
@@ -49,7 +49,7 @@ def _cny(v: float) -> str:
 
 def slides_markdown(r: dict[str, dict], ds) -> list[str]:
     """The ten slides as Markdown (numbers from the results, periods and names from the data)."""
-    from kimi_research.audit import period_label
+    from kimi_research.analysis.audit import period_label
 
     audit, dec, ads, sus, comp = (r[n] for n in NOTEBOOKS)
 
@@ -129,7 +129,7 @@ def build_notebook():
 
     nb = new_notebook()
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    from kimi_research.data import load
+    from kimi_research.data.loader import load
 
     for md in slides_markdown(_results(), load()):
         cell = new_markdown_cell(md)
@@ -139,7 +139,7 @@ def build_notebook():
 
 
 def build_summary_deck(offline: bool = True, out_dir: Path | None = None) -> Path:
-    from kimi_research.slides import _write, exporter
+    from kimi_research.orchestration.decks import _write, exporter
 
     body, _ = exporter(offline).from_notebook_node(build_notebook())
     out = (out_dir or paths.slides_dir()) / f"{NAME}.slides.html"

@@ -1,0 +1,1 @@
+"""Analysis layer: one module per question; functions return frames and dataclasses."""

@@ -1,0 +1,1 @@
+"""Orchestration layer: notebook runner, results files, decks, summary deck and index."""

@@ -1,0 +1,1 @@
+"""Presentation layer: formatting, the chart theme, figures and narrative text."""
