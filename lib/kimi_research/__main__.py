@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="with parameters, still write to build/ (default: build/runs/<notebook>-<set>/)")
     r.add_argument("-v", "--verbose", action="store_true", help="stream cell output")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    sub.add_parser("notebooks", help="print the registered notebooks, one name a line, in order")
     m = sub.add_parser("run-many", help="run several notebooks, JOBS at a time, from one process")
     m.add_argument("specs", nargs="*", help="notebook names, or name=params.yaml")
     m.add_argument("--jobs", type=int, default=2)
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "dictionary":
         from kimi_research.data.schema import dictionary_markdown
         sys.stdout.write(dictionary_markdown())
+        return 0
+    if args.cmd == "notebooks":
+        from kimi_research.registry import NAMES
+        print("\n".join(NAMES))
         return 0
     if args.cmd == "run-many":
         from kimi_research.orchestration.runner import run_many

@@ -23,14 +23,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from kimi_research.errors import ParameterError
+from kimi_research.registry import NOTEBOOKS
 
-NOTEBOOK_MODULES = {
-    "00_data_audit": "kimi_research.analysis.audit",
-    "01_user_decline": "kimi_research.analysis.decline",
-    "02_ad_spend_bubble": "kimi_research.analysis.adspend",
-    "03_sustainability_formula": "kimi_research.analysis.sustainability",
-    "04_competitor_comparison": "kimi_research.analysis.competitors",
-}
+NOTEBOOK_MODULES = {nb.name: nb.params for nb in NOTEBOOKS}
 
 
 @dataclass

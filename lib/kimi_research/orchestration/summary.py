@@ -12,12 +12,11 @@ import base64
 import json
 from pathlib import Path
 
-from kimi_research import paths
+from kimi_research import paths, registry
 from kimi_research.analysis.competitors import ordinal
 from kimi_research.data.units import format_en
 
-NOTEBOOKS = ["00_data_audit", "01_user_decline", "02_ad_spend_bubble", "03_sustainability_formula",
-             "04_competitor_comparison"]
+NOTEBOOKS = list(registry.NAMES)
 NAME = "kimi_in_ten_slides"
 
 

@@ -1,0 +1,45 @@
+"""The one notebook registry: every notebook the collection runs, in order.
+
+The runner, the decks, the summary deck, the tests and the Makefile read the notebook list
+from here (``python -m kimi_research notebooks`` prints it). Each entry names the analysis
+module that answers the notebook's question and the module that declares its parameters.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class Notebook:
+    name: str  # file stem in notebooks/, e.g. "01_user_decline"
+    title: str  # short title for the index, decks and reports
+    analysis: str  # dotted module of the analysis layer
+    params: str  # dotted module that declares the parameters
+
+    def module(self) -> ModuleType:
+        return importlib.import_module(self.analysis)
+
+
+NOTEBOOKS: tuple[Notebook, ...] = (
+    Notebook("00_data_audit", "Data audit", "kimi_research.analysis.audit", "kimi_research.analysis.audit"),
+    Notebook("01_user_decline", "The user decline", "kimi_research.analysis.decline", "kimi_research.analysis.decline"),
+    Notebook("02_ad_spend_bubble", "The ad-spend bubble", "kimi_research.analysis.adspend", "kimi_research.analysis.adspend"),
+    Notebook("03_sustainability_formula", "The sustainability formula", "kimi_research.analysis.sustainability",
+             "kimi_research.analysis.sustainability"),
+    Notebook("04_competitor_comparison", "Kimi against its competitors", "kimi_research.analysis.competitors",
+             "kimi_research.analysis.competitors"),
+)
+
+BY_NAME = {nb.name: nb for nb in NOTEBOOKS}
+NAMES = tuple(BY_NAME)
+
+
+def get(name: str) -> Notebook:
+    from kimi_research.errors import ParameterError
+
+    if name not in BY_NAME:
+        raise ParameterError(f"unknown notebook {name!r}; known: {', '.join(NAMES)}")
+    return BY_NAME[name]
