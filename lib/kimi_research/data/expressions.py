@@ -72,14 +72,14 @@ def _restrict(node: ast.AST) -> None:
         for a in node.args:
             _restrict(a)
         return
-    what = type(node).__name__
+    what = f"{ast.unparse(node)!r} ({type(node).__name__})"
     if isinstance(node, ast.Call):
-        what = f"a call of {ast.unparse(node.func)}() (allowed: {', '.join(_FUNCS)})"
+        what = f"a call of {ast.unparse(node.func)}()"
     elif isinstance(node, ast.Attribute):
         what = f"an attribute ({ast.unparse(node)})"
     elif isinstance(node, ast.Tuple):
         what = "a pair inside an expression (a range (a, b) is only allowed at the top level)"
-    raise ExpressionError(f"{what} is not allowed (numbers, ids, + - * / **, min, max, abs)")
+    raise ExpressionError(f"{what}, which is not allowed (only numbers, ids, + - * / **, min(), max(), abs())")
 
 
 def names(expression: str) -> set[str]:

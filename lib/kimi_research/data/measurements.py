@@ -74,10 +74,13 @@ def measurement_ids(rows: pd.DataFrame, rel_tol: float = ROUNDING) -> pd.Series:
     dur = _col(rows, "duration_days").astype(object).where(_col(rows, "duration_days").notna(), None)
     start, end = rows["period_start"], rows["period_end"]
     high = _col(rows, "base_value_high", float("nan")).astype(float)
-    key = pd.DataFrame({"v": vendor, "e": rows["entity"], "m": rows["metric"],
+    entity, metric = _col(rows, "entity").fillna(""), _col(rows, "metric").fillna("")
+    key = pd.DataFrame({"v": vendor, "e": entity, "m": metric,
                         "s": start.astype(str), "t": end.astype(str), "d": dur.astype(str), "k": kind, "q": qual})
     # rule 1: same firm, entity, metric, period, kind and qualifier; value within rounding
-    for _, g in key.groupby(list(key.columns), sort=False, dropna=False):
+    # (only for rows that say which entity and metric they are about)
+    identified = "entity" in rows.columns and "metric" in rows.columns
+    for _, g in (key.groupby(list(key.columns), sort=False, dropna=False) if identified else []):
         ids = list(g.index)
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
@@ -86,7 +89,7 @@ def measurement_ids(rows: pd.DataFrame, rel_tol: float = ROUNDING) -> pd.Series:
                     uf.union(a, b)
     # rule 2: a month's own value repeated as the average of its quarter (or any longer period)
     dated = rows[start.notna() & end.notna()]
-    for _, g in dated.groupby([vendor[dated.index], dated["entity"], dated["metric"]], sort=False):
+    for _, g in dated.groupby([vendor[dated.index], entity[dated.index], metric[dated.index]], sort=False):
         length = g["period_end"] - g["period_start"]
         for a, r in g.iterrows():
             for b, q in g.iterrows():
@@ -132,10 +135,11 @@ def measurements(observations: pd.DataFrame, sources: pd.DataFrame | None = None
     """
     o = observations.copy()
     o["measurement"] = measurement_ids(o, rel_tol)
-    grouped = o.groupby("measurement", sort=False)
-    kept = o.loc[list(grouped.groups)].copy()
-    kept["obs_ids"] = grouped.apply(lambda g: sorted(g.index), include_groups=False).reindex(kept.index)
-    kept["source_ids"] = grouped["source_id"].agg(lambda s: sorted(set(s))).reindex(kept.index)
+    groups = {m: g for m, g in o.groupby("measurement", sort=False)}
+    kept = o.loc[list(groups)].copy()
+    kept["obs_ids"] = pd.Series([sorted(groups[m].index) for m in kept.index], index=kept.index, dtype=object)
+    kept["source_ids"] = pd.Series([sorted(set(groups[m]["source_id"])) for m in kept.index], index=kept.index,
+                                   dtype=object)
     kept["n_sources"] = kept["source_ids"].map(len)
     kept["n_observations"] = kept["obs_ids"].map(len)
     if sources is not None and "tier" in sources.columns:

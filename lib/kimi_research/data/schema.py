@@ -189,11 +189,19 @@ METRICS = Table(
 
 
 def _period_ok(df, ctx):
-    s, e = df["period_start"], df["period_end"]
-    both_empty = s.isna() & e.isna()
-    ps = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
-    pe = pd.to_datetime(e, format="%Y-%m-%d", errors="coerce")
-    return both_empty | (ps.notna() & pe.notna() & (pe >= ps))
+    """Both dates or neither, end >= start (a date that is not a real date is reported by its own check)."""
+    out = []
+    for s, e in zip(df["period_start"], df["period_end"], strict=True):
+        s, e = _txt(s), _txt(e)
+        if not s and not e:
+            out.append(True)
+        elif not s or not e:
+            out.append(False)
+        elif not (_isdate(pd.Series([s, e])).all()):
+            out.append(True)
+        else:
+            out.append(e >= s)
+    return pd.Series(out, index=df.index)
 
 
 def _unit_matches_metric(df, ctx):

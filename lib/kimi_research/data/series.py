@@ -54,14 +54,14 @@ def level_series(obs: pd.DataFrame, entity: str, metric: str, vendor: str | None
     rows = rows[rows["period_start"].notna()].copy()
     # each measurement once; the kept row carries its corroboration
     rows["measurement"] = measurement_ids(rows, rel_tol)
-    src = rows.groupby("measurement")["source_id"].agg(lambda s: sorted(set(s)))
-    members = rows.groupby("measurement").apply(lambda g: sorted(g.index), include_groups=False)
+    src = {m: sorted(set(g["source_id"])) for m, g in rows.groupby("measurement")}
+    members = {m: sorted(g.index) for m, g in rows.groupby("measurement")}
     for oid, m in rows["measurement"].items():
         if oid != m:
             excluded[oid] = f"the same measurement as {m}: counted once"
     rows = rows[rows.index == rows["measurement"]].copy()
-    rows["source_ids"] = rows.index.map(src)
-    rows["obs_ids"] = rows.index.map(members)
+    rows["source_ids"] = pd.Series([src[i] for i in rows.index], index=rows.index, dtype=object)
+    rows["obs_ids"] = pd.Series([members[i] for i in rows.index], index=rows.index, dtype=object)
     rows["n_sources"] = rows["source_ids"].map(len)
     # never a month and its own quarter's average as two dates (within one firm)
     vend = rows["vendor"].fillna("")
