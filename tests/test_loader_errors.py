@@ -67,7 +67,7 @@ def load_error(d: Path) -> str:
     ({"qualifier": "about"}, "qualifier", "one of: =, >"),
     ({"flags": "conflict;doubtful"}, "flags", "flags from:"),
     ({"period_end": "2024-09-30"}, "period_end", "end >= start"),
-    ({"period_start": "2024/10/01"}, "period_start", "ISO date"),
+    ({"period_start": "2024/10/01"}, "period_start", "a real date YYYY-MM-DD"),
     ({"value_text": "3.2亿元"}, "value_text", "appears in the quote"),
     ({"value": "3.2"}, "value", "the number(s) written in value_text"),
     ({"unit": "亿美元"}, "unit", "dimension matches the metric"),

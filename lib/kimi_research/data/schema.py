@@ -144,7 +144,7 @@ SOURCES = Table(
         Col("date_published", "partial_date", "Date published: YYYY-MM-DD, YYYY-MM or YYYY when only that is "
             "known, empty when the page carries no date.", required=False),
         Col("date_inferred", "str", "true when the published date is our inference (see note).", vocab=BOOLEANS),
-        Col("title", "str", "Title (short)."),
+        Col("title", "str", "Title (short), if known; a source needs a title or a url.", required=False),
         Col("url", "str", "URL, if known.", required=False, pattern=r"^https?://"),
         Col("language", "str", "Language of the text (ISO 639-1: zh, en, fr ...).", pattern=r"^[a-z]{2,3}$"),
         Col("script", "str", "Script of the text.", vocab=SCRIPTS),
@@ -152,6 +152,10 @@ SOURCES = Table(
             required=False, pattern=r"^[A-Za-z0-9_.-]+\.(txt|md|html)$", unique=True),
         Col("date_accessed", "date", "Date the text was read for this project."),
         Col("note", "str", "Caveats about the source.", required=False),
+    ],
+    row_checks=[
+        ("identifiable", "title", "a title or a url (a source must be identifiable)",
+         lambda df, ctx: df["title"].map(_txt).ne("") | df["url"].map(_txt).ne("")),
     ],
 )
 

@@ -120,7 +120,9 @@ _IMPLICIT_ONE = ("亿", "億", "万", "萬", "千", "榜首", "第一")
 # words written before a number that make it negative (下降约30% -> -30)
 NEGATIVE_WORDS = ("下降", "下跌", "下滑", "减少", "減少", "降低", "蒸发", "蒸發", "累跌", "跌", "缩水", "縮水",
                   "流失", "fell", "fall", "down", "decline", "dropped", "drop", "baisse", "recul")
-_MINUS = "-−–"  # hyphen-minus, minus sign, en dash: a sign only when no digit comes just before
+_MINUS = "-−–"  # hyphen-minus, minus sign, en dash
+# a dash is a minus sign at the start of the text or after one of these (为-9.6%, (−5%)), else a range
+_SIGN_CONTEXT = " \t\u00a0(（:：=为為是达達约約"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
 
 
@@ -140,8 +142,8 @@ def numbers_in_text(text: str, decimal_comma: bool = False) -> list[float] | Non
     found = []
     for m in re.finditer(pattern, text):
         sign, whole, frac = m.groups()
-        if sign and m.start() > 0 and text[m.start() - 1].isdigit():
-            sign = None
+        if sign and m.start() > 0 and text[m.start() - 1] not in _SIGN_CONTEXT:
+            sign = None  # 12-13元, 15亿-20亿: a range, not a minus
         x = float(re.sub(r"[^0-9]", "", whole) + ("." + frac if frac else ""))
         found.append((-x if sign else x, m.start()))
     if found:
