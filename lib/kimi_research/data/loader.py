@@ -364,7 +364,7 @@ class Dataset:
         return level_series(self.observations, entity, metric, vendor, **kw)
 
     def with_evidence(self, evidence: str) -> Dataset:
-        """The dataset restricted to the five articles (``"articles"``, tier 1) or everything (``"all"``).
+        """The dataset restricted to the articles (``"articles"``, tier-1 sources) or everything (``"all"``).
 
         Observations, events, claims and capabilities of other sources are left out, and so is a
         claim whose expression or target uses a row left out.
@@ -440,7 +440,7 @@ def load(data_dir: Path | str | None = None, cache: bool = True, evidence: str =
     A validated dataset is cached (pickle in build/cache/dataset) under a hash of the data
     files and of this loader's code, so each notebook does not validate the same bytes again;
     any change to a CSV or to the schema means a fresh validation. ``evidence="articles"``
-    returns :meth:`Dataset.with_evidence` of the five articles.
+    returns :meth:`Dataset.with_evidence` of the articles (tier 1).
     """
     if evidence not in EVIDENCE:
         raise ValueError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}")

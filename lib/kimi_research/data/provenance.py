@@ -1,7 +1,7 @@
 """Provenance: is every quote in the archived text of its source?
 
 Each source in ``sources.csv`` may name an ``archive``: a file under ``data/sources/`` holding
-its full text (the five articles are kept there byte for byte). A quote is then
+its full text (the tier-1 articles are kept there byte for byte). A quote is then
 
 * ``found``: a substring of its source's archived text, white space folded (for a quote flagged
   ``gloss_removed``, the archived text is compared with its pinyin glosses removed too);

@@ -28,7 +28,7 @@ QUALIFIERS = {
 FLAGS = {
     "conflict": "disagrees with another row; see conflict_group",
     "suspicious": "implausible as written; the note says why",
-    "estimate": "the article's own estimate, a hypothetical or our reading of a vague number",
+    "estimate": "the source's own estimate, a hypothetical or our reading of a vague number",
     "hearsay": "rumour or an anonymous/pseudonymous source",
     "period_inferred": "the period is read from relative wording (去年, 上个月 ...), see note",
     "date_inferred": "the date is read from context or a version name, see note",
@@ -130,13 +130,14 @@ def _ispositive(s: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------------------
 SOURCES = Table(
     "sources", "Sources",
-    "One row per publication a number comes from: the five articles (tier 1) and public reports, "
+    "One row per publication a number comes from: the articles the project is built on (tier 1) and "
+    "public reports, "
     "web pages and disclosures (tier 2). Archived full texts live in data/sources/.",
     [
         Col("source_id", "str", "Source id (s000, s001, ...), used as a key everywhere.",
             pattern=r"^s([0-9]{3}|_[a-z0-9_]+)$", unique=True),
         Col("kind", "str", "What the source is.", vocab=SOURCE_KINDS),
-        Col("tier", "str", "1 = the five articles, 2 = public reports and web pages.", vocab=TIERS),
+        Col("tier", "str", "1 = the articles the project is built on, 2 = public reports and web pages.", vocab=TIERS),
         Col("producer_en", "str", "Publisher in English / romanised (used in chart footnotes)."),
         Col("producer", "str", "Publisher or column, as it names itself."),
         Col("via", "str", "Platform the stored copy came from (repost, mirror).", required=False),
@@ -309,7 +310,8 @@ def _flags_known(s: pd.Series) -> pd.Series:
 
 OBSERVATIONS = Table(
     "observations", "Observations",
-    "One row per number in an article. The same fact in two articles is two rows.",
+    "One row per number in a source. The same fact in two sources is two rows (one measurement: "
+    "see kimi_research.data.measurements).",
     [
         Col("obs_id", "str", "Row id: o<source number>_<n> (o012_03 for source s012).",
             pattern=r"^o([0-9]{3}_[0-9]{2,3}|_[a-z0-9_]+)$", unique=True),
@@ -317,9 +319,9 @@ OBSERVATIONS = Table(
             fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)"),
         Col("metric", "str", "What is measured (metrics.csv).", vocab=lambda c: c["metric_ids"],
             fix="or add the metric to data/metrics.csv"),
-        Col("period_start", "date", "First day the number covers (empty when the article gives no period).", required=False),
+        Col("period_start", "date", "First day the number covers (empty when the source gives no period).", required=False),
         Col("period_end", "date", "Last day the number covers.", required=False),
-        Col("duration_days", "int", "A duration the article states without dates (20天烧钱1个亿 -> 20).", required=False,
+        Col("duration_days", "int", "A duration the source states without dates (20天烧钱1个亿 -> 20).", required=False,
             unit="days", positive=True),
         Col("value", "float", "The number as written, in `unit` (2.2 for 2.2亿元).", unit="see unit"),
         Col("value_high", "float", "Upper end when qualifier is 'range'.", required=False, unit="see unit"),
@@ -327,7 +329,7 @@ OBSERVATIONS = Table(
             fix="or add the unit to UNITS in lib/kimi_research/data/units.py"),
         Col("qualifier", "str", "How the number is qualified: " + "; ".join(f"{k} {v}" for k, v in QUALIFIERS.items()), vocab=list(QUALIFIERS)),
         Col("value_text", "str", "The number exactly as it appears in the quote (1407.2万, 超亿元, 第九)."),
-        Col("vendor", "str", "Measurement firm the article quotes (entities of kind 'firm'), or empty.", required=False,
+        Col("vendor", "str", "Measurement firm the source quotes (entities of kind 'firm'), or empty.", required=False,
             vocab=lambda c: c["firm_ids"], fix="or add the firm to data/entities.csv with kind 'firm'"),
         Col("scope", "str", "What list, channel or population the number refers to.", required=False),
         Col("value_kind", "str", "What the value is: " + "; ".join(f"{k} = {v}" for k, v in VALUE_KINDS.items()),
@@ -336,7 +338,7 @@ OBSERVATIONS = Table(
             "(same firm, entity, metric, period and value within rounding) cannot see it.", required=False),
         Col("source_id", "str", "Source (sources.csv).", vocab=lambda c: c["source_ids"],
             fix="or add the source to data/sources.csv"),
-        Col("quote", "str", "Verbatim passage of the article that contains the number (white space folded)."),
+        Col("quote", "str", "Verbatim passage of the source that contains the number (white space folded)."),
         Col("flags", "flags", "Semicolon-separated: " + "; ".join(f"{k} = {v}" for k, v in FLAGS.items()), required=False),
         Col("conflict_group", "str", "Rows that disagree share a group id (set exactly when flagged 'conflict').",
             required=False, pattern=ID),
@@ -376,7 +378,7 @@ EVENTS = Table(
 
 CLAIMS = Table(
     "claims", "Claims",
-    "Arithmetic the articles assert, written so the audit notebook can recompute it.",
+    "Arithmetic the sources assert, written so the audit notebook can recompute it.",
     [
         Col("claim_id", "str", "Claim id.", pattern=r"^c\d{2}$", unique=True),
         Col("source_id", "str", "Source making the claim.", vocab=lambda c: c["source_ids"],
