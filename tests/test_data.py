@@ -207,3 +207,12 @@ def test_entity_aliases(ds):
     assert ds.entity_id("AI产品榜") == "aicpb"
     with pytest.raises(KeyError, match="nearest: 'kimi'"):
         ds.entity_id("kimmi")
+
+
+@pytest.mark.frozen_data
+def test_frozen_data_marker_points_every_load_at_the_fixture(ds):
+    import kimi_research as kr
+
+    assert paths.data_dir() == (paths.ROOT / "tests" / "fixtures" / "data").resolve()
+    assert kr.load().observations.index.equals(ds.observations.index)
+    assert paths.seeds_dir() == paths.data_dir() / "sources"

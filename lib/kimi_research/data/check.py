@@ -15,7 +15,8 @@ from pathlib import Path
 from kimi_research import paths
 
 
-def run(data_dir: Path | str | None = None, out=None) -> int:
+def run(data_dir: Path | str | None = None, out=None, quiet: bool = False) -> int:
+    """Check the data folder; print the problems (and, unless ``quiet``, a summary). 0 = all well."""
     from kimi_research.data import provenance
     from kimi_research.data.loader import _display, check
 
@@ -39,6 +40,8 @@ def run(data_dir: Path | str | None = None, out=None) -> int:
         print(f"{shown}{r['table']}.csv: {r['id']}: quote not found in the archived text of {r['source_id']} "
               f"({ds.sources.at[r['source_id'], 'archive']}); copy the quote verbatim from it "
               "(white space may differ), or flag gloss_removed if pinyin glosses were removed", file=out)
+    if quiet and missing.empty:
+        return 0
     counts = provenance.summary(status)
     tiers = ds.sources["tier"].astype(int).value_counts().sort_index()
     m = ds.measurements()
