@@ -205,6 +205,8 @@ def test_level_series_never_a_change_nor_a_month_beside_its_quarter(ds):
 def test_entity_aliases(ds):
     assert ds.entity_id("文小言") == ds.entity_id("Wenxiaoyan") == ds.entity_id("wenxin") == "wenxin"
     assert ds.entity_id("AI产品榜") == "aicpb"
+    assert ds.select("文小言").index.equals(ds.select("wenxin").index)
+    assert ds.select("Kimi智能助手", "mau", "Quest Mobile").index.equals(ds.select("kimi", "mau", "questmobile").index)
     with pytest.raises(KeyError, match="nearest: 'kimi'"):
         ds.entity_id("kimmi")
 

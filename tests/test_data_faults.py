@@ -446,6 +446,22 @@ def add_row(
     write(d / "observations.csv", h, [*data, row])
 
 
+def test_unreadable_file(tmp_path, monkeypatch):
+    d = tmp_path / "data"
+    shutil.copytree(FROZEN_DATA, d)
+    real = Path.read_bytes
+
+    def deny(self):
+        if self.name == "events.csv":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    with pytest.raises(DataError) as e:
+        kr.load(d, cache=False)
+    assert str(e.value).replace(str(d), "<data>") == "<data>/events.csv: cannot be read (Permission denied); check its permissions"
+
+
 # --- make check-data ------------------------------------------------------------------------------
 def check_data(d: Path) -> subprocess.CompletedProcess:
     return subprocess.run(

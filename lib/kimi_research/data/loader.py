@@ -340,8 +340,17 @@ class Dataset:
 
     def select(self, entity: str | list[str] | None = None, metric: str | list[str] | None = None,
                vendor: str | None = None) -> pd.DataFrame:
-        """Observations filtered by entity, metric and vendor ('' or None = any)."""
+        """Observations filtered by entity, metric and vendor ('' or None = any); aliases are accepted."""
         o = self.observations
+        names = self.__dict__.get("_aliases")
+        if names is None:
+            names = self.__dict__["_aliases"] = alias_map(self.entities)
+
+        def canon(x):
+            return names.get(x.strip().lower(), x) if isinstance(x, str) else x
+
+        entity = [canon(e) for e in entity] if isinstance(entity, list) else canon(entity)
+        vendor = canon(vendor)
         if entity:
             o = o[o["entity"].isin([entity] if isinstance(entity, str) else entity)]
         if metric:
