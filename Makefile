@@ -27,9 +27,9 @@ NOTEBOOKS := $(shell ls -r notebooks/[0-9][0-9]_*.ipynb 2>/dev/null)
 NAMES     := $(notdir $(basename $(NOTEBOOKS)))
 EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
 LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
-DATA      := $(wildcard data/*.csv)
+DATA      := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run test lab slides lint clean distclean dictionary bench sweep
+.PHONY: help setup run test lab slides lint clean distclean dictionary bench sweep check-data
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -94,6 +94,9 @@ $(NPM_STAMP): package.json package-lock.json
 
 lint: $(STAMP) ## Lint lib, tests and notebooks with ruff
 	$(BIN)/ruff check lib tests notebooks
+
+check-data: $(STAMP) ## Validate data/ (every table, claim and quote) in about a second; each problem once, with the fix
+	@$(BIN)/python -m kimi_research check-data
 
 dictionary: $(STAMP) ## Print the data dictionary (generated from the schema)
 	@$(BIN)/python -m kimi_research dictionary

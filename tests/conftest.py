@@ -45,8 +45,8 @@ class NotebookRun:
 
 def _inputs_mtime(name: str) -> float:
     files = [paths.NOTEBOOKS_DIR / f"{name}.ipynb", *Path(paths.ROOT / "lib").rglob("*.py"),
-             *Path(paths.ROOT / "data").glob("*.csv")]
-    return max(f.stat().st_mtime for f in files if f.exists())
+             *Path(paths.ROOT / "data").rglob("*")]
+    return max(f.stat().st_mtime for f in files if f.is_file())
 
 
 def execute(name: str, params: dict | None, build_dir: Path) -> NotebookRun:
@@ -98,8 +98,34 @@ def default_results(tmp_path_factory):
     return _get
 
 
+# A frozen copy of data/ (taken when the evidence base was migrated): exact-value tests run on it,
+# so they keep asserting real numbers however data/ grows. Tests about the live data use live_ds
+# and derive what they expect from it.
+FROZEN_DATA = Path(__file__).parent / "fixtures" / "data"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "frozen_data: run with KIMI_RESEARCH_DATA_DIR pointing at tests/fixtures/data "
+                            "(notebooks executed by the test read the frozen copy too)")
+
+
+@pytest.fixture(autouse=True)
+def _frozen_data_marker(request, monkeypatch):
+    if request.node.get_closest_marker("frozen_data"):
+        monkeypatch.setenv("KIMI_RESEARCH_DATA_DIR", str(FROZEN_DATA))
+
+
 @pytest.fixture(scope="session")
 def ds():
+    """The frozen fixture copy of data/ (tests/fixtures/data): for tests that assert exact values."""
     import kimi_research as kr
 
-    return kr.load()
+    return kr.load(FROZEN_DATA)
+
+
+@pytest.fixture(scope="session")
+def live_ds():
+    """The live data/ (what notebooks and `make run` read): for tests that derive what they expect."""
+    import kimi_research as kr
+
+    return kr.load(paths.ROOT / "data")

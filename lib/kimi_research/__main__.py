@@ -1,4 +1,4 @@
-"""Command line: ``python -m kimi_research {run,dictionary,slides} ...``."""
+"""Command line: ``python -m kimi_research {run,check-data,dictionary,slides} ...``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="with parameters, still write to build/ (default: build/runs/<notebook>-<set>/)")
     r.add_argument("-v", "--verbose", action="store_true", help="stream cell output")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    c = sub.add_parser("check-data", help="validate data/ (tables, claims, quotes); each problem once, with the fix")
+    c.add_argument("--data-dir", help="the data folder (default: data/, or KIMI_RESEARCH_DATA_DIR)")
+    c.add_argument("-q", "--quiet", action="store_true", help="print nothing when all is well (for `make run`)")
     sub.add_parser("notebooks", help="print the registered notebooks, one name a line, in order")
     m = sub.add_parser("run-many", help="run several notebooks, JOBS at a time, from one process")
     m.add_argument("specs", nargs="*", help="notebook names, or name=params.yaml")
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         from kimi_research.data.schema import dictionary_markdown
         sys.stdout.write(dictionary_markdown())
         return 0
+    if args.cmd == "check-data":
+        from kimi_research.data.check import run
+        return run(args.data_dir, quiet=args.quiet)
     if args.cmd == "notebooks":
         from kimi_research.registry import NAMES
         print("\n".join(NAMES))

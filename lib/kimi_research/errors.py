@@ -32,7 +32,9 @@ class DataError(KimiResearchError):
         for p in self.problems[:25]:
             where = f"line {p['line']}" if p.get("line") else "file"
             col = f", column '{p['column']}'" if p.get("column") else ""
-            val = f": value {p['value']!r}" if "value" in p else ""
+            v = p.get("value")
+            empty = v is None or (isinstance(v, float) and v != v) or v == ""
+            val = (": empty cell" if empty else f": value {v!r}") if "value" in p else ""
             lines.append(f"  {where}{col}{val}: expected {p['expected']}")
         if len(self.problems) > 25:
             lines.append(f"  ... and {len(self.problems) - 25} more")

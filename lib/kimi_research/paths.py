@@ -2,7 +2,7 @@
 
 Three environment variables redirect the defaults, for tests and sweeps:
 ``KIMI_RESEARCH_DATA_DIR`` (curated tables), ``KIMI_RESEARCH_BUILD_DIR`` (all outputs) and
-``KIMI_RESEARCH_SEEDS_DIR`` (the source articles, by default ``../shared/seeds``).
+``KIMI_RESEARCH_SEEDS_DIR`` (archived source texts, by default ``sources/`` in the data folder).
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ def data_dir() -> Path:
     return _env_path("KIMI_RESEARCH_DATA_DIR", ROOT / "data")
 
 
-def seeds_dir() -> Path:
-    """The five source articles; may be absent outside the development checkout."""
-    return _env_path("KIMI_RESEARCH_SEEDS_DIR", ROOT.parent / "shared" / "seeds")
+def seeds_dir(data: Path | None = None) -> Path:
+    """Archived full texts of the sources (the articles): ``data/sources`` in the checkout.
+
+    ``data`` is the data folder whose archive is wanted (default: :func:`data_dir`);
+    ``KIMI_RESEARCH_SEEDS_DIR`` overrides both.
+    """
+    return _env_path("KIMI_RESEARCH_SEEDS_DIR", (Path(data) if data else data_dir()) / "sources")
 
 
 def build_dir() -> Path:

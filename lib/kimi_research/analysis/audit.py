@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kimi_research import paths
+from kimi_research.data import provenance
 from kimi_research.params import Param
 
 PARAMETERS = [
@@ -103,25 +103,13 @@ def period_label(r) -> str:
     return f"{s.date()} to {e.date()}"
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 def quote_check(ds, seeds: Path | None = None) -> pd.DataFrame | None:
-    """For every quote in every table: is it a substring of its article (white space folded)?
-
-    Returns None when the articles are not available (outside the development checkout).
+    """For every quote in every table: found / not found / no archived text (see
+    :mod:`kimi_research.data.provenance`). Columns: table, id, source_id, status, and ``found``
+    (nullable boolean: <NA> when the source has no archived text, so ``quotes[~quotes["found"]]``
+    lists only the quotes missing from their text). None when the archive folder does not exist.
     """
-    seeds = seeds or paths.seeds_dir()
-    if not seeds.is_dir():
+    folder = seeds or provenance.archive_dir(ds)
+    if not folder.is_dir():
         return None
-    texts = {sid: _fold((seeds / r["seed_file"]).read_text(encoding="utf-8"))
-             for sid, r in ds.sources.iterrows() if (seeds / r["seed_file"]).exists()}
-    rows = []
-    for table in ["observations", "events", "claims", "capabilities"]:
-        df = getattr(ds, table)
-        for rid, r in df.iterrows():
-            text = texts.get(r["source_id"])
-            rows.append({"table": table, "id": rid, "source_id": r["source_id"],
-                         "found": bool(text is not None and _fold(r["quote"]) in text)})
-    return pd.DataFrame(rows)
+    return provenance.quote_status(ds, folder)

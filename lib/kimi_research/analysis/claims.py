@@ -1,6 +1,6 @@
 """Recompute the arithmetic the articles assert (``data/claims.csv``) and give a verdict.
 
-An expression is evaluated by a small, safe evaluator (numbers, names, + - * / **, unary -,
+An expression is evaluated by the data layer's small, safe evaluator (numbers, names, + - * / **, unary -,
 ``min``/``max``/``abs``, and a top-level pair ``(a, b)`` meaning the range a..b). Names are
 observation ids (value in base units; ``<id>_hi`` the upper end of a range, ``<id>_pm`` the
 per-month value of a flow), event ids (days since 1970-01-01) and ``DAYS_PER_MONTH``.
@@ -17,65 +17,29 @@ relative to the computed value, and ``tolerance`` a parameter (default 5%):
 
 from __future__ import annotations
 
-import ast
-import math
-import operator
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from kimi_research.data.units import DAYS_PER_MONTH
+from kimi_research.data import expressions
 
 HOLDS, ROUGHLY, FAILS = "holds", "roughly holds", "fails"
 ROUNDING = 0.005
-_BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-        ast.Div: operator.truediv, ast.Pow: operator.pow}
-_FUNCS = {"min": min, "max": max, "abs": abs}
 
 
 def safe_eval(expression: str, names: dict[str, float]) -> float | tuple[float, float]:
-    """Evaluate an arithmetic expression over ``names``; a top-level pair is a range."""
-    tree = ast.parse(expression, mode="eval").body
+    """Evaluate an arithmetic expression over ``names``; a top-level pair is a range.
 
-    def ev(node):
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            if node.id not in names:
-                raise ValueError(f"unknown name {node.id!r} in {expression!r}")
-            v = names[node.id]
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                raise ValueError(f"{node.id!r} has no value in {expression!r}")
-            return float(v)
-        if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-            return _BIN[type(node.op)](ev(node.left), ev(node.right))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            return -ev(node.operand) if isinstance(node.op, ast.USub) else ev(node.operand)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS and not node.keywords:
-            return _FUNCS[node.func.id](*[ev(a) for a in node.args])
-        raise ValueError(f"not allowed in a claim expression: {ast.dump(node)[:60]} in {expression!r}")
-
-    if isinstance(tree, ast.Tuple):
-        if len(tree.elts) != 2:
-            raise ValueError(f"a range needs exactly two values: {expression!r}")
-        lo, hi = (ev(e) for e in tree.elts)
-        return (min(lo, hi), max(lo, hi))
-    return ev(tree)
+    The parser and its restrictions live in the data layer (:mod:`kimi_research.data.expressions`),
+    which checks every claim when the data is loaded; errors are ``ValueError``.
+    """
+    return expressions.evaluate(expression, names)
 
 
 def namespace(ds) -> dict[str, float]:
-    o = ds.observations
-    ns: dict[str, float] = {"DAYS_PER_MONTH": DAYS_PER_MONTH}
-    for oid, r in o.iterrows():
-        ns[oid] = r["base_value"]
-        ns[f"{oid}_hi"] = r["base_value_high"] if not pd.isna(r["base_value_high"]) else r["base_value"]
-        ns[f"{oid}_pm"] = r["base_value_per_month"]
-    epoch = pd.Timestamp("1970-01-01")
-    for eid, r in ds.events.iterrows():
-        ns[eid] = float((r["date"] - epoch).days)
-    return ns
+    return expressions.namespace(ds.observations, ds.events)
 
 
 def _gap(lo: float, hi: float, t_lo: float, t_hi: float) -> float:

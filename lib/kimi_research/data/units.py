@@ -14,15 +14,26 @@ import re
 UNITS: dict[str, tuple[float, str]] = {
     "count": (1.0, "count"),
     "万": (1e4, "count"),
+    "百万": (1e6, "count"),
+    "million": (1e6, "count"),
     "千万": (1e7, "count"),
+    "billion": (1e9, "count"),
     "亿": (1e8, "count"),
     "千亿": (1e11, "count"),
     "万亿": (1e12, "count"),
     "元": (1.0, "CNY"),
     "万元": (1e4, "CNY"),
+    "百万元": (1e6, "CNY"),
+    "million CNY": (1e6, "CNY"),
     "千万元": (1e7, "CNY"),
     "亿元": (1e8, "CNY"),
+    "billion CNY": (1e9, "CNY"),
+    "美元": (1.0, "USD"),
+    "USD": (1.0, "USD"),
+    "万美元": (1e4, "USD"),
+    "million USD": (1e6, "USD"),
     "亿美元": (1e8, "USD"),
+    "billion USD": (1e9, "USD"),
     "%": (0.01, "ratio"),
     "倍": (1.0, "ratio"),
     "ratio": (1.0, "ratio"),
@@ -106,19 +117,39 @@ _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五":
               "八": 8, "九": 9, "十": 10, "百": 100}
 _VAGUE = {"数": (2, 9), "數": (2, 9), "几": (2, 9), "幾": (2, 9)}
 _IMPLICIT_ONE = ("亿", "億", "万", "萬", "千", "榜首", "第一")
+# words written before a number that make it negative (下降约30% -> -30)
+NEGATIVE_WORDS = ("下降", "下跌", "下滑", "减少", "減少", "降低", "蒸发", "蒸發", "累跌", "跌", "缩水", "縮水",
+                  "流失", "fell", "fall", "down", "decline", "dropped", "drop", "baisse", "recul")
+_MINUS = "-−–"  # hyphen-minus, minus sign, en dash
+# a dash is a minus sign at the start of the text or after one of these (为-9.6%, (−5%)), else a range
+_SIGN_CONTEXT = " \t\u00a0(（:：=为為是达達约約"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
 
 
-def numbers_in_text(text: str) -> list[float] | None:
-    """The numbers a ``value_text`` states, to check them against the typed ``value``.
+def numbers_in_text(text: str, decimal_comma: bool = False) -> list[float] | None:
+    """The signed numbers a ``value_text`` states, to check them against the typed ``value``.
 
-    Arabic numerals are read as written (``"2.2亿元"`` -> ``[2.2]``, ``"12-13元"`` -> ``[12, 13]``);
-    a single Chinese numeral is read (``"第九"`` -> ``[9]``, ``"百万tokens"`` -> ``[100]``);
-    ``数``/``几`` ("several") give ``[2, 9]``; a bare magnitude (``"超亿元"``, ``"万亿"``)
-    means one of it (``[1]``). Returns None when the text holds no number at all.
+    Arabic numerals are read as written (``"2.2亿元"`` -> ``[2.2]``, ``"12-13元"`` -> ``[12, 13]``,
+    ``"-9.6%"`` -> ``[-9.6]``, ``"1,234"`` -> ``[1234]``; with ``decimal_comma`` (French, German
+    pages) ``"33,7 millions"`` -> ``[33.7]``); a word of decrease before the number makes it
+    negative (``"下降约30%"`` -> ``[-30]``); a single Chinese numeral is read (``"第九"`` -> ``[9]``,
+    ``"百万tokens"`` -> ``[100]``); ``数``/``几`` ("several") give ``[2, 9]``; a bare magnitude
+    (``"超亿元"``, ``"万亿"``) means one of it (``[1]``). Returns None when the text holds no number.
     """
-    found = re.findall(r"\d+(?:\.\d+)?", text)
+    text = text.translate(_FULL_WIDTH)
+    sep, dec = (r"[.\u00a0\u202f ]", ",") if decimal_comma else (",", r"\.")
+    pattern = rf"(?<![0-9])([{_MINUS}])?([0-9]{{1,3}}(?:{sep}[0-9]{{3}})+|[0-9]+)(?:{dec}([0-9]+))?"
+    found = []
+    for m in re.finditer(pattern, text):
+        sign, whole, frac = m.groups()
+        if sign and m.start() > 0 and text[m.start() - 1] not in _SIGN_CONTEXT:
+            sign = None  # 12-13元, 15亿-20亿: a range, not a minus
+        x = float(re.sub(r"[^0-9]", "", whole) + ("." + frac if frac else ""))
+        found.append((-x if sign else x, m.start()))
     if found:
-        return [float(x) for x in found]
+        head = text[: found[0][1]].lower()
+        negate = any(w in head for w in NEGATIVE_WORDS)
+        return [-x if negate else x for x, _ in found]
     for ch, rng in _VAGUE.items():
         if ch in text:
             return [float(rng[0]), float(rng[1])]
