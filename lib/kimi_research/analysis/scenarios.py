@@ -77,9 +77,9 @@ def default_value(c: C.ContestedInput, ds) -> Any:
     return float(ds.observations.at[c.obs_ids[0], "base_value"])
 
 
-def build_grid(ds, spec: GridSpec) -> pd.DataFrame:
+def build_grid(ds, spec: GridSpec, reg: dict | None = None) -> pd.DataFrame:
     """One row per scenario: a column per contested input (reading key, or a sampled value)."""
-    reg = spec.registry(ds)
+    reg = reg or spec.registry(ds)
     unknown = [v for v in spec.vary if v not in reg]
     if unknown:
         raise ParameterError(f"vary: unknown input(s) {', '.join(map(repr, unknown))}; known: {', '.join(reg)}")
@@ -142,11 +142,19 @@ def _repeats_counted_twice(rows: pd.DataFrame) -> pd.DataFrame:
     return r
 
 
+def _memo(ds, key: tuple, make: Callable[[], Any]) -> Any:
+    """Per-process memo of a selection that several tasks share (one spend path, the MAU targets)."""
+    memo = ds.__dict__.setdefault("_scenario_memo", {})  # lives and dies with this dataset
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
 def _spend(ds, spend_path: str, peak_spend_value: float, end) -> pd.DataFrame:
     """Notebook 02's monthly spend path, the peak month set to the peak-spend reading."""
     from kimi_research.analysis import adspend
 
-    sp = adspend.monthly_spend(ds, spend_path, end=end).copy()
+    sp = _memo(ds, ("spend", spend_path, str(end)), lambda: adspend.monthly_spend(ds, spend_path, end=end)).copy()
     rep = sp[sp["status"] == "reported"]
     if len(rep):
         peak = rep["spend_yuan"].idxmax()
@@ -154,23 +162,42 @@ def _spend(ds, spend_path: str, peak_spend_value: float, end) -> pd.DataFrame:
     return sp
 
 
+def _targets(ds) -> pd.DataFrame:
+    from kimi_research.analysis import adspend
+
+    return _memo(ds, ("targets",), lambda: adspend.mau_targets(ds, ENTITY))
+
+
+def _model_end(ds) -> pd.Period:
+    """The last month the stock-flow model must cover: the last month of a MAU target."""
+    return max(m for ms in _targets(ds)["months"] for m in ms)
+
+
 def fit_churn_point(spend: pd.Series, cpa: float, targets: pd.DataFrame) -> float:
     """The least-squares churn of notebook 02's stock-flow model, without its interval machinery.
 
-    Same objective as :func:`kimi_research.analysis.adspend.fit_churn` (squared log residuals of
-    ``adspend.simulate`` against the used targets, via ``adspend.model_at_targets``) and the same search
-    (best point of a coarse grid, then refined), but no profile grid or jackknife: about 20 times faster.
-    ``tests/test_scenarios.py`` checks it against ``fit_churn``.
+    Same model and objective as :func:`kimi_research.analysis.adspend.fit_churn` (users_t = (1 - churn)
+    * users_{t-1} + spend_t / cpa from zero, as ``adspend.simulate``; a quarter compared through the
+    mean of its months, as ``adspend.model_at_targets``; squared log residuals) and the same search (best
+    point of a coarse grid, then refined), but the recursion runs as a linear filter on arrays and there
+    is no profile grid or jackknife: far faster. ``tests/test_scenarios.py`` checks it against ``fit_churn``.
     """
-    from scipy import optimize
+    from scipy import optimize, signal
 
     from kimi_research.analysis import adspend
 
     used = targets[targets["used"]]
     observed = np.log(used["base_value"].to_numpy(dtype=float))
+    inflow = spend.to_numpy(dtype=float) / cpa
+    pos = {m: i for i, m in enumerate(spend.index)}
+    missing = [m for ms in used["months"] for m in ms if m not in pos]
+    if missing:  # let notebook 02's function give its message
+        adspend.model_at_targets(adspend.simulate(spend, cpa, 0.0), used)
+    rows = [np.array([pos[m] for m in ms]) for ms in used["months"]]
 
     def sse(c: float) -> float:
-        model = adspend.model_at_targets(adspend.simulate(spend, cpa, float(c)), used)
+        users = signal.lfilter([1.0], [1.0, -(1.0 - float(c))], inflow)
+        model = np.array([users[i].mean() for i in rows])
         return float(np.sum((np.log(model) - observed) ** 2))
 
     grid = np.linspace(0.0, 0.95, 96)
@@ -186,11 +213,10 @@ def block_churn(ds, reg, cpa: str, spend_path: str, peak_spend: str, may_repeat:
     """Notebook 02's stock-flow model: the monthly churn of bought users fitted to QuestMobile's MAU."""
     from kimi_research.analysis import adspend
 
-    targets = adspend.mau_targets(ds, ENTITY)
+    targets = _targets(ds)
     if may_repeat == "twice":
         targets = targets.assign(used=True)
-    end = max(m for ms in targets["months"] for m in ms)
-    sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, end)
+    sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     churn = fit_churn_point(sp["spend_yuan"], float(reg["cpa"].reading(cpa).value), targets)
     return {"bought_churn": churn, "bought_half_life": adspend.half_life(churn),
             "churn_fit_points": int(targets["used"].sum())}
@@ -233,9 +259,9 @@ def block_spend(ds, reg, spend_path: str, peak_spend: str) -> dict:
     """Timing of spend against the daily-user rise; Kimi's late-2024 spend; whether a stop is reported."""
     from kimi_research.analysis import adspend, decline
 
-    sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, None)
+    sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     peak_month = sp["spend_yuan"].idxmax()
-    rise = decline.growth_phases(ds, ENTITY)
+    rise = _memo(ds, ("growth",), lambda: decline.growth_phases(ds, ENTITY))
     rise = rise[rise["metric"] == "dau"]
     out = {"spend_peak_month": str(peak_month)}
     if len(rise):
@@ -349,7 +375,7 @@ class Evaluation:
     registry: dict = field(repr=False, default_factory=dict)
 
 
-def assemble(grid: pd.DataFrame, done: Iterable[tuple[Task, dict]], ds, spec: GridSpec) -> pd.DataFrame:
+def assemble(grid: pd.DataFrame, done: Iterable[tuple[Task, dict]], ds, spec: GridSpec, reg=None) -> pd.DataFrame:
     """Join the task results onto the grid and add the vectorised outputs."""
     by_block: dict[str, list[dict]] = {}
     for t, res in done:
@@ -362,14 +388,14 @@ def assemble(grid: pd.DataFrame, done: Iterable[tuple[Task, dict]], ds, spec: Gr
         elif len(res):
             for col in res.columns:
                 table[col] = res[col].iloc[0]
-    return derive(table, ds, spec)
+    return derive(table, ds, spec, reg)
 
 
-def derive(table: pd.DataFrame, ds, spec: GridSpec) -> pd.DataFrame:
+def derive(table: pd.DataFrame, ds, spec: GridSpec, reg=None) -> pd.DataFrame:
     """Outputs that are arithmetic on the readings: all rows at once (analysis functions, vectorised)."""
     from kimi_research.analysis import adspend, sustainability
 
-    reg = spec.registry(ds)
+    reg = reg or spec.registry(ds)
     t = table.copy()
     obs = ds.observations
     cpa = t["cpa"].map(lambda k: reg["cpa"].reading(k).value).astype(float)
@@ -408,13 +434,14 @@ def evaluate(ds, spec: GridSpec, executor=None, progress: Callable[[int, int], N
     """Build the grid and evaluate it; tasks go to ``executor`` (any concurrent.futures executor, or
     in this process when None). ``progress(done, total)`` is called as tasks finish."""
     ds = restrict_evidence(ds, spec.evidence)
-    grid = build_grid(ds, spec)
+    reg = spec.registry(ds)
+    grid = build_grid(ds, spec, reg)
     data_dir = str(data_dir or ds.data_dir)
     todo = tasks(grid, data_dir, spec)
     done: list[tuple[Task, dict]] = []
     if executor is None:
         _WORKER_CACHE[(data_dir, spec.evidence, spec.retention_low, spec.ad_share_low, spec.ad_share_high)] = (
-            ds, spec.registry(ds))
+            ds, reg)
         for i, t in enumerate(todo):
             done.append((t, run_task(t)))
             if progress:
@@ -429,5 +456,5 @@ def evaluate(ds, spec: GridSpec, executor=None, progress: Callable[[int, int], N
                 progress(i + 1, len(todo))
         order = {id(t): i for i, t in enumerate(todo)}
         done.sort(key=lambda p: order[id(p[0])])
-    table = assemble(grid, done, ds, spec)
-    return Evaluation(table=table, n_tasks=len(todo), registry=spec.registry(ds))
+    table = assemble(grid, done, ds, spec, reg)
+    return Evaluation(table=table, n_tasks=len(todo), registry=reg)
