@@ -41,6 +41,9 @@ class ConclusionsParameters(BaseModel):
     ad_share_high: float = Field(RANGE_DEFAULTS["ad_share"]["high"], gt=0, le=1,
                                  description="Highest reading of the 70% ad share")
     usd_cny: float = Field(7.2, gt=0, description="CNY per USD for Alibaba's investment (notebook 03's default)")
+    price_per_paying_user_yuan: float = Field(
+        49.0, gt=0, description="Monthly price of a paying user, CNY, for the paying users needed to cover the implied "
+                                "cost (notebook 03's default)")
 
     @field_validator("vary")
     @classmethod
@@ -81,7 +84,8 @@ class ConclusionsParameters(BaseModel):
 
         return GridSpec(vary=tuple(self.vary), samples=self.samples, seed=self.seed, evidence=self.evidence,
                         retention_low=self.retention_low, ad_share_low=self.ad_share_low,
-                        ad_share_high=self.ad_share_high, usd_cny=self.usd_cny)
+                        ad_share_high=self.ad_share_high, usd_cny=self.usd_cny,
+                        price_per_paying_user_yuan=self.price_per_paying_user_yuan)
 
 
 def _param(name: str, info) -> Param:

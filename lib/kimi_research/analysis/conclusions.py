@@ -112,6 +112,10 @@ CONCLUSIONS: tuple[Conclusion, ...] = (
     Conclusion("under_half_growth", "At its ad share Kimi keeps less than half the sustainable growth of a firm at "
                "the alarm line (equal revenue/cost)", "README; 03 headline", _lt("ratio_to_threshold_firm", 0.5),
                "ratio_to_threshold_firm", ("o003_14", "o003_15"), ("ad_share",)),
+    Conclusion("paying_quarter_of_users", "Covering Kimi's implied monthly cost at CNY {price_per_paying_user_yuan:g} "
+               "a month per paying user would take more than a quarter of its peak monthly users paying", "03 headline",
+               _gt("paying_share_of_peak_mau", 0.25), "paying_share_of_peak_mau", (), ("peak_spend", "ad_share",
+                                                                                        "peak_mau")),
     Conclusion("runway_under_2y", "Alibaba's investment alone would cover less than two years of Kimi's implied "
                "total cost at the peak month", "03 runway", _lt("runway_months_alibaba", 24),
                "runway_months_alibaba", (), ("alibaba_investment", "peak_spend", "ad_share")),

@@ -46,6 +46,7 @@ class GridSpec:
     ad_share_low: float | None = None
     ad_share_high: float | None = None
     usd_cny: float = 7.2
+    price_per_paying_user_yuan: float = 49.0
     alarm_threshold_obs: str = "o003_15"
 
     def registry(self, ds) -> dict[str, C.ContestedInput]:
@@ -422,6 +423,10 @@ def derive(table: pd.DataFrame, ds, spec: GridSpec, reg=None) -> pd.DataFrame:
     t["alibaba_investment_cny"] = inv * spec.usd_cny
     t["runway_months_alibaba"] = [sustainability.runway_months(f, b) for f, b in
                                   zip(t["alibaba_investment_cny"], t["implied_total_monthly_cost_yuan"], strict=True)]
+    t["price_per_paying_user_yuan"] = spec.price_per_paying_user_yuan
+    t["paying_users_needed"] = [sustainability.paying_users_needed(c, spec.price_per_paying_user_yuan)
+                                for c in t["implied_total_monthly_cost_yuan"]]
+    t["paying_share_of_peak_mau"] = t["paying_users_needed"] / t["peak_mau_value"]
     val = t["valuation"].map(lambda k: reg["valuation"].reading(k).value).astype(float)
     openai = obs.loc[(obs["entity"] == "openai") & (obs["metric"] == "valuation"), "base_value"]
     t["valuation_usd"] = val

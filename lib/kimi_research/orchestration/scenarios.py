@@ -116,6 +116,7 @@ def run(spec: S.GridSpec, workers: int = 2, scheduler=None, force: bool = False,
     fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{TABLE}.", suffix=".tmp")
     os.close(fd)
     ev.table.to_parquet(tmp, index=False)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, d / TABLE)
     atomic_write_text(d / "conclusions.csv", graded.drop(columns=["share_by_reading"]).to_csv(index=False))
     atomic_write_text(d / "conclusions.json", json.dumps(to_jsonable(graded.to_dict(orient="records")),

@@ -17,9 +17,9 @@ def _item(r) -> str:
 
 
 def summary_markdown(graded: pd.DataFrame, n_scenarios: int, varied: list[str], n_tasks: int) -> str:
-    """'What this notebook finds': the conclusions grouped by grade."""
+    """The body of 'What this notebook finds': the conclusions grouped by grade."""
     c = K.counts(graded)
-    parts = [f"## What this notebook finds\n\n{len(graded)} conclusions of the collection, each tested in "
+    parts = [f"{len(graded)} conclusions of the collection, each tested in "
              f"**{n_scenarios:,} scenarios**: every combination of the readings of {len(varied)} contested inputs "
              f"({', '.join(f'`{v}`' for v in varied)}), ranges sampled ({n_tasks} analysis runs in all).\n"]
     for kind, head in (("every", f"**Holds in every reading ({c['every']}).**"),
