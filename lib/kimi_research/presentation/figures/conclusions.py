@@ -21,11 +21,11 @@ def order(graded: pd.DataFrame) -> pd.DataFrame:
                                                                         kind="stable").drop(columns="_k")
 
 
-def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int = 62):
+def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int = 80):
     """Horizontal bars: share of scenarios in which each conclusion holds, coloured by its grade,
     with the grade's condition (the input that flips it) written at the bar's end."""
     g = order(graded)
-    fig, ax = plt.subplots(figsize=(12.5, 0.42 * len(g) + 1.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(14, 0.36 * len(g) + 1.6), layout="constrained")
     y = range(len(g))[::-1]
     ax.barh(list(y), g["share"] * 100, color=[GRADE_COLORS[k] for k in g["grade_kind"]], height=0.7)
     for yi, (_, r) in zip(y, g.iterrows(), strict=True):
@@ -35,7 +35,7 @@ def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int 
             note = "in no reading" if r["share"] == 0 else note
         ax.text(min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""),
                 va="center", fontsize=9.5)
-    ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=9.5)
+    ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=9)
     ax.set_xlim(0, 160)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(f"share of the {n_scenarios:,} scenarios in which the conclusion holds (%)")
