@@ -29,7 +29,7 @@ EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
 LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
 DATA      := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run test lab slides lint clean distclean dictionary bench sweep check-data
+.PHONY: help setup run test lab slides lint clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -101,8 +101,20 @@ check-data: $(STAMP) ## Validate data/ (every table, claim and quote) in about a
 dictionary: $(STAMP) ## Print the data dictionary (generated from the schema)
 	@$(BIN)/python -m kimi_research dictionary
 
-bench: $(STAMP) ## Time a clean `make run` against a sequential papermill loop, and a no-op run
+bench: $(STAMP) ## Time a clean `make run` against a sequential papermill loop, a no-op run, and the scenario engine
 	$(BIN)/python -m kimi_research bench --jobs $(JOBS)
+	$(BIN)/python -m kimi_research.orchestration.scenarios bench
+
+# The scenario grid of notebook 05 on local worker processes (JOBS), or on a Dask cluster with
+# SCHEDULER=tcp://host:8786; skipped when data/, lib/ and the parameters are unchanged (FORCE=1 reruns).
+scenarios: $(STAMP) ## Evaluate every combination of the contested readings into build/scenarios (incremental)
+	@mkdir -p $(BUILD) $(MPLCONFIGDIR)
+	$(BIN)/python -m kimi_research.orchestration.scenarios run --workers $(JOBS) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER),) $(if $(FORCE),--force,)
+
+bench-scenarios: $(STAMP) ## Time the scenario engine against papermill runs of the same small grid
+	@mkdir -p $(BUILD) $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR)
+	$(BIN)/python -m kimi_research.orchestration.scenarios bench
 
 sweep: $(STAMP) ## Run NOTEBOOK over a parameter GRID (YAML) in parallel; results CSV in build/sweeps
 	@test -n "$(NOTEBOOK)" -a -n "$(GRID)" || { echo "usage: make sweep NOTEBOOK=01_user_decline GRID=grid.yaml [JOBS=2]"; exit 2; }

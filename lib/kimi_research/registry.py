@@ -31,6 +31,8 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "kimi_research.analysis.sustainability"),
     Notebook("04_competitor_comparison", "Kimi against its competitors", "kimi_research.analysis.competitors",
              "kimi_research.analysis.competitors"),
+    Notebook("05_conclusions", "What we conclude, and how sure", "kimi_research.analysis.conclusions",
+             "kimi_research.params_conclusions"),
 )
 
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}

@@ -1,9 +1,13 @@
 """"Kimi in ten slides": a summary deck assembled from the notebooks' results and figures.
 
 Every number on it is read from ``build/results/<notebook>.json`` (computed by the notebooks);
-the charts are the notebooks' own figures from ``build/figures``. The story: the rise, the bought
-growth, what a user cost, the fall, the ranks, the formula, what sustainability would take,
+the charts are the notebooks' own figures from ``build/figures``. The story: the rise, spend
+against growth, what a user cost, the fall, the ranks, the formula, what sustainability would take,
 where Kimi stands today, and how sure we are.
+
+Slides that state a conclusion of notebook 05 are written from its grades; :data:`SLIDE_FINDINGS`
+says which conclusions each slide states and how strongly (``tests/test_findings.py`` checks them
+against ``build/results/05_conclusions.json``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,25 @@ from kimi_research.data.units import format_en
 
 NOTEBOOKS = list(registry.NAMES)
 NAME = "kimi_in_ten_slides"
+CONCLUSIONS = "05_conclusions"
+
+
+def grade_kind(r: dict[str, dict], cid: str) -> str:
+    """The grade of a conclusion in notebook 05's results ('every', 'unless', 'not_supported')."""
+    return next(c["grade_kind"] for c in r[CONCLUSIONS]["conclusions"] if c["id"] == cid)
+
+
+def slide_findings(r: dict[str, dict]) -> dict[int, dict[str, str]]:
+    """Per slide, the conclusions it states and how strongly (strength as in notebook 05's grades)."""
+    timing = grade_kind(r, "growth_bought_timing")
+    return {
+        1: {"dau_rise_tenfold": "every"},
+        2: {"spend_during_rise": "every", "growth_bought_timing": "every" if timing == "every" else "not_supported"},
+        4: {"qm_mau_halved": "every", "decline_over_5pct": "unless"},
+        5: {"rank_fell": "every"},
+        6: {"under_half_growth": "unless"},
+        8: {"doubao_30x": "every"},
+    }
 
 
 def _results() -> dict[str, dict]:
@@ -50,7 +73,9 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
     """The ten slides as Markdown (numbers from the results, periods and names from the data)."""
     from kimi_research.analysis.audit import period_label
 
-    audit, dec, ads, sus, comp = (r[n] for n in NOTEBOOKS)
+    audit, dec, ads, sus, comp = (r[n] for n in NOTEBOOKS[:5])
+    conc = r[CONCLUSIONS]
+    bought = grade_kind(r, "growth_bought_timing") == "every"
 
     def when(obs_id: str) -> str:
         return period_label(ds.observations.loc[obs_id])
@@ -79,9 +104,14 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"**{g['monthly_growth']:+.0%} a month**. In {first_rank['period']} Kimi ranked {first_rank['text']} "
         f"({first_rank['metric'].replace('_rank', '').upper()}).\n\n{_img('01_user_decline', 'growth_phase')}",
 
-        f"## 2. Growth was bought\n\nAd spend peaked at **{_cny(ads['peak_monthly_spend_yuan'])} in "
+        ("## 2. Growth was bought\n\n" if bought else
+         f"## 2. Spend and growth: the rise came first\n\nKimi advertised while its DAU rose ({g['start_period']} to "
+         f"{g['end_period']}), but ")
+        + f"{'Ad' if bought else 'ad'} spend peaked at **{_cny(ads['peak_monthly_spend_yuan'])} in "
         f"{ads['peak_month']}** (AppGrowing): {_cny(ads['peak_daily_burn_yuan'][1])}–"
-        f"{_cny(ads['peak_daily_burn_yuan'][0])} a day.\n\n{_img('02_ad_spend_bubble', 'spend_timeline')}",
+        f"{_cny(ads['peak_daily_burn_yuan'][0])} a day"
+        + ("." if bought else ", after the rise: the articles do not show a rise bought by the peak spending.")
+        + f"\n\n{_img('02_ad_spend_bubble', 'spend_timeline')}",
 
         f"## 3. What a user cost\n\nCNY 100m buys {_users(ads['users_per_100m_yuan'])} users at CNY "
         f"{ads['parameters']['cpa_yuan']:g} each; at {ads['parameters']['retention_30d']:.0%} 30-day retention a "
@@ -119,7 +149,10 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"## 9. How sure we are\n\n{audit['n_conflicts']} conflicts between articles are kept side by side (not "
         f"resolved); {audit['n_suspicious']} values are flagged as doubtful. Of {sum(verdicts.values())} claims "
         f"recomputed, {verdicts.get('holds', 0)} hold, {verdicts.get('roughly holds', 0)} roughly hold, "
-        f"{verdicts.get('fails', 0)} fail.\n\n{_img('00_data_audit', 'conflicts')}",
+        f"{verdicts.get('fails', 0)} fail. Tested over {conc['n_scenarios']:,} scenarios of the contested readings, "
+        f"{conc['grade_counts']['every']} of {len(conc['conclusions'])} conclusions hold in every reading, "
+        f"{conc['grade_counts']['unless']} only under a condition, {conc['grade_counts']['not_supported']} are not "
+        f"supported (notebook 05).\n\n{_img('05_conclusions', 'grades')}",
     ]
 
 

@@ -1,0 +1,230 @@
+"""Run the scenario grid on a ``concurrent.futures`` executor and write ``build/scenarios/``.
+
+``python -m kimi_research.orchestration.scenarios run [--workers N] [--scheduler ADDRESS] [--samples K]
+[--seed S] [--vary a,b,...] [--evidence articles|all] [--force]`` (``make scenarios``):
+
+* the engine (:mod:`kimi_research.analysis.scenarios`) splits the grid into tasks (one analysis, one
+  combination of the readings it reads); they run on local worker processes
+  (``ProcessPoolExecutor``, ``--workers``, default 2) or, given ``--scheduler tcp://host:8786``, on a
+  Dask distributed cluster through its ``concurrent.futures`` executor (``Client.get_executor``);
+* it writes ``scenarios.parquet`` (one row per scenario: its readings and every output),
+  ``conclusions.csv`` and ``conclusions.json`` (each conclusion's share, flip input, grade and
+  observation ids) and ``parameters.json`` (the grid's parameters, the input hash, row count, wall time);
+* it is incremental like ``make run``: when the data, the package and the parameters are unchanged
+  since the last run, it says so and does nothing (``--force`` reruns).
+
+``python -m kimi_research.orchestration.scenarios bench`` (``make bench-scenarios``) times the engine
+and papermill runs of notebook 02 on the same small grid and prints the throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+from kimi_research import paths
+from kimi_research.analysis import conclusions as K
+from kimi_research.analysis import scenarios as S
+from kimi_research.orchestration.results import atomic_write_text, to_jsonable
+
+TABLE = "scenarios.parquet"
+
+
+def out_dir() -> Path:
+    return paths.build_dir() / "scenarios"
+
+
+@contextlib.contextmanager
+def executor(workers: int = 2, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """A concurrent.futures executor: a Dask cluster's when ``scheduler`` is an address (or a
+    ``distributed.Client``), else local worker processes; ``None`` (in this process) for 0 or 1 workers."""
+    if scheduler is not None:
+        from distributed import Client
+
+        if isinstance(scheduler, Client):
+            yield scheduler.get_executor()
+            return
+        with Client(scheduler) as client:
+            yield client.get_executor()
+        return
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing as mp
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
+        yield ex
+
+
+def inputs_hash(spec: S.GridSpec) -> str:
+    """Hash of the data files, the package's source and the grid's parameters."""
+    h = hashlib.sha256(json.dumps(to_jsonable(vars(spec)), sort_keys=True).encode())
+    files = sorted(paths.data_dir().glob("*.csv")) + sorted((paths.ROOT / "lib").rglob("*.py"))
+    for f in files:
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:24]
+
+
+class Progress:
+    """'tasks done/total' on stderr, at most every half second, and at the end."""
+
+    def __init__(self, stream=sys.stderr, every: float = 0.5):
+        self.stream, self.every, self.last = stream, every, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - self.last >= self.every:
+            self.last = now
+            end = "\n" if done == total else ""
+            print(f"\r  scenario tasks {done}/{total}", end=end, file=self.stream, flush=True)
+
+
+def evaluate(spec: S.GridSpec, workers: int = 2, scheduler=None, progress=None):
+    from kimi_research.data.loader import load
+
+    ds = load()
+    with executor(workers, scheduler) as ex:
+        return S.evaluate(ds, spec, executor=ex, progress=progress, data_dir=paths.data_dir())
+
+
+def run(spec: S.GridSpec, workers: int = 2, scheduler=None, force: bool = False, quiet: bool = False,
+        target: Path | None = None) -> dict:
+    """Evaluate and grade the grid, write build/scenarios/; skip when the inputs are unchanged."""
+    d = target or out_dir()
+    key = inputs_hash(spec)
+    meta_path = d / "parameters.json"
+    if not force and meta_path.exists() and (d / TABLE).exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("inputs_hash") == key:
+            if not quiet:
+                print(f"scenarios up to date ({meta['n_scenarios']} scenarios in {d}); --force to rerun")
+            return meta | {"skipped": True}
+    t0 = time.perf_counter()
+    ev = evaluate(spec, workers, scheduler, None if quiet else Progress())
+    graded = K.grade(ev.table, ev.registry)
+    wall = time.perf_counter() - t0
+    d.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{TABLE}.", suffix=".tmp")
+    os.close(fd)
+    ev.table.to_parquet(tmp, index=False)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, d / TABLE)
+    atomic_write_text(d / "conclusions.csv", graded.drop(columns=["share_by_reading"]).to_csv(index=False))
+    atomic_write_text(d / "conclusions.json", json.dumps(to_jsonable(graded.to_dict(orient="records")),
+                                                         ensure_ascii=False, indent=2) + "\n")
+    meta = {"parameters": to_jsonable(vars(spec)), "inputs_hash": key, "n_scenarios": len(ev.table),
+            "n_tasks": ev.n_tasks, "wall_seconds": round(wall, 2),
+            "executor": f"dask {scheduler}" if scheduler else f"processes x{workers}" if workers > 1 else "in-process",
+            "grades": K.counts(graded)}
+    atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    if not quiet:
+        print(f"{len(ev.table)} scenarios ({ev.n_tasks} tasks) in {wall:.1f} s -> {d}")
+        for _, r in graded.iterrows():
+            print(f"  {r['share']:6.1%}  {r['id']:<30} {r['grade']}")
+    return meta | {"skipped": False}
+
+
+# --- benchmark -----------------------------------------------------------------------------
+BENCH_VARY = ("cpa", "spend_path")
+
+
+def bench(papermill_runs: int = 2, repeats: int = 3) -> dict:
+    """Engine vs papermill on one small grid (notebook 02's churn fit over CPA x spend path).
+
+    The engine loads the data and evaluates the whole small grid in-process (best of ``repeats``); papermill runs
+    notebook 02 for the first ``papermill_runs`` scenarios of the same grid (each a fresh kernel, as
+    ``make sweep`` would). Throughput = scenarios per second; the churn each gives is compared."""
+    from kimi_research.data.loader import load
+    from kimi_research.orchestration.runner import run_notebook
+
+    spec = S.GridSpec(vary=BENCH_VARY, samples=1)
+    best = float("inf")
+    for _ in range(repeats):  # each repeat from a fresh (cached, validated) dataset: no memo carried over
+        t0 = time.perf_counter()
+        ev = S.evaluate(load(), spec)
+        best = min(best, time.perf_counter() - t0)
+    table = ev.table
+    engine_rate = len(table) / best
+    reg = ev.registry
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-scenarios-", dir=paths.build_dir()) as work:
+        old = os.environ.get("KIMI_RESEARCH_BUILD_DIR")
+        os.environ["KIMI_RESEARCH_BUILD_DIR"] = work
+        try:
+            t0 = time.perf_counter()
+            for i, r in table.head(papermill_runs).iterrows():
+                params = {"cpa_yuan": float(reg["cpa"].reading(r["cpa"]).value), "spend_path": r["spend_path"]}
+                run_notebook("02_ad_spend_bubble", params, output_dir=Path(work) / f"run{i}", html=False)
+                res = json.loads((Path(work) / "results" / "02_ad_spend_bubble.json").read_text(encoding="utf-8"))
+                runs.append({"scenario": int(r["scenario"]), **params, "papermill_churn": res["fitted_monthly_churn"],
+                             "engine_churn": float(r["bought_churn"])})
+            pm_secs = time.perf_counter() - t0
+        finally:
+            if old is None:
+                os.environ.pop("KIMI_RESEARCH_BUILD_DIR", None)
+            else:
+                os.environ["KIMI_RESEARCH_BUILD_DIR"] = old
+    pm_rate = len(runs) / pm_secs
+    out = {"grid": list(BENCH_VARY), "engine_scenarios": len(table), "engine_seconds": round(best, 3),
+           "engine_scenarios_per_second": engine_rate, "papermill_runs": len(runs),
+           "papermill_seconds": round(pm_secs, 2), "papermill_scenarios_per_second": pm_rate,
+           "throughput_ratio": engine_rate / pm_rate, "agreement": runs}
+    print(f"small grid: {' x '.join(BENCH_VARY)} = {len(table)} scenarios ({os.cpu_count()} cores)")
+    print(f"engine (in-process):       {best:7.2f} s for {len(table)} scenarios = {engine_rate:8.1f} scenarios/s")
+    print(f"papermill (notebook 02):   {pm_secs:7.2f} s for {len(runs)} scenarios = {pm_rate:8.3f} scenarios/s")
+    print(f"throughput ratio:          {engine_rate / pm_rate:7.0f}x  (target >= 100x)")
+    for a in runs:
+        print(f"  scenario {a['scenario']}: churn papermill {a['papermill_churn']:.4f}, engine {a['engine_churn']:.4f}")
+    return out
+
+
+def spec_from_args(a) -> S.GridSpec:
+    from kimi_research.params_conclusions import ConclusionsParameters
+
+    p = ConclusionsParameters.from_mapping({k: v for k, v in {
+        "vary": a.vary.split(",") if a.vary else None, "samples": a.samples, "seed": a.seed,
+        "evidence": a.evidence}.items() if v is not None})
+    return p.grid_spec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kimi_research.orchestration.scenarios")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="evaluate the scenario grid into build/scenarios (incremental)")
+    r.add_argument("--workers", type=int, default=2, help="local worker processes (default 2; 1 = in-process)")
+    r.add_argument("--scheduler", help="a Dask distributed scheduler address, e.g. tcp://10.0.0.5:8786")
+    r.add_argument("--samples", type=int, help="draws of the range inputs per discrete combination")
+    r.add_argument("--seed", type=int)
+    r.add_argument("--vary", help="comma-separated contested inputs to vary (default: all)")
+    r.add_argument("--evidence", choices=S.EVIDENCE)
+    r.add_argument("--force", action="store_true", help="rerun even when the inputs are unchanged")
+    b = sub.add_parser("bench", help="time the engine against papermill runs of the same small grid")
+    b.add_argument("--papermill-runs", type=int, default=2)
+    a = ap.parse_args(argv)
+    from kimi_research.errors import KimiResearchError
+
+    try:
+        if a.cmd == "run":
+            run(spec_from_args(a), a.workers, a.scheduler, a.force)
+        else:
+            bench(a.papermill_runs)
+    except KimiResearchError as e:
+        print(f"{type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = ["bench", "evaluate", "executor", "inputs_hash", "main", "run"]

@@ -1,0 +1,88 @@
+"""No sentence of the README's findings or of the summary deck states more than its grade allows.
+
+Each README finding sentence ends with ``<!-- finding: id=strength, ... -->``: the conclusions of notebook
+05 it states and how strongly ("every": plainly; "unless": with its condition; "not_supported": only to
+say the articles do not show it). The summary deck declares the same per slide
+(``summary.slide_findings``). Both are checked against ``build/results/05_conclusions.json``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kimi_research import paths
+from kimi_research.analysis import conclusions as K
+from kimi_research.orchestration import summary
+
+pytestmark = pytest.mark.notebook
+TAG = re.compile(r"<!--\s*finding:\s*(.*?)\s*-->", flags=re.S)
+BANNED = [r"once the money stopped", r"growth was bought", r"money stopped"]
+
+
+def findings_block() -> str:
+    text = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"## What the collection finds\n(.*?)<!-- findings end -->", text, flags=re.S)
+    assert section, "the README's findings must end with <!-- findings end -->"
+    body = re.sub(r"<!--(?!\s*finding:).*?-->", "", section.group(1), flags=re.S)  # drop plain comments
+    return body
+
+
+def claims(block: str) -> list[tuple[str, dict[str, str]]]:
+    """(sentence text, {conclusion id: claimed strength}) for each tagged sentence."""
+    out = []
+    parts = TAG.split(block)
+    for text, tag in zip(parts[0::2], parts[1::2], strict=False):
+        pairs = dict(p.strip().split("=") for p in tag.split(","))
+        out.append((" ".join(text.split()), pairs))
+    return out
+
+
+@pytest.fixture(scope="module")
+def grades(default_results) -> dict[str, str]:
+    r = default_results("05_conclusions")
+    return {c["id"]: c["grade_kind"] for c in r["conclusions"]}
+
+
+def test_every_finding_sentence_is_tagged():
+    block = findings_block()
+    parts = TAG.split(block)
+    assert len(parts) > 2, "no tagged finding"
+    assert not parts[-1].strip(), f"a finding without a tag: {parts[-1].strip()[:80]!r}"
+    for text in parts[0::2][:-1]:
+        assert text.strip(), "a tag without a sentence"
+
+
+def test_readme_findings_do_not_overstate(grades):
+    problems = []
+    for text, pairs in claims(findings_block()):
+        for cid, claimed in pairs.items():
+            assert cid in K.BY_ID, f"unknown conclusion {cid!r} in the README"
+            assert claimed in K.GRADE_ORDER, f"unknown strength {claimed!r} for {cid}"
+            if not K.allows(grades[cid], claimed):
+                problems.append(f"{cid}: README states it as '{claimed}', notebook 05 grades it "
+                                f"'{grades[cid]}': {text[:100]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_readme_states_the_repairs():
+    text = " ".join(findings_block().split()).lower()
+    for pattern in BANNED:
+        assert not re.search(pattern, text), f"README findings still say {pattern!r}"
+
+
+def test_deck_does_not_overstate(default_results, ds, grades, monkeypatch):
+    monkeypatch.setattr(summary, "_img", lambda nb, fig: f"<img {nb}/{fig}>")
+    r = {n: default_results(n) for n in summary.NOTEBOOKS}
+    slides = summary.slides_markdown(r, ds)
+    declared = summary.slide_findings(r)
+    for i, pairs in declared.items():
+        for cid, claimed in pairs.items():
+            assert K.allows(grades[cid], claimed), f"slide {i}: {cid} stated as {claimed}, graded {grades[cid]}"
+    text = " ".join(slides).lower()
+    if grades["growth_bought_timing"] != "every":
+        assert "growth was bought" not in text
+    assert not re.search(r"once the money stopped|money stopped", text)
+    c = r["05_conclusions"]
+    assert f"{c['n_scenarios']:,} scenarios" in slides[9]
