@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kimi_research import paths, registry
-from kimi_research.orchestration import export, summary
+from kimi_research.orchestration import export, reports, summary
 from kimi_research.orchestration.export import HEIGHT, WIDTH, copy_assets, read_results  # noqa: F401
 
 __all__ = ["build_deck", "build_decks", "build_index", "deck_notebook", "expected_slides", "HEIGHT", "WIDTH"]
@@ -159,6 +159,9 @@ def build_decks(names: list[str] | None = None) -> int:
                       "the decks load them from CDNs and need internet", stacklevel=1)
     for n in names:
         print(f"deck: {build_deck(n, offline)}")
+        executed = paths.executed_dir() / f"{n}.ipynb"
+        if executed.exists():  # re-exported so that a template change reaches the reports
+            print(f"report: {reports.write_html(executed, paths.html_dir() / f'{n}.html')}")
     print(f"deck: {summary.build_summary_deck(offline)}")
     print(f"index: {build_index(names)}")
     return 0
