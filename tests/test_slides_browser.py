@@ -76,13 +76,12 @@ def test_the_walk_flags_a_spilling_slide(chrome, tmp_path):
     text = deck.read_text(encoding="utf-8")
     long = "".join(f"<p>Line {i} of a slide that is far too long for any screen.</p>" for i in range(60))
     i = text.index("</section>")
-    bad = deck.with_name(".spill-test.slides.html")
-    try:
-        bad.write_text(text[:i] + long + text[i:], encoding="utf-8")
-        w = slidewalk.walk(chrome.page(), bad)
-        found = slidewalk.problems(w, slidewalk.MIN_TEXT_PX, slidewalk.MIN_CHART_PX, slidewalk.chart_px_per_ratio())
-    finally:
-        bad.unlink(missing_ok=True)
+    for asset in export.LOCAL.values():  # the deck's offline assets, beside the copy
+        (tmp_path / asset).symlink_to(paths.slides_dir() / asset)
+    bad = tmp_path / "spill.slides.html"
+    bad.write_text(text[:i] + long + text[i:], encoding="utf-8")
+    w = slidewalk.walk(chrome.page(), bad)
+    found = slidewalk.problems(w, slidewalk.MIN_TEXT_PX, slidewalk.MIN_CHART_PX, slidewalk.chart_px_per_ratio())
     assert any(re.search(r"slide 0\.0: content is \d+ px tall, the slide 720 px", f) for f in found), found
 
 
