@@ -164,3 +164,16 @@ def test_report_offline_without_code(report, chrome):
     has_widget = "application/vnd.jupyter.widget-view+json" in (paths.executed_dir() / f"{report.stem}.ipynb").read_text(
         encoding="utf-8")
     assert (widgets > 0) == has_widget, "a widget output must be rendered statically, with its note"
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=[d.name for d in DECKS])
+def test_print_mode_fits_every_slide_on_its_page(deck, chrome):
+    """`make pdf` prints reveal's print mode: there too every slide fits (nothing is clipped)."""
+    page = chrome.page()
+    page.goto(f"{deck.resolve().as_uri()}?print-pdf")
+    page.wait_for("document.body && document.body.getAttribute('data-pdf-ready') === 'true'", 120, "print mode")
+    bad = page.eval("""Array.from(document.querySelectorAll('.reveal .slides section'))
+        .filter(s => !s.querySelector('section')).map((s, i) => [i, s.scrollHeight, s.dataset.kimiFit || ''])
+        .filter(x => x[1] > Reveal.getConfig().height || x[2] !== 'ok')""")
+    assert not bad, f"{deck.name}: slides (index, height, fit) that do not fit their page: {bad}"
+    assert not page.blocked and not page.errors
