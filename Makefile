@@ -29,7 +29,7 @@ EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
 LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
 DATA      := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run test lab slides lint clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run test lab slides pdf lint clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -70,7 +70,7 @@ run: $(STAMP) ## Execute every notebook (parallel, only those whose inputs chang
 $(BUILD)/executed/%.ipynb: notebooks/%.ipynb $(LIB_SRC) $(DATA) $$(PARAMS_$$*) | $(STAMP)
 	@echo "$*$(if $(PARAMS_$*),=$(abspath $(PARAMS_$*)))" >> $(QUEUE)
 
-test: slides ## Run every notebook, build the decks, then the whole test suite
+test: pdf ## Run every notebook, build the decks and PDFs, then the whole test suite
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
@@ -80,8 +80,11 @@ lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
 
 NPM_STAMP := $(BUILD)/npm/node_modules/.installed
 
-slides: run $(NPM_STAMP) ## Build offline reveal.js decks (code hidden), the summary deck and build/html/index.html
+slides: run $(NPM_STAMP) ## Build offline reveal.js decks and HTML reports (code hidden), the summary deck, build/html/index.html
 	$(BIN)/python -m kimi_research slides $(NAMES)
+
+pdf: slides ## Print every deck (one slide a page) and HTML report to build/pdf/ with headless Chromium
+	$(BIN)/python -m kimi_research.orchestration.pdf
 
 # reveal.js, require.js and jQuery at the versions pinned in package-lock.json, into build/npm.
 $(NPM_STAMP): package.json package-lock.json

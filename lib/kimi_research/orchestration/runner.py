@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from kimi_research import paths
+from kimi_research.orchestration.reports import write_html as _html
 
 
 def _kernel_manager_class():
@@ -38,18 +39,6 @@ def _kernel_manager_class():
             return "auto"
 
     return CurveKernelManager
-
-
-def _html(executed: Path, out: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(executed, as_version=4)
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(out)
 
 
 def run_notebook(name: str, parameters: dict | None = None, output_dir: Path | None = None,

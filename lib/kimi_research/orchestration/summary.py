@@ -13,15 +13,16 @@ against ``build/results/05_conclusions.json``).
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 from kimi_research import paths, registry
 from kimi_research.analysis.competitors import ordinal
 from kimi_research.data.units import format_en
+from kimi_research.orchestration import export
 
 NOTEBOOKS = list(registry.NAMES)
 NAME = "kimi_in_ten_slides"
+TITLE = "Kimi in ten slides"
 CONCLUSIONS = "05_conclusions"
 
 
@@ -46,10 +47,10 @@ def slide_findings(r: dict[str, dict]) -> dict[int, dict[str, str]]:
 def _results() -> dict[str, dict]:
     out = {}
     for n in NOTEBOOKS:
-        p = paths.results_dir() / f"{n}.json"
-        if not p.exists():
-            raise SystemExit(f"{p} is missing: run `make run` before building the summary deck")
-        out[n] = json.loads(p.read_text(encoding="utf-8"))
+        out[n] = export.read_results(n)
+        if not out[n]:
+            raise SystemExit(f"{paths.results_dir() / (n + '.json')} is missing: "
+                             "run `make run` before building the summary deck")
     return out
 
 
@@ -58,7 +59,7 @@ def _img(notebook: str, figure: str) -> str:
     if not p.exists():
         raise SystemExit(f"{p} is missing: run `make run` before building the summary deck")
     data = base64.b64encode(p.read_bytes()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{notebook}: {figure}" style="max-height:470px">'
+    return f'<img src="data:image/png;base64,{data}" alt="{notebook}: {figure}">'
 
 
 def _users(v: float) -> str:
@@ -93,7 +94,7 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
     top = [x for x in comp["ranking"] if x.get("value") is not None][:3]
     verdicts = audit["verdict_counts"]
     return [
-        f"# Kimi in ten slides\n\nHow Moonshot AI's chatbot rose on long context and paid traffic, then fell behind "
+        f"# {TITLE}\n\nHow Moonshot AI's chatbot rose on long context and paid traffic, then fell behind "
         f"its big-tech rivals: from **×{g['multiple']:.1f}** daily users in {g['months']:.0f} months to "
         f"**{ordinal(comp['kimi_rank'])}** by weekly users.\n\n"
         f"<small>{audit['n_observations']} numbers from {audit['n_sources']} articles ({year_span}), each traced to a quote. "
@@ -171,9 +172,5 @@ def build_notebook():
 
 
 def build_summary_deck(offline: bool = True, out_dir: Path | None = None) -> Path:
-    from kimi_research.orchestration.decks import _write, exporter
-
-    body, _ = exporter(offline).from_notebook_node(build_notebook())
-    out = (out_dir or paths.slides_dir()) / f"{NAME}.slides.html"
-    _write(out, body)
-    return out
+    body, _ = export.slides_exporter(offline).from_notebook_node(build_notebook())
+    return export.write((out_dir or paths.slides_dir()) / f"{NAME}.slides.html", body, title=TITLE)

@@ -222,6 +222,9 @@ def save(fig, notebook: str, name: str, show: bool = True) -> Path:
     tmp = out.with_suffix(".tmp.png")
     fig.savefig(tmp, bbox_inches="tight")
     tmp.replace(out)
+    from kimi_research.presentation import overlaps
+
+    overlaps.record(fig, out)  # text boxes for the label-overlap check
     if show:
         from IPython import get_ipython
 
