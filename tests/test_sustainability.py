@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kimi_research import ParameterError, paths
+from kimi_research import paths
 from kimi_research.analysis import sustainability as su
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
@@ -142,14 +142,6 @@ def test_runway(facts):
     assert t.at["none", "small"] == math.inf
     assert su.cash_out_date(pd.Timestamp("2024-01-01"), math.inf) is None
     assert su.cash_out_date(pd.Timestamp("2024-01-01"), 12).year == 2024  # 12 months of 30.44 days
-
-
-def test_check_parameters_rejects_zero_share_with_implied_cost():
-    from types import SimpleNamespace
-
-    with pytest.raises(ParameterError, match="'ad_share' = 0.0"):
-        su.check_parameters(SimpleNamespace(total_cost_monthly_yuan="implied", ad_share=0.0))
-    su.check_parameters(SimpleNamespace(total_cost_monthly_yuan=3e8, ad_share=0.0))  # fine with a cost
 
 
 def test_resolve_target():
