@@ -209,7 +209,7 @@ def test_bad_parameters_fail_at_validation(run_notebook):
     out = run.output
     assert "ParameterError" in out
     assert "'retention_30d' = 0" in out and "(0, 1]" in out
-    assert "'cpa_yuan' = -5" in out and "(0, inf]" in out
+    assert "'cpa_yuan' = -5" in out and "[0.01, 1000]" in out
     assert "pandas" not in out
     failed = json.loads(run.executed().read_text(encoding="utf-8"))
     errored = [c for c in failed["cells"] if any(o.get("output_type") == "error" for o in c.get("outputs", []))]

@@ -242,6 +242,7 @@ def test_unknown_entity_fails_at_validation(run_notebook):
     run = run_notebook(NB, {"entities": ["kimi", "doubau"], "metric": "users", "chars_per_token": -1})
     assert run.returncode != 0 and run.results is None
     out = run.output
-    assert "unknown app(s) 'doubau'; apps with data: ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
+    assert "unknown app(s) 'doubau' (did you mean 'Doubao'?); apps with data: " \
+           "ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
     assert "parameter 'metric' = 'users'" in out and "parameter 'chars_per_token' = -1" in out
     assert "pandas/core" not in out

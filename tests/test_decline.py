@@ -298,8 +298,8 @@ def test_unknown_entity_fails_at_validation(run_notebook):
     assert run.returncode != 0 and run.results is None
     out = run.output
     assert "ParameterError" in out
-    assert "parameter 'entity' = 'Moonshine': no entity 'Moonshine' in data/entities.csv; " \
-           "entities with mau data: DeepSeek (deepseek), Kimi (kimi)" in out
+    assert "parameter 'entity' = 'Moonshine': no entity with user data named 'Moonshine'" in out
+    assert "expected one of: " in out and "Kimi (kimi)" in out
     assert "pandas" not in out
 
 
@@ -308,7 +308,6 @@ def test_bad_vendor_and_horizon_fail_together(run_notebook):
     run = run_notebook(NB, {"vendor": "questmobil", "forecast_months": -1})
     assert run.returncode != 0
     out = run.output
-    assert "parameter 'vendor' = 'questmobil': no mau rows of kimi from vendor 'questmobil'" in out
-    assert "expected one of: auto, all, aicpb, none, questmobile" in out
+    assert "parameter 'vendor' = 'questmobil': no measurement firm named 'questmobil' (did you mean 'QuestMobile'?)" in out
     assert "parameter 'forecast_months' = -1" in out
     assert "pandas" not in out

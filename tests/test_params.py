@@ -71,6 +71,17 @@ def test_unknown_injected_name_suggests_the_closest():
     ) in str(e.value)
 
 
+def test_misspelt_name_in_an_edited_parameters_cell():
+    """In JupyterLab nothing is injected: the parameters cell as last run is read instead."""
+    cell = "entity = 'all'\ntolerance = 0.05\nevidence = 'articles'\ntolerence = 0.1\n"
+    later = "ds = kr.load()\nP = kr.validate_parameters('00_data_audit', globals(), ds)"
+    space = {**defaults("00_data_audit"), "tolerence": 0.1, "In": ["", "import kimi_research as kr", cell, later]}
+    with pytest.raises(ParameterError, match="unknown parameter 'tolerence' = 0.1 \\(did you mean 'tolerance'\\?\\)"):
+        validate_parameters("00_data_audit", space)
+    space["In"][2] = cell.replace("tolerence = 0.1\n", "")
+    assert validate_parameters("00_data_audit", space).tolerance == 0.05
+
+
 def test_every_problem_in_one_message(ds):
     msg = problems("00_data_audit", ds, tolerance="0.1", entity="nobody", evidence="web")
     lines = msg.splitlines()

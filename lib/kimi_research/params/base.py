@@ -135,27 +135,48 @@ def iso_date_or_empty(value: str) -> str:
 
 
 # --- the notebook's namespace --------------------------------------------------------------------
+def _assigned(src: str) -> list[str] | None:
+    """Names a cell assigns when it holds nothing but ``name = value`` lines, else None."""
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return None
+    if not tree.body or not all(
+        isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) for n in tree.body
+    ):
+        return None
+    return [n.targets[0].id for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)]
+
+
 def injected_names(namespace: Mapping[str, Any]) -> list[str]:
     """Names assigned in the most recent cell papermill injected (its '# Parameters' header)."""
-    history = namespace.get("In") or []
-    for src in reversed(list(history)):
+    for src in reversed(list(namespace.get("In") or [])):
         if isinstance(src, str) and src.lstrip().startswith("# Parameters"):
-            try:
-                tree = ast.parse(src)
-            except SyntaxError:
-                return []
-            return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+            return _assigned(src) or []
+    return []
+
+
+def cell_names(namespace: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
+    """Names assigned in the most recent cell made only of assignments to parameters and other
+    names: the parameters cell as edited in JupyterLab (a misspelt name there is caught too)."""
+    known = set(fields)
+    for src in reversed(list(namespace.get("In") or [])):
+        names = _assigned(src) if isinstance(src, str) else None
+        if names and known & set(names):
+            return names
     return []
 
 
 def validate(model: type[NotebookParameters], namespace: Mapping[str, Any], ds: Dataset | None = None) -> NotebookParameters:
     """Validate the parameters found in ``namespace`` (a notebook passes ``globals()``).
 
-    Reads every declared parameter and every name papermill injected; ``ds`` enables the
-    data-dependent checks. Raises one :class:`ParameterError` listing every problem."""
+    Reads every declared parameter, every name papermill injected and every name assigned in the
+    parameters cell as last run (JupyterLab); ``ds`` enables the data-dependent checks. Raises one
+    :class:`ParameterError` listing every problem."""
     fields = model.model_fields
     values = {name: namespace[name] for name in fields if name in namespace}
-    values.update({name: namespace[name] for name in injected_names(namespace) if name in namespace})
+    extra = injected_names(namespace) + cell_names(namespace, fields)
+    values.update({name: namespace[name] for name in extra if name in namespace})
     missing = [
         f"- parameter {name!r} is not defined (is the parameters cell intact?)" for name in fields if name not in namespace
     ]
