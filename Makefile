@@ -29,7 +29,7 @@ EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
 LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
 DATA      := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run test lab slides pdf lint clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run test lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -95,8 +95,15 @@ $(NPM_STAMP): package.json package-lock.json
 	  echo "WARNING: npm not found: the decks will load reveal.js from a CDN and need internet." >&2; \
 	fi
 
-lint: $(STAMP) ## Lint lib, tests and notebooks with ruff
+lint: $(STAMP) ## Lint lib, tests and notebooks (ruff), type-check lib (mypy), check the notebook pairs
 	$(BIN)/ruff check lib tests notebooks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q tests/test_notebook_conventions.py -k "pair or valid_and_clean"
+
+format: $(STAMP) ## Format lib, tests and notebooks (ruff), sort imports, then re-sync the notebooks/py pairs
+	$(BIN)/ruff check --fix --select I lib tests notebooks
+	$(BIN)/ruff format lib tests notebooks
+	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
 
 check-data: $(STAMP) ## Validate data/ (every table, claim and quote) in about a second; each problem once, with the fix
 	@$(BIN)/python -m kimi_research check-data

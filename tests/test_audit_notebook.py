@@ -53,7 +53,7 @@ def test_bad_parameters_fail_at_validation(run_notebook):
     assert run.returncode != 0
     out = run.output
     assert "ParameterError" in out
-    assert "'kimmi' has no observations; entities with data:" in out and "kimi" in out
+    assert "'kimmi': no entity with observations named 'kimmi' (did you mean 'Kimi'?)" in out
     assert "'tolerance' = 0" in out
     assert "unknown parameter 'colour'" in out
     assert run.results is None

@@ -12,7 +12,7 @@ from kimi_research import paths
 from kimi_research.analysis import conclusions as K
 from kimi_research.analysis import contested as C
 from kimi_research.analysis import scenarios as S
-from kimi_research.params_conclusions import ConclusionsParameters
+from kimi_research.params.conclusions import ConclusionsParameters
 
 pytestmark = pytest.mark.notebook
 NB = "05_conclusions"

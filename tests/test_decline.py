@@ -31,35 +31,15 @@ def kimi(ds):
 
 # --- parameters ----------------------------------------------------------------------------------
 def test_parameter_declaration():
-    assert defaults(NB) == {"entity": "Kimi", "metric": "mau", "vendor": "auto", "start": "", "end": "",
-                            "forecast_months": 6, "annotate_events": True}
+    assert defaults(NB) == {"entity": "kimi", "metric": "mau", "vendor": "auto", "start": "", "end": "",
+                            "forecast_months": 6, "annotate_events": True,
+                            "evidence": "articles"}
 
 
 def test_entity_resolution(ds):
     assert decline.resolve_entity(ds, "Kimi") == decline.resolve_entity(ds, "kimi") == "kimi"
     assert decline.resolve_entity(ds, "doubao") == "doubao"
     assert decline.resolve_entity(ds, "Nope") is None
-
-
-def test_unknown_entity_message_lists_entities_with_data(ds):
-    msg = decline._check_entity("Nope", decline.context(ds, "Nope", "mau"))
-    assert msg == "no entity 'Nope' in data/entities.csv; entities with mau data: DeepSeek (deepseek), Kimi (kimi)"
-
-
-def test_entity_without_the_metric_points_to_its_metrics(ds):
-    msg = decline._check_entity("Doubao", decline.context(ds, "Doubao", "mau"))
-    assert msg.startswith("Doubao (doubao) has no mau data")
-    assert "Doubao has dau, wau data" in msg and "Kimi (kimi)" in msg
-    assert decline._check_entity("Doubao", decline.context(ds, "Doubao", "wau")) is None
-    # a bad metric is reported on its own; the entity is then checked against any user data
-    assert decline._check_entity("Kimi", decline.context(ds, "Kimi", "xau")) is None
-
-
-def test_vendor_choices(ds):
-    ctx = decline.context(ds, "Kimi", "mau")
-    assert ctx["vendor_choices"] == ["auto", "all", "aicpb", "none", "questmobile"]
-    assert decline._check_vendor("questmobile", ctx) is None
-    assert "expected one of: auto, all, aicpb, none, questmobile" in decline._check_vendor("qm", ctx)
 
 
 def test_window_errors_name_the_parameters(ds):
@@ -318,8 +298,8 @@ def test_unknown_entity_fails_at_validation(run_notebook):
     assert run.returncode != 0 and run.results is None
     out = run.output
     assert "ParameterError" in out
-    assert "parameter 'entity' = 'Moonshine': no entity 'Moonshine' in data/entities.csv; " \
-           "entities with mau data: DeepSeek (deepseek), Kimi (kimi)" in out
+    assert "parameter 'entity' = 'Moonshine': no entity with user data named 'Moonshine'" in out
+    assert "expected one of: " in out and "Kimi (kimi)" in out
     assert "pandas" not in out
 
 
@@ -328,7 +308,6 @@ def test_bad_vendor_and_horizon_fail_together(run_notebook):
     run = run_notebook(NB, {"vendor": "questmobil", "forecast_months": -1})
     assert run.returncode != 0
     out = run.output
-    assert "parameter 'vendor' = 'questmobil': no mau rows of kimi from vendor 'questmobil'" in out
-    assert "expected one of: auto, all, aicpb, none, questmobile" in out
+    assert "parameter 'vendor' = 'questmobil': no measurement firm named 'questmobil' (did you mean 'QuestMobile'?)" in out
     assert "parameter 'forecast_months' = -1" in out
     assert "pandas" not in out

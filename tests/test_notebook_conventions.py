@@ -1,24 +1,34 @@
-"""Every notebook: committed clean, one annotated `parameters` cell matching its declaration,
-validated in the next cell, slide metadata on every cell, results written at the end."""
+"""Every notebook: committed clean, one annotated `parameters` cell that IS its parameter model
+(same names, same literal defaults, each comment word for word the Field description), validated
+in the next cell, slide metadata on every cell, results written at the end; and every example a
+parameter comment or the README gives validates as written (two of them are executed)."""
 
 from __future__ import annotations
 
 import ast
+import io
+import re
+import shlex
+import tokenize
+from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pytest
 import yaml
 
-from kimi_research import paths
-from kimi_research.params import NOTEBOOK_MODULES, spec
+from kimi_research import paths, registry
+from kimi_research.orchestration.runner import load_params
+from kimi_research.params import defaults, model, validate_parameters
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
+#: in a parameter comment, a double-quoted string and a list after "e.g." are values the parameter
+#: accepts (examples); single quotes are prose ('under 1%'), intervals like [0, 1] are not examples
+EXAMPLE = re.compile(r'e\.g\. (\[[^\]]*\])|("[^"]*")')
 
 
 def test_all_five_notebooks_exist():
-    assert IDS == sorted(NOTEBOOK_MODULES), "notebooks/ and kimi_research.params.NOTEBOOK_MODULES disagree"
+    assert IDS == sorted(registry.NAMES), "notebooks/ and kimi_research.registry disagree"
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=IDS)
@@ -48,33 +58,42 @@ def _parameters_cell(book):
     return tagged[0], book.cells[tagged[0]]
 
 
-def test_parameters_cell_literal_and_annotated(nb):
+def parameter_lines(source: str) -> list[tuple[str, str, str]]:
+    """(name, literal source, comment) of each line ``name = literal  # comment``."""
+    comments = {
+        t.start[0]: t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT
+    }
+    out = []
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), (
+            "only simple assignments in the parameters cell"
+        )
+        assert node.lineno == node.end_lineno, f"{node.targets[0].id}: one line per parameter"
+        comment = comments.get(node.lineno, "")
+        assert comment.startswith("# "), f"{node.targets[0].id} needs a comment"
+        out.append((node.targets[0].id, ast.get_source_segment(source, node.value), comment[2:]))
+    return out
+
+
+def test_parameters_cell_is_the_model(nb):
     path, book = nb
     _, cell = _parameters_cell(book)
-    tree = ast.parse(cell.source)
-    for node in tree.body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
-            f"{path.name}: only simple assignments in the parameters cell"
-        ast.literal_eval(node.value)  # literal defaults only: nothing derived
-    lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    assert all("#" in ln for ln in lines), f"{path.name}: every parameter needs a comment"
-
-
-def test_parameters_match_declaration(nb):
-    path, book = nb
-    declared = {p.name: p.default for p in spec(path.stem)}
-    inspected = pm.inspect_notebook(str(path))
-    assert set(inspected) == set(declared)
-    for name, info in inspected.items():
-        assert ast.literal_eval(info["default"]) == declared[name], name
-        assert info["help"].strip(), f"{name} has no comment"
+    m = model(path.stem)
+    lines = parameter_lines(cell.source)
+    assert [n for n, _, _ in lines] == [n for n in m.model_fields if n != "evidence"] + ["evidence"]
+    for name, literal, comment in lines:
+        value = ast.literal_eval(literal)  # literal defaults only: nothing derived
+        field = m.model_fields[name]
+        assert value == field.default and type(value) is type(field.default), f"{path.stem}.{name}: default"
+        assert comment == field.description, f"{path.stem}.{name}: the comment must be the Field description"
 
 
 def test_validation_follows_parameters(nb):
     path, book = nb
     i, _ = _parameters_cell(book)
-    nxt = next(c for c in book.cells[i + 1:] if c.cell_type == "code")
-    assert f'validate_parameters("{path.stem}"' in nxt.source
+    nxt = next(c for c in book.cells[i + 1 :] if c.cell_type == "code")
+    assert f'P = kr.validate_parameters("{path.stem}", globals(), ds)' in nxt.source
+    assert nxt.source.index("ds = kr.load()") < nxt.source.index("validate_parameters")
 
 
 def test_summary_at_top_and_results_at_end(nb):
@@ -85,15 +104,113 @@ def test_summary_at_top_and_results_at_end(nb):
     assert f'write_results("{path.stem}"' in code[-1].source
 
 
-def test_named_parameter_sets_use_known_names():
-    for nb_dir in paths.PARAMS_DIR.iterdir():
-        if not nb_dir.is_dir():
+# --- examples: every one runs as written ------------------------------------------------------------
+def comment_examples() -> list[tuple[str, str, object]]:
+    out = []
+    for path in NOTEBOOKS:
+        _, cell = _parameters_cell(nbformat.read(path, as_version=4))
+        for name, _, comment in parameter_lines(cell.source):
+            for lst, text in EXAMPLE.findall(comment):
+                out.append((path.stem, name, ast.literal_eval(lst or text)))
+    return out
+
+
+COMMENT_EXAMPLES = comment_examples()
+
+
+def test_comments_give_examples():
+    assert {nb for nb, _, _ in COMMENT_EXAMPLES} == set(IDS)
+    assert ("01_user_decline", "vendor", "QuestMobile") in COMMENT_EXAMPLES  # issue 11: failed before
+
+
+@pytest.mark.parametrize(("notebook", "name", "value"), COMMENT_EXAMPLES, ids=[f"{n}-{k}-{v}" for n, k, v in COMMENT_EXAMPLES])
+def test_comment_example_validates(ds, notebook, name, value):
+    validate_parameters(notebook, {**defaults(notebook), name: value}, ds)
+
+
+def readme_runs() -> list[tuple[str, dict]]:
+    """Every `kimi_research run NAME -f FILE -p KEY VALUE` and papermill command in the README."""
+    text = (paths.ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    code = "\n".join(re.findall(r"```bash\n(.*?)```", text, re.S))
+    out = []
+    for line in code.splitlines():
+        line = line.split(" #")[0].strip()
+        if line.startswith("#") or not ("kimi_research run " in line or "papermill " in line):
             continue
-        assert nb_dir.name in NOTEBOOK_MODULES, nb_dir
-        known = {p.name for p in spec(nb_dir.name)}
+        words = shlex.split(line)
+        if "run" in words:
+            name = words[words.index("run") + 1]
+        else:
+            name = Path(next(w for w in words if w.startswith("notebooks/") and w.endswith(".ipynb"))).stem
+        files = [str(paths.ROOT / words[i + 1]) for i, w in enumerate(words) if w == "-f"]
+        pairs = [[words[i + 1], words[i + 2]] for i, w in enumerate(words) if w == "-p"]
+        out.append((name, load_params(files, pairs)))
+    return out
+
+
+README_RUNS = readme_runs()
+
+
+def test_readme_gives_examples():
+    assert len(README_RUNS) >= 2 and any(params for _, params in README_RUNS)
+
+
+@pytest.mark.parametrize(("notebook", "params"), README_RUNS, ids=[f"{n}-{p}" for n, p in README_RUNS])
+def test_readme_example_validates(ds, notebook, params):
+    validate_parameters(notebook, {**defaults(notebook), **params}, ds)
+
+
+def test_named_parameter_sets_validate(ds):
+    dirs = [d for d in paths.PARAMS_DIR.iterdir() if d.is_dir()]
+    assert dirs
+    for nb_dir in dirs:
+        assert nb_dir.name in registry.NAMES, nb_dir
         files = list(nb_dir.glob("*.yaml"))
         assert files, f"{nb_dir} has no parameter sets"
         for f in files:
             data = yaml.safe_load(f.read_text(encoding="utf-8"))
-            assert isinstance(data, dict) and set(data) <= known, f"{f}: unknown names {set(data) - known}"
+            assert isinstance(data, dict), f
+            validate_parameters(nb_dir.name, {**defaults(nb_dir.name), **data}, ds)
 
+
+@pytest.mark.notebook
+def test_names_from_the_comments_run_to_the_end(run_notebook, ds):
+    """Notebook 01 with an entity and a firm given by display name (Chinese, any case)."""
+    entity = next(v for nb, k, v in COMMENT_EXAMPLES if nb == "01_user_decline" and k == "entity" and not v.isascii())
+    run = run_notebook("01_user_decline", {"entity": entity, "vendor": "QuestMobile"})
+    assert run.returncode == 0, run.output[-2000:]
+    p = validate_parameters("01_user_decline", {**defaults("01_user_decline"), "entity": entity}, ds)
+    assert run.results["parameters"]["entity"] == p.entity and run.results["vendor"] == "questmobile"
+
+
+@pytest.mark.notebook
+def test_competitor_examples_run_to_the_end(run_notebook):
+    """Notebook 04 with the comments' list of apps (ids and names) and their month example."""
+    mine = [(k, v) for nb, k, v in COMMENT_EXAMPLES if nb == "04_competitor_comparison"]
+    entities = next(v for k, v in mine if k == "entities" and isinstance(v, list))
+    as_of = [v for k, v in mine if k == "as_of" and v != "latest"][-1]
+    run = run_notebook("04_competitor_comparison", {"entities": entities, "as_of": as_of})
+    assert run.returncode == 0, run.output[-2000:]
+    assert run.results["parameters"]["as_of"] == as_of and len(run.results["parameters"]["entities"]) == len(entities)
+
+
+# --- reviewable diffs: each notebook paired with a py:percent script (jupytext.toml) ----------------
+def _cells(book) -> list[tuple[str, str, list[str]]]:
+    return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in book.cells]
+
+
+def test_jupytext_pairs_are_in_sync(nb):
+    import jupytext
+
+    path, book = nb
+    script = paths.NOTEBOOKS_DIR / "py" / f"{path.stem}.py"
+    assert script.exists(), f"{script} is missing: run `make format` (jupytext --sync)"
+    paired = jupytext.read(script, fmt="py:percent")
+    assert _cells(paired) == _cells(book), f"{script.name} and {path.name} differ: run `make format` (jupytext --sync)"
+    config = (paths.ROOT / "jupytext.toml").read_text(encoding="utf-8")
+    assert 'formats = "ipynb,py//py:percent"' in config
+
+
+def test_no_stray_scripts():
+    scripts = sorted(p.stem for p in (paths.NOTEBOOKS_DIR / "py").glob("*.py"))
+    assert scripts == IDS, "notebooks/py holds exactly one script per notebook"

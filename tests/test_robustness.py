@@ -116,7 +116,8 @@ def test_sweep_reports_failures_and_collects_results(tmp_path):
     text = (tmp_path / "build" / "sweeps" / "00_data_audit-grid.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     by_entity = {r["param.entity"]: r for r in rows}
-    assert by_entity["nobody"]["status"] == "failed" and "'nobody' has no observations" in by_entity["nobody"]["error"]
+    assert by_entity["nobody"]["status"] == "failed"
+    assert "no entity with observations named 'nobody'" in by_entity["nobody"]["error"]
     assert Path(by_entity["nobody"]["kept"]).exists()
     from kimi_research.data import loader as data
 

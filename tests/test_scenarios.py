@@ -18,7 +18,7 @@ from kimi_research.analysis import conclusions as K
 from kimi_research.analysis import contested as C
 from kimi_research.analysis import scenarios as S
 from kimi_research.errors import ParameterError
-from kimi_research.params_conclusions import PARAMETERS, ConclusionsParameters
+from kimi_research.params.conclusions import ConclusionsParameters
 
 SMALL = S.GridSpec(vary=("cpa", "peak_mau", "decline_series", "ad_share"), samples=3, seed=1)
 
@@ -249,11 +249,6 @@ def test_pydantic_parameters():
         ConclusionsParameters.from_mapping({"samples": 0})
     with pytest.raises(ParameterError, match="unknown input"):
         ConclusionsParameters.from_mapping({"vary": ["cpa", "mood"]})
-
-
-def test_param_declaration_matches_the_model():
-    model = ConclusionsParameters()
-    assert {p.name: p.default for p in PARAMETERS} == model.model_dump()
 
 
 # --- make scenarios --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Import what a notebook needs from here::
 
     import kimi_research as kr
     ds = kr.load()                    # validated tables (see kimi_research.data.loader)
-    P = kr.validate_parameters("01_user_decline", globals())
+    P = kr.validate_parameters("01_user_decline", globals(), ds)  # kimi_research.params
 """
 
 from kimi_research.data.loader import Dataset, load

@@ -2,7 +2,8 @@
 
 The runner, the decks, the summary deck, the tests and the Makefile read the notebook list
 from here (``python -m kimi_research notebooks`` prints it). Each entry names the analysis
-module that answers the notebook's question and the module that declares its parameters.
+module that answers the notebook's question and the pydantic model of its parameters
+(``kimi_research.params.<module>:<Class>``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kimi_research.params.base import NotebookParameters
 
 
 @dataclass(frozen=True)
@@ -17,22 +22,46 @@ class Notebook:
     name: str  # file stem in notebooks/, e.g. "01_user_decline"
     title: str  # short title for the index, decks and reports
     analysis: str  # dotted module of the analysis layer
-    params: str  # dotted module that declares the parameters
+    params: str  # the parameter model, "dotted.module:ClassName"
 
     def module(self) -> ModuleType:
         return importlib.import_module(self.analysis)
 
+    def parameters_model(self) -> type[NotebookParameters]:
+        module, _, cls = self.params.partition(":")
+        model: type[NotebookParameters] = getattr(importlib.import_module(module), cls)
+        return model
+
 
 NOTEBOOKS: tuple[Notebook, ...] = (
-    Notebook("00_data_audit", "Data audit", "kimi_research.analysis.audit", "kimi_research.analysis.audit"),
-    Notebook("01_user_decline", "The user decline", "kimi_research.analysis.decline", "kimi_research.analysis.decline"),
-    Notebook("02_ad_spend_bubble", "The ad-spend bubble", "kimi_research.analysis.adspend", "kimi_research.analysis.adspend"),
-    Notebook("03_sustainability_formula", "The sustainability formula", "kimi_research.analysis.sustainability",
-             "kimi_research.analysis.sustainability"),
-    Notebook("04_competitor_comparison", "Kimi against its competitors", "kimi_research.analysis.competitors",
-             "kimi_research.analysis.competitors"),
-    Notebook("05_conclusions", "What we conclude, and how sure", "kimi_research.analysis.conclusions",
-             "kimi_research.params_conclusions"),
+    Notebook("00_data_audit", "Data audit", "kimi_research.analysis.audit", "kimi_research.params.audit:AuditParameters"),
+    Notebook(
+        "01_user_decline", "The user decline", "kimi_research.analysis.decline", "kimi_research.params.decline:DeclineParameters"
+    ),
+    Notebook(
+        "02_ad_spend_bubble",
+        "The ad-spend bubble",
+        "kimi_research.analysis.adspend",
+        "kimi_research.params.adspend:AdSpendParameters",
+    ),
+    Notebook(
+        "03_sustainability_formula",
+        "The sustainability formula",
+        "kimi_research.analysis.sustainability",
+        "kimi_research.params.sustainability:SustainabilityParameters",
+    ),
+    Notebook(
+        "04_competitor_comparison",
+        "Kimi against its competitors",
+        "kimi_research.analysis.competitors",
+        "kimi_research.params.competitors:CompetitorsParameters",
+    ),
+    Notebook(
+        "05_conclusions",
+        "What we conclude, and how sure",
+        "kimi_research.analysis.conclusions",
+        "kimi_research.params.conclusions:ConclusionsParameters",
+    ),
 )
 
 BY_NAME = {nb.name: nb for nb in NOTEBOOKS}

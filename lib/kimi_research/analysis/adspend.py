@@ -36,7 +36,6 @@ from scipy import optimize, stats
 
 from kimi_research.data.loader import repeated_figures
 from kimi_research.errors import DataError
-from kimi_research.params import Param
 
 SPEND_PATHS = {
     "articles": "every dated figure at its value, lower bounds at their bound (the Bilibili campaign; the "
@@ -51,28 +50,6 @@ SPEND_PATHS = {
     "zero": "only single-month figures count (the span's 'almost every month' bound is dropped); every "
             "other month is zero: the least generous reading",
 }
-
-PARAMETERS = [
-    Param("cpa_yuan", "float", 10.0,
-          "Advertising cost per acquired user, CNY. Default: article 004's investor ('about 10元' when spending "
-          "was aggressive, o004_20); article 000 gives 30元 for the Bilibili campaign (o000_13).",
-          low=0, low_open=True),
-    Param("compute_cost_per_user_yuan", "float", 2.5,
-          "Compute cost of serving a new user, CNY. Default: the middle of article 004's all-in 12-13元 (o004_21) "
-          "minus its 10元 CPA (o004_20).", low=0),
-    Param("retention_30d", "float", 0.01,
-          "Share of new users still active after 30 days. Default: article 001's 'under 1%' (o001_15), "
-          "industry hearsay with no vendor or date.", low=0, high=1, low_open=True),
-    Param("daily_new_users", "int", 200000,
-          "New users a day in the burn arithmetic. Default: article 004's hypothetical 20万 a day (o004_22).",
-          low=0, low_open=True),
-    Param("spend_path", "str", "articles",
-          "How months without a reported spend figure are filled: " + "; ".join(f"'{k}': {v}" for k, v in SPEND_PATHS.items()),
-          choices=list(SPEND_PATHS)),
-    Param("monthly_churn", "float", "fit",
-          "Monthly churn of bought users in the stock-flow model, or 'fit' to fit it to QuestMobile's MAU.",
-          special=("fit",), low=0, high=1, high_open=True),
-]
 
 SPEND_METRICS = ["ad_spend", "ad_spend_monthly", "ad_spend_peak_month"]
 KIMI_FAMILY_EXTRA_EVENTS = ["e_deepseek_r1"]  # the rival launch the articles treat as the turning point

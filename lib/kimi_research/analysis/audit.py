@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kimi_research import paths
 from kimi_research.data import provenance
-from kimi_research.params import Param
-
-PARAMETERS = [
-    Param("entity", "str", "all", "Restrict the audit to one entity id, or 'all'.",
-          check=lambda v, ctx: None if v == "all" or v in ctx.get("entities_with_data", [v]) else
-          f"{v!r} has no observations; entities with data: {', '.join(ctx['entities_with_data'])}"),
-    Param("tolerance", "float", 0.05, "Relative gap within which a claim 'holds' (~) or 'roughly holds' (=).",
-          low=0, high=0.5, low_open=True),
-]
 
 
 def entities_with_data(ds) -> list[str]:

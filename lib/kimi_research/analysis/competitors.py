@@ -28,51 +28,11 @@ import pandas as pd
 from kimi_research.analysis.audit import period_label
 from kimi_research.data.units import DAYS_PER_MONTH, format_cn, format_en
 from kimi_research.errors import DataError, ParameterError
-from kimi_research.params import Param
 
 KIMI = "kimi"
 USER_METRICS = ("dau", "wau", "mau")
 QUALIFIER_PRIORITY = {"=": 0, "~": 1, ">=": 2, ">": 2, "<=": 2, "<": 2, "range": 3}
 YEAR_WINDOW_DAYS = 62  # "a year before" = a period ending 365 +/- 62 days before the as-of date
-
-
-def _check_entities(value, ctx) -> str | None:
-    if not value:
-        return "the list is empty; name at least one app or use 'all'"
-    known = ctx.get("apps", [])
-    bad = [v for v in value if v not in known]
-    if bad:
-        return (f"unknown app(s) {', '.join(map(repr, bad))}; apps with data: {', '.join(known)}")
-    return None
-
-
-def _check_as_of(value, ctx) -> str | None:
-    if value == "latest":
-        return None
-    try:
-        parse_as_of(value)
-    except ValueError as e:
-        return str(e)
-    return None
-
-
-PARAMETERS = [
-    Param("entities", "str_list", "all",
-          "Apps to compare: a list of app ids from data/entities.csv, or 'all' (every app with "
-          "observations). Kimi is always included: it is the reference of every ratio.",
-          special=("all",), check=_check_entities),
-    Param("metric", "str", "wau", "User metric to rank by: 'wau', 'dau' or 'mau' (those with data).",
-          choices=lambda ctx: ctx.get("metrics", list(USER_METRICS))),
-    Param("as_of", "str", "latest",
-          "'latest' (the most recent period with data for the metric) or an ISO date YYYY-MM-DD "
-          "(rows whose period contains it) or month YYYY-MM (rows whose period overlaps it).",
-          check=_check_as_of),
-    Param("chars_per_token", "float", 1.67,
-          "Chinese characters per token, to compare a window in 万字 with one in tokens. "
-          "Assumption: DeepSeek's API documentation gives about 0.6 token per Chinese "
-          "character (1 / 0.6 = 1.67); real tokenizers differ.",
-          low=0.1, high=10.0),
-]
 
 
 # --- vocabulary ----------------------------------------------------------------------------

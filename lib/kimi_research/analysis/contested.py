@@ -27,7 +27,7 @@ DISCRETE, RANGE = "discrete", "range"
 INPUT_NAMES = ("cpa", "spend_path", "peak_mau", "peak_spend", "alibaba_investment", "valuation", "doubao_spend",
                "decline_series", "dating", "may_repeat", "retention_30d", "ad_share")
 
-# Range bounds: assumptions, not data. Each is a parameter of notebook 05 (params_conclusions).
+# Range bounds: assumptions, not data. Each is a parameter of notebook 05 (kimi_research.params.conclusions).
 RANGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "retention_30d": {
         "low": 0.001, "obs": "o001_15",

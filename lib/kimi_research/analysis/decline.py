@@ -33,7 +33,6 @@ from kimi_research.analysis.audit import period_label
 from kimi_research.data.loader import repeated_figures
 from kimi_research.data.units import DAYS_PER_MONTH, format_cn
 from kimi_research.errors import ParameterError
-from kimi_research.params import Param
 from kimi_research.presentation import plotting
 
 NOTEBOOK = "01_user_decline"
@@ -112,10 +111,6 @@ def resolve_entity(ds, value) -> str | None:
     return None
 
 
-def _entity_list(ds, ids) -> str:
-    return ", ".join(f"{ds.name(e)} ({e})" for e in ids)
-
-
 def vendor_key(v) -> str:
     """The series a row belongs to: its vendor id, or NO_VENDOR when the article names no firm."""
     return v if isinstance(v, str) and v else NO_VENDOR
@@ -135,66 +130,6 @@ def vendor_choices(ds, entity_id: str | None, metric) -> list[str]:
         return [AUTO, POOLED]
     rows = ds.select(entity=entity_id, metric=metric)
     return [AUTO, POOLED, *sorted({vendor_key(v) for v in rows["vendor"]})]
-
-
-def context(ds, entity, metric) -> dict:
-    """Validation context; ``entity`` and ``metric`` are the raw (unvalidated) parameter values."""
-    eid = resolve_entity(ds, entity)
-    return {
-        "ds": ds,
-        "entity_id": eid,
-        "metric": metric,
-        "entities_by_metric": {m: user_entities(ds, m) for m in USER_METRICS},
-        "vendor_choices": vendor_choices(ds, eid, metric),
-    }
-
-
-def _check_entity(value: str, ctx: Mapping) -> str | None:
-    ds = ctx.get("ds")
-    if ds is None:
-        return None
-    metric = ctx.get("metric")
-    eid = ctx.get("entity_id")
-    by_metric = ctx["entities_by_metric"]
-    if metric in USER_METRICS:
-        with_data = by_metric[metric]
-        if eid in with_data:
-            return None
-        what = f"{metric} data"
-    else:  # the metric itself is wrong (reported on its own); check the entity against any user data
-        with_data = sorted({e for ids in by_metric.values() for e in ids})
-        if eid in with_data:
-            return None
-        what = "user data (mau, dau or wau)"
-    head = (f"no entity {value!r} in data/entities.csv" if eid is None else
-            f"{ds.name(eid)} ({eid}) has no {what} in data/observations.csv")
-    other = [m for m in USER_METRICS if eid is not None and eid in by_metric[m]]
-    hint = f" ({ds.name(eid)} has {', '.join(other)} data: set metric accordingly)" if other else ""
-    return f"{head}{hint}; entities with {what}: {_entity_list(ds, with_data)}"
-
-
-def _check_vendor(value: str, ctx: Mapping) -> str | None:
-    allowed = ctx.get("vendor_choices")
-    if allowed is None or ctx.get("entity_id") is None or ctx.get("metric") not in USER_METRICS:
-        return None  # entity or metric is wrong: that error is reported instead
-    if value in allowed:
-        return None
-    return (f"no {ctx['metric']} rows of {ctx['entity_id']} from vendor {value!r}; expected one of: "
-            f"{', '.join(allowed)} ('{AUTO}' = the vendor with most points, '{POOLED}' = pool every vendor, "
-            f"'{NO_VENDOR}' = rows that name no firm)")
-
-
-PARAMETERS = [
-    Param("entity", "str", "Kimi", "App to study: an id or English name from data/entities.csv with user data.",
-          check=_check_entity),
-    Param("metric", "str", "mau", "User metric: mau, dau or wau.", choices=USER_METRICS),
-    Param("vendor", "str", AUTO, "Series to fit: 'auto' (vendor with most points), a vendor id, "
-          "'none' (rows naming no firm) or 'all' (pool every vendor, labelled as pooled).", check=_check_vendor),
-    Param("start", "date", "", "Keep rows whose period midpoint is on or after this ISO date ('' = no limit)."),
-    Param("end", "date", "", "Keep rows whose period midpoint is on or before this ISO date ('' = no limit)."),
-    Param("forecast_months", "int", 6, "Months to extrapolate the fitted decay (0 = no forecast).", low=0, high=36),
-    Param("annotate_events", "bool", True, "Mark launches and other dated events on the time charts."),
-]
 
 
 # --- selection ---------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from kimi_research.errors import ParameterError
 
 ENTITY = "kimi"
 EVIDENCE = ("articles", "all")
-ARTICLE_TIERS = ("article", "articles", "1", 1)
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,11 @@ class GridSpec:
 
 # --- evidence --------------------------------------------------------------------------------
 def restrict_evidence(ds, evidence: str):
-    """The dataset limited to the articles (``"articles"``) or every source (``"all"``).
-
-    A source counts as an article when ``sources.csv`` has no tier column (the five articles are
-    then all there is) or when its tier is ``article``/1.
-    """
+    """The dataset limited to the articles (``"articles"``) or every source (``"all"``): the data layer's
+    :meth:`~kimi_research.data.loader.Dataset.with_evidence`, with a parameter error for a bad name."""
     if evidence not in EVIDENCE:
         raise ParameterError(f"evidence = {evidence!r}: expected one of {', '.join(EVIDENCE)}")
-    if evidence == "all" or "tier" not in ds.sources.columns:
-        return ds
-    import dataclasses
-
-    keep = ds.sources.index[ds.sources["tier"].isin(ARTICLE_TIERS)]
-    return dataclasses.replace(ds, observations=ds.observations[ds.observations["source_id"].isin(keep)])
+    return ds.with_evidence(evidence)
 
 
 # --- the grid ---------------------------------------------------------------------------------

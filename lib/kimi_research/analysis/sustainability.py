@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kimi_research.errors import DataError, ParameterError
-from kimi_research.params import Param
+from kimi_research.errors import DataError
 
 NOTEBOOK = "03_sustainability_formula"
 
@@ -36,40 +35,6 @@ SHARE_ABOVE = 0.10
 COST_SPREAD_FACTOR = 1.5
 Z90 = 1.6448536269514722  # standard normal quantile of 0.95 (two-sided 90% interval)
 TORNADO_QUANTILES = (0.05, 0.95)
-
-
-PARAMETERS = [
-    Param("paid_revenue_monthly_yuan", "float", 1e7,
-          "Paid (subscription) revenue per month, CNY. ILLUSTRATIVE assumption: the articles give no "
-          "revenue figure; article 003 says most of Kimi's products were 'not really commercialised' "
-          "(多数产品并未真正商业化). 1000万元 a month is an order-of-magnitude guess.",
-          low=0),
-    Param("total_cost_monthly_yuan", "float", "implied",
-          "Total cost per month, CNY, or 'implied' = Kimi's peak monthly ad spend (data) / ad_share.",
-          special=("implied",), low=0, low_open=True),
-    Param("ad_share", "float", 0.7,
-          "Ad-spend share of total cost, in [0, 1]; default = article 003's figure for Kimi (o003_14).",
-          low=0, high=1),
-    Param("alarm_threshold", "float", 0.3,
-          "Share above which article 003 says a firm should worry, in [0, 1); default from o003_15.",
-          low=0, high=1, high_open=True),
-    Param("price_per_paying_user_yuan", "float", 49.0,
-          "Monthly price per paying user, CNY. ASSUMPTION (no price appears in the articles): a typical "
-          "entry-level monthly subscription of a Chinese consumer app.", low=0, low_open=True),
-    Param("target_rate", "float", "threshold_firm",
-          "Rate the Monte Carlo tests against, or 'threshold_firm' = the rate of a firm that just "
-          "breaks even (revenue = cost) at the alarm threshold: 1 x (1 - alarm_threshold).",
-          special=("threshold_firm",), low=0, low_open=True),
-    Param("revenue_spread_factor", "float", 3.0,
-          "Monte Carlo: paid revenue is log-normal around paid_revenue_monthly_yuan with 90% of draws "
-          "within this factor either way (uncertainty about an unknown revenue).", low=1, high=100, low_open=True),
-    Param("usd_cny", "float", 7.2,
-          "CNY per USD to convert the USD investments. ASSUMPTION: about the 2024 average rate; the "
-          "articles give none.", low=1, high=20),
-    Param("mc_samples", "int", 20000, "Monte Carlo draws.", low=100, high=5_000_000),
-    Param("seed", "int", 0, "Seed of the Monte Carlo's numpy Generator (same seed, same results).",
-          low=0, high=2**32 - 1),
-]
 
 
 # --- the formula --------------------------------------------------------------------------
@@ -311,14 +276,6 @@ def kimi_facts(ds) -> KimiFacts:
         last_funding=ev.at["e_last_funding", "date"],
         investment_date=ev.at["e_alibaba_investment", "date"],
     )
-
-
-def check_parameters(P) -> None:
-    """Checks across parameters (the single-parameter ones are in PARAMETERS)."""
-    if P.total_cost_monthly_yuan == "implied" and P.ad_share == 0:
-        raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameter 'ad_share' = 0.0: with "
-                             "total_cost_monthly_yuan = 'implied' the total cost is ad spend / ad_share, "
-                             "which is undefined for a zero share; give ad_share > 0 or a total cost in CNY")
 
 
 def resolve_target(target_rate, alarm_threshold: float) -> float:

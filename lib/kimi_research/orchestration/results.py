@@ -20,6 +20,8 @@ def to_jsonable(obj: Any) -> Any:
     """numpy/pandas scalars -> Python, NaN/NaT -> None, tuples -> lists, recursively."""
     if isinstance(obj, SimpleNamespace):
         obj = vars(obj)
+    if hasattr(obj, "model_dump"):  # a pydantic model (the notebook parameters)
+        obj = obj.model_dump()
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):

@@ -188,7 +188,7 @@ def bench(papermill_runs: int = 2, repeats: int = 3) -> dict:
 
 
 def spec_from_args(a) -> S.GridSpec:
-    from kimi_research.params_conclusions import ConclusionsParameters
+    from kimi_research.params.conclusions import ConclusionsParameters
 
     p = ConclusionsParameters.from_mapping({k: v for k, v in {
         "vary": a.vary.split(",") if a.vary else None, "samples": a.samples, "seed": a.seed,

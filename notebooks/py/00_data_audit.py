@@ -1,0 +1,238 @@
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Where every number comes from: a data audit
+#
+# This notebook audits `data/`: which article supplies which numbers, where the articles
+# disagree, which values look doubtful, and whether the arithmetic the articles assert holds
+# when recomputed. Every other notebook stands on these tables.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import Markdown, display
+
+import kimi_research as kr
+from kimi_research.analysis import audit, claims
+from kimi_research.presentation import plotting
+
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
+entity = "all"  # an entity with observations, as an id or a name (e.g. "Kimi" or "豆包"), to audit only its rows, or "all"
+tolerance = 0.05  # relative gap within which an approximate claim 'holds', in (0, 0.5] (see kimi_research.analysis.claims)
+evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+
+# %% slideshow={"slide_type": "skip"}
+ds = kr.load()
+P = kr.validate_parameters("00_data_audit", globals(), ds)
+obs, events, cl = audit.restrict(ds, P.entity)
+plotting.theme()
+
+# %% slideshow={"slide_type": "slide"}
+verdicts = claims.evaluate(ds, P.tolerance).loc[cl.index]
+conf = audit.conflicts(ds, obs)
+spread = audit.conflict_spread(conf)
+susp = audit.doubtful(obs)
+quotes = audit.quote_check(ds)
+by_source = audit.coverage_by_source(ds, obs, events, cl)
+n_verdict = verdicts["verdict"].value_counts()
+widest = spread["high / low"].idxmax() if len(spread) else None
+scope = "all entities" if P.entity == "all" else f"entity `{P.entity}`"
+quote_line = ("the articles are not available here, so quotes were not checked" if quotes is None else
+              f"{quotes['found'].sum()} of {len(quotes)} quotes were found verbatim in their articles")
+display(Markdown(f"""
+## What this notebook finds
+
+* **{len(obs)} observations** ({scope}) from **{obs['source_id'].nunique()} articles**, quoting
+  {obs['vendor'].nunique()} measurement firms; {events.shape[0]} dated events; {len(cl)} claims.
+  The richest article is {by_source['observations'].idxmax()} ({by_source['observations'].max()} rows).
+* **{len(spread)} conflicts** ({len(conf)} rows) where articles disagree; the widest is
+  `{widest}`, whose values differ by a factor of {spread['high / low'].max() if len(spread) else float('nan'):.2f}.
+* **{len(susp)} doubtful values** flagged with a reason, {int(obs['flags'].notna().sum())} rows carry some flag.
+* Of the {len(verdicts)} claims recomputed: {n_verdict.get('holds', 0)} hold, {n_verdict.get('roughly holds', 0)}
+  roughly hold, {n_verdict.get('fails', 0)} fail (tolerance {P.tolerance:.0%}).
+* Traceability: {quote_line}.
+"""))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Coverage per article
+#
+# Each article contributes a different slice of the story: article 004 (Dec 2025) carries the
+# latest QuestMobile rankings, article 002 the rivals' ad spend, article 003 the formula.
+
+# %% slideshow={"slide_type": "subslide"}
+display(by_source)
+
+# %% slideshow={"slide_type": "subslide"}
+kinds = obs.assign(kind=obs["metric_kind"]).pivot_table(index="source_id", columns="kind", values="obs_id",
+                                                          aggfunc="count", fill_value=0)
+fig, ax = plt.subplots(figsize=(10, 4.6))
+kinds.plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
+ax.set_title("Observations per article, by kind of metric")
+ax.set_xlabel("observations (rows in data/observations.csv)")
+ax.set_ylabel("article")
+ax.set_yticks(range(len(kinds)), [f"{s} {ds.sources.at[s, 'producer_en']}\n({ds.sources.at[s, 'date_published']})"
+                                  for s in kinds.index])
+ax.invert_yaxis()
+ax.legend(title="metric kind", bbox_to_anchor=(1.01, 1), loc="upper left")
+plotting.footnote(fig, "data/observations.csv, extracted by hand from the five articles in ../shared/seeds",
+                  caption="Figure 1. Stocks are user counts; flows are spend and visits; ranks are list positions.")
+plotting.save(fig, "00_data_audit", "coverage_by_article")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. Coverage per entity and metric
+#
+# Kimi dominates the data; for rivals the articles give only snapshots. A metric with a single
+# row cannot show a trend: notebook 01 says so when it happens.
+
+# %% slideshow={"slide_type": "subslide"}
+mat = audit.coverage_matrix(obs)
+mat = mat[mat.sum().sort_values(ascending=False).head(16).index]
+rows = mat.sum(axis=1).sort_values(ascending=False)
+mat = mat.loc[rows[rows > 0].head(12).index]
+fig, ax = plt.subplots(figsize=(11, 5.4))
+sns.heatmap(mat.rename(index=lambda e: plotting.label(ds, e)), annot=True, fmt="d", cmap="Blues", cbar=False,
+            linewidths=0.5, ax=ax, mask=mat.rename(index=lambda e: plotting.label(ds, e)) == 0)
+ax.set_title("Observations per entity and metric (most-covered first)")
+ax.set_xlabel("metric (data/metrics.csv)")
+ax.set_ylabel("entity")
+ax.grid(False)
+plt.setp(ax.get_xticklabels(), rotation=40, ha="right", rotation_mode="anchor")
+plotting.footnote(fig, "data/observations.csv (all five articles)",
+                  caption=f"Figure 2. Counts of rows for the {mat.shape[1]} most-covered metrics; blank = no data.")
+plotting.save(fig, "00_data_audit", "coverage_matrix")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. Conflicts, side by side
+#
+# Where two articles give different numbers for the same fact, both rows are kept and share a
+# `conflict_group`. Nothing is resolved by picking one; the notebooks show both.
+
+# %% slideshow={"slide_type": "subslide"}
+display(conf[["conflict_group", "entity", "period", "qualifier", "value_text", "vendor", "source"]]
+        .style.hide(axis="index"))
+
+# %% slideshow={"slide_type": "subslide"}
+if len(conf):
+    plot = conf.merge(spread[["low"]], left_on="conflict_group", right_index=True)
+    plot["relative"] = plot["comparable_value"] / plot["low"]
+    fig, ax = plt.subplots(figsize=(10, 0.55 * spread.shape[0] + 1.8))
+    sns.stripplot(data=plot, x="relative", y="conflict_group", hue="source", size=10, jitter=False, ax=ax,
+                  order=spread.sort_values("high / low").index)
+    plot["label"] = plot.apply(plotting.value_label, axis=1)
+    for _, r in plot.drop_duplicates(["conflict_group", "label"]).iterrows():
+        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(4, 7),
+                    textcoords="offset points", fontsize=9, rotation=20)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
+    ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×" if v in (1.5, 2, 3, 5) else ""))
+    ax.set_title("How far apart the articles are: each value relative to the lowest in its group")
+    ax.set_xlabel("value ÷ lowest value in the conflict group (log scale)")
+    ax.set_ylabel("conflict group")
+    ax.legend(title="article", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=9)
+    ax.set_xlim(0.9, plot["relative"].max() * 1.35)
+    plotting.footnote(fig, ds.source_label(plot["source_id"]),
+                      caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.")
+    plotting.save(fig, "00_data_audit", "conflicts")
+    plt.show()
+else:
+    display(Markdown("No conflicts in this selection."))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Doubtful values
+#
+# Values that are implausible as written are kept, flagged `suspicious`, and explained. The
+# most striking: 36亿 website visits in the 48 hours after Kimi K2's launch.
+
+# %% slideshow={"slide_type": "subslide"}
+if "o000_02" in obs.index:
+    v = obs.loc["o000_02"]
+    per_second = v["base_value"] / (v["duration_days"] * 86400)
+    display(Markdown(f"The K2 figure: {v['value_text']} visits in {int(v['duration_days'])} days is "
+                     f"**{per_second:,.0f} visits a second**, around the clock."))
+pd.set_option("display.max_colwidth", 160)
+display(susp)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. The articles' arithmetic, recomputed
+#
+# Each row of `data/claims.csv` is recomputed from the observations. "=" claims (stated flatly)
+# hold within rounding (0.5%); "≈" claims within the tolerance parameter; inequalities must hold
+# outright. A claim that misses by less than the tolerance "roughly holds".
+
+# %% slideshow={"slide_type": "subslide"}
+show = verdicts.assign(
+    computed=[claims.describe_range(lo, hi) for lo, hi in zip(verdicts["computed_low"], verdicts["computed_high"], strict=True)],
+    gap=verdicts["gap"].map("{:.2%}".format))
+display(show[["source_id", "statement", "computed", "relation", "asserted", "gap", "verdict"]].style.hide(axis="index"))
+
+# %% slideshow={"slide_type": "subslide"}
+import textwrap
+
+from matplotlib.lines import Line2D
+
+colors = {"holds": "#2ca02c", "roughly holds": "#ff7f0e", "fails": "#d62728"}
+order = verdicts.sort_values("gap", ascending=True)
+labels = [f"{c}  " + textwrap.shorten(s, 60, placeholder="...") for c, s in zip(order["claim_id"], order["statement"], strict=True)]
+fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 1.8))
+y = range(len(order))
+ax.hlines(y, 0, order["gap"] * 100, color=order["verdict"].map(colors), lw=2.5)
+ax.scatter(order["gap"] * 100, y, color=order["verdict"].map(colors), s=70, zorder=3)
+ax.set_yticks(list(y), labels)
+ax.axvline(P.tolerance * 100, color="#555555", ls="--", lw=1)
+ax.axvline(2 * P.tolerance * 100, color="#999999", ls=":", lw=1)
+ax.set_title("How far each claim is from its recomputed value")
+ax.set_xlabel("gap between asserted and recomputed value (% of the recomputed value)")
+ax.set_xlim(-0.3, max(order["gap"].max() * 100, 2 * P.tolerance * 100) * 1.15)
+handles = [Line2D([], [], marker="o", color=c, lw=2.5, label=v) for v, c in colors.items()]
+handles += [Line2D([], [], color="#555555", ls="--", label=f"tolerance {P.tolerance:.0%}"),
+            Line2D([], [], color="#999999", ls=":", label="2 × tolerance")]
+ax.legend(handles=handles, title="verdict", loc="lower right", fontsize=9)
+plotting.footnote(fig, "data/claims.csv recomputed from data/observations.csv and data/events.csv",
+                  caption="Figure 4. Zero gap: the computed value lies inside the asserted one (or satisfies the inequality). Claims stated flatly ('=') must match within 0.5% (rounding) to hold; approximate ones within the tolerance.")
+plotting.save(fig, "00_data_audit", "claims")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Traceability and the data dictionary
+#
+# Every quote must be a verbatim passage of its article (white space folded). The dictionary
+# below is generated from the schema that validated the data on load.
+
+# %% slideshow={"slide_type": "subslide"}
+if quotes is None:
+    display(Markdown("The source articles (`../shared/seeds`) are not available: quotes not checked."))
+else:
+    display(quotes.groupby("table")["found"].agg(["count", "sum"]).rename(columns={"count": "quotes", "sum": "found"}))
+    missing = quotes[~quotes["found"]]
+    display(Markdown("Every quote was found." if missing.empty else f"**Not found:** {', '.join(missing['id'])}"))
+
+# %% slideshow={"slide_type": "skip"}
+from kimi_research.data.schema import dictionary_markdown
+
+display(Markdown(dictionary_markdown().replace("# Data dictionary", "### Data dictionary", 1)))
+
+# %% slideshow={"slide_type": "skip"}
+results = {
+    "entity": P.entity,
+    "n_observations": len(obs),
+    "n_sources": int(obs["source_id"].nunique()),
+    "observations_per_source": by_source["observations"].to_dict(),
+    "n_events": len(events),
+    "n_conflicts": len(spread),
+    "n_conflict_rows": len(conf),
+    "conflict_groups": spread["high / low"].round(4).to_dict(),
+    "n_suspicious": len(susp),
+    "suspicious": list(susp.index),
+    "flag_counts": audit.flag_counts(obs).to_dict(),
+    "quotes_checked": None if quotes is None else len(quotes),
+    "quotes_found": None if quotes is None else int(quotes["found"].sum()),
+    "claims": {cid: {"verdict": r["verdict"], "computed_low": r["computed_low"], "computed_high": r["computed_high"],
+                     "gap": round(r["gap"], 6), "relation": r["relation"]} for cid, r in verdicts.iterrows()},
+    "verdict_counts": n_verdict.to_dict(),
+    "headline": (f"{len(obs)} numbers from {obs['source_id'].nunique()} articles, each with its quote; "
+                 f"{len(spread)} conflicts kept side by side; {n_verdict.get('holds', 0)} of {len(verdicts)} "
+                 f"claims hold when recomputed, {n_verdict.get('roughly holds', 0)} roughly, "
+                 f"{n_verdict.get('fails', 0)} fail."),
+}
+print(kr.write_results("00_data_audit", results, P))
