@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from kimi_research import paths
 from kimi_research.data import provenance
 
 
