@@ -94,6 +94,7 @@ $(NPM_STAMP): package.json package-lock.json
 
 lint: $(STAMP) ## Lint lib, tests and notebooks with ruff
 	$(BIN)/ruff check lib tests notebooks
+	$(BIN)/lint-imports --no-cache
 
 dictionary: $(STAMP) ## Print the data dictionary (generated from the schema)
 	@$(BIN)/python -m kimi_research dictionary

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from kimi_research.data.loader import repeated_figures
+from kimi_research.data.periods import period_label
 from kimi_research.errors import DataError
 from kimi_research.params import Param
 
@@ -82,8 +83,6 @@ STATUS_ORDER = ["reported", "lower bound", "interpolated", "assumption"]
 # --- data selections -------------------------------------------------------------------------------
 def spend_rows(ds, entity: str = "kimi") -> pd.DataFrame:
     """Every spend row of an entity (dated or not), with its monthly rate and a period label."""
-    from kimi_research.analysis.audit import period_label
-
     o = ds.select(entity, SPEND_METRICS)
     if o.empty:
         raise DataError("data/observations.csv", message=f"no ad-spend rows ({', '.join(SPEND_METRICS)}) for {entity!r}")
@@ -225,8 +224,6 @@ def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_to
     if o.empty:
         raise DataError("data/observations.csv",
                         message=f"no dated MAU rows for entity {entity!r} from vendor {vendor!r}: nothing to fit the model to")
-    from kimi_research.analysis.audit import period_label
-
     o["period"] = o.apply(period_label, axis=1)
     o["months"] = [list(_months(r)) for _, r in o.iterrows()]
     o["n_months"] = o["months"].map(len)
@@ -402,7 +399,7 @@ def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(start + (end - start) / 2).normalize()
 
 
-# --- presentation helpers -----------------------------------------------------------------------------
+# --- events for the time charts -------------------------------------------------------------------------
 KEY_EVENT_KINDS = ["ad_campaign", "funding", "model_launch"]
 
 
@@ -412,25 +409,3 @@ def key_events(ds, entity: str = "kimi") -> pd.DataFrame:
     return ev[ev["kind"].isin(KEY_EVENT_KINDS)]
 
 
-def cn(value: float, digits: int = 1) -> str:
-    """A CNY amount or count the Chinese way, without a trailing '.0' (4.2e7 -> '4200万', 3.1429e8 -> '3.14亿')."""
-    from kimi_research.data.units import format_cn
-
-    return format_cn(value, digits=digits)
-
-
-def pct(value: float, digits: int = 1) -> str:
-    """A share as a percentage without a trailing '.0' (0.01 -> '1%', 0.212 -> '21.2%')."""
-    import re
-
-    return re.sub(r"\.0+%$", "%", f"{value:.{digits}%}")
-
-
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.data.units import format_en
-
-    return (f"Peak ad spend {format_en(r['peak_monthly_spend_yuan'], 'CNY')} a month ({r['peak_month']}); at "
-            f"CNY {r['all_in_cpa_yuan']:g} all-in per user and {P.retention_30d:.0%} 30-day retention a kept user "
-            f"costs CNY {r['cost_per_retained_user_yuan']:,.0f}; users churn {r['fitted_monthly_churn']:.1%} a month "
-            f"(half-life {r['bought_user_half_life_months']:.1f} months).")

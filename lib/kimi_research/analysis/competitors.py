@@ -25,8 +25,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from kimi_research.analysis.audit import period_label
+from kimi_research.data.periods import period_label, quarter_label
 from kimi_research.data.units import DAYS_PER_MONTH, format_cn, format_en
+from kimi_research.data.vocabulary import rank_text
 from kimi_research.errors import DataError, ParameterError
 from kimi_research.params import Param
 
@@ -308,40 +309,6 @@ def ranking(ds, metric: str, as_of: dict, entities: list[str]) -> dict:
             "source_rows": main[main["entity"].isin(entities)]}
 
 
-def explain_ranks(full: pd.DataFrame, rank_rows: pd.DataFrame) -> dict[str, str]:
-    """One sentence per app of the list saying where its rank comes from."""
-    out = {}
-    exact_valued = full[full["rank"].notna() & full["value"].notna()]
-    for e, r in full.iterrows():
-        rows = rank_rows[rank_rows["entity"] == e]
-        said = ", ".join(f"{rank_text(q, v)} ({i})" for q, v, i in
-                         zip(rows["qualifier"], rows["value"], rows["obs_id"], strict=True)) or "no rank"
-        if r["basis"] == "stated":
-            out[e] = f"{r['name']}: {r['rank_text']}, as stated ({said})."
-        elif r["rank"] is not None and not pd.isna(r["rank"]):
-            why = []
-            if not pd.isna(r["value"]):
-                others = exact_valued.drop(index=e, errors="ignore")
-                below = others[(others["value"] < r["value"]) & (others["basis"] == "stated")]
-                above = others[(others["value"] > r["value"]) & (others["basis"] == "stated")]
-                if len(below):
-                    b = below.sort_values("rank").iloc[0]
-                    why.append(f"its value is above {b['name']}'s (stated rank {b['rank_text']})")
-                if len(above):
-                    a = above.sort_values("rank").iloc[-1]
-                    why.append(f"below {a['name']}'s (stated rank {a['rank_text']})")
-            taken = full[(full.index != e) & full["rank"].notna() & (full["lo"] == full["hi"])
-                         & full["value"].isna()]
-            if len(taken) and rows.empty:
-                why.append("ranks " + ", ".join(f"{int(x)}" for x in sorted(taken["rank"].astype(int)))
-                           + " are taken by apps without a value")
-            out[e] = (f"{r['name']}: {r['rank_text']}, derived: the list says {said}; "
-                      + "; ".join(why) + ".")
-        else:
-            out[e] = f"{r['name']}: {r['rank_text']} ({r['basis']}; the list says {said})."
-    return out
-
-
 def value_bounds_from_ranks(t: pd.DataFrame) -> tuple[list, list]:
     """For an app with an exact rank but no value: the values of the nearest valued apps
     ranked above and below it bound its value (NaN when there is no such neighbour)."""
@@ -416,15 +383,10 @@ def kimi_rank_history(ds) -> pd.DataFrame:
     o = ds.observations
     h = o[(o["entity"] == KIMI) & o["metric"].isin(ms) & o["period_start"].notna()].copy()
     h["period"] = h.apply(period_label, axis=1)
-    h["rank_text"] = [rank_text(q, v) for q, v in zip(h["qualifier"], h["value"], strict=True)]
+    h["rank_text"] = [rank_text(v, q) for q, v in zip(h["qualifier"], h["value"], strict=True)]
     h["vendor_name"] = h["vendor"].map(lambda v: ds.name(v) if isinstance(v, str) else "(none named)")
     h["list"] = h["vendor_name"] + " " + h["metric"].str.replace("_rank", "").str.upper() + " · " + h["scope"].fillna("")
     return h.sort_values(["period_end", "metric"])
-
-
-def rank_text(qualifier: str, value: float) -> str:
-    v = int(value)
-    return {"=": str(v), "<=": f"≤{v}", "<": f"<{v}", ">": f">{v}", ">=": f"≥{v}", "~": f"~{v}"}.get(qualifier, str(v))
 
 
 def year_before(history: pd.DataFrame, as_of_end: pd.Timestamp, window: int = YEAR_WINDOW_DAYS) -> pd.DataFrame:
@@ -497,17 +459,13 @@ def _flag_text(r) -> str:
     return "; ".join(parts)
 
 
-def quarter_of(ts: pd.Timestamp) -> str:
-    return f"{ts.year} Q{(ts.month - 1) // 3 + 1}"
-
-
 def spend_by_quarter(spend: pd.DataFrame) -> pd.DataFrame:
     """Mean spend per month by app and calendar quarter, from dated point figures (not lower
     bounds) whose period lies inside one quarter. ``months`` = months covered by the figures."""
     s = spend[(spend["metric"] == "ad_spend") & spend["dated"] & ~spend["lower_bound"]
               & (spend["repeat_of"] == "")].copy()
-    s = s[[quarter_of(a) == quarter_of(b) for a, b in zip(s["period_start"], s["period_end"], strict=True)]]
-    s["quarter"] = s["period_start"].map(quarter_of)
+    s = s[[quarter_label(a) == quarter_label(b) for a, b in zip(s["period_start"], s["period_end"], strict=True)]]
+    s["quarter"] = s["period_start"].map(quarter_label)
     g = s.groupby(["quarter", "entity"])
     out = pd.DataFrame({"total": g["base_value"].sum(), "months": g["period_months"].sum(),
                         "flags": g["flag_text"].agg(lambda f: "; ".join(sorted({x for x in f if x}))),
@@ -674,48 +632,6 @@ def _window_steps(f: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def capability_matrix(ds, facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
-    """Camp x dimension cells: the facts joined with '; ' and their source ids in brackets;
-    '—' = the articles say nothing. Context windows read 'first → largest'."""
-    cells = {}
-    for c in camp_list:
-        row = {}
-        for d in CAP_DIMENSIONS:
-            f = facts[(facts["camp"] == c) & (facts["dimension"] == d)]
-            if f.empty:
-                row[d] = "—"
-                continue
-            if d == "context window":
-                steps = _window_steps(f)
-                who = f.iloc[0]["text"].split(": ")[0] + ": " if ": " in f.iloc[0]["text"] else ""
-                row[d] = who + " → ".join(st[0] for st in steps) + \
-                    f" [{', '.join(sorted({x for st in steps for x in st[2]}))}]"
-                continue
-            srcs = ", ".join(sorted(set(f["source_id"])))
-            row[d] = "; ".join(dict.fromkeys(f["text"])) + f" [{srcs}]"
-        cells[camp_name(ds, c)] = row
-    return pd.DataFrame(cells).T[CAP_DIMENSIONS]
-
-
-def capability_short(ds, facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
-    """Short cell texts for the matrix chart (same facts as :func:`capability_matrix`)."""
-    out = pd.DataFrame("", index=camp_list, columns=CAP_DIMENSIONS)
-    for c in camp_list:
-        for d in CAP_DIMENSIONS:
-            f = facts[(facts["camp"] == c) & (facts["dimension"] == d)]
-            if f.empty:
-                out.loc[c, d] = "—"
-            elif d == "context window":
-                out.loc[c, d] = " →\n".join(st[3] for st in _window_steps(f))
-            elif d == "model launches":
-                out.loc[c, d] = "\n".join(f.sort_values("date")["chart"])
-            elif d == "modalities":
-                out.loc[c, d] = ", ".join(x.strip() for x in f.iloc[0]["chart"].split(";"))
-            else:
-                out.loc[c, d] = "\n".join(dict.fromkeys(f["chart"].str.replace(";", ",")))
-    return out
-
-
 def capability_sources(facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
     """Camp x dimension: the article ids behind each cell ('' when none)."""
     out = pd.DataFrame("", index=camp_list, columns=CAP_DIMENSIONS)
@@ -776,25 +692,7 @@ def launches_per_camp(facts: pd.DataFrame, since: pd.Timestamp | None = None) ->
     return f.groupby("camp").size()
 
 
-# --- verdict -------------------------------------------------------------------------------
-def wan(v: float, digits: int | None = None) -> str:
-    """A count the way the articles write it: 15520万, 450万, 2215万 (one decimal if needed)."""
-    from kimi_research.data.units import format_cn
-
-    return format_cn(v, digits=1 if digits is None else digits, wan_only=True)
-
-
-def yuan(v: float) -> str:
-    """CNY the way the articles write it: 2.2亿元, 3667万元."""
-    return f"{v / 1e8:.3g}亿元" if abs(v) >= 1e8 else f"{v / 1e4:,.0f}万元"
-
-
-def ordinal(n) -> str:
-    if n is None or (isinstance(n, float) and np.isnan(n)):
-        return "unranked"
-    n = int(n)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+# --- verdict (logic; the table text: presentation.narrative.competitors) ---------------------
 
 
 def launch_lead(ds, kimi: str = KIMI) -> dict | None:
@@ -822,100 +720,6 @@ def launch_lead(ds, kimi: str = KIMI) -> dict | None:
 
 def _status(kimi: float, best: float) -> str:
     return "leads" if kimi > best else "par" if kimi == best else "trails"
-
-
-def verdict_rows(ds, table: pd.DataFrame, metric: str, change: dict | None, facts: pd.DataFrame,
-                 status: pd.DataFrame, spend_q: pd.DataFrame | None, quarter: str | None,
-                 kimi_camp: str = "moonshot") -> pd.DataFrame:
-    """One row per comparison: Kimi's figure, the best rival's, their ratio and a status
-    ('leads', 'par', 'trails', 'lacks'); ``current`` marks the comparisons that describe
-    Kimi now (the verdict is about them), the others are history."""
-    rows = []
-    name = ds.metrics.at[metric, "name"]
-    if KIMI in table.index:
-        k = table.loc[KIMI]
-        rivals = table[table.index != KIMI]
-        top = rivals.sort_values("lo").iloc[0] if len(rivals) else None
-        kv, kr_ = k["value"], k["rank"]
-        if top is not None and not pd.isna(kv) and not pd.isna(top["value"]):
-            rows.append({"dimension": f"{name} ({table['period'].iloc[0]})",
-                         "kimi": f"{wan(kv)} (rank {k['rank_text']})",
-                         "best rival": f"{top['name']} {wan(top['value'])} (rank {top['rank_text']})",
-                         "kimi_over_best": kv / top["value"], "status": _status(kv, top["value"]),
-                         "current": True})
-        elif kr_ is not None and not pd.isna(kr_):
-            rows.append({"dimension": f"{name} rank ({table['period'].iloc[0]})", "kimi": f"rank {int(kr_)}",
-                         "best rival": "rank 1" if int(kr_) > 1 else "—", "kimi_over_best": np.nan,
-                         "status": "leads" if int(kr_) == 1 else "trails", "current": True})
-    if change:
-        rows.append({"dimension": f"{change['metric'].replace('_rank', '').upper()} rank a year before "
-                                  f"({change['before_period']})",
-                     "kimi": f"rank {change['before_text']}", "best rival": "rank 1",
-                     "kimi_over_best": np.nan, "status": "leads" if change["before_rank"] == 1 else "trails",
-                     "current": False})
-    lead = launch_lead(ds)
-    if lead:
-        rk = f"; ranked {lead['capability_rank']} in the world" if lead["capability_rank"] else ""
-        rows.append({"dimension": f"context window at launch ({lead['period']})", "kimi": lead["kimi"],
-                     "best rival": f"industry: {lead['industry']}{rk}", "kimi_over_best": lead["ratio_low"],
-                     "status": "leads", "current": False})
-    cw = facts[facts["dimension"] == "context window"]
-    kcw = cw[cw["camp"] == kimi_camp]
-    ocw = cw[cw["camp"] != kimi_camp]
-    if len(kcw) and len(ocw):
-        kb, ob = kcw.loc[kcw["score"].idxmax()], ocw.loc[ocw["score"].idxmax()]
-        rows.append({"dimension": "largest context window (tokens; † = converted)",
-                     "kimi": f"{kb['short']}", "best rival": f"{camp_name(ds, ob['camp'])} {ob['short']}",
-                     "kimi_over_best": kb["score"] / ob["score"], "status": _status(kb["score"], ob["score"]),
-                     "current": True})
-    mod = facts[facts["dimension"] == "modalities"]
-    if (mod["camp"] == kimi_camp).any() and (mod["camp"] != kimi_camp).any():
-        km = mod[mod["camp"] == kimi_camp]["score"].max()
-        om = mod[mod["camp"] != kimi_camp].sort_values("score").iloc[-1]
-        rows.append({"dimension": "modalities (items the articles list)", "kimi": f"{int(km)}",
-                     "best rival": f"{camp_name(ds, om['camp'])} {int(om['score'])} ({om['short']})",
-                     "kimi_over_best": km / om["score"], "status": _status(km, om["score"]), "current": True})
-    rsn = facts[(facts["dimension"] == "model launches") & facts["reasoning"]]
-    if (rsn["camp"] == kimi_camp).any() and (rsn["camp"] != kimi_camp).any():
-        kd = rsn[rsn["camp"] == kimi_camp]["date"].min()
-        od = rsn[rsn["camp"] != kimi_camp].sort_values("date").iloc[0]
-        st = "par" if kd == od["date"] else "leads" if kd < od["date"] else "trails"
-        rows.append({"dimension": "first reasoning model", "kimi": kd.date().isoformat(),
-                     "best rival": f"{camp_name(ds, od['camp'])} {od['date'].date().isoformat()}",
-                     "kimi_over_best": np.nan, "status": st, "current": True})
-    n = launches_per_camp(facts, since=pd.Timestamp("2025-01-01"))
-    if kimi_camp in n.index and len(n.drop(kimi_camp)):
-        best = n.drop(kimi_camp).sort_values().index[-1]
-        rows.append({"dimension": "model launches named in the articles, 2025", "kimi": str(int(n[kimi_camp])),
-                     "best rival": f"{camp_name(ds, best)} {int(n[best])}",
-                     "kimi_over_best": n[kimi_camp] / n[best], "status": _status(n[kimi_camp], n[best]),
-                     "current": True})
-    for d in ["open weights", "data ecosystem", "own cloud", "developer tools"]:
-        if kimi_camp not in status.index:
-            continue
-        others = [c for c in status.index if c != kimi_camp and status.loc[c, d] == "has"]
-        ks = status.loc[kimi_camp, d]
-        kt = "; ".join(facts[(facts["camp"] == kimi_camp) & (facts["dimension"] == d)]["short"]) or "not stated"
-        ot = ", ".join(camp_name(ds, c) for c in others) or "none stated"
-        if ks == "lacks" or (ks == "not stated" and others):
-            st = "lacks"
-        elif d == "developer tools" and "basic" in kt:
-            st = "trails"  # article 003: Kimi's API 'still at the basic level', DeepSeek 'the benchmark'
-        else:
-            st = "par" if others else "leads"
-        rows.append({"dimension": d, "kimi": kt, "best rival": ot, "kimi_over_best": np.nan, "status": st,
-                     "current": True})
-    if spend_q is not None and quarter and (spend_q["entity"] == KIMI).any():
-        q = spend_q[spend_q["quarter"] == quarter]
-        kq = q[q["entity"] == KIMI]
-        oq = q[q["entity"] != KIMI].sort_values("per_month")
-        if len(kq) and len(oq):
-            kv, ov = kq["per_month"].iloc[0], oq.iloc[-1]
-            rows.append({"dimension": f"ad spend per month ({quarter})", "kimi": yuan(kv),
-                         "best rival": f"{ds.name(ov['entity'])} {yuan(ov['per_month'])}",
-                         "kimi_over_best": kv / ov["per_month"], "status": _status(kv, ov["per_month"]),
-                         "current": False})
-    return pd.DataFrame(rows, columns=["dimension", "kimi", "best rival", "kimi_over_best", "status", "current"])
 
 
 def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonshot") -> dict:
@@ -951,16 +755,3 @@ def require(cond: bool, what: str) -> None:
         raise DataError("data/observations.csv", message=what)
 
 
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.data.units import format_en
-
-    top = [x for x in r["ranking"] if x.get("value") is not None][:2]
-    where = f"{r['metric'].upper()}, {r['as_of']['label']} ({ds.name(r['vendor'])})"
-    if r.get("kimi_rank") is None:
-        return f"{where}: Kimi is not ranked; " + ", ".join(
-            f"{x['name']} {format_en(x['value'], 'count')}" for x in top) + "."
-    ratios = ", ".join(f"{x['name']} {r['ratio_to_kimi'][x['entity']]:.1f}×" for x in top
-                       if x["entity"] in r.get("ratio_to_kimi", {}))
-    text = f"{where}: Kimi ranks {ordinal(r['kimi_rank'])} with {format_en(r['kimi_value'], 'count')}"
-    return text + (f"; {ratios} Kimi's users." if ratios else ".")

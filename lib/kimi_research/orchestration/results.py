@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from kimi_research import paths
+from kimi_research.io import atomic_write_text
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -38,19 +37,6 @@ def to_jsonable(obj: Any) -> Any:
         f = float(obj)
         return None if math.isnan(f) or math.isinf(f) else f
     return obj
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_results(notebook: str, results: dict, parameters: Any = None) -> Path:
