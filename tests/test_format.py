@@ -16,6 +16,8 @@ def test_one_cny_formatter_for_the_three_that_disagreed():
     assert F.cny_zh(3.6667e7) == F.cny_zh(1.1e8 / 3) == "3666.7万元"
     assert F.cny_zh(2.2e8) == "2.2亿元" and F.cny_zh(3.142857e8) == "3.14亿元" and F.cny_zh(4.2e7) == "4200万元"
     assert F.cny_zh(3.142857e8, 1) == "3.1亿元" and F.cny_zh(6413995, 0) == "641万元"
+    assert F.cny_range_zh(2.2e8 / 31, 2.2e8 / 30) == "709.7万–733.3万元"
+    assert F.cny_range_zh(2.4e6, 2.6e6, digits=0) == "240万–260万元"
     assert F.cny_en(3.142857e8) == "CNY 314m" and F.cny_en(5.76e9) == "CNY 5.76bn"
 
 

@@ -437,9 +437,256 @@ def runway_table(funding_cny: Mapping[str, float], burns: Mapping[str, float]) -
     return pd.DataFrame({f: {s: runway_months(v, b) for s, b in burns.items()} for f, v in funding_cny.items()})
 
 
+def range_position(value: float, low: float, high: float, near: float = 0.25) -> str:
+    """Where ``value`` lies against [low, high]: 'below', 'within', 'just_above' (within ``near`` x high
+    above it) or 'well_above'."""
+    if value < low:
+        return "below"
+    if value <= high:
+        return "within"
+    return "just_above" if value <= high * (1 + near) else "well_above"
+
+
 def cash_out_date(start: pd.Timestamp, months: float) -> pd.Timestamp | None:
     if not math.isfinite(months):
         return None
     return pd.Timestamp(start) + pd.Timedelta(days=months * 365.25 / 12)
 
 
+# --- the whole analysis of notebook 03 ------------------------------------------------------------
+@dataclass
+class FormulaAnalysis:
+    """Everything notebook 03 shows, computed once from the validated parameters (CNY a month; shares as fractions)."""
+
+    facts: KimiFacts
+    peak: Fact
+    peak_low: Fact
+    implied_cost: float
+    implied_non_ad: float
+    implied_cost_low: float
+    implied_non_ad_low: float
+    cost_is_implied: bool
+    total_cost: float
+    non_ad_cost: float
+    revenue_cost: float
+    rate: float
+    ratio: float
+    threshold_firm_rate: float
+    factor_kimi: float
+    factor_alarm: float
+    train_lo: float
+    train_hi: float
+    consistency_key: str
+    consistency_key_low: str
+    users_needed: int
+    users_needed_non_ad: int
+    users_share: float
+    users_at_assumed_revenue: float
+    target: float
+    revenue_for_target: float
+    article_share: float
+    article_alarm: float
+    spec: MCSpec
+    sim: pd.DataFrame
+    mc: dict
+    base_inputs: dict
+    torn: pd.DataFrame
+    funding_cny: dict
+    burns: dict
+    runway: pd.DataFrame
+    first: str
+    last: str
+    cash_out: pd.DataFrame
+    latest_source: str
+    last_article: pd.Timestamp
+    alt: pd.DataFrame
+    train_share_lo: float
+    train_share_hi: float
+    share_limit: float
+
+
+def analyse(ds, P) -> FormulaAnalysis:
+    """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway."""
+    facts = kimi_facts(ds)
+    # --- the model: every number below is computed from data/ and the parameters ----------------
+    peak, peak_low = facts.peak_ad_spend, facts.peak_ad_spend_low
+    implied_cost = implied_total_cost(peak.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_non_ad = implied_non_ad_cost(peak.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_cost_low = implied_total_cost(peak_low.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_non_ad_low = implied_non_ad_cost(peak_low.value, P.ad_share) if P.ad_share > 0 else math.nan
+    cost_is_implied = P.total_cost_monthly_yuan == "implied"
+    total_cost = implied_cost if cost_is_implied else P.total_cost_monthly_yuan
+    non_ad_cost = total_cost * (1 - P.ad_share)
+    revenue_cost = P.paid_revenue_monthly_yuan / total_cost
+    rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.ad_share)
+    ratio = ratio_to_threshold_firm(P.ad_share, P.alarm_threshold)
+    threshold_firm_rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.alarm_threshold)
+    factor_kimi, factor_alarm = frontier_factor(P.ad_share), frontier_factor(P.alarm_threshold)
+    train_lo, train_hi = facts.training_cost.value, facts.training_cost.high
+    consistency_key = range_position(implied_non_ad, train_lo, train_hi)
+    consistency_key_low = range_position(implied_non_ad_low, train_lo, train_hi)
+    users_needed = math.ceil(paying_users_needed(total_cost, P.price_per_paying_user_yuan))
+    users_needed_non_ad = (math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan))
+                           if non_ad_cost > 0 else 0)
+    users_share = users_needed / facts.mau.value
+    users_at_assumed_revenue = P.paid_revenue_monthly_yuan / P.price_per_paying_user_yuan
+    target = resolve_target(P.target_rate, P.alarm_threshold)
+    revenue_for_target = required_revenue_cost_ratio(target, P.ad_share) * total_cost
+    article_share, article_alarm = facts.ad_share.value, facts.alarm_threshold.value
+
+    # Monte Carlo
+    spec = MCSpec(paid_revenue=P.paid_revenue_monthly_yuan, ad_share=P.ad_share,
+                     revenue_spread_factor=P.revenue_spread_factor, ad_spend_low=peak_low.value,
+                     ad_spend_high=peak.value, total_cost=None if cost_is_implied else P.total_cost_monthly_yuan)
+    sim = monte_carlo(spec, P.mc_samples, P.seed)
+    mc = mc_summary(sim, target)
+    base_inputs = {"paid_revenue": P.paid_revenue_monthly_yuan, "ad_share": P.ad_share}
+    base_inputs.update({"ad_spend": peak.value} if cost_is_implied else {"total_cost": total_cost})
+    torn = tornado(sim, base_inputs)
+
+    # runway
+    funding_cny = {oid: f.value * P.usd_cny for oid, f in facts.investments.items()}
+    burns = {
+        "total_cost": total_cost,
+        "total_cost_less_revenue": total_cost - P.paid_revenue_monthly_yuan,
+        "non_ad_cost": non_ad_cost,
+        "training_cost_high": train_hi,
+        "training_cost_low": train_lo,
+    }
+    runway = runway_table(funding_cny, burns)
+    first, last = list(funding_cny)  # the smaller and the larger investment figure
+    cash_out = runway.map(lambda m: cash_out_date(facts.investment_date, m))
+    latest_source = ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax()
+    last_article = pd.Timestamp(ds.sources.at[latest_source, "date_published"])
+    # --- what the sections compare (selections and ratios, not prose) -------------------------------
+    alt = alternative_reading(peak.value, P.ad_share, P.paid_revenue_monthly_yuan, total_cost, train_lo, train_hi)
+    train_share_lo, train_share_hi = train_lo / implied_non_ad, train_hi / implied_non_ad
+    share_limit = max_share_for_cost(peak.value, train_hi)
+    return FormulaAnalysis(
+        facts=facts,
+        peak=peak,
+        peak_low=peak_low,
+        implied_cost=implied_cost,
+        implied_non_ad=implied_non_ad,
+        implied_cost_low=implied_cost_low,
+        implied_non_ad_low=implied_non_ad_low,
+        cost_is_implied=cost_is_implied,
+        total_cost=total_cost,
+        non_ad_cost=non_ad_cost,
+        revenue_cost=revenue_cost,
+        rate=rate,
+        ratio=ratio,
+        threshold_firm_rate=threshold_firm_rate,
+        factor_kimi=factor_kimi,
+        factor_alarm=factor_alarm,
+        train_lo=train_lo,
+        train_hi=train_hi,
+        consistency_key=consistency_key,
+        consistency_key_low=consistency_key_low,
+        users_needed=users_needed,
+        users_needed_non_ad=users_needed_non_ad,
+        users_share=users_share,
+        users_at_assumed_revenue=users_at_assumed_revenue,
+        target=target,
+        revenue_for_target=revenue_for_target,
+        article_share=article_share,
+        article_alarm=article_alarm,
+        spec=spec,
+        sim=sim,
+        mc=mc,
+        base_inputs=base_inputs,
+        torn=torn,
+        funding_cny=funding_cny,
+        burns=burns,
+        runway=runway,
+        first=first,
+        last=last,
+        cash_out=cash_out,
+        latest_source=latest_source,
+        last_article=last_article,
+        alt=alt,
+        train_share_lo=train_share_lo,
+        train_share_hi=train_share_hi,
+        share_limit=share_limit,
+    )
+
+
+def results(an: FormulaAnalysis, P) -> dict:
+    """The results JSON of notebook 03 (declared by SustainabilityResults in orchestration/results_models.py)."""
+    alt = an.alt
+    article_alarm = an.article_alarm
+    article_share = an.article_share
+    burns = an.burns
+    cash_out = an.cash_out
+    consistency_key = an.consistency_key
+    consistency_key_low = an.consistency_key_low
+    factor_alarm = an.factor_alarm
+    factor_kimi = an.factor_kimi
+    facts = an.facts
+    funding_cny = an.funding_cny
+    implied_cost = an.implied_cost
+    implied_cost_low = an.implied_cost_low
+    implied_non_ad = an.implied_non_ad
+    implied_non_ad_low = an.implied_non_ad_low
+    mc = an.mc
+    peak = an.peak
+    peak_low = an.peak_low
+    rate = an.rate
+    ratio = an.ratio
+    revenue_cost = an.revenue_cost
+    revenue_for_target = an.revenue_for_target
+    runway = an.runway
+    target = an.target
+    torn = an.torn
+    total_cost = an.total_cost
+    train_hi = an.train_hi
+    train_lo = an.train_lo
+    users_needed = an.users_needed
+    users_needed_non_ad = an.users_needed_non_ad
+    users_share = an.users_share
+    return {
+        "sustainable_growth_rate": rate,
+        "ad_share": P.ad_share,
+        "alarm_threshold": P.alarm_threshold,
+        "article_ad_share": article_share,
+        "article_alarm_threshold": article_alarm,
+        "ratio_to_threshold_firm": ratio,
+        "revenue_cost_ratio": revenue_cost,
+        "frontier_factor_at_share": factor_kimi,
+        "frontier_factor_at_threshold": factor_alarm,
+        "peak_ad_spend_yuan": peak.value,
+        "peak_ad_spend_obs": peak.obs_id,
+        "peak_ad_spend_low_yuan": peak_low.value,
+        "peak_ad_spend_low_obs": peak_low.obs_id,
+        "implied_total_monthly_cost_yuan": implied_cost,
+        "implied_non_ad_monthly_cost_yuan": implied_non_ad,
+        "implied_total_monthly_cost_low_yuan": implied_cost_low,
+        "implied_non_ad_monthly_cost_low_yuan": implied_non_ad_low,
+        "total_monthly_cost_used_yuan": total_cost,
+        "training_cost_monthly_range_yuan": [train_lo, train_hi],
+        "non_ad_vs_training": consistency_key,
+        "non_ad_low_vs_training": consistency_key_low,
+        "paying_users_needed": users_needed,
+        "paying_users_needed_non_ad": users_needed_non_ad,
+        "mau": facts.mau.value,
+        "mau_obs": facts.mau.obs_id,
+        "paying_share_of_mau": users_share,
+        "target_rate": target,
+        "revenue_needed_for_target_yuan": revenue_for_target,
+        "p_rate_above_target": mc["p_rate_above_target"],
+        "p_break_even": mc["p_break_even"],
+        "mc_rate_quantiles": {"p05": mc["rate_p05"], "median": mc["rate_median"], "p95": mc["rate_p95"]},
+        "tornado_swing": torn["swing"].to_dict(),
+        "most_influential_input": torn.index[0],
+        "funding_cny": funding_cny,
+        "burn_scenarios_yuan": burns,
+        "runway_months": {k: runway.loc[k].to_dict() for k in runway.index},
+        "cash_out_dates": {k: cash_out.loc[k].to_dict() for k in cash_out.index},
+        "alternative_reading": {"rate_share_of_revenue_face_value": [alt.iloc[1]["rate_low"], alt.iloc[1]["rate_high"]]
+                                if len(alt) > 1 and alt.index[1].startswith("(b)") else None,
+                                "implied_revenue_face_value_yuan": peak.value / P.ad_share if P.ad_share > 0 else None,
+                                "share_of_assumed_revenue": peak.value / P.paid_revenue_monthly_yuan
+                                if P.paid_revenue_monthly_yuan > 0 else None,
+                                "rate_from_assumed_revenue": rate_share_of_revenue(P.paid_revenue_monthly_yuan, total_cost,
+                                                               peak.value)},
+    }

@@ -38,7 +38,7 @@ MINUS = "−"  # U+2212, typographic minus in prose
 DIGITS_ZH = 2  # decimals of 万 and 亿 in Chinese amounts, trailing zeros trimmed
 
 __all__ = [
-    "MISSING", "QUALIFIER_SYMBOL", "cny_en", "cny_zh", "estimate_zh", "is_missing", "ordinal", "pct", "period",
+    "MISSING", "QUALIFIER_SYMBOL", "cny_en", "cny_range_zh", "cny_zh", "estimate_zh", "is_missing", "ordinal", "pct", "period",
     "quarter_label", "rank_text", "row_zh", "short_period", "users_en", "users_zh", "value_en", "week_or_period",
     "wan_zh",
 ]
@@ -69,6 +69,11 @@ def cny_zh(v: float | None, digits: int | None = None) -> str:
     if digits is None:
         digits = DIGITS_ZH if abs(v) >= 1e8 else DIGITS_ZH - 1
     return _zh(float(v), digits) + "元"
+
+
+def cny_range_zh(low: float, high: float, digits: int | None = None) -> str:
+    """A CNY range, the unit once: '709.7万–733.3万元'."""
+    return f"{cny_zh(low, digits)[:-1]}–{cny_zh(high, digits)}"
 
 
 def estimate_zh(v: float | None) -> str:

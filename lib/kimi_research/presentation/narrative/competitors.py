@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from kimi_research.analysis.competitors import (
     CAP_DIMENSIONS,
-    KIMI,
-    _status,
     _window_steps,
     camp_name,
-    launch_lead,
-    launches_per_camp,
+    comparisons,
 )
 from kimi_research.data.vocabulary import rank_text
 from kimi_research.presentation import format as F
@@ -80,96 +76,21 @@ def capability_matrix(ds, facts: pd.DataFrame, camp_list: list[str]) -> pd.DataF
 def verdict_rows(ds, table: pd.DataFrame, metric: str, change: dict | None, facts: pd.DataFrame,
                  status: pd.DataFrame, spend_q: pd.DataFrame | None, quarter: str | None,
                  kimi_camp: str = "moonshot") -> pd.DataFrame:
-    """One row per comparison: Kimi's figure, the best rival's, their ratio and a status
-    ('leads', 'par', 'trails', 'lacks'); ``current`` marks the comparisons that describe
-    Kimi now (the verdict is about them), the others are history."""
-    rows = []
-    name = ds.metrics.at[metric, "name"]
-    if KIMI in table.index:
-        k = table.loc[KIMI]
-        rivals = table[table.index != KIMI]
-        top = rivals.sort_values("lo").iloc[0] if len(rivals) else None
-        kv, kr_ = k["value"], k["rank"]
-        if top is not None and not pd.isna(kv) and not pd.isna(top["value"]):
-            rows.append({"dimension": f"{name} ({table['period'].iloc[0]})",
-                         "kimi": f"{wan(kv)} (rank {k['rank_text']})",
-                         "best rival": f"{top['name']} {wan(top['value'])} (rank {top['rank_text']})",
-                         "kimi_over_best": kv / top["value"], "status": _status(kv, top["value"]),
-                         "current": True})
-        elif kr_ is not None and not pd.isna(kr_):
-            rows.append({"dimension": f"{name} rank ({table['period'].iloc[0]})", "kimi": f"rank {int(kr_)}",
-                         "best rival": "rank 1" if int(kr_) > 1 else "—", "kimi_over_best": np.nan,
-                         "status": "leads" if int(kr_) == 1 else "trails", "current": True})
-    if change:
-        rows.append({"dimension": f"{change['metric'].replace('_rank', '').upper()} rank a year before "
-                                  f"({change['before_period']})",
-                     "kimi": f"rank {change['before_text']}", "best rival": "rank 1",
-                     "kimi_over_best": np.nan, "status": "leads" if change["before_rank"] == 1 else "trails",
-                     "current": False})
-    lead = launch_lead(ds)
-    if lead:
-        rk = f"; ranked {lead['capability_rank']} in the world" if lead["capability_rank"] else ""
-        rows.append({"dimension": f"context window at launch ({lead['period']})", "kimi": lead["kimi"],
-                     "best rival": f"industry: {lead['industry']}{rk}", "kimi_over_best": lead["ratio_low"],
-                     "status": "leads", "current": False})
-    cw = facts[facts["dimension"] == "context window"]
-    kcw = cw[cw["camp"] == kimi_camp]
-    ocw = cw[cw["camp"] != kimi_camp]
-    if len(kcw) and len(ocw):
-        kb, ob = kcw.loc[kcw["score"].idxmax()], ocw.loc[ocw["score"].idxmax()]
-        rows.append({"dimension": "largest context window (tokens; † = converted)",
-                     "kimi": f"{kb['short']}", "best rival": f"{camp_name(ds, ob['camp'])} {ob['short']}",
-                     "kimi_over_best": kb["score"] / ob["score"], "status": _status(kb["score"], ob["score"]),
-                     "current": True})
-    mod = facts[facts["dimension"] == "modalities"]
-    if (mod["camp"] == kimi_camp).any() and (mod["camp"] != kimi_camp).any():
-        km = mod[mod["camp"] == kimi_camp]["score"].max()
-        om = mod[mod["camp"] != kimi_camp].sort_values("score").iloc[-1]
-        rows.append({"dimension": "modalities (items the articles list)", "kimi": f"{int(km)}",
-                     "best rival": f"{camp_name(ds, om['camp'])} {int(om['score'])} ({om['short']})",
-                     "kimi_over_best": km / om["score"], "status": _status(km, om["score"]), "current": True})
-    rsn = facts[(facts["dimension"] == "model launches") & facts["reasoning"]]
-    if (rsn["camp"] == kimi_camp).any() and (rsn["camp"] != kimi_camp).any():
-        kd = rsn[rsn["camp"] == kimi_camp]["date"].min()
-        od = rsn[rsn["camp"] != kimi_camp].sort_values("date").iloc[0]
-        st = "par" if kd == od["date"] else "leads" if kd < od["date"] else "trails"
-        rows.append({"dimension": "first reasoning model", "kimi": kd.date().isoformat(),
-                     "best rival": f"{camp_name(ds, od['camp'])} {od['date'].date().isoformat()}",
-                     "kimi_over_best": np.nan, "status": st, "current": True})
-    n = launches_per_camp(facts, since=pd.Timestamp("2025-01-01"))
-    if kimi_camp in n.index and len(n.drop(kimi_camp)):
-        best = n.drop(kimi_camp).sort_values().index[-1]
-        rows.append({"dimension": "model launches named in the articles, 2025", "kimi": str(int(n[kimi_camp])),
-                     "best rival": f"{camp_name(ds, best)} {int(n[best])}",
-                     "kimi_over_best": n[kimi_camp] / n[best], "status": _status(n[kimi_camp], n[best]),
-                     "current": True})
-    for d in ["open weights", "data ecosystem", "own cloud", "developer tools"]:
-        if kimi_camp not in status.index:
-            continue
-        others = [c for c in status.index if c != kimi_camp and status.loc[c, d] == "has"]
-        ks = status.loc[kimi_camp, d]
-        kt = "; ".join(facts[(facts["camp"] == kimi_camp) & (facts["dimension"] == d)]["short"]) or "not stated"
-        ot = ", ".join(camp_name(ds, c) for c in others) or "none stated"
-        if ks == "lacks" or (ks == "not stated" and others):
-            st = "lacks"
-        elif d == "developer tools" and "basic" in kt:
-            st = "trails"  # article 003: Kimi's API 'still at the basic level', DeepSeek 'the benchmark'
-        else:
-            st = "par" if others else "leads"
-        rows.append({"dimension": d, "kimi": kt, "best rival": ot, "kimi_over_best": np.nan, "status": st,
-                     "current": True})
-    if spend_q is not None and quarter and (spend_q["entity"] == KIMI).any():
-        q = spend_q[spend_q["quarter"] == quarter]
-        kq = q[q["entity"] == KIMI]
-        oq = q[q["entity"] != KIMI].sort_values("per_month")
-        if len(kq) and len(oq):
-            kv, ov = kq["per_month"].iloc[0], oq.iloc[-1]
-            rows.append({"dimension": f"ad spend per month ({quarter})", "kimi": yuan(kv),
-                         "best rival": f"{ds.name(ov['entity'])} {yuan(ov['per_month'])}",
-                         "kimi_over_best": kv / ov["per_month"], "status": _status(kv, ov["per_month"]),
-                         "current": False})
-    return pd.DataFrame(rows, columns=["dimension", "kimi", "best rival", "kimi_over_best", "status", "current"])
+    """The verdict table as read: analysis.competitors.comparisons with its figures written out."""
+    return verdict_text(comparisons(ds, table, metric, change, facts, status, spend_q, quarter, kimi_camp))
 
+
+def verdict_text(t: pd.DataFrame) -> pd.DataFrame:
+    """Fill 'kimi' and 'best rival' of the rows that carry a number (users in 万, CNY)."""
+    t = t.copy()
+    fmt = {"users": F.wan_zh, "CNY": F.cny_zh}
+    for i, r in t[t["unit"].notna()].iterrows():
+        f = fmt[r["unit"]]
+        note = f" ({r['kimi_note']})" if isinstance(r["kimi_note"], str) else ""
+        rnote = f" ({r['rival_note']})" if isinstance(r["rival_note"], str) else ""
+        t.at[i, "kimi"] = f"{f(r['kimi_value'])}{note}"
+        t.at[i, "best rival"] = f"{r['rival']} {f(r['rival_value'])}{rnote}"
+    return t[["dimension", "kimi", "best rival", "kimi_over_best", "status", "current"]]
 
 def headline(ds, r: dict, P) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
