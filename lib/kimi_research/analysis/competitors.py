@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -856,3 +857,204 @@ def require(cond: bool, what: str) -> None:
         raise DataError("data/observations.csv", message=what)
 
 
+# --- the whole analysis of notebook 04 ------------------------------------------------------------
+@dataclass
+class ComparisonAnalysis:
+    """Everything notebook 04 shows, computed once from the validated parameters."""
+
+    sel: list
+    as_of_period: dict
+    metric_name: str
+    rank_metric_id: str | None
+    rk: dict
+    table: pd.DataFrame
+    full: pd.DataFrame
+    vendor_label: str
+    ratios: dict
+    derived: pd.DataFrame
+    kimi_in: bool
+    kimi_rank: int | None
+    kimi_rank_text: str
+    kimi_value: float  # NaN when Kimi has no value
+    history: pd.DataFrame
+    change: dict | None
+    year_before_rows: pd.DataFrame
+    snaps: pd.DataFrame
+    spend: pd.DataFrame
+    byq: pd.DataFrame
+    quarter: str | None
+    kimi_camp: str
+    camp_list: list
+    facts: pd.DataFrame
+    status: pd.DataFrame
+    cw: pd.DataFrame
+    windows: pd.DataFrame
+    overtaken_by: dict | None
+    breakeven: dict
+    backing: dict
+    users_b: pd.DataFrame
+    spend_b: pd.DataFrame | None
+    vt: pd.DataFrame
+    summary: dict
+    lead: dict | None
+    valued: pd.DataFrame
+    snapshot_tables: list
+    snap_results: list
+
+
+def analyse(ds, P) -> ComparisonAnalysis:
+    """The ranking at the chosen date and earlier snapshots, Kimi's rank history, ad spend, capabilities,
+    backing, and the comparisons the verdict rests on (ParameterError when no period has data)."""
+    apps = apps_with_data(ds)
+    sel = selection(P.entities, apps)
+    as_of_period = resolve_as_of(ds, P.metric, P.as_of, sel)  # ParameterError listing the periods with data
+    metric_name = ds.metrics.at[P.metric, "name"]
+    rank_metric_id = rank_metric(ds, P.metric)
+    rk = ranking(ds, P.metric, as_of_period, sel)
+    table, full = rk["table"], rk["full"]
+    vendor_label = ds.name(rk["vendor"]) if rk["vendor"] else "no measurement firm named"
+    ratios = ratios_to_kimi(table)
+    derived = derived_values(ds, P.metric, as_of_period, sel)
+    kimi_in = "kimi" in table.index
+    kimi_rank = table.at["kimi", "rank"] if kimi_in else None
+    kimi_rank_text = table.at["kimi", "rank_text"] if kimi_in else "not in the list"
+    kimi_value = table.at["kimi", "value"] if kimi_in else np.nan
+    history = kimi_rank_history(ds)
+    change = (rank_change(history, rank_metric_id, rk["vendor"], kimi_rank, as_of_period["end"])
+              if rank_metric_id else None)
+    year_before_rows = year_before(history, as_of_period["end"])
+    snaps = multi_app_snapshots(ds, exclude=(P.metric, as_of_period["start"], as_of_period["end"]), entities=sel)
+    spend = spend_table(ds, sel)
+    byq = spend_by_quarter(spend)
+    quarter = comparison_quarter(byq, sel)
+    kimi_camp = camp_of(ds, "kimi")
+    camp_list = camps(ds, list(full.index[full.index.isin(sel)]) + [e for e in sel if e not in full.index],
+                                  include_others=P.entities == "all")
+    facts = capability_facts(ds, camp_list, P.chars_per_token)
+    status = capability_status(facts, camp_list)
+    cw = context_windows(ds, P.chars_per_token)
+    cw = cw[cw["camp"].isin(camp_list) | (cw["entity"] == "industry")]
+    windows = window_comparison(cw)
+    overtaken_by = overtaken(cw, kimi_camp)
+    breakeven = break_even_chars_per_token(cw, kimi_camp)
+    backing = ds.entities["backing"].to_dict()
+    users_b = users_by_backing(table)
+    spend_b = spend_by_backing(byq, quarter, backing) if quarter else None
+    vt = comparisons(ds, table, P.metric, change, facts, status, byq, quarter, kimi_camp)
+    summary = verdict(vt, status, kimi_camp)
+    lead = launch_lead(ds)
+    # --- what the sections compare (selections, not prose) -------------------------------------------
+    valued = table[table["value"].notna()]
+    snapshot_tables = []  # (snapshot row, its ranking, its derived values)
+    for _, s in snaps.iterrows():
+        a = resolve_as_of(ds, s["metric"], s["period_end"].date().isoformat(), sel)
+        snapshot_tables.append((s, ranking(ds, s["metric"], a, sel), derived_values(ds, s["metric"], a, sel)))
+    snap_results = [{"metric": s["metric"], "period": s["period"], "vendor": r["vendor"],
+                     "values": {e: v for e, v in r["table"][r["table"]["value"].notna()]["value"].items()},
+                     "derived": [{"entity": x["entity"], "value": x["value"], "formula": x["formula"],
+                                  "inputs": x["inputs"]} for _, x in d.iterrows()]}
+                    for s, r, d in snapshot_tables]
+    return ComparisonAnalysis(
+        sel=sel,
+        as_of_period=as_of_period,
+        metric_name=metric_name,
+        rank_metric_id=rank_metric_id,
+        rk=rk,
+        table=table,
+        full=full,
+        vendor_label=vendor_label,
+        ratios=ratios,
+        derived=derived,
+        kimi_in=kimi_in,
+        kimi_rank=kimi_rank,
+        kimi_rank_text=kimi_rank_text,
+        kimi_value=kimi_value,
+        history=history,
+        change=change,
+        year_before_rows=year_before_rows,
+        snaps=snaps,
+        spend=spend,
+        byq=byq,
+        quarter=quarter,
+        kimi_camp=kimi_camp,
+        camp_list=camp_list,
+        facts=facts,
+        status=status,
+        cw=cw,
+        windows=windows,
+        overtaken_by=overtaken_by,
+        breakeven=breakeven,
+        backing=backing,
+        users_b=users_b,
+        spend_b=spend_b,
+        vt=vt,
+        summary=summary,
+        lead=lead,
+        valued=valued,
+        snapshot_tables=snapshot_tables,
+        snap_results=snap_results,
+    )
+
+
+def results(an: ComparisonAnalysis, P) -> dict:
+    """The results JSON of notebook 04 (declared by CompetitorResults in orchestration/results_models.py)."""
+    as_of_period = an.as_of_period
+    breakeven = an.breakeven
+    byq = an.byq
+    change = an.change
+    derived = an.derived
+    kimi_rank = an.kimi_rank
+    kimi_rank_text = an.kimi_rank_text
+    kimi_value = an.kimi_value
+    quarter = an.quarter
+    ratios = an.ratios
+    rk = an.rk
+    snap_results = an.snap_results
+    spend = an.spend
+    spend_b = an.spend_b
+    status = an.status
+    summary = an.summary
+    table = an.table
+    users_b = an.users_b
+    valued = an.valued
+    windows = an.windows
+    year_before_rows = an.year_before_rows
+    def _num(x):
+        return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
+
+    return {
+        "metric": P.metric,
+        "as_of": {"requested": P.as_of, "start": as_of_period["start"], "end": as_of_period["end"],
+                  "label": table["period"].iloc[0]},
+        "vendor": rk["vendor"],
+        "ranking": [{"entity": e, "name": r["name"], "value": _num(r["value"]), "rank": _num(r["rank"]),
+                     "rank_text": r["rank_text"], "rank_basis": r["basis"], "value_obs": r["value_obs"] or None,
+                     "rank_obs": r["rank_obs"] or None, "backing": r["backing"],
+                     "value_low_by_rank": _num(r["value_low_by_rank"]), "value_high_by_rank": _num(r["value_high_by_rank"])}
+                    for e, r in table.iterrows()],
+        "kimi_rank": _num(kimi_rank),
+        "kimi_rank_text": kimi_rank_text,
+        "kimi_value": _num(kimi_value),
+        "ratio_to_kimi": {e: round(v, 4) for e, v in ratios.items()},
+        "ratio_to_leader": ({e: round(v / valued["value"].max(), 4) for e, v in valued["value"].items()} if len(valued) else {}),
+        "derived": [{"entity": r["entity"], "value": r["value"], "formula": r["formula"], "inputs": r["inputs"],
+                     "label": r["label"]} for _, r in derived.iterrows()],
+        "rank_change": change,
+        "kimi_rank_year_before": [{"metric": r["metric"], "period": r["period"], "rank": int(r["value"]),
+                                   "rank_text": r["rank_text"], "vendor": r["vendor"], "obs_id": r["obs_id"]}
+                                  for _, r in year_before_rows.iterrows()],
+        "snapshots": snap_results,
+        "ad_spend_quarter": quarter,
+        "ad_spend_per_month": ({e: v for e, v in byq[byq["quarter"] == quarter].set_index("entity")["per_month"].items()}
+                               if quarter else {}),
+        "ad_spend_flags": {i: f for i, f in spend["flag_text"].items() if f},
+        "users_by_backing": {b: {"users": r["users"], "apps": r["apps_with_value"], "unvalued_apps": r["apps_without_value"],
+                                 "unvalued_low": _num(r["unvalued_low"]), "unvalued_high": _num(r["unvalued_high"])}
+                             for b, r in users_b.iterrows()},
+        "spend_by_backing": ({b: r["per_month"] for b, r in spend_b.iterrows()} if spend_b is not None else {}),
+        "chars_per_token": P.chars_per_token,
+        "context_window_tokens_equiv": {c: r["tokens_equiv"] for c, r in windows.iterrows()},
+        "break_even_chars_per_token": breakeven,
+        "capability_status": status.to_dict(orient="index"),
+        "verdict": summary,
+    }
