@@ -74,3 +74,59 @@ def test_a_notebook_without_a_model_is_not_checked(build):
 @pytest.mark.parametrize("name", registry.NAMES)
 def test_default_results_match_their_model(default_results, name):
     RM.MODELS[name].model_validate(default_results(name))
+
+
+# --- analyse(ds, P) -> typed result -> results(an, P): the shape every notebook module takes ----------
+def _run(ds, name):
+    import dataclasses
+
+    from kimi_research.orchestration.results import to_jsonable
+    from kimi_research.params import defaults
+
+    nb = registry.get(name)
+    mod = nb.module()
+    P = kr.validate_parameters(name, defaults(name), {})
+    an = mod.analyse(ds, P)
+    assert dataclasses.is_dataclass(an)
+    return mod, P, an, to_jsonable(mod.results(an, P))
+
+
+def _validate(name, ds, P, r):
+    from importlib import import_module
+
+    narrative = import_module(f"kimi_research.presentation.narrative.{registry.get(name).module().__name__.rsplit('.', 1)[1]}")
+    r = dict(r)
+    r["headline"] = narrative.headline(ds, r, P)
+    RM.MODELS[name].model_validate({"notebook": name, "parameters": {}, **r})
+    return r
+
+
+def test_ad_spend_analysis(ds):
+    mod, P, an, r = _run(ds, "02_ad_spend_bubble")
+    _validate("02_ad_spend_bubble", ds, P, r)
+    months = ds.select("kimi", "ad_spend")
+    months = months[months["period_months"] == 1]
+    assert r["peak_monthly_spend_yuan"] == months["base_value"].max()
+    assert r["users_bought_peak_window"] == r["peak_window_spend_yuan"] / P.cpa_yuan
+    assert r["cost_per_retained_user_yuan"] == (P.cpa_yuan + P.compute_cost_per_user_yuan) / P.retention_30d
+
+
+def test_sustainability_analysis(ds):
+    mod, P, an, r = _run(ds, "03_sustainability_formula")
+    _validate("03_sustainability_formula", ds, P, r)
+    total = r["peak_ad_spend_yuan"] / P.ad_share  # the default cost is implied from the peak spend
+    assert r["implied_total_monthly_cost_yuan"] == pytest.approx(total)
+    assert r["sustainable_growth_rate"] == pytest.approx(P.paid_revenue_monthly_yuan / total * (1 - P.ad_share))
+
+
+def test_competitor_analysis(ds):
+    from kimi_research.presentation.narrative import competitors as N
+
+    mod, P, an, r = _run(ds, "04_competitor_comparison")
+    r = _validate("04_competitor_comparison", ds, P, {**r, **N.text_results(ds, an, P)})
+    ranked = [x["entity"] for x in r["ranking"] if x["rank"] is not None]
+    if r["kimi_rank"] is not None:
+        assert r["kimi_rank"] == next(x["rank"] for x in r["ranking"] if x["entity"] == "kimi")
+        assert "kimi" in ranked
+    assert {row["status"] for row in r["verdict_table"]} <= {"leads", "par", "trails", "lacks"}
+    assert r["verdict"]["holds"] == (not r["verdict"]["unique_to_kimi"] and not r["verdict"]["leads_now"])

@@ -98,3 +98,94 @@ def draw_ranks(ax, ranks: pd.DataFrame) -> None:
             first = False
             ax.annotate(r["rank"], (r["period_mid"], r["value"]), xytext=(8, 0), textcoords="offset points",
                         fontsize=10, color=c, va="center", fontweight="bold")
+
+
+def decay_fit(ds, an, P, colors: Mapping[str, str]):
+    """Figure 2: the chosen series after its peak, the log-linear fit, its CI and the extrapolation.
+
+    Returns (figure, ids of the events drawn)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from kimi_research.analysis.decline import METRIC_SHORT
+    from kimi_research.presentation.format import pct
+
+    fit, name, m = an.fit, plotting.label(ds, an.entity), METRIC_SHORT[an.metric]
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    hollow = set(an.chosen.index[an.chosen["kind"] == "point"]) - set(fit.used.index)
+    draw_rows(ax, ds, an.chosen, colors, join=False, hollow=hollow)
+    values = list(an.chosen["base_value"])
+    x_end = None
+    if fit.slope is not None:
+        t = np.linspace(0, fit.used["t"].max(), 80)
+        line = fit.predict(t)
+        ax.plot(fit.date_of(t), line["value"], color="black", lw=2.2,
+                label=f"fit: {pct(fit.monthly_change, sign=True)} a month (n = {fit.n})")
+        if fit.status == "fit":
+            ax.fill_between(fit.date_of(t), line["low"], line["high"], color="black", alpha=0.12,
+                            label="95% CI of the fitted line")
+        if len(an.forecast):
+            f = pd.concat([fit.predict([fit.used["t"].max()], "prediction"), an.forecast[["t", "value", "low", "high"]]])
+            ax.plot(fit.date_of(f["t"]), f["value"], "--", color="#d62728", lw=2,
+                    label=f"extrapolation, {P.forecast_months} months (not data)")
+            if f["low"].notna().all():
+                ax.fill_between(fit.date_of(f["t"]), f["low"], f["high"], color="#d62728", alpha=0.12,
+                                label="95% prediction interval")
+            values += list(f["low"]) + list(f["high"])
+            x_end = an.forecast["date"].max()
+    else:
+        ax.text(0.5, 0.45, "no fit: " + ("no exact figure" if fit.n == 0 else "fewer than two figures after the peak"),
+                transform=ax.transAxes, ha="center", fontsize=13, color="#b22222")
+    lo, hi = time_range(pd.concat([an.chosen["period_start"], an.chosen["period_end"]]), x_end)
+    ax.set_xlim(lo, hi)
+    plotting.millions_axis(ax, log=True)
+    values += list(an.chosen["base_value"] * 1.25)
+    plotting.headroom(ax, values, log=True)
+    plotting.time_axis(ax)
+    ax.set_title(f"{name} {m} after the peak: log-linear fit on {an.vendor_label}")
+    ax.set_xlabel("period (each figure at the midpoint of its period)")
+    ax.set_ylabel(f"{m} (millions of users, log scale)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
+    plotting.footnote(fig, plotting.source_text(ds, an.chosen),
+                      caption=f"Figure 2. OLS of log({m}) on months since the peak; quarters dated at mid-quarter. "
+                              "The dashed segment is an extrapolation, not a measurement.")
+    ids, levels = draw_events(ax, ds, lo, hi, P.annotate_events)
+    plotting.headroom(ax, values, log=True, room=plotting.label_room(levels))
+    return fig, ids
+
+
+def growth_phase(ds, an, P, colors: Mapping[str, str]):
+    """Figure 3: the first growth phase, two figures and the constant monthly rate joining them.
+
+    Returns (figure, ids of the events drawn); call only when ``an.growth`` is not empty."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from kimi_research.analysis.decline import METRIC_SHORT, select
+    from kimi_research.data.units import DAYS_PER_MONTH
+    from kimi_research.presentation.format import pct
+
+    g, name = an.growth.iloc[0], plotting.label(ds, an.entity)
+    grows = select(ds, an.entity, g["metric"])
+    grows = grows[grows["series"] == g["series"]]
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    draw_rows(ax, ds, grows, colors, join=False)
+    t = np.linspace(0, g["months"], 60)
+    t0 = ds.observations.at[g["start_obs"], "period_mid"]
+    ax.plot(t0 + pd.to_timedelta(t * DAYS_PER_MONTH, unit="D"), g["start_value"] * (1 + g["monthly_growth"]) ** t,
+            "--", color="#6a3d9a", lw=2,
+            label=f"×{g['multiple']:.1f} in {g['months']:.1f} months = {pct(g['monthly_growth'], sign=True)} a month")
+    lo, hi = time_range(pd.concat([grows["period_start"], grows["period_end"]]))
+    ax.set_xlim(lo, hi)
+    plotting.millions_axis(ax, log=True)
+    plotting.headroom(ax, list(grows["base_value"]), log=True)
+    plotting.time_axis(ax)
+    ax.set_title(f"{name} before the fall: {METRIC_SHORT[g['metric']]} growth, {g['vendor']}")
+    ax.set_xlabel("period (each figure at the midpoint of its period)")
+    ax.set_ylabel(f"{METRIC_SHORT[g['metric']]} (millions of users, log scale)")
+    ax.legend(loc="lower right")
+    plotting.footnote(fig, plotting.source_text(ds, grows),
+                      caption="Figure 3. Two figures and the constant monthly rate that joins them.")
+    ids, levels = draw_events(ax, ds, lo, hi, P.annotate_events)
+    plotting.headroom(ax, list(grows["base_value"]), log=True, room=plotting.label_room(levels))
+    return fig, ids

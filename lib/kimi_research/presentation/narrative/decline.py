@@ -204,3 +204,16 @@ def headline(ds, r: dict, P) -> str:
     else:
         text += f"; no decline fitted ({r['fit_status']})."
     return text
+
+
+def growth_note(ds, an: Analysis) -> str:
+    """The growth phase before the fall, or why none can be measured."""
+    name = ds.name(an.entity)
+    if not len(an.growth):
+        return (f"**No growth phase can be measured for {name}:** no user series has two exact figures from one "
+                f"source rising to a later maximum.")
+    g = an.growth.iloc[0]
+    return (f"{name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) went from **{fmt_users(g['start_value'])}** "
+            f"({g['start_period']}) to **{fmt_users(g['end_value'])}** ({g['end_period']}): **×{g['multiple']:.1f}** in "
+            f"{g['months']:.1f} months, **{fmt_pct(g['monthly_growth'])} a month** compounded. The dashed line is "
+            f"that constant rate, drawn between the two figures (not data in between).")
