@@ -81,11 +81,6 @@ def test_unit_economics():
     assert round(adspend.users_per_budget(1e8, 30)) == 3_333_333
 
 
-def test_formatting():
-    assert adspend.cn(4.2e7) == "4200万" and adspend.cn(3.142857e8, 2) == "3.14亿" and adspend.cn(7096774) == "709.7万"
-    assert adspend.pct(0.01) == "1%" and adspend.pct(0.2123) == "21.2%"
-
-
 # --- the stock-flow model ----------------------------------------------------------------------------
 def test_simulate_and_half_life():
     idx = pd.period_range("2024-01", periods=4, freq="M")

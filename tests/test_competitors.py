@@ -9,6 +9,7 @@ import pytest
 import kimi_research as kr
 from kimi_research.analysis import competitors as C
 from kimi_research.orchestration.runner import load_param_set
+from kimi_research.presentation.narrative import competitors as N
 
 NB = "04_competitor_comparison"
 
@@ -133,7 +134,7 @@ def test_capabilities_and_context_windows(ds):
     st = C.capability_status(facts, camps)
     assert st.loc["moonshot", "data ecosystem"] == "lacks" and st.loc["moonshot", "own cloud"] == "lacks"
     assert st.loc["moonshot", "open weights"] == "has" and st.loc["tencent", "modalities"] == "not stated"
-    m = C.capability_matrix(ds, facts, camps)
+    m = N.capability_matrix(ds, facts, camps)
     assert m.loc["Moonshot AI", "context window"].startswith("20万字 ≈ 12万 tokens† (2023-10) → 200万字")
     assert m.loc["Moonshot AI", "context window"].endswith("[s000, s001, s002, s003]")
     assert "DeepSeek R1 (reasoning)" in m.loc["DeepSeek", "model launches"]
@@ -157,7 +158,7 @@ def test_verdict_holds_and_depends_on_chars_per_token_only_below_break_even(ds, 
     for cpt in (1.67, 0.4):
         facts = C.capability_facts(ds, camps, cpt)
         st = C.capability_status(facts, camps)
-        vt = C.verdict_rows(ds, t, "wau", ch, facts, st, byq, "2024 Q4")
+        vt = N.verdict_rows(ds, t, "wau", ch, facts, st, byq, "2024 Q4")
         out[cpt] = (vt, C.verdict(vt, st))
     vt, v = out[1.67]
     assert v["holds"] and v["unique_to_kimi"] == [] and v["leads_now"] == []

@@ -14,6 +14,7 @@ from kimi_research.data.loader import repeated_figures
 from kimi_research.errors import ParameterError
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
+from kimi_research.presentation.narrative import decline as narrative
 
 NB = "01_user_decline"
 REQUIRED_KEYS = {"entity", "metric", "vendor", "n_points", "peak_value", "peak_period", "latest_value", "latest_period",
@@ -81,7 +82,7 @@ def test_series_table_keeps_vendors_apart(kimi):
     assert list(t.index) == ["questmobile", "aicpb", "none"]
     assert t.at["aicpb", "peak_value"] == 26_490_000 and pd.isna(t.at["aicpb", "peak_to_latest_change"])
     assert t.at["none", "n_points"] == 0 and "≥3600万" in t.at["none", "bounds"]
-    shown = decline.display_series_table(t)
+    shown = narrative.display_series_table(t)
     assert shown.loc["QuestMobile", "peak to latest"] == "−52.8%"
 
 
@@ -160,13 +161,13 @@ def test_two_points_give_a_rate_but_no_interval():
     f = decline.fit_decay(_rows([100.0, 50.0], [0, 4]), "QuestMobile")
     assert f.status == "no_ci" and f.monthly_change_ci == (None, None)
     assert f.half_life == pytest.approx(4.0)
-    assert "Two points only: no confidence interval is possible" in decline.describe_fit(f, "mau")
+    assert "Two points only: no confidence interval is possible" in narrative.describe_fit(f, "mau")
 
 
 def test_points_on_two_dates_give_no_interval():
     f = decline.fit_decay(_rows([100.0, 60.0, 60.1], [0, 3, 3]), "QuestMobile")
     assert f.n == 3 and f.n_dates == 2 and f.status == "no_ci"
-    assert "3 points on only 2 distinct dates" in decline.describe_fit(f, "mau")
+    assert "3 points on only 2 distinct dates" in narrative.describe_fit(f, "mau")
 
 
 def test_no_half_life_when_not_declining():
@@ -176,17 +177,17 @@ def test_no_half_life_when_not_declining():
     assert f.status == "fit" and f.slope > 0 and not f.declining
     assert f.half_life is None
     assert f.half_life_ci[1] is None  # the interval reaches growth: no upper end (the lower end stays defined)
-    assert "not declining after its peak, so there is no half-life" in decline.describe_fit(f, "mau")
+    assert "not declining after its peak, so there is no half-life" in narrative.describe_fit(f, "mau")
 
 
 def test_one_point_and_bounds_only(ds):
     an = decline.analyse(ds, params(entity="Doubao", metric="wau"))
     assert an.fit.status == "too_few" and an.fit.monthly_change is None and an.fit.half_life is None
     assert an.fit.monthly_change_ci == (None, None) and an.forecast.empty
-    assert "**No fit.**" in decline.describe_fit(an.fit, "wau")
+    assert "**No fit.**" in narrative.describe_fit(an.fit, "wau")
     only_bound = decline.analyse(ds, params(vendor="none"))
     assert only_bound.fit.n == 0 and only_bound.headline["peak_value"] is None
-    assert "known only as bounds: ≥3600万 (2024-10, lower bound)" in decline.summary_markdown(ds, only_bound, 6)
+    assert "known only as bounds: ≥3600万 (2024-10, lower bound)" in narrative.summary_markdown(ds, only_bound, 6)
 
 
 # --- growth phase, ranks, events -------------------------------------------------------------------
@@ -204,7 +205,7 @@ def test_growth_phase(ds):
 def test_rank_trajectory(kimi):
     r = kimi.ranks
     assert list(r.index) == ["o000_09", "o004_03", "o002_04", "o000_07", "o000_04", "o000_05", "o004_02"]
-    assert list(r["rank"]) == ["top 3", "#2", "#5", "#9", "#19", "outside the top 20", "#7"]
+    assert list(r["rank"]) == ["≤3", "2", "5", "9", "19", ">20", "7"]
     assert r.at["o000_04", "list_name"] == "MAU rank, AI Product Ranking (aicpb.com), global AI apps"
     assert r.at["o004_02", "period"] == "week of 2025-12-08"
 
@@ -221,7 +222,7 @@ def test_chart_events_merge_same_day_and_keep_launches(ds):
 
 # --- prose and results -----------------------------------------------------------------------------
 def test_summary_is_built_from_computed_values(ds, kimi):
-    md = decline.summary_markdown(ds, kimi, 6)
+    md = narrative.summary_markdown(ds, kimi, 6)
     assert md.startswith("* **Peak and latest.** Kimi's MAU as measured by QuestMobile peaked at")
     for text in ["**2101万** (2024-12)", "**992.6万**", "**−52.8%** in 8.0 months", "**−8.9% a month**",
                  "95% CI −19.1% to +2.7%", "**7.5 months**", "×11.6 in 5.0 months", "+63.4% a month",
@@ -236,11 +237,6 @@ def test_results_keys(ds, kimi):
     assert r["growth_phase"]["end_obs"] == "o003_09"
 
 
-def test_number_formats():
-    assert decline.fmt_users(21_010_000) == "2101万" and decline.fmt_users(508_300) == "50.83万"
-    assert decline.fmt_users(155_200_000) == "1.55亿"
-    assert decline.fmt_est(5_944_662) == "594万" and decline.fmt_est(12_368_280) == "1240万"
-    assert decline.fmt_pct(-0.52756) == "−52.8%"
 
 
 # --- the notebook ----------------------------------------------------------------------------------
@@ -257,7 +253,7 @@ def test_default_run(default_results):
     assert round(r["half_life_months"], 2) == 7.47
     assert len(r["forecast"]) == 6 and r["forecast"][-1]["date"] == "2026-02-14"
     assert round(r["growth_phase"]["multiple"], 1) == 11.6 and round(r["growth_phase"]["monthly_growth"], 2) == 0.63
-    assert [x["text"] for x in r["ranks"]][:3] == ["top 3", "#2", "#5"]
+    assert [x["text"] for x in r["ranks"]][:3] == ["≤3", "2", "5"]
     assert {"e_deepseek_r1", "e_kimi_k15", "e_doubao_16", "e_kimi_k2", "e_gpt5"} <= set(r["events_annotated"])
     assert set(r["excluded_rows"]) == {"o000_06"}  # only the repeated May figure; no bound, nothing before the peak
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from kimi_research import paths
-from kimi_research.analysis.competitors import ordinal
 from kimi_research.data.units import format_cn
+from kimi_research.presentation.format import ordinal
 
 pytestmark = pytest.mark.notebook
 

@@ -15,6 +15,8 @@ from kimi_research import paths
 from kimi_research.analysis import sustainability as su
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
+from kimi_research.presentation.figures import sustainability as figures
+from kimi_research.presentation.narrative import sustainability as narrative
 
 NB = "03_sustainability_formula"
 
@@ -104,10 +106,10 @@ def test_implied_cost_base(facts):
     assert round(total / 1e8, 2) == 3.14 and round(non_ad / 1e8, 2) == 0.94
     assert round(total) == 314_285_714 and round(non_ad) == 94_285_714
     # 0.94亿 is just above the upper reading of "数千万" (9000万); the 2亿 reading (8571万) is inside
-    assert su.compare_to_range(non_ad, 2e7, 9e7)[0] == "just_above"
-    assert su.compare_to_range(su.implied_non_ad_cost(facts.peak_ad_spend_low.value, 0.7), 2e7, 9e7)[0] == "within"
-    assert su.compare_to_range(1e7, 2e7, 9e7)[0] == "below"
-    assert su.compare_to_range(5e8, 2e7, 9e7)[0] == "well_above"
+    assert narrative.compare_to_range(non_ad, 2e7, 9e7)[0] == "just_above"
+    assert narrative.compare_to_range(su.implied_non_ad_cost(facts.peak_ad_spend_low.value, 0.7), 2e7, 9e7)[0] == "within"
+    assert narrative.compare_to_range(1e7, 2e7, 9e7)[0] == "below"
+    assert narrative.compare_to_range(5e8, 2e7, 9e7)[0] == "well_above"
     assert round(su.max_share_for_cost(2.2e8, 9e7), 4) == 0.7097
     with pytest.raises(ValueError, match="ad_share must be in \\(0, 1\\]"):
         su.implied_total_cost(2.2e8, 0.0)
@@ -195,7 +197,7 @@ def test_tornado_revenue_dominates(facts):
 
 
 def test_explorer_recomputes_without_frontend():
-    box = su.build_explorer(1e7, 3.142857e8, 0.7, 0.3, 49.0, 2101e4)
+    box = figures.build_explorer(1e7, 3.142857e8, 0.7, 0.3, 49.0, 2101e4)
     assert "rate 0.0095" in box.readout.value and "42.9% of a firm" in box.readout.value
     box.sliders["share"].value = 0.3
     assert "100.0% of a firm" in box.readout.value
@@ -208,7 +210,7 @@ def test_notebook_cells():
     assert len(explorer) == 1
     assert explorer[0].metadata["slideshow"]["slide_type"] == "skip"
     assert "no-slides" in explorer[0].metadata.get("tags", [])
-    assert "interactive(" not in explorer[0].source  # see su.build_explorer: Output widgets can hang nbclient
+    assert "interactive(" not in explorer[0].source  # see figures.build_explorer: Output widgets can hang nbclient
 
 
 @pytest.mark.notebook

@@ -35,6 +35,8 @@ import pandas as pd
 from scipy import optimize, stats
 
 from kimi_research.data.loader import repeated_figures
+from kimi_research.data.periods import period_label
+from kimi_research.data.units import DAYS_PER_MONTH
 from kimi_research.errors import DataError
 
 SPEND_PATHS = {
@@ -54,13 +56,12 @@ SPEND_PATHS = {
 SPEND_METRICS = ["ad_spend", "ad_spend_monthly", "ad_spend_peak_month"]
 KIMI_FAMILY_EXTRA_EVENTS = ["e_deepseek_r1"]  # the rival launch the articles treat as the turning point
 STATUS_ORDER = ["reported", "lower bound", "interpolated", "assumption"]
+BUDGET = 1e8  # one 亿元: the unit the articles count campaigns in
 
 
 # --- data selections -------------------------------------------------------------------------------
 def spend_rows(ds, entity: str = "kimi") -> pd.DataFrame:
     """Every spend row of an entity (dated or not), with its monthly rate and a period label."""
-    from kimi_research.analysis.audit import period_label
-
     o = ds.select(entity, SPEND_METRICS)
     if o.empty:
         raise DataError("data/observations.csv", message=f"no ad-spend rows ({', '.join(SPEND_METRICS)}) for {entity!r}")
@@ -202,8 +203,6 @@ def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_to
     if o.empty:
         raise DataError("data/observations.csv",
                         message=f"no dated MAU rows for entity {entity!r} from vendor {vendor!r}: nothing to fit the model to")
-    from kimi_research.analysis.audit import period_label
-
     o["period"] = o.apply(period_label, axis=1)
     o["months"] = [list(_months(r)) for _, r in o.iterrows()]
     o["n_months"] = o["months"].map(len)
@@ -379,7 +378,7 @@ def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(start + (end - start) / 2).normalize()
 
 
-# --- presentation helpers -----------------------------------------------------------------------------
+# --- events for the time charts -------------------------------------------------------------------------
 KEY_EVENT_KINDS = ["ad_campaign", "funding", "model_launch"]
 
 
@@ -389,25 +388,300 @@ def key_events(ds, entity: str = "kimi") -> pd.DataFrame:
     return ev[ev["kind"].isin(KEY_EVENT_KINDS)]
 
 
-def cn(value: float, digits: int = 1) -> str:
-    """A CNY amount or count the Chinese way, without a trailing '.0' (4.2e7 -> '4200万', 3.1429e8 -> '3.14亿')."""
-    from kimi_research.data.units import format_cn
-
-    return format_cn(value, digits=digits)
+_users_per_budget = users_per_budget  # analyse() names its result users_per_budget
 
 
-def pct(value: float, digits: int = 1) -> str:
-    """A share as a percentage without a trailing '.0' (0.01 -> '1%', 0.212 -> '21.2%')."""
-    import re
+# --- the whole analysis of notebook 02 ------------------------------------------------------------
+@dataclass
+class BubbleAnalysis:
+    """Everything notebook 02 shows, computed once from the validated parameters (CNY, users, months)."""
 
-    return re.sub(r"\.0+%$", "%", f"{value:.{digits}%}")
+    rows: pd.DataFrame
+    targets: pd.DataFrame
+    dated_months: pd.DataFrame
+    peak_row: pd.Series
+    peak: float
+    peak_month: pd.Period
+    burn30: float
+    burn31: float
+    undated_peaks: pd.DataFrame
+    burn_article: pd.Series
+    twenty: pd.Series
+    cpa_rows: pd.DataFrame
+    all_in: pd.Series
+    new_users_row: pd.Series
+    burn_hypo_article: pd.Series
+    burn_hypo: tuple
+    all_in_param: float
+    burn_param: float
+    users_per_budget: dict
+    users_per_budget_param: float
+    retention_row: pd.Series
+    cost_retained: float
+    share_row: pd.Series
+    implied_cost: float
+    implied_cost_low: float
+    spend: pd.DataFrame
+    last_data: pd.Period
+    window: pd.PeriodIndex
+    window_spend: float
+    bought: float
+    kept: float
+    after: pd.Series
+    mau_after: float
+    spend_to_last: float
+    bought_to_last: float
+    floor: float
+    fit: ChurnFit
+    churn: float
+    hl: float
+    ci: tuple | None  # profile interval of the churn (None when the churn is given)
+    hl_ci: tuple | None
+    users: pd.Series
+    cf: pd.DataFrame
+    used: pd.DataFrame
+    first_t: pd.Series
+    last_t: pd.Series
+    months_between: float
+    observed_change: float
+    observed_monthly: float
+    cf_at_last: pd.Series
+    worst: str
+    rivals: pd.DataFrame
+    kimi_peak_pm: float
+    q4: pd.DataFrame
+    hi_cpa: pd.Series
+    lo_cpa: pd.Series
+    others: pd.DataFrame
+    users_ci: tuple | None  # bought users at the interval's two churns
+    n_after: int
+    low_peak: pd.Series
+    dau: pd.DataFrame
+    dau_growth: float
+    span: pd.PeriodIndex
+    first_spend: pd.Series
 
 
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.data.units import format_en
+def analyse(ds, P) -> BubbleAnalysis:
+    """The articles' spend figures, unit economics, the monthly spend path, the stock-flow fit and its counterfactuals.
 
-    return (f"Peak ad spend {format_en(r['peak_monthly_spend_yuan'], 'CNY')} a month ({r['peak_month']}); at "
-            f"CNY {r['all_in_cpa_yuan']:g} all-in per user and {P.retention_30d:.0%} 30-day retention a kept user "
-            f"costs CNY {r['cost_per_retained_user_yuan']:,.0f}; users churn {r['fitted_monthly_churn']:.1%} a month "
-            f"(half-life {r['bought_user_half_life_months']:.1f} months).")
+    Raises DataError when Kimi has no spend rows or no MAU to fit to."""
+    rows = spend_rows(ds, "kimi")  # DataError if Kimi has no spend rows
+    targets = mau_targets(ds, "kimi", "questmobile")  # DataError if there is no MAU to fit to
+    # --- the articles' figures, all from data/observations.csv -------------------------------------
+    obs = ds.observations
+    dated_months = rows[rows["metric"].eq("ad_spend") & rows["period_months"].eq(1)]
+    peak_row = dated_months.loc[dated_months["base_value"].idxmax()]
+    peak = float(peak_row["base_value"])
+    peak_month = pd.Period(peak_row["period_start"], freq="M")
+    burn30, burn31 = daily_burn_per_month(peak)
+    undated_peaks = rows[rows["metric"] == "ad_spend_peak_month"]
+    burn_article = obs.loc["o003_07"]  # '相当于每天烧掉700万'
+    twenty = rows[rows["duration_days"].notna()].iloc[0]  # '20天烧钱1个亿'
+    cpa_rows = ds.select("kimi", "cpa").sort_values("base_value")
+    all_in = ds.select("kimi", "cpa_all_in").iloc[0]
+    new_users_row = ds.select("kimi", "daily_new_users").iloc[0]
+    burn_hypo_article = obs.loc["o004_23"]  # '一天就得烧掉约250万元'
+    burn_hypo = (P.daily_new_users * all_in["base_value"], P.daily_new_users * all_in["base_value_high"])
+    all_in_param = P.cpa_yuan + P.compute_cost_per_user_yuan
+    burn_param = P.daily_new_users * all_in_param
+    users_per_budget = {oid: _users_per_budget(BUDGET, r["base_value"]) for oid, r in cpa_rows.iterrows()}
+    users_per_budget_param = _users_per_budget(BUDGET, P.cpa_yuan)
+    retention_row = ds.select("industry", "retention_30d").iloc[0]
+    cost_retained = cost_per_retained_user(P.cpa_yuan, P.compute_cost_per_user_yuan, P.retention_30d)
+    share_row = ds.select("kimi", "ad_spend_share").iloc[0]
+    implied_cost = peak / share_row["base_value"]
+    implied_cost_low = undated_peaks["base_value"].min() / share_row["base_value"]
+
+    # --- the monthly spend path and users bought vs kept --------------------------------------------
+    kimi_users = ds.select("kimi", ["mau", "wau", "dau"])
+    end = max(pd.Period(kimi_users["period_end"].max(), freq="M"), max(m for ms in targets["months"] for m in ms))
+    spend = monthly_spend(ds, P.spend_path, end)
+    last_data = spend.attrs["last_data_month"]
+    window = peak_window(spend)
+    window_spend = float(spend.loc[window, "spend_yuan"].sum())
+    bought = window_spend / P.cpa_yuan
+    kept = bought * P.retention_30d
+    after = targets[targets["used"] & (targets["period_start"] > window[-1].to_timestamp(how="end"))].iloc[0]
+    mau_after = float(after["base_value"])
+    spend_to_last = float(spend.loc[:last_data, "spend_yuan"].sum())
+    bought_to_last = spend_to_last / P.cpa_yuan
+    floor = spend.attrs["floor"]
+    # --- the stock-flow model -----------------------------------------------------------------------
+    fit = fit_churn(spend["spend_yuan"], P.cpa_yuan, targets, P.monthly_churn)
+    churn = fit.churn
+    hl = half_life(churn)
+    ci = fit.ci_profile
+    hl_ci = tuple(sorted((half_life(ci[0]), half_life(ci[1])))) if ci else None
+    users = simulate(spend["spend_yuan"], P.cpa_yuan, churn)
+    cf = counterfactuals(spend, P.cpa_yuan, churn)
+    used = targets[targets["used"]]
+    first_t, last_t = used.iloc[0], used.iloc[-1]
+    months_between = (last_t["period_mid"] - first_t["period_mid"]).days / DAYS_PER_MONTH
+    observed_change = last_t["base_value"] / first_t["base_value"] - 1
+    observed_monthly = (1 + observed_change) ** (1 / months_between) - 1
+    last_months = list(last_t["months"])
+    cf_at_last = cf.loc[last_months].mean()
+    worst = fit.table["relative_error"].abs().idxmax()
+
+
+    # --- figures the sections show (selections, not prose) -------------------------------------------
+    rivals = ds.select(["doubao", "yuanbao"], ["ad_spend", "ad_spend_monthly"])
+    kimi_peak_pm = spend.loc[window, "spend_yuan"].min()
+    q4 = rivals[rivals["period_start"].eq(pd.Timestamp(window[0].to_timestamp())) & rivals["period_months"].eq(3)]
+    hi_cpa, lo_cpa = cpa_rows.iloc[-1], cpa_rows.iloc[0]
+    others = ds.select("kimi", "mau")
+    others = others[~others.index.isin(targets.index) & others["period_start"].notna()]
+    users_ci = (simulate(spend["spend_yuan"], P.cpa_yuan, ci[1]),  # bought users at the interval's churns
+                simulate(spend["spend_yuan"], P.cpa_yuan, ci[0])) if ci else None
+    n_after = int((spend.index > last_data).sum())
+    low_peak = undated_peaks.loc[undated_peaks["base_value"].idxmin()]
+    dau = ds.select("kimi", "dau").sort_values("period_start")
+    dau_growth = dau["base_value"].iloc[-1] / dau["base_value"].iloc[0] if len(dau) > 1 else float("nan")
+    span = spend.index[spend["obs_ids"].isin(rows.index[rows["metric"] == "ad_spend_monthly"])]
+    first_spend = rows.loc[spend["obs_ids"].iloc[0].split(";")[0]]
+    return BubbleAnalysis(
+        rows=rows,
+        targets=targets,
+        dated_months=dated_months,
+        peak_row=peak_row,
+        peak=peak,
+        peak_month=peak_month,
+        burn30=burn30,
+        burn31=burn31,
+        undated_peaks=undated_peaks,
+        burn_article=burn_article,
+        twenty=twenty,
+        cpa_rows=cpa_rows,
+        all_in=all_in,
+        new_users_row=new_users_row,
+        burn_hypo_article=burn_hypo_article,
+        burn_hypo=burn_hypo,
+        all_in_param=all_in_param,
+        burn_param=burn_param,
+        users_per_budget=users_per_budget,
+        users_per_budget_param=users_per_budget_param,
+        retention_row=retention_row,
+        cost_retained=cost_retained,
+        share_row=share_row,
+        implied_cost=implied_cost,
+        implied_cost_low=implied_cost_low,
+        spend=spend,
+        last_data=last_data,
+        window=window,
+        window_spend=window_spend,
+        bought=bought,
+        kept=kept,
+        after=after,
+        mau_after=mau_after,
+        spend_to_last=spend_to_last,
+        bought_to_last=bought_to_last,
+        floor=floor,
+        fit=fit,
+        churn=churn,
+        hl=hl,
+        ci=ci,
+        hl_ci=hl_ci,
+        users=users,
+        cf=cf,
+        used=used,
+        first_t=first_t,
+        last_t=last_t,
+        months_between=months_between,
+        observed_change=observed_change,
+        observed_monthly=observed_monthly,
+        cf_at_last=cf_at_last,
+        worst=worst,
+        rivals=rivals,
+        kimi_peak_pm=kimi_peak_pm,
+        q4=q4,
+        hi_cpa=hi_cpa,
+        lo_cpa=lo_cpa,
+        others=others,
+        users_ci=users_ci,
+        n_after=n_after,
+        low_peak=low_peak,
+        dau=dau,
+        dau_growth=dau_growth,
+        span=span,
+        first_spend=first_spend,
+    )
+
+
+def results(an: BubbleAnalysis, P) -> dict:
+    """The results JSON of notebook 02 (declared by AdSpendResults in orchestration/results_models.py)."""
+    after = an.after
+    all_in_param = an.all_in_param
+    bought = an.bought
+    burn30 = an.burn30
+    burn31 = an.burn31
+    burn_article = an.burn_article
+    burn_hypo = an.burn_hypo
+    burn_param = an.burn_param
+    cf = an.cf
+    churn = an.churn
+    ci = an.ci
+    cost_retained = an.cost_retained
+    fit = an.fit
+    floor = an.floor
+    hl = an.hl
+    hl_ci = an.hl_ci
+    implied_cost = an.implied_cost
+    implied_cost_low = an.implied_cost_low
+    kept = an.kept
+    mau_after = an.mau_after
+    observed_change = an.observed_change
+    observed_monthly = an.observed_monthly
+    peak = an.peak
+    peak_month = an.peak_month
+    share_row = an.share_row
+    spend = an.spend
+    spend_to_last = an.spend_to_last
+    twenty = an.twenty
+    users_per_budget = an.users_per_budget
+    users_per_budget_param = an.users_per_budget_param
+    window = an.window
+    window_spend = an.window_spend
+    return {
+        "spend_path": P.spend_path,
+        "peak_month": str(peak_month),
+        "peak_monthly_spend_yuan": peak,
+        "peak_daily_burn_yuan": [burn30, burn31],
+        "article_daily_burn_yuan": float(burn_article["base_value"]),
+        "hypothetical_daily_burn_yuan": list(burn_hypo),
+        "parameter_daily_burn_yuan": burn_param,
+        "burn_20_days_per_day_yuan": float(twenty["base_value_per_day"]),
+        "users_per_100m_yuan": users_per_budget_param,
+        "users_per_100m_yuan_by_cpa_row": users_per_budget,
+        "all_in_cpa_yuan": all_in_param,
+        "cost_per_retained_user_yuan": cost_retained,
+        "peak_window": [str(m) for m in window],
+        "peak_window_spend_yuan": window_spend,
+        "users_bought_peak_window": bought,
+        "users_kept_30d_peak_window": kept,
+        "mau_after_peak": mau_after,
+        "mau_after_peak_obs": after.name,
+        "mau_to_bought_ratio": mau_after / bought,
+        "spend_to_last_report_yuan": spend_to_last,
+        "spend_floor_yuan_per_month": floor,
+        "spend_by_month_yuan": {str(m): v for m, v in spend["spend_yuan"].items()},
+        "spend_status_by_month": {str(m): v for m, v in spend["status"].items()},
+        "fitted_monthly_churn": churn,
+        "churn_fitted": fit.fitted,
+        "churn_se": fit.se,
+        "churn_ci_profile": list(ci) if ci else None,
+        "churn_ci_curvature": list(fit.ci_curvature) if fit.ci_curvature else None,
+        "churn_jackknife": (dict(zip(fit.jackknife["left_out"], fit.jackknife["churn"], strict=True))
+                            if len(fit.jackknife) else {}),
+        "bought_user_half_life_months": hl,
+        "half_life_ci_months": list(hl_ci) if hl_ci else None,
+        "fit_points": fit.n,
+        "fit_relative_errors": fit.table["relative_error"].to_dict(),
+        "observed_mau_change": observed_change,
+        "observed_mau_monthly_change": observed_monthly,
+        "counterfactual_end_month": str(cf.index[-1]),
+        "counterfactual_users_end": cf.iloc[-1].to_dict(),
+        "ad_spend_share": float(share_row["base_value"]),
+        "implied_total_monthly_cost_yuan": implied_cost,
+        "implied_total_monthly_cost_range_yuan": [implied_cost_low, implied_cost],
+    }

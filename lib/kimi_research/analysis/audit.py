@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from kimi_research.data import provenance
+from kimi_research.data.periods import period_label
 
 
 def entities_with_data(ds) -> list[str]:
@@ -76,22 +77,6 @@ def flag_counts(obs: pd.DataFrame) -> pd.Series:
     return obs["flag_list"].explode().dropna().value_counts()
 
 
-def period_label(r) -> str:
-    s, e = r["period_start"], r["period_end"]
-    if pd.isna(s):
-        return f"{int(r['duration_days'])} days" if not pd.isna(r.get("duration_days")) else "undated"
-    if s == e:
-        return s.date().isoformat()
-    if s.day == 1 and (e + pd.Timedelta(days=1)).day == 1:
-        months = (e.year - s.year) * 12 + e.month - s.month + 1
-        if months == 1:
-            return s.strftime("%Y-%m")
-        if months == 3 and s.month in (1, 4, 7, 10):
-            return f"{s.year} Q{(s.month - 1) // 3 + 1}"
-        if months == 12 and s.month == 1:
-            return str(s.year)
-        return f"{s.strftime('%Y-%m')} to {e.strftime('%Y-%m')}"
-    return f"{s.date()} to {e.date()}"
 
 
 def quote_check(ds, seeds: Path | None = None) -> pd.DataFrame | None:

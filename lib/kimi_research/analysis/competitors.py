@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from kimi_research.analysis.audit import period_label
+from kimi_research.data.periods import period_label, quarter_label
 from kimi_research.data.units import DAYS_PER_MONTH, format_cn, format_en
+from kimi_research.data.vocabulary import rank_text
 from kimi_research.errors import DataError, ParameterError
 
 KIMI = "kimi"
@@ -268,40 +270,6 @@ def ranking(ds, metric: str, as_of: dict, entities: list[str]) -> dict:
             "source_rows": main[main["entity"].isin(entities)]}
 
 
-def explain_ranks(full: pd.DataFrame, rank_rows: pd.DataFrame) -> dict[str, str]:
-    """One sentence per app of the list saying where its rank comes from."""
-    out = {}
-    exact_valued = full[full["rank"].notna() & full["value"].notna()]
-    for e, r in full.iterrows():
-        rows = rank_rows[rank_rows["entity"] == e]
-        said = ", ".join(f"{rank_text(q, v)} ({i})" for q, v, i in
-                         zip(rows["qualifier"], rows["value"], rows["obs_id"], strict=True)) or "no rank"
-        if r["basis"] == "stated":
-            out[e] = f"{r['name']}: {r['rank_text']}, as stated ({said})."
-        elif r["rank"] is not None and not pd.isna(r["rank"]):
-            why = []
-            if not pd.isna(r["value"]):
-                others = exact_valued.drop(index=e, errors="ignore")
-                below = others[(others["value"] < r["value"]) & (others["basis"] == "stated")]
-                above = others[(others["value"] > r["value"]) & (others["basis"] == "stated")]
-                if len(below):
-                    b = below.sort_values("rank").iloc[0]
-                    why.append(f"its value is above {b['name']}'s (stated rank {b['rank_text']})")
-                if len(above):
-                    a = above.sort_values("rank").iloc[-1]
-                    why.append(f"below {a['name']}'s (stated rank {a['rank_text']})")
-            taken = full[(full.index != e) & full["rank"].notna() & (full["lo"] == full["hi"])
-                         & full["value"].isna()]
-            if len(taken) and rows.empty:
-                why.append("ranks " + ", ".join(f"{int(x)}" for x in sorted(taken["rank"].astype(int)))
-                           + " are taken by apps without a value")
-            out[e] = (f"{r['name']}: {r['rank_text']}, derived: the list says {said}; "
-                      + "; ".join(why) + ".")
-        else:
-            out[e] = f"{r['name']}: {r['rank_text']} ({r['basis']}; the list says {said})."
-    return out
-
-
 def value_bounds_from_ranks(t: pd.DataFrame) -> tuple[list, list]:
     """For an app with an exact rank but no value: the values of the nearest valued apps
     ranked above and below it bound its value (NaN when there is no such neighbour)."""
@@ -376,15 +344,10 @@ def kimi_rank_history(ds) -> pd.DataFrame:
     o = ds.observations
     h = o[(o["entity"] == KIMI) & o["metric"].isin(ms) & o["period_start"].notna()].copy()
     h["period"] = h.apply(period_label, axis=1)
-    h["rank_text"] = [rank_text(q, v) for q, v in zip(h["qualifier"], h["value"], strict=True)]
+    h["rank_text"] = [rank_text(v, q) for q, v in zip(h["qualifier"], h["value"], strict=True)]
     h["vendor_name"] = h["vendor"].map(lambda v: ds.name(v) if isinstance(v, str) else "(none named)")
     h["list"] = h["vendor_name"] + " " + h["metric"].str.replace("_rank", "").str.upper() + " · " + h["scope"].fillna("")
     return h.sort_values(["period_end", "metric"])
-
-
-def rank_text(qualifier: str, value: float) -> str:
-    v = int(value)
-    return {"=": str(v), "<=": f"≤{v}", "<": f"<{v}", ">": f">{v}", ">=": f"≥{v}", "~": f"~{v}"}.get(qualifier, str(v))
 
 
 def year_before(history: pd.DataFrame, as_of_end: pd.Timestamp, window: int = YEAR_WINDOW_DAYS) -> pd.DataFrame:
@@ -457,17 +420,13 @@ def _flag_text(r) -> str:
     return "; ".join(parts)
 
 
-def quarter_of(ts: pd.Timestamp) -> str:
-    return f"{ts.year} Q{(ts.month - 1) // 3 + 1}"
-
-
 def spend_by_quarter(spend: pd.DataFrame) -> pd.DataFrame:
     """Mean spend per month by app and calendar quarter, from dated point figures (not lower
     bounds) whose period lies inside one quarter. ``months`` = months covered by the figures."""
     s = spend[(spend["metric"] == "ad_spend") & spend["dated"] & ~spend["lower_bound"]
               & (spend["repeat_of"] == "")].copy()
-    s = s[[quarter_of(a) == quarter_of(b) for a, b in zip(s["period_start"], s["period_end"], strict=True)]]
-    s["quarter"] = s["period_start"].map(quarter_of)
+    s = s[[quarter_label(a) == quarter_label(b) for a, b in zip(s["period_start"], s["period_end"], strict=True)]]
+    s["quarter"] = s["period_start"].map(quarter_label)
     g = s.groupby(["quarter", "entity"])
     out = pd.DataFrame({"total": g["base_value"].sum(), "months": g["period_months"].sum(),
                         "flags": g["flag_text"].agg(lambda f: "; ".join(sorted({x for x in f if x}))),
@@ -634,48 +593,6 @@ def _window_steps(f: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def capability_matrix(ds, facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
-    """Camp x dimension cells: the facts joined with '; ' and their source ids in brackets;
-    '—' = the articles say nothing. Context windows read 'first → largest'."""
-    cells = {}
-    for c in camp_list:
-        row = {}
-        for d in CAP_DIMENSIONS:
-            f = facts[(facts["camp"] == c) & (facts["dimension"] == d)]
-            if f.empty:
-                row[d] = "—"
-                continue
-            if d == "context window":
-                steps = _window_steps(f)
-                who = f.iloc[0]["text"].split(": ")[0] + ": " if ": " in f.iloc[0]["text"] else ""
-                row[d] = who + " → ".join(st[0] for st in steps) + \
-                    f" [{', '.join(sorted({x for st in steps for x in st[2]}))}]"
-                continue
-            srcs = ", ".join(sorted(set(f["source_id"])))
-            row[d] = "; ".join(dict.fromkeys(f["text"])) + f" [{srcs}]"
-        cells[camp_name(ds, c)] = row
-    return pd.DataFrame(cells).T[CAP_DIMENSIONS]
-
-
-def capability_short(ds, facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
-    """Short cell texts for the matrix chart (same facts as :func:`capability_matrix`)."""
-    out = pd.DataFrame("", index=camp_list, columns=CAP_DIMENSIONS)
-    for c in camp_list:
-        for d in CAP_DIMENSIONS:
-            f = facts[(facts["camp"] == c) & (facts["dimension"] == d)]
-            if f.empty:
-                out.loc[c, d] = "—"
-            elif d == "context window":
-                out.loc[c, d] = " →\n".join(st[3] for st in _window_steps(f))
-            elif d == "model launches":
-                out.loc[c, d] = "\n".join(f.sort_values("date")["chart"])
-            elif d == "modalities":
-                out.loc[c, d] = ", ".join(x.strip() for x in f.iloc[0]["chart"].split(";"))
-            else:
-                out.loc[c, d] = "\n".join(dict.fromkeys(f["chart"].str.replace(";", ",")))
-    return out
-
-
 def capability_sources(facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
     """Camp x dimension: the article ids behind each cell ('' when none)."""
     out = pd.DataFrame("", index=camp_list, columns=CAP_DIMENSIONS)
@@ -736,25 +653,7 @@ def launches_per_camp(facts: pd.DataFrame, since: pd.Timestamp | None = None) ->
     return f.groupby("camp").size()
 
 
-# --- verdict -------------------------------------------------------------------------------
-def wan(v: float, digits: int | None = None) -> str:
-    """A count the way the articles write it: 15520万, 450万, 2215万 (one decimal if needed)."""
-    from kimi_research.data.units import format_cn
-
-    return format_cn(v, digits=1 if digits is None else digits, wan_only=True)
-
-
-def yuan(v: float) -> str:
-    """CNY the way the articles write it: 2.2亿元, 3667万元."""
-    return f"{v / 1e8:.3g}亿元" if abs(v) >= 1e8 else f"{v / 1e4:,.0f}万元"
-
-
-def ordinal(n) -> str:
-    if n is None or (isinstance(n, float) and np.isnan(n)):
-        return "unranked"
-    n = int(n)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+# --- verdict (logic; the table text: presentation.narrative.competitors) ---------------------
 
 
 def launch_lead(ds, kimi: str = KIMI) -> dict | None:
@@ -784,12 +683,17 @@ def _status(kimi: float, best: float) -> str:
     return "leads" if kimi > best else "par" if kimi == best else "trails"
 
 
-def verdict_rows(ds, table: pd.DataFrame, metric: str, change: dict | None, facts: pd.DataFrame,
+def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts: pd.DataFrame,
                  status: pd.DataFrame, spend_q: pd.DataFrame | None, quarter: str | None,
                  kimi_camp: str = "moonshot") -> pd.DataFrame:
     """One row per comparison: Kimi's figure, the best rival's, their ratio and a status
     ('leads', 'par', 'trails', 'lacks'); ``current`` marks the comparisons that describe
-    Kimi now (the verdict is about them), the others are history."""
+    Kimi now (the verdict is about them), the others are history.
+
+    Figures the articles state as text are in ``kimi`` and ``best rival``; a number to be
+    formatted is in ``kimi_value``/``rival_value`` with its ``unit`` ('users' or 'CNY'), the
+    rival's name in ``rival`` and a note in ``kimi_note``/``rival_note`` (the text columns
+    are then None: presentation.narrative.competitors.verdict_rows writes them)."""
     rows = []
     name = ds.metrics.at[metric, "name"]
     if KIMI in table.index:
@@ -798,9 +702,9 @@ def verdict_rows(ds, table: pd.DataFrame, metric: str, change: dict | None, fact
         top = rivals.sort_values("lo").iloc[0] if len(rivals) else None
         kv, kr_ = k["value"], k["rank"]
         if top is not None and not pd.isna(kv) and not pd.isna(top["value"]):
-            rows.append({"dimension": f"{name} ({table['period'].iloc[0]})",
-                         "kimi": f"{wan(kv)} (rank {k['rank_text']})",
-                         "best rival": f"{top['name']} {wan(top['value'])} (rank {top['rank_text']})",
+            rows.append({"dimension": f"{name} ({table['period'].iloc[0]})", "kimi": None, "best rival": None,
+                         "unit": "users", "kimi_value": kv, "kimi_note": f"rank {k['rank_text']}",
+                         "rival": top["name"], "rival_value": top["value"], "rival_note": f"rank {top['rank_text']}",
                          "kimi_over_best": kv / top["value"], "status": _status(kv, top["value"]),
                          "current": True})
         elif kr_ is not None and not pd.isna(kr_):
@@ -871,11 +775,13 @@ def verdict_rows(ds, table: pd.DataFrame, metric: str, change: dict | None, fact
         oq = q[q["entity"] != KIMI].sort_values("per_month")
         if len(kq) and len(oq):
             kv, ov = kq["per_month"].iloc[0], oq.iloc[-1]
-            rows.append({"dimension": f"ad spend per month ({quarter})", "kimi": yuan(kv),
-                         "best rival": f"{ds.name(ov['entity'])} {yuan(ov['per_month'])}",
+            rows.append({"dimension": f"ad spend per month ({quarter})", "kimi": None, "best rival": None,
+                         "unit": "CNY", "kimi_value": kv, "rival": ds.name(ov["entity"]), "rival_value": ov["per_month"],
                          "kimi_over_best": kv / ov["per_month"], "status": _status(kv, ov["per_month"]),
                          "current": False})
-    return pd.DataFrame(rows, columns=["dimension", "kimi", "best rival", "kimi_over_best", "status", "current"])
+    cols = ["dimension", "kimi", "best rival", "kimi_over_best", "status", "current", "unit", "kimi_value", "kimi_note",
+            "rival", "rival_value", "rival_note"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonshot") -> dict:
@@ -911,16 +817,204 @@ def require(cond: bool, what: str) -> None:
         raise DataError("data/observations.csv", message=what)
 
 
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.data.units import format_en
+# --- the whole analysis of notebook 04 ------------------------------------------------------------
+@dataclass
+class ComparisonAnalysis:
+    """Everything notebook 04 shows, computed once from the validated parameters."""
 
-    top = [x for x in r["ranking"] if x.get("value") is not None][:2]
-    where = f"{r['metric'].upper()}, {r['as_of']['label']} ({ds.name(r['vendor'])})"
-    if r.get("kimi_rank") is None:
-        return f"{where}: Kimi is not ranked; " + ", ".join(
-            f"{x['name']} {format_en(x['value'], 'count')}" for x in top) + "."
-    ratios = ", ".join(f"{x['name']} {r['ratio_to_kimi'][x['entity']]:.1f}×" for x in top
-                       if x["entity"] in r.get("ratio_to_kimi", {}))
-    text = f"{where}: Kimi ranks {ordinal(r['kimi_rank'])} with {format_en(r['kimi_value'], 'count')}"
-    return text + (f"; {ratios} Kimi's users." if ratios else ".")
+    sel: list
+    as_of_period: dict
+    metric_name: str
+    rank_metric_id: str | None
+    rk: dict
+    table: pd.DataFrame
+    full: pd.DataFrame
+    vendor_label: str
+    ratios: dict
+    derived: pd.DataFrame
+    kimi_in: bool
+    kimi_rank: int | None
+    kimi_rank_text: str
+    kimi_value: float  # NaN when Kimi has no value
+    history: pd.DataFrame
+    change: dict | None
+    year_before_rows: pd.DataFrame
+    snaps: pd.DataFrame
+    spend: pd.DataFrame
+    byq: pd.DataFrame
+    quarter: str | None
+    kimi_camp: str
+    camp_list: list
+    facts: pd.DataFrame
+    status: pd.DataFrame
+    cw: pd.DataFrame
+    windows: pd.DataFrame
+    overtaken_by: dict | None
+    breakeven: dict
+    backing: dict
+    users_b: pd.DataFrame
+    spend_b: pd.DataFrame | None
+    vt: pd.DataFrame
+    summary: dict
+    lead: dict | None
+    valued: pd.DataFrame
+    snapshot_tables: list
+    snap_results: list
+
+
+def analyse(ds, P) -> ComparisonAnalysis:
+    """The ranking at the chosen date and earlier snapshots, Kimi's rank history, ad spend, capabilities,
+    backing, and the comparisons the verdict rests on (ParameterError when no period has data)."""
+    apps = apps_with_data(ds)
+    sel = selection(P.entities, apps)
+    as_of_period = resolve_as_of(ds, P.metric, P.as_of, sel)  # ParameterError listing the periods with data
+    metric_name = ds.metrics.at[P.metric, "name"]
+    rank_metric_id = rank_metric(ds, P.metric)
+    rk = ranking(ds, P.metric, as_of_period, sel)
+    table, full = rk["table"], rk["full"]
+    vendor_label = ds.name(rk["vendor"]) if rk["vendor"] else "no measurement firm named"
+    ratios = ratios_to_kimi(table)
+    derived = derived_values(ds, P.metric, as_of_period, sel)
+    kimi_in = "kimi" in table.index
+    kimi_rank = table.at["kimi", "rank"] if kimi_in else None
+    kimi_rank_text = table.at["kimi", "rank_text"] if kimi_in else "not in the list"
+    kimi_value = table.at["kimi", "value"] if kimi_in else np.nan
+    history = kimi_rank_history(ds)
+    change = (rank_change(history, rank_metric_id, rk["vendor"], kimi_rank, as_of_period["end"])
+              if rank_metric_id else None)
+    year_before_rows = year_before(history, as_of_period["end"])
+    snaps = multi_app_snapshots(ds, exclude=(P.metric, as_of_period["start"], as_of_period["end"]), entities=sel)
+    spend = spend_table(ds, sel)
+    byq = spend_by_quarter(spend)
+    quarter = comparison_quarter(byq, sel)
+    kimi_camp = camp_of(ds, "kimi")
+    camp_list = camps(ds, list(full.index[full.index.isin(sel)]) + [e for e in sel if e not in full.index],
+                                  include_others=P.entities == "all")
+    facts = capability_facts(ds, camp_list, P.chars_per_token)
+    status = capability_status(facts, camp_list)
+    cw = context_windows(ds, P.chars_per_token)
+    cw = cw[cw["camp"].isin(camp_list) | (cw["entity"] == "industry")]
+    windows = window_comparison(cw)
+    overtaken_by = overtaken(cw, kimi_camp)
+    breakeven = break_even_chars_per_token(cw, kimi_camp)
+    backing = ds.entities["backing"].to_dict()
+    users_b = users_by_backing(table)
+    spend_b = spend_by_backing(byq, quarter, backing) if quarter else None
+    vt = comparisons(ds, table, P.metric, change, facts, status, byq, quarter, kimi_camp)
+    summary = verdict(vt, status, kimi_camp)
+    lead = launch_lead(ds)
+    # --- what the sections compare (selections, not prose) -------------------------------------------
+    valued = table[table["value"].notna()]
+    snapshot_tables = []  # (snapshot row, its ranking, its derived values)
+    for _, s in snaps.iterrows():
+        a = resolve_as_of(ds, s["metric"], s["period_end"].date().isoformat(), sel)
+        snapshot_tables.append((s, ranking(ds, s["metric"], a, sel), derived_values(ds, s["metric"], a, sel)))
+    snap_results = [{"metric": s["metric"], "period": s["period"], "vendor": r["vendor"],
+                     "values": {e: v for e, v in r["table"][r["table"]["value"].notna()]["value"].items()},
+                     "derived": [{"entity": x["entity"], "value": x["value"], "formula": x["formula"],
+                                  "inputs": x["inputs"]} for _, x in d.iterrows()]}
+                    for s, r, d in snapshot_tables]
+    return ComparisonAnalysis(
+        sel=sel,
+        as_of_period=as_of_period,
+        metric_name=metric_name,
+        rank_metric_id=rank_metric_id,
+        rk=rk,
+        table=table,
+        full=full,
+        vendor_label=vendor_label,
+        ratios=ratios,
+        derived=derived,
+        kimi_in=kimi_in,
+        kimi_rank=kimi_rank,
+        kimi_rank_text=kimi_rank_text,
+        kimi_value=kimi_value,
+        history=history,
+        change=change,
+        year_before_rows=year_before_rows,
+        snaps=snaps,
+        spend=spend,
+        byq=byq,
+        quarter=quarter,
+        kimi_camp=kimi_camp,
+        camp_list=camp_list,
+        facts=facts,
+        status=status,
+        cw=cw,
+        windows=windows,
+        overtaken_by=overtaken_by,
+        breakeven=breakeven,
+        backing=backing,
+        users_b=users_b,
+        spend_b=spend_b,
+        vt=vt,
+        summary=summary,
+        lead=lead,
+        valued=valued,
+        snapshot_tables=snapshot_tables,
+        snap_results=snap_results,
+    )
+
+
+def results(an: ComparisonAnalysis, P) -> dict:
+    """The results JSON of notebook 04 (declared by CompetitorResults in orchestration/results_models.py)."""
+    as_of_period = an.as_of_period
+    breakeven = an.breakeven
+    byq = an.byq
+    change = an.change
+    derived = an.derived
+    kimi_rank = an.kimi_rank
+    kimi_rank_text = an.kimi_rank_text
+    kimi_value = an.kimi_value
+    quarter = an.quarter
+    ratios = an.ratios
+    rk = an.rk
+    snap_results = an.snap_results
+    spend = an.spend
+    spend_b = an.spend_b
+    status = an.status
+    summary = an.summary
+    table = an.table
+    users_b = an.users_b
+    valued = an.valued
+    windows = an.windows
+    year_before_rows = an.year_before_rows
+    def _num(x):
+        return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
+
+    return {
+        "metric": P.metric,
+        "as_of": {"requested": P.as_of, "start": as_of_period["start"], "end": as_of_period["end"],
+                  "label": table["period"].iloc[0]},
+        "vendor": rk["vendor"],
+        "ranking": [{"entity": e, "name": r["name"], "value": _num(r["value"]), "rank": _num(r["rank"]),
+                     "rank_text": r["rank_text"], "rank_basis": r["basis"], "value_obs": r["value_obs"] or None,
+                     "rank_obs": r["rank_obs"] or None, "backing": r["backing"],
+                     "value_low_by_rank": _num(r["value_low_by_rank"]), "value_high_by_rank": _num(r["value_high_by_rank"])}
+                    for e, r in table.iterrows()],
+        "kimi_rank": _num(kimi_rank),
+        "kimi_rank_text": kimi_rank_text,
+        "kimi_value": _num(kimi_value),
+        "ratio_to_kimi": {e: round(v, 4) for e, v in ratios.items()},
+        "ratio_to_leader": ({e: round(v / valued["value"].max(), 4) for e, v in valued["value"].items()} if len(valued) else {}),
+        "derived": [{"entity": r["entity"], "value": r["value"], "formula": r["formula"], "inputs": r["inputs"],
+                     "label": r["label"]} for _, r in derived.iterrows()],
+        "rank_change": change,
+        "kimi_rank_year_before": [{"metric": r["metric"], "period": r["period"], "rank": int(r["value"]),
+                                   "rank_text": r["rank_text"], "vendor": r["vendor"], "obs_id": r["obs_id"]}
+                                  for _, r in year_before_rows.iterrows()],
+        "snapshots": snap_results,
+        "ad_spend_quarter": quarter,
+        "ad_spend_per_month": ({e: v for e, v in byq[byq["quarter"] == quarter].set_index("entity")["per_month"].items()}
+                               if quarter else {}),
+        "ad_spend_flags": {i: f for i, f in spend["flag_text"].items() if f},
+        "users_by_backing": {b: {"users": r["users"], "apps": r["apps_with_value"], "unvalued_apps": r["apps_without_value"],
+                                 "unvalued_low": _num(r["unvalued_low"]), "unvalued_high": _num(r["unvalued_high"])}
+                             for b, r in users_b.iterrows()},
+        "spend_by_backing": ({b: r["per_month"] for b, r in spend_b.iterrows()} if spend_b is not None else {}),
+        "chars_per_token": P.chars_per_token,
+        "context_window_tokens_equiv": {c: r["tokens_equiv"] for c, r in windows.iterrows()},
+        "break_even_chars_per_token": breakeven,
+        "capability_status": status.to_dict(orient="index"),
+        "verdict": summary,
+    }

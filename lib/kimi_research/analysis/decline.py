@@ -22,18 +22,17 @@ Conventions (the notebook states them too):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from kimi_research.analysis.audit import period_label
 from kimi_research.data.loader import repeated_figures
-from kimi_research.data.units import DAYS_PER_MONTH, format_cn
+from kimi_research.data.periods import week_or_period_label
+from kimi_research.data.units import DAYS_PER_MONTH
+from kimi_research.data.vocabulary import count_text, rank_text, row_value_text
 from kimi_research.errors import ParameterError
-from kimi_research.presentation import plotting
 
 NOTEBOOK = "01_user_decline"
 USER_METRICS = ("mau", "dau", "wau")
@@ -52,44 +51,6 @@ CONFIDENCE = 0.95
 EVENT_PRIORITY = ("model_launch", "product_launch", "ad_campaign", "funding", "legal", "market")
 
 
-# --- formatting ----------------------------------------------------------------------------------
-def fmt_users(v: float | None) -> str:
-    """A user count for prose: '2101万', '992.6万', '1.55亿' (万 = 10,000; 亿 = 100 million)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    return format_cn(v, digits=2)
-
-
-def fmt_est(v: float | None) -> str:
-    """A model estimate for prose, rounded (3 significant digits at most): '594万', '1240万', '42.3万'."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if abs(v) >= 1e8:
-        return f"{v / 1e8:.2f}亿"
-    w = v / 1e4
-    return f"{w:.3g}万" if w < 1000 else f"{round(w, -1):.0f}万"
-
-
-QUALIFIER_SYMBOL = {"=": "", "~": "~", ">": ">", ">=": "≥", "<": "<", "<=": "≤", "range": ""}
-
-
-def fmt_row(r) -> str:
-    """A user-count row for prose with its qualifier: '≥3600万', '2649万', '1000万–2000万'."""
-    if r["qualifier"] == "range":
-        return f"{fmt_users(r['base_value'])}–{fmt_users(r['base_value_high'])}"
-    return QUALIFIER_SYMBOL.get(r["qualifier"], "") + fmt_users(r["base_value"])
-
-
-def fmt_pct(v: float | None, sign: bool = True) -> str:
-    return "–" if v is None else (f"{v:+.1%}" if sign else f"{v:.1%}").replace("-", "−")
-
-
-def series_phrase(label: str) -> str:
-    if label == NO_VENDOR_LABEL:
-        return "the series that names no firm"
-    if label == POOLED_LABEL:
-        return "the pooled series (all vendors together, not comparable panels)"
-    return f"the {label} series"
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -161,29 +122,11 @@ def point_kind(qualifier: str) -> str:
     return "range"
 
 
-def _period(r) -> str:
-    """period_label, with a 7-day period written as 'week of <start>'."""
-    s, e = r["period_start"], r["period_end"]
-    if not pd.isna(s) and (e - s).days == 6:
-        return f"week of {s.date()}"
-    return period_label(r)
-
-
-def chart_period(r) -> str:
-    """A short period for chart labels: '2024-12', '2025 Q3', '1–11 Feb 2025', '8–14 Dec 2025'."""
-    s, e = r["period_start"], r["period_end"]
-    if pd.isna(s) or s == e or (s.day == 1 and (e + pd.Timedelta(days=1)).day == 1):
-        return period_label(r)
-    if s.year == e.year and s.month == e.month:
-        return f"{s.day}–{e.day} {e:%b %Y}"
-    return f"{s.day} {s:%b}–{e.day} {e:%b %Y}"
-
-
 def _prepare(rows: pd.DataFrame) -> pd.DataFrame:
     r = rows.copy()
     r["series"] = r["vendor"].map(vendor_key)
     r["kind"] = r["qualifier"].map(point_kind)
-    r["period"] = r.apply(_period, axis=1) if len(r) else pd.Series(dtype=str)
+    r["period"] = r.apply(week_or_period_label, axis=1) if len(r) else pd.Series(dtype=str)
     return r.sort_index().sort_values(["period_mid", "period_end"], kind="stable")
 
 
@@ -254,28 +197,9 @@ def series_table(ds, rows: pd.DataFrame) -> pd.DataFrame:
         s = peak_latest(g)
         bounds = g[g["kind"] != "point"]
         out.append({"series": key, "vendor": vendor_label(ds, key), **s,
-                    "bounds": "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in bounds.iterrows())})
+                    "bounds": "; ".join(f"{row_value_text(r)} ({r['period']}, {r['kind']})" for _, r in bounds.iterrows())})
     t = pd.DataFrame(out).set_index("series")
     return t.sort_values(["n_points", "vendor"], ascending=[False, True])
-
-
-def display_series_table(t: pd.DataFrame) -> pd.DataFrame:
-    """The series table formatted for a reader."""
-    def num(v, f):
-        return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f(v)
-
-    def value_at(values, periods):
-        return [num(v, fmt_users) + (f" ({p})" if isinstance(p, str) else "") for v, p in zip(values, periods, strict=True)]
-
-    return pd.DataFrame({
-        "vendor": t["vendor"],
-        "rows (points + bounds)": [f"{a} ({b} + {c})" for a, b, c in zip(t["n_rows"], t["n_points"], t["n_bounds"], strict=True)],
-        "peak": value_at(t["peak_value"], t["peak_period"]),
-        "latest": value_at(t["latest_value"], t["latest_period"]),
-        "peak to latest": [num(v, fmt_pct) for v in t["peak_to_latest_change"]],
-        "months since peak": [num(v, lambda x: f"{x:.1f}") for v in t["months_since_peak"]],
-        "bounds (not points)": t["bounds"].replace("", "–"),
-    }).set_index("vendor")
 
 
 def higher_elsewhere(rows: pd.DataFrame, key: str, peak_value: float | None) -> pd.DataFrame:
@@ -366,10 +290,10 @@ def fit_decay(rows: pd.DataFrame, label: str) -> DecayFit:
     """Fit log(users) = a + b * months since the peak on the exact points at or after the peak."""
     excluded = {}
     for oid, r in rows[rows["kind"] != "point"].iterrows():
-        excluded[oid] = f"{r['kind']} ({fmt_row(r)}), not a point"
+        excluded[oid] = f"{r['kind']} ({row_value_text(r)}), not a point"
     pts = rows[rows["kind"] == "point"]
     for oid, kept in repeated_figures(pts).items():
-        excluded[oid] = (f"repeats {kept} ({fmt_users(pts.at[kept, 'base_value'])}, {pts.at[kept, 'period']}): "
+        excluded[oid] = (f"repeats {kept} ({count_text(pts.at[kept, 'base_value'])}, {pts.at[kept, 'period']}): "
                          f"one figure reported for the month and the quarter, counted once")
     pts = pts.drop(index=list(repeated_figures(pts)))
     if pts.empty:
@@ -442,48 +366,6 @@ def forecast(fit: DecayFit, months: int) -> pd.DataFrame:
     return p[cols]
 
 
-def describe_fit(fit: DecayFit, metric: str) -> str:
-    """Plain-language result of the fit, including the small-n warnings."""
-    m = METRIC_SHORT.get(metric, metric)
-    who = series_phrase(fit.label)
-    if fit.status == "too_few":
-        if fit.n == 0:
-            have = "has no exact point (only bounds), so there is nothing to fit"
-        elif any(r.startswith("before the peak") for r in fit.excluded.values()):
-            have = "peaks at its latest point: there is no decline after the peak to fit"
-        else:
-            have = "has a single exact point"
-        return (f"**No fit.** {who[0].upper() + who[1:]} {have}. A rate of change needs at least two points after "
-                f"the peak, a confidence interval at least {MIN_POINTS_FOR_CI}. What exists is shown in the charts.")
-    rate = f"{fmt_pct(fit.monthly_change)} a month"
-    if fit.status == "no_ci":
-        hl = f", a half-life of {fit.half_life:.1f} months" if fit.declining else ""
-        head = ("**Two points only: no confidence interval is possible.**" if fit.n == 2 else
-                f"**{fit.n} points on only {fit.n_dates} distinct dates: no meaningful confidence interval.**")
-        return (f"{head} The line through the points of {who} gives {rate}{hl}. Treat it as arithmetic between "
-                f"two dates, not as an estimate.")
-    lo, hi = fit.monthly_change_ci
-    text = (f"On {who}, {m} changes by **{rate}** (95% CI {fmt_pct(lo)} to {fmt_pct(hi)}; n = {fit.n}, "
-            f"R² = {fit.r_squared:.3f})")
-    if fit.declining:
-        hlo, hhi = fit.half_life_ci
-        if hlo is None:
-            rng = "the interval includes growth, so the half-life is not bounded"
-        elif hhi is None:
-            rng = f"95% CI {hlo:.1f} months to unbounded, since the interval reaches zero decline"
-        else:
-            rng = f"95% CI {hlo:.1f}–{hhi:.1f} months"
-        text += f": it halves every **{fit.half_life:.1f} months** ({rng})."
-    else:
-        text += ": the series is not declining after its peak, so there is no half-life."
-    if fit.n < 6:
-        dof = fit.n - 2
-        text += (f" **Small sample:** {fit.n} points leave {dof} degree{'s' if dof != 1 else ''} of freedom, so the "
-                 f"interval is wide "
-                 f"and rests on the assumption of a constant monthly rate.")
-    return text
-
-
 # --- growth phase ------------------------------------------------------------------------------
 def growth_phases(ds, entity_id: str) -> pd.DataFrame:
     """Rises within one series (metric x vendor) of a user metric: from its first exact point to its
@@ -509,17 +391,6 @@ def growth_phases(ds, entity_id: str) -> pd.DataFrame:
 
 
 # --- ranks -------------------------------------------------------------------------------------
-def rank_text(rank: float, qualifier: str) -> str:
-    r = int(rank)
-    if qualifier in ("<=",):
-        return f"top {r}"
-    if qualifier == "<":
-        return f"better than #{r}"
-    if qualifier == ">":
-        return f"outside the top {r}"
-    if qualifier == ">=":
-        return f"#{r} or lower"
-    return f"#{r}"
 
 
 def rank_rows(ds, entity_id: str, start=None, end=None) -> pd.DataFrame:
@@ -547,114 +418,6 @@ def chart_events(ds, start, end, max_labels: int = 8) -> pd.DataFrame:
     merged = merged.sort_values(["priority"], kind="stable").head(max_labels).sort_index()
     merged["date"] = merged.index
     return merged.reset_index(drop=True)
-
-
-# --- coverage and caveats ----------------------------------------------------------------------
-def coverage(ds) -> pd.DataFrame:
-    """Entity x user metric: exact points (+ bounds) and the firms quoting them; which can be fitted."""
-    rows = _prepare(ds.select(metric=list(USER_METRICS)))
-    out = []
-    for (e, m), g in rows.groupby(["entity", "metric"], sort=True):
-        vend = g.groupby("series")["kind"].agg(lambda k: int((k == "point").sum()))
-        best = int(vend.max())
-        out.append({"entity": ds.name(e), "metric": METRIC_SHORT[m],
-                    "points (+ bounds)": f"{int((g['kind'] == 'point').sum())} (+{int((g['kind'] != 'point').sum())})",
-                    "firms": ", ".join(vendor_label(ds, k) for k in vend.index),
-                    "from": g["period"].iloc[0], "to": g["period"].iloc[-1],
-                    "most points from one firm": best,
-                    "decay fit possible": "with CI" if best >= MIN_POINTS_FOR_CI else ("rate only" if best == 2 else "no")})
-    return pd.DataFrame(out).set_index(["entity", "metric"])
-
-
-# --- chart helpers -----------------------------------------------------------------------------
-def time_range(dates, extra_end=None, pad_days: float = 45, min_span_days: float = 240):
-    """A padded x range covering ``dates`` (and ``extra_end``); at least ``min_span_days`` wide."""
-    d = pd.Series(pd.to_datetime(list(dates)))
-    if extra_end is not None:
-        d = pd.concat([d, pd.Series([pd.Timestamp(extra_end)])])
-    lo, hi = d.min() - pd.Timedelta(days=pad_days), d.max() + pd.Timedelta(days=pad_days)
-    if (hi - lo).days < min_span_days:
-        mid, half = lo + (hi - lo) / 2, pd.Timedelta(days=min_span_days / 2)
-        lo, hi = mid - half, mid + half
-    return lo, hi
-
-
-def rank_bottom(worst: float, room: float, top: float = 0.3) -> float:
-    """Lower end of an inverted rank axis (top = rank ``top``) leaving ``room`` (axis fraction) below
-    the worst rank (+1) for event labels."""
-    return (worst + 1.5 - room * top) / (1 - room)
-
-
-def draw_events(ax, ds, lo, hi, enabled: bool, top: bool = True) -> tuple[list[str], int]:
-    """Annotate events in [lo, hi] (merged per day, launches first); returns (ids drawn, label rows)."""
-    if not enabled:
-        return [], 0
-    drawn = plotting.annotate_events(ax, chart_events(ds, lo, hi), lo, hi, top=top)
-    return list(drawn), drawn.rows
-
-
-# --- drawing -----------------------------------------------------------------------------------
-def draw_rows(ax, ds, rows: pd.DataFrame, colors: Mapping[str, str], join: bool = True,
-              label_points: bool = True, hollow: set | None = None) -> None:
-    """Draw user-count rows of several series: a line joins only the points of one series;
-    a quarter's or longer period gets a horizontal bar over its span; a lower bound is a caret
-    pointing up with its text ('≥3600万'), never a point on a line."""
-    hollow = hollow or set()
-    placed = []  # (date, value) of labels already drawn: a label close to one goes on the other side
-    for key, g in rows.groupby("series", sort=True):
-        c = colors.get(key, "#555555")
-        name = vendor_label(ds, key)
-        pts = g[g["kind"] == "point"]
-        if len(pts):
-            if join and len(pts) > 1:
-                ax.plot(pts["period_mid"], pts["base_value"], "-", color=c, lw=1.8, alpha=0.8, zorder=2)
-            filled = pts[~pts.index.isin(hollow)]
-            ax.scatter(filled["period_mid"], filled["base_value"], s=55, color=c, zorder=3,
-                       label=f"{name} ({len(pts)} point{'s' if len(pts) > 1 else ''})")
-            empty = pts[pts.index.isin(hollow)]
-            if len(empty):
-                ax.scatter(empty["period_mid"], empty["base_value"], s=55, facecolors="white", edgecolors=c,
-                           linewidths=1.6, zorder=3, label=f"{name}: not in the fit")
-            for _, r in pts.iterrows():
-                if r["period_months"] > 1.5:
-                    ax.hlines(r["base_value"], r["period_start"], r["period_end"], color=c, lw=3, alpha=0.35, zorder=1)
-        for _, r in g[g["kind"] != "point"].iterrows():
-            marker = {"lower bound": "^", "upper bound": "v"}.get(r["kind"], "D")
-            ax.scatter([r["period_mid"]], [r["base_value"]], marker=marker, s=110, color=c, zorder=3,
-                       label=f"{name}: {r['kind']}")
-            ax.annotate("", (r["period_mid"], r["base_value"] * (1.25 if marker == "^" else 0.8)),
-                        (r["period_mid"], r["base_value"]),
-                        arrowprops=dict(arrowstyle="->", color=c, lw=1.5))
-            if r["kind"] == "range":
-                ax.vlines(r["period_mid"], r["base_value"], r["base_value_high"], color=c, lw=2)
-        if label_points:
-            for _, r in g.iterrows():
-                clash = any(abs((r["period_mid"] - d).days) <= 25 and abs(r["base_value"] / v - 1) <= 0.15
-                            for d, v in placed)
-                placed.append((r["period_mid"], r["base_value"]))
-                ax.annotate(f"{plotting.value_label(r)}\n{chart_period(r)}", (r["period_mid"], r["base_value"]),
-                            xytext=(-7, -4) if clash else (7, -4), textcoords="offset points", fontsize=9, color=c,
-                            va="top", ha="right" if clash else "left")
-
-
-def draw_ranks(ax, ranks: pd.DataFrame) -> None:
-    """Rank points, one colour and marker per list (metric x vendor x scope); lower is better, so the
-    caller inverts the y axis. 'top 3' (<=) is a caret pointing up (at least that good), 'outside
-    the top 20' (>) a caret pointing down. Points of one list are joined by a dashed line."""
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
-    for i, (name, g) in enumerate(ranks.groupby("list_name", sort=False)):
-        c = palette[i % len(palette)]
-        line = g.drop_duplicates("period_mid")
-        if len(line) > 1:
-            ax.plot(line["period_mid"], line["value"], "--", color=c, lw=1.3, alpha=0.7)
-        first = True
-        for _, r in g.iterrows():
-            marker = {"<=": "^", "<": "^", ">": "v", ">=": "v"}.get(r["qualifier"], "o")
-            ax.scatter([r["period_mid"]], [r["value"]], marker=marker, s=120 if marker != "o" else 70, color=c,
-                       zorder=3, label=name if first else None)
-            first = False
-            ax.annotate(r["rank"], (r["period_mid"], r["value"]), xytext=(8, 0), textcoords="offset points",
-                        fontsize=10, color=c, va="center", fontweight="bold")
 
 
 # --- the whole analysis ------------------------------------------------------------------------
@@ -693,80 +456,6 @@ def analyse(ds, P) -> Analysis:
                     forecast(fit, P.forecast_months), growth_phases(ds, eid), rank_rows(ds, eid, s, e))
 
 
-def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
-    """The bullets under 'What this notebook finds', from computed values only."""
-    name, m = ds.name(an.entity), METRIC_SHORT[an.metric]
-    h, fit = an.headline, an.fit
-    on = "pooled across all vendors (different panels: read with care)" if an.vendor == POOLED else \
-        ("from rows that name no measurement firm" if an.vendor == NO_VENDOR else f"as measured by {an.vendor_label}")
-    out = []
-    if h["peak_value"] is None:
-        out.append(f"* **No exact figure.** {name}'s {m} {on} is known only as bounds: "
-                   + "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in an.chosen.iterrows()) + ".")
-    elif h["n_points"] == 1 or h["peak_obs"] == h["latest_obs"]:
-        if h["n_points"] == 1:
-            out.append(f"* **One figure only.** {name}'s {m} {on} is **{fmt_users(h['peak_value'])}** "
-                       f"({h['peak_period']}): one point shows a level, not a trend.")
-        else:
-            out.append(f"* **No fall in this series.** {name}'s {m} {on} is highest at its latest figure, "
-                       f"**{fmt_users(h['peak_value'])}** ({h['peak_period']}), after {h['n_points'] - 1} earlier "
-                       f"figure{'s' if h['n_points'] > 2 else ''}.")
-    else:
-        pv = f", {vendor_label(ds, h['peak_series'])}" if an.vendor == POOLED else ""
-        lv = f", {vendor_label(ds, h['latest_series'])}" if an.vendor == POOLED else ""
-        out.append(f"* **Peak and latest.** {name}'s {m} {on} peaked at **{fmt_users(h['peak_value'])}** "
-                   f"({h['peak_period']}{pv}) and was **{fmt_users(h['latest_value'])}** at the latest figure "
-                   f"({h['latest_period']}{lv}): **{fmt_pct(h['peak_to_latest_change'])}** in "
-                   f"{h['months_since_peak']:.1f} months.")
-    if h["peak_value"] is not None and h["peak_obs"] == an.chosen[an.chosen["kind"] == "point"].index[0] \
-            and h["n_points"] > 1:
-        out.append("  This series starts at its maximum, so the true peak may be earlier than the data show.")
-    if len(an.higher):
-        out.append("  Higher figures exist outside it: " + "; ".join(
-            f"{fmt_row(r)} in {r['period']} ({vendor_label(ds, r['series'])}, {r['kind']})"
-            for _, r in an.higher.iterrows()) + ". Different panels are not comparable, so they are shown, not joined.")
-    if h["n_points"] < MIN_POINTS_FOR_CI:
-        others = _prepare(ds.select(entity=an.entity, metric=[x for x in USER_METRICS if x != an.metric]))
-        if len(others):
-            out.append(f"  Other user figures for {name} (set `metric` to see them): " + "; ".join(
-                f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {vendor_label(ds, r['series'])})"
-                for _, r in others.iterrows()) + ".")
-    out.append(f"* **Rate of change.** {describe_fit(fit, an.metric)}")
-    for oid, why in fit.excluded.items():
-        if why.startswith("repeats "):
-            out.append(f"  {fmt_users(rows_value(an.rows, oid))} (`{oid}`) {why}.")
-    if fit.status != "too_few":
-        out.append(f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
-                   f"months of {DAYS_PER_MONTH:.2f} days.")
-    if len(an.loo):
-        out.append(f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(an.loo.min())} and "
-                   f"{fmt_pct(an.loo.max())} a month.")
-    if len(an.forecast):
-        last = an.forecast.iloc[-1]
-        iv = "" if pd.isna(last["low"]) else \
-            f" (95% prediction interval {fmt_est(last['low'])}–{fmt_est(last['high'])})"
-        out.append(f"* **Extrapolation.** If the fitted rate held for {forecast_months} more months, {m} would be "
-                   f"about **{fmt_est(last['value'])}** by {last['date']:%Y-%m}{iv}. This is an extrapolation "
-                   f"of a {fit.n}-point fit, not a measurement.")
-    elif forecast_months > 0:
-        out.append("* **No forecast:** without a fitted rate there is nothing to extrapolate.")
-    if len(an.growth):
-        g = an.growth.iloc[0]
-        out.append(f"* **Before the fall.** {name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) grew "
-                   f"from {fmt_users(g['start_value'])} ({g['start_period']}) to {fmt_users(g['end_value'])} "
-                   f"({g['end_period']}): **×{g['multiple']:.1f} in {g['months']:.1f} months**, "
-                   f"**{fmt_pct(g['monthly_growth'])} a month** compounded.")
-    else:
-        out.append(f"* **Growth phase:** no user series of {name} has two exact points rising to a later maximum.")
-    if len(an.ranks):
-        steps = " → ".join(f"{r['rank']} ({r['period']}, {r['list_name'].split(',')[0]}, "
-                           f"{vendor_label(ds, vendor_key(r['vendor']))})" for _, r in an.ranks.iterrows())
-        out.append(f"* **Ranks** (different lists, not one scale): {steps}.")
-    else:
-        out.append(f"* **Ranks:** the articles give no rank for {name} in this window.")
-    return "\n".join(out)
-
-
 def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
     """The results JSON of notebook 01 (keys documented in the issue, plus detail)."""
     fit, h = an.fit, an.headline
@@ -802,25 +491,6 @@ def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
                   for oid, r in an.ranks.iterrows()],
         "events_annotated": events_drawn,
     }
-
-
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.data.units import format_en
-
-    who = f"{r['entity_name']} {r['metric'].upper()} ({r['vendor_label']})"
-    if r.get("peak_value") is None:
-        return f"{who}: no figures in the selected window."
-    text = (f"{who}: {format_en(r['peak_value'], 'count')} at the peak ({r['peak_period']}), "
-            f"{format_en(r['latest_value'], 'count')} latest ({r['latest_period']})")
-    if r.get("peak_to_latest_change") is not None and r["latest_period"] != r["peak_period"]:
-        text += f", {r['peak_to_latest_change']:+.1%}"
-    if r.get("half_life_months") is not None:
-        text += (f"; fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
-                 f"half-life {r['half_life_months']:.1f} months.")
-    else:
-        text += f"; no decline fitted ({r['fit_status']})."
-    return text
 
 
 def rows_value(rows: pd.DataFrame, oid: str) -> float:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kimi_research.analysis import contested as C
+from kimi_research.data.vocabulary import ordinal
 from kimi_research.errors import ParameterError
 
 ENTITY = "kimi"
@@ -298,8 +299,8 @@ def block_static(ds, reg) -> dict:
     out = {"rank_before": math.nan, "rank_now": math.nan}
     if change:
         out.update(rank_before=change["before_rank"], rank_now=change["now_rank"],
-                   rank_before_text=competitors.ordinal(change["before_rank"]),
-                   rank_now_text=competitors.ordinal(change["now_rank"]),
+                   rank_before_text=ordinal(change["before_rank"]),
+                   rank_now_text=ordinal(change["now_rank"]),
                    rank_same_list=True, rank_before_exact=change["exact"])
     kimi_wau = ds.select(ENTITY, "wau", "questmobile")
     if len(kimi_wau) and now is not None:

@@ -394,126 +394,256 @@ def runway_table(funding_cny: Mapping[str, float], burns: Mapping[str, float]) -
     return pd.DataFrame({f: {s: runway_months(v, b) for s, b in burns.items()} for f, v in funding_cny.items()})
 
 
+def range_position(value: float, low: float, high: float, near: float = 0.25) -> str:
+    """Where ``value`` lies against [low, high]: 'below', 'within', 'just_above' (within ``near`` x high
+    above it) or 'well_above'."""
+    if value < low:
+        return "below"
+    if value <= high:
+        return "within"
+    return "just_above" if value <= high * (1 + near) else "well_above"
+
+
 def cash_out_date(start: pd.Timestamp, months: float) -> pd.Timestamp | None:
     if not math.isfinite(months):
         return None
     return pd.Timestamp(start) + pd.Timedelta(days=months * 365.25 / 12)
 
 
-# --- wording helpers ----------------------------------------------------------------------
-def compare_to_range(value: float, low: float, high: float, near: float = 0.25) -> tuple[str, str]:
-    """Where ``value`` lies against the range [low, high]: a key and a phrase for the prose.
+# --- the whole analysis of notebook 03 ------------------------------------------------------------
+@dataclass
+class FormulaAnalysis:
+    """Everything notebook 03 shows, computed once from the validated parameters (CNY a month; shares as fractions)."""
 
-    Keys: 'below', 'within', 'just_above' (within ``near`` x high above it), 'well_above'.
-    """
-    if value < low:
-        return "below", f"below the lower reading ({value / low:.2f} x it)"
-    if value <= high:
-        return "within", "within the range"
-    if value <= high * (1 + near):
-        return "just_above", f"just above the upper reading ({value / high - 1:.1%} above it)"
-    return "well_above", f"well above the upper reading ({value / high:.1f} x it)"
-
-
-def yi(value: float, digits: int = 2) -> str:
-    """CNY amount in 亿 (1e8): 3.142857e8 -> '3.14亿元'."""
-    return f"{value / 1e8:.{digits}f}亿元"
-
-
-def cny(value: float) -> str:
-    """CNY amount for prose: 亿 from 1e8 up (2 decimals), else 万 (no decimals): '3.14亿元', '1000万元'."""
-    return yi(value) if abs(value) >= 1e8 else wan(value, 0) + "元"
-
-
-def wan(value: float, digits: int = 1) -> str:
-    """An amount in 万 for prose, without a trailing '.0': 2.101e7 -> '2101万', 6413995 -> '641.4万'."""
-    from kimi_research.data.units import format_cn
-
-    return format_cn(value, digits=digits, wan_only=True)
-
-
-# Chart text stays ASCII: the project theme uses DejaVu Sans, which has no CJK glyphs.
-def en_money(value: float) -> str:
-    """CNY amount for charts, in the project's English style: 'CNY 314m', 'CNY 5.76bn'."""
-    from kimi_research.data.units import format_en
-
-    return format_en(value, "CNY")
-
-
-def en_count(value: float) -> str:
-    """A count for charts: '6.41m', '204k'."""
-    from kimi_research.data.units import format_en
-
-    return format_en(value, "count")
-
-
-def fmt_millions(ax, axis: str = "y") -> None:
-    """Tick labels in millions ('300m') on a CNY or count axis."""
-    from kimi_research.presentation.plotting import millions_axis
-
-    millions_axis(ax, axis=axis, suffix="m")
+    facts: KimiFacts
+    peak: Fact
+    peak_low: Fact
+    implied_cost: float
+    implied_non_ad: float
+    implied_cost_low: float
+    implied_non_ad_low: float
+    cost_is_implied: bool
+    total_cost: float
+    non_ad_cost: float
+    revenue_cost: float
+    rate: float
+    ratio: float
+    threshold_firm_rate: float
+    factor_kimi: float
+    factor_alarm: float
+    train_lo: float
+    train_hi: float
+    consistency_key: str
+    consistency_key_low: str
+    users_needed: int
+    users_needed_non_ad: int
+    users_share: float
+    users_at_assumed_revenue: float
+    target: float
+    revenue_for_target: float
+    article_share: float
+    article_alarm: float
+    spec: MCSpec
+    sim: pd.DataFrame
+    mc: dict
+    base_inputs: dict
+    torn: pd.DataFrame
+    funding_cny: dict
+    burns: dict
+    runway: pd.DataFrame
+    first: str
+    last: str
+    cash_out: pd.DataFrame
+    latest_source: str
+    last_article: pd.Timestamp
+    alt: pd.DataFrame
+    train_share_lo: float
+    train_share_hi: float
+    share_limit: float
 
 
-def funding_label_en(row) -> str:
-    """'USD 0.8bn' / 'over USD 1bn' for an investment observation (USD base value)."""
-    words = {">": "over ", ">=": "at least ", "~": "about ", "<": "under "}
-    return f"{words.get(row['qualifier'], '')}USD {row['base_value'] / 1e9:g}bn"
+def analyse(ds, P) -> FormulaAnalysis:
+    """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway."""
+    facts = kimi_facts(ds)
+    # --- the model: every number below is computed from data/ and the parameters ----------------
+    peak, peak_low = facts.peak_ad_spend, facts.peak_ad_spend_low
+    implied_cost = implied_total_cost(peak.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_non_ad = implied_non_ad_cost(peak.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_cost_low = implied_total_cost(peak_low.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_non_ad_low = implied_non_ad_cost(peak_low.value, P.ad_share) if P.ad_share > 0 else math.nan
+    cost_is_implied = P.total_cost_monthly_yuan == "implied"
+    total_cost = implied_cost if cost_is_implied else P.total_cost_monthly_yuan
+    non_ad_cost = total_cost * (1 - P.ad_share)
+    revenue_cost = P.paid_revenue_monthly_yuan / total_cost
+    rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.ad_share)
+    ratio = ratio_to_threshold_firm(P.ad_share, P.alarm_threshold)
+    threshold_firm_rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.alarm_threshold)
+    factor_kimi, factor_alarm = frontier_factor(P.ad_share), frontier_factor(P.alarm_threshold)
+    train_lo, train_hi = facts.training_cost.value, facts.training_cost.high
+    consistency_key = range_position(implied_non_ad, train_lo, train_hi)
+    consistency_key_low = range_position(implied_non_ad_low, train_lo, train_hi)
+    users_needed = math.ceil(paying_users_needed(total_cost, P.price_per_paying_user_yuan))
+    users_needed_non_ad = (math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan))
+                           if non_ad_cost > 0 else 0)
+    users_share = users_needed / facts.mau.value
+    users_at_assumed_revenue = P.paid_revenue_monthly_yuan / P.price_per_paying_user_yuan
+    target = resolve_target(P.target_rate, P.alarm_threshold)
+    revenue_for_target = required_revenue_cost_ratio(target, P.ad_share) * total_cost
+    article_share, article_alarm = facts.ad_share.value, facts.alarm_threshold.value
 
+    # Monte Carlo
+    spec = MCSpec(paid_revenue=P.paid_revenue_monthly_yuan, ad_share=P.ad_share,
+                     revenue_spread_factor=P.revenue_spread_factor, ad_spend_low=peak_low.value,
+                     ad_spend_high=peak.value, total_cost=None if cost_is_implied else P.total_cost_monthly_yuan)
+    sim = monte_carlo(spec, P.mc_samples, P.seed)
+    mc = mc_summary(sim, target)
+    base_inputs = {"paid_revenue": P.paid_revenue_monthly_yuan, "ad_share": P.ad_share}
+    base_inputs.update({"ad_spend": peak.value} if cost_is_implied else {"total_cost": total_cost})
+    torn = tornado(sim, base_inputs)
 
-# --- interactive explorer -----------------------------------------------------------------
-def explorer_html(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float) -> str:
-    """The explorer's read-out for one set of inputs (CNY a month; shares as fractions)."""
-    r = sustainable_growth_rate(revenue, cost, share)
-    need = required_revenue_cost_ratio(resolve_target("threshold_firm", alarm), share)
-    users = paying_users_needed(cost, price)
-    return (f"<b>rate {r:.4f}</b> &middot; revenue/cost {revenue / cost:.3f} &middot; "
-            f"{ratio_to_threshold_firm(share, alarm):.1%} of a firm at the alarm line (same revenue/cost) &middot; "
-            f"revenue/cost needed to match a break-even firm at the alarm line: {need:.2f} &middot; "
-            f"paying users to break even: {users / 1e6:.2f} million ({users / mau:.1%} of MAU)")
-
-
-def build_explorer(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float):
-    """Sliders and a read-out that recomputes the rule on every change (ipywidgets).
-
-    Uses an HTML widget updated by ``observe`` callbacks, not ``ipywidgets.interactive``: the
-    latter writes through an Output widget, which can hang papermill/nbclient when no
-    frontend is attached (nbclient issue #312, papermill issue #723). Returns the container.
-    """
-    import ipywidgets as w
-
-    style = {"description_width": "150px"}
-    layout = w.Layout(width="560px")
-    sliders = {
-        "revenue": w.FloatLogSlider(value=min(max(revenue, 1e4), 1e10), base=10, min=4, max=10, step=0.05,
-                                    description="revenue (CNY/month)", style=style, layout=layout),
-        "cost": w.FloatLogSlider(value=min(max(cost, 1e6), 1e10), base=10, min=6, max=10, step=0.05,
-                                 description="total cost (CNY/month)", style=style, layout=layout),
-        "share": w.FloatSlider(value=share, min=0, max=1, step=0.01, description="ad share", style=style, layout=layout),
-        "alarm": w.FloatSlider(value=alarm, min=0, max=0.95, step=0.01, description="alarm line", style=style, layout=layout),
-        "price": w.FloatSlider(value=min(max(price, 1), 500), min=1, max=500, step=1,
-                               description="price (CNY/month)", style=style, layout=layout),
+    # runway
+    funding_cny = {oid: f.value * P.usd_cny for oid, f in facts.investments.items()}
+    burns = {
+        "total_cost": total_cost,
+        "total_cost_less_revenue": total_cost - P.paid_revenue_monthly_yuan,
+        "non_ad_cost": non_ad_cost,
+        "training_cost_high": train_hi,
+        "training_cost_low": train_lo,
     }
-    out = w.HTML()
+    runway = runway_table(funding_cny, burns)
+    first, last = list(funding_cny)  # the smaller and the larger investment figure
+    cash_out = runway.map(lambda m: cash_out_date(facts.investment_date, m))
+    latest_source = ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax()
+    last_article = pd.Timestamp(ds.sources.at[latest_source, "date_published"])
+    # --- what the sections compare (selections and ratios, not prose) -------------------------------
+    alt = alternative_reading(peak.value, P.ad_share, P.paid_revenue_monthly_yuan, total_cost, train_lo, train_hi)
+    train_share_lo, train_share_hi = train_lo / implied_non_ad, train_hi / implied_non_ad
+    share_limit = max_share_for_cost(peak.value, train_hi)
+    return FormulaAnalysis(
+        facts=facts,
+        peak=peak,
+        peak_low=peak_low,
+        implied_cost=implied_cost,
+        implied_non_ad=implied_non_ad,
+        implied_cost_low=implied_cost_low,
+        implied_non_ad_low=implied_non_ad_low,
+        cost_is_implied=cost_is_implied,
+        total_cost=total_cost,
+        non_ad_cost=non_ad_cost,
+        revenue_cost=revenue_cost,
+        rate=rate,
+        ratio=ratio,
+        threshold_firm_rate=threshold_firm_rate,
+        factor_kimi=factor_kimi,
+        factor_alarm=factor_alarm,
+        train_lo=train_lo,
+        train_hi=train_hi,
+        consistency_key=consistency_key,
+        consistency_key_low=consistency_key_low,
+        users_needed=users_needed,
+        users_needed_non_ad=users_needed_non_ad,
+        users_share=users_share,
+        users_at_assumed_revenue=users_at_assumed_revenue,
+        target=target,
+        revenue_for_target=revenue_for_target,
+        article_share=article_share,
+        article_alarm=article_alarm,
+        spec=spec,
+        sim=sim,
+        mc=mc,
+        base_inputs=base_inputs,
+        torn=torn,
+        funding_cny=funding_cny,
+        burns=burns,
+        runway=runway,
+        first=first,
+        last=last,
+        cash_out=cash_out,
+        latest_source=latest_source,
+        last_article=last_article,
+        alt=alt,
+        train_share_lo=train_share_lo,
+        train_share_hi=train_share_hi,
+        share_limit=share_limit,
+    )
 
-    def update(_=None):
-        v = {k: s.value for k, s in sliders.items()}
-        out.value = explorer_html(v["revenue"], v["cost"], v["share"], v["alarm"], v["price"], mau)
 
-    for s in sliders.values():
-        s.observe(update, names="value")
-    update()
-    box = w.VBox([*sliders.values(), out])
-    box.sliders, box.readout = sliders, out
-    return box
-
-
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    from kimi_research.analysis.audit import period_label
-    from kimi_research.data.units import format_en
-
-    return (f"At a {r['ad_share']:.0%} ad-spend share Kimi keeps {r['ratio_to_threshold_firm']:.1%} of the growth of a "
-            f"firm at the {r['alarm_threshold']:.0%} alarm line; its implied cost base of "
-            f"{format_en(r['implied_total_monthly_cost_yuan'], 'CNY')} a month needs "
-            f"{format_en(r['paying_users_needed'], 'count')} paying users ({r['paying_share_of_mau']:.1%} of its "
-            f"MAU of {period_label(ds.observations.loc[r['mau_obs']])}) at CNY {P.price_per_paying_user_yuan:g}.")
+def results(an: FormulaAnalysis, P) -> dict:
+    """The results JSON of notebook 03 (declared by SustainabilityResults in orchestration/results_models.py)."""
+    alt = an.alt
+    article_alarm = an.article_alarm
+    article_share = an.article_share
+    burns = an.burns
+    cash_out = an.cash_out
+    consistency_key = an.consistency_key
+    consistency_key_low = an.consistency_key_low
+    factor_alarm = an.factor_alarm
+    factor_kimi = an.factor_kimi
+    facts = an.facts
+    funding_cny = an.funding_cny
+    implied_cost = an.implied_cost
+    implied_cost_low = an.implied_cost_low
+    implied_non_ad = an.implied_non_ad
+    implied_non_ad_low = an.implied_non_ad_low
+    mc = an.mc
+    peak = an.peak
+    peak_low = an.peak_low
+    rate = an.rate
+    ratio = an.ratio
+    revenue_cost = an.revenue_cost
+    revenue_for_target = an.revenue_for_target
+    runway = an.runway
+    target = an.target
+    torn = an.torn
+    total_cost = an.total_cost
+    train_hi = an.train_hi
+    train_lo = an.train_lo
+    users_needed = an.users_needed
+    users_needed_non_ad = an.users_needed_non_ad
+    users_share = an.users_share
+    return {
+        "sustainable_growth_rate": rate,
+        "ad_share": P.ad_share,
+        "alarm_threshold": P.alarm_threshold,
+        "article_ad_share": article_share,
+        "article_alarm_threshold": article_alarm,
+        "ratio_to_threshold_firm": ratio,
+        "revenue_cost_ratio": revenue_cost,
+        "frontier_factor_at_share": factor_kimi,
+        "frontier_factor_at_threshold": factor_alarm,
+        "peak_ad_spend_yuan": peak.value,
+        "peak_ad_spend_obs": peak.obs_id,
+        "peak_ad_spend_low_yuan": peak_low.value,
+        "peak_ad_spend_low_obs": peak_low.obs_id,
+        "implied_total_monthly_cost_yuan": implied_cost,
+        "implied_non_ad_monthly_cost_yuan": implied_non_ad,
+        "implied_total_monthly_cost_low_yuan": implied_cost_low,
+        "implied_non_ad_monthly_cost_low_yuan": implied_non_ad_low,
+        "total_monthly_cost_used_yuan": total_cost,
+        "training_cost_monthly_range_yuan": [train_lo, train_hi],
+        "non_ad_vs_training": consistency_key,
+        "non_ad_low_vs_training": consistency_key_low,
+        "paying_users_needed": users_needed,
+        "paying_users_needed_non_ad": users_needed_non_ad,
+        "mau": facts.mau.value,
+        "mau_obs": facts.mau.obs_id,
+        "paying_share_of_mau": users_share,
+        "target_rate": target,
+        "revenue_needed_for_target_yuan": revenue_for_target,
+        "p_rate_above_target": mc["p_rate_above_target"],
+        "p_break_even": mc["p_break_even"],
+        "mc_rate_quantiles": {"p05": mc["rate_p05"], "median": mc["rate_median"], "p95": mc["rate_p95"]},
+        "tornado_swing": torn["swing"].to_dict(),
+        "most_influential_input": torn.index[0],
+        "funding_cny": funding_cny,
+        "burn_scenarios_yuan": burns,
+        "runway_months": {k: runway.loc[k].to_dict() for k in runway.index},
+        "cash_out_dates": {k: cash_out.loc[k].to_dict() for k in cash_out.index},
+        "alternative_reading": {"rate_share_of_revenue_face_value": [alt.iloc[1]["rate_low"], alt.iloc[1]["rate_high"]]
+                                if len(alt) > 1 and alt.index[1].startswith("(b)") else None,
+                                "implied_revenue_face_value_yuan": peak.value / P.ad_share if P.ad_share > 0 else None,
+                                "share_of_assumed_revenue": peak.value / P.paid_revenue_monthly_yuan
+                                if P.paid_revenue_monthly_yuan > 0 else None,
+                                "rate_from_assumed_revenue": rate_share_of_revenue(P.paid_revenue_monthly_yuan, total_cost,
+                                                               peak.value)},
+    }

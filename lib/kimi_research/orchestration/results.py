@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from kimi_research import paths
+from kimi_research.io import atomic_write_text
+from kimi_research.orchestration.results_models import validate_results
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -42,22 +43,16 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_results(notebook: str, results: dict | BaseModel, parameters: Any = None) -> Path:
+    """Write ``{"notebook", "parameters", **results}`` as JSON; returns the path.
 
-
-def write_results(notebook: str, results: dict, parameters: Any = None) -> Path:
-    """Write ``{"notebook", "parameters", **results}`` as JSON; returns the path."""
+    ``results`` is a dict or an instance of the notebook's model
+    (:mod:`kimi_research.orchestration.results_models`); either way the payload is validated
+    against that model before it is written (ResultsError names every key that does not fit)."""
+    if isinstance(results, BaseModel):
+        results = results.model_dump(mode="json", by_alias=True, exclude={"notebook", "parameters"})
     payload = {"notebook": notebook, "parameters": to_jsonable(parameters or {}), **to_jsonable(results)}
+    validate_results(notebook, payload)
     path = paths.results_dir() / f"{notebook}.json"
     atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     return path

@@ -16,9 +16,9 @@ import base64
 from pathlib import Path
 
 from kimi_research import paths, registry
-from kimi_research.analysis.competitors import ordinal
 from kimi_research.data.units import format_en
 from kimi_research.orchestration import export
+from kimi_research.presentation.format import ordinal
 
 NOTEBOOKS = list(registry.NAMES)
 NAME = "kimi_in_ten_slides"
@@ -72,7 +72,7 @@ def _cny(v: float) -> str:
 
 def slides_markdown(r: dict[str, dict], ds) -> list[str]:
     """The ten slides as Markdown (numbers from the results, periods and names from the data)."""
-    from kimi_research.analysis.audit import period_label
+    from kimi_research.data.periods import period_label
 
     audit, dec, ads, sus, comp = (r[n] for n in NOTEBOOKS[:5])
     conc = r[CONCLUSIONS]

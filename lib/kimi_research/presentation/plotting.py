@@ -21,6 +21,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from kimi_research import paths  # noqa: E402
+from kimi_research.io import atomic_write  # noqa: E402
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 VENDOR_COLORS = {
@@ -203,9 +204,9 @@ def fmt_wan(ax, axis: str = "y") -> None:
     if _STATE["lang"] == "zh":
         f = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}万" if abs(v) < 1e8 else f"{v / 1e8:,.1f}亿")
     else:
-        from kimi_research.data.units import _short
+        from kimi_research.data.units import format_en
 
-        f = matplotlib.ticker.FuncFormatter(lambda v, _: _short(v) if v else "0")
+        f = matplotlib.ticker.FuncFormatter(lambda v, _: format_en(v, "count") if v else "0")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
 
@@ -214,14 +215,11 @@ def save(fig, notebook: str, name: str, show: bool = True) -> Path:
 
     The figure is rendered once: the saved file is what the notebook, the HTML report, the deck
     and the summary deck show (matplotlib's inline backend would render it a second time, so
-    the figure is closed and a following ``plt.show()`` draws nothing)."""
+    the figure is closed: a notebook needs no ``plt.show()`` after it)."""
     import struct
 
-    out = paths.figures_dir() / notebook / f"{name}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.png")
-    fig.savefig(tmp, bbox_inches="tight")
-    tmp.replace(out)
+    out = atomic_write(paths.figures_dir() / notebook / f"{name}.png",
+                       lambda f: fig.savefig(f, format="png", bbox_inches="tight"), binary=True)
     from kimi_research.presentation import overlaps
 
     overlaps.record(fig, out)  # text boxes for the label-overlap check

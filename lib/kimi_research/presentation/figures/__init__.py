@@ -1,0 +1,1 @@
+"""Charts of each notebook, one module per notebook topic (matplotlib; no computation)."""

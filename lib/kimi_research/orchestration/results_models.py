@@ -1,0 +1,317 @@
+"""What each notebook writes to ``build/results/<notebook>.json``: one pydantic model per notebook.
+
+These files are the contract between the notebooks and their readers (the index, the decks, the
+summary deck, the README tests, notebook 05). :func:`kimi_research.write_results` validates the
+payload against the notebook's model before writing it, so a renamed, missing or mistyped key
+fails in the notebook that writes it, not later in a reader. Unknown keys are refused.
+
+Numbers that a parameter set can leave undefined (no fit, no peak, nothing in the window) are
+``None`` in the JSON and typed ``Num`` here. Money is in CNY (``_yuan``), shares are fractions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kimi_research.errors import KimiResearchError
+
+Num = float | None
+Text = str | None
+Pair = list[float | None]  # [low, high]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Results(_Strict):
+    """Keys every notebook writes."""
+
+    notebook: str = Field(description="notebook name, e.g. '01_user_decline'")
+    parameters: dict[str, Any] = Field(description="the validated parameters of the run")
+    headline: str = Field(description="one computed sentence for the index and the title slide")
+
+
+# --- 00 data audit ------------------------------------------------------------------------------
+class ClaimCheck(_Strict):
+    verdict: str
+    computed_low: Num
+    computed_high: Num
+    gap: Num
+    relation: str
+
+
+class DataAuditResults(Results):
+    entity: str = Field(description="'all' or the entity the audit is restricted to")
+    n_observations: int
+    n_sources: int
+    observations_per_source: dict[str, int]
+    n_events: int
+    n_conflicts: int = Field(description="conflict groups")
+    n_conflict_rows: int
+    conflict_groups: dict[str, Num] = Field(description="conflict group -> high / low of its comparable values")
+    n_suspicious: int
+    suspicious: list[str] = Field(description="observation ids flagged suspicious")
+    flag_counts: dict[str, int]
+    quotes_checked: int | None = Field(description="None when the archived articles are not available")
+    quotes_found: int | None
+    claims: dict[str, ClaimCheck] = Field(description="claim id -> its recomputation")
+    verdict_counts: dict[str, int]
+
+
+# --- 01 user decline ----------------------------------------------------------------------------
+class ForecastPoint(_Strict):
+    months_ahead: int
+    date: str
+    value: Num
+    low: Num
+    high: Num
+
+
+class SeriesSummary(_Strict):
+    vendor: str
+    n_points: int
+    n_bounds: int
+    peak_value: Num
+    peak_period: Text
+    latest_value: Num
+    latest_period: Text
+    peak_to_latest_change: Num
+    months_since_peak: Num
+
+
+class GrowthPhase(_Strict):
+    metric: str
+    series: str
+    start_obs: str
+    start_period: str
+    start_value: float
+    end_obs: str
+    end_period: str
+    end_value: float
+    multiple: float
+    months: float
+    monthly_growth: float
+
+
+class RankPoint(_Strict):
+    obs_id: str
+    metric: str
+    vendor: str
+    scope: Text
+    period: str
+    qualifier: str
+    rank: int
+    text: str = Field(description="the rank with its qualifier, e.g. '≤3' (presentation.format.rank_text)")
+
+
+class UserDeclineResults(Results):
+    entity: str
+    entity_name: str
+    metric: Literal["mau", "dau", "wau"]
+    vendor: str = Field(description="the series fitted: a vendor id, 'none' or 'all' (pooled)")
+    vendor_label: str
+    vendor_parameter: str
+    pooled: bool
+    dating: str
+    days_per_month: float
+    n_observations: int
+    n_points: int
+    n_fit: int
+    fit_status: str
+    fit_rows: list[str]
+    excluded_rows: dict[str, str] = Field(description="observation id -> why it is not in the fit")
+    peak_value: Num
+    peak_period: Text
+    peak_obs: Text
+    latest_value: Num
+    latest_period: Text
+    latest_obs: Text
+    peak_to_latest_change: Num
+    months_since_peak: Num
+    monthly_change: Num
+    monthly_change_ci: Pair
+    half_life_months: Num
+    half_life_ci: Pair
+    r_squared: Num
+    leave_one_out: dict[str, float]
+    monthly_change_quarters_at_last_month: Num
+    forecast_months: int
+    forecast: list[ForecastPoint]
+    series: dict[str, SeriesSummary]
+    higher_elsewhere: list[str]
+    growth_phase: GrowthPhase | None
+    ranks: list[RankPoint]
+    events_annotated: list[str]
+
+
+# --- 02 ad-spend bubble -------------------------------------------------------------------------
+class AdSpendResults(Results):
+    spend_path: str
+    peak_month: str
+    peak_monthly_spend_yuan: float
+    peak_daily_burn_yuan: Pair = Field(description="[30-day month, 31-day month]")
+    article_daily_burn_yuan: float
+    hypothetical_daily_burn_yuan: Pair
+    parameter_daily_burn_yuan: float
+    burn_20_days_per_day_yuan: float
+    users_per_100m_yuan: float
+    users_per_100m_yuan_by_cpa_row: dict[str, float]
+    all_in_cpa_yuan: float
+    cost_per_retained_user_yuan: float
+    peak_window: list[str]
+    peak_window_spend_yuan: float
+    users_bought_peak_window: float
+    users_kept_30d_peak_window: float
+    mau_after_peak: float
+    mau_after_peak_obs: str
+    mau_to_bought_ratio: float
+    spend_to_last_report_yuan: float
+    spend_floor_yuan_per_month: float
+    spend_by_month_yuan: dict[str, float]
+    spend_status_by_month: dict[str, str]
+    fitted_monthly_churn: float
+    churn_fitted: bool
+    churn_se: Num
+    churn_ci_profile: Pair | None
+    churn_ci_curvature: Pair | None
+    churn_jackknife: dict[str, float]
+    bought_user_half_life_months: Num
+    half_life_ci_months: Pair | None
+    fit_points: int
+    fit_relative_errors: dict[str, float]
+    observed_mau_change: float
+    observed_mau_monthly_change: float
+    counterfactual_end_month: str
+    counterfactual_users_end: dict[str, float]
+    ad_spend_share: float
+    implied_total_monthly_cost_yuan: float
+    implied_total_monthly_cost_range_yuan: Pair
+
+
+# --- 03 sustainability formula ------------------------------------------------------------------
+class SustainabilityResults(Results):
+    sustainable_growth_rate: float
+    ad_share: float
+    alarm_threshold: float
+    article_ad_share: float
+    article_alarm_threshold: float
+    ratio_to_threshold_firm: Num
+    revenue_cost_ratio: float
+    frontier_factor_at_share: float
+    frontier_factor_at_threshold: float
+    peak_ad_spend_yuan: float
+    peak_ad_spend_obs: str
+    peak_ad_spend_low_yuan: float
+    peak_ad_spend_low_obs: str
+    implied_total_monthly_cost_yuan: Num
+    implied_non_ad_monthly_cost_yuan: Num
+    implied_total_monthly_cost_low_yuan: Num
+    implied_non_ad_monthly_cost_low_yuan: Num
+    total_monthly_cost_used_yuan: float
+    training_cost_monthly_range_yuan: Pair
+    non_ad_vs_training: str
+    non_ad_low_vs_training: str
+    paying_users_needed: Num
+    paying_users_needed_non_ad: Num
+    mau: float
+    mau_obs: str
+    paying_share_of_mau: Num
+    target_rate: float
+    revenue_needed_for_target_yuan: Num
+    p_rate_above_target: float
+    p_break_even: float
+    mc_rate_quantiles: dict[str, float]
+    tornado_swing: dict[str, float]
+    most_influential_input: str
+    funding_cny: dict[str, float]
+    burn_scenarios_yuan: dict[str, float]
+    runway_months: dict[str, dict[str, Num]]
+    cash_out_dates: dict[str, dict[str, Text]]
+    alternative_reading: dict[str, Any]
+
+
+# --- 04 competitor comparison -------------------------------------------------------------------
+class RankingRow(_Strict):
+    entity: str
+    name: str
+    value: Num
+    rank: int | None
+    rank_text: str
+    rank_basis: str
+    value_obs: Text
+    rank_obs: Text
+    backing: Text
+    value_low_by_rank: Num
+    value_high_by_rank: Num
+
+
+class VerdictRow(_Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    dimension: str
+    kimi: str
+    best_rival: str = Field(alias="best rival")
+    kimi_over_best: Num
+    status: Literal["leads", "par", "trails", "lacks"]
+    current: bool
+
+
+class CompetitorResults(Results):
+    metric: str
+    as_of: dict[str, Text]
+    vendor: Text
+    ranking: list[RankingRow]
+    kimi_rank: int | None
+    kimi_rank_text: str
+    kimi_value: Num
+    ratio_to_kimi: dict[str, float]
+    ratio_to_leader: dict[str, float]
+    derived: list[dict[str, Any]]
+    rank_change: dict[str, Any] | None
+    kimi_rank_year_before: list[dict[str, Any]]
+    snapshots: list[dict[str, Any]]
+    ad_spend_quarter: Text
+    ad_spend_per_month: dict[str, float]
+    ad_spend_flags: dict[str, str]
+    users_by_backing: dict[str, dict[str, Any]]
+    spend_by_backing: dict[str, float]
+    chars_per_token: float
+    context_window_tokens_equiv: dict[str, float]
+    break_even_chars_per_token: dict[str, float]
+    capability_matrix: dict[str, dict[str, str]]
+    capability_status: dict[str, dict[str, str]]
+    verdict_table: list[VerdictRow]
+    verdict: dict[str, Any]
+
+
+MODELS: dict[str, type[Results]] = {
+    "00_data_audit": DataAuditResults,
+    "01_user_decline": UserDeclineResults,
+    "02_ad_spend_bubble": AdSpendResults,
+    "03_sustainability_formula": SustainabilityResults,
+    "04_competitor_comparison": CompetitorResults,
+}
+
+
+class ResultsError(KimiResearchError):
+    """A notebook's results do not match its results model."""
+
+
+def validate_results(notebook: str, payload: dict) -> None:
+    """Check ``payload`` (JSON-ready) against the notebook's model; a notebook without a model passes."""
+    model = MODELS.get(notebook)
+    if model is None:
+        return
+    try:
+        model.model_validate(payload)
+    except ValidationError as e:
+        lines = [f"build/results/{notebook}.json: the results do not match {model.__name__} "
+                 f"(lib/kimi_research/orchestration/results_models.py); declare the key there or fix its value:"]
+        for err in e.errors()[:20]:
+            where = ".".join(str(x) for x in err["loc"])
+            got = "" if err["type"] == "missing" else f" (got {err.get('input')!r:.80})"
+            lines.append(f"- {where}: {err['msg']}{got}")
+        raise ResultsError("\n".join(lines)) from None

@@ -1,0 +1,527 @@
+"""Charts of notebook 02 (the ad-spend bubble): each function draws one figure from the analysis."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from kimi_research.analysis import adspend
+from kimi_research.analysis.adspend import BUDGET
+from kimi_research.data.units import format_en
+from kimi_research.presentation import format as F
+from kimi_research.presentation import plotting
+
+qm = plotting.VENDOR_COLORS["questmobile"]
+
+
+def spend_timeline(ds, an, P):
+    """Figure 1: Kimi's monthly ad spend, data and assumptions."""
+    last_data = an.last_data
+    peak = an.peak
+    rows = an.rows
+    spend = an.spend
+    twenty = an.twenty
+    undated_peaks = an.undated_peaks
+    STYLE = {
+        "reported": dict(color=plotting.ENTITY_COLORS["kimi"], edgecolor=plotting.ENTITY_COLORS["kimi"]),
+        "lower bound": dict(color="white", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch="///"),
+        "interpolated": dict(color="#cab2d6", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch=".."),
+        "assumption": dict(color="#eeeeee", edgecolor="#888888", hatch="..", linestyle="--"),
+    }
+    x = adspend.month_mid(spend.index)
+    fig, ax = plt.subplots(figsize=(11, 5.4))
+    for status, st in STYLE.items():
+        m = (spend["status"] == status).to_numpy()
+        if m.any():
+            ax.bar(x[m], spend["spend_yuan"].to_numpy()[m] / 1e6, width=24, linewidth=1.2, label=status, **st)
+    lb = spend[spend["status"] == "lower bound"]
+    ax.scatter(
+        adspend.month_mid(lb.index),
+        lb["spend_yuan"] / 1e6,
+        marker="^",
+        s=70,
+        color=plotting.ENTITY_COLORS["kimi"],
+        zorder=5,
+        label="at least this much",
+    )
+    for _, r in undated_peaks.iterrows():
+        ax.axhline(r["base_value"] / 1e6, color="#b2182b", lw=1, ls="--")
+        ax.annotate(
+            f"'peak month' {plotting.value_label(r)} ({r['source_id']}, undated; conflict)",
+            (x[-1] + pd.Timedelta(days=14), r["base_value"] / 1e6),
+            xytext=(0, 3 if r["base_value"] == peak else -12),
+            textcoords="offset points",
+            fontsize=9,
+            color="#b2182b",
+            ha="right",
+        )
+    ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
+    ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))
+    ax.set_ylim(0, peak / 1e6 * 1.7)
+    ax.set_title(f"Kimi's monthly ad spend (spend path: {P.spend_path})")
+    ax.set_ylabel("ad spend (CNY million per month)")
+    ax.set_xlabel("month")
+    plotting.annotate_events(ax, adspend.key_events(ds, "kimi"), max_labels=8, fontsize=8.5)
+    h, _ = ax.get_legend_handles_labels()
+    ax.legend(
+        handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="no spend reported: assumption")],
+        loc="lower right",
+        bbox_to_anchor=(1, 0.05),
+        fontsize=9.5,
+        title="month's figure",
+        framealpha=0.95,
+    )
+    plotting.footnote(
+        fig,
+        plotting.source_text(
+            ds, rows.loc[[i for ids in spend["obs_ids"] for i in ids.split(";") if i] + list(undated_peaks.index)]
+        ),
+        caption="Figure 1. CNY 100 million = 1 yi. Lower bounds for one month: "
+        + "; ".join(
+            f"{r['period']} ({r['scope']}, {', '.join(r['flag_list'])})"
+            for _, r in rows[rows["lower_bound"] & rows["period_months"].eq(1)].iterrows()
+        )
+        + f". The figure for {int(twenty['duration_days'])} days ({twenty.name}) has no dates and is not placed.",
+    )
+    return fig
+
+
+def rivals_spend(ds, an, P):
+    """Figure 2: Kimi's spend beside Doubao's and Yuanbao's (log scale)."""
+    rivals = an.rivals
+    rows = an.rows
+    spend = an.spend
+    fig, ax = plt.subplots(figsize=(11, 5.4))
+    kd = spend[spend["data"]]
+    ax.bar(
+        adspend.month_mid(kd.index),
+        kd["spend_yuan"] / 1e6,
+        width=24,
+        color=plotting.ENTITY_COLORS["kimi"],
+        alpha=0.85,
+        label=f"{plotting.label(ds, 'kimi')} (month; hatched = lower bound)",
+    )
+    for patch, status in zip(ax.patches, kd["status"], strict=True):
+        if status != "reported":
+            patch.set(facecolor="white", hatch="///", edgecolor=plotting.ENTITY_COLORS["kimi"])
+    for ent in ["doubao", "yuanbao"]:
+        col = plotting.ENTITY_COLORS[ent]
+        q = rivals[(rivals["entity"] == ent) & rivals["period_start"].notna()]
+        for i, (_, r) in enumerate(q.iterrows()):
+            y = r["base_value_per_month"] / 1e6
+            sus = "suspicious" in r["flag_list"]
+            ax.hlines(
+                y,
+                r["period_start"],
+                r["period_end"],
+                color=col,
+                lw=3.5,
+                ls=":" if sus else "-",
+                label=f"{plotting.label(ds, ent)} (quarter, per month)" if i == 0 else None,
+            )
+            ax.scatter(
+                r["period_mid"],
+                y,
+                color=col,
+                s=60 if not sus else 140,
+                zorder=5,
+                edgecolor="#d62728" if sus else col,
+                linewidth=2.5 if sus else 1,
+            )
+            if sus:
+                ax.annotate(
+                    f"{plotting.value_label(r)}: flagged suspicious\n({r['source_id']}; {r['note'].split(';')[0]})",
+                    (r["period_mid"], y),
+                    xytext=(-430, 12),
+                    textcoords="offset points",
+                    fontsize=9,
+                    color="#d62728",
+                    arrowprops=dict(arrowstyle="->", color="#d62728"),
+                )
+        u = rivals[(rivals["entity"] == ent) & rivals["period_start"].isna()]
+        for _, r in u.iterrows():
+            ax.axhline(r["base_value"] / 1e6, color=col, lw=1.2, ls="--")
+            ax.annotate(
+                f"{plotting.label(ds, ent)} budget {plotting.value_label(r)} ({r['source_id']}, undated): "
+                "conflicts with AppGrowing",
+                (kd.index[0].to_timestamp(), r["base_value"] / 1e6),
+                xytext=(0, 4),
+                textcoords="offset points",
+                fontsize=9,
+                color=col,
+            )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:.1f}"))
+    ax.set_ylim(1, ax.get_ylim()[1] * 6)
+    ax.set_title("Ad spend per month: Kimi against Doubao and Yuanbao")
+    ax.set_ylabel("ad spend (CNY million per month, log scale)")
+    ax.set_xlabel("month")
+    ax.legend(loc="lower right", fontsize=9.5)
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, pd.concat([rows.loc[kd["obs_ids"].str.split(";").explode()], rivals])),
+        caption="Figure 2. Quarterly spend divided by the quarter's three months. Different apps are never joined into one line.",
+    )
+    return fig
+
+
+def unit_economics(ds, an, P):
+    """Figure 3: daily burn and users bought per 100 million CNY."""
+    all_in = an.all_in
+    all_in_param = an.all_in_param
+    burn30 = an.burn30
+    burn31 = an.burn31
+    burn_article = an.burn_article
+    burn_hypo = an.burn_hypo
+    burn_hypo_article = an.burn_hypo_article
+    burn_param = an.burn_param
+    cpa_rows = an.cpa_rows
+    new_users_row = an.new_users_row
+    obs = ds.observations
+    peak_row = an.peak_row
+    twenty = an.twenty
+    users_per_budget = an.users_per_budget
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 4.8), gridspec_kw={"width_ratios": [1.6, 1]})
+    bars = [
+        ("peak month ÷ 31 days", burn31, burn_article),
+        ("peak month ÷ 30 days", burn30, burn_article),
+        (f"{format_en(P.daily_new_users, 'count')}/day × {all_in['base_value']:g} CNY", burn_hypo[0], burn_hypo_article),
+        (f"{format_en(P.daily_new_users, 'count')}/day × {all_in['base_value_high']:g} CNY", burn_hypo[1], burn_hypo_article),
+        (f"parameters: {format_en(P.daily_new_users, 'count')}/day × {all_in_param:g} CNY", burn_param, None),
+        (f"{format_en(twenty['base_value'], 'CNY')} in {int(twenty['duration_days'])} days", twenty["base_value_per_day"], None),
+    ]
+    labels = [b[0] for b in bars]
+    a1.barh(labels, [b[1] / 1e6 for b in bars], color=["#6a3d9a"] * 2 + ["#9e9ac8"] * 3 + ["#bcbddc"])
+    for i, (_, v, art) in enumerate(bars):
+        a1.text(max(v, art["base_value"] if art is not None else 0) / 1e6, i, f"  {v / 1e6:.2f}m", va="center", fontsize=9.5)
+        if art is not None:
+            a1.scatter(
+                art["base_value"] / 1e6,
+                i,
+                marker="D",
+                color="#d62728",
+                zorder=5,
+                label="the article's figure" if i in (0,) else None,
+            )
+    a1.invert_yaxis()
+    a1.set_xlim(0, burn30 / 1e6 * 1.25)
+    a1.set_title("Daily burn")
+    a1.set_xlabel("CNY million per day")
+    a1.legend(loc="lower right", fontsize=9)
+    names = [f"CPA {r['base_value']:g} CNY\n({oid})" for oid, r in cpa_rows.iterrows()]
+    vals = [users_per_budget[oid] / 1e6 for oid in cpa_rows.index]
+    a2.bar(names, vals, color="#6a3d9a")
+    for i, v in enumerate(vals):
+        a2.text(i, v, f"{v:.2f}m", ha="center", va="bottom", fontsize=10)
+    a2.set_title(f"Users bought with {format_en(BUDGET, 'CNY')}")
+    a2.set_ylabel("users (million)")
+    a2.set_ylim(0, max(vals) * 1.15)
+    plotting.footnote(
+        fig,
+        plotting.source_text(
+            ds,
+            obs.loc[
+                [
+                    peak_row.name,
+                    burn_article.name,
+                    new_users_row.name,
+                    all_in.name,
+                    burn_hypo_article.name,
+                    twenty.name,
+                    *cpa_rows.index,
+                ]
+            ],
+        ),
+        caption="Figure 3. Bars: recomputed from the rows (the middle group uses the daily_new_users parameter); "
+        "red diamonds: what the article says.",
+    )
+    return fig
+
+
+def cost_per_retained_user(ds, an, P):
+    """Figure 4: cost per retained user against retention."""
+    churn = an.churn
+    cost_retained = an.cost_retained
+    cpa_rows = an.cpa_rows
+    obs = ds.observations
+    retention_row = an.retention_row
+    ret = np.geomspace(0.005, 1, 200)
+    fig, ax = plt.subplots(figsize=(10, 5))
+    cpas = sorted({*cpa_rows["base_value"], P.cpa_yuan})
+    for c in cpas:
+        src = ", ".join(cpa_rows.index[cpa_rows["base_value"] == c]) or "parameter"
+        ax.plot(
+            ret * 100,
+            adspend.cost_per_retained_user(c, P.compute_cost_per_user_yuan, ret),
+            lw=2.6 if c == P.cpa_yuan else 1.6,
+            label=f"CPA {c:g} + compute {P.compute_cost_per_user_yuan:g} CNY ({src})",
+        )
+    ax.scatter([P.retention_30d * 100], [cost_retained], color="#d62728", zorder=5, s=60)
+    ax.annotate(
+        f"retention {F.pct(P.retention_30d)} (hearsay): {cost_retained:,.0f} CNY",
+        (P.retention_30d * 100, cost_retained),
+        xytext=(10, 5),
+        textcoords="offset points",
+        fontsize=10,
+        color="#d62728",
+    )
+    ax.axvline((1 - churn) * 100, color="#555555", ls="--", lw=1)
+    ax.text(
+        (1 - churn) * 100,
+        cost_retained,
+        f"model keeps {1 - churn:.0%}  \na month  ",
+        fontsize=9.5,
+        color="#555555",
+        va="top",
+        ha="right",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}%"))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_title("Cost per retained user falls as retention rises")
+    ax.set_xlabel("30-day retention (% of new users still active, log scale)")
+    ax.set_ylabel("cost per retained user (CNY, log scale)")
+    ax.legend(loc="upper right", fontsize=9.5)
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, pd.concat([cpa_rows, obs.loc[[retention_row.name]]])),
+        caption="Figure 4. (CPA + compute cost) ÷ retention. The model's share kept per month is from the "
+        "stock-flow fit of section 7.",
+    )
+    return fig
+
+
+def bought_vs_kept(ds, an, P):
+    """Figure 5: users the peak spend bought against the MAU measured after it."""
+    after = an.after
+    bought = an.bought
+    cpa_rows = an.cpa_rows
+    kept = an.kept
+    mau_after = an.mau_after
+    obs = ds.observations
+    retention_row = an.retention_row
+    rows = an.rows
+    spend = an.spend
+    window = an.window
+    window_spend = an.window_spend
+    bv = [
+        (f"bought at {r['base_value']:g} CNY ({oid})", window_spend / r["base_value"], "#9e9ac8")
+        for oid, r in cpa_rows.iterrows()
+    ]
+    if P.cpa_yuan not in set(cpa_rows["base_value"]):
+        bv.append((f"bought at {P.cpa_yuan:g} CNY (parameter)", bought, "#9e9ac8"))
+    bv += [
+        (f"kept after 30 days at {F.pct(P.retention_30d)}\n(hearsay), CPA {P.cpa_yuan:g}", kept, "#d9d9d9"),
+        (
+            f"QuestMobile MAU {pd.Period(after['period_start'], freq='M').strftime('%b %Y')} ({after.name})",
+            mau_after,
+            plotting.VENDOR_COLORS["questmobile"],
+        ),
+    ]
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    ax.barh([b[0] for b in bv], [b[1] / 1e6 for b in bv], color=[b[2] for b in bv])
+    for i, b in enumerate(bv):
+        ax.text(b[1] / 1e6, i, f" {b[1] / 1e6:.1f}m", va="center", fontsize=10)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(b[1] for b in bv) / 1e6 * 1.18)
+    ax.set_title(
+        f"{window[0].strftime('%b')}–{window[-1].strftime('%b %Y')} spend of CNY {window_spend / 1e6:,.0f}m: "
+        "users bought vs users measured"
+    )
+    ax.set_xlabel("users (million)")
+    plotting.footnote(
+        fig,
+        plotting.source_text(
+            ds,
+            pd.concat(
+                [
+                    rows.loc[spend.loc[window, "obs_ids"].str.split(";").explode()],
+                    cpa_rows,
+                    obs.loc[[after.name, retention_row.name]],
+                ]
+            ),
+        ),
+        caption="Figure 5. Bought = spend ÷ CPA. The MAU is everyone active in the month, bought or not.",
+    )
+    return fig
+
+
+def stock_flow_fit(ds, an, P):
+    """Figure 6: the stock-flow model of bought users against QuestMobile's MAU."""
+    churn = an.churn
+    ci = an.ci
+    fit = an.fit
+    last_data = an.last_data
+    others = an.others
+    rows = an.rows
+    spend = an.spend
+    targets = an.targets
+    users = an.users
+    users_ci = an.users_ci
+    window = an.window
+    fig, ax = plt.subplots(figsize=(11, 5.4))
+    xm = adspend.month_mid(users.index)
+    ax.bar(
+        xm,
+        spend["spend_yuan"] / P.cpa_yuan / 1e6,
+        width=24,
+        color="#dadaeb",
+        label=f"users bought that month (spend ÷ {P.cpa_yuan:g} CNY)",
+    )
+    if ci:
+        lo_u, hi_u = users_ci
+        ax.fill_between(
+            xm,
+            lo_u / 1e6,
+            hi_u / 1e6,
+            color=plotting.ENTITY_COLORS["kimi"],
+            alpha=0.15,
+            label=f"churn {ci[0]:.0%}–{ci[1]:.0%} ({fit.level:.0%} interval)",
+        )
+    ax.plot(
+        xm,
+        users / 1e6,
+        color=plotting.ENTITY_COLORS["kimi"],
+        lw=2.4,
+        label=f"model: bought users still active (churn {churn:.1%})",
+    )
+    qm = plotting.VENDOR_COLORS["questmobile"]
+    for i, (_, r) in enumerate(targets.iterrows()):
+        y = r["base_value"] / 1e6
+        style = dict(color=qm, s=70, zorder=6) if r["used"] else dict(facecolor="none", edgecolor=qm, s=70, zorder=6)
+        if r["n_months"] > 1:
+            ax.hlines(y, r["period_start"], r["period_end"], color=qm, lw=3)
+        ax.scatter(r["period_mid"], y, label="QuestMobile MAU (fitted; quarters as bars)" if i == 0 else None, **style)
+    for oid, r in others.iterrows():
+        ax.scatter(
+            r["period_mid"],
+            r["base_value"] / 1e6,
+            marker="s",
+            facecolor="none",
+            edgecolor=plotting.VENDOR_COLORS.get(r["vendor"] if isinstance(r["vendor"], str) else "", "#555555"),
+            s=70,
+            zorder=6,
+        )
+        who = ds.name(r["vendor"]) if isinstance(r["vendor"], str) else "no firm named"
+        ax.annotate(
+            f"{plotting.value_label(r)} ({who}, {oid}): not fitted",
+            (r["period_mid"], r["base_value"] / 1e6),
+            xytext=(8, -4),
+            textcoords="offset points",
+            fontsize=9,
+            color="#555555",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+            zorder=7,
+        )
+    ax.axvspan(last_data.to_timestamp(how="end"), xm[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
+    ax.set_xlim(xm[0] - pd.Timedelta(days=20), xm[-1] + pd.Timedelta(days=16))
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
+    ax.set_title(f"Bought users under the '{P.spend_path}' spend path vs measured MAU")
+    ax.set_ylabel("users (million)")
+    ax.set_xlabel("month")
+    plotting.annotate_events(ax, adspend.key_events(ds, "kimi"), max_labels=8, fontsize=8.5)
+    h, _ = ax.get_legend_handles_labels()
+    ax.legend(
+        handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="no spend reported: assumption")],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.17),
+        ncol=3,
+        fontsize=9,
+    )
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, pd.concat([targets, others, rows.loc[spend.loc[window, "obs_ids"].str.split(";").explode()]])),
+        caption="Figure 6. Hollow circle: a monthly figure counted once with its quarter; squares: other vendors "
+        "or no firm named, not fitted.",
+    )
+    return fig
+
+
+def fit_diagnostics(ds, an, P):
+    """Figure 7: fit quality by churn, and the residuals."""
+    churn = an.churn
+    ci = an.ci
+    fit = an.fit
+    targets = an.targets
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 4.6), gridspec_kw={"width_ratios": [1.3, 1]})
+    prof = fit.profile[fit.profile["churn"] <= min(0.9, max(0.6, churn * 2.5))]
+    a1.plot(prof["churn"] * 100, prof["sse"], color=plotting.ENTITY_COLORS["kimi"], lw=2)
+    if ci:
+        a1.axvspan(
+            ci[0] * 100, ci[1] * 100, color=plotting.ENTITY_COLORS["kimi"], alpha=0.12, label=f"{fit.level:.0%} profile interval"
+        )
+    a1.axvline(churn * 100, color="#333333", ls="--", lw=1, label=f"{'fitted' if fit.fitted else 'given'}: {churn:.1%}")
+    a1.set_title("Fit quality by churn")
+    a1.set_xlabel("monthly churn (%)")
+    a1.set_ylim(0, None)
+    a1.set_ylabel("sum of squared log errors")
+    a1.legend(fontsize=9.5)
+    lab = [f"{targets.at[oid, 'period']}\n({oid})" for oid in fit.table.index]
+    a2.bar(lab, fit.table["relative_error"] * 100, color=["#d62728" if v > 0 else "#1f77b4" for v in fit.table["relative_error"]])
+    for i, v in enumerate(fit.table["relative_error"]):
+        a2.text(i, v * 100, f"{v:+.0%}", ha="center", va="bottom" if v > 0 else "top", fontsize=10)
+    a2.axhline(0, color="#333333", lw=1)
+    a2.set_title("Residuals: model vs QuestMobile")
+    a2.set_ylabel("model ÷ observed − 1 (%)")
+    a2.set_xlabel("MAU period")
+    lim = max(20, fit.table["relative_error"].abs().max() * 100 * 1.3)
+    a2.set_ylim(-lim, lim)
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, targets[targets["used"]]),
+        caption=f"Figure 7. {fit.n} points, one parameter: {fit.dof} degrees of freedom. Spend path '{P.spend_path}', "
+        f"CPA {P.cpa_yuan:g} CNY.",
+    )
+    return fig
+
+
+def counterfactual(ds, an, P):
+    """Figure 8: bought users with spend continued or stopped."""
+    cf = an.cf
+    churn = an.churn
+    last_data = an.last_data
+    rows = an.rows
+    spend = an.spend
+    targets = an.targets
+    window = an.window
+    fig, ax = plt.subplots(figsize=(11, 5.4))
+    colors = {"chosen spend path": plotting.ENTITY_COLORS["kimi"], "spend continued": "#2ca02c", "spend stopped": "#d62728"}
+    for k, s in cf.items():
+        ax.plot(
+            adspend.month_mid(s.index),
+            s / 1e6,
+            lw=2.4 if k != "chosen spend path" else 2.8,
+            color=colors[k],
+            ls="-" if k != "chosen spend path" else "--",
+            label=f"{k}: {format_en(s.iloc[-1], 'count')} in {s.index[-1].strftime('%b %Y')}",
+        )
+    for i, (_, r) in enumerate(targets[targets["used"]].iterrows()):
+        if r["n_months"] > 1:
+            ax.hlines(r["base_value"] / 1e6, r["period_start"], r["period_end"], color=qm, lw=3)
+        ax.scatter(r["period_mid"], r["base_value"] / 1e6, color=qm, s=70, zorder=6, label="QuestMobile MAU" if i == 0 else None)
+    ax.axvspan(last_data.to_timestamp(how="end"), cf.index[-1].to_timestamp(how="end"), color="#f4f4f4", zorder=0)
+    ax.set_ylim(0, cf.max().max() / 1e6 * 1.3)
+    ax.set_title(f"Counterfactual: bought users with spend continued vs stopped (churn {F.pct(churn)})")
+    ax.set_ylabel("users (million)")
+    ax.set_xlabel("month")
+    plotting.annotate_events(ax, adspend.key_events(ds, "kimi"), max_labels=8, fontsize=8.5)
+    h, _ = ax.get_legend_handles_labels()
+    ax.legend(
+        handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="after the last reported spend: scenarios")],
+        loc="center left",
+        fontsize=9.5,
+        framealpha=0.95,
+    )
+    plotting.footnote(
+        fig,
+        plotting.source_text(
+            ds, pd.concat([rows.loc[spend.loc[window, "obs_ids"].str.split(";").explode()], targets[targets["used"]]])
+        ),
+        caption=f"Figure 8. 'Continued' = {format_en(spend.loc[last_data, 'spend_yuan'], 'CNY')} a month "
+        f"({last_data.strftime('%b %Y')}'s level) "
+        f"every month; 'stopped' = zero. CPA {P.cpa_yuan:g} CNY.",
+    )
+    return fig

@@ -1,0 +1,442 @@
+"""Charts and the interactive explorer of notebook 03 (the sustainability formula)."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from kimi_research.analysis import sustainability as su
+from kimi_research.analysis.sustainability import (
+    paying_users_needed,
+    ratio_to_threshold_firm,
+    required_revenue_cost_ratio,
+    resolve_target,
+    sustainable_growth_rate,
+)
+from kimi_research.presentation import format as F
+from kimi_research.presentation import plotting
+from kimi_research.presentation.narrative.sustainability import burn_labels, describe_share, funding_labels_en
+from kimi_research.presentation.plotting import millions_axis
+
+
+def fmt_millions(ax, axis: str = "y") -> None:
+    """Tick labels in millions ('300m') on a CNY or count axis."""
+    millions_axis(ax, axis=axis, suffix="m")
+
+
+def explorer_html(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float) -> str:
+    """The explorer's read-out for one set of inputs (CNY a month; shares as fractions)."""
+    r = sustainable_growth_rate(revenue, cost, share)
+    need = required_revenue_cost_ratio(resolve_target("threshold_firm", alarm), share)
+    users = paying_users_needed(cost, price)
+    return (
+        f"<b>rate {r:.4f}</b> &middot; revenue/cost {revenue / cost:.3f} &middot; "
+        f"{ratio_to_threshold_firm(share, alarm):.1%} of a firm at the alarm line (same revenue/cost) &middot; "
+        f"revenue/cost needed to match a break-even firm at the alarm line: {need:.2f} &middot; "
+        f"paying users to break even: {users / 1e6:.2f} million ({users / mau:.1%} of MAU)"
+    )
+
+
+def build_explorer(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float):
+    """Sliders and a read-out that recomputes the rule on every change (ipywidgets).
+
+    Uses an HTML widget updated by ``observe`` callbacks, not ``ipywidgets.interactive``: the
+    latter writes through an Output widget, which can hang papermill/nbclient when no
+    frontend is attached (nbclient issue #312, papermill issue #723). Returns the container.
+    """
+    import ipywidgets as w
+
+    style = {"description_width": "150px"}
+    layout = w.Layout(width="560px")
+    sliders = {
+        "revenue": w.FloatLogSlider(
+            value=min(max(revenue, 1e4), 1e10),
+            base=10,
+            min=4,
+            max=10,
+            step=0.05,
+            description="revenue (CNY/month)",
+            style=style,
+            layout=layout,
+        ),
+        "cost": w.FloatLogSlider(
+            value=min(max(cost, 1e6), 1e10),
+            base=10,
+            min=6,
+            max=10,
+            step=0.05,
+            description="total cost (CNY/month)",
+            style=style,
+            layout=layout,
+        ),
+        "share": w.FloatSlider(value=share, min=0, max=1, step=0.01, description="ad share", style=style, layout=layout),
+        "alarm": w.FloatSlider(value=alarm, min=0, max=0.95, step=0.01, description="alarm line", style=style, layout=layout),
+        "price": w.FloatSlider(
+            value=min(max(price, 1), 500), min=1, max=500, step=1, description="price (CNY/month)", style=style, layout=layout
+        ),
+    }
+    out = w.HTML()
+
+    def update(_=None):
+        v = {k: s.value for k, s in sliders.items()}
+        out.value = explorer_html(v["revenue"], v["cost"], v["share"], v["alarm"], v["price"], mau)
+
+    for s in sliders.values():
+        s.observe(update, names="value")
+    update()
+    box = w.VBox([*sliders.values(), out])
+    box.sliders, box.readout = sliders, out
+    return box
+
+
+def heatmap(ds, an, P):
+    """Figure 1: the rule over revenue/cost and ad share."""
+    revenue_cost = an.revenue_cost
+    target = an.target
+    x = np.linspace(0, 2, 201)
+    y = np.linspace(0, 1, 101)
+    X, Y = np.meshgrid(x, y)
+    Z = su.sustainable_growth_rate(X, 1.0, Y)  # revenue/cost = X (cost 1), share = Y
+    alarm_rate = target if P.target_rate == "threshold_firm" else su.sustainable_growth_rate(1, 1, P.alarm_threshold)
+    fig, ax = plt.subplots(figsize=(10, 5.4))
+    mesh = ax.pcolormesh(X, Y * 100, Z, cmap="viridis", shading="auto", vmin=0, vmax=2)
+    cs = ax.contour(X, Y * 100, Z, levels=[0.1, 0.25, 0.5, 0.75, 1.0, 1.5], colors="white", linewidths=1)
+    ax.clabel(cs, fmt="rate %.2f", fontsize=9)
+    ax.axhline(P.alarm_threshold * 100, color="#d62728", ls="--", lw=1.8, label=f"alarm line ({P.alarm_threshold:.0%})")
+    kx = min(revenue_cost, 2.0)
+    ax.scatter(
+        [kx],
+        [P.ad_share * 100],
+        s=140,
+        color="#e377c2",
+        edgecolor="black",
+        zorder=5,
+        label=f"Kimi: share {P.ad_share:.0%}, revenue/cost {revenue_cost:.3f} (assumed revenue)",
+    )
+    ax.scatter(
+        [1.0],
+        [P.alarm_threshold * 100],
+        s=110,
+        marker="D",
+        color="white",
+        edgecolor="black",
+        zorder=5,
+        label=f"break-even firm at the alarm line (rate {alarm_rate:.2f})",
+    )
+    ax.annotate(
+        "Kimi", (kx, P.ad_share * 100), xytext=(12, 8), textcoords="offset points", color="white", fontsize=12, fontweight="bold"
+    )
+    ax.set_xlim(0, 2)
+    ax.set_ylim(0, 100)
+    ax.set_title("Sustainable growth rate = (paid revenue ÷ total cost) × (1 − ad share)")
+    ax.set_xlabel("paid revenue ÷ total cost (ratio; 1 = revenue covers cost)")
+    ax.set_ylabel("ad-spend share of total cost (%)")
+    fig.colorbar(mesh, ax=ax, label="sustainable growth rate (no time unit)")
+    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    plotting.footnote(
+        fig,
+        f"Source: rule, alarm line and Kimi's share from {ds.source_label(['s003'])}; Kimi's revenue/cost "
+        f"uses an illustrative revenue of {F.cny_en(P.paid_revenue_monthly_yuan)} a month (no revenue figure in the articles)",
+        caption="Figure 1. White lines join points of equal rate (frontiers).",
+    )
+    return fig
+
+
+def frontier(ds, an, P):
+    """Figure 2: revenue/cost a target rate needs, against the ad share."""
+    factor_alarm = an.factor_alarm
+    factor_kimi = an.factor_kimi
+    revenue_cost = an.revenue_cost
+    target = an.target
+    shares = np.linspace(0, 0.95, 200)
+    targets = sorted({0.1, 0.5, round(target, 4)})
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    for s in targets:
+        ax.plot(
+            shares * 100,
+            su.required_revenue_cost_ratio(s, shares),
+            lw=2,
+            label=f"target rate {s:g}" + (" (Monte Carlo target)" if math.isclose(s, target) else ""),
+        )
+    for sh, name in [(P.alarm_threshold, "alarm line"), (P.ad_share, "Kimi")]:
+        need = su.required_revenue_cost_ratio(target, sh)
+        ax.scatter([sh * 100], [need], s=70, color="black", zorder=5)
+        ax.annotate(
+            f"{name}: {su.frontier_factor(sh):.2f} × {target:.2f} = {need:.2f}",
+            (sh * 100, need),
+            xytext=(-10, 12),
+            textcoords="offset points",
+            fontsize=10,
+            ha="right",
+        )
+    if revenue_cost > 0:
+        ax.axhline(revenue_cost, color="#e377c2", ls="--", lw=1.5, label=f"Kimi's assumed revenue/cost ({revenue_cost:.3f})")
+    ax.axvline(P.alarm_threshold * 100, color="#d62728", ls=":", lw=1)
+    ax.set_yscale("log")
+    ax.set_title("Revenue/cost needed for a target rate: target ÷ (1 − ad share)")
+    ax.set_xlabel("ad-spend share of total cost (%)")
+    ax.set_ylabel("paid revenue ÷ total cost needed (ratio, log scale)")
+    ax.legend(loc="upper left", fontsize=9.5)
+    plotting.footnote(
+        fig,
+        f"Source: rule from {ds.source_label(['s003'])}; revenue/cost uses the illustrative revenue assumption",
+        caption=f"Figure 2. Per unit of target rate Kimi needs {factor_kimi:.2f} against {factor_alarm:.2f} at the alarm line.",
+    )
+    return fig
+
+
+def cost_base(ds, an, P):
+    """Figure 3: the implied cost base against the training cost."""
+    facts = an.facts
+    implied_non_ad = an.implied_non_ad
+    implied_non_ad_low = an.implied_non_ad_low
+    peak = an.peak
+    peak_low = an.peak_low
+    share_note = describe_share(an, P)
+    train_hi = an.train_hi
+    train_lo = an.train_lo
+    rows = ds.observations.loc[[peak.obs_id, peak_low.obs_id, facts.training_cost.obs_id]]
+    readings = [(peak, implied_non_ad), (peak_low, implied_non_ad_low)]
+    fig, ax = plt.subplots(figsize=(11, 5.2))
+    ylab = []
+    for i, (f, n) in enumerate(readings):  # rows 0-1: total = ad + non-ad
+        vendor = ds.vendor_label([ds.observations.at[f.obs_id, "vendor"]])
+        ylab.append(f"total, from peak {F.cny_en(f.value)}\n({f.obs_id}, {vendor})")
+        ax.barh(i, f.value, color="#2ca02c", label="advertising (the peak month)" if i == 0 else None)
+        ax.barh(
+            i,
+            n,
+            left=f.value,
+            color="#9467bd",
+            label=f"not advertising (implied at a {P.ad_share:.0%} share)" if i == 0 else None,
+        )
+        ax.text(f.value + n, i, f"  {F.cny_en(f.value + n)}", va="center", fontsize=10)
+    for j, (f, n) in enumerate(readings):  # rows 2-3: the non-ad part alone, from zero
+        ylab.append(f"non-advertising part\n(peak {F.cny_en(f.value)})")
+        ax.barh(2 + j, n, color="#9467bd")
+        ax.text(n, 2 + j, f"  {F.cny_en(n)}", va="center", fontsize=10)
+    ylab.append(f"training cost\n({facts.training_cost.obs_id}, {ds.observations.at[facts.training_cost.obs_id, 'source_id']})")
+    ax.barh(
+        4,
+        train_hi - train_lo,
+        left=train_lo,
+        color="#bbbbbb",
+        hatch="//",
+        edgecolor="#555555",
+        label="training cost, 'several tens of millions' read as a range",
+    )
+    ax.text(train_hi, 4, f"  {F.cny_en(train_lo)} to {F.cny_en(train_hi)}", va="center", fontsize=10)
+    ax.axvline(train_hi, color="#555555", ls=":", lw=1.2)
+    fmt_millions(ax, "x")
+    ax.set_yticks(range(5), ylab, fontsize=10)
+    ax.set_xlim(0, max(f.value + n for f, n in readings) * 1.3)
+    ax.invert_yaxis()
+    ax.set_title("Monthly cost implied by the peak ad spend, against the training cost")
+    ax.set_xlabel("CNY per month (millions)")
+    ax.legend(loc="lower right", fontsize=9.5)
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, rows) + f"; share {P.ad_share:.0%} ({share_note})",
+        caption="Figure 3. Non-advertising cost = total − ad spend = ad spend × (1 − share) ÷ share.",
+    )
+    return fig
+
+
+def paying_users(ds, an, P):
+    """Figure 4: paying users needed against the price."""
+    facts = an.facts
+    non_ad_cost = an.non_ad_cost
+    peak = an.peak
+    total_cost = an.total_cost
+    users_needed = an.users_needed
+    users_share = an.users_share
+    prices = np.linspace(5, 200, 300)
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.plot(
+        prices, total_cost / prices, lw=2.2, color="#6a3d9a", label=f"to cover the total cost ({F.cny_en(total_cost)} a month)"
+    )
+    if non_ad_cost > 0:
+        ax.plot(
+            prices,
+            non_ad_cost / prices,
+            lw=2,
+            ls="--",
+            color="#9467bd",
+            label=f"to cover the non-advertising cost only ({F.cny_en(non_ad_cost)})",
+        )
+    ax.axhline(
+        facts.mau.value,
+        color="#1f77b4",
+        lw=1.5,
+        label=f"Kimi's MAU {F.users_en(facts.mau.value)} ({facts.mau.obs_id}, QuestMobile)",
+    )
+    ax.scatter([P.price_per_paying_user_yuan], [users_needed], s=80, color="black", zorder=5)
+    ax.annotate(
+        f"{F.users_en(users_needed)} payers at CNY {P.price_per_paying_user_yuan:g} = {users_share:.1%} of MAU",
+        (P.price_per_paying_user_yuan, users_needed),
+        xytext=(15, 15),
+        textcoords="offset points",
+        fontsize=10.5,
+    )
+    ax.set_ylim(0, max(facts.mau.value * 1.15, min(total_cost / prices[0], facts.mau.value * 3)))
+    fmt_millions(ax, "y")
+    ax.set_title("Paying users needed for paid revenue to equal cost")
+    ax.set_xlabel("price per paying user (CNY per month)")
+    ax.set_ylabel("paying users needed (millions)")
+    ax.legend(loc="upper right", fontsize=9.5)
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, ds.observations.loc[[peak.obs_id, facts.mau.obs_id]])
+        + f"; price CNY {P.price_per_paying_user_yuan:g} a month is an assumption",
+        caption="Figure 4. Paying users needed = monthly cost ÷ price.",
+    )
+    return fig
+
+
+def mc_inputs(ds, an, P):
+    """Figure 5: the Monte Carlo inputs as drawn."""
+    cost_is_implied = an.cost_is_implied
+    facts = an.facts
+    peak = an.peak
+    peak_low = an.peak_low
+    sim = an.sim
+    cols = ["paid_revenue", "ad_share", "ad_spend" if cost_is_implied else "total_cost"]
+    titles = {
+        "paid_revenue": "paid revenue (CNY million / month, log)",
+        "ad_share": "ad share (%)",
+        "ad_spend": "peak monthly ad spend (CNY million)",
+        "total_cost": "total cost (CNY million / month)",
+    }
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4))
+    for ax, c in zip(axes, cols, strict=True):
+        v = sim[c] * (100 if c == "ad_share" else 1)
+        if c == "paid_revenue" and (v > 0).all():
+            ax.hist(v, bins=np.geomspace(v.min(), v.max(), 50), color="#6a3d9a", alpha=0.8)
+            ax.set_xscale("log")
+        else:
+            ax.hist(v, bins=50, color="#6a3d9a", alpha=0.8)
+        if c in ("paid_revenue", "ad_spend", "total_cost"):
+            fmt_millions(ax, "x")
+        ax.set_xlabel(titles[c])
+        ax.set_title(c.replace("_", " "), fontsize=12)
+    axes[0].set_ylabel("draws")
+    fig.suptitle("Monte Carlo inputs", fontweight="bold", x=0.01, ha="left")
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, ds.observations.loc[[peak.obs_id, peak_low.obs_id, facts.ad_share.obs_id]])
+        + "; spreads are model assumptions",
+        caption="Figure 5. Distributions of the uncertain inputs.",
+    )
+    return fig
+
+
+def mc_rate(ds, an, P):
+    """Figure 6: the distribution of the rate."""
+    mc = an.mc
+    rate = an.rate
+    sim = an.sim
+    target = an.target
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    r = sim["rate"]
+    if (r > 0).all():
+        ax.hist(r, bins=np.geomspace(r.min(), max(r.max(), target) * 1.05, 80), color="#6a3d9a", alpha=0.8, label="draws")
+        ax.set_xscale("log")
+    else:
+        ax.hist(r, bins=80, color="#6a3d9a", alpha=0.8, label="draws")
+    ax.axvline(target, color="#d62728", lw=2, label=f"target {target:.2f}: P(rate > target) = {mc['p_rate_above_target']:.1%}")
+    ax.axvline(rate, color="black", ls="--", lw=1.5, label=f"base case {rate:.4f}")
+    ax.axvline(mc["rate_p95"], color="#555555", ls=":", lw=1.5, label=f"95th percentile {mc['rate_p95']:.4f}")
+    ax.set_title("Distribution of Kimi's sustainable growth rate under the uncertain inputs")
+    ax.set_xlabel("sustainable growth rate (no time unit" + (", log scale)" if (r > 0).all() else ")"))
+    ax.set_ylabel("draws")
+    ax.legend(loc="upper left", fontsize=9.5)
+    plotting.footnote(
+        fig,
+        f"Source: model of {ds.source_label(['s003'])} with the inputs of Figure 5",
+        caption=f"Figure 6. {P.mc_samples:,} draws, seed {P.seed}.",
+    )
+    return fig
+
+
+def tornado(ds, an, P):
+    """Figure 7: which unknown moves the rate most."""
+    rate = an.rate
+    torn = an.torn
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    t = torn.iloc[::-1]
+    for i, (_, row) in enumerate(t.iterrows()):
+        lo, hi = sorted([row["rate_at_low"], row["rate_at_high"]])
+        ax.barh(i, hi - lo, left=lo, color="#6a3d9a", alpha=0.85)
+        fmt = (lambda v: f"{v:.0%}") if row["key"] == "ad_share" else F.cny_en
+        ax.text(
+            hi,
+            i,
+            f"  {fmt(row['low_value'])} → {row['rate_at_low']:.4f};  {fmt(row['high_value'])} → {row['rate_at_high']:.4f}",
+            va="center",
+            fontsize=9.5,
+        )
+    ax.axvline(rate, color="black", ls="--", lw=1.2, label=f"base case {rate:.4f}")
+    ax.set_yticks(range(len(t)), t.index)
+    ax.set_xlim(0, t[["rate_at_low", "rate_at_high"]].to_numpy().max() * 1.9)
+    ax.set_title("Tornado: the rate as each input moves from its 5th to its 95th percentile")
+    ax.set_xlabel("sustainable growth rate (no time unit)")
+    ax.legend(loc="lower right")
+    plotting.footnote(
+        fig,
+        f"Source: model of {ds.source_label(['s003'])}; input ranges from the Monte Carlo draws",
+        caption="Figure 7. Bars span the rate at the two ends of each input's range, the others held at the base case.",
+    )
+    return fig
+
+
+def runway(ds, an, P):
+    """Figure 8: cash-out dates from the investment date."""
+    burn_label = burn_labels(an)
+    burns = an.burns
+    cash_out = an.cash_out
+    facts = an.facts
+    first = an.first
+    funding_en = funding_labels_en(ds, an)
+    last = an.last
+    last_article = an.last_article
+    latest_source = an.latest_source
+    peak = an.peak
+    runway = an.runway
+    fig, ax = plt.subplots(figsize=(11, 5.6))
+    horizon = last_article + pd.DateOffset(years=2)
+    order = list(runway.index)
+    for i, k in enumerate(order):
+        d_small, d_large = cash_out.at[k, first], cash_out.at[k, last]
+        d_small = horizon if d_small is None or d_small > horizon else d_small
+        d_large = horizon if d_large is None or d_large > horizon else d_large
+        ax.barh(i, d_small - facts.investment_date, left=facts.investment_date, color="#6a3d9a", height=0.55)
+        ax.barh(i, d_large - d_small, left=d_small, color="#6a3d9a", alpha=0.3, height=0.55)
+        months = runway.at[k, first]
+        txt = (
+            "beyond the chart"
+            if not math.isfinite(months) or cash_out.at[k, first] is None or cash_out.at[k, first] > horizon
+            else f"{cash_out.at[k, first]:%b %Y} – {cash_out.at[k, last]:%b %Y}"
+            if cash_out.at[k, last] is not None
+            else ""
+        )
+        ax.text(min(d_large, horizon), i, "  " + txt, va="center", fontsize=9.5)
+    ax.set_yticks(range(len(order)), [f"{burn_label[k]}\n{F.cny_en(burns[k])}/month" for k in order], fontsize=9.5)
+    ax.set_ylim(len(order) - 0.5, -3.2)  # inverted, with head room for the event labels
+    ax.set_xlim(facts.investment_date - pd.DateOffset(months=2), horizon + pd.DateOffset(months=6))
+    ax.axvline(last_article, color="#1f77b4", lw=1.2, ls="-.")
+    ax.text(last_article, len(order) - 0.6, f" latest article ({latest_source})", fontsize=9, color="#1f77b4")
+    ev = ds.events[ds.events["kind"].isin(["funding", "legal"]) | (ds.events.index == "e_deepseek_r1")]
+    plotting.annotate_events(ax, ev)
+    ax.set_title("When would Alibaba's investment run out at each burn rate?")
+    ax.set_xlabel(f"date (burn starts at the investment, {facts.investment_date:%B %Y})")
+    ax.set_ylabel("burn scenario")
+    plotting.footnote(
+        fig,
+        plotting.source_text(ds, ds.observations.loc[list(facts.investments) + [peak.obs_id, facts.training_cost.obs_id]])
+        + f"; events from data/events.csv; {P.usd_cny:g} CNY/USD assumed",
+        caption=f"Figure 8. Dark: the smaller figure ({funding_en[first]}); pale: up to the larger ({funding_en[last]}).",
+    )
+    return fig

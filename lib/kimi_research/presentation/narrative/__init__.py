@@ -1,0 +1,1 @@
+"""Prose of each notebook: summaries, verdicts and headlines written from computed values."""
