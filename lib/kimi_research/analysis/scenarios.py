@@ -97,6 +97,7 @@ def build_grid(ds, spec: GridSpec, reg: dict | None = None) -> pd.DataFrame:
     for j, n in enumerate(ranges):
         c = reg[n]
         if n in varied_ranges:
+            assert c.low is not None and c.high is not None, f"range input {n} has no bounds"
             if c.sampling == "log-uniform":
                 draws[n] = np.exp(np.log(c.low) + u[:, j] * (np.log(c.high) - np.log(c.low)))
             else:
@@ -256,7 +257,7 @@ def block_spend(ds, reg, spend_path: str, peak_spend: str) -> dict:
     peak_month = sp["spend_yuan"].idxmax()
     rise = _memo(ds, ("growth",), lambda: decline.growth_phases(ds, ENTITY))
     rise = rise[rise["metric"] == "dau"]
-    out = {"spend_peak_month": str(peak_month)}
+    out: dict[str, Any] = {"spend_peak_month": str(peak_month)}
     if len(rise):
         r = rise.iloc[0]
         obs = ds.observations
@@ -296,7 +297,7 @@ def block_static(ds, reg) -> dict:
     now = wau_rank.iloc[-1] if len(wau_rank) else None
     change = (competitors.rank_change(hist, "wau_rank", "questmobile", int(now["value"]), now["period_end"])
               if now is not None else None)
-    out = {"rank_before": math.nan, "rank_now": math.nan}
+    out: dict[str, Any] = {"rank_before": math.nan, "rank_now": math.nan}
     if change:
         out.update(rank_before=change["before_rank"], rank_now=change["now_rank"],
                    rank_before_text=ordinal(change["before_rank"]),

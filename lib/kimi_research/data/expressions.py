@@ -45,8 +45,8 @@ def parse(expression: str) -> ast.expr:
     if isinstance(tree, ast.Tuple):
         if len(tree.elts) != 2:
             raise ExpressionError(f"a range needs exactly two values, found {len(tree.elts)}")
-        for e in tree.elts:
-            _restrict(e)
+        for elt in tree.elts:
+            _restrict(elt)
     else:
         _restrict(tree)
     return tree

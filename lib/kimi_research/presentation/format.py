@@ -24,6 +24,7 @@ Missing values (None, NaN) print as '–'.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from kimi_research.data.periods import period_label as period
 from kimi_research.data.periods import quarter_label
@@ -32,6 +33,9 @@ from kimi_research.data.periods import week_or_period_label as week_or_period
 from kimi_research.data.units import format_cn, format_en
 from kimi_research.data.vocabulary import QUALIFIER_SYMBOL, ordinal, rank_text
 from kimi_research.data.vocabulary import row_value_text as row_zh
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 MISSING = "–"
 MINUS = "−"  # U+2212, typographic minus in prose
@@ -44,7 +48,8 @@ __all__ = [
 ]
 
 
-def is_missing(v) -> bool:
+def is_missing(v: object) -> TypeIs[None]:
+    """True for None and NaN (typed so that a checker knows the value is a number afterwards)."""
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
