@@ -141,7 +141,7 @@ th {{ background: #f3f3f3; }} code {{ font-size: 0.85em; }}
 </style></head><body>
 <h1>kimi-research</h1>
 <p>How Kimi rose on long-context hype and paid traffic, then fell behind Doubao, DeepSeek, Yuanbao and Qwen.
-Every number comes from five articles; see the data audit for where.</p>
+Every number comes from a source listed in <code>data/sources.csv</code>, with a verbatim quote; the data audit shows where.</p>
 {deck_link}
 <table><tr><th>notebook</th><th>headline (computed)</th><th>outputs</th><th>run</th><th>parameters</th></tr>
 {''.join(rows)}

@@ -84,7 +84,8 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
     def who(obs_id: str) -> str:
         return ds.vendor_label([ds.observations.at[obs_id, "vendor"]])
 
-    years = sorted({d[:4] for d in ds.sources["date_published"]})
+    cited = ds.sources[ds.sources.index.isin(ds.observations["source_id"])]
+    years = sorted({str(d)[:4] for d in cited["date_published"].dropna() if str(d)})
     year_span = years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
     g = dec["growth_phase"]
     ranks = dec["ranks"]
@@ -97,7 +98,7 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"# {TITLE}\n\nHow Moonshot AI's chatbot rose on long context and paid traffic, then fell behind "
         f"its big-tech rivals: from **×{g['multiple']:.1f}** daily users in {g['months']:.0f} months to "
         f"**{ordinal(comp['kimi_rank'])}** by weekly users.\n\n"
-        f"<small>{audit['n_observations']} numbers from {audit['n_sources']} articles ({year_span}), each traced to a quote. "
+        f"<small>{audit['n_observations']} numbers from {audit['n_sources']} sources ({year_span}), each traced to a quote. "
         f"Every figure below is computed by the project's notebooks.</small>",
 
         f"## 1. The rise\n\nDAU grew from {_users(g['start_value'])} ({g['start_period']}) to "
@@ -164,7 +165,9 @@ def build_notebook():
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     from kimi_research.data.loader import load
 
-    for md in slides_markdown(_results(), load()):
+    results = _results()
+    evidence = results[NOTEBOOKS[0]].get("parameters", {}).get("evidence", "articles")
+    for md in slides_markdown(results, load().with_evidence(evidence)):
         cell = new_markdown_cell(md)
         cell.metadata = {"slideshow": {"slide_type": "slide"}}
         nb.cells.append(cell)
