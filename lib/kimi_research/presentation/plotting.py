@@ -210,16 +210,18 @@ def fmt_wan(ax, axis: str = "y") -> None:
 
 
 def save(fig, notebook: str, name: str, show: bool = True) -> Path:
-    """Save a figure as build/figures/<notebook>/<name>.png and, in a notebook, show that PNG.
+    """Save a figure as <run folder>/figures/<notebook>/<name>.png and, in a notebook, show that PNG.
+
+    The run folder is ``paths.run_dir(notebook)``: a default ``make run`` promotes it to
+    build/figures/<notebook>/; any other run keeps it in its own folder under build/runs/.
 
     The figure is rendered once: the saved file is what the notebook, the HTML report, the deck
     and the summary deck show (matplotlib's inline backend would render it a second time, so
     the figure is closed and a following ``plt.show()`` draws nothing)."""
     import struct
 
-    out = paths.figures_dir() / notebook / f"{name}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.png")
+    out = paths.ensure_dir(paths.run_dir(notebook) / "figures" / notebook) / f"{name}.png"
+    tmp = out.with_name(f".{name}.tmp.png")
     fig.savefig(tmp, bbox_inches="tight")
     tmp.replace(out)
     if show:
