@@ -256,11 +256,13 @@ def test_outputs_get_normal_permissions(tmp_path):
 
 
 # --- concurrency and kills -------------------------------------------------------------------
-def _holder(lock: Path, seconds: float) -> subprocess.Popen:
-    code = ("import fcntl, os, sys, time\n"
+def _holder(lock: Path) -> subprocess.Popen:
+    """A process holding the run lock until a line arrives on its stdin."""
+    code = ("import fcntl, os, sys\n"
             "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "os.write(fd, b'pid 1, started 00:00:00')\nprint('locked', flush=True)\ntime.sleep(float(sys.argv[2]))\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(lock), str(seconds)], stdout=subprocess.PIPE, text=True)
+            "os.write(fd, b'pid 1, started 00:00:00')\nprint('locked', flush=True)\nsys.stdin.readline()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -268,18 +270,21 @@ def _holder(lock: Path, seconds: float) -> subprocess.Popen:
 def test_a_second_make_run_waits_for_the_first(tmp_path):
     build = tmp_path / "build"
     build.mkdir()
-    holder = _holder(build / ".run.lock", 3)
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "kimi_research", "make-run", "--dry-run"], cwd=ROOT,
-                          env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(build)), capture_output=True, text=True, timeout=120)
-    waited = time.perf_counter() - t0
-    holder.communicate(timeout=30)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.splitlines()[:2] == [
-        f"another `make run` is writing {build} (pid 1, started 00:00:00); waiting for it to finish...",
-        "the other run finished; continuing"]
-    assert waited >= 2.5
-    assert set(proc.stdout.split()) == set(registry.NAMES), "an empty build: every notebook is due"
+    holder = _holder(build / ".run.lock")
+    second = subprocess.Popen([sys.executable, "-m", "kimi_research", "make-run", "--dry-run"], cwd=ROOT,
+                              env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(build)), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    first_line = second.stderr.readline()  # blocks until the second run reports that it waits
+    assert first_line == (f"another `make run` is writing {build} (pid 1, started 00:00:00); "
+                          f"waiting for it to finish...\n")
+    time.sleep(1)
+    assert second.poll() is None, "it waits while the lock is held"
+    assert not [p for p in build.rglob("*") if p.name != ".run.lock"], "nothing done while waiting"
+    holder.communicate("release\n", timeout=30)
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert err == "the other run finished; continuing\n"
+    assert set(out.split()) == set(registry.NAMES), "an empty build: every notebook is due"
     assert not [p for p in build.rglob("*") if p.name != ".run.lock"], "the queue is private and removed"
 
 

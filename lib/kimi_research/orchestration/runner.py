@@ -540,6 +540,7 @@ def run_canonical(name: str, html: bool = True, quiet: bool = True) -> Path:
 
 def main_run(args) -> int:
     params = load_params(args.file, args.param)
+    _check_name(args.name)
     paths.ensure_dir(paths.build_dir())
     html, quiet = not args.no_html, not args.verbose
     failed_at: Path
@@ -557,7 +558,6 @@ def main_run(args) -> int:
                 return run_canonical(args.name, html=html, quiet=quiet)
     import papermill as pm
 
-    _check_name(args.name)
     old = {s: signal.signal(s, _raise_stop) for s in _STOP_SIGNALS}
     try:
         runner()
