@@ -289,6 +289,7 @@ def _execute(name: str, parameters: dict, run_dir: Path, out: Path, quiet: bool)
     try:
         pm.execute_notebook(str(src), str(out), parameters=parameters or {}, cwd=str(paths.NOTEBOOKS_DIR),
                             progress_bar=False, log_output=not quiet, kernel_name="python3",
+                            start_timeout=180,  # a loaded 2-core machine can take over a minute
                             kernel_manager_class=_kernel_manager_class())
     finally:
         _kill_kernels()  # normally already shut down; after an interrupt, never leave one running
