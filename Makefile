@@ -22,14 +22,17 @@ export KIMI_RESEARCH_BUILD_DIR := $(abspath $(BUILD))
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-# Heaviest first (the later notebooks draw the most charts): the two workers finish together.
-NOTEBOOKS := $(shell ls -r notebooks/[0-9][0-9]_*.ipynb 2>/dev/null)
-NAMES     := $(notdir $(basename $(NOTEBOOKS)))
-EXECUTED  := $(NAMES:%=$(BUILD)/executed/%.ipynb)
-LIB_SRC   := $(shell find lib -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)
-DATA      := $(wildcard data/*.csv data/sources/*)
+# The notebook list comes from the registry (kimi_research/registry.py; `python -m kimi_research
+# notebooks` prints it too). Read here without importing the package (and pandas), so that a
+# no-op `make run` stays fast; the command is the fallback.
+REGISTRY  = $(BIN)/python -S -c "import importlib.util as u, sys; s = u.spec_from_file_location('registry', \
+  'lib/kimi_research/registry.py'); m = u.module_from_spec(s); sys.modules['registry'] = m; s.loader.exec_module(m); \
+  print(*m.NAMES)" 2>/dev/null || $(BIN)/python -m kimi_research notebooks
+NAMES     = $(shell $(REGISTRY))
+EXECUTED  = $(NAMES:%=$(BUILD)/executed/%.ipynb)
+DATA     := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run test lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run queue FORCE test lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -49,33 +52,44 @@ $(STAMP): pyproject.toml
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
 	      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; }; } \
-	    && rm -f $(MPLCONFIGDIR)/fontlist-*.json && echo "installed fonts-wqy-microhei (Chinese names in charts)" \
+	    && rm -f "$(MPLCONFIGDIR)"/fontlist-*.json && echo "installed fonts-wqy-microhei (Chinese names in charts)" \
 	    || echo "note: could not install fonts-wqy-microhei; charts use romanised names"; \
 	  else echo "note: no CJK font (apt-get install fonts-wqy-microhei); charts use romanised names"; fi; \
 	fi
 	@touch $@
 
-QUEUE := $(BUILD)/.run-queue
+run: $(STAMP) ## Execute the notebooks whose inputs changed (parallel) into build/executed, results, figures, html
+	@if [ -z "$(WHAT_IF)$(ONLY)$(filter PARAMS_%,$(.VARIABLES))" ] && \
+	    $(MAKE) --no-print-directory -s -q queue QUEUE=/dev/null NAMES="$(NAMES)" 2>/dev/null; then \
+	  echo "nothing to run: every notebook is up to date"; \
+	else \
+	  KIMI_RESEARCH_MAKE="$(MAKE)" $(BIN)/python -m kimi_research make-run --jobs $(JOBS) \
+	    $(foreach f,$(WHAT_IF),--what-if $(f)) $(if $(ONLY),--only $(ONLY)); \
+	fi
 
-run: $(STAMP) ## Execute every notebook (parallel, only those whose inputs changed) into build/executed and build/html
-	@mkdir -p $(BUILD) $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR) && rm -f $(QUEUE)
-	@$(MAKE) --no-print-directory --silent $(EXECUTED)
-	@if [ -s $(QUEUE) ]; then $(BIN)/python -m kimi_research run-many --jobs $(JOBS) $$(cat $(QUEUE)); fi
-
-# A notebook's executed copy depends on the notebook, the package and the data (and, with
-# PARAMS_<notebook>=file.yaml, that parameter set). Make decides which are out of date and
-# queues them; `run` then executes the queue from one process, JOBS at a time (papermill and
-# nbconvert imported once), and a failure leaves the target old, so the next run retries it.
+# `make run` first asks make (-q) whether anything is out of date: if not, it is done (no
+# Python). Otherwise it is a Python process (kimi_research.orchestration.runner.make_run) that holds
+# build/.run.lock (a second `make run` waits), reaps what a killed run left, then asks this
+# Makefile (`make queue`) which notebooks are out of date and runs them JOBS at a time.
+# `make run WHAT_IF=lib/kimi_research/analysis/competitors.py` runs what an edit of that file would;
+# `make run ONLY="00_data_audit 01_user_decline"` considers only those notebooks.
+# A notebook's executed copy depends on the notebook, the package modules it imports
+# (build/deps/<notebook>.mk, written by the runner after each default run; missing: run it),
+# the data. PARAMS_<notebook>=file.yaml (relative to the folder you called make from) always
+# runs, in its own folder build/runs/<notebook>-<set>-<time>/, never replacing the target.
+-include $(wildcard $(BUILD)/deps/*.mk)
 .SECONDEXPANSION:
-$(BUILD)/executed/%.ipynb: notebooks/%.ipynb $(LIB_SRC) $(DATA) $$(PARAMS_$$*) | $(STAMP)
-	@echo "$*$(if $(PARAMS_$*),=$(abspath $(PARAMS_$*)))" >> $(QUEUE)
+queue: $(EXECUTED)
+$(BUILD)/executed/%.ipynb: notebooks/%.ipynb $$(or $$(DEPS_$$*),FORCE) $(DATA) $$(if $$(PARAMS_$$*),FORCE) | $(STAMP)
+	@echo "$*$(if $(PARAMS_$*),=$(PARAMS_$*))" >> "$(QUEUE)"
+FORCE:
 
 test: pdf ## Run every notebook, build the decks and PDFs, then the whole test suite
 	$(BIN)/python -m pytest -n $(JOBS) tests
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
-	@mkdir -p $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR)
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --IdentityProvider.token='' --no-browser \
+	@mkdir -p "$(MPLCONFIGDIR)" "$(IPYTHONDIR)" "$(JUPYTER_RUNTIME_DIR)"
+	$(BIN)/jupyter lab --notebook-dir="$(CURDIR)" --IdentityProvider.token='' --no-browser \
 	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NPM_STAMP := $(BUILD)/npm/node_modules/.installed

@@ -1,10 +1,12 @@
-"""Shared fixtures: run a notebook with papermill into a temporary build dir, read its results.
+"""Shared fixtures: run a notebook with papermill into a temporary run folder, read its results.
 
-``run_notebook(name, params)`` executes ``notebooks/<name>.ipynb`` in a subprocess with
+``run_notebook(name, params)`` executes ``notebooks/<name>.ipynb`` in a subprocess with the
+runner's ``--output-dir`` (the run folder: executed/, results/, figures/) and
 ``KIMI_RESEARCH_BUILD_DIR`` pointing at a fresh temporary folder, so test runs never touch
-``build/`` and can run in parallel (pytest-xdist). ``default_results(name)`` reuses the JSON
-that ``make run`` wrote to ``build/results`` when it is newer than every input, and otherwise
-executes the notebook with its default parameters.
+``build/`` and can run in parallel (pytest-xdist). ``default_results(name)`` reads the
+canonical results of ``make run`` through ``results.read_canonical`` (which refuses results
+made with other than the default parameters) when they are newer than every input the runner
+records for the notebook, and otherwise executes the notebook with its default parameters.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import pytest
 import yaml
 
 from kimi_research import paths
-from kimi_research.orchestration.results import to_jsonable
-from kimi_research.params import defaults
+from kimi_research.errors import KimiResearchError
+from kimi_research.orchestration.results import read_canonical
+from kimi_research.orchestration.runner import notebook_dependencies
 
 
 @dataclass
@@ -44,15 +47,14 @@ class NotebookRun:
 
 
 def _inputs_mtime(name: str) -> float:
-    files = [paths.NOTEBOOKS_DIR / f"{name}.ipynb", *Path(paths.ROOT / "lib").rglob("*.py"),
-             *Path(paths.ROOT / "data").rglob("*")]
+    """Newest input of a default run of ``name``: the files make tracks for it."""
+    files = [*notebook_dependencies(name), *paths.data_dir().rglob("*")]
     return max(f.stat().st_mtime for f in files if f.is_file())
 
 
 def execute(name: str, params: dict | None, build_dir: Path) -> NotebookRun:
     build_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "kimi_research", "run", name, "--no-html",
-           "--output-dir", str(build_dir / "executed")]
+    cmd = [sys.executable, "-m", "kimi_research", "run", name, "--no-html", "--output-dir", str(build_dir)]
     if params:
         pfile = build_dir / "params.yaml"
         pfile.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
@@ -83,13 +85,13 @@ def default_results(tmp_path_factory):
     def _get(name: str) -> dict:
         if name in cache:
             return cache[name]
-        res = paths.ROOT / "build" / "results" / f"{name}.json"
-        executed = paths.ROOT / "build" / "executed" / f"{name}.ipynb"
-        if res.exists() and executed.exists() and executed.stat().st_mtime >= _inputs_mtime(name):
-            data = json.loads(res.read_text(encoding="utf-8"))
-            if data.get("parameters") == to_jsonable(defaults(name)):
-                cache[name] = data
-                return data
+        executed = paths.executed_dir() / f"{name}.ipynb"
+        if executed.exists() and executed.stat().st_mtime >= _inputs_mtime(name):
+            try:
+                cache[name] = read_canonical(name)
+                return cache[name]
+            except KimiResearchError:
+                pass  # missing or not the defaults: compute them below
         run = execute(name, None, tmp_path_factory.mktemp(name))
         assert run.returncode == 0, f"{name} failed with default parameters:\n{run.output[-3000:]}"
         cache[name] = run.results

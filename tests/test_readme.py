@@ -1,4 +1,8 @@
-"""The README's findings are the numbers the notebooks compute (it must stay true)."""
+"""The README's findings are the numbers the notebooks compute (it must stay true).
+
+The numbers come from the canonical results (``default_results`` reads them through
+``results.read_canonical``, which refuses results made with other than the default
+parameters, or computes them afresh): an experiment's numbers can never pass for the findings."""
 
 from __future__ import annotations
 

@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import IO, Any
 
 
+def umask() -> int:
+    """The process's umask (read without changing it for longer than a moment)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[IO[Any]], object], binary: bool = False) -> Path:
     """Call ``write(f)`` on a temporary file in ``path``'s folder, then rename it to ``path``.
 
@@ -21,6 +28,7 @@ def atomic_write(path: Path, write: Callable[[IO[Any]], object], binary: bool = 
         f: IO[Any]
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as f:
             write(f)
+        os.chmod(tmp, 0o666 & ~umask())  # a normal file's mode (0644), not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

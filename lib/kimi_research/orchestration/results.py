@@ -1,4 +1,10 @@
-"""Write a notebook's key results to ``build/results/<notebook>.json`` (atomically)."""
+"""Write a notebook's key results as JSON (atomically); read the canonical results.
+
+Notebooks call :func:`write_results` in their final cell; it writes to the run's own folder
+(``paths.run_dir``). Only a default ``make run`` promotes them to ``build/results/``; readers of
+those (decks, index, README tests) call :func:`read_canonical`, which refuses results that
+are missing or were made with other than the default parameters.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +20,14 @@ from pydantic import BaseModel
 
 from kimi_research import paths
 from kimi_research.io import atomic_write_text
-from kimi_research.orchestration.results_models import validate_results
+from kimi_research.orchestration.results_models import ResultsError, validate_results
 
 
 def to_jsonable(obj: Any) -> Any:
     """numpy/pandas scalars -> Python, NaN/NaT -> None, tuples -> lists, recursively."""
     if isinstance(obj, SimpleNamespace):
         obj = vars(obj)
-    if hasattr(obj, "model_dump"):  # a pydantic model (the notebook parameters)
+    if hasattr(obj, "model_dump") and callable(obj.model_dump):  # a pydantic model
         obj = obj.model_dump()
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
@@ -44,7 +50,7 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def write_results(notebook: str, results: dict | BaseModel, parameters: Any = None) -> Path:
-    """Write ``{"notebook", "parameters", **results}`` as JSON; returns the path.
+    """Write ``{"notebook", "parameters", **results}`` as JSON to this run's folder; returns the path.
 
     ``results`` is a dict or an instance of the notebook's model
     (:mod:`kimi_research.orchestration.results_models`); either way the payload is validated
@@ -53,11 +59,52 @@ def write_results(notebook: str, results: dict | BaseModel, parameters: Any = No
         results = results.model_dump(mode="json", by_alias=True, exclude={"notebook", "parameters"})
     payload = {"notebook": notebook, "parameters": to_jsonable(parameters or {}), **to_jsonable(results)}
     validate_results(notebook, payload)
-    path = paths.results_dir() / f"{notebook}.json"
+    path = paths.run_dir(notebook) / "results" / f"{notebook}.json"
     atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     return path
 
 
 def read_results(notebook: str, results_dir: Path | None = None) -> dict:
+    """Results JSON of ``notebook`` from a folder (default: the canonical build/results), unchecked."""
     path = (results_dir or paths.results_dir()) / f"{notebook}.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def default_parameters(notebook: str) -> dict:
+    """The notebook's default parameters as they are recorded in its results JSON."""
+    from kimi_research.params import defaults
+
+    return to_jsonable(defaults(notebook))
+
+
+def non_default(notebook: str, recorded: Any) -> dict[str, tuple[Any, Any]]:
+    """{name: (recorded, default)} for every parameter that differs from the default."""
+    expected = default_parameters(notebook)
+    recorded = recorded if isinstance(recorded, dict) else {}
+    return {k: (recorded.get(k), expected.get(k)) for k in sorted(set(expected) | set(recorded))
+            if recorded.get(k, object()) != expected.get(k, object())}
+
+
+def read_canonical(notebook: str) -> dict:
+    """The canonical results of ``notebook`` (``build/results/<notebook>.json``), checked.
+
+    Raises :class:`ResultsError` when the file is missing or unreadable, or when its recorded
+    parameters are not the notebook's defaults (a run with parameters must never pass for
+    the default results)."""
+    path = paths.results_dir() / f"{notebook}.json"
+    where = paths.shown(path)
+    if not path.is_file():
+        raise ResultsError(f"{where}: no default results for {notebook}; run `make run` "
+                           f"(only a default run writes build/results)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ResultsError(f"{where}: unreadable results ({e}); run `make run` to rewrite it") from None
+    if not isinstance(data, dict) or data.get("notebook") != notebook:
+        raise ResultsError(f"{where}: not the results of {notebook}; run `make run` to rewrite it")
+    diff = non_default(notebook, data.get("parameters"))
+    if diff:
+        shown = ", ".join(f"{k}={got!r} (default {exp!r})" for k, (got, exp) in diff.items())
+        raise ResultsError(f"{where} was made with non-default parameters: {shown}; "
+                           f"run `make run` to restore the default results")
+    return data

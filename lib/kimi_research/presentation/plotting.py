@@ -211,14 +211,17 @@ def fmt_wan(ax, axis: str = "y") -> None:
 
 
 def save(fig, notebook: str, name: str, show: bool = True) -> Path:
-    """Save a figure as build/figures/<notebook>/<name>.png and, in a notebook, show that PNG.
+    """Save a figure as <run folder>/figures/<notebook>/<name>.png and, in a notebook, show that PNG.
+
+    The run folder is ``paths.run_dir(notebook)``: a default ``make run`` promotes it to
+    build/figures/<notebook>/; any other run keeps it in its own folder under build/runs/.
 
     The figure is rendered once: the saved file is what the notebook, the HTML report, the deck
     and the summary deck show (matplotlib's inline backend would render it a second time, so
     the figure is closed: a notebook needs no ``plt.show()`` after it)."""
     import struct
 
-    out = atomic_write(paths.figures_dir() / notebook / f"{name}.png",
+    out = atomic_write(paths.ensure_dir(paths.run_dir(notebook) / "figures" / notebook) / f"{name}.png",
                        lambda f: fig.savefig(f, format="png", bbox_inches="tight"), binary=True)
     from kimi_research.presentation import overlaps
 
