@@ -86,7 +86,7 @@ def _run(ds, name):
 
     nb = registry.get(name)
     mod = nb.module()
-    P = kr.validate_parameters(name, defaults(name), {})
+    P = kr.validate_parameters(name, defaults(name), ds)
     an = mod.analyse(ds, P)
     assert dataclasses.is_dataclass(an)
     return mod, P, an, to_jsonable(mod.results(an, P))

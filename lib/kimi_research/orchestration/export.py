@@ -14,13 +14,12 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import shutil
 from pathlib import Path
 
 from kimi_research import paths, registry
-from kimi_research.orchestration.results import atomic_write_text
+from kimi_research.io import atomic_write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 CDN = {
@@ -36,9 +35,15 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def read_results(name: str) -> dict:
-    """The results a notebook wrote, or {} when it has not run (the one reader of results here)."""
+    """A notebook's canonical results (the default ``make run``'s), or {} when it has not run.
+
+    The one reader of results for the decks, the summary deck and the index: results made with
+    other parameters are refused (:func:`~kimi_research.orchestration.results.read_canonical`
+    raises ResultsError), so an experiment never reaches a deck."""
+    from kimi_research.orchestration.results import read_canonical
+
     p = paths.results_dir() / f"{name}.json"
-    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    return read_canonical(name) if p.exists() else {}
 
 
 def first_heading(nb) -> str | None:

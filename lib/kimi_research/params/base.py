@@ -180,6 +180,9 @@ def validate(model: type[NotebookParameters], namespace: Mapping[str, Any], ds: 
     missing = [
         f"- parameter {name!r} is not defined (is the parameters cell intact?)" for name in fields if name not in namespace
     ]
+    evidence = values.get("evidence")
+    if ds is not None and evidence in ("articles", "all"):
+        ds = ds.with_evidence(evidence)  # data checks see the evidence the notebook will use
     try:
         result = model.model_validate(values, context={"ds": ds})
     except ValidationError as exc:

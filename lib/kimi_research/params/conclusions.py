@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from kimi_research.analysis.contested import INPUT_NAMES, RANGE_DEFAULTS
 from kimi_research.errors import ParameterError
-from kimi_research.params.base import EVIDENCE_DOC, Evidence, NotebookParameters, problem, problems, report
+from kimi_research.params.base import NotebookParameters, problem, problems, report
 
 
 class ConclusionsParameters(NotebookParameters):
@@ -24,7 +24,6 @@ class ConclusionsParameters(NotebookParameters):
         description="Latin-hypercube draws of the varied range inputs per combination of the discrete readings (1 to 1000)",
     )
     seed: int = Field(0, ge=0, description="seed of the draws: the same seed gives the same table")
-    evidence: Evidence = Field("articles", description=EVIDENCE_DOC)
     retention_low: float = Field(
         RANGE_DEFAULTS["retention_30d"]["low"], gt=0, lt=1,
         description="lowest 30-day retention below article 001's 'under 1%' (no article gives a floor)",
