@@ -200,6 +200,6 @@ def test_sweep_reports_failures_and_collects_results(tmp_path):
     assert Path(by_entity["nobody"]["kept"]).exists()
     from kimi_research.data import loader as data
 
-    ds = data.load()
+    ds = data.load().with_evidence("articles")  # the default evidence of the sweep's runs
     assert int(by_entity["kimi"]["n_observations"]) == (ds.observations["entity"] == "kimi").sum()
     assert int(by_entity["doubao"]["n_observations"]) == (ds.observations["entity"] == "doubao").sum()

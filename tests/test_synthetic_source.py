@@ -8,6 +8,7 @@ count a corroborated figure once, and run notebooks.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,8 @@ from kimi_research.data import provenance
 from kimi_research.params import defaults
 
 PAGE = """QuestMobile: Kimi had 21.01 million monthly active users in December 2024.
-In August 2025 豆包月活躍用戶規模達15742萬 (glosses removed here), and Kimi's MAU changed by -9.6% month on month.
-Wenxiaoyan had 13.47 million monthly active users in December 2024.
+In August 2030 豆包月活躍用戶規模達15743萬 (glosses removed here), and Kimi's MAU changed by -9.7% month on month.
+Wenxiaoyan had 13.48 million monthly active users in December 2030.
 """
 
 
@@ -42,16 +43,16 @@ def synthetic(tmp_path_factory) -> Path:
     add_row(d, "o_test_synthetic_01", entity="kimi", metric="mau", start="2024-12-01", end="2024-12-31",
             value="21.01", unit="million", value_text="21.01 million", vendor="questmobile",
             source="s_test_synthetic", quote="Kimi had 21.01 million monthly active users in December 2024.")
-    add_row(d, "o_test_synthetic_02", entity="doubao", metric="mau", start="2025-08-01", end="2025-08-31",
-            value="15742", unit="万", value_text="15742萬", vendor="questmobile", source="s_test_synthetic",
-            quote="豆包月活躍用戶規模達15742萬")
-    add_row(d, "o_test_synthetic_03", entity="kimi", metric="mau_change", start="2025-07-01", end="2025-08-31",
-            value="-9.6", unit="%", value_text="-9.6%", vendor="questmobile", source="s_test_synthetic",
-            quote="Kimi's MAU changed by -9.6% month on month.", value_kind="change")
+    add_row(d, "o_test_synthetic_02", entity="doubao", metric="mau", start="2030-08-01", end="2030-08-31",
+            value="15743", unit="万", value_text="15743萬", vendor="questmobile", source="s_test_synthetic",
+            quote="豆包月活躍用戶規模達15743萬")
+    add_row(d, "o_test_synthetic_03", entity="kimi", metric="mau_change", start="2030-07-01", end="2030-08-31",
+            value="-9.7", unit="%", value_text="-9.7%", vendor="questmobile", source="s_test_synthetic",
+            quote="Kimi's MAU changed by -9.7% month on month.", value_kind="change")
     # an alias in the entity column; a source with no archived text
-    add_row(d, "o_test_synthetic_04", entity="Wenxiaoyan", metric="mau", start="2024-12-01", end="2024-12-31",
-            value="13.47", unit="million", value_text="13.47 million", vendor="AI产品榜",
-            source="s_test_synthetic_b", quote="Wenxiaoyan had 13.47 million monthly active users",
+    add_row(d, "o_test_synthetic_04", entity="Wenxiaoyan", metric="mau", start="2030-12-01", end="2030-12-31",
+            value="13.48", unit="million", value_text="13.48 million", vendor="AI产品榜",
+            source="s_test_synthetic_b", quote="Wenxiaoyan had 13.48 million monthly active users",
             flags="entity_implicit", note="Synthetic: the page names the app only in its title.")
     return d
 
@@ -80,7 +81,10 @@ def test_check_data_passes(synthetic):
     r = subprocess.run([sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(synthetic)],
                        capture_output=True, text=True, timeout=120, cwd=paths.ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "0 not found, 1 without archived text" in r.stdout
+    live = subprocess.run([sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(paths.ROOT / "data")],
+                          capture_output=True, text=True, timeout=120, cwd=paths.ROOT).stdout
+    n_live = int(re.search(r"(\d+) without archived text", live).group(1))
+    assert f"0 not found, {n_live + 1} without archived text" in r.stdout  # the source without a text
 
 
 def test_check_data_catches_a_quote_that_is_not_in_the_page(synthetic, tmp_path):
@@ -98,7 +102,8 @@ def test_a_corroborated_figure_counts_once(synthetic):
     m = ds.measurements()
     assert len(m) == len(live.measurements()) + 3  # four rows, one of them corroborates o000_08
     kept = ds.observations.at["o_test_synthetic_01", "measurement"]
-    assert m.at[kept, "n_sources"] == 2 and "s_test_synthetic" in m.at[kept, "source_ids"]
+    live_sources = live.measurements().at[live.observations.at["o000_08", "measurement"], "n_sources"]
+    assert m.at[kept, "n_sources"] == live_sources + 1 and "s_test_synthetic" in m.at[kept, "source_ids"]
     s = ds.level_series("kimi", "mau", "questmobile")
     assert s["period_start"].is_unique and "o_test_synthetic_03" not in s.index  # a change is not a level
     # the decay fit of notebook 01 is the same with the corroborating row as without it
