@@ -364,3 +364,14 @@ def test_evidence_all_set(run_notebook):
     r = run.results
     assert r["evidence"] == "all" and r["left_out_rows"]
     assert all(v < 0 for v in (s["monthly_change"] for s in r["segment_rates"]))
+    # slide 3.1: a row counted once is listed once, not also among the rows left out
+    import json
+    import re
+
+    book = json.loads(run.executed().read_text(encoding="utf-8"))
+    texts = ["".join(o.get("data", {}).get("text/markdown", "")) for c in book["cells"] for o in c.get("outputs", [])]
+    fit_text = next(t for t in texts if "**Rows left out:**" in t)
+    paragraphs = fit_text.split("\n\n")
+    left = set(re.findall(r"`(o\d+_\d+)`", next(p for p in paragraphs if p.startswith("**Rows left out:**"))))
+    once = {i for p in paragraphs if p.startswith("**Counted once:**") for i in re.findall(r"`(o\d+_\d+)`", p)}
+    assert once and not (left & once)

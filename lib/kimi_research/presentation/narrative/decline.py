@@ -15,6 +15,7 @@ from kimi_research.analysis.decline import (
     Analysis,
     DecayFit,
     _prepare,
+    fit_decay,
     rows_value,
     vendor_key,
     vendor_label,
@@ -157,6 +158,16 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
     for oid, why in fit.excluded.items():
         if why.startswith("repeats "):
             out.append(f"  {fmt_users(rows_value(an.rows, oid))} (`{oid}`) {why}.")
+    if an.vendor != POOLED:
+        other = []
+        for key, g in an.rows.groupby("series", sort=True):
+            if key == an.vendor or (g["kind"] == "point").sum() < 2:
+                continue
+            f = fit_decay(g, vendor_label(ds, key))
+            other.append(f"{vendor_label(ds, key)}: " + (f"{fmt_pct(f.monthly_change)} a month" if f.slope is not None
+                                                          else "no decline after its peak to fit"))
+        if other:
+            out.append("  The rate holds for this firm's series only; other firms: " + "; ".join(other) + ".")
     if fit.status != "too_few":
         out.append(f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
                    f"months of {DAYS_PER_MONTH:.2f} days.")
