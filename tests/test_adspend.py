@@ -209,3 +209,94 @@ def test_bad_parameters_fail_at_validation(run_notebook):
     failed = json.loads(run.executed().read_text(encoding="utf-8"))
     errored = [c for c in failed["cells"] if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     assert len(errored) == 1 and 'validate_parameters("02_ad_spend_bubble"' in "".join(errored[0]["source"])
+
+
+# --- issue 13 §4 / issue 12 §5: churn pinned only jointly with the CPA; cohort, organic, saturation -----
+@pytest.fixture(scope="module")
+def joint(ds):
+    arts = ds.with_evidence("articles")
+    targets = adspend.mau_targets(arts)
+    return arts, targets, adspend.churn_by_cpa_and_path(arts, targets, "2025-12", adspend.cpa_readings(arts))
+
+
+def test_churn_profile_over_cpa_and_spend_path(joint):
+    arts, targets, t = joint
+    cpas = adspend.cpa_readings(arts)
+    assert len(t) == len(cpas) * len(adspend.SPEND_PATHS)
+    for path in adspend.SPEND_PATHS:  # each row is the single-CPA fit of the notebook
+        sp = adspend.monthly_spend(arts, path, "2025-12")["spend_yuan"]
+        for key, cpa in cpas.items():
+            row = t[(t["spend_path"] == path) & (t["cpa_reading"] == key)].iloc[0]
+            assert row["churn"] == pytest.approx(adspend.fit_churn(sp, cpa, targets).churn, abs=1e-6)
+        by_cpa = t[t["spend_path"] == path].sort_values("cpa_yuan")
+        assert by_cpa["churn"].is_monotonic_decreasing  # a dearer user: fewer bought, fewer need to leave
+    # the frozen data: 21.2% at 10元 on the articles path, about 6.7% at 30元 on the same path
+    at = t.set_index(["cpa_reading", "spend_path"])["churn"]
+    assert round(at[("10", "articles")], 3) == 0.212 and round(at[("30", "articles")], 3) == 0.067
+    assert t["allowed"].all()  # three points cannot tell the pairs apart
+
+
+def test_simulate_options():
+    idx = pd.period_range("2024-01", periods=40, freq="M")
+    spend = pd.Series([1e8] * 3 + [0.0] * 37, index=idx)
+    plain = adspend.simulate(spend, 10, 0.2)
+    assert np.allclose(adspend.simulate(spend, 10, 0.2, first_month_retention=0.8), plain)  # 1 - churn: the adstock
+    cohort = adspend.simulate(spend, 10, 0.2, first_month_retention=0.3)
+    assert cohort.iloc[0] == plain.iloc[0] and cohort.iloc[1] == pytest.approx(1e7 * 0.3 + 1e7)
+    organic = adspend.simulate(spend * 0, 10, 0.25, organic=1e6)
+    assert organic.iloc[-1] == pytest.approx(1e6 / 0.25, rel=1e-3)  # the steady state inflow / churn
+    sat = adspend.simulate(pd.Series(1e9, index=idx), 10, 0.05, saturation_users=5e7)
+    assert sat.max() <= 5e7 and sat.iloc[-1] > 0.9 * 5e7  # never above the market, close to it with endless spend
+    small = adspend.simulate(spend, 10, 0.2, saturation_users=1e12)
+    assert np.allclose(small, plain, rtol=1e-3)  # a market far larger than the stock: no effect
+    with pytest.raises(ValueError):
+        adspend.simulate(spend, 10, 0.2, first_month_retention=1.5)
+
+
+def test_counterfactual_cannot_outgrow_the_market(ds):
+    arts = ds.with_evidence("articles")
+    spend = adspend.monthly_spend(arts, "articles", "2030-12")
+    size = 2.5e7
+    cf = adspend.counterfactuals(spend, 10.0, 0.05, saturation_users=size)
+    free = adspend.counterfactuals(spend, 10.0, 0.05)
+    assert free["spend continued"].max() > size  # without saturation it would outgrow it
+    after = cf.index > spend.attrs["last_data_month"]
+    assert cf.loc[after, "spend continued"].max() <= max(size, cf["chosen spend path"].max())
+
+
+def test_spend_path_never_spreads_a_total_over_months(live_ds):
+    full = live_ds.with_evidence("all")
+    d = adspend.spend_data_by_month(full)
+    ids = {i for s in d["obs_ids"] for i in s.split(";")}
+    kinds = full.observations.loc[sorted(ids), "value_kind"]
+    assert not kinds.isin(adspend.NOT_A_MONTH).any()
+    spend = adspend.monthly_spend(full, "articles", "2025-12")
+    w = adspend.peak_window(spend)
+    rep = spend[spend["status"] == "reported"]
+    assert rep["spend_yuan"].astype(float).idxmax() in w  # the window holds the peak, not the last reported month
+
+
+def test_headline_states_the_range_and_the_floor(ds):
+    from kimi_research.params.adspend import AdSpendParameters
+    from kimi_research.presentation.narrative import adspend as narrative
+
+    P = AdSpendParameters()
+    an = adspend.analyse(ds.with_evidence(P.evidence), P)
+    r = adspend.results(an, P)
+    lo, hi = r["churn_range_allowed"]
+    assert lo < an.churn < hi
+    assert r["cost_per_retained_user_is_lower_bound"] == (an.retention_row["qualifier"] in ("<", "<="))
+    text = narrative.headline(ds, r, P)
+    assert f"{lo:.0%} to {hi:.0%}" in text
+    assert ("at least CNY" in text) == r["cost_per_retained_user_is_lower_bound"]
+    assert "lower bound" in narrative.retained_user_note(ds, an, P)
+
+
+@pytest.mark.notebook
+def test_evidence_all_set(run_notebook, live_ds):
+    run = run_notebook(NB, _params("evidence_all"))
+    assert run.returncode == 0, run.output[-2000:]
+    r = run.results
+    assert r["evidence"] == "all" and r["parameters"]["evidence"] == "all"
+    assert r["churn_range_allowed"][0] <= r["fitted_monthly_churn"] <= r["churn_range_allowed"][1]
+    assert r["spend_floor_yuan_per_month"] > 0

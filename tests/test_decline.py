@@ -307,3 +307,71 @@ def test_bad_vendor_and_horizon_fail_together(run_notebook):
     assert "parameter 'vendor' = 'questmobil': no measurement firm named 'questmobil' (did you mean 'QuestMobile'?)" in out
     assert "parameter 'forecast_months' = -1" in out
     assert "pandas" not in out
+
+
+# --- issue 13 §4 / issue 12 §5: the constant-rate check, the weekly-user floor, evidence "all" -----------
+def test_segment_rates_show_an_accelerating_fall(kimi):
+    seg = kimi.segments
+    u = kimi.fit.used.sort_values("t")
+    u = u.groupby(np.round(u["t"] * 4)).agg(t=("t", "mean"), v=("base_value", "mean"))
+    pairs = zip(u.iloc[:-1].itertuples(), u.iloc[1:].itertuples(), strict=True)
+    expected = [(b.v / a.v) ** (1 / (b.t - a.t)) - 1 for a, b in pairs]
+    assert seg["monthly_change"].tolist() == pytest.approx(expected)
+    assert decline.accelerating(seg) == all(b < a for a, b in zip(expected, expected[1:], strict=False))
+    assert [round(x, 3) for x in seg["monthly_change"]] == [-0.078, -0.110]  # frozen data: QuestMobile
+
+
+def test_forecast_is_set_against_the_weekly_floor(ds):
+    an = decline.analyse(ds, params(forecast_months=36))
+    floor = an.wau_floor
+    wau = ds.select(entity="kimi", metric="wau")
+    wau = wau[wau["qualifier"].isin(decline.POINT_QUALIFIERS) & wau["period_start"].notna()]
+    assert floor is not None and floor["base_value"] == wau.sort_values("period_mid")["base_value"].iloc[-1]
+    assert an.forecast["below_wau_floor"].tolist() == (an.forecast["value"] < floor["base_value"]).tolist()
+    assert an.forecast["below_wau_floor"].any()  # three years of the fitted rate cross the floor
+    assert "Floor:" in narrative.floor_note(an)
+
+
+def test_evidence_all_places_every_row_once(live_ds):
+    full = live_ds.with_evidence("all")
+    an = decline.analyse(full, params(evidence="all"))
+    assert an.rows["period_mid"].notna().all()
+    undated = full.select(entity="kimi", metric="mau")
+    undated = undated.index[undated["period_start"].isna()]
+    assert set(undated) <= set(an.left_out)
+    key = an.rows[["measurement", "period_start", "period_end"]].astype(str).agg("|".join, axis=1)
+    assert key.is_unique  # a figure quoted by several sources is one row
+    assert decline.results(full, an, params(evidence="all"), [])["evidence"] == "all"
+
+
+def test_decay_chart_ring_never_covers_a_fitted_point(ds, kimi):
+    import matplotlib.pyplot as plt
+
+    from kimi_research.presentation.figures import decline as figures
+
+    fig, _ = figures.decay_fit(ds, kimi, params(), {"questmobile": "#1f77b4"})
+    ax = fig.axes[0]
+    fitted = [c for c in ax.collections if "in the fit" in str(c.get_label())]
+    rings = [c for c in ax.collections if "left out" in str(c.get_label())]
+    assert fitted and rings and max(r.get_zorder() for r in rings) < min(f.get_zorder() for f in fitted)
+    plt.close(fig)
+
+
+@pytest.mark.notebook
+def test_evidence_all_set(run_notebook):
+    run = run_notebook(NB, load_param_set(NB, "evidence_all"))
+    assert run.returncode == 0, run.output[-2000:]
+    r = run.results
+    assert r["evidence"] == "all" and r["left_out_rows"]
+    assert all(v < 0 for v in (s["monthly_change"] for s in r["segment_rates"]))
+    # slide 3.1: a row counted once is listed once, not also among the rows left out
+    import json
+    import re
+
+    book = json.loads(run.executed().read_text(encoding="utf-8"))
+    texts = ["".join(o.get("data", {}).get("text/markdown", "")) for c in book["cells"] for o in c.get("outputs", [])]
+    fit_text = next(t for t in texts if "**Rows left out:**" in t)
+    paragraphs = fit_text.split("\n\n")
+    left = set(re.findall(r"`(o\d+_\d+)`", next(p for p in paragraphs if p.startswith("**Rows left out:**"))))
+    once = {i for p in paragraphs if p.startswith("**Counted once:**") for i in re.findall(r"`(o\d+_\d+)`", p)}
+    assert once and not (left & once)

@@ -10,13 +10,14 @@
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
 import kimi_research as kr
 from kimi_research.analysis import decline
 from kimi_research.presentation import plotting
+from kimi_research.presentation.figures import decline as figures
+from kimi_research.presentation.narrative import decline as narrative
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 entity = "kimi"  # app to study: an id or a name (English or Chinese, any case) from data/entities.csv with data for the metric (e.g. "DeepSeek" or "kimi智能助手")
@@ -31,6 +32,7 @@ evidence = "articles"  # which evidence to use: "articles" (the five articles) o
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("01_user_decline", globals(), ds)
+ds = ds.with_evidence(P.evidence)  # the five articles, or every source
 an = decline.analyse(ds, P)  # fails here, naming start/end or vendor, when the selection is empty
 plotting.theme()
 NB = "01_user_decline"
@@ -40,7 +42,7 @@ COLORS = {k: plotting.VENDOR_COLORS.get("" if k == decline.NO_VENDOR else k, "#5
 events_drawn = set()
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown("## What this notebook finds\n\n" + decline.summary_markdown(ds, an, P.forecast_months)))
+display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(ds, an, P.forecast_months)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The trajectory: every figure, one series per measurement firm
@@ -51,10 +53,10 @@ display(Markdown("## What this notebook finds\n\n" + decline.summary_markdown(ds
 # cover. Dotted vertical lines mark launches and other events. Look for how far the firms'
 # figures disagree at similar dates: that gap is why they are kept apart.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(10, 5.2))
-decline.draw_rows(ax, ds, an.rows, COLORS)
-lo, hi = decline.time_range(pd.concat([an.rows["period_start"], an.rows["period_end"]]))
+figures.draw_rows(ax, ds, an.rows, COLORS)
+lo, hi = figures.time_range(pd.concat([an.rows["period_start"], an.rows["period_end"]]))
 ax.set_xlim(lo, hi)
 plotting.millions_axis(ax)
 tops = list(an.rows["base_value"] * 1.25) + list(an.rows["base_value_high"])
@@ -66,11 +68,10 @@ ax.set_ylabel(f"{M} (millions of users)")
 ax.legend(title="measurement firm", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
 plotting.footnote(fig, plotting.source_text(ds, an.rows),
                   caption=f"Figure 1. {NAME} {M}, {len(an.rows)} figures. Firms' panels differ: compare within a colour.")
-ids, levels = decline.draw_events(ax, ds, lo, hi, P.annotate_events)
+ids, levels = figures.draw_events(ax, ds, lo, hi, P.annotate_events)
 plotting.headroom(ax, tops, room=plotting.label_room(levels))
 events_drawn |= set(ids)
 plotting.save(fig, NB, "trajectory")
-plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
 h = an.headline
@@ -79,7 +80,7 @@ display(Markdown(
     + (" (all firms pooled: their panels differ, so the pooled line mixes definitions)" if an.vendor == decline.POOLED
        else f" (parameter `vendor = {P.vendor!r}`" + (": the firm with the most exact figures)" if P.vendor == "auto" else ")"))
     + ". Bounds are listed, never used as a peak or latest value. Months are counted between period midpoints."))
-display(decline.display_series_table(an.series))
+display(narrative.display_series_table(an.series))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. How fast: a log-linear decay fit
@@ -96,23 +97,23 @@ display(decline.display_series_table(an.series))
 
 # %% slideshow={"slide_type": "subslide"}
 fit = an.fit
-used = fit.used.assign(value=fit.used["base_value"].map(decline.fmt_users), firm=fit.used["series"].map(
+used = fit.used.assign(value=fit.used["base_value"].map(narrative.fmt_users), firm=fit.used["series"].map(
     lambda k: decline.vendor_label(ds, k)), months_since_peak=fit.used["t"].round(2), dated=fit.used["period_mid"].dt.date)
 display(Markdown((f"**Rows in the fit ({fit.n}):**" if fit.slope is not None else
                   f"**Exact figures at or after the peak ({fit.n}), too few for a fit:**") + ("" if fit.n else " none.")))
 if fit.n:
     display(used[["period", "dated", "months_since_peak", "value", "firm", "source_id"]])
-lines = ["**Rows left out:** " + ("none." if not fit.excluded else
-             "; ".join(f"`{k}` {v}" for k, v in fit.excluded.items()) + ".")]
-lines.append(decline.describe_fit(fit, an.metric))
+left = {k: v for k, v in {**an.left_out, **fit.excluded}.items() if not v.startswith("repeats ")}
+lines = ["**Rows left out:** " + ("none." if not left else "; ".join(f"`{k}` {v}" for k, v in left.items()) + ".")]
+lines.append(narrative.describe_fit(fit, an.metric))
 if len(an.loo):
     lines.append("**Leave one out** (monthly change without each point; the peak anchors the fit): "
-                 + "; ".join(f"without {fit.used.at[k, 'period']} ({decline.fmt_users(fit.used.at[k, 'base_value'])}): "
-                             f"{decline.fmt_pct(v)}" for k, v in an.loo.items()) + ".")
+                 + "; ".join(f"without {fit.used.at[k, 'period']} ({narrative.fmt_users(fit.used.at[k, 'base_value'])}): "
+                             f"{narrative.fmt_pct(v)}" for k, v in an.loo.items()) + ".")
 alt = decline.dating_sensitivity(an.chosen, an.vendor_label)
 if alt is not None and fit.monthly_change is not None and (an.chosen["period_months"] > 1.5).any():
     lines.append(f"**Dating sensitivity:** dating each quarter at the middle of its last month instead of mid-quarter "
-                 f"gives {decline.fmt_pct(alt)} a month (against {decline.fmt_pct(fit.monthly_change)}).")
+                 f"gives {narrative.fmt_pct(alt)} a month (against {narrative.fmt_pct(fit.monthly_change)}).")
 for oid, why in fit.excluded.items():
     if why.startswith("repeats "):
         lines.append(f"**Counted once:** `{oid}` {why}.")
@@ -120,70 +121,47 @@ display(Markdown("\n\n".join(lines)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # On the next chart the y axis is **logarithmic**, so a constant monthly rate is a straight line.
-# Filled points are in the fit, hollow ones are not (dated before the peak). The grey band is the
+# Filled points are in the fit; a ring marks a figure left out of it (dated before the peak, or a month
+# repeating its own quarter's figure: then the ring sits around the quarter's filled point, which is in the fit). The grey band is the
 # 95% confidence interval of the fitted line; the red dashed segment is the **extrapolation**
 # with its 95% prediction interval (where a new figure would fall if the rate held).
 
-# %% slideshow={"slide_type": "subslide"}
-fig, ax = plt.subplots(figsize=(10, 5.2))
-hollow = set(an.chosen.index[an.chosen["kind"] == "point"]) - set(fit.used.index)
-decline.draw_rows(ax, ds, an.chosen, COLORS, join=False, hollow=hollow)
-values = list(an.chosen["base_value"])
-x_end = None
-if fit.slope is not None:
-    t = np.linspace(0, fit.used["t"].max(), 80)
-    line = fit.predict(t)
-    ax.plot(fit.date_of(t), line["value"], color="black", lw=2.2,
-            label=f"fit: {decline.fmt_pct(fit.monthly_change)} a month (n = {fit.n})")
-    if fit.status == "fit":
-        ax.fill_between(fit.date_of(t), line["low"], line["high"], color="black", alpha=0.12,
-                        label="95% CI of the fitted line")
-    if len(an.forecast):
-        f = pd.concat([fit.predict([fit.used["t"].max()], "prediction"), an.forecast[["t", "value", "low", "high"]]])
-        ax.plot(fit.date_of(f["t"]), f["value"], "--", color="#d62728", lw=2,
-                label=f"extrapolation, {P.forecast_months} months (not data)")
-        if f["low"].notna().all():
-            ax.fill_between(fit.date_of(f["t"]), f["low"], f["high"], color="#d62728", alpha=0.12,
-                            label="95% prediction interval")
-        values += list(f["low"]) + list(f["high"])
-        x_end = an.forecast["date"].max()
-else:
-    ax.text(0.5, 0.45, "no fit: " + ("no exact figure" if fit.n == 0 else "fewer than two figures after the peak"),
-            transform=ax.transAxes, ha="center", fontsize=13, color="#b22222")
-lo, hi = decline.time_range(pd.concat([an.chosen["period_start"], an.chosen["period_end"]]), x_end)
-ax.set_xlim(lo, hi)
-plotting.millions_axis(ax, log=True)
-values += list(an.chosen["base_value"] * 1.25)
-plotting.headroom(ax, values, log=True)
-plotting.time_axis(ax)
-ax.set_title(f"{NAME} {M} after the peak: log-linear fit on {an.vendor_label}")
-ax.set_xlabel("period (each figure at the midpoint of its period)")
-ax.set_ylabel(f"{M} (millions of users, log scale)")
-ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
-plotting.footnote(fig, plotting.source_text(ds, an.chosen),
-                  caption=f"Figure 2. OLS of log({M}) on months since the peak; quarters dated at mid-quarter. "
-                          "The dashed segment is an extrapolation, not a measurement.")
-ids, levels = decline.draw_events(ax, ds, lo, hi, P.annotate_events)
-plotting.headroom(ax, values, log=True, room=plotting.label_room(levels))
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+fig, ids = figures.decay_fit(ds, an, P, COLORS)
 events_drawn |= set(ids)
 plotting.save(fig, NB, "decay_fit")
-plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
 if len(an.forecast):
     fc = pd.DataFrame({
         "month": an.forecast["date"].dt.strftime("%Y-%m"), "months after the last figure": an.forecast["months_ahead"],
-        f"{M} (fitted rate continued)": an.forecast["value"].map(decline.fmt_est),
-        "95% prediction interval": [("–" if pd.isna(a) else f"{decline.fmt_est(a)} – {decline.fmt_est(b)}")
-                                     for a, b in zip(an.forecast["low"], an.forecast["high"], strict=True)]})
+        f"{M} (fitted rate continued)": an.forecast["value"].map(narrative.fmt_est),
+        "95% prediction interval": [("–" if pd.isna(a) else f"{narrative.fmt_est(a)} – {narrative.fmt_est(b)}")
+                                     for a, b in zip(an.forecast["low"], an.forecast["high"], strict=True)],
+        "below the weekly-user floor": an.forecast["below_wau_floor"].map({True: "yes", False: "no"})})
     display(Markdown(f"**Extrapolation, not a forecast of record.** The table continues the fitted rate of "
-                     f"{decline.fmt_pct(fit.monthly_change)} a month for {P.forecast_months} months after the last "
+                     f"{narrative.fmt_pct(fit.monthly_change)} a month for {P.forecast_months} months after the last "
                      f"figure ({fit.used['period'].iloc[-1]}). It assumes nothing changes: no launch, no campaign. The "
                      f"interval covers the fit's uncertainty and the scatter of single figures, not a change of regime."))
     display(fc.set_index("month"))
+    display(Markdown(narrative.floor_note(an)))
 else:
     display(Markdown("**No extrapolation:** " + ("`forecast_months` is 0." if P.forecast_months == 0 else
                      "there is no fitted rate to continue.")))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Is the monthly rate constant?
+#
+# The fit assumes one constant monthly rate. Between each pair of consecutive dates of the fit, the rate
+# that joins them is computed directly: equal rates support the assumption, rates that grow more negative mean
+# an accelerating fall, which one fitted rate averages away.
+
+# %% slideshow={"slide_type": "fragment"}
+if len(an.segments):
+    display(an.segments.assign(months=an.segments["months"].round(2),
+                               monthly_change=an.segments["monthly_change"].map(narrative.fmt_pct))
+            [["from_period", "to_period", "months", "monthly_change", "from_obs", "to_obs"]])
+display(Markdown(narrative.constant_rate_note(an) or "Fewer than three dates in the fit: no segment rates to compare."))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Before the fall: the growth phase
@@ -192,42 +170,12 @@ else:
 # (any metric, one firm at a time) for a rise from its first exact figure to a later maximum,
 # and reports the multiple and the compound monthly growth rate, `multiple^(1/months) − 1`.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+display(Markdown(narrative.growth_note(ds, an)))
 if len(an.growth):
-    g = an.growth.iloc[0]
-    grows = decline.select(ds, an.entity, g["metric"])
-    grows = grows[grows["series"] == g["series"]]
-    display(Markdown(
-        f"{NAME}'s {decline.METRIC_SHORT[g['metric']]} ({g['vendor']}) went from **{decline.fmt_users(g['start_value'])}** "
-        f"({g['start_period']}) to **{decline.fmt_users(g['end_value'])}** ({g['end_period']}): **×{g['multiple']:.1f}** in "
-        f"{g['months']:.1f} months, **{decline.fmt_pct(g['monthly_growth'])} a month** compounded. The dashed line is "
-        f"that constant rate, drawn between the two figures (not data in between)."))
-    fig, ax = plt.subplots(figsize=(10, 5.2))
-    decline.draw_rows(ax, ds, grows, COLORS, join=False)
-    t = np.linspace(0, g["months"], 60)
-    t0 = ds.observations.at[g["start_obs"], "period_mid"]
-    ax.plot(t0 + pd.to_timedelta(t * decline.DAYS_PER_MONTH, unit="D"), g["start_value"] * (1 + g["monthly_growth"]) ** t,
-            "--", color="#6a3d9a", lw=2,
-            label=f"×{g['multiple']:.1f} in {g['months']:.1f} months = {decline.fmt_pct(g['monthly_growth'])} a month")
-    lo, hi = decline.time_range(pd.concat([grows["period_start"], grows["period_end"]]))
-    ax.set_xlim(lo, hi)
-    plotting.millions_axis(ax, log=True)
-    plotting.headroom(ax, list(grows["base_value"]), log=True)
-    plotting.time_axis(ax)
-    ax.set_title(f"{NAME} before the fall: {decline.METRIC_SHORT[g['metric']]} growth, {g['vendor']}")
-    ax.set_xlabel("period (each figure at the midpoint of its period)")
-    ax.set_ylabel(f"{decline.METRIC_SHORT[g['metric']]} (millions of users, log scale)")
-    ax.legend(loc="lower right")
-    plotting.footnote(fig, plotting.source_text(ds, grows),
-                      caption="Figure 3. Two figures and the constant monthly rate that joins them.")
-    ids, levels = decline.draw_events(ax, ds, lo, hi, P.annotate_events)
-    plotting.headroom(ax, list(grows["base_value"]), log=True, room=plotting.label_room(levels))
+    fig, ids = figures.growth_phase(ds, an, P, COLORS)
     events_drawn |= set(ids)
     plotting.save(fig, NB, "growth_phase")
-    plt.show()
-else:
-    display(Markdown(f"**No growth phase can be measured for {NAME}:** no user series has two exact figures from one "
-                     f"source rising to a later maximum."))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The rank trajectory
@@ -237,14 +185,14 @@ else:
 # are joined. Rank 1 is at the top. "top 3" (▲) means third or better; "outside the top 20" (▼)
 # means worse than twentieth.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 ranks = an.ranks
 if len(ranks):
     fig, ax = plt.subplots(figsize=(10, 5.2))
-    decline.draw_ranks(ax, ranks)
-    lo, hi = decline.time_range(ranks["period_mid"])
+    figures.draw_ranks(ax, ranks)
+    lo, hi = figures.time_range(ranks["period_mid"])
     ax.set_xlim(lo, hi)
-    ax.set_ylim(decline.rank_bottom(ranks["value"].max(), 0.3), 0.3)
+    ax.set_ylim(figures.rank_bottom(ranks["value"].max(), 0.3), 0.3)
     plotting.time_axis(ax)
     ax.set_title(f"{NAME}: position in the rankings the articles quote (1 = top)")
     ax.set_xlabel("period (each figure at the midpoint of its period)")
@@ -252,11 +200,10 @@ if len(ranks):
     ax.legend(title="list (metric, firm, scope)", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
     plotting.footnote(fig, plotting.source_text(ds, ranks),
                       caption="Figure 4. Lists differ in metric, firm and scope: compare within a colour.")
-    ids, levels = decline.draw_events(ax, ds, lo, hi, P.annotate_events, top=False)
-    ax.set_ylim(decline.rank_bottom(ranks["value"].max(), plotting.label_room(levels)), 0.3)
+    ids, levels = figures.draw_events(ax, ds, lo, hi, P.annotate_events, top=False)
+    ax.set_ylim(figures.rank_bottom(ranks["value"].max(), plotting.label_room(levels)), 0.3)
     events_drawn |= set(ids)
     plotting.save(fig, NB, "ranks")
-    plt.show()
 else:
     display(Markdown(f"**No rank data** for {NAME} in this window."))
 
@@ -266,16 +213,26 @@ if len(ranks):
             [["period", "metric", "firm", "scope", "rank", "source_id"]])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 5. Rivals: which series can be fitted at all
+# ## 5. Articles only, and with the public-report supplement
+#
+# The supplement adds monthly panels (QuestMobile, AI Product Ranking) and repeats of the articles' figures.
+# The same fit on each firm's series, with `evidence = "articles"` and `evidence = "all"`, both computed here. A
+# figure quoted by several sources is one measurement: it never adds a point to a fit.
+
+# %% slideshow={"slide_type": "subslide"}
+display(narrative.evidence_comparison(P))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Rivals: which series can be fitted at all
 #
 # The same analysis runs for any app with user data. For most rivals the articles give one or
 # two snapshots: enough for a level, not for a rate. The table says, per app and metric, how many
 # exact figures exist and whether a decay fit (with or without a confidence interval) is possible.
 
 # %% slideshow={"slide_type": "subslide"}
-display(decline.coverage(ds))
+display(narrative.coverage(ds))
 
 # %% slideshow={"slide_type": "skip"}
 results = decline.results(ds, an, P, sorted(events_drawn))
-results["headline"] = decline.headline(ds, results, P)
+results["headline"] = narrative.headline(ds, results, P)
 print(kr.write_results("01_user_decline", results, P))

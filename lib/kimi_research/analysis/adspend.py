@@ -57,6 +57,8 @@ SPEND_METRICS = ["ad_spend", "ad_spend_monthly", "ad_spend_peak_month"]
 KIMI_FAMILY_EXTRA_EVENTS = ["e_deepseek_r1"]  # the rival launch the articles treat as the turning point
 STATUS_ORDER = ["reported", "lower bound", "interpolated", "assumption"]
 BUDGET = 1e8  # one 亿元: the unit the articles count campaigns in
+#: value kinds that are never one month's spend (a total over a span, a change over a period)
+NOT_A_MONTH = ("cumulative", "change")
 
 
 # --- data selections -------------------------------------------------------------------------------
@@ -98,6 +100,9 @@ def spend_data_by_month(ds, entity: str = "kimi") -> pd.DataFrame:
     """
     o = spend_rows(ds, entity)
     o = o[o["period_start"].notna() & o["metric"].isin(["ad_spend", "ad_spend_monthly"])]
+    # a total over a span (value_kind 'cumulative') or a change is not a month's spend: never a month's value
+    if "value_kind" in o.columns:
+        o = o[~o["value_kind"].isin(NOT_A_MONTH)]
     rank = {"point": 0, "lower bound": 1, "span bound": 2}
     rows = []
     for oid, r in o.iterrows():
@@ -178,17 +183,18 @@ def with_spend_after(spend: pd.DataFrame, after: pd.Period, level: float) -> pd.
 
 
 def peak_window(spend: pd.DataFrame) -> pd.PeriodIndex:
-    """The last run of consecutive 'reported' months (AppGrowing's October-November 2024 for Kimi)."""
+    """The run of consecutive 'reported' months that holds the largest reported month (AppGrowing's
+    October-November 2024 for Kimi); a later reported month (January 2025 in the supplement) is not the peak."""
     rep = spend.index[spend["status"] == "reported"]
     if not len(rep):
         raise DataError("data/observations.csv", message="no single-month spend figure: cannot find the peak months")
-    run = [rep[-1]]
-    for m in reversed(rep[:-1]):
-        if (run[-1] - m).n == 1:
-            run.append(m)
-        else:
-            break
-    return pd.PeriodIndex(sorted(run), name="month")
+    top = spend.loc[rep, "spend_yuan"].astype(float).idxmax()
+    run = [top]
+    while run[0] - 1 in rep:
+        run.insert(0, run[0] - 1)
+    while run[-1] + 1 in rep:
+        run.append(run[-1] + 1)
+    return pd.PeriodIndex(run, name="month")
 
 
 def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_tol: float = 0.005) -> pd.DataFrame:
@@ -238,18 +244,47 @@ def users_per_budget(budget_yuan: float, cpa: float) -> float:
 
 
 # --- the stock-flow model ----------------------------------------------------------------------------
-def simulate(spend: pd.Series, cpa: float, churn: float, start_users: float = 0.0) -> pd.Series:
-    """users_t = (1 - churn) * users_{t-1} + spend_t / cpa (an adstock with decay ``churn``)."""
+def simulate(spend: pd.Series, cpa: float, churn: float, start_users: float = 0.0, *,
+             first_month_retention: float | None = None, organic: float = 0.0,
+             saturation_users: float | None = None) -> pd.Series:
+    """users_t = (1 - churn) * users_{t-1} + spend_t / cpa (an adstock with decay ``churn``).
+
+    Options (all off by default, which is the plain adstock):
+
+    * ``first_month_retention`` (cohort model): a month's new users are all active in their first
+      month; a share ``first_month_retention`` of them is still there the month after, and from then on
+      a share ``churn`` leaves each month (a monthly hazard). ``first_month_retention = 1 - churn`` is
+      the adstock.
+    * ``organic``: users a month who arrive without ads (added to the inflow).
+    * ``saturation_users`` (S): diminishing returns. With R = S minus the users kept from earlier months (the
+      room left in the market), a month's spend buys ``R * (1 - exp(-bought / R))`` users instead of ``bought``:
+      about ``bought`` while it is small against R, never more than R, so the bought stock cannot exceed S.
+    """
     if not 0 <= churn < 1:
         raise ValueError(f"churn must be in [0, 1), got {churn}")
     if cpa <= 0:
         raise ValueError("cpa must be positive")
-    inflow = spend.to_numpy(dtype=float) / cpa
-    out = np.empty_like(inflow)
-    u = start_users
-    for i, x in enumerate(inflow):
-        u = (1 - churn) * u + x
+    if first_month_retention is not None and not 0 <= first_month_retention <= 1:
+        raise ValueError(f"first_month_retention must be in [0, 1], got {first_month_retention}")
+    if organic < 0:
+        raise ValueError("organic inflow must not be negative")
+    if saturation_users is not None and saturation_users <= 0:
+        raise ValueError("saturation_users must be positive")
+    bought = spend.to_numpy(dtype=float) / cpa
+    out = np.empty_like(bought)
+    keep1 = 1 - churn if first_month_retention is None else first_month_retention
+    u = start_users  # users active this month
+    older = start_users  # users past their first month
+    new_prev = 0.0
+    for i, x in enumerate(bought):
+        older = (1 - churn) * older + keep1 * new_prev
+        if saturation_users is not None:
+            room = max(saturation_users - older, 0.0)
+            x = room * -math.expm1(-x / room) if room > 0 else 0.0
+        new = x + organic
+        u = older + new
         out[i] = u
+        new_prev = new
     return pd.Series(out, index=spend.index, name="users")
 
 
@@ -291,21 +326,21 @@ class ChurnFit:
 CHURN_MAX = 0.999
 
 
-def _residuals(churn: float, spend: pd.Series, cpa: float, targets: pd.DataFrame) -> np.ndarray:
-    model = model_at_targets(simulate(spend, cpa, churn), targets)
+def _residuals(churn: float, spend: pd.Series, cpa: float, targets: pd.DataFrame, **model_opts) -> np.ndarray:
+    model = model_at_targets(simulate(spend, cpa, churn, **model_opts), targets)
     return np.log(model) - np.log(targets["base_value"].to_numpy(dtype=float))
 
 
-def _least_squares(spend, cpa, targets) -> optimize.OptimizeResult:
+def _least_squares(spend, cpa, targets, **model_opts) -> optimize.OptimizeResult:
     # start from the best point of a coarse grid: the SSE can have a flat shoulder
     grid = np.linspace(0.0, 0.95, 96)
-    start = grid[np.argmin([np.sum(_residuals(c, spend, cpa, targets) ** 2) for c in grid])]
-    return optimize.least_squares(lambda p: _residuals(p[0], spend, cpa, targets), x0=[start],
+    start = grid[np.argmin([np.sum(_residuals(c, spend, cpa, targets, **model_opts) ** 2) for c in grid])]
+    return optimize.least_squares(lambda p: _residuals(p[0], spend, cpa, targets, **model_opts), x0=[start],
                                   bounds=([0.0], [CHURN_MAX]), method="trf", xtol=1e-12, ftol=1e-12)
 
 
 def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float | str = "fit",
-              level: float = 0.95) -> ChurnFit:
+              level: float = 0.95, **model_opts) -> ChurnFit:
     """Fit (or evaluate, when ``churn`` is a number) the monthly churn against the used targets.
 
     Uncertainty: a curvature-based interval (Jacobian of the log residuals, t with n - 1 degrees of
@@ -317,13 +352,13 @@ def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float 
     if n == 0:
         raise DataError("data/observations.csv", message="no MAU observation left to fit the model to")
     grid = np.round(np.arange(0.0, CHURN_MAX, 0.001), 3)
-    sse_grid = np.array([np.sum(_residuals(c, spend, cpa, used) ** 2) for c in grid])
+    sse_grid = np.array([np.sum(_residuals(c, spend, cpa, used, **model_opts) ** 2) for c in grid])
     profile = pd.DataFrame({"churn": grid, "sse": sse_grid})
     dof = n - 1
     se = ci_c = ci_p = None
     fitted = churn == "fit"
     if fitted:
-        res = _least_squares(spend, cpa, used)
+        res = _least_squares(spend, cpa, used, **model_opts)
         c = float(res.x[0])
         if dof > 0:
             sse = float(np.sum(res.fun ** 2))
@@ -344,7 +379,7 @@ def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float 
             ci_p = (float(min(grid[lo], c)), float(max(grid[hi], c)))
     else:
         c = float(churn)
-    model = model_at_targets(simulate(spend, cpa, c), used)
+    model = model_at_targets(simulate(spend, cpa, c, **model_opts), used)
     table = used[["entity", "metric", "period_start", "period_end", "n_months", "base_value", "vendor", "source_id"]].copy()
     table["model"] = model
     table["log_residual"] = np.log(model) - np.log(table["base_value"])
@@ -352,23 +387,65 @@ def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float 
     jk = []
     if fitted and n > 2:
         for oid in used.index:
-            r = _least_squares(spend, cpa, used.drop(index=oid))
+            r = _least_squares(spend, cpa, used.drop(index=oid), **model_opts)
             jk.append({"left_out": oid, "churn": float(r.x[0]), "half_life_months": half_life(float(r.x[0]))})
     return ChurnFit(churn=c, fitted=fitted, se=se, ci_curvature=ci_c, ci_profile=ci_p,
                     sse=float(np.sum(table["log_residual"] ** 2)), n=n, dof=dof, table=table, profile=profile,
                     jackknife=pd.DataFrame(jk), level=level)
 
 
-def counterfactuals(spend: pd.DataFrame, cpa: float, churn: float) -> pd.DataFrame:
-    """Users under the chosen path, 'spend continued' (last reported month's level) and 'spend stopped' (zero)."""
+def counterfactuals(spend: pd.DataFrame, cpa: float, churn: float, saturation_users: float | None = None,
+                    **model_opts) -> pd.DataFrame:
+    """Users under the chosen path, 'spend continued' (last reported month's level) and 'spend stopped' (zero).
+
+    'Spend continued' has diminishing returns: with ``saturation_users`` the bought inflow shrinks as the stock
+    approaches that market size (see :func:`simulate`), so continued spend cannot buy more users than exist."""
     last = spend.attrs.get("last_data_month", spend.index[spend["data"]].max())
     level = float(spend.loc[last, "spend_yuan"])
     paths = {
-        "chosen spend path": spend["spend_yuan"],
-        "spend continued": with_spend_after(spend, last, level),
-        "spend stopped": with_spend_after(spend, last, 0.0),
+        "chosen spend path": (spend["spend_yuan"], None),
+        "spend continued": (with_spend_after(spend, last, level), saturation_users),
+        "spend stopped": (with_spend_after(spend, last, 0.0), None),
     }
-    return pd.DataFrame({k: simulate(v, cpa, churn) for k, v in paths.items()})
+    return pd.DataFrame({k: simulate(v, cpa, churn, saturation_users=sat, **model_opts)
+                         for k, (v, sat) in paths.items()})
+
+
+def churn_by_cpa_and_path(ds, targets: pd.DataFrame, end, cpas: dict[str, float], paths=None,
+                          level: float = 0.95, **model_opts) -> pd.DataFrame:
+    """The churn fitted to the same MAU points at every CPA reading and every spend path (a joint profile).
+
+    One row per (cpa, spend path): the fitted churn, its half-life, the sum of squared log errors and
+    ``allowed``: whether the pair fits about as well as the best pair (SSE <= SSE_min * (1 + 2 F(level; 2, n - 2)
+    / (n - 2)), the profile region for two parameters, CPA and churn; with n = 2 points every pair is allowed).
+    The data pin churn only jointly with the CPA: the range over allowed rows is what they allow."""
+    paths = list(SPEND_PATHS) if paths is None else list(paths)
+    used = targets[targets["used"]]
+    rows = []
+    for path in paths:
+        sp = monthly_spend(ds, path, end)["spend_yuan"]
+        for key, cpa in cpas.items():
+            res = _least_squares(sp, float(cpa), used, **model_opts)
+            c = float(res.x[0])
+            rows.append({"cpa_reading": key, "cpa_yuan": float(cpa), "spend_path": path, "churn": c,
+                         "half_life_months": half_life(c), "sse": float(np.sum(res.fun ** 2))})
+    out = pd.DataFrame(rows)
+    n = len(used)
+    dof = n - 2
+    if dof > 0:
+        thresh = out["sse"].min() * (1 + 2 * stats.f.ppf(level, 2, dof) / dof)
+        out["allowed"] = out["sse"] <= thresh
+    else:
+        out["allowed"] = True
+    out.attrs.update(n=n, level=level)
+    return out
+
+
+def cpa_readings(ds) -> dict[str, float]:
+    """The articles' readings of the cost per acquired user (the contested-input registry's 'cpa')."""
+    from kimi_research.analysis import contested
+
+    return {r.key: float(r.value) for r in contested.registry(ds)["cpa"].readings}
 
 
 def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
@@ -460,6 +537,29 @@ class BubbleAnalysis:
     dau_growth: float
     span: pd.PeriodIndex
     first_spend: pd.Series
+    joint: pd.DataFrame  # churn fitted at every CPA reading x spend path (churn_by_cpa_and_path)
+    churn_range: tuple  # (min, max) churn over the pairs the MAU points allow
+    saturation: float  # market size of the 'spend continued' counterfactual, users
+    saturation_source: str  # where it comes from (an observation id, or 'parameter')
+    model_opts: dict  # the stock-flow options (cohort, organic inflow) every simulation uses
+
+
+def market_size(ds, P) -> tuple[float, str]:
+    """The 'spend continued' counterfactual's market size: the parameter, or the largest MAU of any app."""
+    if P.saturation_users != "largest_app":
+        return float(P.saturation_users), "parameter saturation_users"
+    # exact figures and lower bounds ('3600万以上': at least that many were reached)
+    mau = ds.observations[(ds.observations["metric"] == "mau") & ds.observations["qualifier"].isin(["=", "~", ">", ">="])]
+    if mau.empty:
+        raise DataError("data/observations.csv", message="no MAU row to size the market: set saturation_users to a number")
+    top = mau["base_value"].idxmax()
+    return float(mau.at[top, "base_value"]), str(top)
+
+
+def model_options(P) -> dict:
+    """The stock-flow options of the parameters, as keyword arguments of :func:`simulate`."""
+    return {"first_month_retention": None if P.first_month_retention == "adstock" else float(P.first_month_retention),
+            "organic": float(P.organic_users_per_month)}
 
 
 def analyse(ds, P) -> BubbleAnalysis:
@@ -508,13 +608,18 @@ def analyse(ds, P) -> BubbleAnalysis:
     bought_to_last = spend_to_last / P.cpa_yuan
     floor = spend.attrs["floor"]
     # --- the stock-flow model -----------------------------------------------------------------------
-    fit = fit_churn(spend["spend_yuan"], P.cpa_yuan, targets, P.monthly_churn)
+    opts = model_options(P)
+    fit = fit_churn(spend["spend_yuan"], P.cpa_yuan, targets, P.monthly_churn, **opts)
     churn = fit.churn
     hl = half_life(churn)
     ci = fit.ci_profile
     hl_ci = tuple(sorted((half_life(ci[0]), half_life(ci[1])))) if ci else None
-    users = simulate(spend["spend_yuan"], P.cpa_yuan, churn)
-    cf = counterfactuals(spend, P.cpa_yuan, churn)
+    users = simulate(spend["spend_yuan"], P.cpa_yuan, churn, **opts)
+    saturation, saturation_source = market_size(ds, P)
+    cf = counterfactuals(spend, P.cpa_yuan, churn, saturation, **opts)
+    joint = churn_by_cpa_and_path(ds, targets, end, cpa_readings(ds), **opts)
+    allowed = joint[joint["allowed"]]
+    churn_range = (float(allowed["churn"].min()), float(allowed["churn"].max()))
     used = targets[targets["used"]]
     first_t, last_t = used.iloc[0], used.iloc[-1]
     months_between = (last_t["period_mid"] - first_t["period_mid"]).days / DAYS_PER_MONTH
@@ -532,8 +637,8 @@ def analyse(ds, P) -> BubbleAnalysis:
     hi_cpa, lo_cpa = cpa_rows.iloc[-1], cpa_rows.iloc[0]
     others = ds.select("kimi", "mau")
     others = others[~others.index.isin(targets.index) & others["period_start"].notna()]
-    users_ci = (simulate(spend["spend_yuan"], P.cpa_yuan, ci[1]),  # bought users at the interval's churns
-                simulate(spend["spend_yuan"], P.cpa_yuan, ci[0])) if ci else None
+    users_ci = (simulate(spend["spend_yuan"], P.cpa_yuan, ci[1], **opts),  # bought users at the interval's churns
+                simulate(spend["spend_yuan"], P.cpa_yuan, ci[0], **opts)) if ci else None
     n_after = int((spend.index > last_data).sum())
     low_peak = undated_peaks.loc[undated_peaks["base_value"].idxmin()]
     dau = ds.select("kimi", "dau").sort_values("period_start")
@@ -605,6 +710,11 @@ def analyse(ds, P) -> BubbleAnalysis:
         dau_growth=dau_growth,
         span=span,
         first_spend=first_spend,
+        joint=joint,
+        churn_range=churn_range,
+        saturation=saturation,
+        saturation_source=saturation_source,
+        model_opts=opts,
     )
 
 
@@ -684,4 +794,13 @@ def results(an: BubbleAnalysis, P) -> dict:
         "ad_spend_share": float(share_row["base_value"]),
         "implied_total_monthly_cost_yuan": implied_cost,
         "implied_total_monthly_cost_range_yuan": [implied_cost_low, implied_cost],
+        "cost_per_retained_user_is_lower_bound": an.retention_row["qualifier"] in ("<", "<="),
+        "churn_by_cpa_and_path": [
+            {k: (bool(v) if k == "allowed" else v) for k, v in r.items()} for r in an.joint.to_dict("records")],
+        "churn_range_allowed": list(an.churn_range),
+        "first_month_retention": P.first_month_retention,
+        "organic_users_per_month": P.organic_users_per_month,
+        "saturation_users": an.saturation,
+        "saturation_source": an.saturation_source,
+        "evidence": P.evidence,
     }

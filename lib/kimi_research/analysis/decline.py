@@ -30,6 +30,7 @@ import statsmodels.api as sm
 
 from kimi_research.data.loader import repeated_figures
 from kimi_research.data.periods import week_or_period_label
+from kimi_research.data.series import LEVEL_KINDS
 from kimi_research.data.units import DAYS_PER_MONTH
 from kimi_research.data.vocabulary import count_text, rank_text, row_value_text
 from kimi_research.errors import ParameterError
@@ -130,12 +131,36 @@ def _prepare(rows: pd.DataFrame) -> pd.DataFrame:
     return r.sort_index().sort_values(["period_mid", "period_end"], kind="stable")
 
 
+def placeable(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows that are dated levels, each measurement once, and {obs_id: reason} for the others.
+
+    Left out: an undated row (it cannot sit on a time axis), a row whose ``value_kind`` is not a level
+    (a change over a period is never a level; see :mod:`kimi_research.data.series`), and a row that reports
+    the same measurement as another for the same period (two sources quoting one figure: corroboration, not a
+    second point). A month inside its own quarter's average keeps its row here; the fit counts it once
+    (:func:`fit_decay`)."""
+    out: dict[str, str] = {}
+    for oid in rows.index[rows["period_start"].isna()]:
+        out[oid] = "undated: cannot be placed on a time axis"
+    if "value_kind" in rows.columns:
+        for oid in rows.index[~rows["value_kind"].isin(LEVEL_KINDS) & rows["period_start"].notna()]:
+            out[oid] = f"value_kind {rows.at[oid, 'value_kind']}: not a level"
+    r = rows.drop(index=list(out))
+    if "measurement" in r.columns:
+        same = r["measurement"].map(lambda m: m in r.index) & (r.index != r["measurement"])
+        for oid in r.index[same]:
+            m = r.at[oid, "measurement"]
+            if r.at[oid, "period_start"] == r.at[m, "period_start"] and r.at[oid, "period_end"] == r.at[m, "period_end"]:
+                out[oid] = f"the same measurement as {m} (another source quoting it): counted once"
+    return rows.drop(index=list(out)), out
+
+
 def select(ds, entity_id: str, metric: str, start: str = "", end: str = "") -> pd.DataFrame:
     """Every row of the entity and metric inside the window, with ``series``, ``kind``, ``period``.
 
     Raises ParameterError (naming start/end) when the window leaves nothing."""
     s, e = window(start, end)
-    rows = ds.select(entity=entity_id, metric=metric)
+    rows, _ = placeable(ds.select(entity=entity_id, metric=metric))
     kept = in_window(rows, s, e)
     if kept.empty:
         span = f"{rows['period_mid'].min().date()} to {rows['period_mid'].max().date()}"
@@ -366,11 +391,58 @@ def forecast(fit: DecayFit, months: int) -> pd.DataFrame:
     return p[cols]
 
 
+def segment_rates(fit: DecayFit) -> pd.DataFrame:
+    """The constant-rate check: the monthly change between each pair of consecutive dates of the fit.
+
+    A constant monthly rate (the fit's assumption) makes these equal up to noise; rates that grow more negative
+    over time mean an accelerating fall, which the single fitted rate averages away."""
+    cols = ["from_obs", "to_obs", "from_period", "to_period", "months", "monthly_change"]
+    if fit.n < 2:
+        return pd.DataFrame(columns=cols)
+    u = fit.used.sort_values("t")
+    g = u.groupby(np.round(u["t"] * 4)).agg(t=("t", "mean"), value=("base_value", lambda v: float(np.exp(np.log(v).mean()))),
+                                             obs=("obs_id", "first"), period=("period", "first"))
+    out = []
+    for (_, a), (_, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows(), strict=True):
+        months = float(b["t"] - a["t"])
+        out.append({"from_obs": a["obs"], "to_obs": b["obs"], "from_period": a["period"], "to_period": b["period"],
+                    "months": months, "monthly_change": float((b["value"] / a["value"]) ** (1 / months) - 1)})
+    return pd.DataFrame(out, columns=cols)
+
+
+def accelerating(segments: pd.DataFrame) -> bool | None:
+    """True when every segment falls faster than the one before (None with fewer than two segments)."""
+    if len(segments) < 2:
+        return None
+    return bool((segments["monthly_change"].diff().dropna() < 0).all())
+
+
+def weekly_floor(ds, entity_id: str, metric: str, vendor: str) -> pd.Series | None:
+    """The latest exact weekly-user figure (same firm when it has one): monthly users are at least weekly users
+    over the same time, so a monthly forecast below it contradicts a measurement. None for other metrics."""
+    if metric != "mau":
+        return None
+    w, _ = placeable(ds.select(entity=entity_id, metric="wau"))
+    w = w[w["qualifier"].isin(POINT_QUALIFIERS)]
+    if vendor not in (POOLED, NO_VENDOR) and (w["vendor"] == vendor).any():
+        w = w[w["vendor"] == vendor]
+    if w.empty:
+        return None
+    return _prepare(w).iloc[-1]
+
+
+def flag_below_floor(fc: pd.DataFrame, floor: pd.Series | None) -> pd.DataFrame:
+    """Mark forecast months whose value lies below the weekly-user floor (column ``below_wau_floor``)."""
+    fc = fc.copy()
+    fc["below_wau_floor"] = False if floor is None else fc["value"] < float(floor["base_value"])
+    return fc
+
+
 # --- growth phase ------------------------------------------------------------------------------
 def growth_phases(ds, entity_id: str) -> pd.DataFrame:
     """Rises within one series (metric x vendor) of a user metric: from its first exact point to its
     maximum, when the maximum comes later. Multiple, months and compound monthly growth."""
-    rows = _prepare(ds.select(entity=entity_id, metric=list(USER_METRICS)))
+    rows = _prepare(placeable(ds.select(entity=entity_id, metric=list(USER_METRICS)))[0])
     out = []
     for (metric, key), g in rows[rows["kind"] == "point"].groupby(["metric", "series"], sort=True):
         first = g.iloc[0]
@@ -395,7 +467,7 @@ def growth_phases(ds, entity_id: str) -> pd.DataFrame:
 
 def rank_rows(ds, entity_id: str, start=None, end=None) -> pd.DataFrame:
     """The entity's rank rows, each with its list (metric, vendor, scope) and a readable rank."""
-    rows = in_window(ds.select(entity=entity_id, metric=list(RANK_METRICS)), start, end)
+    rows = in_window(placeable(ds.select(entity=entity_id, metric=list(RANK_METRICS)))[0], start, end)
     if rows.empty:
         return _prepare(rows).assign(list_name=pd.Series(dtype=str), rank=pd.Series(dtype=str))
     r = _prepare(rows)
@@ -439,6 +511,10 @@ class Analysis:
     forecast: pd.DataFrame
     growth: pd.DataFrame
     ranks: pd.DataFrame
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)  # segment_rates: the constant-rate check
+    wau_floor: pd.Series | None = None  # the latest weekly-user figure: monthly users cannot be below it
+    left_out: dict = field(default_factory=dict)  # rows of the entity and metric not placeable (placeable())
+    evidence: str = "articles"  # the evidence parameter of the run
 
 
 def analyse(ds, P) -> Analysis:
@@ -451,9 +527,12 @@ def analyse(ds, P) -> Analysis:
     head = peak_latest(chosen)
     fit = fit_decay(chosen, label)
     s, e = window(P.start, P.end)
+    floor = weekly_floor(ds, eid, P.metric, key)
     return Analysis(eid, P.metric, key, label, rows, chosen, series_table(ds, rows), head,
                     higher_elsewhere(rows, key, head["peak_value"]), fit, leave_one_out(fit),
-                    forecast(fit, P.forecast_months), growth_phases(ds, eid), rank_rows(ds, eid, s, e))
+                    flag_below_floor(forecast(fit, P.forecast_months), floor), growth_phases(ds, eid),
+                    rank_rows(ds, eid, s, e), segment_rates(fit), floor,
+                    placeable(ds.select(entity=eid, metric=P.metric))[1], getattr(P, "evidence", "articles"))
 
 
 def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
@@ -490,6 +569,15 @@ def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
                    "period": r["period"], "qualifier": r["qualifier"], "rank": int(r["value"]), "text": r["rank"]}
                   for oid, r in an.ranks.iterrows()],
         "events_annotated": events_drawn,
+        "segment_rates": [{k: r[k] for k in ("from_obs", "to_obs", "from_period", "to_period", "months",
+                                             "monthly_change")} for _, r in an.segments.iterrows()],
+        "accelerating": accelerating(an.segments),
+        "wau_floor": None if an.wau_floor is None else {
+            "obs_id": an.wau_floor.name, "value": float(an.wau_floor["base_value"]), "period": an.wau_floor["period"]},
+        "forecast_below_wau_floor": [r["date"].strftime("%Y-%m") for _, r in an.forecast.iterrows()
+                                     if r["below_wau_floor"]],
+        "left_out_rows": an.left_out,
+        "evidence": P.evidence,
     }
 
 

@@ -69,6 +69,24 @@ class AdSpendParameters(NotebookParameters):
         'churn has no computable half-life), or "fit" to fit it to QuestMobile\'s MAU',
     )
 
+    first_month_retention: Annotated[float, Field(ge=0, le=1)] | Literal["adstock"] = Field(
+        "adstock",
+        description='cohort option: share of a month\'s new users still active the month after, in [0, 1], '
+        'after which the monthly churn applies as a hazard; "adstock": the same churn from the first month',
+    )
+    organic_users_per_month: float = Field(
+        0.0,
+        ge=0,
+        le=DAILY_NEW_USERS_MAX,
+        description="users a month who arrive without ads, 0 to 1亿 (an assumption: no article gives it; with 0 "
+        "every user was bought, the articles' story taken literally)",
+    )
+    saturation_users: Annotated[float, Field(gt=0, le=2e9)] | Literal["largest_app"] = Field(
+        "largest_app",
+        description='market size for the counterfactual of continued spend, users (diminishing returns: the '
+        'inflow shrinks as users approach it), or "largest_app": the largest MAU any app reaches in the data (bounds included)',
+    )
+
     @field_validator("monthly_churn")
     @classmethod
     def _churn(cls, value: float | str) -> float | str:

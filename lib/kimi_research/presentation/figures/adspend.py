@@ -511,7 +511,9 @@ def counterfactual(ds, an, P):
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="after the last reported spend: scenarios")],
-        loc="center left",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.17),  # below the axes: inside, it covered the lines and the event labels
+        ncol=2,
         fontsize=9.5,
         framealpha=0.95,
     )
@@ -522,6 +524,7 @@ def counterfactual(ds, an, P):
         ),
         caption=f"Figure 8. 'Continued' = {format_en(spend.loc[last_data, 'spend_yuan'], 'CNY')} a month "
         f"({last_data.strftime('%b %Y')}'s level) "
-        f"every month; 'stopped' = zero. CPA {P.cpa_yuan:g} CNY.",
+        f"every month, with diminishing returns towards a market of {format_en(an.saturation, 'count')} users "
+        f"(saturation_users); 'stopped' = zero. CPA {P.cpa_yuan:g} CNY.",
     )
     return fig

@@ -52,12 +52,15 @@ def draw_rows(ax, ds, rows: pd.DataFrame, colors: Mapping[str, str], join: bool 
             if join and len(pts) > 1:
                 ax.plot(pts["period_mid"], pts["base_value"], "-", color=c, lw=1.8, alpha=0.8, zorder=2)
             filled = pts[~pts.index.isin(hollow)]
-            ax.scatter(filled["period_mid"], filled["base_value"], s=55, color=c, zorder=3,
-                       label=f"{name} ({len(pts)} point{'s' if len(pts) > 1 else ''})")
+            ax.scatter(filled["period_mid"], filled["base_value"], s=55, color=c, zorder=4,
+                       label=f"{name} ({len(filled)} point{'s' if len(filled) != 1 else ''}{' in the fit' if hollow else ''})")
             empty = pts[pts.index.isin(hollow)]
             if len(empty):
-                ax.scatter(empty["period_mid"], empty["base_value"], s=55, facecolors="white", edgecolors=c,
-                           linewidths=1.6, zorder=3, label=f"{name}: not in the fit")
+                # a larger open ring drawn *behind* the filled points: a left-out figure at the same place as a
+                # figure in the fit (a month repeating its quarter) shows as a ring around a filled dot, never
+                # as an open marker covering the point that is in the fit
+                ax.scatter(empty["period_mid"], empty["base_value"], s=190, facecolors="none", edgecolors=c,
+                           linewidths=1.6, zorder=2, label=f"{name}: left out of the fit (ring)")
             for _, r in pts.iterrows():
                 if r["period_months"] > 1.5:
                     ax.hlines(r["base_value"], r["period_start"], r["period_end"], color=c, lw=3, alpha=0.35, zorder=1)
@@ -85,6 +88,7 @@ def draw_ranks(ax, ranks: pd.DataFrame) -> None:
     caller inverts the y axis. 'top 3' (<=) is a caret pointing up (at least that good), 'outside
     the top 20' (>) a caret pointing down. Points of one list are joined by a dashed line."""
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+    placed: list[tuple[pd.Timestamp, float]] = []  # labels already drawn on the right of their point
     for i, (name, g) in enumerate(ranks.groupby("list_name", sort=False)):
         c = palette[i % len(palette)]
         line = g.drop_duplicates("period_mid")
@@ -96,8 +100,13 @@ def draw_ranks(ax, ranks: pd.DataFrame) -> None:
             ax.scatter([r["period_mid"]], [r["value"]], marker=marker, s=120 if marker != "o" else 70, color=c,
                        zorder=3, label=name if first else None)
             first = False
-            ax.annotate(r["rank"], (r["period_mid"], r["value"]), xytext=(8, 0), textcoords="offset points",
-                        fontsize=10, color=c, va="center", fontweight="bold")
+            # a label near one already on the right of its point (same time, within 2 ranks) goes on the left
+            clash = any(abs((r["period_mid"] - d).days) <= 45 and abs(r["value"] - v) <= 2 for d, v in placed)
+            if not clash:
+                placed.append((r["period_mid"], r["value"]))
+            ax.annotate(r["rank"], (r["period_mid"], r["value"]), xytext=(-9, 0) if clash else (9, 0),
+                        textcoords="offset points", fontsize=10, color=c, va="center", fontweight="bold",
+                        ha="right" if clash else "left")
 
 
 def decay_fit(ds, an, P, colors: Mapping[str, str]):
@@ -133,6 +142,12 @@ def decay_fit(ds, an, P, colors: Mapping[str, str]):
                                 label="95% prediction interval")
             values += list(f["low"]) + list(f["high"])
             x_end = an.forecast["date"].max()
+            w = an.wau_floor
+            if w is not None:  # monthly users are at least the weekly users of a week in that month
+                ax.scatter([w["period_mid"]], [w["base_value"]], marker="_", s=420, linewidths=3, color="#555555",
+                           zorder=5, label=f"floor: weekly users {plotting.value_label(w)} ({w['period']})")
+                values.append(float(w["base_value"]))
+                x_end = max(x_end, w["period_mid"])
     else:
         ax.text(0.5, 0.45, "no fit: " + ("no exact figure" if fit.n == 0 else "fewer than two figures after the peak"),
                 transform=ax.transAxes, ha="center", fontsize=13, color="#b22222")

@@ -34,13 +34,82 @@ def _churn_text(an) -> str:
 
 
 def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
+    """One sentence for the title slide and the index, from the results JSON: the churn as the range the MAU
+    points allow over the CPA readings and spend paths (no single churn stated as fact); the cost per retained user
+    as a floor when the retention is an upper bound."""
+    lo, hi = r["churn_range_allowed"]
+    joint = r["churn_by_cpa_and_path"]
+    at_default = [j for j in joint if j["cpa_yuan"] == P.cpa_yuan and j["spend_path"] == P.spend_path]
+    cpas = sorted({j["cpa_yuan"] for j in joint})
+    floor = "at least " if r["cost_per_retained_user_is_lower_bound"] else ""
+    default = (f" ({at_default[0]['churn']:.1%} at CNY {P.cpa_yuan:g} and the '{P.spend_path}' path)" if at_default else "")
     return (
-        f"Peak ad spend {F.cny_en(r['peak_monthly_spend_yuan'])} a month ({r['peak_month']}); at "
-        f"CNY {r['all_in_cpa_yuan']:g} all-in per user and {P.retention_30d:.0%} 30-day retention a kept user "
-        f"costs CNY {r['cost_per_retained_user_yuan']:,.0f}; users churn {r['fitted_monthly_churn']:.1%} a month "
-        f"(half-life {r['bought_user_half_life_months']:.1f} months)."
+        f"Peak ad spend {F.cny_en(r['peak_monthly_spend_yuan'])} a month ({r['peak_month']}); a user kept 30 days "
+        f"cost {floor}CNY {r['cost_per_retained_user_yuan']:,.0f}; the MAU points fit a bought-user churn anywhere "
+        f"from {lo:.0%} to {hi:.0%} a month across CPA CNY {cpas[0]:g}-{cpas[-1]:g} and the spend paths{default}."
     )
+
+
+def evidence_text(P) -> str:
+    return ("the five articles only (`evidence = \"articles\"`)" if P.evidence == "articles"
+            else "the articles and the public-report supplement (`evidence = \"all\"`)")
+
+
+def joint_table(ds, an, P):
+    """The churn fitted at each CPA reading and spend path: what the MAU points allow."""
+    t = an.joint.assign(
+        cpa=lambda d: d["cpa_yuan"].map(lambda v: f"{v:g}元"),
+        churn_pct=lambda d: d["churn"].map("{:.1%}".format),
+        half_life=lambda d: d["half_life_months"].map("{:.1f}".format),
+        fit_error=lambda d: d["sse"].map("{:.3f}".format),
+    )
+    wide = t.pivot(index="spend_path", columns="cpa", values="churn_pct")
+    return wide
+
+
+def joint_note(ds, an, P) -> str:
+    lo, hi = an.churn_range
+    n = an.joint.attrs.get("n", an.fit.n)
+    return (f"**The churn is pinned only jointly with the CPA.** The same {n} QuestMobile points fit a churn from "
+            f"**{lo:.1%} to {hi:.1%}** a month over the articles' CPA readings and the spend paths (every pair above fits "
+            "about as well as the best: with this few points the data do not choose between them). A higher CPA buys "
+            "fewer users, so fewer need to leave: the churn falls as the CPA rises. Quote the range, not one value.")
+
+
+def evidence_comparison(ds, P):
+    """Key results with the articles only and with the supplement, side by side (computed here, both settings)."""
+    import kimi_research as kr
+
+    full = kr.load()
+    out = {}
+    for ev in ("articles", "all"):
+        an = adspend.analyse(full.with_evidence(ev), P.model_copy(update={"evidence": ev}))
+        jan = an.spend.loc[an.spend.index == pd.Period("2025-01", freq="M")]
+        out[ev] = {
+            "spend months with a figure": int(an.spend["data"].sum()),
+            "last month with a spend figure": str(an.last_data),
+            "spend in January 2025": (F.cny_zh(float(jan["spend_yuan"].iloc[0])) + f" ({jan['status'].iloc[0]})"
+                                      if len(jan) else "not modelled"),
+            "MAU points fitted": an.fit.n,
+            "churn at the chosen CPA and path": f"{an.churn:.1%}",
+            "churn range (CPA x path)": f"{an.churn_range[0]:.1%} to {an.churn_range[1]:.1%}",
+        }
+    sup = ds.select("kimi", ["ad_creatives", "ad_creatives_change"]) if P.evidence == "all" else None
+    table = pd.DataFrame(out)
+    table.attrs["creatives"] = sup
+    return table
+
+
+def creatives_note(ds, an, P) -> str:
+    if P.evidence != "all":
+        return ""
+    o = ds.observations
+    ch = o[(o["entity"] == "kimi") & (o["metric"] == "ad_creatives_change")]
+    if ch.empty:
+        return ""
+    return "Ad creatives in the supplement (not a spend figure, not in the model): " + "; ".join(
+        f"{r['value_text']} ({r['period_start']:%Y-%m-%d} to {r['period_end']:%Y-%m-%d}, {oid}, {r['note'].split(';')[0]})"
+        for oid, r in ch.iterrows()) + "."
 
 
 def summary_markdown(ds, an, P):
@@ -81,16 +150,17 @@ def summary_markdown(ds, an, P):
   {F.cny_range_zh(*burn_hypo, digits=0)} a day; "{F.cny_zh(twenty["base_value"])} in {int(twenty["duration_days"])} days" ({twenty["value_text"]}) is {F.cny_zh(twenty["base_value_per_day"], 0)} a day.
 * **Cost per user.** {F.cny_zh(BUDGET)} buys {F.users_zh(users_per_budget[cpa_rows.index[0]], 0)} users at {cpa_rows.iloc[0]["value_text"]} but only
   {F.users_zh(users_per_budget[cpa_rows.index[-1]])} at {cpa_rows.iloc[-1]["value_text"]}. With an all-in cost of {all_in_param:g}元 and
-  a 30-day retention of {F.pct(P.retention_30d)} (an **unsourced industry rumour**), each *retained* user costs
-  **{cost_retained:,.0f}元**.
+  a 30-day retention of {F.pct(P.retention_30d)} (an **unsourced industry rumour**{' of "under ' + an.retention_row["value_text"] + '": an upper bound' if an.retention_row["qualifier"] in ("<", "<=") else ""}), each
+  *retained* user costs **{"at least " if an.retention_row["qualifier"] in ("<", "<=") else ""}{cost_retained:,.0f}元**.
 * **Bought vs kept.** {window[0].strftime("%b")}–{window[-1].strftime("%b %Y")} spend of {F.cny_zh(window_spend)} buys
   {F.users_zh(bought)} users at {P.cpa_yuan:g}元; QuestMobile measured **{F.users_zh(mau_after)}** MAU in {pd.Period(after["period_start"], freq="M").strftime("%B %Y")},
   {mau_after / bought:.0%} of that. At {F.pct(P.retention_30d)} retention only {F.users_zh(kept)} would remain: the rumoured retention
   is hard to square with the MAU QuestMobile measured.
 * **Decay.** QuestMobile's MAU {"fell" if observed_change < 0 else "rose"} {abs(observed_change):.0%} from {first_t["period"]} to {last_t["period"]}
-  (about {F.pct(abs(observed_monthly))} a month). A stock-flow model of bought users (spend path "{P.spend_path}") gives a {churn_text}:
-  a bought user's half-life is **{hl:.1f} months**. With {fit.n} points this illustrates the mechanism; it is not an
-  estimate to trust to the decimal (the model misses {worst} by {fit.table.at[worst, "relative_error"]:+.0%}).
+  (about {F.pct(abs(observed_monthly))} a month). A stock-flow model of bought users fits a monthly churn anywhere from
+  **{an.churn_range[0]:.1%} to {an.churn_range[1]:.1%}** over the articles' CPA readings and spend paths; {churn_text} at
+  {P.cpa_yuan:g}元 on the "{P.spend_path}" path (half-life {hl:.1f} months). With {fit.n} points this illustrates the mechanism
+  (the model misses {worst} by {fit.table.at[worst, "relative_error"]:+.0%}). Evidence: {evidence_text(P)}.
 * **Bridge to notebook 03.** If the {F.cny_zh(peak)} peak was {share_row["value_text"]} of total cost (article 003), Kimi's
   total monthly cost was about **{F.cny_zh(implied_cost, 2)}**.
 """
@@ -202,7 +272,10 @@ def retained_user_note(ds, an, P):
     return (
         f"With CPA {P.cpa_yuan:g}元 + compute {P.compute_cost_per_user_yuan:g}元 = **{all_in_param:g}元 all-in** and "
         f"retention {F.pct(P.retention_30d)} (row {retention_row.name}: '{retention_row['value_text']}', flags: "
-        f"{retention_row['flags']}), a retained user costs **{cost_retained:,.0f}元**. The stock-flow model of section 7 keeps "
+        f"{retention_row['flags']}), a retained user costs **{cost_retained:,.0f}元**"
+        + (f", a **lower bound**: the article says retention is *under* {F.pct(P.retention_30d)} ('{retention_row['qualifier']}'), "
+           "and every lower retention makes a kept user dearer" if retention_row["qualifier"] in ("<", "<=") else "")
+        + f". The stock-flow model of section 7 keeps "
         f"{1 - churn:.0%} of bought users each month; at that retention a retained user would cost "
         f"{adspend.cost_per_retained_user(P.cpa_yuan, P.compute_cost_per_user_yuan, 1 - churn):,.1f}元."
     )
@@ -275,7 +348,11 @@ def counterfactual_note(ds, an, P):
         f"with spend stopped and {F.users_zh(cf_at_last['spend continued'])} with spend continued at "
         f"{F.cny_zh(spend.loc[last_data, 'spend_yuan'])} a month, which would have cost "
         f"{F.cny_zh(spend.loc[last_data, 'spend_yuan'] * n_after)} over the {n_after} months to {spend.index[-1].strftime('%b %Y')} "
-        f"(the '{P.spend_path}' path assumes {F.cny_zh(spend['spend_yuan'].iloc[-n_after:].sum())})."
+        f"(the '{P.spend_path}' path assumes {F.cny_zh(spend['spend_yuan'].iloc[-n_after:].sum())}). "
+        f"Continued spend has diminishing returns: a month's spend buys ever fewer users as the stock nears a market of "
+        f"{F.users_zh(an.saturation)} (parameter `saturation_users`"
+        + (f" = the largest MAU of any app in the data, {an.saturation_source}" if P.saturation_users == "largest_app" else "")
+        + "), so no spend buys more users than that market holds."
     )
 
 
@@ -326,7 +403,7 @@ def verdict_markdown(ds, an, P):
     span_text = f"{span[0].strftime('%b %Y')} to {span[-1].strftime('%b %Y')}" if len(span) else "no span"
     return f"""
 * **Spend.** From a floor of {F.cny_zh(floor)} a month ({span_text}, a lower
-  bound) to {F.cny_zh(peak)} in {peak_month.strftime("%B %Y")}: up to {peak / floor:.0f} times. Kimi's DAU (no firm named, article 003)
+  bound) to {F.cny_zh(peak)} in {peak_month.strftime("%B %Y")}{f": up to {peak / floor:.0f} times" if floor > 0 else ""}. Kimi's DAU (no firm named, article 003)
   grew {dau_growth:.1f} times from {dau["period_start"].iloc[0]:%b %Y} to {dau["period_start"].iloc[-1]:%b %Y}; the spend
   recorded in that window starts with {first_spend["scope"]} ({F.cny_zh(first_spend["base_value"])} or more, {", ".join(first_spend["flag_list"])}).
 * **{"The peak bought more users than stayed" if bought > mau_after else "At this CPA the peak bought fewer users than were active"}.**
@@ -335,13 +412,14 @@ def verdict_markdown(ds, an, P):
   {hi_cpa["value_text"]} and {lo_cpa["value_text"]}); QuestMobile counted {F.users_zh(mau_after)} active users the next month.
 * **Users kept leaving.** QuestMobile's MAU {"fell" if observed_change < 0 else "rose"} {abs(observed_change):.0%} from {first_t["period"]} to {last_t["period"]}, about
   {F.pct(abs(observed_monthly))} a month. The stock-flow model needs a churn of {churn:.1%} a month (half-life {hl:.1f} months)
-  {"(fitted)" if fit.fitted else "(given)"}; with spend stopped after {last_data.strftime("%b %Y")} it ends at
+  {"(fitted)" if fit.fitted else "(given)"} at {P.cpa_yuan:g}元, and anywhere from {an.churn_range[0]:.1%} to {an.churn_range[1]:.1%} over the
+  articles' CPA readings and spend paths; with spend stopped after {last_data.strftime("%b %Y")} it ends at
   {F.users_zh(cf["spend stopped"].iloc[-1])} bought users in {cf.index[-1].strftime("%b %Y")}.
-* **Unit economics.** Each retained user costs {cost_retained:,.0f}元 at the rumoured {F.pct(P.retention_30d)} retention, but
+* **Unit economics.** Each retained user costs at least {cost_retained:,.0f}元 at the rumoured "under {F.pct(P.retention_30d)}" retention, but
   the measured MAU shows Kimi kept far more than that rumour allows. The peak burn was {F.cny_range_zh(burn31, burn30)} a day,
   and the cost base it implies is about {F.cny_zh(implied_cost, 2)} a month.
 * **Caveats.** The CPA ({lo_cpa["value_text"]} vs {hi_cpa["value_text"]}) and the retention are hearsay; spend after {last_data.strftime("%B %Y")} is not reported; the
-  model has one parameter and {fit.n} points and ignores organic users. The story "bought growth, leaky bucket"
+  model has one parameter and {fit.n} points; organic users ({P.organic_users_per_month:,.0f} a month here) are an assumption. The story "bought growth, leaky bucket"
   fits the numbers qualitatively; the exact churn does not deserve trust.
 """
 

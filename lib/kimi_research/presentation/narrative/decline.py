@@ -15,6 +15,7 @@ from kimi_research.analysis.decline import (
     Analysis,
     DecayFit,
     _prepare,
+    fit_decay,
     rows_value,
     vendor_key,
     vendor_label,
@@ -157,19 +158,34 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
     for oid, why in fit.excluded.items():
         if why.startswith("repeats "):
             out.append(f"  {fmt_users(rows_value(an.rows, oid))} (`{oid}`) {why}.")
+    if an.vendor != POOLED:
+        other = []
+        for key, g in an.rows.groupby("series", sort=True):
+            if key == an.vendor or (g["kind"] == "point").sum() < 2:
+                continue
+            f = fit_decay(g, vendor_label(ds, key))
+            other.append(f"{vendor_label(ds, key)}: " + (f"{fmt_pct(f.monthly_change)} a month" if f.slope is not None
+                                                          else "no decline after its peak to fit"))
+        if other:
+            out.append("  The rate holds for this firm's series only; other firms: " + "; ".join(other) + ".")
     if fit.status != "too_few":
         out.append(f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
                    f"months of {DAYS_PER_MONTH:.2f} days.")
     if len(an.loo):
         out.append(f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(an.loo.min())} and "
                    f"{fmt_pct(an.loo.max())} a month.")
+    if len(an.segments) >= 2:
+        rates = " then ".join(fmt_pct(v) for v in an.segments["monthly_change"])
+        first, last = an.segments["monthly_change"].iloc[0], an.segments["monthly_change"].iloc[-1]
+        how = "the fall accelerates" if last < first else "the fall slows" if last > first else "about constant"
+        out.append(f"* **Constant rate?** Between consecutive dates {rates} a month: {how}.")
     if len(an.forecast):
         last = an.forecast.iloc[-1]
         iv = "" if pd.isna(last["low"]) else \
             f" (95% prediction interval {fmt_est(last['low'])}–{fmt_est(last['high'])})"
         out.append(f"* **Extrapolation.** If the fitted rate held for {forecast_months} more months, {m} would be "
                    f"about **{fmt_est(last['value'])}** by {last['date']:%Y-%m}{iv}. This is an extrapolation "
-                   f"of a {fit.n}-point fit, not a measurement.")
+                   f"of a {fit.n}-point fit, not a measurement." + short_floor(an))
     elif forecast_months > 0:
         out.append("* **No forecast:** without a fitted rate there is nothing to extrapolate.")
     if len(an.growth):
@@ -186,11 +202,102 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
         out.append(f"* **Ranks** (different lists, not one scale): {steps}.")
     else:
         out.append(f"* **Ranks:** the articles give no rank for {name} in this window.")
+    out.append(f"* **Evidence:** {evidence_text(an, P_evidence(an))}.")
     return "\n".join(out)
 
 
+def P_evidence(an: Analysis) -> str:
+    return getattr(an, "evidence", "articles")
+
+
+def evidence_text(an, evidence: str) -> str:
+    return ("the five articles only (`evidence = \"articles\"`)" if evidence == "articles"
+            else "the articles and the public-report supplement (`evidence = \"all\"`)")
+
+
+def constant_rate_note(an: Analysis) -> str:
+    """The segment rates against the one fitted rate: a constant rate or an accelerating fall."""
+    seg = an.segments
+    if len(seg) < 2:
+        return ""
+    parts = "; then ".join(f"{fmt_pct(r['monthly_change'])} a month from {r['from_period']} to {r['to_period']}"
+                          for _, r in seg.iterrows())
+    first, last = seg["monthly_change"].iloc[0], seg["monthly_change"].iloc[-1]
+    if last < first:
+        verdict = ("the fall **accelerates**: the single fitted rate averages a slower start and a faster end, so the "
+                   "extrapolation, which continues the average, is more likely too high than too low")
+    elif last > first:
+        verdict = "the fall **slows**: the single fitted rate overstates the latest pace"
+    else:
+        verdict = "the rate is about constant"
+    return (f"Between consecutive dates of the fit: {parts}. A constant rate would make these equal; "
+            f"{verdict}.")
+
+
+def short_floor(an: Analysis) -> str:
+    """The weekly-user floor in one clause for the summary ('' without a floor)."""
+    w = an.wau_floor
+    if w is None or not len(an.forecast):
+        return ""
+    below = an.forecast[an.forecast["below_wau_floor"]]
+    where = (f"falls below it from {below['date'].iloc[0]:%Y-%m}" if len(below) else "stays above it")
+    return f" Against the latest weekly users, {fmt_users(w['base_value'])} ({w['period']}), a floor, it {where}."
+
+
+def floor_note(an: Analysis) -> str:
+    """The extrapolation set against the latest weekly-user figure (monthly users are at least weekly users)."""
+    w = an.wau_floor
+    if w is None or not len(an.forecast):
+        return ""
+    below = an.forecast[an.forecast["below_wau_floor"]]
+    month = pd.Period(w["period_start"], freq="M")
+    same = an.forecast[an.forecast["date"].dt.to_period("M") == month]
+    at = (f" In {month}, the month of that figure, the extrapolation gives {fmt_est(same['value'].iloc[0])}"
+          + (" (below the floor)" if bool(same["below_wau_floor"].iloc[0]) else " (above the floor)") + "."
+          if len(same) else "")
+    low_below = an.forecast[an.forecast["low"].notna() & (an.forecast["low"] < float(w["base_value"]))]
+    head = (f"Floor: the latest weekly-user figure is {fmt_users(w['base_value'])} ({w['period']}, `{w.name}`), and "
+            f"monthly users are at least the weekly users of a week in that month")
+    if len(below):
+        return head + (f"; the extrapolation falls below it from {below['date'].iloc[0]:%Y-%m}: "
+                       "there it contradicts a measurement." + at)
+    tail = (f"; the extrapolation stays above it, but the prediction interval's lower end falls below it from "
+            f"{low_below['date'].iloc[0]:%Y-%m}: that part of the interval is ruled out by data."
+            if len(low_below) else "; the extrapolation and its interval stay above it.")
+    return head + tail + at + (" The floor is exact for that month only; for other months it assumes weekly users "
+                               "did not rise.")
+
+
+def evidence_comparison(P) -> pd.DataFrame:
+    """The fit on each firm's series with the articles only and with the supplement (computed here, both)."""
+    import kimi_research as kr
+    from kimi_research.analysis import decline as D
+
+    full = kr.load()
+    out = []
+    for ev in ("articles", "all"):
+        ds = full.with_evidence(ev)
+        try:
+            rows = D.select(ds, D.resolve_entity(ds, P.entity) or P.entity, P.metric, P.start, P.end)
+        except Exception:  # noqa: BLE001 - no rows with this evidence: say so in the table
+            continue
+        for key, g in rows.groupby("series", sort=True):
+            fit = D.fit_decay(g, D.vendor_label(ds, key))
+            lo, hi = fit.monthly_change_ci
+            out.append({"evidence": ev, "series": D.vendor_label(ds, key),
+                        "exact figures": int((g["kind"] == "point").sum()), "in the fit": fit.n,
+                        "monthly change": F.MISSING if fit.monthly_change is None else fmt_pct(fit.monthly_change),
+                        "95% CI": F.MISSING if lo is None else f"{fmt_pct(lo)} to {fmt_pct(hi)}"})
+    t = pd.DataFrame(out)
+    return t.pivot(index="series", columns="evidence", values=["exact figures", "in the fit", "monthly change", "95% CI"]) \
+        if len(t) else t
+
+
+
 def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
+    """One sentence for the title slide and the index, from the results JSON. The fitted rate is stated with
+    the series it rests on (a decline faster than 5% a month holds on QuestMobile's series, not on every
+    firm's: notebook 05) and with the constant-rate check."""
     who = f"{r['entity_name']} {r['metric'].upper()} ({r['vendor_label']})"
     if r.get("peak_value") is None:
         return f"{who}: no figures in the selected window."
@@ -199,8 +306,13 @@ def headline(ds, r: dict, P) -> str:
     if r.get("peak_to_latest_change") is not None and r["latest_period"] != r["peak_period"]:
         text += f", {r['peak_to_latest_change']:+.1%}"
     if r.get("half_life_months") is not None:
-        text += (f"; fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
-                 f"half-life {r['half_life_months']:.1f} months.")
+        text += (f"; on this firm's series a fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
+                 f"half-life {r['half_life_months']:.1f} months")
+        seg = r.get("segment_rates") or []
+        if r.get("accelerating") and len(seg) >= 2:
+            text += (f", falling faster over time ({seg[0]['monthly_change']:+.1%} then "
+                     f"{seg[-1]['monthly_change']:+.1%} a month)")
+        text += "."
     else:
         text += f"; no decline fitted ({r['fit_status']})."
     return text
