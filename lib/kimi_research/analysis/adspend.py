@@ -667,7 +667,7 @@ def analyse(ds, P) -> BubbleAnalysis:
         users_per_budget=users_per_budget,
         users_per_budget_param=users_per_budget_param,
         retention_row=retention_row,
-        cost_retained=cost_retained,
+        cost_retained=float(cost_retained),
         share_row=share_row,
         implied_cost=implied_cost,
         implied_cost_low=implied_cost_low,

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -755,7 +756,8 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
     for spec in specs:
         _check_name(spec.partition("=")[0])
     ctx = mp.get_context("fork")
-    pending, running, failed = _order(specs), {}, []
+    running: dict[Any, tuple[Any, str, Any]] = {}
+    pending, failed = _order(specs), []
     old = {s: signal.signal(s, _raise_stop) for s in _STOP_SIGNALS}
     try:
         while pending or running:
@@ -767,6 +769,7 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
                 send.close()
                 running[proc.sentinel] = (proc, spec, recv)
             for sentinel in wait(list(running)):
+                assert isinstance(sentinel, int)
                 proc, spec, recv = running.pop(sentinel)
                 try:
                     name, ok, msg = recv.recv()
@@ -845,8 +848,8 @@ def make_run(jobs: int = 2, dry_run: bool = False, what_if: list[str] | None = N
                 print(note, file=sys.stderr, flush=True)
             queue = _queue(names, what_if)
             if what_if:
-                names = ", ".join(sorted(q.partition("=")[0] for q in queue)) or "nothing"
-                print(f"as if {', '.join(what_if)} changed: {names} to run", flush=True)
+                to_run = ", ".join(sorted(q.partition("=")[0] for q in queue)) or "nothing"
+                print(f"as if {', '.join(what_if)} changed: {to_run} to run", flush=True)
             if dry_run:
                 print("\n".join(queue))
                 return 0

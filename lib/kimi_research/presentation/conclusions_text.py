@@ -16,8 +16,64 @@ def _item(r) -> str:
     return f"{r['statement']} ({r['condition'] or share}; {r['id']})"
 
 
+GRADE_HEADS = {"every": "Holds in every reading", "unless": "Holds unless one contested input takes a given reading",
+               "not_supported": "Not supported by these articles"}
+
+
+def short_summary(graded: pd.DataFrame, n_scenarios: int, varied: list[str]) -> str:
+    """The body of the first slide: counts per grade, the conditions and the shares of the weaker grades."""
+    c = K.counts(graded)
+    unless = graded[graded["grade_kind"] == "unless"]
+    conds = unless["condition"].value_counts(sort=False)
+    cond_text = ", ".join(f"**{k}**" + (f" ({n} conclusions)" if n > 1 else "") for k, n in conds.items())
+    ns = graded[graded["grade_kind"] == "not_supported"]
+    never = int((ns["share"] == 0).sum())
+    some = ns[ns["share"] > 0]["share"]
+    ns_text = []
+    if never:
+        ns_text.append(f"{never} hold in no scenario")
+    if len(some):
+        ns_text.append(f"{len(some)} hold in {some.min():.0%} to {some.max():.0%} of scenarios, "
+                       "depending on the readings")
+    return (f"{len(graded)} conclusions of the collection, each tested in **{n_scenarios:,} scenarios** of the "
+            f"readings of {len(varied)} contested inputs:\n\n"
+            f"* **{c['every']} hold in every reading**: they may be stated plainly;\n"
+            f"* **{c['unless']} hold unless one input takes a given reading**: unless {cond_text};\n"
+            f"* **{c['not_supported']} are not supported by these articles**: {'; '.join(ns_text)}.\n\n"
+            "The full list, grade by grade, follows.")
+
+
+def scope_markdown(n_scenarios: int, varied: list[str], n_tasks: int) -> str:
+    """Speaker notes of the first slide: which inputs are varied, how many analysis runs."""
+    return (f"The {n_scenarios:,} scenarios are every combination of the readings of "
+            f"{', '.join(f'`{v}`' for v in varied)}, ranges sampled ({n_tasks} analysis runs in all).")
+
+
+def grade_markdown(graded: pd.DataFrame, kind: str) -> str:
+    """One grade's conclusions as a list, with its heading."""
+    rows = graded[graded["grade_kind"] == kind]
+    items = "\n".join(f"* {_item(r)}" for _, r in rows.iterrows()) if len(rows) else "(none)"
+    return f"## {GRADE_HEADS[kind]} ({len(rows)})\n\n{items}\n"
+
+
+def contested_parts(table: pd.DataFrame, max_rows: int = 13) -> list[pd.DataFrame]:
+    """The contested-inputs table in parts that fit a slide: the discrete inputs in parts of at most
+    ``max_rows`` rows (an input is never split), then the ranges. Every row is in exactly one part."""
+    parts: list[list[str]] = [[]]
+    discrete = table[table["kind"] != "range"]
+    for name, n in discrete.groupby("input", sort=False).size().items():
+        if parts[-1] and sum(discrete["input"].isin(parts[-1])) + n > max_rows:
+            parts.append([])
+        parts[-1].append(name)
+    out = [discrete[discrete["input"].isin(p)] for p in parts if p]
+    ranges = table[table["kind"] == "range"]
+    if len(ranges):
+        out.append(ranges)
+    return [p.set_index(["input", "reading"]) for p in out]
+
+
 def summary_markdown(graded: pd.DataFrame, n_scenarios: int, varied: list[str], n_tasks: int) -> str:
-    """The body of 'What this notebook finds': the conclusions grouped by grade."""
+    """The conclusions grouped by grade, in one text (the report's long form)."""
     c = K.counts(graded)
     parts = [f"{len(graded)} conclusions of the collection, each tested in "
              f"**{n_scenarios:,} scenarios**: every combination of the readings of {len(varied)} contested inputs "
@@ -59,3 +115,27 @@ def splits_table(graded: pd.DataFrame) -> pd.DataFrame:
             for reading, share in by.items():
                 rows.append({"conclusion": r["id"], "input": name, "reading": reading, "holds in": f"{share:.0%}"})
     return pd.DataFrame(rows, columns=["conclusion", "input", "reading", "holds in"])
+
+
+def split_groups(graded: pd.DataFrame) -> list[pd.DataFrame]:
+    """The splits in parts that fit a slide: the conclusions that share a flip input go together (connected
+    groups), one table per group with a row per reading and a column per conclusion ('–': the input does
+    not split that conclusion). Every cell of :func:`splits_table` is in exactly one group."""
+    long = splits_table(graded)
+    if long.empty:
+        return []
+    groups: list[tuple[set, set]] = []  # (conclusions, inputs)
+    for cid, inputs in long.groupby("conclusion", sort=False)["input"]:
+        cs, ins = {cid}, set(inputs)
+        for g in [g for g in groups if g[1] & ins]:
+            groups.remove(g)
+            cs |= g[0]
+            ins |= g[1]
+        groups.append((cs, ins))
+    out = []
+    for cs, _ in groups:
+        part = long[long["conclusion"].isin(cs)]
+        wide = part.pivot_table(index=["input", "reading"], columns="conclusion", values="holds in",
+                                aggfunc="first", sort=False).fillna("–")
+        out.append(wide[[c for c in part["conclusion"].unique()]].rename_axis(columns=None))
+    return out

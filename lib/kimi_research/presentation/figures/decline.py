@@ -43,7 +43,7 @@ def draw_rows(ax, ds, rows: pd.DataFrame, colors: Mapping[str, str], join: bool 
     a quarter's or longer period gets a horizontal bar over its span; a lower bound is a caret
     pointing up with its text ('≥3600万'), never a point on a line."""
     hollow = hollow or set()
-    placed = []  # (date, value) of labels already drawn: a label close to one goes on the other side
+    placed: list[tuple] = []  # (date, value) of labels already drawn: a label close to one goes on the other side
     for key, g in rows.groupby("series", sort=True):
         c = colors.get(key, "#555555")
         name = vendor_label(ds, key)
