@@ -154,7 +154,7 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"{verdicts.get('fails', 0)} fail. Tested over {conc['n_scenarios']:,} scenarios of the contested readings, "
         f"{conc['grade_counts']['every']} of {len(conc['conclusions'])} conclusions hold in every reading, "
         f"{conc['grade_counts']['unless']} only under a condition, {conc['grade_counts']['not_supported']} are not "
-        f"supported (notebook 05).\n\n{_img('05_conclusions', 'grades')}",
+        f"supported (notebook 05).\n\n{_img('05_conclusions', 'grades_deck')}",
     ]
 
 

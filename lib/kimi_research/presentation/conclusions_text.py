@@ -139,3 +139,9 @@ def split_groups(graded: pd.DataFrame) -> list[pd.DataFrame]:
                                 aggfunc="first", sort=False).fillna("–")
         out.append(wide[[c for c in part["conclusion"].unique()]].rename_axis(columns=None))
     return out
+
+
+def group_title(groups: list[pd.DataFrame], i: int) -> str:
+    """The heading of one table of :func:`split_groups`: the inputs it splits by."""
+    inputs = ", ".join(f"`{v}`" for v in groups[i].index.get_level_values("input").unique())
+    return f"**How the readings of {inputs} split the conclusions** (group {i + 1} of {len(groups)})"

@@ -45,3 +45,36 @@ def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int 
     ax.grid(axis="y", visible=False)
     plotting.footnote(fig, source)
     return fig
+
+
+def grades_deck_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int = 85):
+    """The summary deck's version of :func:`grades_chart`: the conclusions that do not hold in every reading
+    (their count and the others' is in the title), in type large enough for a slide."""
+    g = order(graded[graded["grade_kind"] != "every"])
+    n_every = int((graded["grade_kind"] == "every").sum())
+    fig, ax = plt.subplots(figsize=(12, 0.42 * len(g) + 1.5), layout="constrained")
+    y = range(len(g))[::-1]
+    ax.barh(list(y), g["share"] * 100, color=[GRADE_COLORS[k] for k in g["grade_kind"]], height=0.7)
+    for yi, (_, r) in zip(y, g.iterrows(), strict=True):
+        if r["grade_kind"] == "unless":
+            note = f"unless {r['condition']}"
+        elif r["share"] == 0:
+            note = "in no reading"
+        else:
+            note = f"depends on {r['flip_input']}" if isinstance(r["flip_input"], str) else ""
+        ax.text(min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""),
+                va="center", fontsize=11)
+    ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=11)
+    ax.set_xlim(0, 150)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.tick_params(axis="x", labelsize=11)
+    ax.set_xlabel(f"share of the {n_scenarios:,} scenarios in which it holds (%)", fontsize=11)
+    ax.set_title(f"{len(g)} of {len(graded)} conclusions do not hold in every reading ({n_every} do)", loc="left",
+                 fontsize=14)
+    kinds = [k for k in GRADE_COLORS if k in set(g["grade_kind"])]
+    ax.legend([plt.Rectangle((0, 0), 1, 1, color=GRADE_COLORS[k]) for k in kinds], [GRADE_LABELS[k] for k in kinds],
+              loc="lower right", fontsize=11, frameon=False)
+    ax.grid(axis="y", visible=False)
+    plotting.footnote(fig, source)
+    fig._supxlabel.set_fontsize(11)
+    return fig
