@@ -8,7 +8,7 @@ import pytest
 
 from kimi_research import paths
 from kimi_research.analysis import audit
-from kimi_research.data import level_series, provenance, repeated_figures
+from kimi_research.data import level_series, provenance, repeated_figures, schema
 from kimi_research.data.schema import DECIMAL_COMMA_LANGUAGES
 from kimi_research.data.units import numbers_in_text
 
@@ -66,9 +66,21 @@ def test_every_quote_is_in_its_archived_text(live_ds):
 
 def test_flags_have_reasons(live_ds):
     o = live_ds.observations
-    needs = {"suspicious", "estimate", "conflict", "hearsay", "entity_implicit", "gloss_removed"}
+    needs = {"suspicious", "estimate", "conflict", "hearsay", "unsourced", "entity_implicit", "gloss_removed"}
     flagged = o[o["flag_list"].map(lambda f: bool(set(f) & needs))]
     assert flagged["note"].notna().all(), list(flagged.index[flagged["note"].isna()])
+
+
+def test_doubtful_rows_are_flagged(live_ds):
+    """Article 003's 70% ad share names no source; its 1261万 visits and 数千万 core users are doubtful."""
+    o = live_ds.observations
+    share = o[(o["entity"] == "kimi") & (o["metric"] == "ad_spend_share") & (o["source_id"] == "s003")]
+    assert len(share) == 1 and "unsourced" in share["flag_list"].iloc[0]
+    assert "unsourced" in schema.FLAGS and "source" in share["note"].iloc[0]
+    for text in ("1261万", "数千万"):
+        rows = o[(o["source_id"] == "s003") & (o["value_text"] == text)]
+        assert len(rows) == 1 and "suspicious" in rows["flag_list"].iloc[0], text
+        assert rows["note"].iloc[0].startswith("Doubtful"), text
 
 
 def test_traditional_sources_keep_their_script(live_ds):

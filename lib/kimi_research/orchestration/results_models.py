@@ -231,6 +231,11 @@ class SustainabilityResults(Results):
     runway_months: dict[str, dict[str, Num]]
     cash_out_dates: dict[str, dict[str, Text]]
     alternative_reading: dict[str, Any]
+    evidence: str
+    funding_rounds: dict[str, dict[str, Any]]
+    ledger_cash_out: dict[str, dict[str, Any]]
+    spend_path: str
+    same_rate_share: float
 
 
 # --- 04 competitor comparison -------------------------------------------------------------------

@@ -270,7 +270,8 @@ def ad_spend(ds, an, P):
     for k, (_, r) in enumerate(undated.sort_values("per_month", ascending=False).iterrows()):
         color = plotting.ENTITY_COLORS.get(r["entity"], "#888888")
         ax.axhline(r["per_month"], color=color, ls=":", lw=1.5)
-        what = "budget" if r["metric"] == "ad_spend_monthly" else f"{int(r['duration_days'])}-day figure"
+        what = ("budget" if r["metric"] == "ad_spend_monthly"
+                else f"{int(r['duration_days'])}-day figure" if not pd.isna(r["duration_days"]) else "figure")
         ax.text(
             prim["period_end"].max() + pd.Timedelta(days=1),
             r["per_month"],
