@@ -247,3 +247,48 @@ def test_unknown_entity_fails_at_validation(run_notebook):
            "ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
     assert "parameter 'metric' = 'users'" in out and "parameter 'chars_per_token' = -1" in out
     assert "pandas/core" not in out
+
+
+# --- issue 13 section 4: dated, comparable facts; one outspend ratio; camps with facts ----------------------
+def _analyse(live_ds, evidence):
+    from kimi_research.params import defaults
+
+    P = kr.validate_parameters(NB, {**defaults(NB), "evidence": evidence}, live_ds)
+    return C.analyse(live_ds.with_evidence(evidence), P), P
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_verdict_rests_on_comparable_facts(live_ds, evidence):
+    an, _ = _analyse(live_ds, evidence)
+    vt, s = an.vt, an.summary
+    used = set(s["leads_now"]) | set(s["par_now"]) | set(s["trails_now"])
+    assert used and used <= set(vt.loc[vt["current"] & vt["comparable"], "dimension"])
+    counts = vt[vt["dimension"].str.contains("items the articles list|named in the articles")]
+    assert not counts["comparable"].any()
+    assert set(s["context_only"]) == set(vt.loc[vt["current"] & ~vt["comparable"], "dimension"])
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_only_camps_with_a_fact(live_ds, evidence):
+    an, _ = _analyse(live_ds, evidence)
+    assert set(an.status.index) == set(an.camp_list) <= set(an.facts["camp"])
+
+
+def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
+    from kimi_research.analysis import adspend
+    from kimi_research.params import defaults
+
+    an, _ = _analyse(live_ds, "articles")
+    q = an.byq[(an.byq["quarter"] == an.quarter) & (an.byq["entity"] == "kimi")].iloc[0]
+    months = an.spend[(an.spend["entity"] == "kimi") & (an.spend["metric"] == "ad_spend") & an.spend["dated"]]
+    months = months[months["period_start"].map(C.quarter_label) == an.quarter]
+    assert q["low_month"] == months["per_month"].min()
+    row = an.vt[an.vt["dimension"].str.startswith("ad spend")].iloc[0]
+    if q["months"] < 3:
+        assert f"Kimi: {q['months_covered']} only" in row["dimension"]
+    P2 = kr.validate_parameters("02_ad_spend_bubble", defaults("02_ad_spend_bubble"), live_ds)
+    an2 = adspend.analyse(live_ds.with_evidence("articles"), P2)
+    ratio_02 = C.outspend_ratio(an2.spend.loc[an2.window, "spend_yuan"],
+                                an2.q4["base_value_per_month"])
+    assert row["kimi_over_best"] == pytest.approx(ratio_02)
+    assert ratio_02 == pytest.approx(an2.kimi_peak_pm / an2.q4["base_value_per_month"].max())  # 02's own sentence

@@ -230,3 +230,23 @@ def test_frozen_data_marker_points_every_load_at_the_fixture(ds):
     assert paths.data_dir() == (paths.ROOT / "tests" / "fixtures" / "data").resolve()
     assert kr.load().observations.index.equals(ds.observations.index)
     assert paths.seeds_dir() == paths.data_dir() / "sources"
+
+
+def test_ties_are_reported_as_ties(live_ds):
+    counts = live_ds.observations.groupby("source_id").size()
+    top = audit.leaders(counts)
+    assert top == sorted(counts.index[counts == counts.max()]) and len(top) >= 1
+    assert audit.leaders(pd.Series({"a": 3, "b": 3, "c": 1})) == ["a", "b"]
+    assert audit.leaders(pd.Series({"a": 0})) == []
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_tier_coverage_and_quote_statuses(live_ds, evidence):
+    ds = live_ds.with_evidence(evidence)
+    t = audit.tier_coverage(ds, ds.observations)
+    tiers = ds.sources["tier"].astype(int)
+    assert t["sources"].to_dict() == tiers.value_counts().sort_index().to_dict()
+    assert t["rows"].sum() == len(ds.observations)
+    assert (t["sources with rows"] <= t["sources"]).all()
+    q = audit.quote_statuses(audit.quote_check(ds))
+    assert set(q) == set(provenance.STATUSES) and sum(q.values()) == len(audit.quote_check(ds))

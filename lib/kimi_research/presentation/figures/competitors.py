@@ -12,6 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from kimi_research.analysis import competitors
 from kimi_research.analysis.competitors import CAP_DIMENSIONS, _window_steps
+from kimi_research.data.periods import quarter_label
 from kimi_research.data.units import DAYS_PER_MONTH, format_en
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
@@ -490,48 +491,53 @@ def backing(ds, an, P):
     spend_b = an.spend_b
     table = an.table
     users_b = an.users_b
-    fig, axes = plt.subplots(1, 2 if spend_b is not None else 1, figsize=(11, 4.8), squeeze=False)
-    ax = axes[0][0]
-    order_b = list(users_b.index)
-    for i, b in enumerate(order_b):
-        left = 0.0
-        for e, r in table[(table["backing"] == b) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
-            ax.barh(i, r["value"], left=left, color=plotting.ENTITY_COLORS.get(e, "#888888"), edgecolor="white", height=0.6)
-            if r["value"] > users_b["users"].max() * 0.15:
-                ax.text(left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5, color="white")
-            else:
+    # users of the ranking's period are set beside the spend only when both cover the same quarter
+    same = quarter is not None and {quarter_label(an.as_of_period["start"]), quarter_label(an.as_of_period["end"])} == {quarter}
+    show_users = spend_b is None or same
+    fig, axes = plt.subplots(1, int(show_users) + int(spend_b is not None), figsize=(11, 4.8), squeeze=False)
+    src = [rk["source_rows"]] if show_users else []
+    if show_users:
+        ax = axes[0][0]
+        order_b = list(users_b.index)
+        for i, b in enumerate(order_b):
+            left = 0.0
+            for e, r in table[(table["backing"] == b) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
+                ax.barh(i, r["value"], left=left, color=plotting.ENTITY_COLORS.get(e, "#888888"), edgecolor="white", height=0.6)
+                if r["value"] > users_b["users"].max() * 0.15:
+                    ax.text(left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5,
+                            color="white")
+                else:
+                    ax.text(
+                        left + r["value"] / 2,
+                        i + 0.32,
+                        plotting.label(ds, e),
+                        ha="center",
+                        va="bottom",
+                        fontsize=9,
+                        color=plotting.ENTITY_COLORS.get(e, "#555555"),
+                        fontweight="bold",
+                    )
+                left += r["value"]
+            ax.text(left, i, f" {format_en(left, 'count')}", va="center", fontsize=10.5)
+            ub_row = users_b.loc[b]
+            if ub_row["n_unvalued"]:
                 ax.text(
-                    left + r["value"] / 2,
-                    i + 0.32,
-                    plotting.label(ds, e),
-                    ha="center",
-                    va="bottom",
-                    fontsize=9,
-                    color=plotting.ENTITY_COLORS.get(e, "#555555"),
-                    fontweight="bold",
+                    left,
+                    i - 0.2,
+                    f" + {ub_row['apps_without_value']} (ranked, no value)",
+                    va="center",
+                    fontsize=8.5,
+                    style="italic",
+                    color="#555555",
                 )
-            left += r["value"]
-        ax.text(left, i, f" {format_en(left, 'count')}", va="center", fontsize=10.5)
-        ub_row = users_b.loc[b]
-        if ub_row["n_unvalued"]:
-            ax.text(
-                left,
-                i - 0.2,
-                f" + {ub_row['apps_without_value']} (ranked, no value)",
-                va="center",
-                fontsize=8.5,
-                style="italic",
-                color="#555555",
-            )
-    ax.set_yticks(range(len(order_b)), [b.replace("_", " ") for b in order_b])
-    ax.set_xlim(0, users_b["users"].max() * 1.45)
-    ax.xaxis.set_major_formatter(millions())
-    ax.set_xlabel(f"{metric_name.lower()} (users, millions)")
-    ax.set_ylabel("backing")
-    ax.set_title(f"Users, {table['period'].iloc[0]}", fontsize=12.5)
-    src = [rk["source_rows"]]
+        ax.set_yticks(range(len(order_b)), [b.replace("_", " ") for b in order_b])
+        ax.set_xlim(0, users_b["users"].max() * 1.45)
+        ax.xaxis.set_major_formatter(millions())
+        ax.set_xlabel(f"{metric_name.lower()} (users, millions)")
+        ax.set_ylabel("backing")
+        ax.set_title(f"Users, {table['period'].iloc[0]}", fontsize=12.5)
     if spend_b is not None:
-        ax = axes[0][1]
+        ax = axes[0][-1]
         qq = byq[byq["quarter"] == quarter].assign(backing=lambda d: d["entity"].map(backing))
         for i, b in enumerate(spend_b.index):
             left = 0.0
@@ -579,13 +585,17 @@ def backing(ds, an, P):
         spend_b is not None
         and {"big_tech", "independent"} <= set(spend_b.index)
         and {"big_tech", "independent"} <= set(users_b.index)
+        and show_users
     ):
         ttl += (
             f": independents spent {spend_b.at['independent', 'per_month'] / spend_b.at['big_tech', 'per_month']:.1f}× as much "
             f"({quarter}), have {users_b.at['independent', 'users'] / users_b.at['big_tech', 'users']:.2f}× the users"
         )
     fig.suptitle(ttl, fontsize=13, fontweight="bold", x=0.01, ha="left")
-    plotting.footnote(fig, plotting.source_text(ds, pd.concat(src)), caption="Figure 8. Backing from data/entities.csv.")
+    caption = "Figure 8. Backing from data/entities.csv." + (
+        "" if show_users else f" Users of {table['period'].iloc[0]} are not set against {quarter} spend (another period)."
+    )
+    plotting.footnote(fig, plotting.source_text(ds, pd.concat(src)), caption=caption)
     return fig
 
 
