@@ -129,9 +129,12 @@ if len(conf):
     sns.stripplot(data=plot, x="relative", y="conflict_group", hue="source", size=10, jitter=False, ax=ax,
                   order=spread.sort_values("high / low").index)
     plot["label"] = plot.apply(plotting.value_label, axis=1)
-    for _, r in plot.drop_duplicates(["conflict_group", "label"]).iterrows():
-        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(4, 7),
-                    textcoords="offset points", fontsize=9, rotation=20)
+    # labels of one group alternate above and below their dots, so two close values never share a line
+    labelled = plot.drop_duplicates(["conflict_group", "label"]).sort_values(["conflict_group", "relative"])
+    for k, (_, r) in enumerate(labelled.iterrows()):
+        above = labelled["conflict_group"].iloc[:k].eq(r["conflict_group"]).sum() % 2 == 0
+        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(5, 7 if above else -7),
+                    textcoords="offset points", fontsize=9, va="bottom" if above else "top")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×" if v in (1.5, 2, 3, 5) else ""))
@@ -140,6 +143,7 @@ if len(conf):
     ax.set_ylabel("conflict group")
     ax.legend(title="article", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=9)
     ax.set_xlim(0.9, plot["relative"].max() * 1.35)
+    ax.set_ylim(len(spread) - 0.4, -0.7)  # head room above the top group's labels
     plotting.footnote(fig, ds.source_label(plot["source_id"]),
                       caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.")
     plotting.save(fig, "00_data_audit", "conflicts")

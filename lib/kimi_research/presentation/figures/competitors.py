@@ -257,14 +257,20 @@ def ad_spend(ds, an, P):
                 arrowprops=dict(arrowstyle="->", color=color),
             )
         tag = " (suspicious)" if susp else " (≥)" if r["lower_bound"] else ""
-        same = prim[(prim["period_start"] == r["period_start"]) & (prim["period_end"] == r["period_end"])]
-        below = (same["per_month"] > r["per_month"]).any()
+        # a label goes below its line when a higher figure covers the same period; beside a higher figure of the
+        # same app a month or so away (Kimi's October and November) it moves right, clear of that one's label
+        mid = r["period_start"] + (r["period_end"] - r["period_start"]) / 2
+        mids = prim["period_start"] + (prim["period_end"] - prim["period_start"]) / 2
+        same_period = (prim["period_start"] == r["period_start"]) & (prim["period_end"] == r["period_end"])
+        below = (prim.loc[same_period, "per_month"] > r["per_month"]).any()
+        beside = prim[~same_period & (prim["entity"] == r["entity"]) & ((mids - mid).abs() <= pd.Timedelta(days=45))]
+        shift = bool((beside["per_month"] > r["per_month"]).any())
         ax.annotate(
             format_en(r["per_month"], "CNY") + tag,
             (x0 + (x1 - x0) / 2, r["per_month"]),
-            xytext=(0, -14 if below else 6),
+            xytext=(14 if shift else 0, -14 if below else 6),
             textcoords="offset points",
-            ha="center",
+            ha="left" if shift else "center",
             fontsize=8.5,
             color=color,
         )
@@ -330,7 +336,9 @@ def capability_matrix_chart(ds, an, P):
         for j, d in enumerate(competitors.CAP_DIMENSIONS):
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[c, d]], edgecolor="white", lw=2))
             txt = "\n".join(textwrap.fill(part, 20) for part in short.loc[c, d].split("\n"))
-            ax.text(j + 0.5, i + 0.45, txt, ha="center", va="center", fontsize=7.5 if txt.count("\n") > 2 else 8.5)
+            # the cell's text sits in its upper part; the source ids keep the bottom right corner to themselves
+            ax.text(j + 0.5, i + 0.42, txt, ha="center", va="center",
+                    fontsize=7 if txt.count("\n") > 2 else 7.5 if txt.count("\n") == 2 else 8.5)
             if srcs.loc[c, d]:
                 ax.text(j + 0.97, i + 0.95, srcs.loc[c, d], ha="right", va="bottom", fontsize=6.5, color="#666666")
     ax.set_xlim(0, len(competitors.CAP_DIMENSIONS))
