@@ -13,8 +13,8 @@ NB = "00_data_audit"
 
 
 def test_default_run(default_results, live_ds):
-    ds = live_ds  # the notebook ran on the live data: expectations derived from it
     r = default_results(NB)
+    ds = live_ds.with_evidence(r["parameters"]["evidence"])  # the data the notebook ran on: expectations derived from it
     assert r["n_observations"] == len(ds.observations) > 100
     assert r["n_sources"] == ds.observations["source_id"].nunique()
     assert r["observations_per_source"] == ds.observations.groupby("source_id").size().to_dict()
@@ -33,14 +33,17 @@ def test_default_run(default_results, live_ds):
     counts = provenance.summary(provenance.quote_status(ds))
     assert counts[provenance.NOT_FOUND] == 0
     assert r["quotes_checked"] == n_quotes and r["quotes_found"] == counts[provenance.FOUND]
+    assert r["quote_status"] == counts and r["evidence"] == r["parameters"]["evidence"]
+    per_source = ds.observations.groupby("source_id").size()
+    assert r["most_covered_sources"] == list(per_source.index[per_source == per_source.max()])  # ties kept
 
 
 def test_kimi_strict_parameter_set(run_notebook, live_ds):
-    ds = live_ds
     params = load_param_set(NB, "kimi_strict")
     run = run_notebook(NB, params)
     assert run.returncode == 0, run.output[-2000:]
     r = run.results
+    ds = live_ds.with_evidence(r["parameters"]["evidence"])
     assert r["entity"] == "kimi"
     assert r["n_observations"] == (ds.observations["entity"] == "kimi").sum()
     # with a 1% tolerance, "700万 a day" (gap 1.34%) and "about -30%" (gap 1.8%) both miss it: both fail

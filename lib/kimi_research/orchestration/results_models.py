@@ -58,7 +58,7 @@ class DataAuditResults(Results):
     quotes_checked: int | None = Field(description="None when the archived articles are not available")
     quotes_found: int | None
     quote_status: dict[str, int] | None = Field(description="found / not found / no archived text; None when unchecked")
-    evidence: str
+    evidence: str = Field(description="the evidence the audit used")
     most_covered_sources: list[str] = Field(description="every source with the most rows (ties reported as ties)")
     sources_by_tier: dict[str, dict[str, int]] = Field(description="tier -> sources, sources with rows, rows")
     claims: dict[str, ClaimCheck] = Field(description="claim id -> its recomputation")

@@ -191,7 +191,8 @@ def ledger_note(ds, an, P) -> str:
             f"rounds before it are counted in full as opening cash (an upper bound: what they had already paid for is "
             f"not in the data), later rounds arrive in their month; each month burns notebook 02's "
             f"\"{an.spend_path}\" spend path plus a non-advertising cost of {F.cny_zh(an.non_ad_cost)} (the peak month's "
-            f"implied cost at a {P.ad_share:.0%} share, held constant). {ledger_sentence(an)} Revenue and any round the "
+            f"implied cost at a {P.ad_share:.0%} share, held constant). {ledger_sentence(an).capitalize()[0]}"
+            f"{ledger_sentence(an)[1:]} Revenue and any round the "
             f"data do not give are not counted; a round without an amount adds nothing.")
 
 
