@@ -310,7 +310,7 @@ def test_zero_share_with_implied_cost_fails_clearly(run_notebook):
 
 
 # --- issue 13 section 4: the runway from every round and 02's spend path; the headline's comparison ------------
-def _params(ds, **kw):
+def _validated(ds, **kw):
     import kimi_research as kr
 
     return kr.validate_parameters(su.NOTEBOOK, {**defaults(su.NOTEBOOK), **kw}, ds)
@@ -349,7 +349,7 @@ def test_cash_ledger_adds_up(live_ds, evidence):
     from kimi_research.analysis import adspend
 
     ds = live_ds.with_evidence(evidence)
-    P = _params(live_ds, evidence=evidence)
+    P = _validated(live_ds, evidence=evidence)
     an = su.analyse(ds, P, live_ds)
     assert set(an.ledgers) == {"articles", "all"}
     lg = an.ledgers[evidence]
@@ -371,17 +371,17 @@ def test_cash_ledger_adds_up(live_ds, evidence):
 
 
 def test_monte_carlo_spreads_are_parameters(live_ds):
-    P = _params(live_ds, mc_share_below=0.0, mc_share_above=0.0, mc_samples=500)
+    P = _validated(live_ds, mc_share_below=0.0, mc_share_above=0.0, mc_samples=500)
     an = su.analyse(live_ds.with_evidence("articles"), P)
     assert np.allclose(an.sim["ad_share"], P.ad_share)
-    wide = su.analyse(live_ds.with_evidence("articles"), _params(live_ds, mc_samples=500))
+    wide = su.analyse(live_ds.with_evidence("articles"), _validated(live_ds, mc_samples=500))
     lo, _, hi = wide.spec.share_bounds()
     assert (lo, hi) == (pytest.approx(P.ad_share - 0.30), pytest.approx(P.ad_share + 0.10))
     assert wide.sim["ad_share"].between(lo, hi).all()
 
 
 def test_headline_states_the_comparison_it_makes(live_ds):
-    P = _params(live_ds)
+    P = _validated(live_ds)
     an = su.analyse(live_ds.with_evidence("articles"), P)
     r = su.results(an, P)
     text = narrative.headline(live_ds, r, P)
