@@ -75,13 +75,14 @@ display(by_source)
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 kinds = obs.assign(kind=obs["metric_kind"]).pivot_table(index="source_id", columns="kind", values="obs_id",
                                                           aggfunc="count", fill_value=0)
-fig, ax = plt.subplots(figsize=(10, 4.6))
+fig, ax = plt.subplots(figsize=(10, max(4.6, 0.26 * len(kinds) + 1.8)))
 kinds.plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
 ax.set_title("Observations per article, by kind of metric")
 ax.set_xlabel("observations (rows in data/observations.csv)")
 ax.set_ylabel("article")
+few = len(kinds) <= 8  # with the supplement's dozens of sources, the ids alone (data/sources.csv names them)
 ax.set_yticks(range(len(kinds)), [f"{s} {ds.sources.at[s, 'producer_en']}\n({ds.sources.at[s, 'date_published']})"
-                                  for s in kinds.index])
+                                  if few else s for s in kinds.index], fontsize=None if few else 8)
 ax.invert_yaxis()
 ax.legend(title="metric kind", bbox_to_anchor=(1.01, 1), loc="upper left")
 plotting.footnote(fig, f"data/observations.csv, extracted by hand from {evidence_line} (texts in data/sources/)",
@@ -129,12 +130,13 @@ if len(conf):
     sns.stripplot(data=plot, x="relative", y="conflict_group", hue="source", size=10, jitter=False, ax=ax,
                   order=spread.sort_values("high / low").index)
     plot["label"] = plot.apply(plotting.value_label, axis=1)
-    # labels of one group alternate above and below their dots, so two close values never share a line
+    # labels of one group take turns above, below and higher above their dots, so two close values never share a line
     labelled = plot.drop_duplicates(["conflict_group", "label"]).sort_values(["conflict_group", "relative"])
     for k, (_, r) in enumerate(labelled.iterrows()):
-        above = labelled["conflict_group"].iloc[:k].eq(r["conflict_group"]).sum() % 2 == 0
-        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(5, 7 if above else -7),
-                    textcoords="offset points", fontsize=9, va="bottom" if above else "top")
+        turn = labelled["conflict_group"].iloc[:k].eq(r["conflict_group"]).sum() % 3
+        dy, va = [(6, "bottom"), (-6, "top"), (17, "bottom")][turn]
+        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(5, dy),
+                    textcoords="offset points", fontsize=9, va=va)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×" if v in (1.5, 2, 3, 5) else ""))
