@@ -27,7 +27,8 @@ def test_safe_eval_unknown_name():
     (-0.2946, -0.2946, -0.30, "~", 0.05, claims.HOLDS),
     (-0.2946, -0.2946, -0.30, "~", 0.005, claims.FAILS),
     (240, 260, 250, "~", 0.05, claims.HOLDS),
-    (2.2, 2.2, 2.0, "~", 0.05, claims.ROUGHLY),
+    (2.2, 2.2, 2.0, "~", 0.05, claims.FAILS),  # outside the tolerance: never "roughly holds"
+    (2.09, 2.09, 2.0, "~", 0.05, claims.HOLDS),
     (5.45, 5.45, 1, ">", 0.05, claims.HOLDS),
     (0.98, 0.98, 1, ">", 0.05, claims.ROUGHLY),
     (0.5, 0.5, 1, ">", 0.05, claims.FAILS),
@@ -48,6 +49,14 @@ def test_real_claims(ds):
     assert v.at["c06", "computed_low"] == pytest.approx(65 / 30.4375)
     assert v.at["c08", "computed_low"] == pytest.approx(2e8 / (1.1e8 / 3))
     assert set(v["verdict"]) <= {claims.HOLDS, claims.ROUGHLY, claims.FAILS}
+
+
+def test_outside_the_tolerance_is_never_roughly(ds):
+    """Every claim graded "roughly holds" misses by no more than the tolerance (issue 13 section 4)."""
+    for tol in (0.01, 0.05, 0.1):
+        v = claims.evaluate(ds, tol)
+        assert (v.loc[v["verdict"] == claims.ROUGHLY, "gap"] <= tol).all()
+        assert (v.loc[v["gap"] > tol, "verdict"] == claims.FAILS).all()
 
 
 def test_tolerance_validated(ds):

@@ -147,7 +147,7 @@ def test_capabilities_and_context_windows(ds):
     assert o["by"] == "minimax" and round(o["months_later"]) == 10
 
 
-def test_verdict_holds_and_depends_on_chars_per_token_only_below_break_even(ds, latest):
+def test_verdict_holds_whatever_chars_per_token(ds, latest):
     as_of, rk = latest
     t = rk["table"]
     h = C.kimi_rank_history(ds)
@@ -167,7 +167,11 @@ def test_verdict_holds_and_depends_on_chars_per_token_only_below_break_even(ds, 
     users = vt[vt["dimension"].str.startswith("Weekly active users")].iloc[0]
     assert round(users["kimi_over_best"], 4) == round(4.5e6 / 1.552e8, 4)
     assert vt.set_index("dimension").loc["context window at launch (2023-10)", "kimi_over_best"] == pytest.approx(2e5 / 9e3)
-    assert not out[0.4][1]["holds"]  # at 0.4 characters per token Kimi's 200万字 would beat 400万 tokens
+    # at 0.4 characters per token Kimi's 200万字 would beat 400万 tokens, but an app's window in characters against a
+    # model's in tokens is not a comparable fact: the verdict does not rest on it (issue 13 section 4)
+    w = out[0.4][0].set_index("dimension").loc["largest context window (tokens; † = converted)"]
+    assert w["status"] == "leads" and not w["comparable"]
+    assert out[0.4][1]["holds"] and "largest context window (tokens; † = converted)" in out[0.4][1]["context_only"]
 
 
 # --- the notebook --------------------------------------------------------------------------
@@ -247,3 +251,48 @@ def test_unknown_entity_fails_at_validation(run_notebook):
            "ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
     assert "parameter 'metric' = 'users'" in out and "parameter 'chars_per_token' = -1" in out
     assert "pandas/core" not in out
+
+
+# --- issue 13 section 4: dated, comparable facts; one outspend ratio; camps with facts ----------------------
+def _analyse(live_ds, evidence):
+    from kimi_research.params import defaults
+
+    P = kr.validate_parameters(NB, {**defaults(NB), "evidence": evidence}, live_ds)
+    return C.analyse(live_ds.with_evidence(evidence), P), P
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_verdict_rests_on_comparable_facts(live_ds, evidence):
+    an, _ = _analyse(live_ds, evidence)
+    vt, s = an.vt, an.summary
+    used = set(s["leads_now"]) | set(s["par_now"]) | set(s["trails_now"])
+    assert used and used <= set(vt.loc[vt["current"] & vt["comparable"], "dimension"])
+    counts = vt[vt["dimension"].str.contains("items the articles list|named in the articles")]
+    assert not counts["comparable"].any()
+    assert set(s["context_only"]) == set(vt.loc[vt["current"] & ~vt["comparable"], "dimension"])
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_only_camps_with_a_fact(live_ds, evidence):
+    an, _ = _analyse(live_ds, evidence)
+    assert set(an.status.index) == set(an.camp_list) <= set(an.facts["camp"])
+
+
+def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
+    from kimi_research.analysis import adspend
+    from kimi_research.params import defaults
+
+    an, _ = _analyse(live_ds, "articles")
+    q = an.byq[(an.byq["quarter"] == an.quarter) & (an.byq["entity"] == "kimi")].iloc[0]
+    months = an.spend[(an.spend["entity"] == "kimi") & (an.spend["metric"] == "ad_spend") & an.spend["dated"]]
+    months = months[months["period_start"].map(C.quarter_label) == an.quarter]
+    assert q["low_month"] == months["per_month"].min()
+    row = an.vt[an.vt["dimension"].str.startswith("ad spend")].iloc[0]
+    if q["months"] < 3:
+        assert f"Kimi: {q['months_covered']} only" in row["dimension"]
+    P2 = kr.validate_parameters("02_ad_spend_bubble", defaults("02_ad_spend_bubble"), live_ds)
+    an2 = adspend.analyse(live_ds.with_evidence("articles"), P2)
+    ratio_02 = C.outspend_ratio(an2.spend.loc[an2.window, "spend_yuan"],
+                                an2.q4["base_value_per_month"])
+    assert row["kimi_over_best"] == pytest.approx(ratio_02)
+    assert ratio_02 == pytest.approx(an2.kimi_peak_pm / an2.q4["base_value_per_month"].max())  # 02's own sentence

@@ -8,7 +8,7 @@ import pytest
 
 from kimi_research import paths
 from kimi_research.analysis import audit
-from kimi_research.data import level_series, provenance, repeated_figures
+from kimi_research.data import level_series, provenance, repeated_figures, schema
 from kimi_research.data.schema import DECIMAL_COMMA_LANGUAGES
 from kimi_research.data.units import numbers_in_text
 
@@ -66,9 +66,21 @@ def test_every_quote_is_in_its_archived_text(live_ds):
 
 def test_flags_have_reasons(live_ds):
     o = live_ds.observations
-    needs = {"suspicious", "estimate", "conflict", "hearsay", "entity_implicit", "gloss_removed"}
+    needs = {"suspicious", "estimate", "conflict", "hearsay", "unsourced", "entity_implicit", "gloss_removed"}
     flagged = o[o["flag_list"].map(lambda f: bool(set(f) & needs))]
     assert flagged["note"].notna().all(), list(flagged.index[flagged["note"].isna()])
+
+
+def test_doubtful_rows_are_flagged(live_ds):
+    """Article 003's 70% ad share names no source; its 1261万 visits and 数千万 core users are doubtful."""
+    o = live_ds.observations
+    share = o[(o["entity"] == "kimi") & (o["metric"] == "ad_spend_share") & (o["source_id"] == "s003")]
+    assert len(share) == 1 and "unsourced" in share["flag_list"].iloc[0]
+    assert "unsourced" in schema.FLAGS and "source" in share["note"].iloc[0]
+    for text in ("1261万", "数千万"):
+        rows = o[(o["source_id"] == "s003") & (o["value_text"] == text)]
+        assert len(rows) == 1 and "suspicious" in rows["flag_list"].iloc[0], text
+        assert rows["note"].iloc[0].startswith("Doubtful"), text
 
 
 def test_traditional_sources_keep_their_script(live_ds):
@@ -218,3 +230,23 @@ def test_frozen_data_marker_points_every_load_at_the_fixture(ds):
     assert paths.data_dir() == (paths.ROOT / "tests" / "fixtures" / "data").resolve()
     assert kr.load().observations.index.equals(ds.observations.index)
     assert paths.seeds_dir() == paths.data_dir() / "sources"
+
+
+def test_ties_are_reported_as_ties(live_ds):
+    counts = live_ds.observations.groupby("source_id").size()
+    top = audit.leaders(counts)
+    assert top == sorted(counts.index[counts == counts.max()]) and len(top) >= 1
+    assert audit.leaders(pd.Series({"a": 3, "b": 3, "c": 1})) == ["a", "b"]
+    assert audit.leaders(pd.Series({"a": 0})) == []
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_tier_coverage_and_quote_statuses(live_ds, evidence):
+    ds = live_ds.with_evidence(evidence)
+    t = audit.tier_coverage(ds, ds.observations)
+    tiers = ds.sources["tier"].astype(int)
+    assert t["sources"].to_dict() == tiers.value_counts().sort_index().to_dict()
+    assert t["rows"].sum() == len(ds.observations)
+    assert (t["sources with rows"] <= t["sources"]).all()
+    q = audit.quote_statuses(audit.quote_check(ds))
+    assert set(q) == set(provenance.STATUSES) and sum(q.values()) == len(audit.quote_check(ds))

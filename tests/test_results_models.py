@@ -23,7 +23,9 @@ def _minimal_audit() -> dict:
             "suspicious": [], "flag_counts": {}, "quotes_checked": None, "quotes_found": None,
             "claims": {"c01": {"verdict": "holds", "computed_low": 1.0, "computed_high": 1.0, "gap": 0.0,
                                "relation": "="}},
-            "verdict_counts": {"holds": 1}, "headline": "3 numbers."}
+            "verdict_counts": {"holds": 1}, "headline": "3 numbers.",
+            "quote_status": None, "evidence": "articles", "most_covered_sources": ["s000"],
+            "sources_by_tier": {"1": {"sources": 1, "sources with rows": 1, "rows": 3}}}
 
 
 def test_every_notebook_declares_its_results():

@@ -307,3 +307,88 @@ def test_zero_share_with_implied_cost_fails_clearly(run_notebook):
     assert run.returncode != 0
     assert "ParameterError" in run.output and "'ad_share' = 0.0" in run.output
     assert "expected a number in (0, 1)" in run.output  # the implied cost base divides by the share
+
+
+# --- issue 13 section 4: the runway from every round and 02's spend path; the headline's comparison ------------
+def _validated(ds, **kw):
+    import kimi_research as kr
+
+    return kr.validate_parameters(su.NOTEBOOK, {**defaults(su.NOTEBOOK), **kw}, ds)
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_funding_rounds_are_the_funding_events(live_ds, evidence):
+    ds = live_ds.with_evidence(evidence)
+    rounds = su.funding_rounds(ds, 7.2)
+    ev = ds.events[(ds.events["kind"] == "funding") & (ds.events["entity"] == "moonshot")]
+    assert set(rounds.index) == set(ev.index)
+    for eid, r in rounds.iterrows():
+        rows = su.round_readings(ds, ev.at[eid, "date"])
+        cny = rows["base_value"] * np.where(rows["metric"] == "investment", 7.2, 1.0)
+        if len(rows):
+            assert (r["low_cny"], r["high_cny"]) == (cny.min(), cny.max())
+        else:
+            assert math.isnan(r["low_cny"])
+    # a row that matches no funding event (a round in talks) is not a round
+    used = {o for ids in rounds["obs_ids"] for o in ids.split(";") if o}
+    inv = ds.select(entity="moonshot", metric=su.INVESTMENT_METRICS)
+    for oid in set(inv.index) - used:
+        assert inv.at[oid, "period_start"].to_period("M") not in set(ev["date"].dt.to_period("M"))
+
+
+def test_all_evidence_adds_the_later_rounds(live_ds):
+    arts, every = (set(su.funding_rounds(live_ds.with_evidence(e), 7.2).dropna(subset=["low_cny"]).index)
+                   for e in ("articles", "all"))
+    assert arts < every  # the supplement adds rounds (the Series C of December 2025 among them)
+    late = live_ds.events.loc[sorted(every - arts), "date"]
+    assert (late > live_ds.events.at["e_alibaba_investment", "date"]).any()
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_cash_ledger_adds_up(live_ds, evidence):
+    from kimi_research.analysis import adspend
+
+    ds = live_ds.with_evidence(evidence)
+    P = _validated(live_ds, evidence=evidence)
+    an = su.analyse(ds, P, live_ds)
+    assert set(an.ledgers) == {"articles", "all"}
+    lg = an.ledgers[evidence]
+    spend = adspend.monthly_spend(ds, P.spend_path)
+    t = lg.table
+    assert lg.start == spend.index.min()
+    inside = spend["spend_yuan"].reindex(t.index).dropna()
+    assert np.allclose(t.loc[inside.index, "ad_spend"], inside)
+    assert np.allclose(t["non_ad"], an.non_ad_cost)
+    rounds = an.rounds.dropna(subset=["low_cny"])
+    for k in ("low", "high"):
+        total_in = rounds[f"{k}_cny"].sum()
+        assert t[f"cash_{k}"].iloc[-1] == pytest.approx(total_in - t["ad_spend"].sum() - t["non_ad"].sum())
+        out = getattr(lg, f"cash_out_{k}")
+        assert out is not None and out > t.index[-1].to_timestamp()  # the cash lasts past the data
+        months = t[f"cash_{k}"].iloc[-1] / lg.tail_burn
+        assert out == (t.index[-1] + 1).to_timestamp() + pd.Timedelta(days=months * 365.25 / 12)
+    assert lg.cash_out_low <= lg.cash_out_high
+
+
+def test_monte_carlo_spreads_are_parameters(live_ds):
+    P = _validated(live_ds, mc_share_below=0.0, mc_share_above=0.0, mc_samples=500)
+    an = su.analyse(live_ds.with_evidence("articles"), P)
+    assert np.allclose(an.sim["ad_share"], P.ad_share)
+    wide = su.analyse(live_ds.with_evidence("articles"), _validated(live_ds, mc_samples=500))
+    lo, _, hi = wide.spec.share_bounds()
+    assert (lo, hi) == (pytest.approx(P.ad_share - 0.30), pytest.approx(P.ad_share + 0.10))
+    assert wide.sim["ad_share"].between(lo, hi).all()
+
+
+def test_headline_states_the_comparison_it_makes(live_ds):
+    P = _validated(live_ds)
+    an = su.analyse(live_ds.with_evidence("articles"), P)
+    r = su.results(an, P)
+    text = narrative.headline(live_ds, r, P)
+    assert "equal revenue/cost" in text and f"{r['ratio_to_threshold_firm']:.1%}" in text
+    assert f"{1 - P.ad_share:.0%} and {P.ad_share:.0%} give the same rate" in text
+    # the claim the text makes: with the implied cost, shares s and 1 - s give one rate
+    cost = lambda s: su.implied_total_cost(an.peak.value, s)  # noqa: E731
+    assert su.sustainable_growth_rate(1e7, cost(P.ad_share), P.ad_share) == pytest.approx(
+        su.sustainable_growth_rate(1e7, cost(1 - P.ad_share), 1 - P.ad_share))
+    assert "paying users" not in text  # graded 'not supported' by notebook 05

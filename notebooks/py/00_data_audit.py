@@ -23,6 +23,7 @@ evidence = "articles"  # which evidence to use: "articles" (the five articles) o
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("00_data_audit", globals(), ds)
+ds = ds.with_evidence(P.evidence)  # the five articles, or every source
 obs, events, cl = audit.restrict(ds, P.entity)
 plotting.theme()
 
@@ -36,19 +37,29 @@ by_source = audit.coverage_by_source(ds, obs, events, cl)
 n_verdict = verdicts["verdict"].value_counts()
 widest = spread["high / low"].idxmax() if len(spread) else None
 scope = "all entities" if P.entity == "all" else f"entity `{P.entity}`"
-quote_line = ("the articles are not available here, so quotes were not checked" if quotes is None else
-              f"{quotes['found'].sum()} of {len(quotes)} quotes were found verbatim in their articles")
+q_status = audit.quote_statuses(quotes)
+quote_line = ("the archived texts (data/sources/) are not available here, so quotes were not checked" if quotes is None else
+              f"of {len(quotes)} quotes, {q_status['found']} were found verbatim in their archived text, "
+              f"{q_status['not found']} were not found, and {q_status['no archived text']} have no archived text to check")
+richest = audit.leaders(by_source["observations"])
+tiers = audit.tier_coverage(ds, obs)
+evidence_line = ("the five articles only" if P.evidence == "articles"
+                 else "the five articles and the public-report supplement")
+tier2 = (f" Tier-2 (supplement) sources: {tiers.at[2, 'sources with rows']} of {tiers.at[2, 'sources']} contribute "
+         f"{tiers.at[2, 'rows']} rows." if 2 in tiers.index and tiers.at[2, "sources"] else "")
 display(Markdown(f"""
 ## What this notebook finds
 
-* **{len(obs)} observations** ({scope}) from **{obs['source_id'].nunique()} articles**, quoting
+* **Evidence**: {evidence_line} (parameter `evidence`).
+* **{len(obs)} observations** ({scope}) from **{obs['source_id'].nunique()} {'articles' if P.evidence == 'articles' else 'sources'}**, quoting
   {obs['vendor'].nunique()} measurement firms; {events.shape[0]} dated events; {len(cl)} claims.
-  The richest article is {by_source['observations'].idxmax()} ({by_source['observations'].max()} rows).
+  The most covered source{" is" if len(richest) == 1 else "s (tied) are"} {", ".join(richest)}
+  ({by_source['observations'].max()} rows{"" if len(richest) == 1 else " each"}).{tier2}
 * **{len(spread)} conflicts** ({len(conf)} rows) where articles disagree; the widest is
   `{widest}`, whose values differ by a factor of {spread['high / low'].max() if len(spread) else float('nan'):.2f}.
 * **{len(susp)} doubtful values** flagged with a reason, {int(obs['flags'].notna().sum())} rows carry some flag.
 * Of the {len(verdicts)} claims recomputed: {n_verdict.get('holds', 0)} hold, {n_verdict.get('roughly holds', 0)}
-  roughly hold, {n_verdict.get('fails', 0)} fail (tolerance {P.tolerance:.0%}).
+  roughly hold (within the tolerance), {n_verdict.get('fails', 0)} fail (tolerance {P.tolerance:.0%}).
 * Traceability: {quote_line}.
 """))
 
@@ -61,22 +72,22 @@ display(Markdown(f"""
 # %% slideshow={"slide_type": "subslide"}
 display(by_source)
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 kinds = obs.assign(kind=obs["metric_kind"]).pivot_table(index="source_id", columns="kind", values="obs_id",
                                                           aggfunc="count", fill_value=0)
-fig, ax = plt.subplots(figsize=(10, 4.6))
+fig, ax = plt.subplots(figsize=(10, max(4.6, 0.26 * len(kinds) + 1.8)))
 kinds.plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
 ax.set_title("Observations per article, by kind of metric")
 ax.set_xlabel("observations (rows in data/observations.csv)")
 ax.set_ylabel("article")
+few = len(kinds) <= 8  # with the supplement's dozens of sources, the ids alone (data/sources.csv names them)
 ax.set_yticks(range(len(kinds)), [f"{s} {ds.sources.at[s, 'producer_en']}\n({ds.sources.at[s, 'date_published']})"
-                                  for s in kinds.index])
+                                  if few else s for s in kinds.index], fontsize=None if few else 8)
 ax.invert_yaxis()
 ax.legend(title="metric kind", bbox_to_anchor=(1.01, 1), loc="upper left")
-plotting.footnote(fig, "data/observations.csv, extracted by hand from the five articles in ../shared/seeds",
+plotting.footnote(fig, f"data/observations.csv, extracted by hand from {evidence_line} (texts in data/sources/)",
                   caption="Figure 1. Stocks are user counts; flows are spend and visits; ranks are list positions.")
 plotting.save(fig, "00_data_audit", "coverage_by_article")
-plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Coverage per entity and metric
@@ -84,7 +95,7 @@ plt.show()
 # Kimi dominates the data; for rivals the articles give only snapshots. A metric with a single
 # row cannot show a trend: notebook 01 says so when it happens.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 mat = audit.coverage_matrix(obs)
 mat = mat[mat.sum().sort_values(ascending=False).head(16).index]
 rows = mat.sum(axis=1).sort_values(ascending=False)
@@ -97,10 +108,9 @@ ax.set_xlabel("metric (data/metrics.csv)")
 ax.set_ylabel("entity")
 ax.grid(False)
 plt.setp(ax.get_xticklabels(), rotation=40, ha="right", rotation_mode="anchor")
-plotting.footnote(fig, "data/observations.csv (all five articles)",
+plotting.footnote(fig, f"data/observations.csv ({evidence_line})",
                   caption=f"Figure 2. Counts of rows for the {mat.shape[1]} most-covered metrics; blank = no data.")
 plotting.save(fig, "00_data_audit", "coverage_matrix")
-plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Conflicts, side by side
@@ -112,7 +122,7 @@ plt.show()
 display(conf[["conflict_group", "entity", "period", "qualifier", "value_text", "vendor", "source"]]
         .style.hide(axis="index"))
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if len(conf):
     plot = conf.merge(spread[["low"]], left_on="conflict_group", right_index=True)
     plot["relative"] = plot["comparable_value"] / plot["low"]
@@ -120,9 +130,13 @@ if len(conf):
     sns.stripplot(data=plot, x="relative", y="conflict_group", hue="source", size=10, jitter=False, ax=ax,
                   order=spread.sort_values("high / low").index)
     plot["label"] = plot.apply(plotting.value_label, axis=1)
-    for _, r in plot.drop_duplicates(["conflict_group", "label"]).iterrows():
-        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(4, 7),
-                    textcoords="offset points", fontsize=9, rotation=20)
+    # labels of one group take turns above, below and higher above their dots, so two close values never share a line
+    labelled = plot.drop_duplicates(["conflict_group", "label"]).sort_values(["conflict_group", "relative"])
+    for k, (_, r) in enumerate(labelled.iterrows()):
+        turn = labelled["conflict_group"].iloc[:k].eq(r["conflict_group"]).sum() % 3
+        dy, va = [(6, "bottom"), (-6, "top"), (17, "bottom")][turn]
+        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(5, dy),
+                    textcoords="offset points", fontsize=9, va=va)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×" if v in (1.5, 2, 3, 5) else ""))
@@ -131,10 +145,10 @@ if len(conf):
     ax.set_ylabel("conflict group")
     ax.legend(title="article", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=9)
     ax.set_xlim(0.9, plot["relative"].max() * 1.35)
+    ax.set_ylim(len(spread) - 0.4, -0.7)  # head room above the top group's labels
     plotting.footnote(fig, ds.source_label(plot["source_id"]),
                       caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.")
     plotting.save(fig, "00_data_audit", "conflicts")
-    plt.show()
 else:
     display(Markdown("No conflicts in this selection."))
 
@@ -166,7 +180,7 @@ show = verdicts.assign(
     gap=verdicts["gap"].map("{:.2%}".format))
 display(show[["source_id", "statement", "computed", "relation", "asserted", "gap", "verdict"]].style.hide(axis="index"))
 
-# %% slideshow={"slide_type": "subslide"}
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 import textwrap
 
 from matplotlib.lines import Line2D
@@ -191,7 +205,6 @@ ax.legend(handles=handles, title="verdict", loc="lower right", fontsize=9)
 plotting.footnote(fig, "data/claims.csv recomputed from data/observations.csv and data/events.csv",
                   caption="Figure 4. Zero gap: the computed value lies inside the asserted one (or satisfies the inequality). Claims stated flatly ('=') must match within 0.5% (rounding) to hold; approximate ones within the tolerance.")
 plotting.save(fig, "00_data_audit", "claims")
-plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Traceability and the data dictionary
@@ -201,11 +214,14 @@ plt.show()
 
 # %% slideshow={"slide_type": "subslide"}
 if quotes is None:
-    display(Markdown("The source articles (`../shared/seeds`) are not available: quotes not checked."))
+    display(Markdown("The archived source texts (`data/sources/`) are not available: quotes not checked."))
 else:
-    display(quotes.groupby("table")["found"].agg(["count", "sum"]).rename(columns={"count": "quotes", "sum": "found"}))
-    missing = quotes[~quotes["found"]]
-    display(Markdown("Every quote was found." if missing.empty else f"**Not found:** {', '.join(missing['id'])}"))
+    display(quotes.pivot_table(index="table", columns="status", values="id", aggfunc="count", fill_value=0)
+            .reindex(columns=["found", "not found", "no archived text"], fill_value=0))
+    display(tiers)
+    missing = quotes[quotes["status"] == "not found"]
+    display(Markdown("No quote with an archived text is missing from it." if missing.empty
+                     else f"**Not found:** {', '.join(missing['id'])}"))
 
 # %% slideshow={"slide_type": "skip"}
 from kimi_research.data.schema import dictionary_markdown
@@ -227,10 +243,14 @@ results = {
     "flag_counts": audit.flag_counts(obs).to_dict(),
     "quotes_checked": None if quotes is None else len(quotes),
     "quotes_found": None if quotes is None else int(quotes["found"].sum()),
+    "quote_status": q_status,
+    "evidence": P.evidence,
+    "most_covered_sources": richest,
+    "sources_by_tier": {str(t): r.to_dict() for t, r in tiers.iterrows()},
     "claims": {cid: {"verdict": r["verdict"], "computed_low": r["computed_low"], "computed_high": r["computed_high"],
                      "gap": round(r["gap"], 6), "relation": r["relation"]} for cid, r in verdicts.iterrows()},
     "verdict_counts": n_verdict.to_dict(),
-    "headline": (f"{len(obs)} numbers from {obs['source_id'].nunique()} articles, each with its quote; "
+    "headline": (f"{len(obs)} numbers from {obs['source_id'].nunique()} {'articles' if P.evidence == 'articles' else 'sources'}, each with its quote; "
                  f"{len(spread)} conflicts kept side by side; {n_verdict.get('holds', 0)} of {len(verdicts)} "
                  f"claims hold when recomputed, {n_verdict.get('roughly holds', 0)} roughly, "
                  f"{n_verdict.get('fails', 0)} fail."),

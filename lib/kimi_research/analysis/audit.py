@@ -89,3 +89,26 @@ def quote_check(ds, seeds: Path | None = None) -> pd.DataFrame | None:
     if not folder.is_dir():
         return None
     return provenance.quote_status(ds, folder)
+
+
+def leaders(counts: pd.Series) -> list[str]:
+    """Every key that reaches the maximum count (ties are reported as ties, in index order)."""
+    counts = counts[counts > 0]
+    return [] if counts.empty else list(counts.index[counts == counts.max()])
+
+
+def tier_coverage(ds, obs: pd.DataFrame) -> pd.DataFrame:
+    """Per source tier (1 = the five articles, 2 = the public-report supplement): sources in data/sources.csv,
+    sources with at least one row in ``obs``, and rows."""
+    tiers = ds.sources["tier"].astype(int)
+    rows = obs.groupby("source_id").size()
+    out = pd.DataFrame({"sources": tiers.value_counts(),
+                        "sources with rows": tiers[tiers.index.isin(rows.index)].value_counts(),
+                        "rows": rows.groupby(tiers.reindex(rows.index)).sum()}).fillna(0).astype(int)
+    out.index.name = "tier"
+    return out.sort_index()
+
+
+def quote_statuses(quotes: pd.DataFrame | None) -> dict[str, int] | None:
+    """Counts of the quote check's three statuses (found / not found / no archived text); None when unchecked."""
+    return None if quotes is None else provenance.summary(quotes)

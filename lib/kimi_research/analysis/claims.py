@@ -10,7 +10,8 @@ relative to the computed value, and ``tolerance`` a parameter (default 5%):
 
 * ``=`` (the article states it flatly): holds if gap <= 0.5% (rounding), roughly holds if
   gap <= tolerance, else fails;
-* ``~`` (约, 左右, 接近): holds if gap <= tolerance, roughly holds if gap <= 2 x tolerance;
+* ``~`` (约, 左右, 接近): the article already says "about", so holds if gap <= tolerance, else fails
+  (a gap outside the tolerance is never graded "roughly holds");
 * ``>``, ``>=``, ``<``, ``<=``: holds if the whole computed range satisfies it, roughly holds
   if it misses by at most the tolerance, else fails.
 """
@@ -56,7 +57,7 @@ def verdict(lo: float, hi: float, t_lo: float, t_hi: float, relation: str, toler
         gap = _gap(lo, hi, t_lo, t_hi)
         if relation == "=":
             return (HOLDS if gap <= ROUNDING else ROUGHLY if gap <= tolerance else FAILS), gap
-        return (HOLDS if gap <= tolerance else ROUGHLY if gap <= 2 * tolerance else FAILS), gap
+        return (HOLDS if gap <= tolerance else FAILS), gap  # outside the tolerance is never "roughly"
     if relation in (">", ">="):
         ok = lo > t_hi if relation == ">" else lo >= t_hi
         gap = max(0.0, t_hi - lo) / ref

@@ -429,10 +429,21 @@ def spend_by_quarter(spend: pd.DataFrame) -> pd.DataFrame:
     s["quarter"] = s["period_start"].map(quarter_label)
     g = s.groupby(["quarter", "entity"])
     out = pd.DataFrame({"total": g["base_value"].sum(), "months": g["period_months"].sum(),
+                        "low_month": g["per_month"].min(),
+                        "months_covered": g["period_start"].agg(lambda d: ", ".join(f"{x:%b}" for x in sorted(set(d)))),
                         "flags": g["flag_text"].agg(lambda f: "; ".join(sorted({x for x in f if x}))),
                         "obs": g["all_obs"].agg(", ".join)}).reset_index()
     out["per_month"] = out["total"] / out["months"]
     return out
+
+
+def outspend_ratio(kimi_months: pd.Series, rivals_per_month: pd.Series) -> float:
+    """How many times over Kimi out-spent its rivals: Kimi's lowest reported month over the highest rival's
+    per-month rate ("at least N times"). Notebooks 02 and 04 both call this, so they give one ratio."""
+    k, r = pd.Series(kimi_months, dtype=float).dropna(), pd.Series(rivals_per_month, dtype=float).dropna()
+    if k.empty or r.empty or r.max() <= 0:
+        return float("nan")
+    return float(k.min() / r.max())
 
 
 def comparison_quarter(byq: pd.DataFrame, entities: list[str]) -> str | None:
@@ -728,17 +739,21 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
     ocw = cw[cw["camp"] != kimi_camp]
     if len(kcw) and len(ocw):
         kb, ob = kcw.loc[kcw["score"].idxmax()], ocw.loc[ocw["score"].idxmax()]
+        # Kimi's window is an app's, in characters (converted), of 2024; the rivals' are models' in tokens, of other
+        # dates: shown, but not a dated, comparable fact the verdict may rest on
         rows.append({"dimension": "largest context window (tokens; † = converted)",
                      "kimi": f"{kb['short']}", "best rival": f"{camp_name(ds, ob['camp'])} {ob['short']}",
                      "kimi_over_best": kb["score"] / ob["score"], "status": _status(kb["score"], ob["score"]),
-                     "current": True})
+                     "current": True, "comparable": bool(kb["date"] == ob["date"] and not kb["assumption"]
+                                                         and not ob["assumption"])})
     mod = facts[facts["dimension"] == "modalities"]
     if (mod["camp"] == kimi_camp).any() and (mod["camp"] != kimi_camp).any():
         km = mod[mod["camp"] == kimi_camp]["score"].max()
         om = mod[mod["camp"] != kimi_camp].sort_values("score").iloc[-1]
         rows.append({"dimension": "modalities (items the articles list)", "kimi": f"{int(km)}",
                      "best rival": f"{camp_name(ds, om['camp'])} {int(om['score'])} ({om['short']})",
-                     "kimi_over_best": km / om["score"], "status": _status(km, om["score"]), "current": True})
+                     "kimi_over_best": km / om["score"], "status": _status(km, om["score"]), "current": True,
+                     "comparable": False})  # a count of what the articles happen to list
     rsn = facts[(facts["dimension"] == "model launches") & facts["reasoning"]]
     if (rsn["camp"] == kimi_camp).any() and (rsn["camp"] != kimi_camp).any():
         kd = rsn[rsn["camp"] == kimi_camp]["date"].min()
@@ -753,7 +768,7 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
         rows.append({"dimension": "model launches named in the articles, 2025", "kimi": str(int(n[kimi_camp])),
                      "best rival": f"{camp_name(ds, best)} {int(n[best])}",
                      "kimi_over_best": n[kimi_camp] / n[best], "status": _status(n[kimi_camp], n[best]),
-                     "current": True})
+                     "current": True, "comparable": False})  # a count of what the articles happen to list
     for d in ["open weights", "data ecosystem", "own cloud", "developer tools"]:
         if kimi_camp not in status.index:
             continue
@@ -774,14 +789,18 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
         kq = q[q["entity"] == KIMI]
         oq = q[q["entity"] != KIMI].sort_values("per_month")
         if len(kq) and len(oq):
-            kv, ov = kq["per_month"].iloc[0], oq.iloc[-1]
-            rows.append({"dimension": f"ad spend per month ({quarter})", "kimi": None, "best rival": None,
-                         "unit": "CNY", "kimi_value": kv, "rival": ds.name(ov["entity"]), "rival_value": ov["per_month"],
-                         "kimi_over_best": kv / ov["per_month"], "status": _status(kv, ov["per_month"]),
-                         "current": False})
-    cols = ["dimension", "kimi", "best rival", "kimi_over_best", "status", "current", "unit", "kimi_value", "kimi_note",
-            "rival", "rival_value", "rival_note"]
-    return pd.DataFrame(rows, columns=cols)
+            kv, ov = kq["low_month"].iloc[0], oq.iloc[-1]
+            only = f"; Kimi: {kq['months_covered'].iloc[0]} only" if kq["months"].iloc[0] < 3 else ""
+            rows.append({"dimension": f"ad spend per month ({quarter}{only})", "kimi": None, "best rival": None,
+                         "unit": "CNY", "kimi_value": kv, "kimi_note": "at least, each month",
+                         "rival": ds.name(ov["entity"]), "rival_value": ov["per_month"],
+                         "kimi_over_best": outspend_ratio(kq["low_month"], oq["per_month"]),
+                         "status": _status(kv, ov["per_month"]), "current": False})
+    cols = ["dimension", "kimi", "best rival", "kimi_over_best", "status", "current", "comparable", "unit", "kimi_value",
+            "kimi_note", "rival", "rival_value", "rival_note"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["comparable"] = out["comparable"].fillna(True).astype(bool)
+    return out
 
 
 def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonshot") -> dict:
@@ -790,7 +809,9 @@ def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonsho
     Part 1 ('the others have it too'): no capability Kimi has (status matrix) is one that a rival
     is said to lack while no rival has it; capabilities the articles state for no rival at all
     are listed as 'not_stated_for_rivals' (silence is not evidence either way).
-    Part 2 ('not the best'): Kimi leads on none of the current comparisons in ``table``.
+    Part 2 ('not the best'): Kimi leads on none of the current, comparable comparisons in ``table`` (dated facts
+    of the same kind; counts of what the articles happen to list and an app's window against a model's are
+    shown but are not evidence here: ``context_only``).
     The verdict holds when both do."""
     kimi_has = [d for d in status.columns if kimi_camp in status.index and status.loc[kimi_camp, d] == "has"]
     others = status.drop(index=kimi_camp, errors="ignore")
@@ -799,7 +820,7 @@ def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonsho
     unique = [d for d in kimi_has if d not in shared and (others[d] == "lacks").any()]
     unknown = [d for d in kimi_has if d not in shared and d not in unique]
     missing = [d for d in status.columns if d not in kimi_has and (others[d] == "has").any()]
-    cur = table[table["current"]]
+    cur = table[table["current"] & table["comparable"]]
     leads = list(cur.loc[cur["status"] == "leads", "dimension"])
     return {"kimi_has": kimi_has, "shared_with_rivals": shared, "unique_to_kimi": unique,
             "not_stated_for_rivals": unknown,
@@ -807,6 +828,7 @@ def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonsho
             "par_now": list(cur.loc[cur["status"] == "par", "dimension"]),
             "trails_now": list(cur.loc[cur["status"].isin(["trails", "lacks"]), "dimension"]),
             "leads_before": list(table.loc[~table["current"] & (table["status"] == "leads"), "dimension"]),
+            "context_only": list(table.loc[table["current"] & ~table["comparable"], "dimension"]),
             "others_have_what_kimi_has": not unique, "kimi_best_nowhere": not leads,
             "holds": (not unique) and (not leads)}
 
@@ -891,6 +913,7 @@ def analyse(ds, P) -> ComparisonAnalysis:
     camp_list = camps(ds, list(full.index[full.index.isin(sel)]) + [e for e in sel if e not in full.index],
                                   include_others=P.entities == "all")
     facts = capability_facts(ds, camp_list, P.chars_per_token)
+    camp_list = [c for c in camp_list if c in set(facts["camp"])]  # only camps with a fact under this evidence
     status = capability_status(facts, camp_list)
     cw = context_windows(ds, P.chars_per_token)
     cw = cw[cw["camp"].isin(camp_list) | (cw["entity"] == "industry")]

@@ -258,13 +258,14 @@ def kimi_facts(ds) -> KimiFacts:
     share = _one(ds.select(entity="kimi", metric="ad_spend_share"), "Kimi's ad-spend share (ad_spend_share)")
     alarm = _one(ds.select(metric="ad_share_alarm_threshold"), "the ad-share alarm threshold")
     train = _one(ds.select(entity="moonshot", metric="training_cost_monthly"), "Moonshot's monthly training cost")
-    inv = ds.select(entity="moonshot", metric="investment")
-    if inv.empty:
-        raise DataError("data/observations.csv", message="no investment in Moonshot")
     ev = ds.events
     for e in ("e_last_funding", "e_alibaba_investment"):
         if e not in ev.index:
             raise DataError("data/events.csv", message=f"event {e!r} is missing; notebook {NOTEBOOK} marks it")
+    inv = round_readings(ds, ev.at["e_alibaba_investment", "date"])
+    inv = inv[inv["metric"] == "investment"]
+    if inv.empty:
+        raise DataError("data/observations.csv", message="no investment in Moonshot")
     return KimiFacts(
         peak_ad_spend=peak, peak_ad_spend_low=low,
         peak_month=peak_month,
@@ -276,6 +277,91 @@ def kimi_facts(ds) -> KimiFacts:
         last_funding=ev.at["e_last_funding", "date"],
         investment_date=ev.at["e_alibaba_investment", "date"],
     )
+
+
+INVESTMENT_METRICS = ["investment", "investment_cny"]
+
+
+def round_readings(ds, date: pd.Timestamp, entity: str = "moonshot") -> pd.DataFrame:
+    """The investment rows that report the funding round of ``date``: rows dated in its month, and rows in the
+    conflict group of such a row (an undated reading of the same round)."""
+    inv = ds.select(entity=entity, metric=INVESTMENT_METRICS)
+    month = pd.Timestamp(date).to_period("M")
+    dated = inv[inv["period_start"].notna()]
+    same = dated[dated["period_start"].dt.to_period("M") == month]
+    groups = {g for g in same["conflict_group"] if isinstance(g, str)}
+    return inv[inv.index.isin(same.index) | inv["conflict_group"].isin(groups)]
+
+
+def funding_rounds(ds, usd_cny: float, entity: str = "moonshot") -> pd.DataFrame:
+    """Every funding round the data give: one row per funding event of ``entity`` in data/events.csv with the
+    lowest and highest amount its investment rows report (CNY; USD at ``usd_cny``), NaN where no row gives an
+    amount. An investment row that matches no funding event (a round in talks) is not a round."""
+    ev = ds.events
+    ev = ev[(ev["kind"] == "funding") & (ev["entity"] == entity)].sort_values("date", kind="stable")
+    rows = []
+    for eid, e in ev.iterrows():
+        r = round_readings(ds, e["date"], entity)
+        cny = r["base_value"] * np.where(r["metric"] == "investment", usd_cny, 1.0)
+        rows.append({"event_id": eid, "date": pd.Timestamp(e["date"]), "label": e["label"],
+                     "source_id": e["source_id"], "low_cny": float(cny.min()) if len(r) else math.nan,
+                     "high_cny": float(cny.max()) if len(r) else math.nan, "obs_ids": ";".join(r.index),
+                     "lower_bound": bool((r["qualifier"].isin([">", ">="])).any())})
+    return pd.DataFrame(rows, columns=["event_id", "date", "label", "source_id", "low_cny", "high_cny", "obs_ids",
+                                       "lower_bound"]).set_index("event_id")
+
+
+@dataclass
+class Ledger:
+    """Cash month by month: funding rounds in, the spend path plus the non-advertising cost out."""
+
+    table: pd.DataFrame          # month -> funding_low, funding_high, ad_spend, non_ad, cash_low, cash_high
+    start: pd.Period             # first month of the ledger (the round of the first reported spend)
+    opening_low: float           # rounds before the start, counted in full (an upper bound on cash in hand)
+    opening_high: float
+    tail_burn: float             # monthly burn after the last month of the table
+    cash_out_low: pd.Timestamp | None   # month the cash runs out, smaller readings of the rounds
+    cash_out_high: pd.Timestamp | None  # larger readings
+
+
+def cash_ledger(spend: pd.DataFrame, rounds: pd.DataFrame, non_ad_cost: float, start: pd.Timestamp,
+                tail_spend: float) -> Ledger:
+    """Cash from the month of ``start`` on: each round's money arrives in its month (rounds before ``start`` are
+    opening cash, counted in full), each month burns the ``spend`` path's ad spend plus ``non_ad_cost``. After the
+    last month of the spend path or of the rounds the burn stays at ``tail_spend`` + ``non_ad_cost`` and the
+    cash-out month is extrapolated. A round without an amount adds nothing."""
+    if non_ad_cost < 0 or tail_spend < 0:
+        raise ValueError("non_ad_cost and tail_spend must be 0 or more")
+    first = pd.Timestamp(start).to_period("M")
+    r = rounds.dropna(subset=["low_cny"])
+    month = r["date"].dt.to_period("M")
+    before = r[month < first]
+    inside = r[month >= first]
+    end = max([spend.index.max(), first, *inside["date"].dt.to_period("M")])
+    idx = pd.period_range(first, end, freq="M")
+    t = pd.DataFrame(index=pd.PeriodIndex(idx, name="month"))
+    ad = spend["spend_yuan"].reindex(idx)
+    ad[ad.index > spend.index.max()] = tail_spend  # the path's level after its last month
+    t["ad_spend"] = ad.fillna(0.0).to_numpy()
+    t["non_ad"] = non_ad_cost
+    for k in ("low", "high"):
+        t[f"funding_{k}"] = inside.groupby(inside["date"].dt.to_period("M"))[f"{k}_cny"].sum().reindex(idx).fillna(0.0)
+    out = {}
+    for k in ("low", "high"):
+        opening = float(before[f"{k}_cny"].sum())
+        t[f"cash_{k}"] = opening + (t[f"funding_{k}"] - t["ad_spend"] - t["non_ad"]).cumsum()
+        out[k] = (opening, _cash_out(t[f"cash_{k}"], tail_spend + non_ad_cost))
+    return Ledger(t, first, out["low"][0], out["high"][0], tail_spend + non_ad_cost, out["low"][1], out["high"][1])
+
+
+def _cash_out(cash: pd.Series, tail_burn: float) -> pd.Timestamp | None:
+    neg = cash[cash < 0]
+    if len(neg):
+        return neg.index[0].to_timestamp()
+    if tail_burn <= 0:
+        return None
+    months = float(cash.iloc[-1]) / tail_burn
+    return (cash.index[-1] + 1).to_timestamp() + pd.Timedelta(days=months * 365.25 / 12)
 
 
 def resolve_target(target_rate, alarm_threshold: float) -> float:
@@ -296,10 +382,13 @@ class MCSpec:
     ad_spend_low: float
     ad_spend_high: float
     total_cost: float | None = None
+    share_below: float = SHARE_BELOW
+    share_above: float = SHARE_ABOVE
+    cost_spread_factor: float = COST_SPREAD_FACTOR
 
     def share_bounds(self) -> tuple[float, float, float]:
-        lo = max(0.0, self.ad_share - SHARE_BELOW)
-        hi = min(1.0, self.ad_share + SHARE_ABOVE)
+        lo = max(0.0, self.ad_share - self.share_below)
+        hi = min(1.0, self.ad_share + self.share_above)
         return lo, self.ad_share, hi
 
     def describe(self) -> pd.DataFrame:
@@ -315,7 +404,7 @@ class MCSpec:
             rows.append(("total cost (CNY / month)", "derived", "ad spend ÷ ad share"))
         else:
             rows.append(("total cost (CNY / month)", "log-normal",
-                         f"median {self.total_cost:,.0f}; 90% within a factor {COST_SPREAD_FACTOR:g}"))
+                         f"median {self.total_cost:,.0f}; 90% within a factor {self.cost_spread_factor:g}"))
         return pd.DataFrame(rows, columns=["input", "distribution", "parameters"]).set_index("input")
 
 
@@ -337,7 +426,7 @@ def monte_carlo(spec: MCSpec, n: int, seed: int) -> pd.DataFrame:
         out["ad_spend"] = ad
         out["total_cost"] = ad / share
     else:
-        out["total_cost"] = spec.total_cost * np.exp(math.log(COST_SPREAD_FACTOR) / Z90 * rng.standard_normal(n))
+        out["total_cost"] = spec.total_cost * np.exp(math.log(spec.cost_spread_factor) / Z90 * rng.standard_normal(n))
     df = pd.DataFrame(out)
     df["revenue_cost_ratio"] = df["paid_revenue"] / df["total_cost"]
     df["rate"] = sustainable_growth_rate(df["paid_revenue"].to_numpy(), df["total_cost"].to_numpy(),
@@ -460,10 +549,28 @@ class FormulaAnalysis:
     train_share_lo: float
     train_share_hi: float
     share_limit: float
+    rounds: pd.DataFrame
+    ledgers: dict
+    spend_path: str
 
 
-def analyse(ds, P) -> FormulaAnalysis:
-    """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway."""
+def _ledger(ds, P, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
+    """Rounds and cash ledger of one evidence choice: notebook 02's spend path plus ``non_ad_cost``."""
+    from kimi_research.analysis import adspend
+
+    spend = adspend.monthly_spend(ds, P.spend_path)
+    rounds = funding_rounds(ds, P.usd_cny)
+    tail = float(spend["spend_yuan"].iloc[-1]) if P.spend_path in ("zero", "lower_bounds") else float(
+        adspend.monthly_spend(ds, P.spend_path, end=spend.index.max() + 1)["spend_yuan"].iloc[-1])
+    start = spend.index.min().to_timestamp()
+    return rounds, cash_ledger(spend, rounds, non_ad_cost, start, tail)
+
+
+def analyse(ds, P, full=None) -> FormulaAnalysis:
+    """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway.
+
+    ``full`` (the dataset before ``with_evidence``) adds the cash ledger of the other evidence choice, so the
+    notebook shows the articles-only and the all-evidence runway side by side."""
     facts = kimi_facts(ds)
     # --- the model: every number below is computed from data/ and the parameters ----------------
     peak, peak_low = facts.peak_ad_spend, facts.peak_ad_spend_low
@@ -494,7 +601,9 @@ def analyse(ds, P) -> FormulaAnalysis:
     # Monte Carlo
     spec = MCSpec(paid_revenue=P.paid_revenue_monthly_yuan, ad_share=P.ad_share,
                      revenue_spread_factor=P.revenue_spread_factor, ad_spend_low=peak_low.value,
-                     ad_spend_high=peak.value, total_cost=None if cost_is_implied else P.total_cost_monthly_yuan)
+                     ad_spend_high=peak.value, total_cost=None if cost_is_implied else P.total_cost_monthly_yuan,
+                     share_below=P.mc_share_below, share_above=P.mc_share_above,
+                     cost_spread_factor=P.mc_cost_spread_factor)
     sim = monte_carlo(spec, P.mc_samples, P.seed)
     mc = mc_summary(sim, target)
     base_inputs = {"paid_revenue": P.paid_revenue_monthly_yuan, "ad_share": P.ad_share}
@@ -511,7 +620,14 @@ def analyse(ds, P) -> FormulaAnalysis:
         "training_cost_low": train_lo,
     }
     runway = runway_table(funding_cny, burns)
-    first, last = list(funding_cny)  # the smaller and the larger investment figure
+    first, last = min(funding_cny, key=funding_cny.get), max(funding_cny, key=funding_cny.get)  # smaller, larger
+    # the cash ledger: every funding round, notebook 02's spend path plus the non-advertising cost
+    rounds, ledger = _ledger(ds, P, non_ad_cost)
+    ledgers = {P.evidence: ledger}
+    if full is not None:
+        other = "all" if P.evidence == "articles" else "articles"
+        ledgers[other] = _ledger(full.with_evidence(other), P, non_ad_cost)[1]
+        ledgers = {k: ledgers[k] for k in ("articles", "all")}
     cash_out = runway.map(lambda m: cash_out_date(facts.investment_date, m))
     latest_source = ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax()
     last_article = pd.Timestamp(ds.sources.at[latest_source, "date_published"])
@@ -565,6 +681,9 @@ def analyse(ds, P) -> FormulaAnalysis:
         train_share_lo=train_share_lo,
         train_share_hi=train_share_hi,
         share_limit=share_limit,
+        rounds=rounds,
+        ledgers=ledgers,
+        spend_path=P.spend_path,
     )
 
 
@@ -639,6 +758,15 @@ def results(an: FormulaAnalysis, P) -> dict:
         "burn_scenarios_yuan": burns,
         "runway_months": {k: runway.loc[k].to_dict() for k in runway.index},
         "cash_out_dates": {k: cash_out.loc[k].to_dict() for k in cash_out.index},
+        "evidence": P.evidence,
+        "funding_rounds": {k: {"date": f"{r['date']:%Y-%m-%d}", "low_cny": r["low_cny"], "high_cny": r["high_cny"],
+                               "obs_ids": r["obs_ids"]} for k, r in an.rounds.iterrows()},
+        "ledger_cash_out": {ev: {"low": None if lg.cash_out_low is None else f"{lg.cash_out_low:%Y-%m}",
+                                 "high": None if lg.cash_out_high is None else f"{lg.cash_out_high:%Y-%m}",
+                                 "monthly_burn_after_data_yuan": lg.tail_burn}
+                            for ev, lg in an.ledgers.items()},
+        "spend_path": an.spend_path,
+        "same_rate_share": 1 - P.ad_share,
         "alternative_reading": {"rate_share_of_revenue_face_value": [alt.iloc[1]["rate_low"], alt.iloc[1]["rate_high"]]
                                 if len(alt) > 1 and alt.index[1].startswith("(b)") else None,
                                 "implied_revenue_face_value_yuan": peak.value / P.ad_share if P.ad_share > 0 else None,

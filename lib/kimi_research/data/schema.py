@@ -30,6 +30,7 @@ FLAGS = {
     "suspicious": "implausible as written; the note says why",
     "estimate": "the source's own estimate, a hypothetical or our reading of a vague number",
     "hearsay": "rumour or an anonymous/pseudonymous source",
+    "unsourced": "the source states the figure without naming where it comes from (no firm, filing or informant)",
     "period_inferred": "the period is read from relative wording (去年, 上个月 ...), see note",
     "date_inferred": "the date is read from context or a version name, see note",
     "gloss_removed": "pinyin glosses (萬(wàn)) were removed from the quote, so it is not verbatim",

@@ -57,6 +57,10 @@ class DataAuditResults(Results):
     flag_counts: dict[str, int]
     quotes_checked: int | None = Field(description="None when the archived articles are not available")
     quotes_found: int | None
+    quote_status: dict[str, int] | None = Field(description="found / not found / no archived text; None when unchecked")
+    evidence: str = Field(description="the evidence the audit used")
+    most_covered_sources: list[str] = Field(description="every source with the most rows (ties reported as ties)")
+    sources_by_tier: dict[str, dict[str, int]] = Field(description="tier -> sources, sources with rows, rows")
     claims: dict[str, ClaimCheck] = Field(description="claim id -> its recomputation")
     verdict_counts: dict[str, int]
 
@@ -252,6 +256,11 @@ class SustainabilityResults(Results):
     runway_months: dict[str, dict[str, Num]]
     cash_out_dates: dict[str, dict[str, Text]]
     alternative_reading: dict[str, Any]
+    evidence: str
+    funding_rounds: dict[str, dict[str, Any]]
+    ledger_cash_out: dict[str, dict[str, Any]]
+    spend_path: str
+    same_rate_share: float
 
 
 # --- 04 competitor comparison -------------------------------------------------------------------
@@ -278,6 +287,7 @@ class VerdictRow(_Strict):
     kimi_over_best: Num
     status: Literal["leads", "par", "trails", "lacks"]
     current: bool
+    comparable: bool = True
 
 
 class CompetitorResults(Results):

@@ -9,6 +9,7 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, model_validator
 
 from kimi_research.analysis import sustainability as su
+from kimi_research.params.adspend import SpendPath
 from kimi_research.params.base import NotebookParameters, dataset, problems
 
 #: a fen, the smallest unit of the yuan
@@ -68,6 +69,28 @@ class SustainabilityParameters(NotebookParameters):
         ge=1,
         le=20,
         description="ASSUMPTION: CNY per USD (about the 2024 average) to convert the USD investments, in [1, 20]",
+    )
+    mc_share_below: float = Field(
+        0.30,
+        ge=0,
+        le=1,
+        description="Monte Carlo: the ad share is drawn from a triangle reaching this far below ad_share (article 003's "
+        "70% was reached 一度, at one point, so other months were probably lower), in [0, 1]",
+    )
+    mc_share_above: float = Field(
+        0.10, ge=0, le=1, description="Monte Carlo: how far above ad_share the triangle of share draws reaches, in [0, 1]"
+    )
+    mc_cost_spread_factor: float = Field(
+        1.5,
+        gt=1,
+        le=100,
+        description="Monte Carlo, with an explicit total cost only: 90% of cost draws lie within this factor of it, "
+        "in (1, 100]",
+    )
+    spend_path: SpendPath = Field(
+        "articles",
+        description='runway: notebook 02\'s monthly ad spend in months without a figure: "articles", '
+        '"lower_bounds", "interpolate" or "zero" (see adspend.SPEND_PATHS)',
     )
     mc_samples: int = Field(20000, ge=100, le=5_000_000, description="Monte Carlo draws, 100 to 5,000,000")
     seed: int = Field(

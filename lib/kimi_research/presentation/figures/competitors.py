@@ -12,6 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from kimi_research.analysis import competitors
 from kimi_research.analysis.competitors import CAP_DIMENSIONS, _window_steps
+from kimi_research.data.periods import quarter_label
 from kimi_research.data.units import DAYS_PER_MONTH, format_en
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
@@ -256,21 +257,28 @@ def ad_spend(ds, an, P):
                 arrowprops=dict(arrowstyle="->", color=color),
             )
         tag = " (suspicious)" if susp else " (≥)" if r["lower_bound"] else ""
-        same = prim[(prim["period_start"] == r["period_start"]) & (prim["period_end"] == r["period_end"])]
-        below = (same["per_month"] > r["per_month"]).any()
+        # a label goes below its line when a higher figure covers the same period; beside a higher figure of the
+        # same app a month or so away (Kimi's October and November) it moves right, clear of that one's label
+        mid = r["period_start"] + (r["period_end"] - r["period_start"]) / 2
+        mids = prim["period_start"] + (prim["period_end"] - prim["period_start"]) / 2
+        same_period = (prim["period_start"] == r["period_start"]) & (prim["period_end"] == r["period_end"])
+        below = (prim.loc[same_period, "per_month"] > r["per_month"]).any()
+        beside = prim[~same_period & (prim["entity"] == r["entity"]) & ((mids - mid).abs() <= pd.Timedelta(days=45))]
+        shift = bool((beside["per_month"] > r["per_month"]).any())
         ax.annotate(
             format_en(r["per_month"], "CNY") + tag,
             (x0 + (x1 - x0) / 2, r["per_month"]),
-            xytext=(0, -14 if below else 6),
+            xytext=(14 if shift else 0, -14 if below else 6),
             textcoords="offset points",
-            ha="center",
+            ha="left" if shift else "center",
             fontsize=8.5,
             color=color,
         )
     for k, (_, r) in enumerate(undated.sort_values("per_month", ascending=False).iterrows()):
         color = plotting.ENTITY_COLORS.get(r["entity"], "#888888")
         ax.axhline(r["per_month"], color=color, ls=":", lw=1.5)
-        what = "budget" if r["metric"] == "ad_spend_monthly" else f"{int(r['duration_days'])}-day figure"
+        what = ("budget" if r["metric"] == "ad_spend_monthly"
+                else f"{int(r['duration_days'])}-day figure" if not pd.isna(r["duration_days"]) else "figure")
         ax.text(
             prim["period_end"].max() + pd.Timedelta(days=1),
             r["per_month"],
@@ -328,7 +336,9 @@ def capability_matrix_chart(ds, an, P):
         for j, d in enumerate(competitors.CAP_DIMENSIONS):
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[c, d]], edgecolor="white", lw=2))
             txt = "\n".join(textwrap.fill(part, 20) for part in short.loc[c, d].split("\n"))
-            ax.text(j + 0.5, i + 0.45, txt, ha="center", va="center", fontsize=7.5 if txt.count("\n") > 2 else 8.5)
+            # the cell's text sits in its upper part; the source ids keep the bottom right corner to themselves
+            ax.text(j + 0.5, i + 0.42, txt, ha="center", va="center",
+                    fontsize=7 if txt.count("\n") > 2 else 7.5 if txt.count("\n") == 2 else 8.5)
             if srcs.loc[c, d]:
                 ax.text(j + 0.97, i + 0.95, srcs.loc[c, d], ha="right", va="bottom", fontsize=6.5, color="#666666")
     ax.set_xlim(0, len(competitors.CAP_DIMENSIONS))
@@ -489,48 +499,53 @@ def backing(ds, an, P):
     spend_b = an.spend_b
     table = an.table
     users_b = an.users_b
-    fig, axes = plt.subplots(1, 2 if spend_b is not None else 1, figsize=(11, 4.8), squeeze=False)
-    ax = axes[0][0]
-    order_b = list(users_b.index)
-    for i, b in enumerate(order_b):
-        left = 0.0
-        for e, r in table[(table["backing"] == b) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
-            ax.barh(i, r["value"], left=left, color=plotting.ENTITY_COLORS.get(e, "#888888"), edgecolor="white", height=0.6)
-            if r["value"] > users_b["users"].max() * 0.15:
-                ax.text(left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5, color="white")
-            else:
+    # users of the ranking's period are set beside the spend only when both cover the same quarter
+    same = quarter is not None and {quarter_label(an.as_of_period["start"]), quarter_label(an.as_of_period["end"])} == {quarter}
+    show_users = spend_b is None or same
+    fig, axes = plt.subplots(1, int(show_users) + int(spend_b is not None), figsize=(11, 4.8), squeeze=False)
+    src = [rk["source_rows"]] if show_users else []
+    if show_users:
+        ax = axes[0][0]
+        order_b = list(users_b.index)
+        for i, b in enumerate(order_b):
+            left = 0.0
+            for e, r in table[(table["backing"] == b) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
+                ax.barh(i, r["value"], left=left, color=plotting.ENTITY_COLORS.get(e, "#888888"), edgecolor="white", height=0.6)
+                if r["value"] > users_b["users"].max() * 0.15:
+                    ax.text(left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5,
+                            color="white")
+                else:
+                    ax.text(
+                        left + r["value"] / 2,
+                        i + 0.32,
+                        plotting.label(ds, e),
+                        ha="center",
+                        va="bottom",
+                        fontsize=9,
+                        color=plotting.ENTITY_COLORS.get(e, "#555555"),
+                        fontweight="bold",
+                    )
+                left += r["value"]
+            ax.text(left, i, f" {format_en(left, 'count')}", va="center", fontsize=10.5)
+            ub_row = users_b.loc[b]
+            if ub_row["n_unvalued"]:
                 ax.text(
-                    left + r["value"] / 2,
-                    i + 0.32,
-                    plotting.label(ds, e),
-                    ha="center",
-                    va="bottom",
-                    fontsize=9,
-                    color=plotting.ENTITY_COLORS.get(e, "#555555"),
-                    fontweight="bold",
+                    left,
+                    i - 0.2,
+                    f" + {ub_row['apps_without_value']} (ranked, no value)",
+                    va="center",
+                    fontsize=8.5,
+                    style="italic",
+                    color="#555555",
                 )
-            left += r["value"]
-        ax.text(left, i, f" {format_en(left, 'count')}", va="center", fontsize=10.5)
-        ub_row = users_b.loc[b]
-        if ub_row["n_unvalued"]:
-            ax.text(
-                left,
-                i - 0.2,
-                f" + {ub_row['apps_without_value']} (ranked, no value)",
-                va="center",
-                fontsize=8.5,
-                style="italic",
-                color="#555555",
-            )
-    ax.set_yticks(range(len(order_b)), [b.replace("_", " ") for b in order_b])
-    ax.set_xlim(0, users_b["users"].max() * 1.45)
-    ax.xaxis.set_major_formatter(millions())
-    ax.set_xlabel(f"{metric_name.lower()} (users, millions)")
-    ax.set_ylabel("backing")
-    ax.set_title(f"Users, {table['period'].iloc[0]}", fontsize=12.5)
-    src = [rk["source_rows"]]
+        ax.set_yticks(range(len(order_b)), [b.replace("_", " ") for b in order_b])
+        ax.set_xlim(0, users_b["users"].max() * 1.45)
+        ax.xaxis.set_major_formatter(millions())
+        ax.set_xlabel(f"{metric_name.lower()} (users, millions)")
+        ax.set_ylabel("backing")
+        ax.set_title(f"Users, {table['period'].iloc[0]}", fontsize=12.5)
     if spend_b is not None:
-        ax = axes[0][1]
+        ax = axes[0][-1]
         qq = byq[byq["quarter"] == quarter].assign(backing=lambda d: d["entity"].map(backing))
         for i, b in enumerate(spend_b.index):
             left = 0.0
@@ -578,13 +593,17 @@ def backing(ds, an, P):
         spend_b is not None
         and {"big_tech", "independent"} <= set(spend_b.index)
         and {"big_tech", "independent"} <= set(users_b.index)
+        and show_users
     ):
         ttl += (
             f": independents spent {spend_b.at['independent', 'per_month'] / spend_b.at['big_tech', 'per_month']:.1f}× as much "
             f"({quarter}), have {users_b.at['independent', 'users'] / users_b.at['big_tech', 'users']:.2f}× the users"
         )
     fig.suptitle(ttl, fontsize=13, fontweight="bold", x=0.01, ha="left")
-    plotting.footnote(fig, plotting.source_text(ds, pd.concat(src)), caption="Figure 8. Backing from data/entities.csv.")
+    caption = "Figure 8. Backing from data/entities.csv." + (
+        "" if show_users else f" Users of {table['period'].iloc[0]} are not set against {quarter} spend (another period)."
+    )
+    plotting.footnote(fig, plotting.source_text(ds, pd.concat(src)), caption=caption)
     return fig
 
 

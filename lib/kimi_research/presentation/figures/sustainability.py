@@ -18,7 +18,7 @@ from kimi_research.analysis.sustainability import (
 )
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
-from kimi_research.presentation.narrative.sustainability import burn_labels, describe_share, funding_labels_en
+from kimi_research.presentation.narrative.sustainability import describe_share
 from kimi_research.presentation.plotting import millions_axis
 
 
@@ -393,50 +393,39 @@ def tornado(ds, an, P):
 
 
 def runway(ds, an, P):
-    """Figure 8: cash-out dates from the investment date."""
-    burn_label = burn_labels(an)
-    burns = an.burns
-    cash_out = an.cash_out
-    facts = an.facts
-    first = an.first
-    funding_en = funding_labels_en(ds, an)
-    last = an.last
-    last_article = an.last_article
-    latest_source = an.latest_source
-    peak = an.peak
-    runway = an.runway
+    """Figure 8: cash month by month (funding rounds in; 02's spend path plus the non-advertising cost out),
+    the articles-only and the all-evidence ledger side by side when both are computed."""
+    from kimi_research.presentation.narrative.sustainability import evidence_label
+
+    colors = {"articles": "#6a3d9a", "all": "#1b9e77"}
     fig, ax = plt.subplots(figsize=(11, 5.6))
-    horizon = last_article + pd.DateOffset(years=2)
-    order = list(runway.index)
-    for i, k in enumerate(order):
-        d_small, d_large = cash_out.at[k, first], cash_out.at[k, last]
-        d_small = horizon if d_small is None or d_small > horizon else d_small
-        d_large = horizon if d_large is None or d_large > horizon else d_large
-        ax.barh(i, d_small - facts.investment_date, left=facts.investment_date, color="#6a3d9a", height=0.55)
-        ax.barh(i, d_large - d_small, left=d_small, color="#6a3d9a", alpha=0.3, height=0.55)
-        months = runway.at[k, first]
-        txt = (
-            "beyond the chart"
-            if not math.isfinite(months) or cash_out.at[k, first] is None or cash_out.at[k, first] > horizon
-            else f"{cash_out.at[k, first]:%b %Y} – {cash_out.at[k, last]:%b %Y}"
-            if cash_out.at[k, last] is not None
-            else ""
-        )
-        ax.text(min(d_large, horizon), i, "  " + txt, va="center", fontsize=9.5)
-    ax.set_yticks(range(len(order)), [f"{burn_label[k]}\n{F.cny_en(burns[k])}/month" for k in order], fontsize=9.5)
-    ax.set_ylim(len(order) - 0.5, -3.2)  # inverted, with head room for the event labels
-    ax.set_xlim(facts.investment_date - pd.DateOffset(months=2), horizon + pd.DateOffset(months=6))
-    ax.axvline(last_article, color="#1f77b4", lw=1.2, ls="-.")
-    ax.text(last_article, len(order) - 0.6, f" latest article ({latest_source})", fontsize=9, color="#1f77b4")
-    ev = ds.events[ds.events["kind"].isin(["funding", "legal"]) | (ds.events.index == "e_deepseek_r1")]
-    plotting.annotate_events(ax, ev)
-    ax.set_title("When would Alibaba's investment run out at each burn rate?")
-    ax.set_xlabel(f"date (burn starts at the investment, {facts.investment_date:%B %Y})")
-    ax.set_ylabel("burn scenario")
+    ends = []
+    for ev, lg in an.ledgers.items():
+        t = lg.table
+        x = t.index.to_timestamp()
+        ax.fill_between(x, t["cash_low"] / 1e9, t["cash_high"] / 1e9, color=colors[ev], alpha=0.25, step="post")
+        ax.plot(x, t["cash_low"] / 1e9, color=colors[ev], lw=2, drawstyle="steps-post",
+                label=f"{evidence_label(ev)}: cash out {'never' if lg.cash_out_low is None else f'{lg.cash_out_low:%b %Y}'}"
+                f" – {'never' if lg.cash_out_high is None else f'{lg.cash_out_high:%b %Y}'}")
+        for d, c in ((lg.cash_out_low, t["cash_low"].iloc[-1]), (lg.cash_out_high, t["cash_high"].iloc[-1])):
+            if d is not None:
+                ax.plot([x[-1], d], [c / 1e9, 0], color=colors[ev], lw=1.2, ls=":")
+                ends.append(d)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(an.last_article, color="#555555", lw=1, ls="-.",
+               label=f"latest article ({an.latest_source}, {an.last_article:%b %Y})")
+    right = max([an.last_article, *ends]) + pd.DateOffset(months=3)
+    ax.set_xlim(min(lg.table.index[0].to_timestamp() for lg in an.ledgers.values()) - pd.DateOffset(months=1), right)
+    ax.set_ylim(bottom=0)
+    ax.set_title("Cash left: funding rounds in, 02's spend path plus the non-advertising cost out")
+    ax.set_xlabel("month (dotted: the burn after the last data month, extrapolated)")
+    ax.set_ylabel("cash left (CNY bn)")
+    ax.legend(loc="upper right", fontsize=9)
+    oids = sorted({o for lg in [an.rounds] for ids in lg["obs_ids"] for o in ids.split(";") if o})
     plotting.footnote(
         fig,
-        plotting.source_text(ds, ds.observations.loc[list(facts.investments) + [peak.obs_id, facts.training_cost.obs_id]])
-        + f"; events from data/events.csv; {P.usd_cny:g} CNY/USD assumed",
-        caption=f"Figure 8. Dark: the smaller figure ({funding_en[first]}); pale: up to the larger ({funding_en[last]}).",
+        plotting.source_text(ds, ds.observations.loc[oids + [an.peak.obs_id]])
+        + f"; rounds from data/events.csv; {P.usd_cny:g} CNY/USD assumed",
+        caption="Figure 8. Band: smaller to larger reading of each round; revenue not counted.",
     )
     return fig

@@ -102,7 +102,7 @@ def verdict_text(t: pd.DataFrame) -> pd.DataFrame:
         rnote = f" ({r['rival_note']})" if isinstance(r["rival_note"], str) else ""
         t.at[i, "kimi"] = f"{f(r['kimi_value'])}{note}"
         t.at[i, "best rival"] = f"{r['rival']} {f(r['rival_value'])}{rnote}"
-    return t[["dimension", "kimi", "best rival", "kimi_over_best", "status", "current"]]
+    return t[["dimension", "kimi", "best rival", "kimi_over_best", "status", "current", "comparable"]]
 
 
 def headline(ds, r: dict, P) -> str:
@@ -189,10 +189,14 @@ def summary_markdown(ds, an, P):
     if quarter:
         q = byq[byq["quarter"] == quarter].set_index("entity")
         others_q = q.drop(index="kimi", errors="ignore")["per_month"].sum()
+        rivals_q = q.drop(index="kimi", errors="ignore")
         spend_line = (
-            f"In {quarter} Kimi spent **{F.cny_zh(q.at['kimi', 'per_month'])} a month** on advertising (AppGrowing), "
-            f"{q.at['kimi', 'per_month'] / others_q:.1f}× what {' and '.join(ds.name(e) for e in q.index if e != 'kimi')} "
-            f"spent together ({F.cny_zh(others_q)} a month)."
+            f"In {quarter} Kimi's figures cover {q.at['kimi', 'months_covered']} only"
+            + (" (no figure for the quarter's other month)" if q.at["kimi", "months"] == 2 else "")
+            + f": at least **{F.cny_zh(q.at['kimi', 'low_month'])} a month** on advertising (AppGrowing), "
+            f"**{competitors.outspend_ratio(pd.Series([q.at['kimi', 'low_month']]), rivals_q['per_month']):.1f}×** the "
+            f"highest rival's monthly rate ({ds.name(rivals_q['per_month'].idxmax())}, "
+            f"{F.cny_zh(rivals_q['per_month'].max())} a month over the quarter; notebook 02 gives the same ratio)."
             if "kimi" in q.index and others_q > 0
             else f"In {quarter}: " + ", ".join(f"{ds.name(e)} {F.cny_zh(v)}/month" for e, v in q["per_month"].items())
         )
@@ -217,7 +221,8 @@ def summary_markdown(ds, an, P):
         )
         + "."
     )
-    return f"""* **Ranking** ({vendor_label}, {metric_name.lower()}, {table["period"].iloc[0]}): {rank_line}{noval_line}
+    return f"""* **Evidence**: {"the five articles only" if P.evidence == "articles" else "the five articles and the public-report supplement"} (parameter `evidence`).
+* **Ranking** ({vendor_label}, {metric_name.lower()}, {table["period"].iloc[0]}): {rank_line}{noval_line}
 * **A year before**: {chg_line} {("Also: " + yb_line + ".") if yb_line else ""}
 * **Other snapshots**: {"; ".join(snap_lines) if snap_lines else "none for the selected apps"}.
 * **Advertising**: {spend_line}
@@ -414,7 +419,7 @@ def verdict_table(ds, an, P):
     return vt.assign(
         **{
             "Kimi ÷ best": [f"{x:.2f}" if not np.isnan(x) else "" for x in vt["kimi_over_best"]],
-            "when": np.where(vt["current"], "now", "before"),
+            "when": np.where(vt["current"], np.where(vt["comparable"], "now", "now (context: not comparable)"), "before"),
         }
     )[["dimension", "kimi", "best rival", "Kimi ÷ best", "status", "when"]].style.hide(axis="index")
 
@@ -457,6 +462,8 @@ def verdict_markdown(ds, an, P):
         f"**Level with the best rival on:** {_list(summary['par_now'])}.",
         f"**Trails or lacks on:** {_list(summary['trails_now'])}.",
         f"**It led before on:** {_list(summary['leads_before'])}.",
+        f"**Shown for context, not evidence for the verdict** (counts of what the articles happen to list, or facts "
+        f"of different dates, units or kinds): {_list(summary.get('context_only', []))}.",
     ]
     part1 = (
         "every capability Kimi has that the articles also discuss for a rival is held by at least one rival ("
@@ -468,7 +475,7 @@ def verdict_markdown(ds, an, P):
     if summary["not_stated_for_rivals"]:
         part1 += f"; for {_list(summary['not_stated_for_rivals'])} the articles say nothing about the selected rivals"
     part2 = (
-        "Kimi is ahead of every rival on none of the current comparisons"
+        "Kimi is ahead of every rival on none of the current, comparable comparisons"
         if summary["kimi_best_nowhere"]
         else "Kimi is ahead on: " + _list(summary["leads_now"])
     )

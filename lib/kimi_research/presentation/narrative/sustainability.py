@@ -69,15 +69,27 @@ def funding_label_en(row) -> str:
     return f"{words.get(row['qualifier'], '')}USD {row['base_value'] / 1e9:g}bn"
 
 
+def evidence_label(evidence: str) -> str:
+    """The evidence a notebook used, in words."""
+    return "the five articles only" if evidence == "articles" else "the five articles and the public-report supplement"
+
+
 def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON."""
-    return (
-        f"At a {r['ad_share']:.0%} ad-spend share Kimi keeps {r['ratio_to_threshold_firm']:.1%} of the growth of a "
-        f"firm at the {r['alarm_threshold']:.0%} alarm line; its implied cost base of "
-        f"{F.cny_en(r['implied_total_monthly_cost_yuan'])} a month needs "
-        f"{F.users_en(r['paying_users_needed'])} paying users ({r['paying_share_of_mau']:.1%} of its "
-        f"MAU of {period_label(ds.observations.loc[r['mau_obs']])}) at CNY {P.price_per_paying_user_yuan:g}."
+    """One sentence for the title slide and the index, from the results JSON.
+
+    It states the comparison the rule makes (equal revenue/cost) and no more: with the cost implied from the
+    peak ad spend, a share s and 1 - s give the same rate, and any rate rests on the assumed revenue.
+    """
+    text = (
+        f"At equal revenue/cost, a {r['ad_share']:.0%} ad-spend share keeps {r['ratio_to_threshold_firm']:.1%} of "
+        f"the growth of a firm at the {r['alarm_threshold']:.0%} alarm line"
     )
+    if P.total_cost_monthly_yuan == "implied" and not math.isclose(r["ad_share"], r["same_rate_share"]):
+        text += (
+            f"; with the cost implied from Kimi's peak ad spend, {r['same_rate_share']:.0%} and {r['ad_share']:.0%} "
+            f"give the same rate, so the verdict rests on the assumed revenue, which no article gives"
+        )
+    return text + "."
 
 
 def summary_markdown(ds, an, P):
@@ -88,20 +100,15 @@ def summary_markdown(ds, an, P):
     factor_alarm = an.factor_alarm
     factor_kimi = an.factor_kimi
     facts = an.facts
-    first = an.first
-    funding_cny = an.funding_cny
-    funding_label = funding_labels(ds, an)
     implied_cost = an.implied_cost
     implied_non_ad = an.implied_non_ad
     implied_non_ad_low = an.implied_non_ad_low
-    last = an.last
     mc = an.mc
     peak = an.peak
     peak_low = an.peak_low
     rate = an.rate
     ratio = an.ratio
     revenue_cost = an.revenue_cost
-    runway = an.runway
     share_note = describe_share(an, P)
     target = an.target
     torn = an.torn
@@ -110,7 +117,8 @@ def summary_markdown(ds, an, P):
     train_lo = an.train_lo
     users_needed = an.users_needed
     users_share = an.users_share
-    return f"""* **The rule**: sustainable growth rate = (paid revenue ÷ total cost) × (1 − ad-spend share). At any
+    return f"""* **Evidence**: {evidence_label(P.evidence)} (parameter `evidence`).
+* **The rule**: sustainable growth rate = (paid revenue ÷ total cost) × (1 − ad-spend share). At any
   given revenue/cost, a firm spending **{P.ad_share:.0%}** of its cost on traffic ({share_note}) keeps
   **{ratio:.1%}** of the growth of a firm at the **{P.alarm_threshold:.0%}** alarm line ({alarm_note}).
 * **The frontier**: to reach a target rate *s* it needs revenue/cost of **{factor_kimi:.2f} s**, against
@@ -123,17 +131,69 @@ def summary_markdown(ds, an, P):
 * **Revenue needed**: covering {F.cny_zh(total_cost)} a month at {P.price_per_paying_user_yuan:g}元 a month takes
   **{F.wan_zh(users_needed)} paying users**, **{users_share:.1%}** of Kimi's {F.wan_zh(facts.mau.value)} MAU
   ({facts.mau.obs_id}, QuestMobile).
-* **Kimi's rate**, with an *illustrative* revenue of {F.cny_zh(P.paid_revenue_monthly_yuan)} a month: **{rate:.4f}**
-  (revenue/cost {revenue_cost:.3f}). In {P.mc_samples:,} Monte Carlo draws the rate exceeds the target
-  {target:.2f} with probability **{mc["p_rate_above_target"]:.1%}**; its 95th percentile is {mc["rate_p95"]:.4f}.
-  The input that moves it most is **{torn.index[0]}**.
-* **Runway**: {funding_label[first].split(" (")[0]} ≈ {F.cny_zh(funding_cny[first], 1)} lasts
-  **{runway.at["total_cost", first]:.1f} months** at the implied total cost, {funding_label[last].split(" (")[0]}
-  **{runway.at["total_cost", last]:.1f} months**; no new funding came after {facts.last_funding:%B %Y}.
+* **Kimi's rate**, *if* its revenue were the illustrative {F.cny_zh(P.paid_revenue_monthly_yuan)} a month (no
+  article gives a revenue): **{rate:.4f}** (revenue/cost {revenue_cost:.3f}). Conditional on that assumption, in
+  {P.mc_samples:,} Monte Carlo draws around it the rate exceeds the target {target:.2f} in
+  **{mc["p_rate_above_target"]:.1%}** of draws (95th percentile {mc["rate_p95"]:.4f}): this restates the assumed
+  revenue, it does not measure Kimi. The input that moves it most is **{torn.index[0]}**.
+* **Runway** (notebook 02's "{an.spend_path}" spend path plus the {F.cny_zh(an.non_ad_cost)} a month not spent on
+  ads, every funding round the evidence gives): {ledger_sentence(an)}
 * **Caveat**: the rule is the author's heuristic, not the textbook sustainable growth rate; its share has
   no stated base and the rate no time unit. Read as a share of *revenue*, the same {P.ad_share:.0%} tells a
   different story (section 8).
 """
+
+
+def _month(d) -> str:
+    return "never (no net burn)" if d is None else f"{pd.Timestamp(d):%B %Y}"
+
+
+def ledger_sentence(an) -> str:
+    """When the cash runs out, per evidence choice, smaller to larger reading of the rounds."""
+    parts = []
+    for ev, lg in an.ledgers.items():
+        parts.append(f"with {evidence_label(ev)} the cash lasts to **{_month(lg.cash_out_low)}**–"
+                     f"**{_month(lg.cash_out_high)}**")
+    return "; ".join(parts) + " (smaller to larger reading of each round)."
+
+
+def ledger_table(ds, an, P) -> pd.DataFrame:
+    """The cash ledger side by side: one column pair per evidence choice."""
+    rows = {}
+    for ev, lg in an.ledgers.items():
+        rows[ev] = {
+            "funding before the first spend month (counted in full)": f"{F.cny_zh(lg.opening_low)}–{F.cny_zh(lg.opening_high)}",
+            "funding inside the ledger": f"{F.cny_zh(lg.table['funding_low'].sum())}–{F.cny_zh(lg.table['funding_high'].sum())}",
+            "ad spend in the ledger (02's path)": F.cny_zh(lg.table["ad_spend"].sum()),
+            "non-advertising cost in the ledger": F.cny_zh(lg.table["non_ad"].sum()),
+            "monthly burn after the data": F.cny_zh(lg.tail_burn),
+            "cash runs out": f"{_month(lg.cash_out_low)} – {_month(lg.cash_out_high)}",
+        }
+    return pd.DataFrame(rows).rename(columns=evidence_label)
+
+
+def rounds_table(ds, an) -> pd.DataFrame:
+    """The funding rounds of the chosen evidence, with their readings."""
+    r = an.rounds
+    return pd.DataFrame({
+        "date": r["date"].dt.strftime("%Y-%m"),
+        "round": r["label"],
+        "amount (CNY)": [("amount not given" if pd.isna(lo) else F.cny_range_zh(lo, hi) if hi > lo else F.cny_zh(lo))
+                         + (" (lower bound)" if lb else "") for lo, hi, lb in zip(r["low_cny"], r["high_cny"], r["lower_bound"], strict=True)],
+        "rows": r["obs_ids"].replace("", "–"),
+        "source": r["source_id"],
+    }).set_index("date")
+
+
+def ledger_note(ds, an, P) -> str:
+    """The ledger in words."""
+    return (f"Cash month by month from {an.ledgers[P.evidence].start:%B %Y}, the first month with a spend figure: "
+            f"rounds before it are counted in full as opening cash (an upper bound: what they had already paid for is "
+            f"not in the data), later rounds arrive in their month; each month burns notebook 02's "
+            f"\"{an.spend_path}\" spend path plus a non-advertising cost of {F.cny_zh(an.non_ad_cost)} (the peak month's "
+            f"implied cost at a {P.ad_share:.0%} share, held constant). {ledger_sentence(an).capitalize()[0]}"
+            f"{ledger_sentence(an)[1:]} Revenue and any round the "
+            f"data do not give are not counted; a round without an amount adds nothing.")
 
 
 def article_quotes(ds, an, P):
@@ -250,7 +310,7 @@ counted in {mau_row["period_start"]:%B %Y} (the QuestMobile month nearest the pe
 non-advertising cost alone would take {F.wan_zh(users_needed_non_ad)} ({users_needed_non_ad / facts.mau.value:.1%}).
 The assumed revenue of {F.cny_zh(P.paid_revenue_monthly_yuan)} corresponds to {F.wan_zh(users_at_assumed_revenue)} payers
 ({users_at_assumed_revenue / facts.mau.value:.2%} of MAU).""" + "".join(
-        f" A conflicting figure: {r['value_text']} ({r['obs_id']}, {r['period_start']:%B %Y}, "
+        f" A conflicting figure: {r['value_text']} ({r['obs_id']}, {period_label(r)}, "
         f"{ds.vendor_label([r['vendor']]) if isinstance(r['vendor'], str) else 'no firm named'}); with it the share would be "
         f"{users_needed / r['base_value']:.1%}."
         for _, r in ds.observations[
