@@ -441,11 +441,23 @@ def churn_by_cpa_and_path(ds, targets: pd.DataFrame, end, cpas: dict[str, float]
     return out
 
 
-def cpa_readings(ds) -> dict[str, float]:
-    """The articles' readings of the cost per acquired user (the contested-input registry's 'cpa')."""
-    from kimi_research.analysis import contested
+#: The articles' readings of the cost per acquired user: key, observation id, what the reading is.
+#: The contested-input registry (:mod:`kimi_research.analysis.contested`) builds its 'cpa' input from these.
+CPA_READINGS = (
+    ("10", "o004_20", "about 10元, an investor in article 004"),
+    ("30", "o000_13", "30元 on Bilibili, article 000 (hearsay)"),
+    ("12.5", "o004_21", "12-13元 all-in, article 004, read at its middle as the cost of a user bought"),
+)
 
-    return {r.key: float(r.value) for r in contested.registry(ds)["cpa"].readings}
+
+def cpa_readings(ds) -> dict[str, float]:
+    """Each reading's value in CNY, looked up by observation id (a range at its middle)."""
+    out = {}
+    for key, oid, _ in CPA_READINGS:
+        r = ds.observations.loc[oid]
+        lo, hi = float(r["base_value"]), r.get("base_value_high")
+        out[key] = (lo + float(hi)) / 2 if hi is not None and pd.notna(hi) else lo
+    return out
 
 
 def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:

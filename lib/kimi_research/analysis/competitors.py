@@ -593,8 +593,8 @@ def capability_facts(ds, camp_list: list[str], chars_per_token: float) -> pd.Dat
     return f
 
 
-def _window_steps(f: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
-    """Distinct windows of one camp, smallest first: (text, first date, source ids)."""
+def _window_steps(f: pd.DataFrame) -> list[tuple[str, str, list[str], str]]:
+    """Distinct windows of one camp, smallest first: (text, first date, source ids, chart label)."""
     out = []
     for _, g in f.assign(_v=f["score"]).groupby("_v", sort=True):
         dated = g[g["date"].notna()].sort_values(["span", "date"])  # the most precise date first

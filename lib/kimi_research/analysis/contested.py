@@ -114,18 +114,14 @@ def registry(ds, retention_low: float | None = None, ad_share_low: float | None 
     from kimi_research.analysis import adspend
 
     rd = RANGE_DEFAULTS
-    allin = _row(ds, "o004_21")
-    allin_mid = (float(allin["base_value"]) + float(allin["base_value_high"])) / 2
     spend_ids = tuple(sorted(adspend.spend_data_by_month(ds)["obs_ids"].str.split(";").explode().unique()))
     ret_high = _value(ds, rd["retention_30d"]["obs"])
+    cpa = adspend.cpa_readings(ds)
     inputs = [
         ContestedInput(
             "cpa", "Cost of one acquired user (CNY): what a yuan of advertising buys", DISCRETE,
-            (_reading(ds, "10", "o004_20", "about 10元, an investor in article 004"),
-             _reading(ds, "30", "o000_13", "30元 on Bilibili, article 000 (hearsay)"),
-             _reading(ds, "12.5", "o004_21", "12-13元 all-in, article 004, read at its middle as the cost of a "
-                      "user bought", value=allin_mid)),
-            obs_ids=("o004_20", "o000_13", "o004_21"), bears_on=("02 churn fit", "02 unit economics")),
+            tuple(_reading(ds, k, oid, label, value=cpa[k]) for k, oid, label in adspend.CPA_READINGS),
+            obs_ids=tuple(oid for _, oid, _ in adspend.CPA_READINGS), bears_on=("02 churn fit", "02 unit economics")),
         ContestedInput(
             "spend_path", "Kimi's ad spend in the months no article reports (before October and after "
                           "November 2024)", DISCRETE,

@@ -586,7 +586,8 @@ def analyse(ds, P, full=None) -> FormulaAnalysis:
     ratio = ratio_to_threshold_firm(P.ad_share, P.alarm_threshold)
     threshold_firm_rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.alarm_threshold)
     factor_kimi, factor_alarm = frontier_factor(P.ad_share), frontier_factor(P.alarm_threshold)
-    train_lo, train_hi = facts.training_cost.value, facts.training_cost.high
+    train_lo = facts.training_cost.value
+    train_hi = facts.training_cost.high if facts.training_cost.high is not None else train_lo  # a range's top
     consistency_key = range_position(implied_non_ad, train_lo, train_hi)
     consistency_key_low = range_position(implied_non_ad_low, train_lo, train_hi)
     users_needed = math.ceil(paying_users_needed(total_cost, P.price_per_paying_user_yuan))
@@ -620,7 +621,7 @@ def analyse(ds, P, full=None) -> FormulaAnalysis:
         "training_cost_low": train_lo,
     }
     runway = runway_table(funding_cny, burns)
-    first, last = min(funding_cny, key=funding_cny.get), max(funding_cny, key=funding_cny.get)  # smaller, larger
+    first, last = min(funding_cny, key=lambda k: funding_cny[k]), max(funding_cny, key=lambda k: funding_cny[k])  # smaller, larger
     # the cash ledger: every funding round, notebook 02's spend path plus the non-advertising cost
     rounds, ledger = _ledger(ds, P, non_ad_cost)
     ledgers = {P.evidence: ledger}

@@ -76,5 +76,6 @@ def grades_deck_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap:
               loc="lower right", fontsize=11, frameon=False)
     ax.grid(axis="y", visible=False)
     plotting.footnote(fig, source)
-    fig._supxlabel.set_fontsize(11)
+    for text in fig.texts:  # the source footnote (plotting.footnote) at 11 pt: read on a slide
+        text.set_fontsize(11)
     return fig

@@ -78,9 +78,9 @@ def joint_note(ds, an, P) -> str:
 
 def evidence_comparison(ds, P):
     """Key results with the articles only and with the supplement, side by side (computed here, both settings)."""
-    import kimi_research as kr
+    from kimi_research.data import load
 
-    full = kr.load()
+    full = load()
     out = {}
     for ev in ("articles", "all"):
         an = adspend.analyse(full.with_evidence(ev), P.model_copy(update={"evidence": ev}))

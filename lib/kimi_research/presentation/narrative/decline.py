@@ -270,10 +270,10 @@ def floor_note(an: Analysis) -> str:
 
 def evidence_comparison(P) -> pd.DataFrame:
     """The fit on each firm's series with the articles only and with the supplement (computed here, both)."""
-    import kimi_research as kr
     from kimi_research.analysis import decline as D
+    from kimi_research.data import load
 
-    full = kr.load()
+    full = load()
     out = []
     for ev in ("articles", "all"):
         ds = full.with_evidence(ev)
