@@ -621,7 +621,8 @@ def analyse(ds, P, full=None) -> FormulaAnalysis:
         "training_cost_low": train_lo,
     }
     runway = runway_table(funding_cny, burns)
-    first, last = min(funding_cny, key=lambda k: funding_cny[k]), max(funding_cny, key=lambda k: funding_cny[k])  # smaller, larger
+    by_amount = funding_cny.__getitem__
+    first, last = min(funding_cny, key=by_amount), max(funding_cny, key=by_amount)  # smaller, larger
     # the cash ledger: every funding round, notebook 02's spend path plus the non-advertising cost
     rounds, ledger = _ledger(ds, P, non_ad_cost)
     ledgers = {P.evidence: ledger}
