@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kimi_research.orchestration.runner import load_param_set
+from kimi_research.presentation import format as F
 
 pytestmark = pytest.mark.notebook
 
@@ -16,7 +17,7 @@ def test_evidence_all_parameter_set_runs(run_notebook, live_ds, nb):
     run = run_notebook(nb, params)
     assert run.returncode == 0, run.output[-2000:]
     assert run.results["parameters"]["evidence"] == "all"
-    assert "the five articles and the public-report supplement" in run.executed().read_text(encoding="utf-8")
+    assert F.evidence_used("all") in run.executed().read_text(encoding="utf-8")
     if nb == "03_sustainability_formula":
         r = run.results
         assert set(r["ledger_cash_out"]) == {"articles", "all"} and r["evidence"] == "all"

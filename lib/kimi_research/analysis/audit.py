@@ -98,7 +98,7 @@ def leaders(counts: pd.Series) -> list[str]:
 
 
 def tier_coverage(ds, obs: pd.DataFrame) -> pd.DataFrame:
-    """Per source tier (1 = the five articles, 2 = the public-report supplement): sources in data/sources.csv,
+    """Per source tier (1 = the articles the project is built on, 2 = the public reports): sources in data/sources.csv,
     sources with at least one row in ``obs``, and rows."""
     tiers = ds.sources["tier"].astype(int)
     rows = obs.groupby("source_id").size()

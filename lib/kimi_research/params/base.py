@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 #: error type of a data-dependent or cross-parameter problem raised by a model's validators
 PROBLEM = "parameter_problem"
 #: description of the ``evidence`` parameter every notebook takes (also its parameters-cell comment)
-EVIDENCE_DOC = 'which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)'
+EVIDENCE_DOC = (
+    'which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)'
+)
 
 Evidence = Literal["articles", "all"]
 

@@ -116,3 +116,8 @@ def pct(v: float | None, digits: int = 1, sign: bool = False) -> str:
     return s.replace("-", MINUS)
 
 
+def evidence_used(evidence: str, code: bool = False) -> str:
+    """Which evidence a run used, in words: 'the articles only' or 'the articles and the public reports'."""
+    text = ("the tier-1 articles only" if evidence == "articles"
+            else "the tier-1 articles and the tier-2 public reports")
+    return f'{text} (`evidence = "{evidence}"`)' if code else text

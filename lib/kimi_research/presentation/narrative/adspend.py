@@ -51,8 +51,7 @@ def headline(ds, r: dict, P) -> str:
 
 
 def evidence_text(P) -> str:
-    return ("the five articles only (`evidence = \"articles\"`)" if P.evidence == "articles"
-            else "the articles and the public-report supplement (`evidence = \"all\"`)")
+    return F.evidence_used(P.evidence, code=True)
 
 
 def joint_table(ds, an, P):

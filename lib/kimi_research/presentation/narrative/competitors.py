@@ -221,7 +221,7 @@ def summary_markdown(ds, an, P):
         )
         + "."
     )
-    return f"""* **Evidence**: {"the five articles only" if P.evidence == "articles" else "the five articles and the public-report supplement"} (parameter `evidence`).
+    return f"""* **Evidence**: {F.evidence_used(P.evidence)} (parameter `evidence`).
 * **Ranking** ({vendor_label}, {metric_name.lower()}, {table["period"].iloc[0]}): {rank_line}{noval_line}
 * **A year before**: {chg_line} {("Also: " + yb_line + ".") if yb_line else ""}
 * **Other snapshots**: {"; ".join(snap_lines) if snap_lines else "none for the selected apps"}.

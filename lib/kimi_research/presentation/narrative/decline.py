@@ -211,8 +211,7 @@ def P_evidence(an: Analysis) -> str:
 
 
 def evidence_text(an, evidence: str) -> str:
-    return ("the five articles only (`evidence = \"articles\"`)" if evidence == "articles"
-            else "the articles and the public-report supplement (`evidence = \"all\"`)")
+    return F.evidence_used(evidence, code=True)
 
 
 def constant_rate_note(an: Analysis) -> str:

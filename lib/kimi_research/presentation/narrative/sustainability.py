@@ -71,7 +71,7 @@ def funding_label_en(row) -> str:
 
 def evidence_label(evidence: str) -> str:
     """The evidence a notebook used, in words."""
-    return "the five articles only" if evidence == "articles" else "the five articles and the public-report supplement"
+    return F.evidence_used(evidence)
 
 
 def headline(ds, r: dict, P) -> str:
