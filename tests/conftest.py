@@ -107,8 +107,11 @@ FROZEN_DATA = Path(__file__).parent / "fixtures" / "data"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "frozen_data: run with KIMI_RESEARCH_DATA_DIR pointing at tests/fixtures/data "
-                            "(notebooks executed by the test read the frozen copy too)")
+    config.addinivalue_line(
+        "markers",
+        "frozen_data: run with KIMI_RESEARCH_DATA_DIR pointing at tests/fixtures/data "
+        "(notebooks executed by the test read the frozen copy too)",
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -23,8 +23,18 @@ def smallest_chart_font_pt() -> float:
 
     plotting.theme()
     rc = matplotlib.rcParams
-    sizes = [rc[k] for k in ("axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
-                             "legend.fontsize", "legend.title_fontsize") if isinstance(rc[k], (int, float))]
+    sizes = [
+        rc[k]
+        for k in (
+            "axes.titlesize",
+            "axes.labelsize",
+            "xtick.labelsize",
+            "ytick.labelsize",
+            "legend.fontsize",
+            "legend.title_fontsize",
+        )
+        if isinstance(rc[k], (int, float))
+    ]
     sizes.append(inspect.signature(plotting.annotate_events).parameters["fontsize"].default)
     return min(sizes)
 
@@ -104,22 +114,29 @@ class Walk:
 
 def open_deck(page: Page, deck: Path, query: str = "transition=none&backgroundTransition=none") -> None:
     page.goto(f"{deck.resolve().as_uri()}?{query}#/0")
-    page.wait_for("document.body && document.body.getAttribute('data-deck-ready') === 'true'", 60,
-                  f"reveal.js to initialise {deck.name}")
+    page.wait_for(
+        "document.body && document.body.getAttribute('data-deck-ready') === 'true'", 60, f"reveal.js to initialise {deck.name}"
+    )
 
 
 def settle(page: Page) -> None:
     page.eval("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.wait_for("(Reveal.getCurrentSlide().dataset.kimiFit || '') !== ''"
-                  " || !!Reveal.getCurrentSlide().querySelector('section')", 20, "the layout rule to run")
+    page.wait_for(
+        "(Reveal.getCurrentSlide().dataset.kimiFit || '') !== '' || !!Reveal.getCurrentSlide().querySelector('section')",
+        20,
+        "the layout rule to run",
+    )
 
 
 def walk(page: Page, deck: Path, shots: Path | None = None, max_steps: int = 400) -> Walk:
     """Open ``deck``, then press → until nothing changes; measure (and screenshot) every step."""
     open_deck(page, deck)
-    w = Walk(deck.name, total=page.eval("Reveal.getTotalSlides()"),
-             images=page.eval("document.querySelectorAll('.reveal .slides img').length"),
-             tables=page.eval("document.querySelectorAll('.reveal .slides table').length"))
+    w = Walk(
+        deck.name,
+        total=page.eval("Reveal.getTotalSlides()"),
+        images=page.eval("document.querySelectorAll('.reveal .slides img').length"),
+        tables=page.eval("document.querySelectorAll('.reveal .slides table').length"),
+    )
     stem = deck.name.removesuffix(".slides.html")
     last = None
     for _ in range(max_steps):
@@ -156,8 +173,10 @@ def problems(w: Walk, min_text_px: float, min_chart_px: float, chart_px_per_rati
         for i in m["imgs"]:
             px = i["ratio"] * chart_px_per_ratio
             if px < min_chart_px:
-                out.append(f"{at(m)}: chart {i['alt']!r} shown at {i['ratio']:.0%} of its size: its smallest "
-                           f"text is {px:.1f} px < {min_chart_px} px")
+                out.append(
+                    f"{at(m)}: chart {i['alt']!r} shown at {i['ratio']:.0%} of its size: its smallest "
+                    f"text is {px:.1f} px < {min_chart_px} px"
+                )
         if m["headingOnly"]:
             out.append(f"{at(m)}: a heading-only slide ({m['title']!r})")
         for d in m["dups"]:

@@ -29,12 +29,15 @@ def test_spend_data_by_month(ds):
     assert np.allclose(span["value"], 1e7)  # 上千万元, a lower bound per month
 
 
-@pytest.mark.parametrize("path, mar, dec, mar_status, dec_status", [
-    ("articles", 1e7, 1e7, "lower bound", "assumption"),
-    ("lower_bounds", 1e7, 0.0, "lower bound", "assumption"),
-    ("interpolate", 1e8 + (2.2e8 - 1e8) / 8, 1e7, "interpolated", "assumption"),
-    ("zero", 0.0, 0.0, "assumption", "assumption"),
-])
+@pytest.mark.parametrize(
+    "path, mar, dec, mar_status, dec_status",
+    [
+        ("articles", 1e7, 1e7, "lower bound", "assumption"),
+        ("lower_bounds", 1e7, 0.0, "lower bound", "assumption"),
+        ("interpolate", 1e8 + (2.2e8 - 1e8) / 8, 1e7, "interpolated", "assumption"),
+        ("zero", 0.0, 0.0, "assumption", "assumption"),
+    ],
+)
 def test_monthly_spend_paths(ds, path, mar, dec, mar_status, dec_status):
     s = adspend.monthly_spend(ds, path, "2025-12")
     assert s.index[0] == M("2024-02", "M") and s.index[-1] == M("2025-12", "M")
@@ -42,7 +45,7 @@ def test_monthly_spend_paths(ds, path, mar, dec, mar_status, dec_status):
     assert s.loc[M("2024-03", "M"), "spend_yuan"] == pytest.approx(mar)
     assert s.loc[M("2024-03", "M"), "status"] == mar_status
     assert s.loc[M("2024-12", "M"), "spend_yuan"] == dec and s.loc[M("2024-12", "M"), "status"] == dec_status
-    assert not s.loc[M("2024-12", "M"):, "data"].any()  # nothing after November 2024 is data
+    assert not s.loc[M("2024-12", "M") :, "data"].any()  # nothing after November 2024 is data
     assert s.loc[M("2024-10", "M"), "status"] == "reported" and s.loc[M("2024-10", "M"), "spend_yuan"] == pytest.approx(2.2e8)
     assert list(adspend.peak_window(s).astype(str)) == ["2024-10", "2024-11"]
 
@@ -97,11 +100,20 @@ def test_fit_recovers_a_known_churn():
     idx = pd.period_range("2024-01", periods=12, freq="M")
     spend = pd.Series([5e7, 1e7, 1e7, 2e8, 0, 0, 0, 0, 0, 0, 0, 0], index=idx)
     truth = adspend.simulate(spend, 10, 0.3)
-    targets = pd.DataFrame({
-        "entity": "x", "metric": "mau", "period_start": [idx[4].start_time, idx[6].start_time, idx[9].start_time],
-        "period_end": [idx[4].end_time, idx[8].end_time, idx[11].end_time], "n_months": [1, 3, 3],
-        "months": [[idx[4]], list(idx[6:9]), list(idx[9:12])], "vendor": "v", "source_id": "s",
-        "used": True}, index=["a", "b", "c"])
+    targets = pd.DataFrame(
+        {
+            "entity": "x",
+            "metric": "mau",
+            "period_start": [idx[4].start_time, idx[6].start_time, idx[9].start_time],
+            "period_end": [idx[4].end_time, idx[8].end_time, idx[11].end_time],
+            "n_months": [1, 3, 3],
+            "months": [[idx[4]], list(idx[6:9]), list(idx[9:12])],
+            "vendor": "v",
+            "source_id": "s",
+            "used": True,
+        },
+        index=["a", "b", "c"],
+    )
     targets["base_value"] = [truth.loc[ms].mean() for ms in targets["months"]]
     fit = adspend.fit_churn(spend, 10, targets)
     assert fit.fitted and fit.churn == pytest.approx(0.3, abs=1e-6)
@@ -121,7 +133,7 @@ def test_fit_to_kimi_default(ds):
     cf = adspend.counterfactuals(spend, 10.0, fit.churn)
     assert (cf["spend stopped"] <= cf["chosen spend path"] + 1e-6).all()
     assert (cf["chosen spend path"] <= cf["spend continued"] + 1e-6).all()
-    assert cf.loc[:M("2024-11", "M")].nunique(axis=1).eq(1).all()  # identical up to the last reported month
+    assert cf.loc[: M("2024-11", "M")].nunique(axis=1).eq(1).all()  # identical up to the last reported month
 
 
 # --- the notebook --------------------------------------------------------------------------------------

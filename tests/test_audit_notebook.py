@@ -19,7 +19,7 @@ def test_default_run(default_results, live_ds):
     assert r["n_sources"] == ds.observations["source_id"].nunique()
     assert r["observations_per_source"] == ds.observations.groupby("source_id").size().to_dict()
     assert r["n_conflicts"] == ds.observations["conflict_group"].nunique() >= 7
-    assert r["conflict_groups"]["kimi_cpa"] == 3.0           # 30元 vs about 10元
+    assert r["conflict_groups"]["kimi_cpa"] == 3.0  # 30元 vs about 10元
     assert r["conflict_groups"]["alibaba_investment"] == 1.25  # 超10亿 vs 8亿美元
     assert r["conflict_groups"]["doubao_ad_spend"] == pytest.approx(3.72)  # 1.24亿/month vs 1亿 a quarter
     flagged = ds.observations.index[ds.observations["flag_list"].map(lambda f: "suspicious" in f)]

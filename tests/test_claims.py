@@ -21,19 +21,22 @@ def test_safe_eval_unknown_name():
         claims.safe_eval("c + 1", {"a": 1.0})
 
 
-@pytest.mark.parametrize("lo,hi,t,rel,tol,expected", [
-    (709.7, 733.3, 700, "=", 0.05, claims.ROUGHLY),
-    (700.0, 700.0, 700, "=", 0.05, claims.HOLDS),
-    (-0.2946, -0.2946, -0.30, "~", 0.05, claims.HOLDS),
-    (-0.2946, -0.2946, -0.30, "~", 0.005, claims.FAILS),
-    (240, 260, 250, "~", 0.05, claims.HOLDS),
-    (2.2, 2.2, 2.0, "~", 0.05, claims.FAILS),  # outside the tolerance: never "roughly holds"
-    (2.09, 2.09, 2.0, "~", 0.05, claims.HOLDS),
-    (5.45, 5.45, 1, ">", 0.05, claims.HOLDS),
-    (0.98, 0.98, 1, ">", 0.05, claims.ROUGHLY),
-    (0.5, 0.5, 1, ">", 0.05, claims.FAILS),
-    (0.5, 0.5, 1, "<", 0.05, claims.HOLDS),
-])
+@pytest.mark.parametrize(
+    "lo,hi,t,rel,tol,expected",
+    [
+        (709.7, 733.3, 700, "=", 0.05, claims.ROUGHLY),
+        (700.0, 700.0, 700, "=", 0.05, claims.HOLDS),
+        (-0.2946, -0.2946, -0.30, "~", 0.05, claims.HOLDS),
+        (-0.2946, -0.2946, -0.30, "~", 0.005, claims.FAILS),
+        (240, 260, 250, "~", 0.05, claims.HOLDS),
+        (2.2, 2.2, 2.0, "~", 0.05, claims.FAILS),  # outside the tolerance: never "roughly holds"
+        (2.09, 2.09, 2.0, "~", 0.05, claims.HOLDS),
+        (5.45, 5.45, 1, ">", 0.05, claims.HOLDS),
+        (0.98, 0.98, 1, ">", 0.05, claims.ROUGHLY),
+        (0.5, 0.5, 1, ">", 0.05, claims.FAILS),
+        (0.5, 0.5, 1, "<", 0.05, claims.HOLDS),
+    ],
+)
 def test_verdicts(lo, hi, t, rel, tol, expected):
     assert claims.verdict(lo, hi, t, t, rel, tol)[0] == expected
 

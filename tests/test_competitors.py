@@ -36,8 +36,7 @@ def test_latest_wau_ranking_merges_values_and_ranks(latest):
     t = rk["table"]
     assert list(t.index) == ["doubao", "deepseek", "yuanbao", "ant_afu", "qwen", "kimi"]
     assert t["rank"].tolist() == [1, 2, 3, 4, 5, 7]
-    assert t.loc[["doubao", "deepseek", "yuanbao", "kimi"], "value"].tolist() == [155_200_000, 81_560_000,
-                                                                                 20_840_000, 4_500_000]
+    assert t.loc[["doubao", "deepseek", "yuanbao", "kimi"], "value"].tolist() == [155_200_000, 81_560_000, 20_840_000, 4_500_000]
     # ranked without a value: no value is invented, only the bound its neighbours imply
     assert t.loc[["ant_afu", "qwen"], "value"].isna().all()
     assert t.loc["ant_afu", "value_low_by_rank"] == 4_500_000 and t.loc["ant_afu", "value_high_by_rank"] == 20_840_000
@@ -183,7 +182,13 @@ def test_default_run(default_results):
     rk = {x["entity"]: x for x in r["ranking"]}
     assert [x["entity"] for x in r["ranking"]] == ["doubao", "deepseek", "yuanbao", "ant_afu", "qwen", "kimi"]
     assert [(rk[e]["value"], rk[e]["rank"]) for e in ["doubao", "deepseek", "yuanbao", "ant_afu", "qwen", "kimi"]] == [
-        (155_200_000, 1), (81_560_000, 2), (20_840_000, 3), (None, 4), (None, 5), (4_500_000, 7)]
+        (155_200_000, 1),
+        (81_560_000, 2),
+        (20_840_000, 3),
+        (None, 4),
+        (None, 5),
+        (4_500_000, 7),
+    ]
     assert r["kimi_rank"] == 7
     assert r["ratio_to_kimi"] == {"doubao": 34.4889, "deepseek": 18.1244, "yuanbao": 4.6311}
     assert r["rank_change"]["places_lost"] == 5 and r["rank_change"]["before_rank"] == 2
@@ -208,7 +213,9 @@ def test_dau_early_2025_parameter_set(run_notebook):
     assert r["metric"] == "dau" and r["vendor"] == "aicpb"
     assert (r["as_of"]["start"], r["as_of"]["end"]) == ("2025-02-01", "2025-02-11")
     assert [(x["entity"], x["value"], x["rank"]) for x in r["ranking"]] == [
-        ("deepseek", 22_150_000, None), ("doubao", 16_950_000, None)]  # the article gives no ranks
+        ("deepseek", 22_150_000, None),
+        ("doubao", 16_950_000, None),
+    ]  # the article gives no ranks
     assert r["ratio_to_leader"]["doubao"] == round(1695 / 2215, 4)
     assert r["kimi_rank"] is None and r["ratio_to_kimi"] == {}
     d = r["derived"][0]
@@ -222,8 +229,7 @@ def test_big_three_parameter_set(run_notebook):
     run = run_notebook(NB, params)
     assert run.returncode == 0, run.output[-3000:]
     r = run.results
-    assert [(x["entity"], x["rank"]) for x in r["ranking"]] == [("doubao", 1), ("deepseek", 2), ("yuanbao", 3),
-                                                                 ("kimi", 7)]
+    assert [(x["entity"], x["rank"]) for x in r["ranking"]] == [("doubao", 1), ("deepseek", 2), ("yuanbao", 3), ("kimi", 7)]
     assert r["ratio_to_kimi"]["deepseek"] == 18.1244
     assert r["context_window_tokens_equiv"]["moonshot"] == 1_000_000  # 200万字 at 2 characters per token
     # only the companies behind the selected apps (no "other model makers" outside "all")
@@ -247,8 +253,9 @@ def test_unknown_entity_fails_at_validation(run_notebook):
     run = run_notebook(NB, {"entities": ["kimi", "doubau"], "metric": "users", "chars_per_token": -1})
     assert run.returncode != 0 and run.results is None
     out = run.output
-    assert "unknown app(s) 'doubau' (did you mean 'Doubao'?); apps with data: " \
-           "ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
+    assert (
+        "unknown app(s) 'doubau' (did you mean 'Doubao'?); apps with data: ant_afu, deepseek, doubao, kimi, qwen, yuanbao" in out
+    )
     assert "parameter 'metric' = 'users'" in out and "parameter 'chars_per_token' = -1" in out
     assert "pandas/core" not in out
 
@@ -292,7 +299,6 @@ def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
         assert f"Kimi: {q['months_covered']} only" in row["dimension"]
     P2 = kr.validate_parameters("02_ad_spend_bubble", defaults("02_ad_spend_bubble"), live_ds)
     an2 = adspend.analyse(live_ds.with_evidence("articles"), P2)
-    ratio_02 = C.outspend_ratio(an2.spend.loc[an2.window, "spend_yuan"],
-                                an2.q4["base_value_per_month"])
+    ratio_02 = C.outspend_ratio(an2.spend.loc[an2.window, "spend_yuan"], an2.q4["base_value_per_month"])
     assert row["kimi_over_best"] == pytest.approx(ratio_02)
     assert ratio_02 == pytest.approx(an2.kimi_peak_pm / an2.q4["base_value_per_month"].max())  # 02's own sentence

@@ -174,11 +174,11 @@ def test_measurements_fold_repeats_and_corroboration(ds):
     assert len(ds.observations) == 101 and len(m) == 94
     folded = m[m["n_observations"] > 1]
     assert folded["obs_ids"].to_dict() == {
-        "o004_16": ["o000_06", "o004_16"],             # 1408万 for May = 1407.2万 for Q2 (QuestMobile)
+        "o004_16": ["o000_06", "o004_16"],  # 1408万 for May = 1407.2万 for Q2 (QuestMobile)
         "o000_10": ["o000_10", "o001_10", "o003_01"],  # 20万字 at launch, three articles (o003_01 same_as)
         "o001_11": ["o000_11", "o001_11", "o003_02"],  # 200万字, three articles (same_as)
-        "o001_13": ["o001_13", "o002_05"],             # AppGrowing, Kimi, October 2024: 2.2亿元 twice
-        "o001_14": ["o001_14", "o002_06"],             # November 2024: 2亿元 twice
+        "o001_13": ["o001_13", "o002_05"],  # AppGrowing, Kimi, October 2024: 2.2亿元 twice
+        "o001_14": ["o001_14", "o002_06"],  # November 2024: 2亿元 twice
     }
     assert m.at["o001_13", "source_ids"] == ["s001", "s002"] and m.at["o001_13", "n_sources"] == 2
 

@@ -459,7 +459,9 @@ def test_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", deny)
     with pytest.raises(DataError) as e:
         kr.load(d, cache=False)
-    assert str(e.value).replace(str(d), "<data>") == "<data>/events.csv: cannot be read (Permission denied); check its permissions"
+    assert (
+        str(e.value).replace(str(d), "<data>") == "<data>/events.csv: cannot be read (Permission denied); check its permissions"
+    )
 
 
 # --- make check-data ------------------------------------------------------------------------------

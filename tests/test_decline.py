@@ -17,8 +17,20 @@ from kimi_research.params import defaults
 from kimi_research.presentation.narrative import decline as narrative
 
 NB = "01_user_decline"
-REQUIRED_KEYS = {"entity", "metric", "vendor", "n_points", "peak_value", "peak_period", "latest_value", "latest_period",
-                 "peak_to_latest_change", "monthly_change", "monthly_change_ci", "half_life_months"}
+REQUIRED_KEYS = {
+    "entity",
+    "metric",
+    "vendor",
+    "n_points",
+    "peak_value",
+    "peak_period",
+    "latest_value",
+    "latest_period",
+    "peak_to_latest_change",
+    "monthly_change",
+    "monthly_change_ci",
+    "half_life_months",
+}
 
 
 def params(**kw):
@@ -32,9 +44,16 @@ def kimi(ds):
 
 # --- parameters ----------------------------------------------------------------------------------
 def test_parameter_declaration():
-    assert defaults(NB) == {"entity": "kimi", "metric": "mau", "vendor": "auto", "start": "", "end": "",
-                            "forecast_months": 6, "annotate_events": True,
-                            "evidence": "articles"}
+    assert defaults(NB) == {
+        "entity": "kimi",
+        "metric": "mau",
+        "vendor": "auto",
+        "start": "",
+        "end": "",
+        "forecast_months": 6,
+        "annotate_events": True,
+        "evidence": "articles",
+    }
 
 
 def test_entity_resolution(ds):
@@ -151,10 +170,21 @@ def test_pooled_fit_excludes_bounds_and_pre_peak_points(ds):
 def _rows(values, months, qualifier="="):
     start = pd.Timestamp("2025-01-01")
     mids = [start + pd.Timedelta(days=m * decline.DAYS_PER_MONTH) for m in months]
-    return pd.DataFrame({"obs_id": [f"x{i}" for i in range(len(values))], "base_value": values, "period_mid": mids,
-                         "period_start": mids, "period_end": mids, "kind": ["point"] * len(values),
-                         "qualifier": qualifier, "value_text": [str(v) for v in values], "period": [str(m) for m in months],
-                         "series": "questmobile", "base_value_high": np.nan}).set_index("obs_id", drop=False)
+    return pd.DataFrame(
+        {
+            "obs_id": [f"x{i}" for i in range(len(values))],
+            "base_value": values,
+            "period_mid": mids,
+            "period_start": mids,
+            "period_end": mids,
+            "kind": ["point"] * len(values),
+            "qualifier": qualifier,
+            "value_text": [str(v) for v in values],
+            "period": [str(m) for m in months],
+            "series": "questmobile",
+            "base_value_high": np.nan,
+        }
+    ).set_index("obs_id", drop=False)
 
 
 def test_two_points_give_a_rate_but_no_interval():
@@ -224,9 +254,18 @@ def test_chart_events_merge_same_day_and_keep_launches(ds):
 def test_summary_is_built_from_computed_values(ds, kimi):
     md = narrative.summary_markdown(ds, kimi, 6)
     assert md.startswith("* **Peak and latest.** Kimi's MAU as measured by QuestMobile peaked at")
-    for text in ["**2101万** (2024-12)", "**992.6万**", "**−52.8%** in 8.0 months", "**−8.9% a month**",
-                 "95% CI −19.1% to +2.7%", "**7.5 months**", "×11.6 in 5.0 months", "+63.4% a month",
-                 "≥3600万 in 2024-10 (no firm named, lower bound)", "counted once"]:
+    for text in [
+        "**2101万** (2024-12)",
+        "**992.6万**",
+        "**−52.8%** in 8.0 months",
+        "**−8.9% a month**",
+        "95% CI −19.1% to +2.7%",
+        "**7.5 months**",
+        "×11.6 in 5.0 months",
+        "+63.4% a month",
+        "≥3600万 in 2024-10 (no firm named, lower bound)",
+        "counted once",
+    ]:
         assert text in md, text
 
 
@@ -235,8 +274,6 @@ def test_results_keys(ds, kimi):
     assert REQUIRED_KEYS <= set(r)
     assert len(r["monthly_change_ci"]) == 2 and r["half_life_months"] == kimi.fit.half_life
     assert r["growth_phase"]["end_obs"] == "o003_09"
-
-
 
 
 # --- the notebook ----------------------------------------------------------------------------------
@@ -259,16 +296,41 @@ def test_default_run(default_results):
 
 
 EXPECTED_SETS = {
-    "doubao": {"entity": "doubao", "metric": "wau", "vendor": "questmobile", "n_points": 1, "peak_value": 155_200_000,
-               "fit_status": "too_few", "monthly_change": None, "monthly_change_ci": [None, None],
-               "half_life_months": None, "forecast": [], "growth_phase": None},
-    "deepseek": {"entity": "deepseek", "metric": "dau", "vendor": "aicpb", "n_points": 1, "peak_value": 22_150_000,
-                 "fit_status": "too_few", "excluded_rows": {"o001_05": "lower bound (>2000万), not a point"},
-                 "half_life_months": None},
-    "kimi_dau": {"entity": "kimi", "metric": "dau", "vendor": "none", "n_points": 2, "peak_value": 5_897_000,
-                 "fit_status": "too_few", "peak_to_latest_change": 0.0, "forecast": [], "half_life_months": None},
-    "kimi_pooled": {"entity": "kimi", "vendor": "all", "pooled": True, "peak_obs": "o002_03", "n_fit": 3,
-                    "fit_status": "fit"},
+    "doubao": {
+        "entity": "doubao",
+        "metric": "wau",
+        "vendor": "questmobile",
+        "n_points": 1,
+        "peak_value": 155_200_000,
+        "fit_status": "too_few",
+        "monthly_change": None,
+        "monthly_change_ci": [None, None],
+        "half_life_months": None,
+        "forecast": [],
+        "growth_phase": None,
+    },
+    "deepseek": {
+        "entity": "deepseek",
+        "metric": "dau",
+        "vendor": "aicpb",
+        "n_points": 1,
+        "peak_value": 22_150_000,
+        "fit_status": "too_few",
+        "excluded_rows": {"o001_05": "lower bound (>2000万), not a point"},
+        "half_life_months": None,
+    },
+    "kimi_dau": {
+        "entity": "kimi",
+        "metric": "dau",
+        "vendor": "none",
+        "n_points": 2,
+        "peak_value": 5_897_000,
+        "fit_status": "too_few",
+        "peak_to_latest_change": 0.0,
+        "forecast": [],
+        "half_life_months": None,
+    },
+    "kimi_pooled": {"entity": "kimi", "vendor": "all", "pooled": True, "peak_obs": "o002_03", "n_fit": 3, "fit_status": "fit"},
 }
 
 

@@ -55,10 +55,12 @@ def test_widgets_become_a_static_rendering_with_a_note():
         "s": {"model_name": "FloatSliderModel", "state": {"description": "ad share", "value": 0.7}},
         "h": {"model_name": "HTMLModel", "state": {"value": "<b>rate 0.01</b>"}},
     }
-    out = new_output("display_data", data={export.WIDGET_VIEW: {"model_id": "box", "version_major": 2},
-                                           "text/plain": "VBox(...)"})
-    nb = new_notebook(cells=[new_code_cell("display(w)", outputs=[out])],
-                      metadata={"widgets": {export.WIDGET_STATE: {"state": state}}})
+    out = new_output(
+        "display_data", data={export.WIDGET_VIEW: {"model_id": "box", "version_major": 2}, "text/plain": "VBox(...)"}
+    )
+    nb = new_notebook(
+        cells=[new_code_cell("display(w)", outputs=[out])], metadata={"widgets": {export.WIDGET_STATE: {"state": state}}}
+    )
     export.static_widgets(nb)
     data = nb.cells[0].outputs[0]["data"]
     assert export.WIDGET_VIEW not in data and "widgets" not in nb.metadata

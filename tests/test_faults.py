@@ -36,12 +36,12 @@ def clean_env(**extra) -> dict:
     return env
 
 
-
 @pytest.fixture(autouse=True)
 def _results_unchecked(monkeypatch):
     """These tests are about where results go, not what they hold: the results models (tested in
     tests/test_results_models.py) would refuse the one-key payloads written here."""
     monkeypatch.setattr("kimi_research.orchestration.results.validate_results", lambda notebook, payload: None)
+
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch, capsys):
@@ -63,16 +63,20 @@ def cli(tmp_path, monkeypatch, capsys):
 def test_missing_file(cli, tmp_path):
     code, err = cli("run", NB, "-f", "nope.yaml")
     assert code == 2
-    assert err == (f"error: -f nope.yaml: no such file (relative paths are read from the folder you run "
-                   f"the command in: {tmp_path / 'elsewhere'})\n")
+    assert err == (
+        f"error: -f nope.yaml: no such file (relative paths are read from the folder you run "
+        f"the command in: {tmp_path / 'elsewhere'})\n"
+    )
 
 
 def test_relative_file_from_another_folder_is_read_from_there_or_named(cli, tmp_path):
     rel = f"notebooks/params/{NB}/doubao.yaml"
     code, err = cli("run", NB, "-f", rel)
     assert code == 2
-    assert err == (f"error: -f {rel}: no such file (relative paths are read from the folder you run the command "
-                   f"in: {tmp_path / 'elsewhere'}); did you mean {ROOT / rel}?\n")
+    assert err == (
+        f"error: -f {rel}: no such file (relative paths are read from the folder you run the command "
+        f"in: {tmp_path / 'elsewhere'}); did you mean {ROOT / rel}?\n"
+    )
     # and a relative path that exists in the caller's folder is read from there
     (tmp_path / "elsewhere" / "mine.yaml").write_text("forecast_months: 1e1\n", encoding="utf-8")
     assert runner.load_params(["mine.yaml"], None) == {"forecast_months": 10.0}
@@ -92,38 +96,58 @@ def test_non_utf8_file(cli, tmp_path):
 def test_yaml_syntax_error_in_file(cli, tmp_path):
     (tmp_path / "elsewhere" / "bad.yaml").write_text("entity: kimi\nmetric: [mau\n", encoding="utf-8")
     code, err = cli("run", NB, "-f", "bad.yaml")
-    assert (code, err) == (2, "error: -f bad.yaml: YAML syntax error (line 3, column 1): while parsing a flow "
-                              "sequence, expected ',' or ']', but got '<stream end>'\n")
+    assert (code, err) == (
+        2,
+        "error: -f bad.yaml: YAML syntax error (line 3, column 1): while parsing a flow "
+        "sequence, expected ',' or ']', but got '<stream end>'\n",
+    )
 
 
 def test_file_that_is_not_a_mapping(cli, tmp_path):
     (tmp_path / "elsewhere" / "list.yaml").write_text("- kimi\n", encoding="utf-8")
     code, err = cli("run", NB, "-f", "list.yaml")
-    assert (code, err) == (2, "error: -f list.yaml: expected a mapping of parameter names to values "
-                              "(name: value), got a list\n")
+    assert (code, err) == (2, "error: -f list.yaml: expected a mapping of parameter names to values (name: value), got a list\n")
 
 
 def test_yaml_syntax_error_in_p(cli):
     code, err = cli("run", "04_competitor_comparison", "-p", "entities", "[kimi, doubao")
-    assert (code, err) == (2, "error: -p entities [kimi, doubao: YAML syntax error: while parsing a flow sequence, "
-                              "expected ',' or ']', but got '<stream end>'\n")
+    assert (code, err) == (
+        2,
+        "error: -p entities [kimi, doubao: YAML syntax error: while parsing a flow sequence, "
+        "expected ',' or ']', but got '<stream end>'\n",
+    )
 
 
 def test_impossible_date_in_p_and_in_file(cli, tmp_path):
     code, err = cli("run", NB, "-p", "start", "2025-02-30")
-    assert (code, err) == (2, "error: -p start 2025-02-30: '2025-02-30' is not a real date (day is out of range "
-                              "for month)\n")
+    assert (code, err) == (2, "error: -p start 2025-02-30: '2025-02-30' is not a real date (day is out of range for month)\n")
     (tmp_path / "elsewhere" / "dates.yaml").write_text("start: 2025-01-01\nend: 2025-13-01\n", encoding="utf-8")
     code, err = cli("run", NB, "-f", "dates.yaml")
-    assert (code, err) == (2, "error: -f dates.yaml: '2025-13-01' is not a real date (month must be in 1..12) "
-                              "(line 2, column 6)\n")
+    assert (code, err) == (
+        2,
+        "error: -f dates.yaml: '2025-13-01' is not a real date (month must be in 1..12) (line 2, column 6)\n",
+    )
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1e3", 1000.0), ("1E3", 1000.0), ("1e308", 1e308), ("-2.5e-3", -0.0025), ("1_000", 1000),
-    ("inf", math.inf), ("-inf", -math.inf), ("Infinity", math.inf), ("0.3", 0.3), ("6", 6),
-    ("'1e3'", "1e3"), ("kimi", "kimi"), ("2025-06-01", "2025-06-01"), ("[kimi, doubao]", ["kimi", "doubao"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1e3", 1000.0),
+        ("1E3", 1000.0),
+        ("1e308", 1e308),
+        ("-2.5e-3", -0.0025),
+        ("1_000", 1000),
+        ("inf", math.inf),
+        ("-inf", -math.inf),
+        ("Infinity", math.inf),
+        ("0.3", 0.3),
+        ("6", 6),
+        ("'1e3'", "1e3"),
+        ("kimi", "kimi"),
+        ("2025-06-01", "2025-06-01"),
+        ("[kimi, doubao]", ["kimi", "doubao"]),
+    ],
+)
 def test_numbers_in_any_notation_are_numbers(text, expected):
     value = runner.parse_value("x", text)
     assert value == expected and type(value) is type(expected)
@@ -139,8 +163,11 @@ def test_nan_is_a_number_in_p_and_in_files(tmp_path):
 
 def test_missing_and_malformed_sweep_grid(cli, tmp_path):
     code, err = cli("sweep", "00_data_audit", "grid.yaml")
-    assert (code, err) == (2, f"error: grid grid.yaml: no such file (relative paths are read from the folder you "
-                              f"run the command in: {tmp_path / 'elsewhere'})\n")
+    assert (code, err) == (
+        2,
+        f"error: grid grid.yaml: no such file (relative paths are read from the folder you "
+        f"run the command in: {tmp_path / 'elsewhere'})\n",
+    )
     (tmp_path / "elsewhere" / "grid.yaml").write_text("runs: [1, 2]\n", encoding="utf-8")
     code, err = cli("sweep", "00_data_audit", "grid.yaml")
     assert (code, err) == (2, "error: grid grid.yaml: a grid list must hold parameter mappings ({name: value, ...})\n")
@@ -154,8 +181,10 @@ def test_unknown_notebook(cli):
 def test_build_is_a_file(cli, tmp_path):
     (tmp_path / "build").write_text("not a folder\n", encoding="utf-8")
     b = tmp_path / "build"
-    expected = (f"error: {b} is a file, but outputs need a folder there (to create {b}); move or delete that file, "
-                f"or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere\n")
+    expected = (
+        f"error: {b} is a file, but outputs need a folder there (to create {b}); move or delete that file, "
+        f"or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere\n"
+    )
     assert cli("run", "00_data_audit") == (2, expected)
     assert cli("run", "00_data_audit", "-p", "tolerance", "0.1") == (2, expected)
 
@@ -163,20 +192,32 @@ def test_build_is_a_file(cli, tmp_path):
 def test_build_is_a_file_through_make(tmp_path):
     b = tmp_path / "build"
     b.write_text("x\n", encoding="utf-8")
-    proc = subprocess.run(["make", "--no-print-directory", "run", f"BUILD={b}"], cwd=ROOT, env=clean_env(),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "run", f"BUILD={b}"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert (f"error: {b} is a file, but outputs need a folder there (to create {b}); move or delete that file, "
-            f"or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere") in proc.stderr.splitlines()
+    assert (
+        f"error: {b} is a file, but outputs need a folder there (to create {b}); move or delete that file, "
+        f"or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere"
+    ) in proc.stderr.splitlines()
 
 
 def test_the_real_command_line_prints_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "kimi_research", "run", NB, "-p", "start", "2025-02-30"],
-                          cwd=tmp_path, env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(tmp_path / "b")),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kimi_research", "run", NB, "-p", "start", "2025-02-30"],
+        cwd=tmp_path,
+        env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(tmp_path / "b")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
-    assert proc.stderr == ("error: -p start 2025-02-30: '2025-02-30' is not a real date (day is out of range for "
-                           "month)\n")
+    assert proc.stderr == ("error: -p start 2025-02-30: '2025-02-30' is not a real date (day is out of range for month)\n")
 
 
 # --- one canonical result per notebook ---------------------------------------------------------
@@ -192,8 +233,9 @@ def build(tmp_path, monkeypatch):
 
 def test_results_of_a_run_go_to_its_own_folder_every_time(build, capsys):
     first = write_results("00_data_audit", {"x": 1}, default_parameters("00_data_audit"))
-    assert first.parent.parent.parent == build / "runs" and re.fullmatch(r"00_data_audit-\d{8}-\d{6}(-\d+)?",
-                                                                          first.parent.parent.name)
+    assert first.parent.parent.parent == build / "runs" and re.fullmatch(
+        r"00_data_audit-\d{8}-\d{6}(-\d+)?", first.parent.parent.name
+    )
     assert f"writes its results and figures to {first.parent.parent}" in capsys.readouterr().out
     paths.begin_run()  # what a successful validation cell does
     second = write_results("00_data_audit", {"x": 1}, default_parameters("00_data_audit"))
@@ -207,8 +249,10 @@ def test_runner_run_dir_and_failed_validation(build, monkeypatch):
     paths.invalidate_run("the parameters failed validation")
     with pytest.raises(KimiResearchError) as e:
         write_results("00_data_audit", {}, {})
-    assert str(e.value) == ("00_data_audit: nothing written: the parameters failed validation. Fix the parameters "
-                            "and run the notebook again from the top (Run All)")
+    assert str(e.value) == (
+        "00_data_audit: nothing written: the parameters failed validation. Fix the parameters "
+        "and run the notebook again from the top (Run All)"
+    )
 
 
 def test_a_kernel_whose_validation_cell_failed_writes_nothing(build):
@@ -242,14 +286,15 @@ def test_read_canonical_refuses_missing_and_non_default_results(build):
     res = build / "results" / f"{name}.json"
     with pytest.raises(ResultsError) as e:
         read_canonical(name)
-    assert str(e.value) == (f"{res}: no default results for {name}; run `make run` "
-                            f"(only a default run writes build/results)")
+    assert str(e.value) == (f"{res}: no default results for {name}; run `make run` (only a default run writes build/results)")
     params = default_parameters(name)
     atomic_write_text(res, json.dumps({"notebook": name, "parameters": {**params, "cpa_yuan": 30.0}, "x": 1}))
     with pytest.raises(ResultsError) as e:
         read_canonical(name)
-    assert str(e.value) == (f"{res} was made with non-default parameters: cpa_yuan=30.0 (default "
-                            f"{params['cpa_yuan']!r}); run `make run` to restore the default results")
+    assert str(e.value) == (
+        f"{res} was made with non-default parameters: cpa_yuan=30.0 (default "
+        f"{params['cpa_yuan']!r}); run `make run` to restore the default results"
+    )
     atomic_write_text(res, json.dumps({"notebook": name, "parameters": params, "x": 1}))
     assert read_canonical(name)["x"] == 1
 
@@ -265,11 +310,12 @@ def test_outputs_get_normal_permissions(tmp_path):
 # --- concurrency and kills -------------------------------------------------------------------
 def _holder(lock: Path) -> subprocess.Popen:
     """A process holding the run lock until a line arrives on its stdin."""
-    code = ("import fcntl, os, sys\n"
-            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
-            "os.write(fd, b'pid 1, started 00:00:00')\nprint('locked', flush=True)\nsys.stdin.readline()\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+    code = (
+        "import fcntl, os, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "os.write(fd, b'pid 1, started 00:00:00')\nprint('locked', flush=True)\nsys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -278,12 +324,16 @@ def test_a_second_make_run_waits_for_the_first(tmp_path):
     build = tmp_path / "build"
     build.mkdir()
     holder = _holder(build / ".run.lock")
-    second = subprocess.Popen([sys.executable, "-m", "kimi_research", "make-run", "--dry-run"], cwd=ROOT,
-                              env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(build)), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(
+        [sys.executable, "-m", "kimi_research", "make-run", "--dry-run"],
+        cwd=ROOT,
+        env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(build)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first_line = second.stderr.readline()  # blocks until the second run reports that it waits
-    assert first_line == (f"another `make run` is writing {build} (pid 1, started 00:00:00); "
-                          f"waiting for it to finish...\n")
+    assert first_line == (f"another `make run` is writing {build} (pid 1, started 00:00:00); waiting for it to finish...\n")
     time.sleep(1)
     assert second.poll() is None, "it waits while the lock is held"
     assert not [p for p in build.rglob("*") if p.name != ".run.lock"], "nothing done while waiting"
@@ -310,9 +360,15 @@ def processes_of(build: Path) -> list[int]:
 
 
 def _start_make_run(build: Path, runtime: Path, tmp: Path) -> subprocess.Popen:
-    return subprocess.Popen(["make", "--no-print-directory", "run", f"BUILD={build}", "JOBS=2",
-                             f"JUPYTER_RUNTIME_DIR={runtime}"], cwd=ROOT, env=clean_env(TMPDIR=str(tmp)),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"BUILD={build}", "JOBS=2", f"JUPYTER_RUNTIME_DIR={runtime}"],
+        cwd=ROOT,
+        env=clean_env(TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for(proc: subprocess.Popen, cond, timeout: float = 600) -> None:
@@ -335,8 +391,11 @@ def _gone_within(build: Path, seconds: float) -> float:
 
 
 def stray_files(build: Path) -> list[str]:
-    return sorted(str(p.relative_to(build)) for p in build.rglob("*")
-                  if (p.name.startswith(".") and p.name != ".run.lock") or ".tmp" in p.name)
+    return sorted(
+        str(p.relative_to(build))
+        for p in build.rglob("*")
+        if (p.name.startswith(".") and p.name != ".run.lock") or ".tmp" in p.name
+    )
 
 
 @pytest.mark.notebook
@@ -369,9 +428,14 @@ def test_killed_make_run_leaves_nothing_and_recovers(tmp_path, capsys):
         json.loads((build / "executed" / f"{name}.failed.ipynb").read_text(encoding="utf-8"))
 
     t1 = time.monotonic()
-    again = subprocess.run(["make", "--no-print-directory", "run", f"BUILD={build}", "JOBS=2",
-                            f"JUPYTER_RUNTIME_DIR={runtime}"], cwd=ROOT, env=clean_env(TMPDIR=str(tmp)),
-                           capture_output=True, text=True, timeout=900)
+    again = subprocess.run(
+        ["make", "--no-print-directory", "run", f"BUILD={build}", "JOBS=2", f"JUPYTER_RUNTIME_DIR={runtime}"],
+        cwd=ROOT,
+        env=clean_env(TMPDIR=str(tmp)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     recovered = time.monotonic() - t1
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     reran = set(re.findall(r"^ran (\S+)", again.stdout, flags=re.M))
@@ -388,9 +452,11 @@ def test_killed_make_run_leaves_nothing_and_recovers(tmp_path, capsys):
         assert (results / f"{name}.json").read_bytes() == (paths.results_dir() / f"{name}.json").read_bytes(), name
         compared += 1
     with capsys.disabled():
-        print(f"\n[kill/recover] killed after {killed_at - t0:.1f}s ({len(finished)} done), processes gone "
-              f"{gone:.1f}s after the kill, recovery run {recovered:.1f}s ({len(reran)} notebooks), "
-              f"{compared} results compared byte for byte with build/results")
+        print(
+            f"\n[kill/recover] killed after {killed_at - t0:.1f}s ({len(finished)} done), processes gone "
+            f"{gone:.1f}s after the kill, recovery run {recovered:.1f}s ({len(reran)} notebooks), "
+            f"{compared} results compared byte for byte with build/results"
+        )
 
 
 @pytest.mark.notebook
@@ -406,17 +472,24 @@ def test_sigkill_of_the_whole_run_is_reaped_by_the_next(tmp_path):
     proc.communicate(timeout=30)
     assert _gone_within(build, 30) < 30 and not processes_of(build), "kernels must not outlive the run"
     started = sorted({p.stem for p in staging.glob("*/executed/*.ipynb")})
-    reap = subprocess.run([sys.executable, "-m", "kimi_research", "make-run", "--dry-run"], cwd=ROOT,
-                          env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(build), JUPYTER_RUNTIME_DIR=str(runtime)),
-                          capture_output=True, text=True, timeout=120)
+    reap = subprocess.run(
+        [sys.executable, "-m", "kimi_research", "make-run", "--dry-run"],
+        cwd=ROOT,
+        env=clean_env(KIMI_RESEARCH_BUILD_DIR=str(build), JUPYTER_RUNTIME_DIR=str(runtime)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert reap.returncode == 0, reap.stderr
     assert not staging.exists() and stray_files(build) == []
     assert not list(runtime.glob("kernel-kimi-*.json")), "connection files of killed kernels are reaped"
     kept = sorted(p.name.removesuffix(".failed.ipynb") for p in (build / "executed").glob("*.failed.ipynb"))
     assert kept == started
     for name in kept:
-        assert (f"kept the partial notebook of an interrupted run as {build / 'executed' / (name + '.failed.ipynb')}"
-                in reap.stderr.splitlines())
+        assert (
+            f"kept the partial notebook of an interrupted run as {build / 'executed' / (name + '.failed.ipynb')}"
+            in reap.stderr.splitlines()
+        )
 
 
 @pytest.mark.notebook
@@ -433,11 +506,23 @@ def test_a_checkout_path_with_spaces(tmp_path):
         shutil.copy2(ROOT / f, repo / f)
     (repo / ".venv").symlink_to(ROOT / ".venv")
     env = clean_env(PYTHONPATH=str(repo / "lib"), KIMI_RESEARCH_SEEDS_DIR=str(paths.seeds_dir()))
-    for var in ("KIMI_RESEARCH_BUILD_DIR", "KIMI_RESEARCH_DATA_DIR", "MPLCONFIGDIR", "IPYTHONDIR",
-                "JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR"):
+    for var in (
+        "KIMI_RESEARCH_BUILD_DIR",
+        "KIMI_RESEARCH_DATA_DIR",
+        "MPLCONFIGDIR",
+        "IPYTHONDIR",
+        "JUPYTER_RUNTIME_DIR",
+        "JUPYTER_CONFIG_DIR",
+    ):
         env.pop(var, None)
-    proc = subprocess.run(["make", "--no-print-directory", "run", "ONLY=00_data_audit"], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "run", "ONLY=00_data_audit"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "ran 00_data_audit" in proc.stdout
     res = json.loads((repo / "build" / "results" / "00_data_audit.json").read_text(encoding="utf-8"))

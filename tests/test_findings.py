@@ -61,8 +61,7 @@ def test_readme_findings_do_not_overstate(grades):
             assert cid in K.BY_ID, f"unknown conclusion {cid!r} in the README"
             assert claimed in K.GRADE_ORDER, f"unknown strength {claimed!r} for {cid}"
             if not K.allows(grades[cid], claimed):
-                problems.append(f"{cid}: README states it as '{claimed}', notebook 05 grades it "
-                                f"'{grades[cid]}': {text[:100]}")
+                problems.append(f"{cid}: README states it as '{claimed}', notebook 05 grades it '{grades[cid]}': {text[:100]}")
     assert not problems, "\n".join(problems)
 
 

@@ -48,7 +48,17 @@ def test_one_rank_formatter():
     assert {q: F.rank_text(7, q) for q in cases} == cases
     assert F.rank_text(7.0) == "7"
     assert [F.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+    ]
 
 
 def test_rows_with_qualifiers():
@@ -58,8 +68,13 @@ def test_rows_with_qualifiers():
 
 
 def _row(start, end, days=None):
-    return pd.Series({"period_start": pd.Timestamp(start) if start else pd.NaT,
-                      "period_end": pd.Timestamp(end) if end else pd.NaT, "duration_days": days})
+    return pd.Series(
+        {
+            "period_start": pd.Timestamp(start) if start else pd.NaT,
+            "period_end": pd.Timestamp(end) if end else pd.NaT,
+            "duration_days": days,
+        }
+    )
 
 
 def test_periods():
@@ -80,9 +95,12 @@ def test_the_notebook_modules_keep_no_formatter_of_their_own():
     """The old per-module formatters are gone from the analysis layer."""
     from kimi_research.analysis import adspend, competitors, decline, sustainability
 
-    gone = {adspend: ["cn", "pct"], competitors: ["wan", "yuan", "ordinal", "rank_text"],
-            decline: ["fmt_users", "fmt_est", "fmt_pct", "fmt_row"],
-            sustainability: ["yi", "cny", "wan", "en_money", "en_count"]}
+    gone = {
+        adspend: ["cn", "pct"],
+        competitors: ["wan", "yuan", "ordinal", "rank_text"],
+        decline: ["fmt_users", "fmt_est", "fmt_pct", "fmt_row"],
+        sustainability: ["yi", "cny", "wan", "en_money", "en_count"],
+    }
     for mod, names in gone.items():
         for n in names:
             own = getattr(mod, n, None)

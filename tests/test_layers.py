@@ -22,8 +22,14 @@ LINT = Path(sys.executable).with_name("lint-imports")
 
 def lint(package_parent: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
-    r = subprocess.run([str(LINT), "--no-cache", str(paths.ROOT / "pyproject.toml")], cwd=tmp_path, env=env,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [str(LINT), "--no-cache", str(paths.ROOT / "pyproject.toml")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     r.stdout = " ".join(r.stdout.split())  # the report wraps long lines
     return r
 

@@ -57,23 +57,26 @@ def load_error(d: Path) -> str:
     return str(e.value)
 
 
-@pytest.mark.parametrize("changes,column,expected", [
-    ({"value": "2,2"}, "value", "a number written with ASCII digits"),
-    ({"unit": "亿日元"}, "unit", "one of: count, 万"),
-    ({"entity": "kimmi"}, "entity", "one of:"),
-    ({"metric": "ad_spent"}, "metric", "one of:"),
-    ({"source_id": "s_unknown_test"}, "source_id", "one of: s000"),
-    ({"vendor": "kimi"}, "vendor", "one of:"),
-    ({"qualifier": "about"}, "qualifier", "one of: =, >"),
-    ({"flags": "conflict;doubtful"}, "flags", "flags from:"),
-    ({"period_end": "2024-09-30"}, "period_end", "end >= start"),
-    ({"period_start": "2024/10/01"}, "period_start", "a real date YYYY-MM-DD"),
-    ({"value_text": "3.2亿元"}, "value_text", "appears in the quote"),
-    ({"value": "3.2"}, "value", "the number(s) written in value_text"),
-    ({"unit": "亿美元"}, "unit", "dimension matches the metric"),
-    ({"qualifier": "range"}, "value_high", "value_high > value"),
-    ({"flags": ""}, "conflict_group", "exactly when flags has 'conflict'"),
-])
+@pytest.mark.parametrize(
+    "changes,column,expected",
+    [
+        ({"value": "2,2"}, "value", "a number written with ASCII digits"),
+        ({"unit": "亿日元"}, "unit", "one of: count, 万"),
+        ({"entity": "kimmi"}, "entity", "one of:"),
+        ({"metric": "ad_spent"}, "metric", "one of:"),
+        ({"source_id": "s_unknown_test"}, "source_id", "one of: s000"),
+        ({"vendor": "kimi"}, "vendor", "one of:"),
+        ({"qualifier": "about"}, "qualifier", "one of: =, >"),
+        ({"flags": "conflict;doubtful"}, "flags", "flags from:"),
+        ({"period_end": "2024-09-30"}, "period_end", "end >= start"),
+        ({"period_start": "2024/10/01"}, "period_start", "a real date YYYY-MM-DD"),
+        ({"value_text": "3.2亿元"}, "value_text", "appears in the quote"),
+        ({"value": "3.2"}, "value", "the number(s) written in value_text"),
+        ({"unit": "亿美元"}, "unit", "dimension matches the metric"),
+        ({"qualifier": "range"}, "value_high", "value_high > value"),
+        ({"flags": ""}, "conflict_group", "exactly when flags has 'conflict'"),
+    ],
+)
 def test_bad_observation_value(data_copy, changes, column, expected):
     line = mutate(data_copy, "observations", "o001_13", **changes)
     msg = load_error(data_copy)

@@ -42,13 +42,14 @@ def test_labels_apart_and_ticks_out_of_view_are_not(fig):
 
 def test_rotated_tick_labels_side_by_side_are_not(fig):
     ax = fig.axes[0]
-    ax.set_xticks(range(11), [f"a rather long label {i}" for i in range(11)], rotation=45, ha="right",
-                  rotation_mode="anchor")
+    ax.set_xticks(range(11), [f"a rather long label {i}" for i in range(11)], rotation=45, ha="right", rotation_mode="anchor")
     fig.canvas.draw()
     ticks = [x for x in overlaps.labels(fig) if x.kind == "tick" and x.corners]
     assert len(ticks) == 11 and overlaps.overlaps(ticks) == []
-    assert any(overlaps.overlaps([a, b], 0) == [] and (min(a.box[2], b.box[2]) > max(a.box[0], b.box[0]))
-               for a, b in zip(ticks, ticks[1:], strict=False)), "their boxes meet, their letters do not"
+    assert any(
+        overlaps.overlaps([a, b], 0) == [] and (min(a.box[2], b.box[2]) > max(a.box[0], b.box[0]))
+        for a, b in zip(ticks, ticks[1:], strict=False)
+    ), "their boxes meet, their letters do not"
 
 
 def test_save_records_the_labels_and_the_check_reads_them(fig, tmp_path, monkeypatch):

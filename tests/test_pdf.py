@@ -71,8 +71,7 @@ def test_deck_pdf_has_one_page_per_slide(deck):
 def test_report_pdf_has_its_title_and_no_code(report):
     reader = _pdf(report)
     assert len(reader.pages) >= 1
-    text = " ".join(
-        " ".join((p.extract_text() or "").split()) for p in reader.pages[:2])
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages[:2])
     heading = re.search(r"<h1[^>]*>(.*?)<", report.read_text(encoding="utf-8"), flags=re.S).group(1).strip()
     assert " ".join(html.unescape(heading).split(":")[0].split()) in text
     assert "import kimi_research" not in text and "validate_parameters(" not in text

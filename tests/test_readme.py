@@ -35,13 +35,20 @@ def test_findings_match_results(default_results):
     g = dec["growth_phase"]
     wau = {x["entity"]: x["value"] for x in comp["ranking"] if x.get("value") is not None}
     expected = [
-        f"×{g['multiple']:.1f} in five months", format_cn(g["start_value"], digits=2), format_cn(g["end_value"], digits=2),
+        f"×{g['multiple']:.1f} in five months",
+        format_cn(g["start_value"], digits=2),
+        format_cn(g["end_value"], digits=2),
         f"{format_cn(ads['peak_monthly_spend_yuan'], '元')} in October 2024",
-        format_cn(dec["peak_value"]), format_cn(dec["latest_value"]), pct(dec["peak_to_latest_change"]),
-        f"about {pct(dec['monthly_change'], 0)} a month", f"about {dec['half_life_months']:.1f} months",
-        f"ranked {ordinal(comp['kimi_rank'])}", f"with {format_cn(comp['kimi_value'])}",
+        format_cn(dec["peak_value"]),
+        format_cn(dec["latest_value"]),
+        pct(dec["peak_to_latest_change"]),
+        f"about {pct(dec['monthly_change'], 0)} a month",
+        f"about {dec['half_life_months']:.1f} months",
+        f"ranked {ordinal(comp['kimi_rank'])}",
+        f"with {format_cn(comp['kimi_value'])}",
         f"Doubao's {format_cn(wau['doubao'], wan_only=True)} ({comp['ratio_to_kimi']['doubao']:.1f}×)",
-        f"{sus['ad_share']:.0%} ad-spend share", f"{sus['ratio_to_threshold_firm']:.1%} of the growth",
+        f"{sus['ad_share']:.0%} ad-spend share",
+        f"{sus['ratio_to_threshold_firm']:.1%} of the growth",
         f"{sus['alarm_threshold']:.0%} alarm line",
     ]
     missing = [e for e in expected if e not in text]

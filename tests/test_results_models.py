@@ -18,14 +18,28 @@ def build(tmp_path, monkeypatch):
 
 
 def _minimal_audit() -> dict:
-    return {"entity": "all", "n_observations": 3, "n_sources": 1, "observations_per_source": {"s000": 3},
-            "n_events": 0, "n_conflicts": 0, "n_conflict_rows": 0, "conflict_groups": {}, "n_suspicious": 0,
-            "suspicious": [], "flag_counts": {}, "quotes_checked": None, "quotes_found": None,
-            "claims": {"c01": {"verdict": "holds", "computed_low": 1.0, "computed_high": 1.0, "gap": 0.0,
-                               "relation": "="}},
-            "verdict_counts": {"holds": 1}, "headline": "3 numbers.",
-            "quote_status": None, "evidence": "articles", "most_covered_sources": ["s000"],
-            "sources_by_tier": {"1": {"sources": 1, "sources with rows": 1, "rows": 3}}}
+    return {
+        "entity": "all",
+        "n_observations": 3,
+        "n_sources": 1,
+        "observations_per_source": {"s000": 3},
+        "n_events": 0,
+        "n_conflicts": 0,
+        "n_conflict_rows": 0,
+        "conflict_groups": {},
+        "n_suspicious": 0,
+        "suspicious": [],
+        "flag_counts": {},
+        "quotes_checked": None,
+        "quotes_found": None,
+        "claims": {"c01": {"verdict": "holds", "computed_low": 1.0, "computed_high": 1.0, "gap": 0.0, "relation": "="}},
+        "verdict_counts": {"holds": 1},
+        "headline": "3 numbers.",
+        "quote_status": None,
+        "evidence": "articles",
+        "most_covered_sources": ["s000"],
+        "sources_by_tier": {"1": {"sources": 1, "sources with rows": 1, "rows": 3}},
+    }
 
 
 def test_every_notebook_declares_its_results():
@@ -39,8 +53,7 @@ def test_every_notebook_declares_its_results():
 def test_a_valid_dict_is_written_as_given(build):
     path = kr.write_results("00_data_audit", _minimal_audit(), {"entity": "all", "tolerance": 0.05})
     written = json.loads(path.read_text(encoding="utf-8"))
-    assert written == {"notebook": "00_data_audit", "parameters": {"entity": "all", "tolerance": 0.05},
-                       **_minimal_audit()}
+    assert written == {"notebook": "00_data_audit", "parameters": {"entity": "all", "tolerance": 0.05}, **_minimal_audit()}
 
 
 def test_a_model_instance_is_written_like_its_dict(build):

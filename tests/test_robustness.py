@@ -36,8 +36,9 @@ def tree_hashes(*dirs: str) -> dict[str, str]:
 def make(*args: str, timeout: int = 900) -> tuple[subprocess.CompletedProcess, float]:
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     t0 = time.perf_counter()
-    proc = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env
+    )
     return proc, time.perf_counter() - t0
 
 
@@ -67,8 +68,12 @@ def test_every_notebook_ran(full_run):
     assert not (built / "runs").exists(), "a default run writes only the canonical outputs"
     umask = os.umask(0)
     os.umask(umask)
-    modes = {oct(p.stat().st_mode & 0o777) for d in ("executed", "html", "results", "deps", "figures")
-             for p in (built / d).rglob("*") if p.is_file()}
+    modes = {
+        oct(p.stat().st_mode & 0o777)
+        for d in ("executed", "html", "results", "deps", "figures")
+        for p in (built / d).rglob("*")
+        if p.is_file()
+    }
     assert modes == {oct(0o666 & ~umask)}, "outputs get normal permissions"
 
 
@@ -93,10 +98,24 @@ def test_second_run_is_a_no_op(full_run):
 
 
 def queue_if_edited(build: Path, *files: str) -> list[str]:
-    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "kimi_research", "make-run", "--dry-run",
-                           *(f"--what-if={f}" for f in files)], cwd=ROOT, capture_output=True, text=True,
-                          env={**{k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))},
-                               "KIMI_RESEARCH_BUILD_DIR": str(build)}, timeout=120)
+    proc = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-m",
+            "kimi_research",
+            "make-run",
+            "--dry-run",
+            *(f"--what-if={f}" for f in files),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))},
+            "KIMI_RESEARCH_BUILD_DIR": str(build),
+        },
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return sorted(ln for ln in proc.stdout.splitlines() if ln and not ln.startswith("as if "))
 
@@ -105,9 +124,15 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
     """Precise incremental runs: the queue follows each notebook's own imports (build/deps)."""
     build = full_run["build"]
     names = sorted(registry.NAMES)
-    importers = {f: sorted(n for n in names if f in (build / "deps" / f"{n}.mk").read_text(encoding="utf-8"))
-                 for f in ("lib/kimi_research/analysis/competitors.py", "lib/kimi_research/analysis/decline.py",
-                           "lib/kimi_research/data/loader.py", "lib/kimi_research/orchestration/decks.py")}
+    importers = {
+        f: sorted(n for n in names if f in (build / "deps" / f"{n}.mk").read_text(encoding="utf-8"))
+        for f in (
+            "lib/kimi_research/analysis/competitors.py",
+            "lib/kimi_research/analysis/decline.py",
+            "lib/kimi_research/data/loader.py",
+            "lib/kimi_research/orchestration/decks.py",
+        )
+    }
     assert importers["lib/kimi_research/analysis/competitors.py"] == ["04_competitor_comparison"]
     assert importers["lib/kimi_research/data/loader.py"] == names
     assert importers["lib/kimi_research/orchestration/decks.py"] == []
@@ -153,29 +178,55 @@ def test_a_run_with_parameters_writes_its_own_folder(full_run, tmp_path):
     canonical = {str(p.relative_to(build)): p.read_bytes() for p in build.rglob("*") if p.is_file()}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
     env["KIMI_RESEARCH_BUILD_DIR"] = str(build)
-    cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "kimi_research", "run", "00_data_audit", "--no-html",
-           "-p", "tolerance", "1e-1"]
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "python"),
+        "-m",
+        "kimi_research",
+        "run",
+        "00_data_audit",
+        "--no-html",
+        "-p",
+        "tolerance",
+        "1e-1",
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     (run,) = (build / "runs").iterdir()
     assert f"00_data_audit: this run writes to {run}" in proc.stdout
     res = json.loads((run / "results" / "00_data_audit.json").read_text(encoding="utf-8"))
     assert res["parameters"]["tolerance"] == 0.1, "1e-1 is a number"
-    assert sorted(p.name for p in (run / "figures" / "00_data_audit").iterdir()) == \
-        sorted(p.name for p in (build / "figures" / "00_data_audit").iterdir())
+    assert sorted(p.name for p in (run / "figures" / "00_data_audit").iterdir()) == sorted(
+        p.name for p in (build / "figures" / "00_data_audit").iterdir()
+    )
     after = {str(p.relative_to(build)): p.read_bytes() for p in build.rglob("*") if p.is_file() and "runs" not in p.parts}
     assert after == canonical
     # papermill directly, no runner: a run folder of its own as well, announced in the notebook
     out = tmp_path / "pm.ipynb"
-    pm = subprocess.run([str(ROOT / ".venv" / "bin" / "papermill"), "--no-progress-bar", "--cwd", str(paths.NOTEBOOKS_DIR),
-                         str(paths.NOTEBOOKS_DIR / "00_data_audit.ipynb"), str(out), "-p", "tolerance", "0.1"],
-                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    pm = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "papermill"),
+            "--no-progress-bar",
+            "--cwd",
+            str(paths.NOTEBOOKS_DIR),
+            str(paths.NOTEBOOKS_DIR / "00_data_audit.ipynb"),
+            str(out),
+            "-p",
+            "tolerance",
+            "0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert pm.returncode == 0, pm.stderr[-2000:]
     (new,) = set((build / "runs").iterdir()) - {run}
     assert re.fullmatch(r"00_data_audit-\d{8}-\d{6}", new.name) and (new / "results" / "00_data_audit.json").exists()
     assert f"writes its results and figures to {new}" in out.read_text(encoding="utf-8")
-    assert {str(p.relative_to(build)): p.read_bytes() for p in build.rglob("*")
-            if p.is_file() and "runs" not in p.parts} == canonical
+    assert {
+        str(p.relative_to(build)): p.read_bytes() for p in build.rglob("*") if p.is_file() and "runs" not in p.parts
+    } == canonical
 
 
 def test_sweep_reports_failures_and_collects_results(tmp_path):
@@ -184,12 +235,17 @@ def test_sweep_reports_failures_and_collects_results(tmp_path):
     import sys
 
     grid = tmp_path / "grid.yaml"
-    grid.write_text("runs:\n  - {entity: kimi}\n  - {entity: nobody}\n  - {entity: doubao, tolerance: 0.02}\n",
-                    encoding="utf-8")
+    grid.write_text("runs:\n  - {entity: kimi}\n  - {entity: nobody}\n  - {entity: doubao, tolerance: 0.02}\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     env["KIMI_RESEARCH_BUILD_DIR"] = str(tmp_path / "build")
-    proc = subprocess.run([sys.executable, "-m", "kimi_research", "sweep", "00_data_audit", str(grid), "--jobs", "2"],
-                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kimi_research", "sweep", "00_data_audit", str(grid), "--jobs", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 1, "a failed run makes the sweep fail, after the others complete"
     assert "[3/3]" in proc.stdout and "2 ok, 1 failed" in proc.stdout
     text = (tmp_path / "build" / "sweeps" / "00_data_audit-grid.csv").read_text(encoding="utf-8")

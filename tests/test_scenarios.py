@@ -104,8 +104,7 @@ def test_fast_churn_fit_agrees_with_notebook_02s_fit(ds, reg, cpa, path):
     end = max(m for ms in targets["months"] for m in ms)
     spend = adspend.monthly_spend(ds, path, end=end)["spend_yuan"]
     value = float(reg["cpa"].reading(cpa).value)
-    assert S.fit_churn_point(spend, value, targets) == pytest.approx(adspend.fit_churn(spend, value, targets).churn,
-                                                                    abs=2e-4)
+    assert S.fit_churn_point(spend, value, targets) == pytest.approx(adspend.fit_churn(spend, value, targets).churn, abs=2e-4)
 
 
 def test_decline_block_matches_notebook_01(ds, reg):
@@ -168,19 +167,22 @@ def test_dask_local_cluster_gives_the_same_table(ds, small):
     distributed = pytest.importorskip("distributed")
     from kimi_research.orchestration.scenarios import executor
 
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cl, \
-            distributed.Client(cl) as client, executor(scheduler=client) as ex:
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl,
+        distributed.Client(cl) as client,
+        executor(scheduler=client) as ex,
+    ):
         done = S.evaluate(ds, SMALL, executor=ex)
     pd.testing.assert_frame_equal(done.table, small.table)
 
 
 # --- grades ---------------------------------------------------------------------------------------
 def _toy_registry():
-    return {"a": C.ContestedInput("a", "a?", C.DISCRETE, (C.Reading("x", "x", 1), C.Reading("y", "y", 2),
-                                                           C.Reading("z", "z", 3))),
-            "b": C.ContestedInput("b", "b?", C.DISCRETE, (C.Reading("p", "p", 1), C.Reading("q", "q", 2))),
-            "r": C.ContestedInput("r", "r?", C.RANGE, low=0.0, high=1.0)}
+    return {
+        "a": C.ContestedInput("a", "a?", C.DISCRETE, (C.Reading("x", "x", 1), C.Reading("y", "y", 2), C.Reading("z", "z", 3))),
+        "b": C.ContestedInput("b", "b?", C.DISCRETE, (C.Reading("p", "p", 1), C.Reading("q", "q", 2))),
+        "r": C.ContestedInput("r", "r?", C.RANGE, low=0.0, high=1.0),
+    }
 
 
 def _toy_table():
@@ -188,15 +190,23 @@ def _toy_table():
     return pd.DataFrame({"a": a.ravel(), "b": b.ravel(), "r": r.ravel().astype(float)})
 
 
-@pytest.mark.parametrize(("pred", "inputs", "kind", "flip", "condition"), [
-    (lambda t: pd.Series(True, index=t.index), (), "every", None, ""),
-    (lambda t: t["a"] != "y", (), "unless", "a", "a is y"),
-    (lambda t: (t["a"] == "x") & (t["b"] == "p"), (), "not_supported", "a", None),
-    (lambda t: t["r"] > 0.5, ("r",), "unless", "r", "r ≤ 0.5"),
-    (lambda t: t["r"] > 2, ("r",), "not_supported", None, ""),
-    (lambda t: pd.Series(np.where(t["a"] == "z", np.nan, 1.0), index=t.index).eq(1.0).where(t["a"] != "z"), (),
-     "unless", "a", "a is z"),
-])
+@pytest.mark.parametrize(
+    ("pred", "inputs", "kind", "flip", "condition"),
+    [
+        (lambda t: pd.Series(True, index=t.index), (), "every", None, ""),
+        (lambda t: t["a"] != "y", (), "unless", "a", "a is y"),
+        (lambda t: (t["a"] == "x") & (t["b"] == "p"), (), "not_supported", "a", None),
+        (lambda t: t["r"] > 0.5, ("r",), "unless", "r", "r ≤ 0.5"),
+        (lambda t: t["r"] > 2, ("r",), "not_supported", None, ""),
+        (
+            lambda t: pd.Series(np.where(t["a"] == "z", np.nan, 1.0), index=t.index).eq(1.0).where(t["a"] != "z"),
+            (),
+            "unless",
+            "a",
+            "a is z",
+        ),
+    ],
+)
 def test_grade_logic(pred, inputs, kind, flip, condition):
     t, reg = _toy_table(), _toy_registry()
     c = K.Conclusion("toy", "toy", "test", pred, "a", (), inputs)

@@ -162,7 +162,8 @@ def test_report_offline_without_code(report, chrome):
     assert page.eval("document.querySelectorAll('img').length") > 0
     widgets = page.eval("document.querySelectorAll('.kimi-static-widget').length")
     has_widget = "application/vnd.jupyter.widget-view+json" in (paths.executed_dir() / f"{report.stem}.ipynb").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert (widgets > 0) == has_widget, "a widget output must be rendered statically, with its note"
 
 

@@ -30,6 +30,8 @@ def test_summary_deck_is_ten_slides_of_computed_text(results, ds, monkeypatch):
     assert len(slides) == 10
     ads, sus = results["02_ad_spend_bubble"], results["03_sustainability_formula"]
     assert "(2025), each traced" in slides[0]  # every article was published in 2025
-    assert (f"spend of 2024-10 to 2024-11 bought {format_en(ads['users_bought_peak_window'], 'count')} users; "
-            f"QuestMobile counted {format_en(ads['mau_after_peak'], 'count')} in 2024-12") in slides[3]
+    assert (
+        f"spend of 2024-10 to 2024-11 bought {format_en(ads['users_bought_peak_window'], 'count')} users; "
+        f"QuestMobile counted {format_en(ads['mau_after_peak'], 'count')} in 2024-12"
+    ) in slides[3]
     assert f"{sus['paying_share_of_mau']:.1%} of the MAU of 2024-12 (QuestMobile)" in slides[7]

@@ -35,8 +35,8 @@ def test_formula_as_written():
 
 def test_formula_edge_shares():
     assert su.sustainable_growth_rate(3e7, 1e8, 0.0) == pytest.approx(0.3)  # no ads: revenue / cost
-    assert su.sustainable_growth_rate(3e7, 1e8, 1.0) == 0.0                  # all ads: no sustainable growth
-    assert su.sustainable_growth_rate(0.0, 1e8, 0.5) == 0.0                  # no revenue
+    assert su.sustainable_growth_rate(3e7, 1e8, 1.0) == 0.0  # all ads: no sustainable growth
+    assert su.sustainable_growth_rate(0.0, 1e8, 0.5) == 0.0  # no revenue
 
 
 def test_formula_vectorised():
@@ -153,8 +153,13 @@ def test_resolve_target():
 
 # --- Monte Carlo and tornado ------------------------------------------------------------------
 def _spec(facts, revenue=1e7):
-    return su.MCSpec(paid_revenue=revenue, ad_share=0.7, revenue_spread_factor=3.0,
-                     ad_spend_low=facts.peak_ad_spend_low.value, ad_spend_high=facts.peak_ad_spend.value)
+    return su.MCSpec(
+        paid_revenue=revenue,
+        ad_share=0.7,
+        revenue_spread_factor=3.0,
+        ad_spend_low=facts.peak_ad_spend_low.value,
+        ad_spend_high=facts.peak_ad_spend.value,
+    )
 
 
 def test_monte_carlo_deterministic(facts):
@@ -182,8 +187,7 @@ def test_monte_carlo_distributions(facts):
 
 
 def test_monte_carlo_explicit_cost():
-    spec = su.MCSpec(paid_revenue=1e8, ad_share=0.3, revenue_spread_factor=2.0, ad_spend_low=0, ad_spend_high=0,
-                     total_cost=1e8)
+    spec = su.MCSpec(paid_revenue=1e8, ad_share=0.3, revenue_spread_factor=2.0, ad_spend_low=0, ad_spend_high=0, total_cost=1e8)
     sim = su.monte_carlo(spec, 2000, seed=3)
     assert "ad_spend" not in sim and sim["ad_share"].between(0.0, 0.4).all()
     assert sim["total_cost"].median() == pytest.approx(1e8, rel=0.05)
@@ -216,9 +220,18 @@ def test_notebook_cells():
 @pytest.mark.notebook
 def test_default_run(default_results):
     r = default_results(NB)
-    for key in ["sustainable_growth_rate", "ad_share", "alarm_threshold", "ratio_to_threshold_firm",
-                "implied_total_monthly_cost_yuan", "implied_non_ad_monthly_cost_yuan", "paying_users_needed",
-                "paying_share_of_mau", "p_rate_above_target", "runway_months"]:
+    for key in [
+        "sustainable_growth_rate",
+        "ad_share",
+        "alarm_threshold",
+        "ratio_to_threshold_firm",
+        "implied_total_monthly_cost_yuan",
+        "implied_non_ad_monthly_cost_yuan",
+        "paying_users_needed",
+        "paying_share_of_mau",
+        "p_rate_above_target",
+        "runway_months",
+    ]:
         assert key in r, key
     assert r["ad_share"] == 0.7 and r["alarm_threshold"] == 0.3
     assert round(r["ratio_to_threshold_firm"], 3) == 0.429
@@ -265,7 +278,7 @@ def test_at_threshold_set(run_notebook):
     _clean_outputs(run)
     r = run.results
     assert r["ad_share"] == 0.3 and r["ratio_to_threshold_firm"] == pytest.approx(1.0)
-    assert round(r["implied_total_monthly_cost_yuan"]) == 733_333_333   # 2.2亿 / 0.3
+    assert round(r["implied_total_monthly_cost_yuan"]) == 733_333_333  # 2.2亿 / 0.3
     assert r["non_ad_vs_training"] == "well_above"
     # a fixed ad spend makes shares s and 1 - s give the same rate
     assert round(r["sustainable_growth_rate"], 6) == 0.009545
@@ -281,8 +294,11 @@ def test_optimistic_revenue_set_matches_library(run_notebook, facts):
     assert r["target_rate"] == 0.1
     assert round(r["sustainable_growth_rate"], 5) == 0.09545
     # the notebook's Monte Carlo equals the library's with the same seed (determinism across processes)
-    sim = su.monte_carlo(su.MCSpec(p["paid_revenue_monthly_yuan"], 0.7, 3.0, facts.peak_ad_spend_low.value,
-                                   facts.peak_ad_spend.value), 20000, seed=0)
+    sim = su.monte_carlo(
+        su.MCSpec(p["paid_revenue_monthly_yuan"], 0.7, 3.0, facts.peak_ad_spend_low.value, facts.peak_ad_spend.value),
+        20000,
+        seed=0,
+    )
     assert r["p_rate_above_target"] == su.mc_summary(sim, 0.1)["p_rate_above_target"] == 0.5371
 
 
@@ -337,8 +353,9 @@ def test_funding_rounds_are_the_funding_events(live_ds, evidence):
 
 
 def test_all_evidence_adds_the_later_rounds(live_ds):
-    arts, every = (set(su.funding_rounds(live_ds.with_evidence(e), 7.2).dropna(subset=["low_cny"]).index)
-                   for e in ("articles", "all"))
+    arts, every = (
+        set(su.funding_rounds(live_ds.with_evidence(e), 7.2).dropna(subset=["low_cny"]).index) for e in ("articles", "all")
+    )
     assert arts < every  # the supplement adds rounds (the Series C of December 2025 among them)
     late = live_ds.events.loc[sorted(every - arts), "date"]
     assert (late > live_ds.events.at["e_alibaba_investment", "date"]).any()
@@ -390,5 +407,6 @@ def test_headline_states_the_comparison_it_makes(live_ds):
     # the claim the text makes: with the implied cost, shares s and 1 - s give one rate
     cost = lambda s: su.implied_total_cost(an.peak.value, s)  # noqa: E731
     assert su.sustainable_growth_rate(1e7, cost(P.ad_share), P.ad_share) == pytest.approx(
-        su.sustainable_growth_rate(1e7, cost(1 - P.ad_share), 1 - P.ad_share))
+        su.sustainable_growth_rate(1e7, cost(1 - P.ad_share), 1 - P.ad_share)
+    )
     assert "paying users" not in text  # graded 'not supported' by notebook 05

@@ -35,25 +35,86 @@ def synthetic(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("synthetic") / "data"
     shutil.copytree(paths.ROOT / "data", d)
     (d / "sources" / "s_test_synthetic.txt").write_text(PAGE, encoding="utf-8")
-    add_source(d, "s_test_synthetic", language="en", script="mixed", archive="s_test_synthetic.txt",
-               date_published="", date_inferred="false")
-    add_source(d, "s_test_synthetic_b", language="en", script="latin", archive="", date_published="2025-09",
-               date_inferred="true", note="Synthetic; the month is our inference.")
+    add_source(
+        d,
+        "s_test_synthetic",
+        language="en",
+        script="mixed",
+        archive="s_test_synthetic.txt",
+        date_published="",
+        date_inferred="false",
+    )
+    add_source(
+        d,
+        "s_test_synthetic_b",
+        language="en",
+        script="latin",
+        archive="",
+        date_published="2025-09",
+        date_inferred="true",
+        note="Synthetic; the month is our inference.",
+    )
     # the same QuestMobile figure as the articles' 2101万 (o000_08), written in millions: one measurement
-    add_row(d, "o_test_synthetic_01", entity="kimi", metric="mau", start="2024-12-01", end="2024-12-31",
-            value="21.01", unit="million", value_text="21.01 million", vendor="questmobile",
-            source="s_test_synthetic", quote="Kimi had 21.01 million monthly active users in December 2024.")
-    add_row(d, "o_test_synthetic_02", entity="doubao", metric="mau", start="2030-08-01", end="2030-08-31",
-            value="15743", unit="万", value_text="15743萬", vendor="questmobile", source="s_test_synthetic",
-            quote="豆包月活躍用戶規模達15743萬")
-    add_row(d, "o_test_synthetic_03", entity="kimi", metric="mau_change", start="2030-07-01", end="2030-08-31",
-            value="-9.7", unit="%", value_text="-9.7%", vendor="questmobile", source="s_test_synthetic",
-            quote="Kimi's MAU changed by -9.7% month on month.", value_kind="change")
+    add_row(
+        d,
+        "o_test_synthetic_01",
+        entity="kimi",
+        metric="mau",
+        start="2024-12-01",
+        end="2024-12-31",
+        value="21.01",
+        unit="million",
+        value_text="21.01 million",
+        vendor="questmobile",
+        source="s_test_synthetic",
+        quote="Kimi had 21.01 million monthly active users in December 2024.",
+    )
+    add_row(
+        d,
+        "o_test_synthetic_02",
+        entity="doubao",
+        metric="mau",
+        start="2030-08-01",
+        end="2030-08-31",
+        value="15743",
+        unit="万",
+        value_text="15743萬",
+        vendor="questmobile",
+        source="s_test_synthetic",
+        quote="豆包月活躍用戶規模達15743萬",
+    )
+    add_row(
+        d,
+        "o_test_synthetic_03",
+        entity="kimi",
+        metric="mau_change",
+        start="2030-07-01",
+        end="2030-08-31",
+        value="-9.7",
+        unit="%",
+        value_text="-9.7%",
+        vendor="questmobile",
+        source="s_test_synthetic",
+        quote="Kimi's MAU changed by -9.7% month on month.",
+        value_kind="change",
+    )
     # an alias in the entity column; a source with no archived text
-    add_row(d, "o_test_synthetic_04", entity="Wenxiaoyan", metric="mau", start="2030-12-01", end="2030-12-31",
-            value="13.48", unit="million", value_text="13.48 million", vendor="AI产品榜",
-            source="s_test_synthetic_b", quote="Wenxiaoyan had 13.48 million monthly active users",
-            flags="entity_implicit", note="Synthetic: the page names the app only in its title.")
+    add_row(
+        d,
+        "o_test_synthetic_04",
+        entity="Wenxiaoyan",
+        metric="mau",
+        start="2030-12-01",
+        end="2030-12-31",
+        value="13.48",
+        unit="million",
+        value_text="13.48 million",
+        vendor="AI产品榜",
+        source="s_test_synthetic_b",
+        quote="Wenxiaoyan had 13.48 million monthly active users",
+        flags="entity_implicit",
+        note="Synthetic: the page names the app only in its title.",
+    )
     return d
 
 
@@ -78,11 +139,21 @@ def test_quote_check_found_and_no_archive(synthetic):
 
 
 def test_check_data_passes(synthetic):
-    r = subprocess.run([sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(synthetic)],
-                       capture_output=True, text=True, timeout=120, cwd=paths.ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(synthetic)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=paths.ROOT,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
-    live = subprocess.run([sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(paths.ROOT / "data")],
-                          capture_output=True, text=True, timeout=120, cwd=paths.ROOT).stdout
+    live = subprocess.run(
+        [sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(paths.ROOT / "data")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=paths.ROOT,
+    ).stdout
     n_live = int(re.search(r"(\d+) without archived text", live).group(1))
     assert f"0 not found, {n_live + 1} without archived text" in r.stdout  # the source without a text
 
@@ -91,8 +162,13 @@ def test_check_data_catches_a_quote_that_is_not_in_the_page(synthetic, tmp_path)
     d = tmp_path / "data"
     shutil.copytree(synthetic, d)
     mutate("observations", "o_test_synthetic_01", quote="Kimi had 21.01 million users")(d)
-    r = subprocess.run([sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(d)],
-                       capture_output=True, text=True, timeout=120, cwd=paths.ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(d)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=paths.ROOT,
+    )
     assert r.returncode == 1 and "o_test_synthetic_01: quote not found in the archived text of s_test_synthetic" in r.stdout
 
 

@@ -13,14 +13,23 @@ import sys
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m kimi_research")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="execute one notebook with papermill (+ HTML)",
-                       description="Without parameters: a default run, promoted to build/{executed,results,"
-                                   "figures,html} (like `make run` for one notebook). With -f/-p or --output-dir: "
-                                   "a run in its own folder (build/runs/<notebook>-<set>-<time>/ or DIR).")
+    r = sub.add_parser(
+        "run",
+        help="execute one notebook with papermill (+ HTML)",
+        description="Without parameters: a default run, promoted to build/{executed,results,"
+        "figures,html} (like `make run` for one notebook). With -f/-p or --output-dir: "
+        "a run in its own folder (build/runs/<notebook>-<set>-<time>/ or DIR).",
+    )
     r.add_argument("name", help="notebook name without .ipynb, e.g. 01_user_decline")
     r.add_argument("-f", "--file", action="append", help="YAML parameter file (repeatable; relative to the current folder)")
-    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="one parameter; VALUE is read as YAML (6, 0.3, 1e3, true, kimi, [kimi, doubao], 2025-06-01)")
+    r.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="one parameter; VALUE is read as YAML (6, 0.3, 1e3, true, kimi, [kimi, doubao], 2025-06-01)",
+    )
     r.add_argument("--output-dir", help="the run folder: executed/, results/, figures/, html/ go there")
     r.add_argument("--no-html", action="store_true")
     r.add_argument("-v", "--verbose", action="store_true", help="stream cell output")
@@ -53,17 +62,21 @@ def _parser() -> argparse.ArgumentParser:
 def _dispatch(args) -> int:
     if args.cmd == "dictionary":
         from kimi_research.data.schema import dictionary_markdown
+
         sys.stdout.write(dictionary_markdown())
         return 0
     if args.cmd == "check-data":
         from kimi_research.data.check import run
+
         return run(args.data_dir, quiet=args.quiet)
     if args.cmd == "notebooks":
         from kimi_research.registry import NAMES
+
         print("\n".join(NAMES))
         return 0
     if args.cmd == "slides":
         from kimi_research.orchestration.decks import build_decks
+
         return build_decks(args.names)
     from kimi_research.orchestration import runner
 
@@ -73,6 +86,7 @@ def _dispatch(args) -> int:
         return runner.make_run(args.jobs, dry_run=args.dry_run, what_if=args.what_if, only=args.only)
     if args.cmd == "deps":
         from kimi_research import paths
+
         print("\n".join(paths.shown(f) for f in runner.notebook_dependencies(args.name)))
         return 0
     if args.cmd == "run-many":  # default runs write the canonical outputs: same lock as `make run`

@@ -11,8 +11,7 @@ class KimiResearchError(Exception):
     """Base class: an error whose message says what is wrong and where."""
 
     def _render_traceback_(self) -> list[str]:  # IPython hook: no stack, just the message
-        return [f"{type(self).__name__}: {line}" if i == 0 else line
-                for i, line in enumerate(str(self).splitlines())]
+        return [f"{type(self).__name__}: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
 
 
 class DataError(KimiResearchError):

@@ -26,7 +26,7 @@ def atomic_write(path: Path, write: Callable[[IO[Any]], object], binary: bool = 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         f: IO[Any]
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as f:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as f:
             write(f)
         os.chmod(tmp, 0o666 & ~umask())  # a normal file's mode (0644), not mkstemp's 0600
         os.replace(tmp, path)

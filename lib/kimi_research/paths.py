@@ -76,7 +76,8 @@ def ensure_dir(path: Path) -> Path:
         blocker = next((p for p in [path, *path.parents] if p.exists() and not p.is_dir()), path)
         raise OutputPathError(
             f"{shown(blocker)} is a file, but outputs need a folder there (to create {shown(path)}); "
-            f"move or delete that file, or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere") from None
+            f"move or delete that file, or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere"
+        ) from None
     return path
 
 
@@ -150,16 +151,21 @@ def run_dir(notebook: str) -> Path:
     """The folder this run of ``notebook`` writes to (results/, figures/); see the module doc."""
     _hook_ipython()
     if _RUN["invalid"]:
-        raise OutputPathError(f"{notebook}: nothing written: {_RUN['invalid']}. Fix the parameters and run the "
-                              f"notebook again from the top (Run All)")
+        raise OutputPathError(
+            f"{notebook}: nothing written: {_RUN['invalid']}. Fix the parameters and run the "
+            f"notebook again from the top (Run All)"
+        )
     env = os.environ.get(RUN_DIR_ENV)
     if env:
         return ensure_dir(Path(env).resolve())
     d = _RUN["dirs"].get(notebook)
     if d is None or not d.is_dir():
         d = _RUN["dirs"][notebook] = new_run_dir(notebook)
-        print(f"this run of {notebook} writes its results and figures to {shown(d)} "
-              f"(only a default `make run` writes build/results)", flush=True)
+        print(
+            f"this run of {notebook} writes its results and figures to {shown(d)} "
+            f"(only a default `make run` writes build/results)",
+            flush=True,
+        )
     return d
 
 

@@ -13,17 +13,20 @@ from IPython.display import Markdown, display
 
 import kimi_research as kr
 from kimi_research.analysis import audit, claims
+from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
+# fmt: off
 entity = "all"  # an entity with observations, as an id or a name (e.g. "Kimi" or "豆包"), to audit only its rows, or "all"
 tolerance = 0.05  # relative gap within which an approximate claim 'holds', in (0, 0.5] (see kimi_research.analysis.claims)
-evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
+# fmt: on
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("00_data_audit", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the five articles, or every source
+ds = ds.with_evidence(P.evidence)  # the articles, or every source
 obs, events, cl = audit.restrict(ds, P.entity)
 plotting.theme()
 
@@ -38,30 +41,38 @@ n_verdict = verdicts["verdict"].value_counts()
 widest = spread["high / low"].idxmax() if len(spread) else None
 scope = "all entities" if P.entity == "all" else f"entity `{P.entity}`"
 q_status = audit.quote_statuses(quotes)
-quote_line = ("the archived texts (data/sources/) are not available here, so quotes were not checked" if quotes is None else
-              f"of {len(quotes)} quotes, {q_status['found']} were found verbatim in their archived text, "
-              f"{q_status['not found']} were not found, and {q_status['no archived text']} have no archived text to check")
+quote_line = (
+    "the archived texts (data/sources/) are not available here, so quotes were not checked"
+    if quotes is None
+    else f"of {len(quotes)} quotes, {q_status['found']} were found verbatim in their archived text, "
+    f"{q_status['not found']} were not found, and {q_status['no archived text']} have no archived text to check"
+)
 richest = audit.leaders(by_source["observations"])
 tiers = audit.tier_coverage(ds, obs)
-evidence_line = ("the five articles only" if P.evidence == "articles"
-                 else "the five articles and the public-report supplement")
-tier2 = (f" Tier-2 (supplement) sources: {tiers.at[2, 'sources with rows']} of {tiers.at[2, 'sources']} contribute "
-         f"{tiers.at[2, 'rows']} rows." if 2 in tiers.index and tiers.at[2, "sources"] else "")
-display(Markdown(f"""
+evidence_line = F.evidence_used(P.evidence)
+tier2 = (
+    f" Tier-2 (supplement) sources: {tiers.at[2, 'sources with rows']} of {tiers.at[2, 'sources']} contribute "
+    f"{tiers.at[2, 'rows']} rows."
+    if 2 in tiers.index and tiers.at[2, "sources"]
+    else ""
+)
+display(
+    Markdown(f"""
 ## What this notebook finds
 
 * **Evidence**: {evidence_line} (parameter `evidence`).
-* **{len(obs)} observations** ({scope}) from **{obs['source_id'].nunique()} {'articles' if P.evidence == 'articles' else 'sources'}**, quoting
-  {obs['vendor'].nunique()} measurement firms; {events.shape[0]} dated events; {len(cl)} claims.
+* **{len(obs)} observations** ({scope}) from **{obs["source_id"].nunique()} {"articles" if P.evidence == "articles" else "sources"}**, quoting
+  {obs["vendor"].nunique()} measurement firms; {events.shape[0]} dated events; {len(cl)} claims.
   The most covered source{" is" if len(richest) == 1 else "s (tied) are"} {", ".join(richest)}
-  ({by_source['observations'].max()} rows{"" if len(richest) == 1 else " each"}).{tier2}
+  ({by_source["observations"].max()} rows{"" if len(richest) == 1 else " each"}).{tier2}
 * **{len(spread)} conflicts** ({len(conf)} rows) where articles disagree; the widest is
-  `{widest}`, whose values differ by a factor of {spread['high / low'].max() if len(spread) else float('nan'):.2f}.
-* **{len(susp)} doubtful values** flagged with a reason, {int(obs['flags'].notna().sum())} rows carry some flag.
-* Of the {len(verdicts)} claims recomputed: {n_verdict.get('holds', 0)} hold, {n_verdict.get('roughly holds', 0)}
-  roughly hold (within the tolerance), {n_verdict.get('fails', 0)} fail (tolerance {P.tolerance:.0%}).
+  `{widest}`, whose values differ by a factor of {spread["high / low"].max() if len(spread) else float("nan"):.2f}.
+* **{len(susp)} doubtful values** flagged with a reason, {int(obs["flags"].notna().sum())} rows carry some flag.
+* Of the {len(verdicts)} claims recomputed: {n_verdict.get("holds", 0)} hold, {n_verdict.get("roughly holds", 0)}
+  roughly hold (within the tolerance), {n_verdict.get("fails", 0)} fail (tolerance {P.tolerance:.0%}).
 * Traceability: {quote_line}.
-"""))
+""")
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Coverage per article
@@ -73,20 +84,27 @@ display(Markdown(f"""
 display(by_source)
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-kinds = obs.assign(kind=obs["metric_kind"]).pivot_table(index="source_id", columns="kind", values="obs_id",
-                                                          aggfunc="count", fill_value=0)
+kinds = obs.assign(kind=obs["metric_kind"]).pivot_table(
+    index="source_id", columns="kind", values="obs_id", aggfunc="count", fill_value=0
+)
 fig, ax = plt.subplots(figsize=(10, max(4.6, 0.26 * len(kinds) + 1.8)))
 kinds.plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
 ax.set_title("Observations per article, by kind of metric")
 ax.set_xlabel("observations (rows in data/observations.csv)")
 ax.set_ylabel("article")
 few = len(kinds) <= 8  # with the supplement's dozens of sources, the ids alone (data/sources.csv names them)
-ax.set_yticks(range(len(kinds)), [f"{s} {ds.sources.at[s, 'producer_en']}\n({ds.sources.at[s, 'date_published']})"
-                                  if few else s for s in kinds.index], fontsize=None if few else 8)
+ax.set_yticks(
+    range(len(kinds)),
+    [f"{s} {ds.sources.at[s, 'producer_en']}\n({ds.sources.at[s, 'date_published']})" if few else s for s in kinds.index],
+    fontsize=None if few else 8,
+)
 ax.invert_yaxis()
 ax.legend(title="metric kind", bbox_to_anchor=(1.01, 1), loc="upper left")
-plotting.footnote(fig, f"data/observations.csv, extracted by hand from {evidence_line} (texts in data/sources/)",
-                  caption="Figure 1. Stocks are user counts; flows are spend and visits; ranks are list positions.")
+plotting.footnote(
+    fig,
+    f"data/observations.csv, extracted by hand from {evidence_line} (texts in data/sources/)",
+    caption="Figure 1. Stocks are user counts; flows are spend and visits; ranks are list positions.",
+)
 plotting.save(fig, "00_data_audit", "coverage_by_article")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -101,15 +119,26 @@ mat = mat[mat.sum().sort_values(ascending=False).head(16).index]
 rows = mat.sum(axis=1).sort_values(ascending=False)
 mat = mat.loc[rows[rows > 0].head(12).index]
 fig, ax = plt.subplots(figsize=(11, 5.4))
-sns.heatmap(mat.rename(index=lambda e: plotting.label(ds, e)), annot=True, fmt="d", cmap="Blues", cbar=False,
-            linewidths=0.5, ax=ax, mask=mat.rename(index=lambda e: plotting.label(ds, e)) == 0)
+sns.heatmap(
+    mat.rename(index=lambda e: plotting.label(ds, e)),
+    annot=True,
+    fmt="d",
+    cmap="Blues",
+    cbar=False,
+    linewidths=0.5,
+    ax=ax,
+    mask=mat.rename(index=lambda e: plotting.label(ds, e)) == 0,
+)
 ax.set_title("Observations per entity and metric (most-covered first)")
 ax.set_xlabel("metric (data/metrics.csv)")
 ax.set_ylabel("entity")
 ax.grid(False)
 plt.setp(ax.get_xticklabels(), rotation=40, ha="right", rotation_mode="anchor")
-plotting.footnote(fig, f"data/observations.csv ({evidence_line})",
-                  caption=f"Figure 2. Counts of rows for the {mat.shape[1]} most-covered metrics; blank = no data.")
+plotting.footnote(
+    fig,
+    f"data/observations.csv ({evidence_line})",
+    caption=f"Figure 2. Counts of rows for the {mat.shape[1]} most-covered metrics; blank = no data.",
+)
 plotting.save(fig, "00_data_audit", "coverage_matrix")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -119,24 +148,32 @@ plotting.save(fig, "00_data_audit", "coverage_matrix")
 # `conflict_group`. Nothing is resolved by picking one; the notebooks show both.
 
 # %% slideshow={"slide_type": "subslide"}
-display(conf[["conflict_group", "entity", "period", "qualifier", "value_text", "vendor", "source"]]
-        .style.hide(axis="index"))
+display(conf[["conflict_group", "entity", "period", "qualifier", "value_text", "vendor", "source"]].style.hide(axis="index"))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if len(conf):
     plot = conf.merge(spread[["low"]], left_on="conflict_group", right_index=True)
     plot["relative"] = plot["comparable_value"] / plot["low"]
     fig, ax = plt.subplots(figsize=(10, 0.55 * spread.shape[0] + 1.8))
-    sns.stripplot(data=plot, x="relative", y="conflict_group", hue="source", size=10, jitter=False, ax=ax,
-                  order=spread.sort_values("high / low").index)
+    sns.stripplot(
+        data=plot,
+        x="relative",
+        y="conflict_group",
+        hue="source",
+        size=10,
+        jitter=False,
+        ax=ax,
+        order=spread.sort_values("high / low").index,
+    )
     plot["label"] = plot.apply(plotting.value_label, axis=1)
     # labels of one group take turns above, below and higher above their dots, so two close values never share a line
     labelled = plot.drop_duplicates(["conflict_group", "label"]).sort_values(["conflict_group", "relative"])
     for k, (_, r) in enumerate(labelled.iterrows()):
         turn = labelled["conflict_group"].iloc[:k].eq(r["conflict_group"]).sum() % 3
         dy, va = [(6, "bottom"), (-6, "top"), (17, "bottom")][turn]
-        ax.annotate(r["label"], (r["relative"], r["conflict_group"]), xytext=(5, dy),
-                    textcoords="offset points", fontsize=9, va=va)
+        ax.annotate(
+            r["label"], (r["relative"], r["conflict_group"]), xytext=(5, dy), textcoords="offset points", fontsize=9, va=va
+        )
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×" if v in (1.5, 2, 3, 5) else ""))
@@ -146,8 +183,11 @@ if len(conf):
     ax.legend(title="article", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=9)
     ax.set_xlim(0.9, plot["relative"].max() * 1.35)
     ax.set_ylim(len(spread) - 0.4, -0.7)  # head room above the top group's labels
-    plotting.footnote(fig, ds.source_label(plot["source_id"]),
-                      caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.")
+    plotting.footnote(
+        fig,
+        ds.source_label(plot["source_id"]),
+        caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.",
+    )
     plotting.save(fig, "00_data_audit", "conflicts")
 else:
     display(Markdown("No conflicts in this selection."))
@@ -162,8 +202,12 @@ else:
 if "o000_02" in obs.index:
     v = obs.loc["o000_02"]
     per_second = v["base_value"] / (v["duration_days"] * 86400)
-    display(Markdown(f"The K2 figure: {v['value_text']} visits in {int(v['duration_days'])} days is "
-                     f"**{per_second:,.0f} visits a second**, around the clock."))
+    display(
+        Markdown(
+            f"The K2 figure: {v['value_text']} visits in {int(v['duration_days'])} days is "
+            f"**{per_second:,.0f} visits a second**, around the clock."
+        )
+    )
 pd.set_option("display.max_colwidth", 160)
 display(susp)
 
@@ -177,7 +221,8 @@ display(susp)
 # %% slideshow={"slide_type": "subslide"}
 show = verdicts.assign(
     computed=[claims.describe_range(lo, hi) for lo, hi in zip(verdicts["computed_low"], verdicts["computed_high"], strict=True)],
-    gap=verdicts["gap"].map("{:.2%}".format))
+    gap=verdicts["gap"].map("{:.2%}".format),
+)
 display(show[["source_id", "statement", "computed", "relation", "asserted", "gap", "verdict"]].style.hide(axis="index"))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
@@ -187,7 +232,9 @@ from matplotlib.lines import Line2D
 
 colors = {"holds": "#2ca02c", "roughly holds": "#ff7f0e", "fails": "#d62728"}
 order = verdicts.sort_values("gap", ascending=True)
-labels = [f"{c}  " + textwrap.shorten(s, 60, placeholder="...") for c, s in zip(order["claim_id"], order["statement"], strict=True)]
+labels = [
+    f"{c}  " + textwrap.shorten(s, 60, placeholder="...") for c, s in zip(order["claim_id"], order["statement"], strict=True)
+]
 fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 1.8))
 y = range(len(order))
 ax.hlines(y, 0, order["gap"] * 100, color=order["verdict"].map(colors), lw=2.5)
@@ -199,11 +246,16 @@ ax.set_title("How far each claim is from its recomputed value")
 ax.set_xlabel("gap between asserted and recomputed value (% of the recomputed value)")
 ax.set_xlim(-0.3, max(order["gap"].max() * 100, 2 * P.tolerance * 100) * 1.15)
 handles = [Line2D([], [], marker="o", color=c, lw=2.5, label=v) for v, c in colors.items()]
-handles += [Line2D([], [], color="#555555", ls="--", label=f"tolerance {P.tolerance:.0%}"),
-            Line2D([], [], color="#999999", ls=":", label="2 × tolerance")]
+handles += [
+    Line2D([], [], color="#555555", ls="--", label=f"tolerance {P.tolerance:.0%}"),
+    Line2D([], [], color="#999999", ls=":", label="2 × tolerance"),
+]
 ax.legend(handles=handles, title="verdict", loc="lower right", fontsize=9)
-plotting.footnote(fig, "data/claims.csv recomputed from data/observations.csv and data/events.csv",
-                  caption="Figure 4. Zero gap: the computed value lies inside the asserted one (or satisfies the inequality). Claims stated flatly ('=') must match within 0.5% (rounding) to hold; approximate ones within the tolerance.")
+plotting.footnote(
+    fig,
+    "data/claims.csv recomputed from data/observations.csv and data/events.csv",
+    caption="Figure 4. Zero gap: the computed value lies inside the asserted one (or satisfies the inequality). Claims stated flatly ('=') must match within 0.5% (rounding) to hold; approximate ones within the tolerance.",
+)
 plotting.save(fig, "00_data_audit", "claims")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -216,12 +268,20 @@ plotting.save(fig, "00_data_audit", "claims")
 if quotes is None:
     display(Markdown("The archived source texts (`data/sources/`) are not available: quotes not checked."))
 else:
-    display(quotes.pivot_table(index="table", columns="status", values="id", aggfunc="count", fill_value=0)
-            .reindex(columns=["found", "not found", "no archived text"], fill_value=0))
+    display(
+        quotes.pivot_table(index="table", columns="status", values="id", aggfunc="count", fill_value=0).reindex(
+            columns=["found", "not found", "no archived text"], fill_value=0
+        )
+    )
     display(tiers)
     missing = quotes[quotes["status"] == "not found"]
-    display(Markdown("No quote with an archived text is missing from it." if missing.empty
-                     else f"**Not found:** {', '.join(missing['id'])}"))
+    display(
+        Markdown(
+            "No quote with an archived text is missing from it."
+            if missing.empty
+            else f"**Not found:** {', '.join(missing['id'])}"
+        )
+    )
 
 # %% slideshow={"slide_type": "skip"}
 from kimi_research.data.schema import dictionary_markdown
@@ -247,12 +307,22 @@ results = {
     "evidence": P.evidence,
     "most_covered_sources": richest,
     "sources_by_tier": {str(t): r.to_dict() for t, r in tiers.iterrows()},
-    "claims": {cid: {"verdict": r["verdict"], "computed_low": r["computed_low"], "computed_high": r["computed_high"],
-                     "gap": round(r["gap"], 6), "relation": r["relation"]} for cid, r in verdicts.iterrows()},
+    "claims": {
+        cid: {
+            "verdict": r["verdict"],
+            "computed_low": r["computed_low"],
+            "computed_high": r["computed_high"],
+            "gap": round(r["gap"], 6),
+            "relation": r["relation"],
+        }
+        for cid, r in verdicts.iterrows()
+    },
     "verdict_counts": n_verdict.to_dict(),
-    "headline": (f"{len(obs)} numbers from {obs['source_id'].nunique()} {'articles' if P.evidence == 'articles' else 'sources'}, each with its quote; "
-                 f"{len(spread)} conflicts kept side by side; {n_verdict.get('holds', 0)} of {len(verdicts)} "
-                 f"claims hold when recomputed, {n_verdict.get('roughly holds', 0)} roughly, "
-                 f"{n_verdict.get('fails', 0)} fail."),
+    "headline": (
+        f"{len(obs)} numbers from {obs['source_id'].nunique()} {'articles' if P.evidence == 'articles' else 'sources'}, each with its quote; "
+        f"{len(spread)} conflicts kept side by side; {n_verdict.get('holds', 0)} of {len(verdicts)} "
+        f"claims hold when recomputed, {n_verdict.get('roughly holds', 0)} roughly, "
+        f"{n_verdict.get('fails', 0)} fail."
+    ),
 }
 print(kr.write_results("00_data_audit", results, P))

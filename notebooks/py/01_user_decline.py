@@ -20,6 +20,7 @@ from kimi_research.presentation.figures import decline as figures
 from kimi_research.presentation.narrative import decline as narrative
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
+# fmt: off
 entity = "kimi"  # app to study: an id or a name (English or Chinese, any case) from data/entities.csv with data for the metric (e.g. "DeepSeek" or "kimi智能助手")
 metric = "mau"  # user metric: "mau", "dau" or "wau"
 vendor = "auto"  # series to fit: "auto" (firm with most points), a measurement firm by id or name (e.g. "QuestMobile"), "none" (no firm named) or "all" (pooled)
@@ -27,12 +28,13 @@ start = ""  # keep figures whose period midpoint is on or after this ISO date, e
 end = ""  # keep figures whose period midpoint is on or before this ISO date ("" for no limit)
 forecast_months = 6  # months to extrapolate the fitted decay after the last figure, 0 to 36 (0: no forecast)
 annotate_events = True  # mark launches and other dated events on the time charts
-evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
+# fmt: on
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("01_user_decline", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the five articles, or every source
+ds = ds.with_evidence(P.evidence)  # the articles, or every source
 an = decline.analyse(ds, P)  # fails here, naming start/end or vendor, when the selection is empty
 plotting.theme()
 NB = "01_user_decline"
@@ -66,8 +68,11 @@ ax.set_title(f"{NAME}: {M_LONG}, every figure quoted, one series per firm")
 ax.set_xlabel("period (each figure at the midpoint of its period)")
 ax.set_ylabel(f"{M} (millions of users)")
 ax.legend(title="measurement firm", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
-plotting.footnote(fig, plotting.source_text(ds, an.rows),
-                  caption=f"Figure 1. {NAME} {M}, {len(an.rows)} figures. Firms' panels differ: compare within a colour.")
+plotting.footnote(
+    fig,
+    plotting.source_text(ds, an.rows),
+    caption=f"Figure 1. {NAME} {M}, {len(an.rows)} figures. Firms' panels differ: compare within a colour.",
+)
 ids, levels = figures.draw_events(ax, ds, lo, hi, P.annotate_events)
 plotting.headroom(ax, tops, room=plotting.label_room(levels))
 events_drawn |= set(ids)
@@ -75,11 +80,18 @@ plotting.save(fig, NB, "trajectory")
 
 # %% slideshow={"slide_type": "subslide"}
 h = an.headline
-display(Markdown(
-    f"**Peak, latest and change, per firm.** The fit below uses **{an.vendor_label}**"
-    + (" (all firms pooled: their panels differ, so the pooled line mixes definitions)" if an.vendor == decline.POOLED
-       else f" (parameter `vendor = {P.vendor!r}`" + (": the firm with the most exact figures)" if P.vendor == "auto" else ")"))
-    + ". Bounds are listed, never used as a peak or latest value. Months are counted between period midpoints."))
+display(
+    Markdown(
+        f"**Peak, latest and change, per firm.** The fit below uses **{an.vendor_label}**"
+        + (
+            " (all firms pooled: their panels differ, so the pooled line mixes definitions)"
+            if an.vendor == decline.POOLED
+            else f" (parameter `vendor = {P.vendor!r}`"
+            + (": the firm with the most exact figures)" if P.vendor == "auto" else ")")
+        )
+        + ". Bounds are listed, never used as a peak or latest value. Months are counted between period midpoints."
+    )
+)
 display(narrative.display_series_table(an.series))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -97,23 +109,42 @@ display(narrative.display_series_table(an.series))
 
 # %% slideshow={"slide_type": "subslide"}
 fit = an.fit
-used = fit.used.assign(value=fit.used["base_value"].map(narrative.fmt_users), firm=fit.used["series"].map(
-    lambda k: decline.vendor_label(ds, k)), months_since_peak=fit.used["t"].round(2), dated=fit.used["period_mid"].dt.date)
-display(Markdown((f"**Rows in the fit ({fit.n}):**" if fit.slope is not None else
-                  f"**Exact figures at or after the peak ({fit.n}), too few for a fit:**") + ("" if fit.n else " none.")))
+used = fit.used.assign(
+    value=fit.used["base_value"].map(narrative.fmt_users),
+    firm=fit.used["series"].map(lambda k: decline.vendor_label(ds, k)),
+    months_since_peak=fit.used["t"].round(2),
+    dated=fit.used["period_mid"].dt.date,
+)
+display(
+    Markdown(
+        (
+            f"**Rows in the fit ({fit.n}):**"
+            if fit.slope is not None
+            else f"**Exact figures at or after the peak ({fit.n}), too few for a fit:**"
+        )
+        + ("" if fit.n else " none.")
+    )
+)
 if fit.n:
     display(used[["period", "dated", "months_since_peak", "value", "firm", "source_id"]])
 left = {k: v for k, v in {**an.left_out, **fit.excluded}.items() if not v.startswith("repeats ")}
 lines = ["**Rows left out:** " + ("none." if not left else "; ".join(f"`{k}` {v}" for k, v in left.items()) + ".")]
 lines.append(narrative.describe_fit(fit, an.metric))
 if len(an.loo):
-    lines.append("**Leave one out** (monthly change without each point; the peak anchors the fit): "
-                 + "; ".join(f"without {fit.used.at[k, 'period']} ({narrative.fmt_users(fit.used.at[k, 'base_value'])}): "
-                             f"{narrative.fmt_pct(v)}" for k, v in an.loo.items()) + ".")
+    lines.append(
+        "**Leave one out** (monthly change without each point; the peak anchors the fit): "
+        + "; ".join(
+            f"without {fit.used.at[k, 'period']} ({narrative.fmt_users(fit.used.at[k, 'base_value'])}): {narrative.fmt_pct(v)}"
+            for k, v in an.loo.items()
+        )
+        + "."
+    )
 alt = decline.dating_sensitivity(an.chosen, an.vendor_label)
 if alt is not None and fit.monthly_change is not None and (an.chosen["period_months"] > 1.5).any():
-    lines.append(f"**Dating sensitivity:** dating each quarter at the middle of its last month instead of mid-quarter "
-                 f"gives {narrative.fmt_pct(alt)} a month (against {narrative.fmt_pct(fit.monthly_change)}).")
+    lines.append(
+        f"**Dating sensitivity:** dating each quarter at the middle of its last month instead of mid-quarter "
+        f"gives {narrative.fmt_pct(alt)} a month (against {narrative.fmt_pct(fit.monthly_change)})."
+    )
 for oid, why in fit.excluded.items():
     if why.startswith("repeats "):
         lines.append(f"**Counted once:** `{oid}` {why}.")
@@ -133,21 +164,35 @@ plotting.save(fig, NB, "decay_fit")
 
 # %% slideshow={"slide_type": "subslide"}
 if len(an.forecast):
-    fc = pd.DataFrame({
-        "month": an.forecast["date"].dt.strftime("%Y-%m"), "months after the last figure": an.forecast["months_ahead"],
-        f"{M} (fitted rate continued)": an.forecast["value"].map(narrative.fmt_est),
-        "95% prediction interval": [("–" if pd.isna(a) else f"{narrative.fmt_est(a)} – {narrative.fmt_est(b)}")
-                                     for a, b in zip(an.forecast["low"], an.forecast["high"], strict=True)],
-        "below the weekly-user floor": an.forecast["below_wau_floor"].map({True: "yes", False: "no"})})
-    display(Markdown(f"**Extrapolation, not a forecast of record.** The table continues the fitted rate of "
-                     f"{narrative.fmt_pct(fit.monthly_change)} a month for {P.forecast_months} months after the last "
-                     f"figure ({fit.used['period'].iloc[-1]}). It assumes nothing changes: no launch, no campaign. The "
-                     f"interval covers the fit's uncertainty and the scatter of single figures, not a change of regime."))
+    fc = pd.DataFrame(
+        {
+            "month": an.forecast["date"].dt.strftime("%Y-%m"),
+            "months after the last figure": an.forecast["months_ahead"],
+            f"{M} (fitted rate continued)": an.forecast["value"].map(narrative.fmt_est),
+            "95% prediction interval": [
+                ("–" if pd.isna(a) else f"{narrative.fmt_est(a)} – {narrative.fmt_est(b)}")
+                for a, b in zip(an.forecast["low"], an.forecast["high"], strict=True)
+            ],
+            "below the weekly-user floor": an.forecast["below_wau_floor"].map({True: "yes", False: "no"}),
+        }
+    )
+    display(
+        Markdown(
+            f"**Extrapolation, not a forecast of record.** The table continues the fitted rate of "
+            f"{narrative.fmt_pct(fit.monthly_change)} a month for {P.forecast_months} months after the last "
+            f"figure ({fit.used['period'].iloc[-1]}). It assumes nothing changes: no launch, no campaign. The "
+            f"interval covers the fit's uncertainty and the scatter of single figures, not a change of regime."
+        )
+    )
     display(fc.set_index("month"))
     display(Markdown(narrative.floor_note(an)))
 else:
-    display(Markdown("**No extrapolation:** " + ("`forecast_months` is 0." if P.forecast_months == 0 else
-                     "there is no fitted rate to continue.")))
+    display(
+        Markdown(
+            "**No extrapolation:** "
+            + ("`forecast_months` is 0." if P.forecast_months == 0 else "there is no fitted rate to continue.")
+        )
+    )
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Is the monthly rate constant?
@@ -158,9 +203,11 @@ else:
 
 # %% slideshow={"slide_type": "fragment"}
 if len(an.segments):
-    display(an.segments.assign(months=an.segments["months"].round(2),
-                               monthly_change=an.segments["monthly_change"].map(narrative.fmt_pct))
-            [["from_period", "to_period", "months", "monthly_change", "from_obs", "to_obs"]])
+    display(
+        an.segments.assign(
+            months=an.segments["months"].round(2), monthly_change=an.segments["monthly_change"].map(narrative.fmt_pct)
+        )[["from_period", "to_period", "months", "monthly_change", "from_obs", "to_obs"]]
+    )
 display(Markdown(narrative.constant_rate_note(an) or "Fewer than three dates in the fit: no segment rates to compare."))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -198,8 +245,9 @@ if len(ranks):
     ax.set_xlabel("period (each figure at the midpoint of its period)")
     ax.set_ylabel("rank (lower is better)")
     ax.legend(title="list (metric, firm, scope)", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
-    plotting.footnote(fig, plotting.source_text(ds, ranks),
-                      caption="Figure 4. Lists differ in metric, firm and scope: compare within a colour.")
+    plotting.footnote(
+        fig, plotting.source_text(ds, ranks), caption="Figure 4. Lists differ in metric, firm and scope: compare within a colour."
+    )
     ids, levels = figures.draw_events(ax, ds, lo, hi, P.annotate_events, top=False)
     ax.set_ylim(figures.rank_bottom(ranks["value"].max(), plotting.label_room(levels)), 0.3)
     events_drawn |= set(ids)
@@ -209,8 +257,11 @@ else:
 
 # %% slideshow={"slide_type": "subslide"}
 if len(ranks):
-    display(ranks.assign(firm=ranks["vendor"].map(lambda v: decline.vendor_label(ds, decline.vendor_key(v))))
-            [["period", "metric", "firm", "scope", "rank", "source_id"]])
+    display(
+        ranks.assign(firm=ranks["vendor"].map(lambda v: decline.vendor_label(ds, decline.vendor_key(v))))[
+            ["period", "metric", "firm", "scope", "rank", "source_id"]
+        ]
+    )
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Articles only, and with the public-report supplement

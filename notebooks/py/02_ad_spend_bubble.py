@@ -18,6 +18,7 @@ from kimi_research.presentation.narrative import adspend as narrative
 NB = "02_ad_spend_bubble"
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
+# fmt: off
 cpa_yuan = 10.0  # advertising cost per acquired user, CNY, in [0.01, 1000] (article 004's investor: about 10元; article 000: 30元 on Bilibili; above a few thousand 元 the bought users are too few for the churn fit to give a half-life)
 compute_cost_per_user_yuan = 2.5  # compute cost of serving a new user, CNY, in [0, 1000] (middle of article 004's all-in 12-13元 minus its 10元 CPA; the same ceiling as cpa_yuan)
 retention_30d = 0.01  # share of new users active after 30 days, in (0, 1] (article 001's 'under 1%': industry hearsay; 0 would make the cost per retained user infinite)
@@ -27,12 +28,13 @@ monthly_churn = "fit"  # monthly churn of bought users, 0 or in [1e-9, 0.999] (t
 first_month_retention = "adstock"  # cohort option: share of a month's new users still active the month after, in [0, 1], after which the monthly churn applies as a hazard; "adstock": the same churn from the first month
 organic_users_per_month = 0.0  # users a month who arrive without ads, 0 to 1亿 (an assumption: no article gives it; with 0 every user was bought, the articles' story taken literally)
 saturation_users = "largest_app"  # market size for the counterfactual of continued spend, users (diminishing returns: the inflow shrinks as users approach it), or "largest_app": the largest MAU any app reaches in the data (bounds included)
-evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
+# fmt: on
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("02_ad_spend_bubble", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the five articles, or every source
+ds = ds.with_evidence(P.evidence)  # the articles, or every source
 rows = adspend.spend_rows(ds, "kimi")  # DataError if Kimi has no spend rows
 targets = adspend.mau_targets(ds, "kimi", "questmobile")  # DataError if there is no MAU to fit to
 lang = plotting.theme()

@@ -19,6 +19,7 @@ from kimi_research.presentation.narrative import sustainability as narrative
 NB = "03_sustainability_formula"
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
+# fmt: off
 paid_revenue_monthly_yuan = 10000000.0  # ILLUSTRATIVE: the articles give no revenue; 1000万元 a month, an order-of-magnitude guess (CNY, in [0, 1e12]; far larger amounts overflow the Monte Carlo)
 total_cost_monthly_yuan = "implied"  # CNY a month in (0, 1e12], or implied: Kimi's peak monthly ad spend (from data) divided by ad_share; every runway (investment / monthly burn) must end before 2262, the end of pandas' calendar
 ad_share = 0.7  # ad-spend share of total cost in (0, 1) (the implied cost base divides by the share, the frontier by 1 - share); article 003's figure for Kimi (o003_14)
@@ -33,13 +34,14 @@ mc_cost_spread_factor = 1.5  # Monte Carlo, with an explicit total cost only: 90
 spend_path = "articles"  # runway: notebook 02's monthly ad spend in months without a figure: "articles", "lower_bounds", "interpolate" or "zero" (see adspend.SPEND_PATHS)
 mc_samples = 20000  # Monte Carlo draws, 100 to 5,000,000
 seed = 0  # seed of the Monte Carlo's random generator (same seed, same results), in [0, 2**32 - 1]
-evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
+# fmt: on
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("03_sustainability_formula", globals(), ds)
 ds_all = ds  # every source, for the side-by-side runway
-ds = ds.with_evidence(P.evidence)  # the five articles, or every source
+ds = ds.with_evidence(P.evidence)  # the articles, or every source
 facts = su.kimi_facts(ds)
 plotting.theme()
 
@@ -198,8 +200,9 @@ display(table, Markdown(note))
 # kernel; the slides skip it, and under papermill it is built but never touched.
 
 # %% slideshow={"slide_type": "skip"} tags=["no-slides"]
-explorer = figures.build_explorer(P.paid_revenue_monthly_yuan, an.total_cost, P.ad_share, P.alarm_threshold,
-                            P.price_per_paying_user_yuan, an.facts.mau.value)
+explorer = figures.build_explorer(
+    P.paid_revenue_monthly_yuan, an.total_cost, P.ad_share, P.alarm_threshold, P.price_per_paying_user_yuan, an.facts.mau.value
+)
 display(explorer)
 
 # %% slideshow={"slide_type": "skip"}

@@ -16,17 +16,19 @@ from kimi_research.presentation.figures import competitors as figures
 from kimi_research.presentation.narrative import competitors as narrative
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
+# fmt: off
 entities = "all"  # apps to compare by id or name, e.g. ["kimi", "Doubao", "腾讯元宝"], or "all" for every app with data; Kimi is always included
 metric = "wau"  # user metric to rank by: "wau", "dau" or "mau"
 as_of = "latest"  # "latest" (most recent period with data for the metric), an ISO date "2025-12-10" or a month "2025-12" with data for the metric
 chars_per_token = 1.67  # ASSUMPTION: Chinese characters per token (DeepSeek API docs: ~0.6 token per character), to compare 万字 with tokens, in [0.1, 10]
-evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
+# fmt: on
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 APPS = competitors.apps_with_data(ds)
 P = kr.validate_parameters("04_competitor_comparison", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the five articles, or every source
+ds = ds.with_evidence(P.evidence)  # the articles, or every source
 SEL = competitors.selection(P.entities, APPS)
 AS_OF = competitors.resolve_as_of(ds, P.metric, P.as_of, SEL)  # ParameterError listing the periods with data
 NB = "04_competitor_comparison"

@@ -20,6 +20,7 @@ from kimi_research.presentation import conclusions_text, plotting
 from kimi_research.presentation.figures import conclusions as figures
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
+# fmt: off
 vary = ["cpa", "spend_path", "peak_mau", "peak_spend", "alibaba_investment", "valuation", "doubao_spend", "decline_series", "dating", "may_repeat", "retention_30d", "ad_share"]  # contested inputs to vary (the others keep their first reading; a range its article figure)
 samples = 8  # Latin-hypercube draws of the varied range inputs per combination of the discrete readings (1 to 1000)
 seed = 0  # seed of the draws: the same seed gives the same table
@@ -28,7 +29,8 @@ ad_share_low = 0.5  # lowest reading of article 003's undated, unsourced 70% ad 
 ad_share_high = 0.9  # highest reading of the 70% ad share
 usd_cny = 7.2  # CNY per USD for Alibaba's investment (notebook 03's default)
 price_per_paying_user_yuan = 49.0  # monthly price of a paying user, CNY, for the users needed to cover the cost (notebook 03's default)
-evidence = "articles"  # which evidence to use: "articles" (the five articles) or "all" (also the public-report supplement)
+evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
+# fmt: on
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
@@ -81,8 +83,15 @@ display(Markdown("**The inputs known only as a range** (sampled between their bo
 # it reads.
 
 # %% slideshow={"slide_type": "subslide"}
-out_cols = ["bought_churn", "bought_half_life", "decline_monthly_change", "peak_to_latest_change",
-            "cost_per_retained_user_yuan", "ratio_to_threshold_firm", "runway_months_alibaba"]
+out_cols = [
+    "bought_churn",
+    "bought_half_life",
+    "decline_monthly_change",
+    "peak_to_latest_change",
+    "cost_per_retained_user_yuan",
+    "ratio_to_threshold_firm",
+    "runway_months_alibaba",
+]
 display(Markdown(f"**{len(table):,} scenarios** ({ev.n_tasks} analysis runs); the range of each main output:"))
 display(table[out_cols].describe().loc[["min", "50%", "max"]].T.rename(columns={"50%": "median"}))
 

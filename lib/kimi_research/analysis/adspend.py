@@ -41,16 +41,16 @@ from kimi_research.errors import DataError
 
 SPEND_PATHS = {
     "articles": "every dated figure at its value, lower bounds at their bound (the Bilibili campaign; the "
-                "'almost every month' level AppGrowing gives for a span of months before the peak); after the last "
-                "reported month, spend falls back to that pre-peak floor (the articles say spending slowed, none "
-                "says it stopped)",
+    "'almost every month' level AppGrowing gives for a span of months before the peak); after the last "
+    "reported month, spend falls back to that pre-peak floor (the articles say spending slowed, none "
+    "says it stopped)",
     "lower_bounds": "as 'articles' up to the last reported month; afterwards zero, since no row bounds it from "
-                    "below: the least spend the data allow",
+    "below: the least spend the data allow",
     "interpolate": "months inside the span with only a lower bound are interpolated linearly between the "
-                   "nearest single-month figures before and after (never below the bound): a generous reading; "
-                   "after the last reported month, the pre-peak floor as in 'articles'",
+    "nearest single-month figures before and after (never below the bound): a generous reading; "
+    "after the last reported month, the pre-peak floor as in 'articles'",
     "zero": "only single-month figures count (the span's 'almost every month' bound is dropped); every "
-            "other month is zero: the least generous reading",
+    "other month is zero: the least generous reading",
 }
 
 SPEND_METRICS = ["ad_spend", "ad_spend_monthly", "ad_spend_peak_month"]
@@ -112,16 +112,23 @@ def spend_data_by_month(ds, entity: str = "kimi") -> pd.DataFrame:
             for m in months:
                 rows.append({"month": m, "value": r["per_month"], "kind": kind, "obs_id": oid})
         else:
-            rows.append({"month": months[0], "value": r["base_value"],
-                         "kind": "lower bound" if r["lower_bound"] else "point", "obs_id": oid})
+            rows.append(
+                {
+                    "month": months[0],
+                    "value": r["base_value"],
+                    "kind": "lower bound" if r["lower_bound"] else "point",
+                    "obs_id": oid,
+                }
+            )
     if not rows:
         raise DataError("data/observations.csv", message=f"no dated ad-spend rows for {entity!r}")
     d = pd.DataFrame(rows)
     d["rank"] = d["kind"].map(rank)
     best = d.groupby("month")["rank"].transform("min")
     d = d[d["rank"] == best]
-    out = d.groupby("month").agg(value=("value", "max"), kind=("kind", "first"),
-                                 obs_ids=("obs_id", lambda s: ";".join(sorted(s))))
+    out = d.groupby("month").agg(
+        value=("value", "max"), kind=("kind", "first"), obs_ids=("obs_id", lambda s: ";".join(sorted(s)))
+    )
     return out.sort_index()
 
 
@@ -141,8 +148,7 @@ def monthly_spend(ds, path: str = "articles", end: str | pd.Period | None = None
     spans = data[data["kind"] == "span bound"]
     floor = float(spans["value"].min()) if len(spans) else 0.0
     singles = data[data["kind"] != "span bound"]
-    out = pd.DataFrame(index=pd.PeriodIndex(idx, name="month"),
-                       columns=["spend_yuan", "status", "obs_ids", "data"])
+    out = pd.DataFrame(index=pd.PeriodIndex(idx, name="month"), columns=["spend_yuan", "status", "obs_ids", "data"])
     for m in idx:
         if m in data.index:
             r = data.loc[m]
@@ -207,8 +213,10 @@ def mau_targets(ds, entity: str = "kimi", vendor: str = "questmobile", dedupe_to
     o = ds.select(entity, "mau", vendor)
     o = o[o["period_start"].notna()].copy()
     if o.empty:
-        raise DataError("data/observations.csv",
-                        message=f"no dated MAU rows for entity {entity!r} from vendor {vendor!r}: nothing to fit the model to")
+        raise DataError(
+            "data/observations.csv",
+            message=f"no dated MAU rows for entity {entity!r} from vendor {vendor!r}: nothing to fit the model to",
+        )
     o["period"] = o.apply(period_label, axis=1)
     o["months"] = [list(_months(r)) for _, r in o.iterrows()]
     o["n_months"] = o["months"].map(len)
@@ -244,9 +252,16 @@ def users_per_budget(budget_yuan: float, cpa: float) -> float:
 
 
 # --- the stock-flow model ----------------------------------------------------------------------------
-def simulate(spend: pd.Series, cpa: float, churn: float, start_users: float = 0.0, *,
-             first_month_retention: float | None = None, organic: float = 0.0,
-             saturation_users: float | None = None) -> pd.Series:
+def simulate(
+    spend: pd.Series,
+    cpa: float,
+    churn: float,
+    start_users: float = 0.0,
+    *,
+    first_month_retention: float | None = None,
+    organic: float = 0.0,
+    saturation_users: float | None = None,
+) -> pd.Series:
     """users_t = (1 - churn) * users_{t-1} + spend_t / cpa (an adstock with decay ``churn``).
 
     Options (all off by default, which is the plain adstock):
@@ -292,9 +307,10 @@ def model_at_targets(users: pd.Series, targets: pd.DataFrame) -> np.ndarray:
     """The model's value for each target: the month, or the mean over a quarter's months."""
     missing = [m for ms in targets["months"] for m in ms if m not in users.index]
     if missing:
-        raise DataError("data/observations.csv",
-                        message=f"MAU observed in {missing[0]}, outside the modelled months "
-                                f"{users.index.min()}-{users.index.max()}")
+        raise DataError(
+            "data/observations.csv",
+            message=f"MAU observed in {missing[0]}, outside the modelled months {users.index.min()}-{users.index.max()}",
+        )
     return np.array([users.loc[ms].mean() for ms in targets["months"]])
 
 
@@ -335,12 +351,19 @@ def _least_squares(spend, cpa, targets, **model_opts) -> optimize.OptimizeResult
     # start from the best point of a coarse grid: the SSE can have a flat shoulder
     grid = np.linspace(0.0, 0.95, 96)
     start = grid[np.argmin([np.sum(_residuals(c, spend, cpa, targets, **model_opts) ** 2) for c in grid])]
-    return optimize.least_squares(lambda p: _residuals(p[0], spend, cpa, targets, **model_opts), x0=[start],
-                                  bounds=([0.0], [CHURN_MAX]), method="trf", xtol=1e-12, ftol=1e-12)
+    return optimize.least_squares(
+        lambda p: _residuals(p[0], spend, cpa, targets, **model_opts),
+        x0=[start],
+        bounds=([0.0], [CHURN_MAX]),
+        method="trf",
+        xtol=1e-12,
+        ftol=1e-12,
+    )
 
 
-def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float | str = "fit",
-              level: float = 0.95, **model_opts) -> ChurnFit:
+def fit_churn(
+    spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float | str = "fit", level: float = 0.95, **model_opts
+) -> ChurnFit:
     """Fit (or evaluate, when ``churn`` is a number) the monthly churn against the used targets.
 
     Uncertainty: a curvature-based interval (Jacobian of the log residuals, t with n - 1 degrees of
@@ -361,7 +384,7 @@ def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float 
         res = _least_squares(spend, cpa, used, **model_opts)
         c = float(res.x[0])
         if dof > 0:
-            sse = float(np.sum(res.fun ** 2))
+            sse = float(np.sum(res.fun**2))
             jtj = float(res.jac[:, 0] @ res.jac[:, 0])
             if jtj > 0:
                 se = math.sqrt(sse / dof / jtj)
@@ -389,13 +412,25 @@ def fit_churn(spend: pd.Series, cpa: float, targets: pd.DataFrame, churn: float 
         for oid in used.index:
             r = _least_squares(spend, cpa, used.drop(index=oid), **model_opts)
             jk.append({"left_out": oid, "churn": float(r.x[0]), "half_life_months": half_life(float(r.x[0]))})
-    return ChurnFit(churn=c, fitted=fitted, se=se, ci_curvature=ci_c, ci_profile=ci_p,
-                    sse=float(np.sum(table["log_residual"] ** 2)), n=n, dof=dof, table=table, profile=profile,
-                    jackknife=pd.DataFrame(jk), level=level)
+    return ChurnFit(
+        churn=c,
+        fitted=fitted,
+        se=se,
+        ci_curvature=ci_c,
+        ci_profile=ci_p,
+        sse=float(np.sum(table["log_residual"] ** 2)),
+        n=n,
+        dof=dof,
+        table=table,
+        profile=profile,
+        jackknife=pd.DataFrame(jk),
+        level=level,
+    )
 
 
-def counterfactuals(spend: pd.DataFrame, cpa: float, churn: float, saturation_users: float | None = None,
-                    **model_opts) -> pd.DataFrame:
+def counterfactuals(
+    spend: pd.DataFrame, cpa: float, churn: float, saturation_users: float | None = None, **model_opts
+) -> pd.DataFrame:
     """Users under the chosen path, 'spend continued' (last reported month's level) and 'spend stopped' (zero).
 
     'Spend continued' has diminishing returns: with ``saturation_users`` the bought inflow shrinks as the stock
@@ -407,12 +442,12 @@ def counterfactuals(spend: pd.DataFrame, cpa: float, churn: float, saturation_us
         "spend continued": (with_spend_after(spend, last, level), saturation_users),
         "spend stopped": (with_spend_after(spend, last, 0.0), None),
     }
-    return pd.DataFrame({k: simulate(v, cpa, churn, saturation_users=sat, **model_opts)
-                         for k, (v, sat) in paths.items()})
+    return pd.DataFrame({k: simulate(v, cpa, churn, saturation_users=sat, **model_opts) for k, (v, sat) in paths.items()})
 
 
-def churn_by_cpa_and_path(ds, targets: pd.DataFrame, end, cpas: dict[str, float], paths=None,
-                          level: float = 0.95, **model_opts) -> pd.DataFrame:
+def churn_by_cpa_and_path(
+    ds, targets: pd.DataFrame, end, cpas: dict[str, float], paths=None, level: float = 0.95, **model_opts
+) -> pd.DataFrame:
     """The churn fitted to the same MAU points at every CPA reading and every spend path (a joint profile).
 
     One row per (cpa, spend path): the fitted churn, its half-life, the sum of squared log errors and
@@ -427,8 +462,16 @@ def churn_by_cpa_and_path(ds, targets: pd.DataFrame, end, cpas: dict[str, float]
         for key, cpa in cpas.items():
             res = _least_squares(sp, float(cpa), used, **model_opts)
             c = float(res.x[0])
-            rows.append({"cpa_reading": key, "cpa_yuan": float(cpa), "spend_path": path, "churn": c,
-                         "half_life_months": half_life(c), "sse": float(np.sum(res.fun ** 2))})
+            rows.append(
+                {
+                    "cpa_reading": key,
+                    "cpa_yuan": float(cpa),
+                    "spend_path": path,
+                    "churn": c,
+                    "half_life_months": half_life(c),
+                    "sse": float(np.sum(res.fun**2)),
+                }
+            )
     out = pd.DataFrame(rows)
     n = len(used)
     dof = n - 2
@@ -570,8 +613,10 @@ def market_size(ds, P) -> tuple[float, str]:
 
 def model_options(P) -> dict:
     """The stock-flow options of the parameters, as keyword arguments of :func:`simulate`."""
-    return {"first_month_retention": None if P.first_month_retention == "adstock" else float(P.first_month_retention),
-            "organic": float(P.organic_users_per_month)}
+    return {
+        "first_month_retention": None if P.first_month_retention == "adstock" else float(P.first_month_retention),
+        "organic": float(P.organic_users_per_month),
+    }
 
 
 def analyse(ds, P) -> BubbleAnalysis:
@@ -641,7 +686,6 @@ def analyse(ds, P) -> BubbleAnalysis:
     cf_at_last = cf.loc[last_months].mean()
     worst = fit.table["relative_error"].abs().idxmax()
 
-
     # --- figures the sections show (selections, not prose) -------------------------------------------
     rivals = ds.select(["doubao", "yuanbao"], ["ad_spend", "ad_spend_monthly"])
     kimi_peak_pm = spend.loc[window, "spend_yuan"].min()
@@ -649,8 +693,14 @@ def analyse(ds, P) -> BubbleAnalysis:
     hi_cpa, lo_cpa = cpa_rows.iloc[-1], cpa_rows.iloc[0]
     others = ds.select("kimi", "mau")
     others = others[~others.index.isin(targets.index) & others["period_start"].notna()]
-    users_ci = (simulate(spend["spend_yuan"], P.cpa_yuan, ci[1], **opts),  # bought users at the interval's churns
-                simulate(spend["spend_yuan"], P.cpa_yuan, ci[0], **opts)) if ci else None
+    users_ci = (
+        (
+            simulate(spend["spend_yuan"], P.cpa_yuan, ci[1], **opts),  # bought users at the interval's churns
+            simulate(spend["spend_yuan"], P.cpa_yuan, ci[0], **opts),
+        )
+        if ci
+        else None
+    )
     n_after = int((spend.index > last_data).sum())
     low_peak = undated_peaks.loc[undated_peaks["base_value"].idxmin()]
     dau = ds.select("kimi", "dau").sort_values("period_start")
@@ -793,8 +843,9 @@ def results(an: BubbleAnalysis, P) -> dict:
         "churn_se": fit.se,
         "churn_ci_profile": list(ci) if ci else None,
         "churn_ci_curvature": list(fit.ci_curvature) if fit.ci_curvature else None,
-        "churn_jackknife": (dict(zip(fit.jackknife["left_out"], fit.jackknife["churn"], strict=True))
-                            if len(fit.jackknife) else {}),
+        "churn_jackknife": (
+            dict(zip(fit.jackknife["left_out"], fit.jackknife["churn"], strict=True)) if len(fit.jackknife) else {}
+        ),
         "bought_user_half_life_months": hl,
         "half_life_ci_months": list(hl_ci) if hl_ci else None,
         "fit_points": fit.n,
@@ -808,7 +859,8 @@ def results(an: BubbleAnalysis, P) -> dict:
         "implied_total_monthly_cost_range_yuan": [implied_cost_low, implied_cost],
         "cost_per_retained_user_is_lower_bound": an.retention_row["qualifier"] in ("<", "<="),
         "churn_by_cpa_and_path": [
-            {k: (bool(v) if k == "allowed" else v) for k, v in r.items()} for r in an.joint.to_dict("records")],
+            {k: (bool(v) if k == "allowed" else v) for k, v in r.items()} for r in an.joint.to_dict("records")
+        ],
         "churn_range_allowed": list(an.churn_range),
         "first_month_retention": P.first_month_retention,
         "organic_users_per_month": P.organic_users_per_month,

@@ -37,8 +37,11 @@ def coverage_by_source(ds, obs: pd.DataFrame, events: pd.DataFrame, claims: pd.D
     s["flagged"] = obs[obs["flags"].notna()].groupby("source_id").size().reindex(s.index, fill_value=0)
     s["events"] = events.groupby("source_id").size().reindex(s.index, fill_value=0)
     s["claims"] = claims.groupby("source_id").size().reindex(s.index, fill_value=0)
-    s["vendors quoted"] = obs.groupby("source_id")["vendor"].agg(
-        lambda v: ", ".join(sorted({x for x in v if isinstance(x, str)})) or "none").reindex(s.index, fill_value="none")
+    s["vendors quoted"] = (
+        obs.groupby("source_id")["vendor"]
+        .agg(lambda v: ", ".join(sorted({x for x in v if isinstance(x, str)})) or "none")
+        .reindex(s.index, fill_value="none")
+    )
     return s
 
 
@@ -55,9 +58,25 @@ def conflicts(ds, obs: pd.DataFrame) -> pd.DataFrame:
     c["vendor"] = c["vendor"].fillna("(none named)")
     # compare like with like: a flow (spend per quarter) as its monthly rate
     c["comparable_value"] = c["base_value_per_month"].where(c["metric_kind"] == "flow", c["base_value"])
-    cols = ["conflict_group", "entity", "metric", "period", "qualifier", "value_text", "base_value", "base_value_high",
-            "dimension", "metric_kind", "period_months", "duration_days", "comparable_value",
-            "vendor", "source", "source_id", "note"]
+    cols = [
+        "conflict_group",
+        "entity",
+        "metric",
+        "period",
+        "qualifier",
+        "value_text",
+        "base_value",
+        "base_value_high",
+        "dimension",
+        "metric_kind",
+        "period_months",
+        "duration_days",
+        "comparable_value",
+        "vendor",
+        "source",
+        "source_id",
+        "note",
+    ]
     return c[cols].sort_values(["conflict_group", "comparable_value"])
 
 
@@ -75,8 +94,6 @@ def doubtful(obs: pd.DataFrame) -> pd.DataFrame:
 
 def flag_counts(obs: pd.DataFrame) -> pd.Series:
     return obs["flag_list"].explode().dropna().value_counts()
-
-
 
 
 def quote_check(ds, seeds: Path | None = None) -> pd.DataFrame | None:
@@ -102,9 +119,17 @@ def tier_coverage(ds, obs: pd.DataFrame) -> pd.DataFrame:
     sources with at least one row in ``obs``, and rows."""
     tiers = ds.sources["tier"].astype(int)
     rows = obs.groupby("source_id").size()
-    out = pd.DataFrame({"sources": tiers.value_counts(),
-                        "sources with rows": tiers[tiers.index.isin(rows.index)].value_counts(),
-                        "rows": rows.groupby(tiers.reindex(rows.index)).sum()}).fillna(0).astype(int)
+    out = (
+        pd.DataFrame(
+            {
+                "sources": tiers.value_counts(),
+                "sources with rows": tiers[tiers.index.isin(rows.index)].value_counts(),
+                "rows": rows.groupby(tiers.reindex(rows.index)).sum(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
     out.index.name = "tier"
     return out.sort_index()
 

@@ -102,9 +102,21 @@ def evaluate(ds, tolerance: float = 0.05) -> pd.DataFrame:
             rel = c["relation"] if isinstance(c["relation"], str) else ob["qualifier"]
             asserted = ob["value_text"]
         v, gap = verdict(lo, hi, t_lo, t_hi, rel, tolerance)
-        rows.append({"claim_id": cid, "source_id": c["source_id"], "statement": c["statement"],
-                     "computed_low": lo, "computed_high": hi, "asserted": asserted, "target_low": t_lo,
-                     "target_high": t_hi, "relation": rel, "gap": gap, "verdict": v})
+        rows.append(
+            {
+                "claim_id": cid,
+                "source_id": c["source_id"],
+                "statement": c["statement"],
+                "computed_low": lo,
+                "computed_high": hi,
+                "asserted": asserted,
+                "target_low": t_lo,
+                "target_high": t_hi,
+                "relation": rel,
+                "gap": gap,
+                "verdict": v,
+            }
+        )
     return pd.DataFrame(rows).set_index("claim_id", drop=False)
 
 

@@ -99,11 +99,13 @@ def available_periods(ds, metric: str, apps: list[str]) -> pd.DataFrame:
     if o.empty:
         return pd.DataFrame(columns=["period_start", "period_end", "period", "metrics", "apps", "vendors"])
     g = o.groupby(["period_start", "period_end"])
-    out = pd.DataFrame({
-        "metrics": g["metric"].agg(lambda s: ", ".join(sorted(set(s)))),
-        "apps": g["entity"].agg(lambda s: ", ".join(sorted(set(s)))),
-        "vendors": g["vendor_key"].agg(lambda s: ", ".join(sorted({v or "(none)" for v in s}))),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "metrics": g["metric"].agg(lambda s: ", ".join(sorted(set(s)))),
+            "apps": g["entity"].agg(lambda s: ", ".join(sorted(set(s)))),
+            "vendors": g["vendor_key"].agg(lambda s: ", ".join(sorted({v or "(none)" for v in s}))),
+        }
+    ).reset_index()
     out["period"] = out.apply(period_label, axis=1)
     return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)
 
@@ -116,8 +118,7 @@ def resolve_as_of(ds, metric: str, as_of: str, apps: list[str]) -> dict:
     periods = available_periods(ds, metric, apps)
     listing = "; ".join(f"{r['period']} ({r['metrics']})" for _, r in periods.iterrows()) or "none"
     if periods.empty:
-        raise ParameterError(f"parameter 'metric' = {metric!r}: no data for the selected apps "
-                             f"({', '.join(apps)})")
+        raise ParameterError(f"parameter 'metric' = {metric!r}: no data for the selected apps ({', '.join(apps)})")
     if as_of == "latest":
         d = periods["period_end"].max()
         lo, hi, kind = d, d, "latest"
@@ -128,13 +129,26 @@ def resolve_as_of(ds, metric: str, as_of: str, apps: list[str]) -> dict:
     if rows.empty:
         raise ParameterError(
             f"parameter 'as_of' = {as_of!r}: no {metric} data for the selected apps in that period; "
-            f"periods with data for {metric}: {listing}")
+            f"periods with data for {metric}: {listing}"
+        )
     spans = rows[["period_start", "period_end"]].drop_duplicates()
-    label = (period_label(spans.iloc[0]) if len(spans) == 1
-             else f"periods containing {lo.date()}" if lo == hi else f"periods overlapping {as_of}")
-    return {"requested": as_of, "kind": kind, "window_start": lo, "window_end": hi,
-            "start": rows["period_start"].min(), "end": rows["period_end"].max(), "label": label,
-            "periods_with_data": list(periods["period"])}
+    label = (
+        period_label(spans.iloc[0])
+        if len(spans) == 1
+        else f"periods containing {lo.date()}"
+        if lo == hi
+        else f"periods overlapping {as_of}"
+    )
+    return {
+        "requested": as_of,
+        "kind": kind,
+        "window_start": lo,
+        "window_end": hi,
+        "start": rows["period_start"].min(),
+        "end": rows["period_end"].max(),
+        "label": label,
+        "periods_with_data": list(periods["period"]),
+    }
 
 
 def rows_in_window(o: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
@@ -145,9 +159,11 @@ def rows_in_window(o: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Da
 def best_row(rows: pd.DataFrame) -> pd.Series:
     """Among several rows for one app: '=' before '~' before bounds, then the shortest period,
     then the latest, then the lowest obs id."""
-    r = rows.assign(_q=rows["qualifier"].map(QUALIFIER_PRIORITY).fillna(9),
-                    _len=(rows["period_end"] - rows["period_start"]).dt.days,
-                    _end=-rows["period_end"].astype("int64"))
+    r = rows.assign(
+        _q=rows["qualifier"].map(QUALIFIER_PRIORITY).fillna(9),
+        _len=(rows["period_end"] - rows["period_start"]).dt.days,
+        _end=-rows["period_end"].astype("int64"),
+    )
     r = r.assign(_id=r["obs_id"].to_numpy()).reset_index(drop=True)
     return r.sort_values(["_q", "_len", "_end", "_id"]).iloc[0].drop(["_q", "_len", "_end", "_id"])
 
@@ -157,8 +173,7 @@ def split_lists(rows: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     then by name) is the main list; the other vendors' rows are returned apart."""
     if rows.empty:
         return "", rows, rows
-    stats = rows.groupby("vendor_key").agg(values=("role", lambda s: int((s == "value").sum())),
-                                           n=("role", "size"))
+    stats = rows.groupby("vendor_key").agg(values=("role", lambda s: int((s == "value").sum())), n=("role", "size"))
     stats = stats.reset_index().sort_values(["values", "n", "vendor_key"], ascending=[False, False, True])
     main = stats.iloc[0]["vendor_key"]
     return main, rows[rows["vendor_key"] == main], rows[rows["vendor_key"] != main]
@@ -191,7 +206,7 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
             lo[e] = max(lo[e], v + 1)
         # '~' and 'range' ranks give no hard constraint
     order = sorted(values, key=lambda e: -values[e])
-    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:] if values[a] > values[b]]
+    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1 :] if values[a] > values[b]]
     for _ in range(100):
         before = (dict(lo), dict(hi))
         for a, b in pairs:  # a has the larger value, so ranks above b
@@ -215,16 +230,20 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
             rank, text, basis = None, "inconsistent", "the stated ranks and the values contradict each other"
         elif a == b:
             rank, text = int(a), str(int(a))
-            basis = "stated" if stated_exact[e] else (
-                "derived from the order of the values and the other ranks" if stated_any[e] or e in values
-                else "derived")
+            basis = (
+                "stated"
+                if stated_exact[e]
+                else ("derived from the order of the values and the other ranks" if stated_any[e] or e in values else "derived")
+            )
         else:
             rank = None
-            text = (f"≥{int(a)}" if a > 1 else "not stated") if math.isinf(b) else (
-                f"≤{int(b)}" if a == 1 else f"{int(a)}–{int(b)}")
+            text = (
+                (f"≥{int(a)}" if a > 1 else "not stated") if math.isinf(b) else (f"≤{int(b)}" if a == 1 else f"{int(a)}–{int(b)}")
+            )
             basis = "bound only" if stated_any[e] else "no rank stated (position among the apps quoted)"
-        rows.append({"entity": e, "lo": a, "hi": b, "rank": rank, "rank_text": text, "basis": basis,
-                     "rank_obs": ", ".join(stated_any[e])})
+        rows.append(
+            {"entity": e, "lo": a, "hi": b, "rank": rank, "rank_text": text, "basis": basis, "rank_obs": ", ".join(stated_any[e])}
+        )
     out = pd.DataFrame(rows).set_index("entity")
     out["rank"] = pd.Series([r["rank"] for r in rows], index=out.index, dtype=object)  # int or None
     return out
@@ -265,9 +284,14 @@ def ranking(ds, metric: str, as_of: dict, entities: list[str]) -> dict:
     t = t.assign(_r=t["rank"].astype(float).fillna(t["lo"]), _v=-t["value"].fillna(-1))
     full = t.sort_values(["_r", "_v"]).drop(columns=["_r", "_v"])
     t = full[full.index.isin(entities)]
-    return {"table": t, "full": full, "rank_rows": main[main["role"] == "rank"], "vendor": vendor,
-            "other_lists": other[other["entity"].isin(entities)],
-            "source_rows": main[main["entity"].isin(entities)]}
+    return {
+        "table": t,
+        "full": full,
+        "rank_rows": main[main["role"] == "rank"],
+        "vendor": vendor,
+        "other_lists": other[other["entity"].isin(entities)],
+        "source_rows": main[main["entity"].isin(entities)],
+    }
 
 
 def value_bounds_from_ranks(t: pd.DataFrame) -> tuple[list, list]:
@@ -299,30 +323,44 @@ def derived_values(ds, metric: str, as_of: dict, entities: list[str]) -> pd.Data
     Only for apps in ``entities`` (the input app); the result is labelled derived."""
     out = []
     o = ds.observations
-    shares = o[o["metric"].str.fullmatch(rf"{re.escape(metric)}_share_of_[a-z0-9_]+")
-               & o["period_start"].notna()]
+    shares = o[o["metric"].str.fullmatch(rf"{re.escape(metric)}_share_of_[a-z0-9_]+") & o["period_start"].notna()]
     shares = rows_in_window(shares, as_of["window_start"], as_of["window_end"])
     for _, s in shares.iterrows():
         if s["entity"] not in entities:
             continue
         target = s["metric"].split("_share_of_", 1)[1]
-        base = o[(o["entity"] == s["entity"]) & (o["metric"] == metric)
-                 & (o["period_start"] == s["period_start"]) & (o["period_end"] == s["period_end"])
-                 & (o["vendor"].fillna("") == (s["vendor"] if isinstance(s["vendor"], str) else ""))]
+        base = o[
+            (o["entity"] == s["entity"])
+            & (o["metric"] == metric)
+            & (o["period_start"] == s["period_start"])
+            & (o["period_end"] == s["period_end"])
+            & (o["vendor"].fillna("") == (s["vendor"] if isinstance(s["vendor"], str) else ""))
+        ]
         if base.empty:
             continue
         b = best_row(base)
-        out.append({"entity": target, "name": ds.name(target), "value": b["base_value"] / s["base_value"],
-                    "formula": f"{b['value_text']} ÷ {s['value_text']}",
-                    "inputs": f"{b['obs_id']}, {s['obs_id']}", "from_entity": s["entity"],
-                    "vendor": s["vendor"] if isinstance(s["vendor"], str) else "",
-                    "period": period_label(s), "source_id": s["source_id"], "label": "derived"})
-    return pd.DataFrame(out, columns=["entity", "name", "value", "formula", "inputs", "from_entity",
-                                      "vendor", "period", "source_id", "label"])
+        out.append(
+            {
+                "entity": target,
+                "name": ds.name(target),
+                "value": b["base_value"] / s["base_value"],
+                "formula": f"{b['value_text']} ÷ {s['value_text']}",
+                "inputs": f"{b['obs_id']}, {s['obs_id']}",
+                "from_entity": s["entity"],
+                "vendor": s["vendor"] if isinstance(s["vendor"], str) else "",
+                "period": period_label(s),
+                "source_id": s["source_id"],
+                "label": "derived",
+            }
+        )
+    return pd.DataFrame(
+        out, columns=["entity", "name", "value", "formula", "inputs", "from_entity", "vendor", "period", "source_id", "label"]
+    )
 
 
-def multi_app_snapshots(ds, metric_list=USER_METRICS, exclude: tuple | None = None,
-                        entities: list[str] | None = None) -> pd.DataFrame:
+def multi_app_snapshots(
+    ds, metric_list=USER_METRICS, exclude: tuple | None = None, entities: list[str] | None = None
+) -> pd.DataFrame:
     """Periods in which the articles give a user metric (value or rank) for two or more apps:
     the comparisons the articles make. ``exclude`` = (metric, start, end) to leave out."""
     rows = []
@@ -357,22 +395,30 @@ def year_before(history: pd.DataFrame, as_of_end: pd.Timestamp, window: int = YE
     return history[gap <= window]
 
 
-def rank_change(history: pd.DataFrame, rank_metric_id: str, vendor: str, now_rank: int | None,
-                now_end: pd.Timestamp) -> dict | None:
+def rank_change(
+    history: pd.DataFrame, rank_metric_id: str, vendor: str, now_rank: int | None, now_end: pd.Timestamp
+) -> dict | None:
     """Kimi's rank a year before in the same vendor's list of the same metric, and the change.
 
     'places_lost' > 0 means Kimi fell; with a bound before (≤3) the fall is 'at least'."""
-    yb = year_before(history[(history["metric"] == rank_metric_id) & (history["vendor"].fillna("") == vendor)],
-                     now_end)
+    yb = year_before(history[(history["metric"] == rank_metric_id) & (history["vendor"].fillna("") == vendor)], now_end)
     if yb.empty or now_rank is None:
         return None
     r = best_row(yb)
     before = int(r["value"])
     exact = r["qualifier"] == "="
-    return {"metric": rank_metric_id, "vendor": vendor, "before_period": r["period"], "before_rank": before,
-            "before_text": r["rank_text"], "before_obs": r["obs_id"], "now_rank": int(now_rank),
-            "places_lost": int(now_rank) - before, "exact": bool(exact),
-            "text": (f"{before} → {int(now_rank)}" if exact else f"{r['rank_text']} → {int(now_rank)}")}
+    return {
+        "metric": rank_metric_id,
+        "vendor": vendor,
+        "before_period": r["period"],
+        "before_rank": before,
+        "before_text": r["rank_text"],
+        "before_obs": r["obs_id"],
+        "now_rank": int(now_rank),
+        "places_lost": int(now_rank) - before,
+        "exact": bool(exact),
+        "text": (f"{before} → {int(now_rank)}" if exact else f"{r['rank_text']} → {int(now_rank)}"),
+    }
 
 
 # --- ad spend ------------------------------------------------------------------------------
@@ -395,8 +441,14 @@ def spend_table(ds, entities: list[str]) -> pd.DataFrame:
     s["vendor_name"] = s["vendor"].map(lambda v: ds.name(v) if isinstance(v, str) else "(none named)")
     s = s.sort_index().sort_values(["entity", "period_start"], na_position="last", kind="stable")
     # the same fact in two articles is two rows: mark the later ones as repeats of the first
-    key = [s["entity"], s["metric"], s["period_start"].astype(str), s["period_end"].astype(str),
-           s["base_value"].astype(str), s["vendor"].fillna("")]
+    key = [
+        s["entity"],
+        s["metric"],
+        s["period_start"].astype(str),
+        s["period_end"].astype(str),
+        s["base_value"].astype(str),
+        s["vendor"].fillna(""),
+    ]
     first = s.groupby(key, dropna=False)["obs_id"].transform("first")
     s["repeat_of"] = np.where(first != s["obs_id"], first, "")
     s["all_obs"] = s.groupby(key, dropna=False)["obs_id"].transform(lambda x: ", ".join(x))
@@ -423,16 +475,20 @@ def _flag_text(r) -> str:
 def spend_by_quarter(spend: pd.DataFrame) -> pd.DataFrame:
     """Mean spend per month by app and calendar quarter, from dated point figures (not lower
     bounds) whose period lies inside one quarter. ``months`` = months covered by the figures."""
-    s = spend[(spend["metric"] == "ad_spend") & spend["dated"] & ~spend["lower_bound"]
-              & (spend["repeat_of"] == "")].copy()
+    s = spend[(spend["metric"] == "ad_spend") & spend["dated"] & ~spend["lower_bound"] & (spend["repeat_of"] == "")].copy()
     s = s[[quarter_label(a) == quarter_label(b) for a, b in zip(s["period_start"], s["period_end"], strict=True)]]
     s["quarter"] = s["period_start"].map(quarter_label)
     g = s.groupby(["quarter", "entity"])
-    out = pd.DataFrame({"total": g["base_value"].sum(), "months": g["period_months"].sum(),
-                        "low_month": g["per_month"].min(),
-                        "months_covered": g["period_start"].agg(lambda d: ", ".join(f"{x:%b}" for x in sorted(set(d)))),
-                        "flags": g["flag_text"].agg(lambda f: "; ".join(sorted({x for x in f if x}))),
-                        "obs": g["all_obs"].agg(", ".join)}).reset_index()
+    out = pd.DataFrame(
+        {
+            "total": g["base_value"].sum(),
+            "months": g["period_months"].sum(),
+            "low_month": g["per_month"].min(),
+            "months_covered": g["period_start"].agg(lambda d: ", ".join(f"{x:%b}" for x in sorted(set(d)))),
+            "flags": g["flag_text"].agg(lambda f: "; ".join(sorted({x for x in f if x}))),
+            "obs": g["all_obs"].agg(", ".join),
+        }
+    ).reset_index()
     out["per_month"] = out["total"] / out["months"]
     return out
 
@@ -464,11 +520,18 @@ def users_by_backing(table: pd.DataFrame) -> pd.DataFrame:
     for b, g in table.groupby("backing"):
         valued = g[g["value"].notna()]
         unvalued = g[g["value"].isna()]
-        rows.append({"backing": b, "apps_with_value": ", ".join(valued["name"]), "n_valued": len(valued),
-                     "users": valued["value"].sum(), "apps_without_value": ", ".join(unvalued["name"]),
-                     "n_unvalued": len(unvalued),
-                     "unvalued_low": unvalued["value_low_by_rank"].sum(min_count=1),
-                     "unvalued_high": unvalued["value_high_by_rank"].sum(min_count=1)})
+        rows.append(
+            {
+                "backing": b,
+                "apps_with_value": ", ".join(valued["name"]),
+                "n_valued": len(valued),
+                "users": valued["value"].sum(),
+                "apps_without_value": ", ".join(unvalued["name"]),
+                "n_unvalued": len(unvalued),
+                "unvalued_low": unvalued["value_low_by_rank"].sum(min_count=1),
+                "unvalued_high": unvalued["value_high_by_rank"].sum(min_count=1),
+            }
+        )
     out = pd.DataFrame(rows).set_index("backing")
     out["share_of_valued"] = out["users"] / out["users"].sum()
     return out
@@ -478,15 +541,32 @@ def spend_by_backing(byq: pd.DataFrame, quarter: str, backing: dict[str, str]) -
     q = byq[byq["quarter"] == quarter].copy()
     q["backing"] = q["entity"].map(backing)
     g = q.groupby("backing")
-    return pd.DataFrame({"apps": g["entity"].agg(", ".join), "per_month": g["per_month"].sum(),
-                         "flags": g["flags"].agg(lambda f: "; ".join(x for x in f if x))})
+    return pd.DataFrame(
+        {
+            "apps": g["entity"].agg(", ".join),
+            "per_month": g["per_month"].sum(),
+            "flags": g["flags"].agg(lambda f: "; ".join(x for x in f if x)),
+        }
+    )
 
 
 # --- capabilities --------------------------------------------------------------------------
-CAP_DIMENSIONS = ["context window", "modalities", "open weights", "model launches",
-                  "data ecosystem", "own cloud", "developer tools"]
-CAP_COLUMN = {"modalities": "modalities", "open weights": "open_weights", "data ecosystem": "data_ecosystem",
-              "own cloud": "own_cloud", "developer tools": "developer_tools"}
+CAP_DIMENSIONS = [
+    "context window",
+    "modalities",
+    "open weights",
+    "model launches",
+    "data ecosystem",
+    "own cloud",
+    "developer tools",
+]
+CAP_COLUMN = {
+    "modalities": "modalities",
+    "open weights": "open_weights",
+    "data ecosystem": "data_ecosystem",
+    "own cloud": "own_cloud",
+    "developer tools": "developer_tools",
+}
 
 
 def camp_of(ds, entity: str) -> str:
@@ -509,7 +589,8 @@ def camps(ds, apps: list[str], include_others: bool) -> list[str]:
     out = list(dict.fromkeys(camp_of(ds, a) for a in sorted(apps, key=lambda a: a != KIMI)))
     if include_others:
         ents = set(ds.capabilities["entity"]) | set(
-            ds.observations.loc[ds.observations["metric"].str.startswith("context_window"), "entity"])
+            ds.observations.loc[ds.observations["metric"].str.startswith("context_window"), "entity"]
+        )
         for e in sorted(ents):
             c = camp_of(ds, e)
             if c in ds.entities.index and ds.entities.at[c, "kind"] == "company" and c not in out:
@@ -554,11 +635,24 @@ def capability_facts(ds, camp_list: list[str], chars_per_token: float) -> pd.Dat
         who = "" if r["entity"] == r["camp"] or ds.entities.at[r["entity"], "kind"] == "app" else f"{ds.name(r['entity'])}: "
         when = r["period"] if r["period"] != "undated" else "undated"
         chart = format_en(r["base_value"], r["dimension"]) + (
-            f" ≈ {format_en(r['tokens_equiv'], 'tokens')}†" if r["converted"] else "")
-        rows.append({"camp": r["camp"], "dimension": "context window", "text": f"{who}{r['value_text']}{conv} ({when})",
-                     "short": f"{r['value_text']}{conv}", "chart": chart, "record": r["obs_id"],
-                     "source_id": r["source_id"], "has": True, "score": r["tokens_equiv"], "date": r["period_start"],
-                     "span": (r["period_end"] - r["period_start"]).days, "assumption": bool(r["converted"])})
+            f" ≈ {format_en(r['tokens_equiv'], 'tokens')}†" if r["converted"] else ""
+        )
+        rows.append(
+            {
+                "camp": r["camp"],
+                "dimension": "context window",
+                "text": f"{who}{r['value_text']}{conv} ({when})",
+                "short": f"{r['value_text']}{conv}",
+                "chart": chart,
+                "record": r["obs_id"],
+                "source_id": r["source_id"],
+                "has": True,
+                "score": r["tokens_equiv"],
+                "date": r["period_start"],
+                "span": (r["period_end"] - r["period_start"]).days,
+                "assumption": bool(r["converted"]),
+            }
+        )
     caps = ds.capabilities.copy()
     caps["camp"] = caps["entity"].map(lambda e: camp_of(ds, e))
     for dim, col in CAP_COLUMN.items():
@@ -569,9 +663,21 @@ def capability_facts(ds, camp_list: list[str], chars_per_token: float) -> pd.Dat
             text = who if dim == "open weights" else (f"{val} ({who})" if r["entity"] != r["camp"] else val)
             score = len([x for x in val.split(";") if x.strip()]) if dim == "modalities" else np.nan
             short = who if dim == "open weights" else val
-            rows.append({"camp": r["camp"], "dimension": dim, "text": text, "short": short, "chart": short,
-                         "record": r["cap_id"], "source_id": r["source_id"], "has": not lacks,
-                         "score": score, "date": pd.NaT, "assumption": False})
+            rows.append(
+                {
+                    "camp": r["camp"],
+                    "dimension": dim,
+                    "text": text,
+                    "short": short,
+                    "chart": short,
+                    "record": r["cap_id"],
+                    "source_id": r["source_id"],
+                    "has": not lacks,
+                    "score": score,
+                    "date": pd.NaT,
+                    "assumption": False,
+                }
+            )
     reasoning = reasoning_entities(ds)
     ev = ds.events[ds.events["kind"] == "model_launch"].copy()
     ev["camp"] = ev["entity"].map(lambda e: camp_of(ds, e))
@@ -579,13 +685,25 @@ def capability_facts(ds, camp_list: list[str], chars_per_token: float) -> pd.Dat
         r_id = reasoning.get(e["entity"])
         mark = " (reasoning)" if r_id else ""
         day = _day_text(e["date"], e["date_precision"])
-        rows.append({"camp": e["camp"], "dimension": "model launches",
-                     "text": f"{day} {e['label']}{mark}", "short": f"{ds.name(e['entity'])}{mark} {day}",
-                     "chart": (f"{e['label'].split(' (')[0]}" if ds.entities.at[e["entity"], "kind"] == "app"
-                               else ds.name(e["entity"])) + f"{'*' if r_id else ''} {day}",
-                     "record": e["event_id"] + (f", {r_id}" if r_id else ""), "source_id": e["source_id"],
-                     "has": True, "score": np.nan, "date": e["date"], "assumption": False,
-                     "reasoning": bool(r_id)})
+        rows.append(
+            {
+                "camp": e["camp"],
+                "dimension": "model launches",
+                "text": f"{day} {e['label']}{mark}",
+                "short": f"{ds.name(e['entity'])}{mark} {day}",
+                "chart": (
+                    f"{e['label'].split(' (')[0]}" if ds.entities.at[e["entity"], "kind"] == "app" else ds.name(e["entity"])
+                )
+                + f"{'*' if r_id else ''} {day}",
+                "record": e["event_id"] + (f", {r_id}" if r_id else ""),
+                "source_id": e["source_id"],
+                "has": True,
+                "score": np.nan,
+                "date": e["date"],
+                "assumption": False,
+                "reasoning": bool(r_id),
+            }
+        )
     f = pd.DataFrame(rows)
     if "reasoning" not in f:
         f["reasoning"] = False
@@ -627,8 +745,7 @@ def window_comparison(cw: pd.DataFrame) -> pd.DataFrame:
     c = cw[cw["camp"] != "industry"].copy()
     c["_span"] = (c["period_end"] - c["period_start"]).dt.days.fillna(1e9)  # most precise row first
     c = c.sort_values(["tokens_equiv", "_span"], ascending=[False, True]).drop_duplicates("camp")
-    best = c[["camp", "entity", "value_text", "period", "period_start", "tokens_equiv", "converted", "obs_id",
-              "source_id"]]
+    best = c[["camp", "entity", "value_text", "period", "period_start", "tokens_equiv", "converted", "obs_id", "source_id"]]
     return best.set_index("camp")
 
 
@@ -638,14 +755,23 @@ def overtaken(cw: pd.DataFrame, camp: str = "moonshot") -> dict | None:
     if camp not in w.index or pd.isna(w.loc[camp, "period_start"]):
         return None
     k = w.loc[camp]
-    c = cw[(cw["camp"] != "industry") & (cw["camp"] != camp) & cw["period_start"].notna()
-           & (cw["tokens_equiv"] >= k["tokens_equiv"])].sort_values("period_start")
+    c = cw[
+        (cw["camp"] != "industry") & (cw["camp"] != camp) & cw["period_start"].notna() & (cw["tokens_equiv"] >= k["tokens_equiv"])
+    ].sort_values("period_start")
     if c.empty:
         return None
     r = c.iloc[0]
     months = (r["period_start"] - k["period_start"]).days / DAYS_PER_MONTH
-    return {"by": r["camp"], "entity": r["entity"], "value_text": r["value_text"], "period": r["period"],
-            "obs_id": r["obs_id"], "kimi_period": k["period"], "kimi_obs": k["obs_id"], "months_later": months}
+    return {
+        "by": r["camp"],
+        "entity": r["entity"],
+        "value_text": r["value_text"],
+        "period": r["period"],
+        "obs_id": r["obs_id"],
+        "kimi_period": k["period"],
+        "kimi_obs": k["obs_id"],
+        "months_later": months,
+    }
 
 
 def break_even_chars_per_token(cw: pd.DataFrame, camp: str = "moonshot") -> dict[str, float]:
@@ -675,28 +801,40 @@ def launch_lead(ds, kimi: str = KIMI) -> dict | None:
     if k.empty:
         return None
     first = k.iloc[0]
-    ind = c[(c["entity"] == "industry") & (c["period_start"] <= first["period_end"])
-            & (c["period_end"] >= first["period_start"])]
+    ind = c[(c["entity"] == "industry") & (c["period_start"] <= first["period_end"]) & (c["period_end"] >= first["period_start"])]
     if ind.empty:
         return None
     i = ind.iloc[0]
     high = i["base_value_high"] if not pd.isna(i["base_value_high"]) else i["base_value"]
-    rank = o[(o["entity"] == kimi) & (o["metric"] == "capability_rank")
-             & (o["period_start"] == first["period_start"])]
-    return {"kimi": first["value_text"], "kimi_obs": first["obs_id"], "period": period_label(first),
-            "industry": i["value_text"], "industry_obs": i["obs_id"], "ratio_low": first["base_value"] / high,
-            "ratio_high": first["base_value"] / i["base_value"],
-            "capability_rank": int(rank.iloc[0]["value"]) if len(rank) else None,
-            "capability_rank_obs": rank.iloc[0]["obs_id"] if len(rank) else None}
+    rank = o[(o["entity"] == kimi) & (o["metric"] == "capability_rank") & (o["period_start"] == first["period_start"])]
+    return {
+        "kimi": first["value_text"],
+        "kimi_obs": first["obs_id"],
+        "period": period_label(first),
+        "industry": i["value_text"],
+        "industry_obs": i["obs_id"],
+        "ratio_low": first["base_value"] / high,
+        "ratio_high": first["base_value"] / i["base_value"],
+        "capability_rank": int(rank.iloc[0]["value"]) if len(rank) else None,
+        "capability_rank_obs": rank.iloc[0]["obs_id"] if len(rank) else None,
+    }
 
 
 def _status(kimi: float, best: float) -> str:
     return "leads" if kimi > best else "par" if kimi == best else "trails"
 
 
-def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts: pd.DataFrame,
-                 status: pd.DataFrame, spend_q: pd.DataFrame | None, quarter: str | None,
-                 kimi_camp: str = "moonshot") -> pd.DataFrame:
+def comparisons(
+    ds,
+    table: pd.DataFrame,
+    metric: str,
+    change: dict | None,
+    facts: pd.DataFrame,
+    status: pd.DataFrame,
+    spend_q: pd.DataFrame | None,
+    quarter: str | None,
+    kimi_camp: str = "moonshot",
+) -> pd.DataFrame:
     """One row per comparison: Kimi's figure, the best rival's, their ratio and a status
     ('leads', 'par', 'trails', 'lacks'); ``current`` marks the comparisons that describe
     Kimi now (the verdict is about them), the others are history.
@@ -713,27 +851,57 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
         top = rivals.sort_values("lo").iloc[0] if len(rivals) else None
         kv, kr_ = k["value"], k["rank"]
         if top is not None and not pd.isna(kv) and not pd.isna(top["value"]):
-            rows.append({"dimension": f"{name} ({table['period'].iloc[0]})", "kimi": None, "best rival": None,
-                         "unit": "users", "kimi_value": kv, "kimi_note": f"rank {k['rank_text']}",
-                         "rival": top["name"], "rival_value": top["value"], "rival_note": f"rank {top['rank_text']}",
-                         "kimi_over_best": kv / top["value"], "status": _status(kv, top["value"]),
-                         "current": True})
+            rows.append(
+                {
+                    "dimension": f"{name} ({table['period'].iloc[0]})",
+                    "kimi": None,
+                    "best rival": None,
+                    "unit": "users",
+                    "kimi_value": kv,
+                    "kimi_note": f"rank {k['rank_text']}",
+                    "rival": top["name"],
+                    "rival_value": top["value"],
+                    "rival_note": f"rank {top['rank_text']}",
+                    "kimi_over_best": kv / top["value"],
+                    "status": _status(kv, top["value"]),
+                    "current": True,
+                }
+            )
         elif kr_ is not None and not pd.isna(kr_):
-            rows.append({"dimension": f"{name} rank ({table['period'].iloc[0]})", "kimi": f"rank {int(kr_)}",
-                         "best rival": "rank 1" if int(kr_) > 1 else "—", "kimi_over_best": np.nan,
-                         "status": "leads" if int(kr_) == 1 else "trails", "current": True})
+            rows.append(
+                {
+                    "dimension": f"{name} rank ({table['period'].iloc[0]})",
+                    "kimi": f"rank {int(kr_)}",
+                    "best rival": "rank 1" if int(kr_) > 1 else "—",
+                    "kimi_over_best": np.nan,
+                    "status": "leads" if int(kr_) == 1 else "trails",
+                    "current": True,
+                }
+            )
     if change:
-        rows.append({"dimension": f"{change['metric'].replace('_rank', '').upper()} rank a year before "
-                                  f"({change['before_period']})",
-                     "kimi": f"rank {change['before_text']}", "best rival": "rank 1",
-                     "kimi_over_best": np.nan, "status": "leads" if change["before_rank"] == 1 else "trails",
-                     "current": False})
+        rows.append(
+            {
+                "dimension": f"{change['metric'].replace('_rank', '').upper()} rank a year before ({change['before_period']})",
+                "kimi": f"rank {change['before_text']}",
+                "best rival": "rank 1",
+                "kimi_over_best": np.nan,
+                "status": "leads" if change["before_rank"] == 1 else "trails",
+                "current": False,
+            }
+        )
     lead = launch_lead(ds)
     if lead:
         rk = f"; ranked {lead['capability_rank']} in the world" if lead["capability_rank"] else ""
-        rows.append({"dimension": f"context window at launch ({lead['period']})", "kimi": lead["kimi"],
-                     "best rival": f"industry: {lead['industry']}{rk}", "kimi_over_best": lead["ratio_low"],
-                     "status": "leads", "current": False})
+        rows.append(
+            {
+                "dimension": f"context window at launch ({lead['period']})",
+                "kimi": lead["kimi"],
+                "best rival": f"industry: {lead['industry']}{rk}",
+                "kimi_over_best": lead["ratio_low"],
+                "status": "leads",
+                "current": False,
+            }
+        )
     cw = facts[facts["dimension"] == "context window"]
     kcw = cw[cw["camp"] == kimi_camp]
     ocw = cw[cw["camp"] != kimi_camp]
@@ -741,34 +909,61 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
         kb, ob = kcw.loc[kcw["score"].idxmax()], ocw.loc[ocw["score"].idxmax()]
         # Kimi's window is an app's, in characters (converted), of 2024; the rivals' are models' in tokens, of other
         # dates: shown, but not a dated, comparable fact the verdict may rest on
-        rows.append({"dimension": "largest context window (tokens; † = converted)",
-                     "kimi": f"{kb['short']}", "best rival": f"{camp_name(ds, ob['camp'])} {ob['short']}",
-                     "kimi_over_best": kb["score"] / ob["score"], "status": _status(kb["score"], ob["score"]),
-                     "current": True, "comparable": bool(kb["date"] == ob["date"] and not kb["assumption"]
-                                                         and not ob["assumption"])})
+        rows.append(
+            {
+                "dimension": "largest context window (tokens; † = converted)",
+                "kimi": f"{kb['short']}",
+                "best rival": f"{camp_name(ds, ob['camp'])} {ob['short']}",
+                "kimi_over_best": kb["score"] / ob["score"],
+                "status": _status(kb["score"], ob["score"]),
+                "current": True,
+                "comparable": bool(kb["date"] == ob["date"] and not kb["assumption"] and not ob["assumption"]),
+            }
+        )
     mod = facts[facts["dimension"] == "modalities"]
     if (mod["camp"] == kimi_camp).any() and (mod["camp"] != kimi_camp).any():
         km = mod[mod["camp"] == kimi_camp]["score"].max()
         om = mod[mod["camp"] != kimi_camp].sort_values("score").iloc[-1]
-        rows.append({"dimension": "modalities (items the articles list)", "kimi": f"{int(km)}",
-                     "best rival": f"{camp_name(ds, om['camp'])} {int(om['score'])} ({om['short']})",
-                     "kimi_over_best": km / om["score"], "status": _status(km, om["score"]), "current": True,
-                     "comparable": False})  # a count of what the articles happen to list
+        rows.append(
+            {
+                "dimension": "modalities (items the articles list)",
+                "kimi": f"{int(km)}",
+                "best rival": f"{camp_name(ds, om['camp'])} {int(om['score'])} ({om['short']})",
+                "kimi_over_best": km / om["score"],
+                "status": _status(km, om["score"]),
+                "current": True,
+                "comparable": False,
+            }
+        )  # a count of what the articles happen to list
     rsn = facts[(facts["dimension"] == "model launches") & facts["reasoning"]]
     if (rsn["camp"] == kimi_camp).any() and (rsn["camp"] != kimi_camp).any():
         kd = rsn[rsn["camp"] == kimi_camp]["date"].min()
         od = rsn[rsn["camp"] != kimi_camp].sort_values("date").iloc[0]
         st = "par" if kd == od["date"] else "leads" if kd < od["date"] else "trails"
-        rows.append({"dimension": "first reasoning model", "kimi": kd.date().isoformat(),
-                     "best rival": f"{camp_name(ds, od['camp'])} {od['date'].date().isoformat()}",
-                     "kimi_over_best": np.nan, "status": st, "current": True})
+        rows.append(
+            {
+                "dimension": "first reasoning model",
+                "kimi": kd.date().isoformat(),
+                "best rival": f"{camp_name(ds, od['camp'])} {od['date'].date().isoformat()}",
+                "kimi_over_best": np.nan,
+                "status": st,
+                "current": True,
+            }
+        )
     n = launches_per_camp(facts, since=pd.Timestamp("2025-01-01"))
     if kimi_camp in n.index and len(n.drop(kimi_camp)):
         best = n.drop(kimi_camp).sort_values().index[-1]
-        rows.append({"dimension": "model launches named in the articles, 2025", "kimi": str(int(n[kimi_camp])),
-                     "best rival": f"{camp_name(ds, best)} {int(n[best])}",
-                     "kimi_over_best": n[kimi_camp] / n[best], "status": _status(n[kimi_camp], n[best]),
-                     "current": True, "comparable": False})  # a count of what the articles happen to list
+        rows.append(
+            {
+                "dimension": "model launches named in the articles, 2025",
+                "kimi": str(int(n[kimi_camp])),
+                "best rival": f"{camp_name(ds, best)} {int(n[best])}",
+                "kimi_over_best": n[kimi_camp] / n[best],
+                "status": _status(n[kimi_camp], n[best]),
+                "current": True,
+                "comparable": False,
+            }
+        )  # a count of what the articles happen to list
     for d in ["open weights", "data ecosystem", "own cloud", "developer tools"]:
         if kimi_camp not in status.index:
             continue
@@ -782,8 +977,7 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
             st = "trails"  # article 003: Kimi's API 'still at the basic level', DeepSeek 'the benchmark'
         else:
             st = "par" if others else "leads"
-        rows.append({"dimension": d, "kimi": kt, "best rival": ot, "kimi_over_best": np.nan, "status": st,
-                     "current": True})
+        rows.append({"dimension": d, "kimi": kt, "best rival": ot, "kimi_over_best": np.nan, "status": st, "current": True})
     if spend_q is not None and quarter and (spend_q["entity"] == KIMI).any():
         q = spend_q[spend_q["quarter"] == quarter]
         kq = q[q["entity"] == KIMI]
@@ -791,13 +985,36 @@ def comparisons(ds, table: pd.DataFrame, metric: str, change: dict | None, facts
         if len(kq) and len(oq):
             kv, ov = kq["low_month"].iloc[0], oq.iloc[-1]
             only = f"; Kimi: {kq['months_covered'].iloc[0]} only" if kq["months"].iloc[0] < 3 else ""
-            rows.append({"dimension": f"ad spend per month ({quarter}{only})", "kimi": None, "best rival": None,
-                         "unit": "CNY", "kimi_value": kv, "kimi_note": "at least, each month",
-                         "rival": ds.name(ov["entity"]), "rival_value": ov["per_month"],
-                         "kimi_over_best": outspend_ratio(kq["low_month"], oq["per_month"]),
-                         "status": _status(kv, ov["per_month"]), "current": False})
-    cols = ["dimension", "kimi", "best rival", "kimi_over_best", "status", "current", "comparable", "unit", "kimi_value",
-            "kimi_note", "rival", "rival_value", "rival_note"]
+            rows.append(
+                {
+                    "dimension": f"ad spend per month ({quarter}{only})",
+                    "kimi": None,
+                    "best rival": None,
+                    "unit": "CNY",
+                    "kimi_value": kv,
+                    "kimi_note": "at least, each month",
+                    "rival": ds.name(ov["entity"]),
+                    "rival_value": ov["per_month"],
+                    "kimi_over_best": outspend_ratio(kq["low_month"], oq["per_month"]),
+                    "status": _status(kv, ov["per_month"]),
+                    "current": False,
+                }
+            )
+    cols = [
+        "dimension",
+        "kimi",
+        "best rival",
+        "kimi_over_best",
+        "status",
+        "current",
+        "comparable",
+        "unit",
+        "kimi_value",
+        "kimi_note",
+        "rival",
+        "rival_value",
+        "rival_note",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     out["comparable"] = out["comparable"].fillna(True).astype(bool)
     return out
@@ -822,15 +1039,21 @@ def verdict(table: pd.DataFrame, status: pd.DataFrame, kimi_camp: str = "moonsho
     missing = [d for d in status.columns if d not in kimi_has and (others[d] == "has").any()]
     cur = table[table["current"] & table["comparable"]]
     leads = list(cur.loc[cur["status"] == "leads", "dimension"])
-    return {"kimi_has": kimi_has, "shared_with_rivals": shared, "unique_to_kimi": unique,
-            "not_stated_for_rivals": unknown,
-            "rivals_have_kimi_lacks": missing, "leads_now": leads,
-            "par_now": list(cur.loc[cur["status"] == "par", "dimension"]),
-            "trails_now": list(cur.loc[cur["status"].isin(["trails", "lacks"]), "dimension"]),
-            "leads_before": list(table.loc[~table["current"] & (table["status"] == "leads"), "dimension"]),
-            "context_only": list(table.loc[table["current"] & ~table["comparable"], "dimension"]),
-            "others_have_what_kimi_has": not unique, "kimi_best_nowhere": not leads,
-            "holds": (not unique) and (not leads)}
+    return {
+        "kimi_has": kimi_has,
+        "shared_with_rivals": shared,
+        "unique_to_kimi": unique,
+        "not_stated_for_rivals": unknown,
+        "rivals_have_kimi_lacks": missing,
+        "leads_now": leads,
+        "par_now": list(cur.loc[cur["status"] == "par", "dimension"]),
+        "trails_now": list(cur.loc[cur["status"].isin(["trails", "lacks"]), "dimension"]),
+        "leads_before": list(table.loc[~table["current"] & (table["status"] == "leads"), "dimension"]),
+        "context_only": list(table.loc[table["current"] & ~table["comparable"], "dimension"]),
+        "others_have_what_kimi_has": not unique,
+        "kimi_best_nowhere": not leads,
+        "holds": (not unique) and (not leads),
+    }
 
 
 def require(cond: bool, what: str) -> None:
@@ -902,16 +1125,16 @@ def analyse(ds, P) -> ComparisonAnalysis:
     kimi_rank_text = table.at["kimi", "rank_text"] if kimi_in else "not in the list"
     kimi_value = table.at["kimi", "value"] if kimi_in else np.nan
     history = kimi_rank_history(ds)
-    change = (rank_change(history, rank_metric_id, rk["vendor"], kimi_rank, as_of_period["end"])
-              if rank_metric_id else None)
+    change = rank_change(history, rank_metric_id, rk["vendor"], kimi_rank, as_of_period["end"]) if rank_metric_id else None
     year_before_rows = year_before(history, as_of_period["end"])
     snaps = multi_app_snapshots(ds, exclude=(P.metric, as_of_period["start"], as_of_period["end"]), entities=sel)
     spend = spend_table(ds, sel)
     byq = spend_by_quarter(spend)
     quarter = comparison_quarter(byq, sel)
     kimi_camp = camp_of(ds, "kimi")
-    camp_list = camps(ds, list(full.index[full.index.isin(sel)]) + [e for e in sel if e not in full.index],
-                                  include_others=P.entities == "all")
+    camp_list = camps(
+        ds, list(full.index[full.index.isin(sel)]) + [e for e in sel if e not in full.index], include_others=P.entities == "all"
+    )
     facts = capability_facts(ds, camp_list, P.chars_per_token)
     camp_list = [c for c in camp_list if c in set(facts["camp"])]  # only camps with a fact under this evidence
     status = capability_status(facts, camp_list)
@@ -932,11 +1155,19 @@ def analyse(ds, P) -> ComparisonAnalysis:
     for _, s in snaps.iterrows():
         a = resolve_as_of(ds, s["metric"], s["period_end"].date().isoformat(), sel)
         snapshot_tables.append((s, ranking(ds, s["metric"], a, sel), derived_values(ds, s["metric"], a, sel)))
-    snap_results = [{"metric": s["metric"], "period": s["period"], "vendor": r["vendor"],
-                     "values": {e: v for e, v in r["table"][r["table"]["value"].notna()]["value"].items()},
-                     "derived": [{"entity": x["entity"], "value": x["value"], "formula": x["formula"],
-                                  "inputs": x["inputs"]} for _, x in d.iterrows()]}
-                    for s, r, d in snapshot_tables]
+    snap_results = [
+        {
+            "metric": s["metric"],
+            "period": s["period"],
+            "vendor": r["vendor"],
+            "values": {e: v for e, v in r["table"][r["table"]["value"].notna()]["value"].items()},
+            "derived": [
+                {"entity": x["entity"], "value": x["value"], "formula": x["formula"], "inputs": x["inputs"]}
+                for _, x in d.iterrows()
+            ],
+        }
+        for s, r, d in snapshot_tables
+    ]
     return ComparisonAnalysis(
         sel=sel,
         as_of_period=as_of_period,
@@ -1002,38 +1233,72 @@ def results(an: ComparisonAnalysis, P) -> dict:
     valued = an.valued
     windows = an.windows
     year_before_rows = an.year_before_rows
+
     def _num(x):
         return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
 
     return {
         "metric": P.metric,
-        "as_of": {"requested": P.as_of, "start": as_of_period["start"], "end": as_of_period["end"],
-                  "label": table["period"].iloc[0]},
+        "as_of": {
+            "requested": P.as_of,
+            "start": as_of_period["start"],
+            "end": as_of_period["end"],
+            "label": table["period"].iloc[0],
+        },
         "vendor": rk["vendor"],
-        "ranking": [{"entity": e, "name": r["name"], "value": _num(r["value"]), "rank": _num(r["rank"]),
-                     "rank_text": r["rank_text"], "rank_basis": r["basis"], "value_obs": r["value_obs"] or None,
-                     "rank_obs": r["rank_obs"] or None, "backing": r["backing"],
-                     "value_low_by_rank": _num(r["value_low_by_rank"]), "value_high_by_rank": _num(r["value_high_by_rank"])}
-                    for e, r in table.iterrows()],
+        "ranking": [
+            {
+                "entity": e,
+                "name": r["name"],
+                "value": _num(r["value"]),
+                "rank": _num(r["rank"]),
+                "rank_text": r["rank_text"],
+                "rank_basis": r["basis"],
+                "value_obs": r["value_obs"] or None,
+                "rank_obs": r["rank_obs"] or None,
+                "backing": r["backing"],
+                "value_low_by_rank": _num(r["value_low_by_rank"]),
+                "value_high_by_rank": _num(r["value_high_by_rank"]),
+            }
+            for e, r in table.iterrows()
+        ],
         "kimi_rank": _num(kimi_rank),
         "kimi_rank_text": kimi_rank_text,
         "kimi_value": _num(kimi_value),
         "ratio_to_kimi": {e: round(v, 4) for e, v in ratios.items()},
         "ratio_to_leader": ({e: round(v / valued["value"].max(), 4) for e, v in valued["value"].items()} if len(valued) else {}),
-        "derived": [{"entity": r["entity"], "value": r["value"], "formula": r["formula"], "inputs": r["inputs"],
-                     "label": r["label"]} for _, r in derived.iterrows()],
+        "derived": [
+            {"entity": r["entity"], "value": r["value"], "formula": r["formula"], "inputs": r["inputs"], "label": r["label"]}
+            for _, r in derived.iterrows()
+        ],
         "rank_change": change,
-        "kimi_rank_year_before": [{"metric": r["metric"], "period": r["period"], "rank": int(r["value"]),
-                                   "rank_text": r["rank_text"], "vendor": r["vendor"], "obs_id": r["obs_id"]}
-                                  for _, r in year_before_rows.iterrows()],
+        "kimi_rank_year_before": [
+            {
+                "metric": r["metric"],
+                "period": r["period"],
+                "rank": int(r["value"]),
+                "rank_text": r["rank_text"],
+                "vendor": r["vendor"],
+                "obs_id": r["obs_id"],
+            }
+            for _, r in year_before_rows.iterrows()
+        ],
         "snapshots": snap_results,
         "ad_spend_quarter": quarter,
-        "ad_spend_per_month": ({e: v for e, v in byq[byq["quarter"] == quarter].set_index("entity")["per_month"].items()}
-                               if quarter else {}),
+        "ad_spend_per_month": (
+            {e: v for e, v in byq[byq["quarter"] == quarter].set_index("entity")["per_month"].items()} if quarter else {}
+        ),
         "ad_spend_flags": {i: f for i, f in spend["flag_text"].items() if f},
-        "users_by_backing": {b: {"users": r["users"], "apps": r["apps_with_value"], "unvalued_apps": r["apps_without_value"],
-                                 "unvalued_low": _num(r["unvalued_low"]), "unvalued_high": _num(r["unvalued_high"])}
-                             for b, r in users_b.iterrows()},
+        "users_by_backing": {
+            b: {
+                "users": r["users"],
+                "apps": r["apps_with_value"],
+                "unvalued_apps": r["apps_without_value"],
+                "unvalued_low": _num(r["unvalued_low"]),
+                "unvalued_high": _num(r["unvalued_high"]),
+            }
+            for b, r in users_b.iterrows()
+        },
         "spend_by_backing": ({b: r["per_month"] for b, r in spend_b.iterrows()} if spend_b is not None else {}),
         "chars_per_token": P.chars_per_token,
         "context_window_tokens_equiv": {c: r["tokens_equiv"] for c, r in windows.iterrows()},

@@ -24,23 +24,38 @@ from kimi_research.errors import DataError
 
 DISCRETE, RANGE = "discrete", "range"
 # The names of the inputs :func:`registry` returns, in its order (parameters can be checked without data).
-INPUT_NAMES = ("cpa", "spend_path", "peak_mau", "peak_spend", "alibaba_investment", "valuation", "doubao_spend",
-               "decline_series", "dating", "may_repeat", "retention_30d", "ad_share")
+INPUT_NAMES = (
+    "cpa",
+    "spend_path",
+    "peak_mau",
+    "peak_spend",
+    "alibaba_investment",
+    "valuation",
+    "doubao_spend",
+    "decline_series",
+    "dating",
+    "may_repeat",
+    "retention_30d",
+    "ad_share",
+)
 
 # Range bounds: assumptions, not data. Each is a parameter of notebook 05 (kimi_research.params.conclusions).
 RANGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "retention_30d": {
-        "low": 0.001, "obs": "o001_15",
+        "low": 0.001,
+        "obs": "o001_15",
         "doc": "30-day retention of new users. The only figure is article 001's 'under 1%' (o001_15, industry "
-               "hearsay, no vendor, no date): an upper bound, so the range runs from `retention_low` (default "
-               "0.1%, a tenth of the bound, since no article gives a floor) up to the bound itself; sampled "
-               "log-uniformly (every order of magnitude equally likely).",
+        "hearsay, no vendor, no date): an upper bound, so the range runs from `retention_low` (default "
+        "0.1%, a tenth of the bound, since no article gives a floor) up to the bound itself; sampled "
+        "log-uniformly (every order of magnitude equally likely).",
     },
     "ad_share": {
-        "low": 0.5, "high": 0.9, "obs": "o003_14",
+        "low": 0.5,
+        "high": 0.9,
+        "obs": "o003_14",
         "doc": "Share of Kimi's total cost spent on traffic. Article 003's 70% ('一度高达', at one point as high "
-               "as; o003_14) names no source, no date and no base, so it is read as a range, default 50% to 90% "
-               "(the stated figure ± 20 points); sampled uniformly.",
+        "as; o003_14) names no source, no date and no base, so it is read as a range, default 50% to 90% "
+        "(the stated figure ± 20 points); sampled uniformly.",
     },
 }
 
@@ -88,8 +103,7 @@ class ContestedInput:
 
 def _row(ds, oid: str) -> pd.Series:
     if oid not in ds.observations.index:
-        raise DataError("data/observations.csv",
-                        message=f"obs_id {oid!r}, which the contested-input registry reads, is missing")
+        raise DataError("data/observations.csv", message=f"obs_id {oid!r}, which the contested-input registry reads, is missing")
     return ds.observations.loc[oid]
 
 
@@ -102,14 +116,21 @@ def _as_written(ds, oid: str) -> str:
     return str(r["value_text"])
 
 
-def _reading(ds, key: str, oid: str, label: str, note: str = "", value: float | None = None,
-             extra: tuple[str, ...] = ()) -> Reading:
-    return Reading(key=key, label=f"{label} ({_as_written(ds, oid)}, {oid})",
-                   value=_value(ds, oid) if value is None else value, obs_ids=(oid, *extra), note=note)
+def _reading(
+    ds, key: str, oid: str, label: str, note: str = "", value: float | None = None, extra: tuple[str, ...] = ()
+) -> Reading:
+    return Reading(
+        key=key,
+        label=f"{label} ({_as_written(ds, oid)}, {oid})",
+        value=_value(ds, oid) if value is None else value,
+        obs_ids=(oid, *extra),
+        note=note,
+    )
 
 
-def registry(ds, retention_low: float | None = None, ad_share_low: float | None = None,
-             ad_share_high: float | None = None) -> dict[str, ContestedInput]:
+def registry(
+    ds, retention_low: float | None = None, ad_share_low: float | None = None, ad_share_high: float | None = None
+) -> dict[str, ContestedInput]:
     """Every contested input with its readings, values looked up in ``ds`` by observation id."""
     from kimi_research.analysis import adspend
 
@@ -119,69 +140,139 @@ def registry(ds, retention_low: float | None = None, ad_share_low: float | None 
     cpa = adspend.cpa_readings(ds)
     inputs = [
         ContestedInput(
-            "cpa", "Cost of one acquired user (CNY): what a yuan of advertising buys", DISCRETE,
+            "cpa",
+            "Cost of one acquired user (CNY): what a yuan of advertising buys",
+            DISCRETE,
             tuple(_reading(ds, k, oid, label, value=cpa[k]) for k, oid, label in adspend.CPA_READINGS),
-            obs_ids=tuple(oid for _, oid, _ in adspend.CPA_READINGS), bears_on=("02 churn fit", "02 unit economics")),
+            obs_ids=tuple(oid for _, oid, _ in adspend.CPA_READINGS),
+            bears_on=("02 churn fit", "02 unit economics"),
+        ),
         ContestedInput(
-            "spend_path", "Kimi's ad spend in the months no article reports (before October and after "
-                          "November 2024)", DISCRETE,
-            tuple(Reading(key=k, label=f"'{k}': {v}", value=k, obs_ids=spend_ids,
-                          parameter="02_ad_spend_bubble.spend_path") for k, v in adspend.SPEND_PATHS.items()),
-            obs_ids=spend_ids, bears_on=("02 churn fit", "timing of spend")),
+            "spend_path",
+            "Kimi's ad spend in the months no article reports (before October and after November 2024)",
+            DISCRETE,
+            tuple(
+                Reading(key=k, label=f"'{k}': {v}", value=k, obs_ids=spend_ids, parameter="02_ad_spend_bubble.spend_path")
+                for k, v in adspend.SPEND_PATHS.items()
+            ),
+            obs_ids=spend_ids,
+            bears_on=("02 churn fit", "timing of spend"),
+        ),
         ContestedInput(
-            "peak_mau", "Kimi's peak monthly users (late 2024)", DISCRETE,
-            (_reading(ds, "questmobile_2101", "o000_08", "QuestMobile, December 2024"),
-             _reading(ds, "unnamed_3600", "o004_06", "no firm named, around October 2024, a lower bound read at "
-                      "its bound")),
-            obs_ids=("o000_08", "o004_06"), bears_on=("01 peak to latest", "01 pooled fit")),
+            "peak_mau",
+            "Kimi's peak monthly users (late 2024)",
+            DISCRETE,
+            (
+                _reading(ds, "questmobile_2101", "o000_08", "QuestMobile, December 2024"),
+                _reading(ds, "unnamed_3600", "o004_06", "no firm named, around October 2024, a lower bound read at its bound"),
+            ),
+            obs_ids=("o000_08", "o004_06"),
+            bears_on=("01 peak to latest", "01 pooled fit"),
+        ),
         ContestedInput(
-            "peak_spend", "Kimi's peak monthly ad spend (CNY)", DISCRETE,
-            (_reading(ds, "2.2e8", "o001_13", "AppGrowing, October 2024"),
-             _reading(ds, "2e8", "o004_05", "close to 2亿, article 004, undated; read as the October figure")),
-            obs_ids=("o001_13", "o002_05", "o003_06", "o004_05"), bears_on=("02 churn fit", "03 implied cost")),
+            "peak_spend",
+            "Kimi's peak monthly ad spend (CNY)",
+            DISCRETE,
+            (
+                _reading(ds, "2.2e8", "o001_13", "AppGrowing, October 2024"),
+                _reading(ds, "2e8", "o004_05", "close to 2亿, article 004, undated; read as the October figure"),
+            ),
+            obs_ids=("o001_13", "o002_05", "o003_06", "o004_05"),
+            bears_on=("02 churn fit", "03 implied cost"),
+        ),
         ContestedInput(
-            "alibaba_investment", "Alibaba's investment in Moonshot (USD)", DISCRETE,
-            (_reading(ds, "8e8", "o003_04", "article 003"),
-             _reading(ds, "1e9", "o004_04", "over 10亿美元, article 004, read at its bound")),
-            obs_ids=("o003_04", "o004_04"), bears_on=("03 runway",)),
+            "alibaba_investment",
+            "Alibaba's investment in Moonshot (USD)",
+            DISCRETE,
+            (
+                _reading(ds, "8e8", "o003_04", "article 003"),
+                _reading(ds, "1e9", "o004_04", "over 10亿美元, article 004, read at its bound"),
+            ),
+            obs_ids=("o003_04", "o004_04"),
+            bears_on=("03 runway",),
+        ),
         ContestedInput(
-            "valuation", "Moonshot's valuation at its highest (USD)", DISCRETE,
+            "valuation",
+            "Moonshot's valuation at its highest (USD)",
+            DISCRETE,
             (_reading(ds, "3e9", "o003_03", "article 003"), _reading(ds, "3.3e9", "o000_15", "article 000")),
-            obs_ids=("o003_03", "o000_15"), bears_on=("03 valuation against OpenAI",)),
+            obs_ids=("o003_03", "o000_15"),
+            bears_on=("03 valuation against OpenAI",),
+        ),
         ContestedInput(
-            "doubao_spend", "Doubao's ad spend in late 2024 (CNY a month)", DISCRETE,
-            (Reading("appgrowing_q4", f"AppGrowing's Q4 2024 quarter, per month ({_as_written(ds, 'o002_10')}, "
-                     f"o002_10)", _row(ds, "o002_10")["base_value_per_month"], ("o002_10",)),
-             _reading(ds, "budget_1.24e8", "o003_12", "a monthly budget, article 003, undated")),
-            obs_ids=("o002_10", "o003_12"), bears_on=("04 spend against big tech",)),
+            "doubao_spend",
+            "Doubao's ad spend in late 2024 (CNY a month)",
+            DISCRETE,
+            (
+                Reading(
+                    "appgrowing_q4",
+                    f"AppGrowing's Q4 2024 quarter, per month ({_as_written(ds, 'o002_10')}, o002_10)",
+                    _row(ds, "o002_10")["base_value_per_month"],
+                    ("o002_10",),
+                ),
+                _reading(ds, "budget_1.24e8", "o003_12", "a monthly budget, article 003, undated"),
+            ),
+            obs_ids=("o002_10", "o003_12"),
+            bears_on=("04 spend against big tech",),
+        ),
         ContestedInput(
-            "decline_series", "Which firm's monthly-user series the decline is fitted on", DISCRETE,
-            (Reading("questmobile", "QuestMobile's series", "questmobile", parameter="01_user_decline.vendor"),
-             Reading("aicpb", "AI产品榜's series", "aicpb", parameter="01_user_decline.vendor"),
-             Reading("all", "every firm pooled (the no-firm row only when read as a point)", "all",
-                     parameter="01_user_decline.vendor")),
-            bears_on=("01 decay fit",)),
+            "decline_series",
+            "Which firm's monthly-user series the decline is fitted on",
+            DISCRETE,
+            (
+                Reading("questmobile", "QuestMobile's series", "questmobile", parameter="01_user_decline.vendor"),
+                Reading("aicpb", "AI产品榜's series", "aicpb", parameter="01_user_decline.vendor"),
+                Reading(
+                    "all",
+                    "every firm pooled (the no-firm row only when read as a point)",
+                    "all",
+                    parameter="01_user_decline.vendor",
+                ),
+            ),
+            bears_on=("01 decay fit",),
+        ),
         ContestedInput(
-            "dating", "Where a quarterly figure sits in time", DISCRETE,
-            (Reading("midpoint", "at the middle of its period", "midpoint"),
-             Reading("last_month", "at the middle of its last month", "last_month")),
-            bears_on=("01 decay fit",)),
+            "dating",
+            "Where a quarterly figure sits in time",
+            DISCRETE,
+            (
+                Reading("midpoint", "at the middle of its period", "midpoint"),
+                Reading("last_month", "at the middle of its last month", "last_month"),
+            ),
+            bears_on=("01 decay fit",),
+        ),
         ContestedInput(
-            "may_repeat", "QuestMobile's May 2025 figure (1408万) repeating its Q2 average (1407.2万)", DISCRETE,
-            (Reading("once", "one measurement, counted once", "once", ("o000_06", "o004_16")),
-             Reading("twice", "counted as two measurements", "twice", ("o000_06", "o004_16"))),
-            obs_ids=("o000_06", "o004_16"), bears_on=("01 decay fit", "02 churn fit")),
+            "may_repeat",
+            "QuestMobile's May 2025 figure (1408万) repeating its Q2 average (1407.2万)",
+            DISCRETE,
+            (
+                Reading("once", "one measurement, counted once", "once", ("o000_06", "o004_16")),
+                Reading("twice", "counted as two measurements", "twice", ("o000_06", "o004_16")),
+            ),
+            obs_ids=("o000_06", "o004_16"),
+            bears_on=("01 decay fit", "02 churn fit"),
+        ),
         ContestedInput(
-            "retention_30d", "Share of new users still active after 30 days", RANGE,
-            low=rd["retention_30d"]["low"] if retention_low is None else retention_low, high=ret_high,
-            sampling="log-uniform", obs_ids=(rd["retention_30d"]["obs"],), doc=rd["retention_30d"]["doc"],
-            bears_on=("02 cost per retained user",)),
+            "retention_30d",
+            "Share of new users still active after 30 days",
+            RANGE,
+            low=rd["retention_30d"]["low"] if retention_low is None else retention_low,
+            high=ret_high,
+            sampling="log-uniform",
+            obs_ids=(rd["retention_30d"]["obs"],),
+            doc=rd["retention_30d"]["doc"],
+            bears_on=("02 cost per retained user",),
+        ),
         ContestedInput(
-            "ad_share", "Share of Kimi's total cost spent on traffic", RANGE,
+            "ad_share",
+            "Share of Kimi's total cost spent on traffic",
+            RANGE,
             low=rd["ad_share"]["low"] if ad_share_low is None else ad_share_low,
             high=rd["ad_share"]["high"] if ad_share_high is None else ad_share_high,
-            obs_ids=(rd["ad_share"]["obs"],), doc=rd["ad_share"]["doc"],
-            bears_on=("03 formula", "03 runway")),
+            obs_ids=(rd["ad_share"]["obs"],),
+            doc=rd["ad_share"]["doc"],
+            bears_on=("03 formula", "03 runway"),
+        ),
     ]
     return {c.name: c for c in inputs}
 
@@ -191,12 +282,30 @@ def table(reg: dict[str, ContestedInput]) -> pd.DataFrame:
     rows = []
     for c in reg.values():
         if c.kind == RANGE:
-            rows.append({"input": c.name, "question": c.question, "kind": c.kind, "reading": "range",
-                         "label": f"{c.low:g} to {c.high:g}, {c.sampling}", "value": None,
-                         "obs_ids": ";".join(c.obs_ids), "parameter": ""})
+            rows.append(
+                {
+                    "input": c.name,
+                    "question": c.question,
+                    "kind": c.kind,
+                    "reading": "range",
+                    "label": f"{c.low:g} to {c.high:g}, {c.sampling}",
+                    "value": None,
+                    "obs_ids": ";".join(c.obs_ids),
+                    "parameter": "",
+                }
+            )
             continue
         for r in c.readings:
-            rows.append({"input": c.name, "question": c.question, "kind": c.kind, "reading": r.key,
-                         "label": r.label, "value": r.value if not isinstance(r.value, str) else None,
-                         "obs_ids": ";".join(r.obs_ids), "parameter": r.parameter})
+            rows.append(
+                {
+                    "input": c.name,
+                    "question": c.question,
+                    "kind": c.kind,
+                    "reading": r.key,
+                    "label": r.label,
+                    "value": r.value if not isinstance(r.value, str) else None,
+                    "obs_ids": ";".join(r.obs_ids),
+                    "parameter": r.parameter,
+                }
+            )
     return pd.DataFrame(rows)

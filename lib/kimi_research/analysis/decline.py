@@ -38,8 +38,14 @@ from kimi_research.errors import ParameterError
 NOTEBOOK = "01_user_decline"
 USER_METRICS = ("mau", "dau", "wau")
 RANK_METRICS = ("mau_rank", "wau_rank", "download_rank")
-METRIC_SHORT = {"mau": "MAU", "dau": "DAU", "wau": "WAU", "mau_rank": "MAU rank", "wau_rank": "WAU rank",
-                "download_rank": "download rank"}
+METRIC_SHORT = {
+    "mau": "MAU",
+    "dau": "DAU",
+    "wau": "WAU",
+    "mau_rank": "MAU rank",
+    "wau_rank": "WAU rank",
+    "download_rank": "download rank",
+}
 POINT_QUALIFIERS = ("=", "~")
 LOWER_QUALIFIERS = (">", ">=")
 UPPER_QUALIFIERS = ("<", "<=")
@@ -50,8 +56,6 @@ MIN_POINTS_FOR_CI = 3
 CONFIDENCE = 0.95
 # event kinds drawn on time axes, most important first (launches of rivals are the story)
 EVENT_PRIORITY = ("model_launch", "product_launch", "ad_campaign", "funding", "legal", "market")
-
-
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -99,8 +103,9 @@ def window(start: str, end: str) -> tuple[pd.Timestamp | None, pd.Timestamp | No
     s = pd.Timestamp(start) if start else None
     e = pd.Timestamp(end) if end else None
     if s is not None and e is not None and s > e:
-        raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameters 'start' = {start!r} and "
-                             f"'end' = {end!r}: start is after end")
+        raise ParameterError(
+            f"invalid parameters for {NOTEBOOK}:\n- parameters 'start' = {start!r} and 'end' = {end!r}: start is after end"
+        )
     return s, e
 
 
@@ -164,9 +169,11 @@ def select(ds, entity_id: str, metric: str, start: str = "", end: str = "") -> p
     kept = in_window(rows, s, e)
     if kept.empty:
         span = f"{rows['period_mid'].min().date()} to {rows['period_mid'].max().date()}"
-        raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameters 'start' = {start!r} and "
-                             f"'end' = {end!r}: no {metric} rows of {entity_id} in this window; "
-                             f"its rows are dated (period midpoints) {span}")
+        raise ParameterError(
+            f"invalid parameters for {NOTEBOOK}:\n- parameters 'start' = {start!r} and "
+            f"'end' = {end!r}: no {metric} rows of {entity_id} in this window; "
+            f"its rows are dated (period midpoints) {span}"
+        )
     return _prepare(kept)
 
 
@@ -174,15 +181,17 @@ def resolve_vendor(rows: pd.DataFrame, vendor: str) -> str:
     """The series the fit uses. 'auto': most exact points; ties -> a named firm, then the latest data."""
     if vendor != AUTO:
         if vendor != POOLED and not (rows["series"] == vendor).any():
-            raise ParameterError(f"invalid parameters for {NOTEBOOK}:\n- parameter 'vendor' = {vendor!r}: "
-                                 f"no rows from this vendor in the window; vendors in the window: "
-                                 f"{', '.join(sorted(rows['series'].unique()))}")
+            raise ParameterError(
+                f"invalid parameters for {NOTEBOOK}:\n- parameter 'vendor' = {vendor!r}: "
+                f"no rows from this vendor in the window; vendors in the window: "
+                f"{', '.join(sorted(rows['series'].unique()))}"
+            )
         return vendor
-    g = rows.groupby("series").agg(points=("kind", lambda k: int((k == "point").sum())), rows=("kind", "size"),
-                                   last=("period_mid", "max"))
+    g = rows.groupby("series").agg(
+        points=("kind", lambda k: int((k == "point").sum())), rows=("kind", "size"), last=("period_mid", "max")
+    )
     g["named"] = g.index != NO_VENDOR
-    g = g.reset_index().sort_values(["points", "rows", "named", "last", "series"],
-                                    ascending=[False, False, False, False, True])
+    g = g.reset_index().sort_values(["points", "rows", "named", "last", "series"], ascending=[False, False, False, False, True])
     return str(g.iloc[0]["series"])
 
 
@@ -197,19 +206,40 @@ def peak_latest(rows: pd.DataFrame) -> dict:
     pts = rows[rows["kind"] == "point"]
     out = {"n_rows": len(rows), "n_points": len(pts), "n_bounds": int((rows["kind"] != "point").sum())}
     if pts.empty:
-        keys = ["peak_series", "latest_series", "peak_obs", "peak_value", "peak_period", "peak_date", "latest_obs",
-                "latest_value", "latest_period", "latest_date", "peak_to_latest_change", "months_since_peak"]
+        keys = [
+            "peak_series",
+            "latest_series",
+            "peak_obs",
+            "peak_value",
+            "peak_period",
+            "peak_date",
+            "latest_obs",
+            "latest_value",
+            "latest_period",
+            "latest_date",
+            "peak_to_latest_change",
+            "months_since_peak",
+        ]
         return out | dict.fromkeys(keys)
-    peak = pts.loc[pts["base_value"].idxmax()] if pts["base_value"].is_unique else \
-        pts[pts["base_value"] == pts["base_value"].max()].iloc[0]
+    peak = (
+        pts.loc[pts["base_value"].idxmax()]
+        if pts["base_value"].is_unique
+        else pts[pts["base_value"] == pts["base_value"].max()].iloc[0]
+    )
     latest = pts.iloc[-1]
     months = months_between(peak["period_mid"], latest["period_mid"])
     single = len(pts) == 1  # one point: peak and latest are the same number, no change to speak of
     return out | {
-        "peak_series": peak["series"], "latest_series": latest["series"],
-        "peak_obs": peak["obs_id"], "peak_value": float(peak["base_value"]), "peak_period": peak["period"],
-        "peak_date": peak["period_mid"], "latest_obs": latest["obs_id"], "latest_value": float(latest["base_value"]),
-        "latest_period": latest["period"], "latest_date": latest["period_mid"],
+        "peak_series": peak["series"],
+        "latest_series": latest["series"],
+        "peak_obs": peak["obs_id"],
+        "peak_value": float(peak["base_value"]),
+        "peak_period": peak["period"],
+        "peak_date": peak["period_mid"],
+        "latest_obs": latest["obs_id"],
+        "latest_value": float(latest["base_value"]),
+        "latest_period": latest["period"],
+        "latest_date": latest["period_mid"],
         "peak_to_latest_change": None if single else float(latest["base_value"] / peak["base_value"] - 1),
         "months_since_peak": None if single else months,
     }
@@ -221,8 +251,14 @@ def series_table(ds, rows: pd.DataFrame) -> pd.DataFrame:
     for key, g in rows.groupby("series", sort=True):
         s = peak_latest(g)
         bounds = g[g["kind"] != "point"]
-        out.append({"series": key, "vendor": vendor_label(ds, key), **s,
-                    "bounds": "; ".join(f"{row_value_text(r)} ({r['period']}, {r['kind']})" for _, r in bounds.iterrows())})
+        out.append(
+            {
+                "series": key,
+                "vendor": vendor_label(ds, key),
+                **s,
+                "bounds": "; ".join(f"{row_value_text(r)} ({r['period']}, {r['kind']})" for _, r in bounds.iterrows()),
+            }
+        )
     t = pd.DataFrame(out).set_index("series")
     return t.sort_values(["n_points", "vendor"], ascending=[False, True])
 
@@ -231,8 +267,11 @@ def higher_elsewhere(rows: pd.DataFrame, key: str, peak_value: float | None) -> 
     """Rows outside the fitted points (other vendors' points, lower bounds) above the chosen peak."""
     if peak_value is None:
         return rows.iloc[0:0]
-    other = rows[rows["kind"] == "lower bound"] if key == POOLED else \
-        rows[(rows["series"] != key) & rows["kind"].isin(["point", "lower bound"])]
+    other = (
+        rows[rows["kind"] == "lower bound"]
+        if key == POOLED
+        else rows[(rows["series"] != key) & rows["kind"].isin(["point", "lower bound"])]
+    )
     return other[other["base_value"] > peak_value]
 
 
@@ -304,8 +343,7 @@ class DecayFit:
             return pd.DataFrame({"t": t, "value": centre, "low": np.nan, "high": np.nan})
         pr = self.result.get_prediction(sm.add_constant(t, has_constant="add")).summary_frame(alpha=1 - CONFIDENCE)
         lo, hi = ("mean_ci_lower", "mean_ci_upper") if interval == "confidence" else ("obs_ci_lower", "obs_ci_upper")
-        return pd.DataFrame({"t": t, "value": centre, "low": np.exp(pr[lo].to_numpy()),
-                             "high": np.exp(pr[hi].to_numpy())})
+        return pd.DataFrame({"t": t, "value": centre, "low": np.exp(pr[lo].to_numpy()), "high": np.exp(pr[hi].to_numpy())})
 
     def date_of(self, t) -> pd.DatetimeIndex:
         return self.t0 + pd.to_timedelta(np.asarray(t, dtype=float) * DAYS_PER_MONTH, unit="D")
@@ -318,8 +356,10 @@ def fit_decay(rows: pd.DataFrame, label: str) -> DecayFit:
         excluded[oid] = f"{r['kind']} ({row_value_text(r)}), not a point"
     pts = rows[rows["kind"] == "point"]
     for oid, kept in repeated_figures(pts).items():
-        excluded[oid] = (f"repeats {kept} ({count_text(pts.at[kept, 'base_value'])}, {pts.at[kept, 'period']}): "
-                         f"one figure reported for the month and the quarter, counted once")
+        excluded[oid] = (
+            f"repeats {kept} ({count_text(pts.at[kept, 'base_value'])}, {pts.at[kept, 'period']}): "
+            f"one figure reported for the month and the quarter, counted once"
+        )
     pts = pts.drop(index=list(repeated_figures(pts)))
     if pts.empty:
         return DecayFit(label, pts.assign(t=pd.Series(dtype=float)), excluded, None, "too_few")
@@ -400,13 +440,25 @@ def segment_rates(fit: DecayFit) -> pd.DataFrame:
     if fit.n < 2:
         return pd.DataFrame(columns=cols)
     u = fit.used.sort_values("t")
-    g = u.groupby(np.round(u["t"] * 4)).agg(t=("t", "mean"), value=("base_value", lambda v: float(np.exp(np.log(v).mean()))),
-                                             obs=("obs_id", "first"), period=("period", "first"))
+    g = u.groupby(np.round(u["t"] * 4)).agg(
+        t=("t", "mean"),
+        value=("base_value", lambda v: float(np.exp(np.log(v).mean()))),
+        obs=("obs_id", "first"),
+        period=("period", "first"),
+    )
     out = []
     for (_, a), (_, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows(), strict=True):
         months = float(b["t"] - a["t"])
-        out.append({"from_obs": a["obs"], "to_obs": b["obs"], "from_period": a["period"], "to_period": b["period"],
-                    "months": months, "monthly_change": float((b["value"] / a["value"]) ** (1 / months) - 1)})
+        out.append(
+            {
+                "from_obs": a["obs"],
+                "to_obs": b["obs"],
+                "from_period": a["period"],
+                "to_period": b["period"],
+                "months": months,
+                "monthly_change": float((b["value"] / a["value"]) ** (1 / months) - 1),
+            }
+        )
     return pd.DataFrame(out, columns=cols)
 
 
@@ -446,19 +498,45 @@ def growth_phases(ds, entity_id: str) -> pd.DataFrame:
     out = []
     for (metric, key), g in rows[rows["kind"] == "point"].groupby(["metric", "series"], sort=True):
         first = g.iloc[0]
-        top = g.loc[g["base_value"].idxmax()] if g["base_value"].is_unique else \
-            g[g["base_value"] == g["base_value"].max()].iloc[0]
+        top = (
+            g.loc[g["base_value"].idxmax()] if g["base_value"].is_unique else g[g["base_value"] == g["base_value"].max()].iloc[0]
+        )
         if top["period_mid"] <= first["period_mid"] or top["base_value"] <= first["base_value"]:
             continue
         months = months_between(first["period_mid"], top["period_mid"])
         multiple = top["base_value"] / first["base_value"]
-        out.append({"metric": metric, "series": key, "vendor": vendor_label(ds, key),
-                    "start_obs": first["obs_id"], "start_period": first["period"], "start_value": float(first["base_value"]),
-                    "end_obs": top["obs_id"], "end_period": top["period"], "end_value": float(top["base_value"]),
-                    "multiple": float(multiple), "months": float(months),
-                    "monthly_growth": float(multiple ** (1 / months) - 1), "source_ids": sorted(set(g["source_id"]))})
-    cols = ["metric", "series", "vendor", "start_obs", "start_period", "start_value", "end_obs", "end_period",
-            "end_value", "multiple", "months", "monthly_growth", "source_ids"]
+        out.append(
+            {
+                "metric": metric,
+                "series": key,
+                "vendor": vendor_label(ds, key),
+                "start_obs": first["obs_id"],
+                "start_period": first["period"],
+                "start_value": float(first["base_value"]),
+                "end_obs": top["obs_id"],
+                "end_period": top["period"],
+                "end_value": float(top["base_value"]),
+                "multiple": float(multiple),
+                "months": float(months),
+                "monthly_growth": float(multiple ** (1 / months) - 1),
+                "source_ids": sorted(set(g["source_id"])),
+            }
+        )
+    cols = [
+        "metric",
+        "series",
+        "vendor",
+        "start_obs",
+        "start_period",
+        "start_value",
+        "end_obs",
+        "end_period",
+        "end_value",
+        "multiple",
+        "months",
+        "monthly_growth",
+        "source_ids",
+    ]
     return pd.DataFrame(out, columns=cols).sort_values("start_period", kind="stable").reset_index(drop=True)
 
 
@@ -471,8 +549,10 @@ def rank_rows(ds, entity_id: str, start=None, end=None) -> pd.DataFrame:
     if rows.empty:
         return _prepare(rows).assign(list_name=pd.Series(dtype=str), rank=pd.Series(dtype=str))
     r = _prepare(rows)
-    r["list_name"] = [f"{METRIC_SHORT[m]}, {vendor_label(ds, vendor_key(v))}" + (f", {s}" if isinstance(s, str) and s else "")
-                      for m, v, s in zip(r["metric"], r["vendor"], r["scope"], strict=True)]
+    r["list_name"] = [
+        f"{METRIC_SHORT[m]}, {vendor_label(ds, vendor_key(v))}" + (f", {s}" if isinstance(s, str) and s else "")
+        for m, v, s in zip(r["metric"], r["vendor"], r["scope"], strict=True)
+    ]
     r["rank"] = [rank_text(v, q) for v, q in zip(r["value"], r["qualifier"], strict=True)]
     return r
 
@@ -485,8 +565,9 @@ def chart_events(ds, start, end, max_labels: int = 8) -> pd.DataFrame:
     if ev.empty:
         return ev.assign(event_ids=pd.Series(dtype=object))
     ev["priority"] = ev["kind"].map({k: i for i, k in enumerate(EVENT_PRIORITY)}).fillna(len(EVENT_PRIORITY))
-    merged = ev.groupby("date", sort=True).agg(label=("label", " / ".join), kind=("kind", "first"),
-                                               priority=("priority", "min"), event_ids=("event_id", list))
+    merged = ev.groupby("date", sort=True).agg(
+        label=("label", " / ".join), kind=("kind", "first"), priority=("priority", "min"), event_ids=("event_id", list)
+    )
     merged = merged.sort_values(["priority"], kind="stable").head(max_labels).sort_index()
     merged["date"] = merged.index
     return merged.reset_index(drop=True)
@@ -528,11 +609,26 @@ def analyse(ds, P) -> Analysis:
     fit = fit_decay(chosen, label)
     s, e = window(P.start, P.end)
     floor = weekly_floor(ds, eid, P.metric, key)
-    return Analysis(eid, P.metric, key, label, rows, chosen, series_table(ds, rows), head,
-                    higher_elsewhere(rows, key, head["peak_value"]), fit, leave_one_out(fit),
-                    flag_below_floor(forecast(fit, P.forecast_months), floor), growth_phases(ds, eid),
-                    rank_rows(ds, eid, s, e), segment_rates(fit), floor,
-                    placeable(ds.select(entity=eid, metric=P.metric))[1], getattr(P, "evidence", "articles"))
+    return Analysis(
+        eid,
+        P.metric,
+        key,
+        label,
+        rows,
+        chosen,
+        series_table(ds, rows),
+        head,
+        higher_elsewhere(rows, key, head["peak_value"]),
+        fit,
+        leave_one_out(fit),
+        flag_below_floor(forecast(fit, P.forecast_months), floor),
+        growth_phases(ds, eid),
+        rank_rows(ds, eid, s, e),
+        segment_rates(fit),
+        floor,
+        placeable(ds.select(entity=eid, metric=P.metric))[1],
+        getattr(P, "evidence", "articles"),
+    )
 
 
 def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
@@ -540,42 +636,103 @@ def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
     fit, h = an.fit, an.headline
     g = an.growth.iloc[0].to_dict() if len(an.growth) else None
     return {
-        "entity": an.entity, "entity_name": ds.name(an.entity), "metric": an.metric,
-        "vendor": an.vendor, "vendor_label": an.vendor_label, "vendor_parameter": P.vendor,
-        "pooled": an.vendor == POOLED, "dating": "period midpoint (a quarter at mid-quarter)",
+        "entity": an.entity,
+        "entity_name": ds.name(an.entity),
+        "metric": an.metric,
+        "vendor": an.vendor,
+        "vendor_label": an.vendor_label,
+        "vendor_parameter": P.vendor,
+        "pooled": an.vendor == POOLED,
+        "dating": "period midpoint (a quarter at mid-quarter)",
         "days_per_month": DAYS_PER_MONTH,
-        "n_observations": len(an.rows), "n_points": h["n_points"], "n_fit": fit.n, "fit_status": fit.status,
-        "fit_rows": list(fit.used.index), "excluded_rows": fit.excluded,
-        "peak_value": h["peak_value"], "peak_period": h["peak_period"], "peak_obs": h["peak_obs"],
-        "latest_value": h["latest_value"], "latest_period": h["latest_period"], "latest_obs": h["latest_obs"],
-        "peak_to_latest_change": h["peak_to_latest_change"], "months_since_peak": h["months_since_peak"],
-        "monthly_change": fit.monthly_change, "monthly_change_ci": list(fit.monthly_change_ci),
-        "half_life_months": fit.half_life, "half_life_ci": list(fit.half_life_ci), "r_squared": fit.r_squared,
+        "n_observations": len(an.rows),
+        "n_points": h["n_points"],
+        "n_fit": fit.n,
+        "fit_status": fit.status,
+        "fit_rows": list(fit.used.index),
+        "excluded_rows": fit.excluded,
+        "peak_value": h["peak_value"],
+        "peak_period": h["peak_period"],
+        "peak_obs": h["peak_obs"],
+        "latest_value": h["latest_value"],
+        "latest_period": h["latest_period"],
+        "latest_obs": h["latest_obs"],
+        "peak_to_latest_change": h["peak_to_latest_change"],
+        "months_since_peak": h["months_since_peak"],
+        "monthly_change": fit.monthly_change,
+        "monthly_change_ci": list(fit.monthly_change_ci),
+        "half_life_months": fit.half_life,
+        "half_life_ci": list(fit.half_life_ci),
+        "r_squared": fit.r_squared,
         "leave_one_out": an.loo.to_dict(),
         "monthly_change_quarters_at_last_month": dating_sensitivity(an.chosen, an.vendor_label),
         "forecast_months": P.forecast_months,
-        "forecast": [{"months_ahead": int(r["months_ahead"]), "date": r["date"].date().isoformat(),
-                      "value": r["value"], "low": r["low"], "high": r["high"]} for _, r in an.forecast.iterrows()],
-        "series": {k: {"vendor": r["vendor"], "n_points": r["n_points"], "n_bounds": r["n_bounds"],
-                       "peak_value": r["peak_value"], "peak_period": r["peak_period"],
-                       "latest_value": r["latest_value"], "latest_period": r["latest_period"],
-                       "peak_to_latest_change": r["peak_to_latest_change"],
-                       "months_since_peak": r["months_since_peak"]} for k, r in an.series.iterrows()},
+        "forecast": [
+            {
+                "months_ahead": int(r["months_ahead"]),
+                "date": r["date"].date().isoformat(),
+                "value": r["value"],
+                "low": r["low"],
+                "high": r["high"],
+            }
+            for _, r in an.forecast.iterrows()
+        ],
+        "series": {
+            k: {
+                "vendor": r["vendor"],
+                "n_points": r["n_points"],
+                "n_bounds": r["n_bounds"],
+                "peak_value": r["peak_value"],
+                "peak_period": r["peak_period"],
+                "latest_value": r["latest_value"],
+                "latest_period": r["latest_period"],
+                "peak_to_latest_change": r["peak_to_latest_change"],
+                "months_since_peak": r["months_since_peak"],
+            }
+            for k, r in an.series.iterrows()
+        },
         "higher_elsewhere": list(an.higher.index),
-        "growth_phase": None if g is None else {k: g[k] for k in (
-            "metric", "series", "start_obs", "start_period", "start_value", "end_obs", "end_period", "end_value",
-            "multiple", "months", "monthly_growth")},
-        "ranks": [{"obs_id": oid, "metric": r["metric"], "vendor": vendor_key(r["vendor"]), "scope": r["scope"],
-                   "period": r["period"], "qualifier": r["qualifier"], "rank": int(r["value"]), "text": r["rank"]}
-                  for oid, r in an.ranks.iterrows()],
+        "growth_phase": None
+        if g is None
+        else {
+            k: g[k]
+            for k in (
+                "metric",
+                "series",
+                "start_obs",
+                "start_period",
+                "start_value",
+                "end_obs",
+                "end_period",
+                "end_value",
+                "multiple",
+                "months",
+                "monthly_growth",
+            )
+        },
+        "ranks": [
+            {
+                "obs_id": oid,
+                "metric": r["metric"],
+                "vendor": vendor_key(r["vendor"]),
+                "scope": r["scope"],
+                "period": r["period"],
+                "qualifier": r["qualifier"],
+                "rank": int(r["value"]),
+                "text": r["rank"],
+            }
+            for oid, r in an.ranks.iterrows()
+        ],
         "events_annotated": events_drawn,
-        "segment_rates": [{k: r[k] for k in ("from_obs", "to_obs", "from_period", "to_period", "months",
-                                             "monthly_change")} for _, r in an.segments.iterrows()],
+        "segment_rates": [
+            {k: r[k] for k in ("from_obs", "to_obs", "from_period", "to_period", "months", "monthly_change")}
+            for _, r in an.segments.iterrows()
+        ],
         "accelerating": accelerating(an.segments),
-        "wau_floor": None if an.wau_floor is None else {
-            "obs_id": an.wau_floor.name, "value": float(an.wau_floor["base_value"]), "period": an.wau_floor["period"]},
-        "forecast_below_wau_floor": [r["date"].strftime("%Y-%m") for _, r in an.forecast.iterrows()
-                                     if r["below_wau_floor"]],
+        "wau_floor": None
+        if an.wau_floor is None
+        else {"obs_id": an.wau_floor.name, "value": float(an.wau_floor["base_value"]), "period": an.wau_floor["period"]},
+        "forecast_below_wau_floor": [r["date"].strftime("%Y-%m") for _, r in an.forecast.iterrows() if r["below_wau_floor"]],
         "left_out_rows": an.left_out,
         "evidence": P.evidence,
     }

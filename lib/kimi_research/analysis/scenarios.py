@@ -80,8 +80,10 @@ def build_grid(ds, spec: GridSpec, reg: dict | None = None) -> pd.DataFrame:
         raise ParameterError(f"samples = {spec.samples!r}: expected a whole number of at least 1")
     for n, c in reg.items():
         if c.kind == C.RANGE and not (c.low is not None and c.high is not None and 0 < c.low < c.high):
-            raise ParameterError(f"range of {n!r}: low = {c.low!r} must be above 0 and below high = {c.high!r} "
-                                 f"({c.doc.split('.')[0]}); set the bounds in the parameters")
+            raise ParameterError(
+                f"range of {n!r}: low = {c.low!r} must be above 0 and below high = {c.high!r} "
+                f"({c.doc.split('.')[0]}); set the bounds in the parameters"
+            )
     discrete = [n for n, c in reg.items() if c.kind == C.DISCRETE]
     ranges = [n for n, c in reg.items() if c.kind == C.RANGE]
     levels = [reg[n].keys() if n in spec.vary else [default_value(reg[n], ds)] for n in discrete]
@@ -212,8 +214,7 @@ def block_churn(ds, reg, cpa: str, spend_path: str, peak_spend: str, may_repeat:
         targets = targets.assign(used=True)
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     churn = fit_churn_point(sp["spend_yuan"], float(reg["cpa"].reading(cpa).value), targets)
-    return {"bought_churn": churn, "bought_half_life": adspend.half_life(churn),
-            "churn_fit_points": int(targets["used"].sum())}
+    return {"bought_churn": churn, "bought_half_life": adspend.half_life(churn), "churn_fit_points": int(targets["used"].sum())}
 
 
 def block_decline(ds, reg, decline_series: str, dating: str, may_repeat: str, peak_mau: str) -> dict:
@@ -232,10 +233,14 @@ def block_decline(ds, reg, decline_series: str, dating: str, may_repeat: str, pe
     fit = decline.fit_decay(rows, decline_series)
     lo, hi = fit.monthly_change_ci
     nan = math.nan
-    return {"decline_status": fit.status, "decline_points": fit.n,
-            "decline_monthly_change": nan if fit.monthly_change is None else fit.monthly_change,
-            "decline_change_ci_low": nan if lo is None else lo, "decline_change_ci_high": nan if hi is None else hi,
-            "decline_half_life": nan if fit.half_life is None else fit.half_life}
+    return {
+        "decline_status": fit.status,
+        "decline_points": fit.n,
+        "decline_monthly_change": nan if fit.monthly_change is None else fit.monthly_change,
+        "decline_change_ci_low": nan if lo is None else lo,
+        "decline_change_ci_high": nan if hi is None else hi,
+        "decline_half_life": nan if fit.half_life is None else fit.half_life,
+    }
 
 
 def block_peak(ds, reg, peak_mau: str) -> dict:
@@ -245,8 +250,11 @@ def block_peak(ds, reg, peak_mau: str) -> dict:
     rows = decline.series_rows(_mau_rows(ds), "questmobile")
     pl = decline.peak_latest(rows)
     peak = float(reg["peak_mau"].reading(peak_mau).value)
-    return {"peak_mau_value": peak, "latest_questmobile_mau": pl["latest_value"],
-            "peak_to_latest_change": pl["latest_value"] / peak - 1}
+    return {
+        "peak_mau_value": peak,
+        "latest_questmobile_mau": pl["latest_value"],
+        "peak_to_latest_change": pl["latest_value"] / peak - 1,
+    }
 
 
 def block_spend(ds, reg, spend_path: str, peak_spend: str) -> dict:
@@ -264,14 +272,17 @@ def block_spend(ds, reg, spend_path: str, peak_spend: str) -> dict:
         start = obs.at[r["start_obs"], "period_start"].to_period("M")
         end = obs.at[r["end_obs"], "period_end"].to_period("M")
         in_rise = sp[(sp.index >= start) & (sp.index <= end)]
-        out.update(dau_rise_start=str(start), dau_rise_end=str(end), dau_rise_multiple=r["multiple"],
-                   spend_in_rise_yuan=float(in_rise["spend_yuan"].sum()),
-                   spend_peak_months_after_rise=(peak_month - end).n)
+        out.update(
+            dau_rise_start=str(start),
+            dau_rise_end=str(end),
+            dau_rise_multiple=r["multiple"],
+            spend_in_rise_yuan=float(in_rise["spend_yuan"].sum()),
+            spend_peak_months_after_rise=(peak_month - end).n,
+        )
     window = adspend.peak_window(sp)
     out["kimi_late_2024_spend_per_month"] = float(sp.loc[window, "spend_yuan"].mean())
     after = sp[sp.index > sp.attrs["last_data_month"]]
-    out["spend_stop_reported"] = bool(len(after) and (after["status"] != "assumption").any()
-                                      and (after["spend_yuan"] == 0).all())
+    out["spend_stop_reported"] = bool(len(after) and (after["status"] != "assumption").any() and (after["spend_yuan"] == 0).all())
     return out
 
 
@@ -280,12 +291,20 @@ def block_bigtech(ds, reg, doubao_spend: str) -> dict:
     from kimi_research.analysis import competitors
 
     spend = competitors.spend_table(ds, ["doubao", "yuanbao"])
-    yb = spend[(spend["entity"] == "yuanbao") & (spend["period_start"] == pd.Timestamp("2024-10-01"))
-               & (spend["period_months"] > 2)] if "period_months" in spend.columns else spend.iloc[0:0]
+    yb = (
+        spend[
+            (spend["entity"] == "yuanbao") & (spend["period_start"] == pd.Timestamp("2024-10-01")) & (spend["period_months"] > 2)
+        ]
+        if "period_months" in spend.columns
+        else spend.iloc[0:0]
+    )
     yuanbao = float(yb["base_value_per_month"].max()) if len(yb) else math.nan
     doubao = float(reg["doubao_spend"].reading(doubao_spend).value)
-    return {"doubao_spend_per_month": doubao, "yuanbao_spend_per_month": yuanbao,
-            "bigtech_max_spend_per_month": float(np.nanmax([doubao, yuanbao]))}
+    return {
+        "doubao_spend_per_month": doubao,
+        "yuanbao_spend_per_month": yuanbao,
+        "bigtech_max_spend_per_month": float(np.nanmax([doubao, yuanbao])),
+    }
 
 
 def block_static(ds, reg) -> dict:
@@ -295,14 +314,21 @@ def block_static(ds, reg) -> dict:
     hist = competitors.kimi_rank_history(ds)
     wau_rank = hist[(hist["metric"] == "wau_rank") & (hist["vendor"] == "questmobile")]
     now = wau_rank.iloc[-1] if len(wau_rank) else None
-    change = (competitors.rank_change(hist, "wau_rank", "questmobile", int(now["value"]), now["period_end"])
-              if now is not None else None)
+    change = (
+        competitors.rank_change(hist, "wau_rank", "questmobile", int(now["value"]), now["period_end"])
+        if now is not None
+        else None
+    )
     out: dict[str, Any] = {"rank_before": math.nan, "rank_now": math.nan}
     if change:
-        out.update(rank_before=change["before_rank"], rank_now=change["now_rank"],
-                   rank_before_text=ordinal(change["before_rank"]),
-                   rank_now_text=ordinal(change["now_rank"]),
-                   rank_same_list=True, rank_before_exact=change["exact"])
+        out.update(
+            rank_before=change["before_rank"],
+            rank_now=change["now_rank"],
+            rank_before_text=ordinal(change["before_rank"]),
+            rank_now_text=ordinal(change["now_rank"]),
+            rank_same_list=True,
+            rank_before_exact=change["exact"],
+        )
     kimi_wau = ds.select(ENTITY, "wau", "questmobile")
     if len(kimi_wau) and now is not None:
         k = kimi_wau.sort_values("period_end").iloc[-1]
@@ -402,23 +428,30 @@ def derive(table: pd.DataFrame, ds, spec: GridSpec, reg=None) -> pd.DataFrame:
     t["cost_per_retained_user_yuan"] = np.nan
     for _, g in t.groupby("cpa", sort=False):
         t.loc[g.index, "cost_per_retained_user_yuan"] = adspend.cost_per_retained_user(
-            float(g["cpa_yuan"].iloc[0]), float(g["all_in_cpa_yuan"].iloc[0] - g["cpa_yuan"].iloc[0]),
-            g["retention_30d"].to_numpy())
+            float(g["cpa_yuan"].iloc[0]),
+            float(g["all_in_cpa_yuan"].iloc[0] - g["cpa_yuan"].iloc[0]),
+            g["retention_30d"].to_numpy(),
+        )
     threshold = float(obs.at[spec.alarm_threshold_obs, "base_value"])
     t["alarm_threshold"] = threshold
-    t["ratio_to_threshold_firm"] = (sustainability.sustainable_growth_rate(1.0, 1.0, t["ad_share"].to_numpy())
-                                    / sustainability.sustainable_growth_rate(1.0, 1.0, threshold))
+    t["ratio_to_threshold_firm"] = sustainability.sustainable_growth_rate(
+        1.0, 1.0, t["ad_share"].to_numpy()
+    ) / sustainability.sustainable_growth_rate(1.0, 1.0, threshold)
     peak_spend = t["peak_spend"].map(lambda k: reg["peak_spend"].reading(k).value).astype(float)
     t["peak_spend_yuan"] = peak_spend
-    t["implied_total_monthly_cost_yuan"] = [sustainability.implied_total_cost(a, s)
-                                            for a, s in zip(peak_spend, t["ad_share"], strict=True)]
+    t["implied_total_monthly_cost_yuan"] = [
+        sustainability.implied_total_cost(a, s) for a, s in zip(peak_spend, t["ad_share"], strict=True)
+    ]
     inv = t["alibaba_investment"].map(lambda k: reg["alibaba_investment"].reading(k).value).astype(float)
     t["alibaba_investment_cny"] = inv * spec.usd_cny
-    t["runway_months_alibaba"] = [sustainability.runway_months(f, b) for f, b in
-                                  zip(t["alibaba_investment_cny"], t["implied_total_monthly_cost_yuan"], strict=True)]
+    t["runway_months_alibaba"] = [
+        sustainability.runway_months(f, b)
+        for f, b in zip(t["alibaba_investment_cny"], t["implied_total_monthly_cost_yuan"], strict=True)
+    ]
     t["price_per_paying_user_yuan"] = spec.price_per_paying_user_yuan
-    t["paying_users_needed"] = [sustainability.paying_users_needed(c, spec.price_per_paying_user_yuan)
-                                for c in t["implied_total_monthly_cost_yuan"]]
+    t["paying_users_needed"] = [
+        sustainability.paying_users_needed(c, spec.price_per_paying_user_yuan) for c in t["implied_total_monthly_cost_yuan"]
+    ]
     t["paying_share_of_peak_mau"] = t["paying_users_needed"] / t["peak_mau_value"]
     val = t["valuation"].map(lambda k: reg["valuation"].reading(k).value).astype(float)
     openai = obs.loc[(obs["entity"] == "openai") & (obs["metric"] == "valuation"), "base_value"]
@@ -427,8 +460,9 @@ def derive(table: pd.DataFrame, ds, spec: GridSpec, reg=None) -> pd.DataFrame:
     return t
 
 
-def evaluate(ds, spec: GridSpec, executor=None, progress: Callable[[int, int], None] | None = None,
-             data_dir: Path | str | None = None) -> Evaluation:
+def evaluate(
+    ds, spec: GridSpec, executor=None, progress: Callable[[int, int], None] | None = None, data_dir: Path | str | None = None
+) -> Evaluation:
     """Build the grid and evaluate it; tasks go to ``executor`` (any concurrent.futures executor, or
     in this process when None). ``progress(done, total)`` is called as tasks finish."""
     ds = restrict_evidence(ds, spec.evidence)
@@ -438,8 +472,7 @@ def evaluate(ds, spec: GridSpec, executor=None, progress: Callable[[int, int], N
     todo = tasks(grid, data_dir, spec)
     done: list[tuple[Task, dict]] = []
     if executor is None:
-        _WORKER_CACHE[(data_dir, spec.evidence, spec.retention_low, spec.ad_share_low, spec.ad_share_high)] = (
-            ds, reg)
+        _WORKER_CACHE[(data_dir, spec.evidence, spec.retention_low, spec.ad_share_low, spec.ad_share_high)] = (ds, reg)
         for i, t in enumerate(todo):
             done.append((t, run_task(t)))
             if progress:

@@ -64,8 +64,9 @@ def sustainable_growth_rate(paid_revenue, total_cost, ad_share):
     cost = _arr(total_cost, "total_cost")
     share = _arr(ad_share, "ad_share")
     if np.any(cost <= 0):
-        raise ValueError(f"total_cost must be greater than 0 (a ratio to a zero or negative cost is "
-                         f"meaningless), got {total_cost!r}")
+        raise ValueError(
+            f"total_cost must be greater than 0 (a ratio to a zero or negative cost is meaningless), got {total_cost!r}"
+        )
     if np.any(rev < 0):
         raise ValueError(f"paid_revenue must be 0 or more, got {paid_revenue!r}")
     if np.any((share < 0) | (share > 1)):
@@ -110,8 +111,9 @@ def implied_total_cost(ad_spend: float, ad_share: float) -> float:
     if ad_spend < 0:
         raise ValueError(f"ad_spend must be 0 or more, got {ad_spend!r}")
     if not 0 < ad_share <= 1:
-        raise ValueError(f"ad_share must be in (0, 1] to imply a total cost (a zero share implies an "
-                         f"infinite cost), got {ad_share!r}")
+        raise ValueError(
+            f"ad_share must be in (0, 1] to imply a total cost (a zero share implies an infinite cost), got {ad_share!r}"
+        )
     return ad_spend / ad_share
 
 
@@ -158,8 +160,9 @@ def rate_share_of_revenue(paid_revenue, total_cost, ad_spend):
     return _out((rev - ad) / cost, paid_revenue, total_cost, ad_spend)
 
 
-def alternative_reading(ad_spend: float, ad_share: float, paid_revenue: float, total_cost: float,
-                        other_cost_low: float, other_cost_high: float) -> pd.DataFrame:
+def alternative_reading(
+    ad_spend: float, ad_share: float, paid_revenue: float, total_cost: float, other_cost_low: float, other_cost_high: float
+) -> pd.DataFrame:
     """The article's rule under both readings of the share, side by side.
 
     Rows: (a) share of total cost (the notebook's main reading); (b) share of revenue, taking the
@@ -167,23 +170,42 @@ def alternative_reading(ad_spend: float, ad_share: float, paid_revenue: float, t
     other costs in [other_cost_low, other_cost_high]; (c) share of revenue computed from the
     assumed revenue: share = ad_spend / paid_revenue (may exceed 100%).
     """
-    rows = [{
-        "reading": "(a) ad spend ÷ total cost (main reading)",
-        "share": ad_share, "paid_revenue": paid_revenue, "total_cost": total_cost,
-        "rate_low": sustainable_growth_rate(paid_revenue, total_cost, ad_share),
-        "rate_high": sustainable_growth_rate(paid_revenue, total_cost, ad_share),
-    }]
+    rows = [
+        {
+            "reading": "(a) ad spend ÷ total cost (main reading)",
+            "share": ad_share,
+            "paid_revenue": paid_revenue,
+            "total_cost": total_cost,
+            "rate_low": sustainable_growth_rate(paid_revenue, total_cost, ad_share),
+            "rate_high": sustainable_growth_rate(paid_revenue, total_cost, ad_share),
+        }
+    ]
     if ad_share > 0:
         rev_b = ad_spend / ad_share
         rates = [sustainable_growth_rate(rev_b, ad_spend + oc, ad_share) for oc in (other_cost_high, other_cost_low)]
-        rows.append({"reading": "(b) ad spend ÷ revenue, article's share at face value",
-                     "share": ad_share, "paid_revenue": rev_b, "total_cost": ad_spend + other_cost_high,
-                     "total_cost_low": ad_spend + other_cost_low, "rate_low": min(rates), "rate_high": max(rates)})
+        rows.append(
+            {
+                "reading": "(b) ad spend ÷ revenue, article's share at face value",
+                "share": ad_share,
+                "paid_revenue": rev_b,
+                "total_cost": ad_spend + other_cost_high,
+                "total_cost_low": ad_spend + other_cost_low,
+                "rate_low": min(rates),
+                "rate_high": max(rates),
+            }
+        )
     if paid_revenue > 0:
         r = rate_share_of_revenue(paid_revenue, total_cost, ad_spend)
-        rows.append({"reading": "(c) ad spend ÷ revenue, from the assumed revenue",
-                     "share": ad_spend / paid_revenue, "paid_revenue": paid_revenue, "total_cost": total_cost,
-                     "rate_low": r, "rate_high": r})
+        rows.append(
+            {
+                "reading": "(c) ad spend ÷ revenue, from the assumed revenue",
+                "share": ad_spend / paid_revenue,
+                "paid_revenue": paid_revenue,
+                "total_cost": total_cost,
+                "rate_low": r,
+                "rate_high": r,
+            }
+        )
     return pd.DataFrame(rows).set_index("reading")
 
 
@@ -201,8 +223,7 @@ class Fact:
 
 def _one(df: pd.DataFrame, what: str) -> pd.Series:
     if df.empty:
-        raise DataError("data/observations.csv", message=f"no observation of {what}; notebook "
-                        f"{NOTEBOOK} needs one")
+        raise DataError("data/observations.csv", message=f"no observation of {what}; notebook {NOTEBOOK} needs one")
     return df.iloc[0]
 
 
@@ -217,7 +238,8 @@ def peak_ad_spend(ds, entity: str = "kimi") -> tuple[Fact, Fact, pd.DataFrame]:
     if o.empty:
         raise DataError("data/observations.csv", message=f"no monthly ad spend of {entity!r}")
     ranked = o.assign(_novendor=o["vendor"].isna()).sort_values(
-        ["base_value", "_novendor", "source_id"], ascending=[False, True, True], kind="stable")
+        ["base_value", "_novendor", "source_id"], ascending=[False, True, True], kind="stable"
+    )
     top = ranked.iloc[0]
     group = o[o["conflict_group"] == top["conflict_group"]] if isinstance(top["conflict_group"], str) else o.loc[[top.name]]
     low = group.sort_values("base_value", kind="stable").iloc[0]
@@ -237,13 +259,13 @@ def mau_near(ds, date: pd.Timestamp, entity: str = "kimi", vendor: str = "questm
 
 @dataclass
 class KimiFacts:
-    peak_ad_spend: Fact          # largest monthly ad spend (CNY)
-    peak_ad_spend_low: Fact      # lowest reading of the same fact (CNY)
-    peak_month: pd.Timestamp     # month of the peak (from the dated row of the conflict group)
-    ad_share: Fact               # article 003's share (ratio)
-    alarm_threshold: Fact        # article 003's alarm line (ratio)
-    training_cost: Fact          # monthly training cost range (CNY), value..high
-    mau: Fact                    # QuestMobile MAU nearest the peak month
+    peak_ad_spend: Fact  # largest monthly ad spend (CNY)
+    peak_ad_spend_low: Fact  # lowest reading of the same fact (CNY)
+    peak_month: pd.Timestamp  # month of the peak (from the dated row of the conflict group)
+    ad_share: Fact  # article 003's share (ratio)
+    alarm_threshold: Fact  # article 003's alarm line (ratio)
+    training_cost: Fact  # monthly training cost range (CNY), value..high
+    mau: Fact  # QuestMobile MAU nearest the peak month
     investments: dict[str, Fact]  # USD, by obs id
     last_funding: pd.Timestamp
     investment_date: pd.Timestamp
@@ -267,7 +289,8 @@ def kimi_facts(ds) -> KimiFacts:
     if inv.empty:
         raise DataError("data/observations.csv", message="no investment in Moonshot")
     return KimiFacts(
-        peak_ad_spend=peak, peak_ad_spend_low=low,
+        peak_ad_spend=peak,
+        peak_ad_spend_low=low,
         peak_month=peak_month,
         ad_share=Fact(float(share["base_value"]), str(share.name)),
         alarm_threshold=Fact(float(alarm["base_value"]), str(alarm.name)),
@@ -303,29 +326,37 @@ def funding_rounds(ds, usd_cny: float, entity: str = "moonshot") -> pd.DataFrame
     for eid, e in ev.iterrows():
         r = round_readings(ds, e["date"], entity)
         cny = r["base_value"] * np.where(r["metric"] == "investment", usd_cny, 1.0)
-        rows.append({"event_id": eid, "date": pd.Timestamp(e["date"]), "label": e["label"],
-                     "source_id": e["source_id"], "low_cny": float(cny.min()) if len(r) else math.nan,
-                     "high_cny": float(cny.max()) if len(r) else math.nan, "obs_ids": ";".join(r.index),
-                     "lower_bound": bool((r["qualifier"].isin([">", ">="])).any())})
-    return pd.DataFrame(rows, columns=["event_id", "date", "label", "source_id", "low_cny", "high_cny", "obs_ids",
-                                       "lower_bound"]).set_index("event_id")
+        rows.append(
+            {
+                "event_id": eid,
+                "date": pd.Timestamp(e["date"]),
+                "label": e["label"],
+                "source_id": e["source_id"],
+                "low_cny": float(cny.min()) if len(r) else math.nan,
+                "high_cny": float(cny.max()) if len(r) else math.nan,
+                "obs_ids": ";".join(r.index),
+                "lower_bound": bool((r["qualifier"].isin([">", ">="])).any()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["event_id", "date", "label", "source_id", "low_cny", "high_cny", "obs_ids", "lower_bound"]
+    ).set_index("event_id")
 
 
 @dataclass
 class Ledger:
     """Cash month by month: funding rounds in, the spend path plus the non-advertising cost out."""
 
-    table: pd.DataFrame          # month -> funding_low, funding_high, ad_spend, non_ad, cash_low, cash_high
-    start: pd.Period             # first month of the ledger (the round of the first reported spend)
-    opening_low: float           # rounds before the start, counted in full (an upper bound on cash in hand)
+    table: pd.DataFrame  # month -> funding_low, funding_high, ad_spend, non_ad, cash_low, cash_high
+    start: pd.Period  # first month of the ledger (the round of the first reported spend)
+    opening_low: float  # rounds before the start, counted in full (an upper bound on cash in hand)
     opening_high: float
-    tail_burn: float             # monthly burn after the last month of the table
-    cash_out_low: pd.Timestamp | None   # month the cash runs out, smaller readings of the rounds
+    tail_burn: float  # monthly burn after the last month of the table
+    cash_out_low: pd.Timestamp | None  # month the cash runs out, smaller readings of the rounds
     cash_out_high: pd.Timestamp | None  # larger readings
 
 
-def cash_ledger(spend: pd.DataFrame, rounds: pd.DataFrame, non_ad_cost: float, start: pd.Timestamp,
-                tail_spend: float) -> Ledger:
+def cash_ledger(spend: pd.DataFrame, rounds: pd.DataFrame, non_ad_cost: float, start: pd.Timestamp, tail_spend: float) -> Ledger:
     """Cash from the month of ``start`` on: each round's money arrives in its month (rounds before ``start`` are
     opening cash, counted in full), each month burns the ``spend`` path's ad spend plus ``non_ad_cost``. After the
     last month of the spend path or of the rounds the burn stays at ``tail_spend`` + ``non_ad_cost`` and the
@@ -394,17 +425,30 @@ class MCSpec:
     def describe(self) -> pd.DataFrame:
         lo, mode, hi = self.share_bounds()
         rows = [
-            ("paid revenue (CNY / month)", "log-normal",
-             f"median {self.paid_revenue:,.0f}; 90% of draws within a factor {self.revenue_spread_factor:g}"),
+            (
+                "paid revenue (CNY / month)",
+                "log-normal",
+                f"median {self.paid_revenue:,.0f}; 90% of draws within a factor {self.revenue_spread_factor:g}",
+            ),
             ("ad share", "triangular", f"from {lo:.2f} to {hi:.2f}, mode {mode:.2f} (clipped to [0, 1])"),
         ]
         if self.total_cost is None:
-            rows.append(("peak monthly ad spend (CNY)", "uniform",
-                         f"between the articles' readings {self.ad_spend_low:,.0f} and {self.ad_spend_high:,.0f}"))
+            rows.append(
+                (
+                    "peak monthly ad spend (CNY)",
+                    "uniform",
+                    f"between the articles' readings {self.ad_spend_low:,.0f} and {self.ad_spend_high:,.0f}",
+                )
+            )
             rows.append(("total cost (CNY / month)", "derived", "ad spend ÷ ad share"))
         else:
-            rows.append(("total cost (CNY / month)", "log-normal",
-                         f"median {self.total_cost:,.0f}; 90% within a factor {self.cost_spread_factor:g}"))
+            rows.append(
+                (
+                    "total cost (CNY / month)",
+                    "log-normal",
+                    f"median {self.total_cost:,.0f}; 90% within a factor {self.cost_spread_factor:g}",
+                )
+            )
         return pd.DataFrame(rows, columns=["input", "distribution", "parameters"]).set_index("input")
 
 
@@ -421,16 +465,18 @@ def monte_carlo(spec: MCSpec, n: int, seed: int) -> pd.DataFrame:
     share = np.clip(share, 1e-9 if spec.total_cost is None else 0.0, 1.0)
     out = {"paid_revenue": revenue, "ad_share": share}
     if spec.total_cost is None:
-        ad = rng.uniform(spec.ad_spend_low, spec.ad_spend_high, n) if spec.ad_spend_high > spec.ad_spend_low \
+        ad = (
+            rng.uniform(spec.ad_spend_low, spec.ad_spend_high, n)
+            if spec.ad_spend_high > spec.ad_spend_low
             else np.full(n, spec.ad_spend_high)
+        )
         out["ad_spend"] = ad
         out["total_cost"] = ad / share
     else:
         out["total_cost"] = spec.total_cost * np.exp(math.log(spec.cost_spread_factor) / Z90 * rng.standard_normal(n))
     df = pd.DataFrame(out)
     df["revenue_cost_ratio"] = df["paid_revenue"] / df["total_cost"]
-    df["rate"] = sustainable_growth_rate(df["paid_revenue"].to_numpy(), df["total_cost"].to_numpy(),
-                                         df["ad_share"].to_numpy())
+    df["rate"] = sustainable_growth_rate(df["paid_revenue"].to_numpy(), df["total_cost"].to_numpy(), df["ad_share"].to_numpy())
     return df
 
 
@@ -439,7 +485,9 @@ def mc_summary(sim: pd.DataFrame, target: float) -> dict:
     return {
         "p_rate_above_target": float((sim["rate"] > target).mean()),
         "p_break_even": float((sim["revenue_cost_ratio"] >= 1).mean()),
-        "rate_p05": float(q.loc[0.05]), "rate_median": float(q.loc[0.5]), "rate_p95": float(q.loc[0.95]),
+        "rate_p05": float(q.loc[0.05]),
+        "rate_median": float(q.loc[0.5]),
+        "rate_p95": float(q.loc[0.95]),
         "rate_max": float(sim["rate"].max()),
     }
 
@@ -456,17 +504,30 @@ def tornado(sim: pd.DataFrame, base: Mapping[str, float], quantiles=TORNADO_QUAN
     ``base`` holds ``paid_revenue``, ``ad_share`` and either ``ad_spend`` (cost implied) or
     ``total_cost``.
     """
-    labels = {"paid_revenue": "paid revenue", "ad_share": "ad share", "ad_spend": "peak monthly ad spend",
-              "total_cost": "total cost"}
+    labels = {
+        "paid_revenue": "paid revenue",
+        "ad_share": "ad share",
+        "ad_spend": "peak monthly ad spend",
+        "total_cost": "total cost",
+    }
     base_rate = _rate_from(base)
     rows = []
     for key in base:
         lo, hi = sim[key].quantile(list(quantiles))
         r_lo = _rate_from({**base, key: lo})
         r_hi = _rate_from({**base, key: hi})
-        rows.append({"input": labels.get(key, key), "key": key, "low_value": lo, "high_value": hi,
-                     "rate_at_low": r_lo, "rate_at_high": r_hi, "base_rate": base_rate,
-                     "swing": abs(r_hi - r_lo)})
+        rows.append(
+            {
+                "input": labels.get(key, key),
+                "key": key,
+                "low_value": lo,
+                "high_value": hi,
+                "rate_at_low": r_lo,
+                "rate_at_high": r_hi,
+                "base_rate": base_rate,
+                "swing": abs(r_hi - r_lo),
+            }
+        )
     return pd.DataFrame(rows).sort_values("swing", ascending=False).set_index("input")
 
 
@@ -560,8 +621,11 @@ def _ledger(ds, P, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
 
     spend = adspend.monthly_spend(ds, P.spend_path)
     rounds = funding_rounds(ds, P.usd_cny)
-    tail = float(spend["spend_yuan"].iloc[-1]) if P.spend_path in ("zero", "lower_bounds") else float(
-        adspend.monthly_spend(ds, P.spend_path, end=spend.index.max() + 1)["spend_yuan"].iloc[-1])
+    tail = (
+        float(spend["spend_yuan"].iloc[-1])
+        if P.spend_path in ("zero", "lower_bounds")
+        else float(adspend.monthly_spend(ds, P.spend_path, end=spend.index.max() + 1)["spend_yuan"].iloc[-1])
+    )
     start = spend.index.min().to_timestamp()
     return rounds, cash_ledger(spend, rounds, non_ad_cost, start, tail)
 
@@ -591,8 +655,7 @@ def analyse(ds, P, full=None) -> FormulaAnalysis:
     consistency_key = range_position(implied_non_ad, train_lo, train_hi)
     consistency_key_low = range_position(implied_non_ad_low, train_lo, train_hi)
     users_needed = math.ceil(paying_users_needed(total_cost, P.price_per_paying_user_yuan))
-    users_needed_non_ad = (math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan))
-                           if non_ad_cost > 0 else 0)
+    users_needed_non_ad = math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan)) if non_ad_cost > 0 else 0
     users_share = users_needed / facts.mau.value
     users_at_assumed_revenue = P.paid_revenue_monthly_yuan / P.price_per_paying_user_yuan
     target = resolve_target(P.target_rate, P.alarm_threshold)
@@ -600,11 +663,17 @@ def analyse(ds, P, full=None) -> FormulaAnalysis:
     article_share, article_alarm = facts.ad_share.value, facts.alarm_threshold.value
 
     # Monte Carlo
-    spec = MCSpec(paid_revenue=P.paid_revenue_monthly_yuan, ad_share=P.ad_share,
-                     revenue_spread_factor=P.revenue_spread_factor, ad_spend_low=peak_low.value,
-                     ad_spend_high=peak.value, total_cost=None if cost_is_implied else P.total_cost_monthly_yuan,
-                     share_below=P.mc_share_below, share_above=P.mc_share_above,
-                     cost_spread_factor=P.mc_cost_spread_factor)
+    spec = MCSpec(
+        paid_revenue=P.paid_revenue_monthly_yuan,
+        ad_share=P.ad_share,
+        revenue_spread_factor=P.revenue_spread_factor,
+        ad_spend_low=peak_low.value,
+        ad_spend_high=peak.value,
+        total_cost=None if cost_is_implied else P.total_cost_monthly_yuan,
+        share_below=P.mc_share_below,
+        share_above=P.mc_share_above,
+        cost_spread_factor=P.mc_cost_spread_factor,
+    )
     sim = monte_carlo(spec, P.mc_samples, P.seed)
     mc = mc_summary(sim, target)
     base_inputs = {"paid_revenue": P.paid_revenue_monthly_yuan, "ad_share": P.ad_share}
@@ -761,19 +830,26 @@ def results(an: FormulaAnalysis, P) -> dict:
         "runway_months": {k: runway.loc[k].to_dict() for k in runway.index},
         "cash_out_dates": {k: cash_out.loc[k].to_dict() for k in cash_out.index},
         "evidence": P.evidence,
-        "funding_rounds": {k: {"date": f"{r['date']:%Y-%m-%d}", "low_cny": r["low_cny"], "high_cny": r["high_cny"],
-                               "obs_ids": r["obs_ids"]} for k, r in an.rounds.iterrows()},
-        "ledger_cash_out": {ev: {"low": None if lg.cash_out_low is None else f"{lg.cash_out_low:%Y-%m}",
-                                 "high": None if lg.cash_out_high is None else f"{lg.cash_out_high:%Y-%m}",
-                                 "monthly_burn_after_data_yuan": lg.tail_burn}
-                            for ev, lg in an.ledgers.items()},
+        "funding_rounds": {
+            k: {"date": f"{r['date']:%Y-%m-%d}", "low_cny": r["low_cny"], "high_cny": r["high_cny"], "obs_ids": r["obs_ids"]}
+            for k, r in an.rounds.iterrows()
+        },
+        "ledger_cash_out": {
+            ev: {
+                "low": None if lg.cash_out_low is None else f"{lg.cash_out_low:%Y-%m}",
+                "high": None if lg.cash_out_high is None else f"{lg.cash_out_high:%Y-%m}",
+                "monthly_burn_after_data_yuan": lg.tail_burn,
+            }
+            for ev, lg in an.ledgers.items()
+        },
         "spend_path": an.spend_path,
         "same_rate_share": 1 - P.ad_share,
-        "alternative_reading": {"rate_share_of_revenue_face_value": [alt.iloc[1]["rate_low"], alt.iloc[1]["rate_high"]]
-                                if len(alt) > 1 and alt.index[1].startswith("(b)") else None,
-                                "implied_revenue_face_value_yuan": peak.value / P.ad_share if P.ad_share > 0 else None,
-                                "share_of_assumed_revenue": peak.value / P.paid_revenue_monthly_yuan
-                                if P.paid_revenue_monthly_yuan > 0 else None,
-                                "rate_from_assumed_revenue": rate_share_of_revenue(P.paid_revenue_monthly_yuan, total_cost,
-                                                               peak.value)},
+        "alternative_reading": {
+            "rate_share_of_revenue_face_value": [alt.iloc[1]["rate_low"], alt.iloc[1]["rate_high"]]
+            if len(alt) > 1 and alt.index[1].startswith("(b)")
+            else None,
+            "implied_revenue_face_value_yuan": peak.value / P.ad_share if P.ad_share > 0 else None,
+            "share_of_assumed_revenue": peak.value / P.paid_revenue_monthly_yuan if P.paid_revenue_monthly_yuan > 0 else None,
+            "rate_from_assumed_revenue": rate_share_of_revenue(P.paid_revenue_monthly_yuan, total_cost, peak.value),
+        },
     }

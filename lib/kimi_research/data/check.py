@@ -37,19 +37,25 @@ def run(data_dir: Path | str | None = None, out=None, quiet: bool = False) -> in
     status = provenance.quote_status(ds)
     missing = status[status["status"] == provenance.NOT_FOUND]
     for _, r in missing.iterrows():
-        print(f"{shown}{r['table']}.csv: {r['id']}: quote not found in the archived text of {r['source_id']} "
-              f"({ds.sources.at[r['source_id'], 'archive']}); copy the quote verbatim from it "
-              "(white space may differ), or flag gloss_removed if pinyin glosses were removed", file=out)
+        print(
+            f"{shown}{r['table']}.csv: {r['id']}: quote not found in the archived text of {r['source_id']} "
+            f"({ds.sources.at[r['source_id'], 'archive']}); copy the quote verbatim from it "
+            "(white space may differ), or flag gloss_removed if pinyin glosses were removed",
+            file=out,
+        )
     if quiet and missing.empty:
         return 0
     counts = provenance.summary(status)
     tiers = ds.sources["tier"].astype(int).value_counts().sort_index()
     m = ds.measurements()
-    print(f"{shown}: {len(ds.sources)} sources ({', '.join(f'tier {t}: {n}' for t, n in tiers.items())}), "
-          f"{len(ds.observations)} observations = {len(m)} measurements, {len(ds.events)} events, "
-          f"{len(ds.claims)} claims; quotes: {counts[provenance.FOUND]} found, "
-          f"{counts[provenance.NOT_FOUND]} not found, {counts[provenance.NO_ARCHIVE]} without archived text "
-          f"({time.perf_counter() - t0:.1f} s)", file=out)
+    print(
+        f"{shown}: {len(ds.sources)} sources ({', '.join(f'tier {t}: {n}' for t, n in tiers.items())}), "
+        f"{len(ds.observations)} observations = {len(m)} measurements, {len(ds.events)} events, "
+        f"{len(ds.claims)} claims; quotes: {counts[provenance.FOUND]} found, "
+        f"{counts[provenance.NOT_FOUND]} not found, {counts[provenance.NO_ARCHIVE]} without archived text "
+        f"({time.perf_counter() - t0:.1f} s)",
+        file=out,
+    )
     if not missing.empty:
         print(f"\n{len(missing)} problem(s).", file=out)
         return 1

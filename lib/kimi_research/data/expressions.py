@@ -22,8 +22,7 @@ import pandas as pd
 
 from kimi_research.data.units import DAYS_PER_MONTH
 
-_BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-        ast.Div: operator.truediv, ast.Pow: operator.pow}
+_BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
 _FUNCS = {"min": min, "max": max, "abs": abs}
 MAX_LENGTH = 500
 

@@ -42,8 +42,9 @@ def read_raw(path: Path, table) -> pd.DataFrame:
     """Read a CSV as strings; index = line number in the file. Structural errors -> DataError."""
     name = _display(path)
     if not path.exists():
-        raise DataError(name, message=f"file not found; expected a CSV file with the columns: "
-                        f"{', '.join(c.name for c in table.columns)}")
+        raise DataError(
+            name, message=f"file not found; expected a CSV file with the columns: {', '.join(c.name for c in table.columns)}"
+        )
     if path.is_dir():
         raise DataError(name, message="is a directory; expected a CSV file (move or rename the directory)")
     try:
@@ -51,21 +52,30 @@ def read_raw(path: Path, table) -> pd.DataFrame:
     except OSError as e:
         raise DataError(name, message=f"cannot be read ({e.strerror or e}); check its permissions") from None
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise DataError(name, [{"line": 1, "expected": "UTF-8 without a byte-order mark (BOM); "
-                                "re-save the file as plain UTF-8"}])
+        raise DataError(name, [{"line": 1, "expected": "UTF-8 without a byte-order mark (BOM); re-save the file as plain UTF-8"}])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise DataError(name, [{"line": line, "value": raw[e.start:e.end + 8].decode("latin-1"),
-                                "expected": "UTF-8 text (the file seems to be in another encoding, e.g. GBK)"}]) from None
+        raise DataError(
+            name,
+            [
+                {
+                    "line": line,
+                    "value": raw[e.start : e.end + 8].decode("latin-1"),
+                    "expected": "UTF-8 text (the file seems to be in another encoding, e.g. GBK)",
+                }
+            ],
+        ) from None
     if not text.strip():
-        raise DataError(name, message=f"file is empty; expected a header line with columns: "
-                        f"{', '.join(c.name for c in table.columns)}")
+        raise DataError(
+            name, message=f"file is empty; expected a header line with columns: {', '.join(c.name for c in table.columns)}"
+        )
     nul = [i for i, line in enumerate(text.split("\n"), 1) if "\x00" in line]
     if nul:
-        raise DataError(name, [{"line": i, "expected": "text without NUL bytes (\\x00); "
-                                "the file may be binary or damaged"} for i in nul])
+        raise DataError(
+            name, [{"line": i, "expected": "text without NUL bytes (\\x00); the file may be binary or damaged"} for i in nul]
+        )
     want = [c.name for c in table.columns]
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, len(text) + 1))
@@ -94,25 +104,44 @@ def read_raw(path: Path, table) -> pd.DataFrame:
             if not row or all(not f.strip() for f in row):
                 continue
             if end > line:  # a quoted field ran over a line break
-                swallowed = [i for i in range(line + 1, end + 1)
-                             if id_pattern and re.match(id_pattern.rstrip("$") + ",", lines[i - 1].lstrip('"'))]
-                what = (f"; line {swallowed[0]} looks like a row of its own and was swallowed" if swallowed else "")
-                problems.append({"line": line, "expected": (
-                    f"one line per row: a quoted field opened on line {line} only closes on line {end}{what} "
-                    "(a stray '\"'? a '\"' inside a field is written '\"\"'; fields cannot hold line breaks)")})
+                swallowed = [
+                    i
+                    for i in range(line + 1, end + 1)
+                    if id_pattern and re.match(id_pattern.rstrip("$") + ",", lines[i - 1].lstrip('"'))
+                ]
+                what = f"; line {swallowed[0]} looks like a row of its own and was swallowed" if swallowed else ""
+                problems.append(
+                    {
+                        "line": line,
+                        "expected": (
+                            f"one line per row: a quoted field opened on line {line} only closes on line {end}{what} "
+                            "(a stray '\"'? a '\"' inside a field is written '\"\"'; fields cannot hold line breaks)"
+                        ),
+                    }
+                )
                 continue
             if len(row) != len(header):
                 raw_line = lines[line - 1]
-                hint = ("a '\"' inside a field is written '\"\"', or the field is wrapped in quotes"
-                        if '"' in raw_line else "a comma inside a field needs quotes")
-                problems.append({"line": line, "value": raw_line[:60],
-                                 "expected": f"{len(header)} fields, found {len(row)} ({hint})"})
+                hint = (
+                    "a '\"' inside a field is written '\"\"', or the field is wrapped in quotes"
+                    if '"' in raw_line
+                    else "a comma inside a field needs quotes"
+                )
+                problems.append(
+                    {"line": line, "value": raw_line[:60], "expected": f"{len(header)} fields, found {len(row)} ({hint})"}
+                )
                 continue
             long = [(c, len(f)) for c, f in zip(header, row, strict=True) if len(f) > MAX_FIELD]
             if long:
                 c, n = long[0]
-                problems.append({"line": line, "column": c, "value": row[header.index(c)][:40] + "...",
-                                 "expected": f"at most {MAX_FIELD:,} characters, found {n:,}"})
+                problems.append(
+                    {
+                        "line": line,
+                        "column": c,
+                        "value": row[header.index(c)][:40] + "...",
+                        "expected": f"at most {MAX_FIELD:,} characters, found {n:,}",
+                    }
+                )
                 continue
             rows.append(row)
             index.append(line)
@@ -123,10 +152,13 @@ def read_raw(path: Path, table) -> pd.DataFrame:
     if problems:
         raise DataError(name, problems, "malformed rows")
     # no silent row loss: every physical line that is not blank is the header or one row
-    physical = sum(1 for line in lines if line.strip(" \t\r,\""))
+    physical = sum(1 for line in lines if line.strip(' \t\r,"'))
     if physical != len(rows) + 1:
-        raise DataError(name, message=f"{physical - 1} non-blank lines after the header but {len(rows)} rows "
-                        "were read; check the quotes around the lines that differ")
+        raise DataError(
+            name,
+            message=f"{physical - 1} non-blank lines after the header but {len(rows)} rows "
+            "were read; check the quotes around the lines that differ",
+        )
     df = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="line"), dtype=object)
     df = df[want]
     for col in df.columns:
@@ -295,11 +327,18 @@ def alias_problems(entities: pd.DataFrame) -> list[dict]:
                 continue
             low = a.lower()
             if low in ids and low != str(r["entity_id"]).lower():
-                problems.append({"line": line, "column": "aliases", "value": a,
-                                 "expected": "an alias that is not another entity's id"})
+                problems.append(
+                    {"line": line, "column": "aliases", "value": a, "expected": "an alias that is not another entity's id"}
+                )
             elif low in seen and seen[low][0] != r["entity_id"]:
-                problems.append({"line": line, "column": "aliases", "value": a,
-                                 "expected": f"an alias used by one entity only (line {seen[low][1]} has it too)"})
+                problems.append(
+                    {
+                        "line": line,
+                        "column": "aliases",
+                        "value": a,
+                        "expected": f"an alias used by one entity only (line {seen[low][1]} has it too)",
+                    }
+                )
             seen.setdefault(low, (r["entity_id"], line))
     return problems
 
@@ -334,12 +373,15 @@ class Dataset:
         found = alias_map(self.entities).get(str(name).strip().lower())
         if found is None:
             near = _nearest(name, list(self.entities.index)).replace(" or ", "")
-            raise KeyError(f"unknown entity {name!r}; add it to data/entities.csv (or to an entity's aliases)"
-                           + (f"; nearest: {near}" if near else ""))
+            raise KeyError(
+                f"unknown entity {name!r}; add it to data/entities.csv (or to an entity's aliases)"
+                + (f"; nearest: {near}" if near else "")
+            )
         return found
 
-    def select(self, entity: str | list[str] | None = None, metric: str | list[str] | None = None,
-               vendor: str | None = None) -> pd.DataFrame:
+    def select(
+        self, entity: str | list[str] | None = None, metric: str | list[str] | None = None, vendor: str | None = None
+    ) -> pd.DataFrame:
         """Observations filtered by entity, metric and vendor ('' or None = any); aliases are accepted."""
         o = self.observations
         names = self.__dict__.get("_aliases")
@@ -399,9 +441,15 @@ class Dataset:
 
         cl = self.claims[self.claims["source_id"].isin(keep)]
         cl = cl[cl.apply(usable, axis=1)] if len(cl) else cl
-        return replace(self, sources=self.sources.loc[sorted(keep)], observations=obs, events=ev, claims=cl,
-                       capabilities=self.capabilities[self.capabilities["source_id"].isin(keep)],
-                       evidence="articles")
+        return replace(
+            self,
+            sources=self.sources.loc[sorted(keep)],
+            observations=obs,
+            events=ev,
+            claims=cl,
+            capabilities=self.capabilities[self.capabilities["source_id"].isin(keep)],
+            evidence="articles",
+        )
 
     def source_label(self, source_ids, lang: str = "en") -> str:
         """'<producer> (YYYY-MM-DD, s00N); ...' for a footnote (romanised unless lang='zh')."""
@@ -519,8 +567,11 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
             errors.append(e)
     for name in REQUIRED_ROWS:
         if name in raw and raw[name].empty:
-            e = DataError(show(name), message="has a header but no rows; the other tables refer to its rows "
-                          f"(restore it, e.g. `git checkout {show(name)}`)")
+            e = DataError(
+                show(name),
+                message="has a header but no rows; the other tables refer to its rows "
+                f"(restore it, e.g. `git checkout {show(name)}`)",
+            )
             if not collect:
                 raise e
             errors.append(e)
@@ -580,28 +631,43 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
             parse(r["expression"])
             used = expr_names(r["expression"])
         except ExpressionError as e:
-            problems.append({"line": line, "column": "expression", "value": r["expression"],
-                             "expected": f"arithmetic over ids; found {e}"})
+            problems.append(
+                {"line": line, "column": "expression", "value": r["expression"], "expected": f"arithmetic over ids; found {e}"}
+            )
             used = None
         if used is not None:
             unknown = sorted(n for n in used if n not in ns)
             for n in unknown:
-                problems.append({"line": line, "column": "expression", "value": n,
-                                 "expected": "an obs_id from observations.csv (optionally with _hi or _pm), "
-                                 "an event_id from events.csv, or DAYS_PER_MONTH"})
+                problems.append(
+                    {
+                        "line": line,
+                        "column": "expression",
+                        "value": n,
+                        "expected": "an obs_id from observations.csv (optionally with _hi or _pm), "
+                        "an event_id from events.csv, or DAYS_PER_MONTH",
+                    }
+                )
             if not unknown:
                 try:
                     evaluate(r["expression"], ns)
                 except ExpressionError as e:
-                    problems.append({"line": line, "column": "expression", "value": r["expression"],
-                                     "expected": f"an expression that can be evaluated; found {e}"})
+                    problems.append(
+                        {
+                            "line": line,
+                            "column": "expression",
+                            "value": r["expression"],
+                            "expected": f"an expression that can be evaluated; found {e}",
+                        }
+                    )
         t = r["target"]
         if not re.fullmatch(NUMBER, t) and t not in set(obs["obs_id"]):
-            problems.append({"line": line, "column": "target", "value": t,
-                             "expected": "an obs_id from observations.csv or a plain number"})
+            problems.append(
+                {"line": line, "column": "target", "value": t, "expected": "an obs_id from observations.csv or a plain number"}
+            )
         if re.fullmatch(NUMBER, t) and not isinstance(r["relation"], str):
-            problems.append({"line": line, "column": "relation", "value": None,
-                             "expected": "a relation when the target is a plain number"})
+            problems.append(
+                {"line": line, "column": "relation", "value": None, "expected": "a relation when the target is a plain number"}
+            )
     if problems:
         e = DataError(show("claims"), problems)
         if not collect:
@@ -630,7 +696,13 @@ def _archive_problems(sources: pd.DataFrame, d: Path) -> list[dict]:
     folder = d / "sources"
     for line, a in sources["archive"].items():
         if isinstance(a, str) and a and not (folder / a).is_file():
-            problems.append({"line": line, "column": "archive", "value": a,
-                             "expected": f"a file in {_display(folder / a).rsplit('/', 1)[0]}/ "
-                             "(copy the full text there, or leave archive empty when only the quotes exist)"})
+            problems.append(
+                {
+                    "line": line,
+                    "column": "archive",
+                    "value": a,
+                    "expected": f"a file in {_display(folder / a).rsplit('/', 1)[0]}/ "
+                    "(copy the full text there, or leave archive empty when only the quotes exist)",
+                }
+            )
     return problems

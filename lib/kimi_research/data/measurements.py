@@ -75,17 +75,26 @@ def measurement_ids(rows: pd.DataFrame, rel_tol: float = ROUNDING) -> pd.Series:
     start, end = rows["period_start"], rows["period_end"]
     high = _col(rows, "base_value_high", float("nan")).astype(float)
     entity, metric = _col(rows, "entity").fillna(""), _col(rows, "metric").fillna("")
-    key = pd.DataFrame({"v": vendor, "e": entity, "m": metric,
-                        "s": start.astype(str), "t": end.astype(str), "d": dur.astype(str), "k": kind, "q": qual})
+    key = pd.DataFrame(
+        {
+            "v": vendor,
+            "e": entity,
+            "m": metric,
+            "s": start.astype(str),
+            "t": end.astype(str),
+            "d": dur.astype(str),
+            "k": kind,
+            "q": qual,
+        }
+    )
     # rule 1: same firm, entity, metric, period, kind and qualifier; value within rounding
     # (only for rows that say which entity and metric they are about)
     identified = "entity" in rows.columns and "metric" in rows.columns
-    for _, g in (key.groupby(list(key.columns), sort=False, dropna=False) if identified else []):
+    for _, g in key.groupby(list(key.columns), sort=False, dropna=False) if identified else []:
         ids = list(g.index)
         for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                if (_close(rows.at[a, "base_value"], rows.at[b, "base_value"], rel_tol)
-                        and _close(high[a], high[b], rel_tol)):
+            for b in ids[i + 1 :]:
+                if _close(rows.at[a, "base_value"], rows.at[b, "base_value"], rel_tol) and _close(high[a], high[b], rel_tol):
                     uf.union(a, b)
     # rule 2: a month's own value repeated as the average of its quarter (or any longer period)
     dated = rows[start.notna() & end.notna()]
@@ -126,8 +135,7 @@ def repeated_figures(rows: pd.DataFrame, rel_tol: float = ROUNDING) -> dict[str,
     return {i: m for i, m in ids.items() if i != m}
 
 
-def measurements(observations: pd.DataFrame, sources: pd.DataFrame | None = None,
-                 rel_tol: float = ROUNDING) -> pd.DataFrame:
+def measurements(observations: pd.DataFrame, sources: pd.DataFrame | None = None, rel_tol: float = ROUNDING) -> pd.DataFrame:
     """One row per measurement: the kept row's columns plus ``obs_ids``, ``source_ids``, ``n_sources``.
 
     Coverage per source stays visible (``source_ids``); every count, fit or ranking should use
@@ -138,8 +146,7 @@ def measurements(observations: pd.DataFrame, sources: pd.DataFrame | None = None
     groups = {m: g for m, g in o.groupby("measurement", sort=False)}
     kept = o.loc[list(groups)].copy()
     kept["obs_ids"] = pd.Series([sorted(groups[m].index) for m in kept.index], index=kept.index, dtype=object)
-    kept["source_ids"] = pd.Series([sorted(set(groups[m]["source_id"])) for m in kept.index], index=kept.index,
-                                   dtype=object)
+    kept["source_ids"] = pd.Series([sorted(set(groups[m]["source_id"])) for m in kept.index], index=kept.index, dtype=object)
     kept["n_sources"] = kept["source_ids"].map(len)
     kept["n_observations"] = kept["obs_ids"].map(len)
     if sources is not None and "tier" in sources.columns:

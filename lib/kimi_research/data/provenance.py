@@ -62,8 +62,15 @@ def quote_status(ds, archive: Path | None = None) -> pd.DataFrame:
                 flags = r.get("flags") if isinstance(r.get("flags"), str) else ""
                 ok = q in text or ("gloss_removed" in flags.split(";") and q in strip_glosses(text))
                 status = FOUND if ok else NOT_FOUND
-            rows.append({"table": table, "id": rid, "source_id": r["source_id"], "status": status,
-                         "found": {FOUND: True, NOT_FOUND: False, NO_ARCHIVE: pd.NA}[status]})
+            rows.append(
+                {
+                    "table": table,
+                    "id": rid,
+                    "source_id": r["source_id"],
+                    "status": status,
+                    "found": {FOUND: True, NOT_FOUND: False, NO_ARCHIVE: pd.NA}[status],
+                }
+            )
     out = pd.DataFrame(rows, columns=["table", "id", "source_id", "status", "found"])
     out["found"] = out["found"].astype("boolean")
     return out

@@ -130,49 +130,81 @@ def _ispositive(s: pd.Series) -> pd.Series:
 
 # ---------------------------------------------------------------------------------------
 SOURCES = Table(
-    "sources", "Sources",
+    "sources",
+    "Sources",
     "One row per publication a number comes from: the articles the project is built on (tier 1) and "
     "public reports, "
     "web pages and disclosures (tier 2). Archived full texts live in data/sources/.",
     [
-        Col("source_id", "str", "Source id (s000, s001, ...), used as a key everywhere.",
-            pattern=r"^s([0-9]{3}|_[a-z0-9_]+)$", unique=True),
+        Col(
+            "source_id",
+            "str",
+            "Source id (s000, s001, ...), used as a key everywhere.",
+            pattern=r"^s([0-9]{3}|_[a-z0-9_]+)$",
+            unique=True,
+        ),
         Col("kind", "str", "What the source is.", vocab=SOURCE_KINDS),
         Col("tier", "str", "1 = the articles the project is built on, 2 = public reports and web pages.", vocab=TIERS),
         Col("producer_en", "str", "Publisher in English / romanised (used in chart footnotes)."),
         Col("producer", "str", "Publisher or column, as it names itself."),
         Col("via", "str", "Platform the stored copy came from (repost, mirror).", required=False),
         Col("author", "str", "Author, if named.", required=False),
-        Col("date_published", "partial_date", "Date published: YYYY-MM-DD, YYYY-MM or YYYY when only that is "
-            "known, empty when the page carries no date.", required=False),
+        Col(
+            "date_published",
+            "partial_date",
+            "Date published: YYYY-MM-DD, YYYY-MM or YYYY when only that is known, empty when the page carries no date.",
+            required=False,
+        ),
         Col("date_inferred", "str", "true when the published date is our inference (see note).", vocab=BOOLEANS),
         Col("title", "str", "Title (short), if known; a source needs a title or a url.", required=False),
         Col("url", "str", "URL, if known.", required=False, pattern=r"^https?://"),
         Col("language", "str", "Language of the text (ISO 639-1: zh, en, fr ...).", pattern=r"^[a-z]{2,3}$"),
         Col("script", "str", "Script of the text.", vocab=SCRIPTS),
-        Col("archive", "str", "File under data/sources/ holding the full text; empty when only the quotes exist.",
-            required=False, pattern=r"^[A-Za-z0-9_.-]+\.(txt|md|html)$", unique=True),
+        Col(
+            "archive",
+            "str",
+            "File under data/sources/ holding the full text; empty when only the quotes exist.",
+            required=False,
+            pattern=r"^[A-Za-z0-9_.-]+\.(txt|md|html)$",
+            unique=True,
+        ),
         Col("date_accessed", "date", "Date the text was read for this project."),
         Col("note", "str", "Caveats about the source.", required=False),
     ],
     row_checks=[
-        ("identifiable", "title", "a title or a url (a source must be identifiable)",
-         lambda df, ctx: df["title"].map(_txt).ne("") | df["url"].map(_txt).ne("")),
+        (
+            "identifiable",
+            "title",
+            "a title or a url (a source must be identifiable)",
+            lambda df, ctx: df["title"].map(_txt).ne("") | df["url"].map(_txt).ne(""),
+        ),
     ],
 )
 
 ENTITIES = Table(
-    "entities", "Entities",
+    "entities",
+    "Entities",
     "Apps, companies, models, measurement firms and groups named in the data.",
     [
         Col("entity_id", "str", "Canonical id.", pattern=ID, unique=True),
         Col("name_en", "str", "English / romanised name (used in charts)."),
         Col("name_zh", "str", "Chinese name."),
-        Col("aliases", "str", "Other names, separated by ';' (文小言;Wenxiaoyan). Any of them may be written in "
-            "the entity and vendor columns of the other tables.", required=False),
+        Col(
+            "aliases",
+            "str",
+            "Other names, separated by ';' (文小言;Wenxiaoyan). Any of them may be written in "
+            "the entity and vendor columns of the other tables.",
+            required=False,
+        ),
         Col("kind", "str", "What it is.", vocab=ENTITY_KINDS),
-        Col("owner", "str", "Owning company (entity_id).", required=False, vocab=lambda c: c["entity_ids"],
-            fix="or add the company as a row of data/entities.csv"),
+        Col(
+            "owner",
+            "str",
+            "Owning company (entity_id).",
+            required=False,
+            vocab=lambda c: c["entity_ids"],
+            fix="or add the company as a row of data/entities.csv",
+        ),
         Col("backing", "str", "Big-tech-backed or independent start-up.", vocab=BACKINGS),
         Col("country", "str", "ISO country code.", pattern=r"^[A-Z]{2}$"),
         Col("note", "str", "Notes.", required=False),
@@ -180,15 +212,20 @@ ENTITIES = Table(
 )
 
 METRICS = Table(
-    "metrics", "Metrics",
+    "metrics",
+    "Metrics",
     "The metric vocabulary: what each metric id means and its base unit.",
     [
         Col("metric_id", "str", "Metric id.", pattern=ID, unique=True),
         Col("name", "str", "Short name."),
         Col("description", "str", "Meaning."),
         Col("base_unit", "str", "Unit of the normalised value."),
-        Col("dimension", "str", "Dimension a written unit must have (see kimi_research.data.units).",
-            vocab=sorted({d for _, d in UNITS.values()})),
+        Col(
+            "dimension",
+            "str",
+            "Dimension a written unit must have (see kimi_research.data.units).",
+            vocab=sorted({d for _, d in UNITS.values()}),
+        ),
         Col("kind", "str", "stock, flow, rate, rank or amount.", vocab=METRIC_KINDS),
     ],
 )
@@ -222,9 +259,10 @@ def _txt(v) -> str:
 
 def _value_text_in_quote(df, ctx):
     # an empty quote or value_text is reported by the required-column check, not here
-    return pd.Series([not _txt(t) or not _txt(q) or _txt(t) in _txt(q)
-                      for t, q in zip(df["value_text"], df["quote"], strict=True)],
-                     index=df.index)
+    return pd.Series(
+        [not _txt(t) or not _txt(q) or _txt(t) in _txt(q) for t, q in zip(df["value_text"], df["quote"], strict=True)],
+        index=df.index,
+    )
 
 
 def _number_matches(df, ctx):
@@ -310,39 +348,96 @@ def _flags_known(s: pd.Series) -> pd.Series:
 
 
 OBSERVATIONS = Table(
-    "observations", "Observations",
+    "observations",
+    "Observations",
     "One row per number in a source. The same fact in two sources is two rows (one measurement: "
     "see kimi_research.data.measurements).",
     [
-        Col("obs_id", "str", "Row id: o<source number>_<n> (o012_03 for source s012).",
-            pattern=r"^o([0-9]{3}_[0-9]{2,3}|_[a-z0-9_]+)$", unique=True),
-        Col("entity", "str", "Who the number is about (entities.csv; an alias may be written).", vocab=lambda c: c["entity_ids"],
-            fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)"),
-        Col("metric", "str", "What is measured (metrics.csv).", vocab=lambda c: c["metric_ids"],
-            fix="or add the metric to data/metrics.csv"),
+        Col(
+            "obs_id",
+            "str",
+            "Row id: o<source number>_<n> (o012_03 for source s012).",
+            pattern=r"^o([0-9]{3}_[0-9]{2,3}|_[a-z0-9_]+)$",
+            unique=True,
+        ),
+        Col(
+            "entity",
+            "str",
+            "Who the number is about (entities.csv; an alias may be written).",
+            vocab=lambda c: c["entity_ids"],
+            fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)",
+        ),
+        Col(
+            "metric",
+            "str",
+            "What is measured (metrics.csv).",
+            vocab=lambda c: c["metric_ids"],
+            fix="or add the metric to data/metrics.csv",
+        ),
         Col("period_start", "date", "First day the number covers (empty when the source gives no period).", required=False),
         Col("period_end", "date", "Last day the number covers.", required=False),
-        Col("duration_days", "int", "A duration the source states without dates (20天烧钱1个亿 -> 20).", required=False,
-            unit="days", positive=True),
+        Col(
+            "duration_days",
+            "int",
+            "A duration the source states without dates (20天烧钱1个亿 -> 20).",
+            required=False,
+            unit="days",
+            positive=True,
+        ),
         Col("value", "float", "The number as written, in `unit` (2.2 for 2.2亿元).", unit="see unit"),
         Col("value_high", "float", "Upper end when qualifier is 'range'.", required=False, unit="see unit"),
-        Col("unit", "str", "Unit as written (万, 亿元, 亿美元, %, 万字, tokens, rank ...).", vocab=list(UNITS),
-            fix="or add the unit to UNITS in lib/kimi_research/data/units.py"),
-        Col("qualifier", "str", "How the number is qualified: " + "; ".join(f"{k} {v}" for k, v in QUALIFIERS.items()), vocab=list(QUALIFIERS)),
+        Col(
+            "unit",
+            "str",
+            "Unit as written (万, 亿元, 亿美元, %, 万字, tokens, rank ...).",
+            vocab=list(UNITS),
+            fix="or add the unit to UNITS in lib/kimi_research/data/units.py",
+        ),
+        Col(
+            "qualifier",
+            "str",
+            "How the number is qualified: " + "; ".join(f"{k} {v}" for k, v in QUALIFIERS.items()),
+            vocab=list(QUALIFIERS),
+        ),
         Col("value_text", "str", "The number exactly as it appears in the quote (1407.2万, 超亿元, 第九)."),
-        Col("vendor", "str", "Measurement firm the source quotes (entities of kind 'firm'), or empty.", required=False,
-            vocab=lambda c: c["firm_ids"], fix="or add the firm to data/entities.csv with kind 'firm'"),
+        Col(
+            "vendor",
+            "str",
+            "Measurement firm the source quotes (entities of kind 'firm'), or empty.",
+            required=False,
+            vocab=lambda c: c["firm_ids"],
+            fix="or add the firm to data/entities.csv with kind 'firm'",
+        ),
         Col("scope", "str", "What list, channel or population the number refers to.", required=False),
-        Col("value_kind", "str", "What the value is: " + "; ".join(f"{k} = {v}" for k, v in VALUE_KINDS.items()),
-            vocab=list(VALUE_KINDS)),
-        Col("same_as", "str", "obs_id of an earlier row reporting the same measurement, where the automatic rule "
-            "(same firm, entity, metric, period and value within rounding) cannot see it.", required=False),
-        Col("source_id", "str", "Source (sources.csv).", vocab=lambda c: c["source_ids"],
-            fix="or add the source to data/sources.csv"),
+        Col(
+            "value_kind",
+            "str",
+            "What the value is: " + "; ".join(f"{k} = {v}" for k, v in VALUE_KINDS.items()),
+            vocab=list(VALUE_KINDS),
+        ),
+        Col(
+            "same_as",
+            "str",
+            "obs_id of an earlier row reporting the same measurement, where the automatic rule "
+            "(same firm, entity, metric, period and value within rounding) cannot see it.",
+            required=False,
+        ),
+        Col(
+            "source_id",
+            "str",
+            "Source (sources.csv).",
+            vocab=lambda c: c["source_ids"],
+            fix="or add the source to data/sources.csv",
+        ),
         Col("quote", "str", "Verbatim passage of the source that contains the number (white space folded)."),
         Col("flags", "flags", "Semicolon-separated: " + "; ".join(f"{k} = {v}" for k, v in FLAGS.items()), required=False),
-        Col("conflict_group", "str", "Rows that disagree share a group id (set exactly when flagged 'conflict').",
-            required=False, pattern=ID),
+        Col(
+            "conflict_group",
+            "str",
+            "Rows that disagree share a group id (set exactly when flagged 'conflict').",
+            required=False,
+            pattern=ID,
+        ),
         Col("note", "str", "Why a flag was set, how a vague number was read, context.", required=False),
     ],
     row_checks=[
@@ -351,23 +446,43 @@ OBSERVATIONS = Table(
         ("value_text_in_quote", "value_text", "text that appears in the quote", _value_text_in_quote),
         ("number_matches", "value", "the number(s) written in value_text (value, and value_high for a range)", _number_matches),
         ("range", "value_high", "value_high > value exactly when qualifier is 'range'", _range_consistent),
-        ("conflict", "conflict_group", "a conflict_group exactly when flags has 'conflict', shared by at least two rows", _conflict_consistent),
-        ("value_kind_period", "value_kind", "monthly_average (or end_value) for an MAU over more than one month: "
-         "an MAU is a month's value", _kind_fits_period),
+        (
+            "conflict",
+            "conflict_group",
+            "a conflict_group exactly when flags has 'conflict', shared by at least two rows",
+            _conflict_consistent,
+        ),
+        (
+            "value_kind_period",
+            "value_kind",
+            "monthly_average (or end_value) for an MAU over more than one month: an MAU is a month's value",
+            _kind_fits_period,
+        ),
         ("same_as", "same_as", "the obs_id of another row with the same entity and metric (and no same_as cycle)", _same_as_ok),
-        ("entity_implicit", "note", "a note saying how we know the entity when flags has 'entity_implicit'",
-         _implicit_entity_noted),
+        (
+            "entity_implicit",
+            "note",
+            "a note saying how we know the entity when flags has 'entity_implicit'",
+            _implicit_entity_noted,
+        ),
     ],
 )
 
 EVENTS = Table(
-    "events", "Events",
+    "events",
+    "Events",
     "Dated events for chart annotation, each with its source and quote.",
     [
         Col("event_id", "str", "Event id (e_...).", pattern=r"^e_[a-z0-9_]+$", unique=True),
         Col("date", "date", "Date (first day of the month/quarter when less precise)."),
         Col("date_precision", "str", "day, month, quarter or year.", vocab=DATE_PRECISIONS),
-        Col("entity", "str", "Main entity.", vocab=lambda c: c["entity_ids"], fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)"),
+        Col(
+            "entity",
+            "str",
+            "Main entity.",
+            vocab=lambda c: c["entity_ids"],
+            fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)",
+        ),
         Col("kind", "str", "Kind of event.", vocab=EVENT_KINDS),
         Col("label", "str", "Short English label for charts."),
         Col("source_id", "str", "Source.", vocab=lambda c: c["source_ids"], fix="or add the source to data/sources.csv"),
@@ -378,31 +493,65 @@ EVENTS = Table(
 )
 
 CLAIMS = Table(
-    "claims", "Claims",
+    "claims",
+    "Claims",
     "Arithmetic the sources assert, written so the audit notebook can recompute it.",
     [
         Col("claim_id", "str", "Claim id.", pattern=r"^c\d{2}$", unique=True),
-        Col("source_id", "str", "Source making the claim.", vocab=lambda c: c["source_ids"],
-            fix="or add the source to data/sources.csv"),
+        Col(
+            "source_id",
+            "str",
+            "Source making the claim.",
+            vocab=lambda c: c["source_ids"],
+            fix="or add the source to data/sources.csv",
+        ),
         Col("statement", "str", "The claim in English."),
         Col("quote", "str", "Verbatim passage."),
-        Col("expression", "str", "Arithmetic over observation ids (base units; <id>_hi = upper end of a range, "
-            "<id>_pm = per month), event ids (days), DAYS_PER_MONTH, min, max, abs. A pair (a, b) is a range."),
-        Col("relation", "str", "How the computed value must relate to the target; empty = the target observation's qualifier.",
-            required=False, vocab=RELATIONS),
+        Col(
+            "expression",
+            "str",
+            "Arithmetic over observation ids (base units; <id>_hi = upper end of a range, "
+            "<id>_pm = per month), event ids (days), DAYS_PER_MONTH, min, max, abs. A pair (a, b) is a range.",
+        ),
+        Col(
+            "relation",
+            "str",
+            "How the computed value must relate to the target; empty = the target observation's qualifier.",
+            required=False,
+            vocab=RELATIONS,
+        ),
         Col("target", "str", "An observation id (the asserted number) or a plain number."),
         Col("note", "str", "Notes.", required=False),
     ],
 )
 
 CAPABILITIES = Table(
-    "capabilities", "Capabilities",
+    "capabilities",
+    "Capabilities",
     "Non-numeric facts for the capability matrix (modalities, open weights, ecosystems).",
     [
         Col("cap_id", "str", "Row id.", pattern=r"^k\d{2}$", unique=True),
-        Col("entity", "str", "Entity.", vocab=lambda c: c["entity_ids"], fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)"),
-        Col("capability", "str", "Capability.", vocab=["modalities", "open_weights", "data_ecosystem", "own_cloud",
-                                                      "reasoning_model", "monetisation", "developer_tools"]),
+        Col(
+            "entity",
+            "str",
+            "Entity.",
+            vocab=lambda c: c["entity_ids"],
+            fix="or add the entity to data/entities.csv (or this name to the aliases of an entity)",
+        ),
+        Col(
+            "capability",
+            "str",
+            "Capability.",
+            vocab=[
+                "modalities",
+                "open_weights",
+                "data_ecosystem",
+                "own_cloud",
+                "reasoning_model",
+                "monetisation",
+                "developer_tools",
+            ],
+        ),
         Col("value", "str", "Value (semicolon-separated list where several)."),
         Col("source_id", "str", "Source.", vocab=lambda c: c["source_ids"], fix="or add the source to data/sources.csv"),
         Col("quote", "str", "Verbatim passage."),
@@ -410,8 +559,7 @@ CAPABILITIES = Table(
     ],
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in
-                            [SOURCES, ENTITIES, METRICS, OBSERVATIONS, EVENTS, CLAIMS, CAPABILITIES]}
+TABLES: dict[str, Table] = {t.name: t for t in [SOURCES, ENTITIES, METRICS, OBSERVATIONS, EVENTS, CLAIMS, CAPABILITIES]}
 
 
 def _expected(col: Col, ctx: dict) -> str:
@@ -463,8 +611,15 @@ def pandera_schema(table: Table, ctx: dict) -> tuple[pa.DataFrameSchema, dict[st
             checks.append(pa.Check(_ispositive, name=f"positive:{col.name}"))
         if col.kind == "flags":
             checks.append(pa.Check(_flags_known, name=f"flags:{col.name}"))
-        columns[col.name] = pa.Column(str, checks=checks, nullable=not col.required, coerce=True,
-                                      unique=col.unique, required=True, description=col.description)
+        columns[col.name] = pa.Column(
+            str,
+            checks=checks,
+            nullable=not col.required,
+            coerce=True,
+            unique=col.unique,
+            required=True,
+            description=col.description,
+        )
         for c in checks:
             explain[c.name] = (col.name, exp)
         explain[f"col:{col.name}"] = (col.name, exp)
@@ -477,11 +632,21 @@ def pandera_schema(table: Table, ctx: dict) -> tuple[pa.DataFrameSchema, dict[st
 
 def dictionary_markdown() -> str:
     """The data dictionary, generated from the schema."""
-    out = ["# Data dictionary", "", "Generated from `kimi_research.data.schema`; "
-           "print it with `python -m kimi_research dictionary`.", ""]
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `kimi_research.data.schema`; print it with `python -m kimi_research dictionary`.",
+        "",
+    ]
     for t in TABLES.values():
-        out += [f"## `data/{t.file}`: {t.title}", "", t.description, "",
-                "| column | type | required | unit | description |", "|---|---|---|---|---|"]
+        out += [
+            f"## `data/{t.file}`: {t.title}",
+            "",
+            t.description,
+            "",
+            "| column | type | required | unit | description |",
+            "|---|---|---|---|---|",
+        ]
         for c in t.columns:
             desc = re.sub(r"\|", "/", c.description)
             out.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | {c.unit} | {desc} |")

@@ -23,9 +23,15 @@ ANY_VENDOR = "*"
 LEVEL_KINDS = ("period_value", "monthly_average", "end_value", "cumulative")
 
 
-def level_series(obs: pd.DataFrame, entity: str, metric: str, vendor: str | None = ANY_VENDOR,
-                 prefer: str = "period_value", kinds: tuple[str, ...] = ("period_value", "monthly_average", "end_value"),
-                 rel_tol: float = ROUNDING) -> pd.DataFrame:
+def level_series(
+    obs: pd.DataFrame,
+    entity: str,
+    metric: str,
+    vendor: str | None = ANY_VENDOR,
+    prefer: str = "period_value",
+    kinds: tuple[str, ...] = ("period_value", "monthly_average", "end_value"),
+    rel_tol: float = ROUNDING,
+) -> pd.DataFrame:
     """The levels of ``metric`` for ``entity`` measured by ``vendor``, sorted by period midpoint.
 
     ``vendor``: a firm id, None for rows that name no firm, or ``"*"`` for any firm (then each
@@ -67,14 +73,19 @@ def level_series(obs: pd.DataFrame, entity: str, metric: str, vendor: str | None
     vend = rows["vendor"].fillna("")
     drop = set()
     for a, r in rows[rows["value_kind"] == "monthly_average"].iterrows():
-        inside = rows[(vend == vend[a]) & (rows["value_kind"] != "monthly_average")
-                      & (rows["period_start"] >= r["period_start"]) & (rows["period_end"] <= r["period_end"])]
+        inside = rows[
+            (vend == vend[a])
+            & (rows["value_kind"] != "monthly_average")
+            & (rows["period_start"] >= r["period_start"])
+            & (rows["period_end"] <= r["period_end"])
+        ]
         if inside.empty:
             continue
         if prefer == "period_value":
             drop.add(a)
-            excluded[a] = (f"monthly average over a period that holds {', '.join(inside.index)}: "
-                           "the months are used, not their average")
+            excluded[a] = (
+                f"monthly average over a period that holds {', '.join(inside.index)}: the months are used, not their average"
+            )
         else:
             for m in inside.index:
                 drop.add(m)

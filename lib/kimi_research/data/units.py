@@ -113,13 +113,47 @@ def format_en(base: float, dimension: str, qualifier: str = "=", high: float | N
 
 
 # --- numbers as written ------------------------------------------------------------------
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9, "十": 10, "百": 100}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "百": 100,
+}
 _VAGUE = {"数": (2, 9), "數": (2, 9), "几": (2, 9), "幾": (2, 9)}
 _IMPLICIT_ONE = ("亿", "億", "万", "萬", "千", "榜首", "第一")
 # words written before a number that make it negative (下降约30% -> -30)
-NEGATIVE_WORDS = ("下降", "下跌", "下滑", "减少", "減少", "降低", "蒸发", "蒸發", "累跌", "跌", "缩水", "縮水",
-                  "流失", "fell", "fall", "down", "decline", "dropped", "drop", "baisse", "recul")
+NEGATIVE_WORDS = (
+    "下降",
+    "下跌",
+    "下滑",
+    "减少",
+    "減少",
+    "降低",
+    "蒸发",
+    "蒸發",
+    "累跌",
+    "跌",
+    "缩水",
+    "縮水",
+    "流失",
+    "fell",
+    "fall",
+    "down",
+    "decline",
+    "dropped",
+    "drop",
+    "baisse",
+    "recul",
+)
 _MINUS = "-−–"  # hyphen-minus, minus sign, en dash
 # a dash is a minus sign at the start of the text or after one of these (为-9.6%, (−5%)), else a range
 _SIGN_CONTEXT = " \t\u00a0(（:：=为為是达達约約"

@@ -21,16 +21,32 @@ from pathlib import Path
 
 from kimi_research.errors import KimiResearchError
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-         # a name that escapes the request blocking still cannot resolve
-         "--host-resolver-rules=MAP * ~NOTFOUND", "--allow-file-access-from-files"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    # a name that escapes the request blocking still cannot resolve
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--allow-file-access-from-files",
+]
 
 
 def find_chromium() -> str | None:
-    return (os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-            or shutil.which("google-chrome"))
+    return (
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or shutil.which("google-chrome")
+    )
 
 
 class BrowserError(KimiResearchError):
@@ -49,8 +65,7 @@ class Browser:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         # the child reads commands on fd 3 and writes replies on fd 4
-        hi_r, hi_w = (fcntl.fcntl(to_child_r, fcntl.F_DUPFD_CLOEXEC, 10),
-                      fcntl.fcntl(from_child_w, fcntl.F_DUPFD_CLOEXEC, 10))
+        hi_r, hi_w = (fcntl.fcntl(to_child_r, fcntl.F_DUPFD_CLOEXEC, 10), fcntl.fcntl(from_child_w, fcntl.F_DUPFD_CLOEXEC, 10))
         os.close(to_child_r)
         os.close(from_child_w)
 
@@ -59,11 +74,20 @@ class Browser:
             os.dup2(hi_w, 4)
 
         self.proc = subprocess.Popen(
-            [exe, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self._profile.name}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            [
+                exe,
+                *FLAGS,
+                "--remote-debugging-pipe",
+                f"--user-data-dir={self._profile.name}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             stderr=None if os.environ.get("KIMI_BROWSER_DEBUG") else subprocess.DEVNULL,
-            close_fds=False, preexec_fn=child_fds)
+            close_fds=False,
+            preexec_fn=child_fds,
+        )
         os.close(hi_r)
         os.close(hi_w)
         self._buf = b""
@@ -72,8 +96,7 @@ class Browser:
         self.pages: dict[str, Page] = {}
 
     # -- protocol -----------------------------------------------------------------------
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = 60) -> dict:
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 60) -> dict:
         self._id += 1
         msg = {"id": self._id, "method": method, "params": params or {}}
         if session:
@@ -167,15 +190,16 @@ class Page:
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable")
         self.send("Fetch.enable", {"patterns": [{"urlPattern": "http*://*"}, {"urlPattern": "ws*://*"}]})
-        self.send("Emulation.setDeviceMetricsOverride", {
-            "width": self.browser.width, "height": self.browser.height, "deviceScaleFactor": 1, "mobile": False})
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": self.browser.width, "height": self.browser.height, "deviceScaleFactor": 1, "mobile": False},
+        )
 
     def _event(self, method: str, p: dict) -> None:
         if method == "Fetch.requestPaused":
             if p["request"]["url"] not in self.blocked:
                 self.blocked.append(p["request"]["url"])
-            self.browser.send("Fetch.failRequest", {"requestId": p["requestId"], "errorReason": "BlockedByClient"},
-                              self.session)
+            self.browser.send("Fetch.failRequest", {"requestId": p["requestId"], "errorReason": "BlockedByClient"}, self.session)
         elif method == "Network.requestWillBeSent":
             url = p["request"]["url"]
             if not url.startswith(("file:", "data:", "blob:", "about:")) and url not in self.blocked:
@@ -192,8 +216,7 @@ class Page:
         self.send("Page.navigate", {"url": url})
 
     def eval(self, expression: str, timeout: float = 60):
-        r = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True},
-                      timeout)
+        r = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}, timeout)
         if "exceptionDetails" in r:
             raise BrowserError(f"{expression[:80]}...: {r['exceptionDetails'].get('exception', {}).get('description')}")
         return r["result"].get("value")
@@ -207,8 +230,12 @@ class Page:
         raise BrowserError(f"timed out after {timeout:.0f} s waiting for {what or expression}")
 
     def key(self, key: str, code: int, text: str = "") -> None:
-        base = {"key": key, "code": key if len(key) > 1 else f"Key{key.upper()}", "windowsVirtualKeyCode": code,
-                "nativeVirtualKeyCode": code}
+        base = {
+            "key": key,
+            "code": key if len(key) > 1 else f"Key{key.upper()}",
+            "windowsVirtualKeyCode": code,
+            "nativeVirtualKeyCode": code,
+        }
         self.send("Input.dispatchKeyEvent", {"type": "keyDown", **base, **({"text": text} if text else {})})
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", **base})
 
@@ -221,8 +248,17 @@ class Page:
     def pdf(self, path: Path, landscape_slides: bool = False) -> Path:
         opts: dict = {"printBackground": True, "preferCSSPageSize": True}
         if not landscape_slides:
-            opts.update({"paperWidth": 8.27, "paperHeight": 11.69, "marginTop": 0.5, "marginBottom": 0.5,
-                         "marginLeft": 0.5, "marginRight": 0.5, "preferCSSPageSize": False})
+            opts.update(
+                {
+                    "paperWidth": 8.27,
+                    "paperHeight": 11.69,
+                    "marginTop": 0.5,
+                    "marginBottom": 0.5,
+                    "marginLeft": 0.5,
+                    "marginRight": 0.5,
+                    "preferCSSPageSize": False,
+                }
+            )
         data = self.send("Page.printToPDF", opts, timeout=180)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")

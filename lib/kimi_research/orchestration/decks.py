@@ -44,9 +44,11 @@ def _title_cell(nb, name: str, results: dict, run_date: str):
     from nbformat.v4 import new_markdown_cell
 
     headline = results.get("headline", "")
-    src = (f'<div class="kimi-title">\n\n# {notebook_title(nb)}\n\n{headline}\n\n'
-           f'<p class="kimi-meta">kimi-research · notebook {name} · run {run_date} · '
-           f'parameters: {html.escape(_params_text(results.get("parameters", {})))}</p>\n\n</div>')
+    src = (
+        f'<div class="kimi-title">\n\n# {notebook_title(nb)}\n\n{headline}\n\n'
+        f'<p class="kimi-meta">kimi-research · notebook {name} · run {run_date} · '
+        f"parameters: {html.escape(_params_text(results.get('parameters', {})))}</p>\n\n</div>"
+    )
     cell = new_markdown_cell(src)
     cell.metadata = {"slideshow": {"slide_type": "slide"}}
     return cell
@@ -129,7 +131,8 @@ def build_index(names: list[str], out: Path | None = None) -> Path:
             f"<td>{html.escape(res.get('headline', '(no results yet: run make run)'))}</td>"
             f'<td><a href="{name}.html">report</a><br><a href="../slides/{name}.slides.html">slides</a><br>'
             f'<a href="../results/{name}.json">results JSON</a></td>'
-            f"<td>{when}</td><td><code>{html.escape(_params_text(res.get('parameters', {})))}</code></td></tr>")
+            f"<td>{when}</td><td><code>{html.escape(_params_text(res.get('parameters', {})))}</code></td></tr>"
+        )
     deck_link = f'<p><a href="../slides/{summary.NAME}.slides.html">{summary.TITLE}</a> (summary deck)</p>'
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>kimi-research: notebooks</title>
@@ -144,19 +147,21 @@ th {{ background: #f3f3f3; }} code {{ font-size: 0.85em; }}
 Every number comes from a source listed in <code>data/sources.csv</code>, with a verbatim quote; the data audit shows where.</p>
 {deck_link}
 <table><tr><th>notebook</th><th>headline (computed)</th><th>outputs</th><th>run</th><th>parameters</th></tr>
-{''.join(rows)}
+{"".join(rows)}
 </table></body></html>
 """
     return export.write(out or paths.html_dir() / "index.html", page)
 
 
 def build_decks(names: list[str] | None = None) -> int:
-    names = ordered(names or [p.stem for p in paths.executed_dir().glob("[0-9][0-9]_*.ipynb")
-                              if not p.stem.endswith(".failed")])
+    names = ordered(names or [p.stem for p in paths.executed_dir().glob("[0-9][0-9]_*.ipynb") if not p.stem.endswith(".failed")])
     offline = copy_assets(paths.slides_dir())
     if not offline:
-        warnings.warn("reveal.js, require.js and jQuery are not installed in build/npm (is npm installed?): "
-                      "the decks load them from CDNs and need internet", stacklevel=1)
+        warnings.warn(
+            "reveal.js, require.js and jQuery are not installed in build/npm (is npm installed?): "
+            "the decks load them from CDNs and need internet",
+            stacklevel=1,
+        )
     for n in names:
         print(f"deck: {build_deck(n, offline)}")
         executed = paths.executed_dir() / f"{n}.ipynb"

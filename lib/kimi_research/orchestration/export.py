@@ -65,8 +65,7 @@ def title_of(name: str, nb=None) -> str:
 def write(path: Path, page: str, title: str | None = None) -> Path:
     """Write a generated HTML page atomically, with ``<title>`` replaced by ``title``."""
     if title is not None:
-        page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{html.escape(title)}</title>", page,
-                      count=1, flags=re.S)
+        page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{html.escape(title)}</title>", page, count=1, flags=re.S)
     atomic_write_text(path, page)
     return path
 
@@ -94,9 +93,11 @@ def static_widgets(nb, note: str | None = None):
     """Replace every widget output by its saved state rendered as HTML, with a note; drop the
     notebook's widget state so no template loads the widget manager. Returns ``nb``."""
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    note = note or ("Interactive explorer (ipywidgets): it needs a running kernel, so this page shows its "
-                    "state when the notebook ran. Open the notebook in JupyterLab (<code>make lab</code>) "
-                    "to move the sliders.")
+    note = note or (
+        "Interactive explorer (ipywidgets): it needs a running kernel, so this page shows its "
+        "state when the notebook ran. Open the notebook in JupyterLab (<code>make lab</code>) "
+        "to move the sliders."
+    )
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
@@ -105,8 +106,12 @@ def static_widgets(nb, note: str | None = None):
             body = _widget_html(data[WIDGET_VIEW].get("model_id", ""), state)
             items = re.findall(r"<li>.*?</li>", body)
             rest = re.sub(r"<li>.*?</li>", "", body)
-            static = (f'<div class="kimi-static-widget"><p><em>{note}</em></p>'
-                      + (f"<ul>{''.join(items)}</ul>" if items else "") + rest + "</div>")
+            static = (
+                f'<div class="kimi-static-widget"><p><em>{note}</em></p>'
+                + (f"<ul>{''.join(items)}</ul>" if items else "")
+                + rest
+                + "</div>"
+            )
             out["data"] = {"text/html": static, "text/plain": data.get("text/plain", "")}
     nb.metadata.pop("widgets", None)
     return nb

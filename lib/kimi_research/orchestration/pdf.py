@@ -31,8 +31,9 @@ def print_deck(b: Browser, deck: Path, out: Path) -> int:
     """Print one deck; returns its slide count (the pages the PDF should have)."""
     page = b.page()
     page.goto(f"{deck.resolve().as_uri()}?print-pdf")
-    page.wait_for("document.body && document.body.getAttribute('data-pdf-ready') === 'true'", 120,
-                  f"reveal.js print mode in {deck.name}")
+    page.wait_for(
+        "document.body && document.body.getAttribute('data-pdf-ready') === 'true'", 120, f"reveal.js print mode in {deck.name}"
+    )
     page.eval("document.fonts.ready.then(() => true)")
     _offline(page, deck)
     page.pdf(out, landscape_slides=True)
@@ -51,13 +52,15 @@ def print_report(b: Browser, report: Path, out: Path) -> None:
 def _offline(page, source: Path) -> None:
     page.browser.pump(0.2)
     if page.blocked or page.errors:
-        raise BrowserError(f"{source}: " + "; ".join([f"requested {u}" for u in page.blocked] + page.errors)
-                           + " (a deck or report must work offline)")
+        raise BrowserError(
+            f"{source}: "
+            + "; ".join([f"requested {u}" for u in page.blocked] + page.errors)
+            + " (a deck or report must work offline)"
+        )
 
 
 def build_pdfs(pages: list[Path] | None = None) -> list[Path]:
-    pages = pages or (sorted(paths.slides_dir().glob("*.slides.html"))
-                      + sorted(paths.html_dir().glob("[0-9][0-9]_*.html")))
+    pages = pages or (sorted(paths.slides_dir().glob("*.slides.html")) + sorted(paths.html_dir().glob("[0-9][0-9]_*.html")))
     if not pages:
         raise SystemExit("no decks or reports in build/: run `make slides` first")
     written = []

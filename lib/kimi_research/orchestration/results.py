@@ -81,8 +81,11 @@ def non_default(notebook: str, recorded: Any) -> dict[str, tuple[Any, Any]]:
     """{name: (recorded, default)} for every parameter that differs from the default."""
     expected = default_parameters(notebook)
     recorded = recorded if isinstance(recorded, dict) else {}
-    return {k: (recorded.get(k), expected.get(k)) for k in sorted(set(expected) | set(recorded))
-            if recorded.get(k, object()) != expected.get(k, object())}
+    return {
+        k: (recorded.get(k), expected.get(k))
+        for k in sorted(set(expected) | set(recorded))
+        if recorded.get(k, object()) != expected.get(k, object())
+    }
 
 
 def read_canonical(notebook: str) -> dict:
@@ -94,8 +97,9 @@ def read_canonical(notebook: str) -> dict:
     path = paths.results_dir() / f"{notebook}.json"
     where = paths.shown(path)
     if not path.is_file():
-        raise ResultsError(f"{where}: no default results for {notebook}; run `make run` "
-                           f"(only a default run writes build/results)")
+        raise ResultsError(
+            f"{where}: no default results for {notebook}; run `make run` (only a default run writes build/results)"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -105,6 +109,7 @@ def read_canonical(notebook: str) -> dict:
     diff = non_default(notebook, data.get("parameters"))
     if diff:
         shown = ", ".join(f"{k}={got!r} (default {exp!r})" for k, (got, exp) in diff.items())
-        raise ResultsError(f"{where} was made with non-default parameters: {shown}; "
-                           f"run `make run` to restore the default results")
+        raise ResultsError(
+            f"{where} was made with non-default parameters: {shown}; run `make run` to restore the default results"
+        )
     return data

@@ -151,13 +151,16 @@ class UserDeclineResults(Results):
     events_annotated: list[str]
     segment_rates: list[dict[str, Any]] = Field(
         description="the constant-rate check: monthly change between consecutive dates of the fit (from_obs, to_obs, "
-        "from_period, to_period, months, monthly_change)")
+        "from_period, to_period, months, monthly_change)"
+    )
     accelerating: bool | None = Field(description="True when each segment falls faster than the one before")
     wau_floor: dict[str, Any] | None = Field(
-        description="the latest weekly-user figure (obs_id, value, period): monthly users cannot be below it")
+        description="the latest weekly-user figure (obs_id, value, period): monthly users cannot be below it"
+    )
     forecast_below_wau_floor: list[str] = Field(description="forecast months (YYYY-MM) whose value is below the floor")
     left_out_rows: dict[str, str] = Field(
-        description="rows of the entity and metric that are not dated levels or repeat a measurement: obs_id -> reason")
+        description="rows of the entity and metric that are not dated levels or repeat a measurement: obs_id -> reason"
+    )
     evidence: str
 
 
@@ -204,10 +207,12 @@ class AdSpendResults(Results):
     implied_total_monthly_cost_yuan: float
     implied_total_monthly_cost_range_yuan: Pair
     cost_per_retained_user_is_lower_bound: bool = Field(
-        description="True when the retention is an upper bound ('under 1%'): the cost per retained user is then a floor")
+        description="True when the retention is an upper bound ('under 1%'): the cost per retained user is then a floor"
+    )
     churn_by_cpa_and_path: list[dict[str, Any]] = Field(
         description="the churn fitted at every CPA reading x spend path: cpa_reading, cpa_yuan, spend_path, churn, "
-        "half_life_months, sse, allowed")
+        "half_life_months, sse, allowed"
+    )
     churn_range_allowed: Pair = Field(description="[min, max] fitted churn over the CPA x path pairs the MAU points allow")
     first_month_retention: float | str
     organic_users_per_month: float
@@ -339,8 +344,10 @@ def validate_results(notebook: str, payload: dict) -> None:
     try:
         model.model_validate(payload)
     except ValidationError as e:
-        lines = [f"build/results/{notebook}.json: the results do not match {model.__name__} "
-                 f"(lib/kimi_research/orchestration/results_models.py); declare the key there or fix its value:"]
+        lines = [
+            f"build/results/{notebook}.json: the results do not match {model.__name__} "
+            f"(lib/kimi_research/orchestration/results_models.py); declare the key there or fix its value:"
+        ]
         for err in e.errors()[:20]:
             where = ".".join(str(x) for x in err["loc"])
             got = "" if err["type"] == "missing" else f" (got {err.get('input')!r:.80})"

@@ -123,8 +123,6 @@ def _kill_kernels() -> None:
             km.cleanup_connection_file()
 
 
-
-
 def _normal_mode(path: Path) -> None:
     with contextlib.suppress(OSError):
         os.chmod(path, 0o666 & ~umask())
@@ -139,15 +137,15 @@ class _ParamLoader(yaml.SafeLoader):
 _ParamLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+|[-+]?(?:inf|infinity|nan))$", re.I),
-    list("-+0123456789.iInN"))
+    list("-+0123456789.iInN"),
+)
 
 
 def _timestamp(loader, node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as e:
-        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a real date ({e})",
-                                                node.start_mark) from None
+        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a real date ({e})", node.start_mark) from None
 
 
 _ParamLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -199,8 +197,9 @@ def read_yaml_file(path: str, option: str = "-f", cwd: str | None = None):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise RunnerError(f"{label}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-                          f"save the file as UTF-8") from None
+        raise RunnerError(
+            f"{label}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file as UTF-8"
+        ) from None
     try:
         return _plain(yaml.load(text, Loader=_ParamLoader))  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
@@ -223,8 +222,9 @@ def load_params(files: list[str] | None, pairs: list[list[str]] | None, cwd: str
         if data is None:
             continue
         if not isinstance(data, dict):
-            raise RunnerError(f"-f {f}: expected a mapping of parameter names to values (name: value), "
-                              f"got a {type(data).__name__}")
+            raise RunnerError(
+                f"-f {f}: expected a mapping of parameter names to values (name: value), got a {type(data).__name__}"
+            )
         params.update({str(k): v for k, v in data.items()})
     for k, v in pairs or []:
         params[k] = parse_value(k, v)
@@ -274,10 +274,17 @@ def _execute(name: str, parameters: dict, run_dir: Path, out: Path, quiet: bool)
     old = os.environ.get(paths.RUN_DIR_ENV)
     os.environ[paths.RUN_DIR_ENV] = str(run_dir)
     try:
-        pm.execute_notebook(str(src), str(out), parameters=parameters or {}, cwd=str(paths.NOTEBOOKS_DIR),
-                            progress_bar=False, log_output=not quiet, kernel_name="python3",
-                            start_timeout=180,  # a loaded 2-core machine can take over a minute
-                            kernel_manager_class=_kernel_manager_class())
+        pm.execute_notebook(
+            str(src),
+            str(out),
+            parameters=parameters or {},
+            cwd=str(paths.NOTEBOOKS_DIR),
+            progress_bar=False,
+            log_output=not quiet,
+            kernel_name="python3",
+            start_timeout=180,  # a loaded 2-core machine can take over a minute
+            kernel_manager_class=_kernel_manager_class(),
+        )
     finally:
         _kill_kernels()  # normally already shut down; after an interrupt, never leave one running
         if old is None:
@@ -287,8 +294,14 @@ def _execute(name: str, parameters: dict, run_dir: Path, out: Path, quiet: bool)
     _normal_mode(out)
 
 
-def run_notebook(name: str, parameters: dict | None = None, output_dir: Path | None = None,
-                 html: bool = True, quiet: bool = True, label: str | None = None) -> Path:
+def run_notebook(
+    name: str,
+    parameters: dict | None = None,
+    output_dir: Path | None = None,
+    html: bool = True,
+    quiet: bool = True,
+    label: str | None = None,
+) -> Path:
     """Run a notebook into its own run folder (``output_dir``, or a new build/runs/<label>-<time>/).
 
     The folder gets executed/<name>.ipynb (or .failed.ipynb), results/, figures/ and html/;
@@ -391,8 +404,7 @@ def write_depfile(name: str) -> Path:
 
     files = [paths.shown(f) for f in notebook_dependencies(name)]
     out = paths.deps_dir() / f"{name}.mk"
-    atomic_write_text(out, f"# written by the runner after a default run of {name}\n"
-                           f"DEPS_{name} := {' '.join(files)}\n")
+    atomic_write_text(out, f"# written by the runner after a default run of {name}\nDEPS_{name} := {' '.join(files)}\n")
     return out
 
 
@@ -409,8 +421,11 @@ def run_lock():
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            print(f"another `make run` is writing {paths.shown(paths.build_dir())} ({holder}); "
-                  f"waiting for it to finish...", file=sys.stderr, flush=True)
+            print(
+                f"another `make run` is writing {paths.shown(paths.build_dir())} ({holder}); waiting for it to finish...",
+                file=sys.stderr,
+                flush=True,
+            )
             fcntl.flock(fd, fcntl.LOCK_EX)
             print("the other run finished; continuing", file=sys.stderr, flush=True)
         os.ftruncate(fd, 0)
@@ -437,9 +452,14 @@ def reap() -> list[str]:
         with contextlib.suppress(OSError):
             staging.rmdir()
     _reap_connection_files()
-    for d, pattern in ((paths.executed_dir(), ".*"), (paths.results_dir(), ".*.tmp"), (paths.html_dir(), ".*.tmp"),
-                       (paths.deps_dir(), ".*.tmp"), (paths.figures_dir(), "**/.*.tmp*"),
-                       (paths.figures_dir(), "**/*.tmp.png")):
+    for d, pattern in (
+        (paths.executed_dir(), ".*"),
+        (paths.results_dir(), ".*.tmp"),
+        (paths.html_dir(), ".*.tmp"),
+        (paths.deps_dir(), ".*.tmp"),
+        (paths.figures_dir(), "**/.*.tmp*"),
+        (paths.figures_dir(), "**/*.tmp.png"),
+    ):
         if d.is_dir():
             for f in d.glob(pattern):
                 if f.is_file():
@@ -479,14 +499,18 @@ def _promote(name: str, stage: Path, executed: Path, html: bool) -> None:
 
     res = stage / "results" / f"{name}.json"
     if not res.is_file():
-        raise RunnerError(f"{name} ran but wrote no results ({paths.shown(res)}): its last cell must call "
-                          f"kr.write_results; build/ left unchanged")
+        raise RunnerError(
+            f"{name} ran but wrote no results ({paths.shown(res)}): its last cell must call "
+            f"kr.write_results; build/ left unchanged"
+        )
     diff = non_default(name, json.loads(res.read_text(encoding="utf-8")).get("parameters"))
     if diff:
         kept = paths.new_run_dir(f"{name}-nondefault")
         os.replace(stage, kept / "run")
-        raise RunnerError(f"{name} recorded non-default parameters ({', '.join(diff)}); its outputs were kept "
-                          f"in {paths.shown(kept)}, build/results left unchanged")
+        raise RunnerError(
+            f"{name} recorded non-default parameters ({', '.join(diff)}); its outputs were kept "
+            f"in {paths.shown(kept)}, build/results left unchanged"
+        )
     new_figs, figs = stage / "figures" / name, paths.figures_dir() / name
     paths.ensure_dir(paths.figures_dir())
     if figs.exists():
@@ -544,14 +568,14 @@ def main_run(args) -> int:
             with run_lock():
                 reap()
                 return run_canonical(args.name, html=html, quiet=quiet)
+
     import papermill as pm
 
     old = {s: signal.signal(s, _raise_stop) for s in _STOP_SIGNALS}
     try:
         runner()
     except pm.PapermillExecutionError as e:
-        print(f"FAILED {args.name}: {e.ename}: {e.evalue}\n  executed copy kept: {paths.shown(failed_at)}",
-              file=sys.stderr)
+        print(f"FAILED {args.name}: {e.ename}: {e.evalue}\n  executed copy kept: {paths.shown(failed_at)}", file=sys.stderr)
         return 1
     except (_Stop, KeyboardInterrupt):
         kept = f"; partial notebook kept: {paths.shown(failed_at)}" if failed_at.exists() else ""
@@ -622,11 +646,29 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
         d.mkdir(parents=True)
         (d / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "kimi_research", "run", name, "--no-html", "-f", str(d / "params.yaml"),
-                               "--output-dir", str(d)], capture_output=True, text=True,
-                              preexec_fn=lambda: _die_with_parent(signal.SIGTERM, parent))
-        row = {"run": rid, "status": "ok" if proc.returncode == 0 else "failed",
-               "seconds": round(time.perf_counter() - t0, 1), **{f"param.{k}": v for k, v in params.items()}}
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kimi_research",
+                "run",
+                name,
+                "--no-html",
+                "-f",
+                str(d / "params.yaml"),
+                "--output-dir",
+                str(d),
+            ],
+            capture_output=True,
+            text=True,
+            preexec_fn=lambda: _die_with_parent(signal.SIGTERM, parent),
+        )
+        row = {
+            "run": rid,
+            "status": "ok" if proc.returncode == 0 else "failed",
+            "seconds": round(time.perf_counter() - t0, 1),
+            **{f"param.{k}": v for k, v in params.items()},
+        }
         res = d / "results" / f"{name}.json"
         if proc.returncode == 0 and res.exists():
             data = json.loads(res.read_text(encoding="utf-8"))
@@ -645,8 +687,11 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
             row = fut.result()
             done += 1
             shown = ", ".join(f"{k}={v}" for k, v in futures[fut][1].items())
-            print(f"[{done}/{total}] {row['status']:6} {row['run']} ({shown}) {row['seconds']}s"
-                  + (f"\n    {row['error']}" if row["status"] != "ok" else ""), flush=True)
+            print(
+                f"[{done}/{total}] {row['status']:6} {row['run']} ({shown}) {row['seconds']}s"
+                + (f"\n    {row['error']}" if row["status"] != "ok" else ""),
+                flush=True,
+            )
             rows.append(row)
     # nullable dtypes: a failed run's empty cells must not turn counts into floats (46 -> 46.0)
     table = pd.DataFrame(sorted(rows, key=lambda r: r["run"])).convert_dtypes()
@@ -681,9 +726,17 @@ def bench(jobs: int = 2) -> int:
         naive_dir.mkdir()
         t0 = time.perf_counter()
         for n in names:
-            timed([str(bin_dir / "papermill"), "--no-progress-bar", str(paths.NOTEBOOKS_DIR / f"{n}.ipynb"),
-                   str(naive_dir / f"{n}.ipynb"), "--cwd", str(paths.NOTEBOOKS_DIR)],
-                  env={"KIMI_RESEARCH_BUILD_DIR": str(naive_dir)})
+            timed(
+                [
+                    str(bin_dir / "papermill"),
+                    "--no-progress-bar",
+                    str(paths.NOTEBOOKS_DIR / f"{n}.ipynb"),
+                    str(naive_dir / f"{n}.ipynb"),
+                    "--cwd",
+                    str(paths.NOTEBOOKS_DIR),
+                ],
+                env={"KIMI_RESEARCH_BUILD_DIR": str(naive_dir)},
+            )
         naive = time.perf_counter() - t0
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -790,8 +843,12 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
                 proc.kill()
                 proc.join()
         stopped = ", ".join(s for _p, s, _r in running.values())
-        print(f"interrupted: stopped {stopped or 'nothing'}; partial notebooks are kept as "
-              f"{paths.shown(paths.executed_dir())}/<notebook>.failed.ipynb", file=sys.stderr, flush=True)
+        print(
+            f"interrupted: stopped {stopped or 'nothing'}; partial notebooks are kept as "
+            f"{paths.shown(paths.executed_dir())}/<notebook>.failed.ipynb",
+            file=sys.stderr,
+            flush=True,
+        )
         return 130
     finally:
         for s, h in old.items():
@@ -810,8 +867,15 @@ def _queue(names: list[str], what_if: list[str] | None = None) -> list[str]:
     os.close(fd)
     env = dict(os.environ)
     env["MAKEFLAGS"] = re.sub(r"--jobserver-(auth|fds)=\S+", "", env.get("MAKEFLAGS", ""))
-    cmd = [os.environ.get("KIMI_RESEARCH_MAKE") or "make", "--no-print-directory", "-s", "queue",
-           f"QUEUE={qfile}", f"NAMES={' '.join(names)}", *(f"--what-if={f}" for f in what_if or [])]
+    cmd = [
+        os.environ.get("KIMI_RESEARCH_MAKE") or "make",
+        "--no-print-directory",
+        "-s",
+        "queue",
+        f"QUEUE={qfile}",
+        f"NAMES={' '.join(names)}",
+        *(f"--what-if={f}" for f in what_if or []),
+    ]
     if "MAKELEVEL" not in os.environ and paths.build_dir() != paths.ROOT / "build":
         cmd.append(f"BUILD={paths.shown(paths.build_dir())}")
     try:
@@ -823,8 +887,7 @@ def _queue(names: list[str], what_if: list[str] | None = None) -> list[str]:
         Path(qfile).unlink(missing_ok=True)
 
 
-def make_run(jobs: int = 2, dry_run: bool = False, what_if: list[str] | None = None,
-             only: list[str] | None = None) -> int:
+def make_run(jobs: int = 2, dry_run: bool = False, what_if: list[str] | None = None, only: list[str] | None = None) -> int:
     """`make run`: under the run lock, reap what a killed run left, ask make which notebooks are
     out of date, run them. Dies with make (prctl) and stops its workers when signalled.
 

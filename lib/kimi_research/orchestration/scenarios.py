@@ -96,8 +96,9 @@ def evaluate(spec: S.GridSpec, workers: int = 2, scheduler=None, progress=None):
         return S.evaluate(ds, spec, executor=ex, progress=progress, data_dir=paths.data_dir())
 
 
-def run(spec: S.GridSpec, workers: int = 2, scheduler=None, force: bool = False, quiet: bool = False,
-        target: Path | None = None) -> dict:
+def run(
+    spec: S.GridSpec, workers: int = 2, scheduler=None, force: bool = False, quiet: bool = False, target: Path | None = None
+) -> dict:
     """Evaluate and grade the grid, write build/scenarios/; skip when the inputs are unchanged."""
     d = target or out_dir()
     key = inputs_hash(spec)
@@ -119,12 +120,18 @@ def run(spec: S.GridSpec, workers: int = 2, scheduler=None, force: bool = False,
     os.chmod(tmp, 0o644)
     os.replace(tmp, d / TABLE)
     atomic_write_text(d / "conclusions.csv", graded.drop(columns=["share_by_reading"]).to_csv(index=False))
-    atomic_write_text(d / "conclusions.json", json.dumps(to_jsonable(graded.to_dict(orient="records")),
-                                                         ensure_ascii=False, indent=2) + "\n")
-    meta = {"parameters": to_jsonable(vars(spec)), "inputs_hash": key, "n_scenarios": len(ev.table),
-            "n_tasks": ev.n_tasks, "wall_seconds": round(wall, 2),
-            "executor": f"dask {scheduler}" if scheduler else f"processes x{workers}" if workers > 1 else "in-process",
-            "grades": K.counts(graded)}
+    atomic_write_text(
+        d / "conclusions.json", json.dumps(to_jsonable(graded.to_dict(orient="records")), ensure_ascii=False, indent=2) + "\n"
+    )
+    meta = {
+        "parameters": to_jsonable(vars(spec)),
+        "inputs_hash": key,
+        "n_scenarios": len(ev.table),
+        "n_tasks": ev.n_tasks,
+        "wall_seconds": round(wall, 2),
+        "executor": f"dask {scheduler}" if scheduler else f"processes x{workers}" if workers > 1 else "in-process",
+        "grades": K.counts(graded),
+    }
     atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     if not quiet:
         print(f"{len(ev.table)} scenarios ({ev.n_tasks} tasks) in {wall:.1f} s -> {d}")
@@ -165,8 +172,14 @@ def bench(papermill_runs: int = 2, repeats: int = 3) -> dict:
                 params = {"cpa_yuan": float(reg["cpa"].reading(r["cpa"]).value), "spend_path": r["spend_path"]}
                 run_notebook("02_ad_spend_bubble", params, output_dir=Path(work) / f"run{i}", html=False)
                 res = json.loads((Path(work) / "results" / "02_ad_spend_bubble.json").read_text(encoding="utf-8"))
-                runs.append({"scenario": int(r["scenario"]), **params, "papermill_churn": res["fitted_monthly_churn"],
-                             "engine_churn": float(r["bought_churn"])})
+                runs.append(
+                    {
+                        "scenario": int(r["scenario"]),
+                        **params,
+                        "papermill_churn": res["fitted_monthly_churn"],
+                        "engine_churn": float(r["bought_churn"]),
+                    }
+                )
             pm_secs = time.perf_counter() - t0
         finally:
             if old is None:
@@ -174,10 +187,17 @@ def bench(papermill_runs: int = 2, repeats: int = 3) -> dict:
             else:
                 os.environ["KIMI_RESEARCH_BUILD_DIR"] = old
     pm_rate = len(runs) / pm_secs
-    out = {"grid": list(BENCH_VARY), "engine_scenarios": len(table), "engine_seconds": round(best, 3),
-           "engine_scenarios_per_second": engine_rate, "papermill_runs": len(runs),
-           "papermill_seconds": round(pm_secs, 2), "papermill_scenarios_per_second": pm_rate,
-           "throughput_ratio": engine_rate / pm_rate, "agreement": runs}
+    out = {
+        "grid": list(BENCH_VARY),
+        "engine_scenarios": len(table),
+        "engine_seconds": round(best, 3),
+        "engine_scenarios_per_second": engine_rate,
+        "papermill_runs": len(runs),
+        "papermill_seconds": round(pm_secs, 2),
+        "papermill_scenarios_per_second": pm_rate,
+        "throughput_ratio": engine_rate / pm_rate,
+        "agreement": runs,
+    }
     print(f"small grid: {' x '.join(BENCH_VARY)} = {len(table)} scenarios ({os.cpu_count()} cores)")
     print(f"engine (in-process):       {best:7.2f} s for {len(table)} scenarios = {engine_rate:8.1f} scenarios/s")
     print(f"papermill (notebook 02):   {pm_secs:7.2f} s for {len(runs)} scenarios = {pm_rate:8.3f} scenarios/s")
@@ -190,9 +210,18 @@ def bench(papermill_runs: int = 2, repeats: int = 3) -> dict:
 def spec_from_args(a) -> S.GridSpec:
     from kimi_research.params.conclusions import ConclusionsParameters
 
-    p = ConclusionsParameters.from_mapping({k: v for k, v in {
-        "vary": a.vary.split(",") if a.vary else None, "samples": a.samples, "seed": a.seed,
-        "evidence": a.evidence}.items() if v is not None})
+    p = ConclusionsParameters.from_mapping(
+        {
+            k: v
+            for k, v in {
+                "vary": a.vary.split(",") if a.vary else None,
+                "samples": a.samples,
+                "seed": a.seed,
+                "evidence": a.evidence,
+            }.items()
+            if v is not None
+        }
+    )
     return p.grid_spec()
 
 

@@ -1,4 +1,4 @@
-""""Kimi in ten slides": a summary deck assembled from the notebooks' results and figures.
+""" "Kimi in ten slides": a summary deck assembled from the notebooks' results and figures.
 
 Every number on it is read from ``build/results/<notebook>.json`` (computed by the notebooks);
 the charts are the notebooks' own figures from ``build/figures``. The story: the rise, spend
@@ -49,8 +49,7 @@ def _results() -> dict[str, dict]:
     for n in NOTEBOOKS:
         out[n] = export.read_results(n)
         if not out[n]:
-            raise SystemExit(f"{paths.results_dir() / (n + '.json')} is missing: "
-                             "run `make run` before building the summary deck")
+            raise SystemExit(f"{paths.results_dir() / (n + '.json')} is missing: run `make run` before building the summary deck")
     return out
 
 
@@ -91,7 +90,7 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
     ranks = dec["ranks"]
     first_rank, last_rank = ranks[0], ranks[-1]
     ci = dec["monthly_change_ci"]
-    ci_text = (f"95% CI {ci[0]:+.1%} to {ci[1]:+.1%}" if ci[0] is not None else "no interval")
+    ci_text = f"95% CI {ci[0]:+.1%} to {ci[1]:+.1%}" if ci[0] is not None else "no interval"
     top = [x for x in comp["ranking"] if x.get("value") is not None][:3]
     verdicts = audit["verdict_counts"]
     return [
@@ -100,54 +99,48 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"**{ordinal(comp['kimi_rank'])}** by weekly users.\n\n"
         f"<small>{audit['n_observations']} numbers from {audit['n_sources']} sources ({year_span}), each traced to a quote. "
         f"Every figure below is computed by the project's notebooks.</small>",
-
         f"## 1. The rise\n\nDAU grew from {_users(g['start_value'])} ({g['start_period']}) to "
         f"{_users(g['end_value'])} ({g['end_period']}): **×{g['multiple']:.1f}**, about "
         f"**{g['monthly_growth']:+.0%} a month**. In {first_rank['period']} Kimi ranked {first_rank['text']} "
         f"({first_rank['metric'].replace('_rank', '').upper()}).\n\n{_img('01_user_decline', 'growth_phase')}",
-
-        ("## 2. Growth was bought\n\n" if bought else
-         f"## 2. Spend and growth: the rise came first\n\nKimi advertised while its DAU rose ({g['start_period']} to "
-         f"{g['end_period']}), but ")
+        (
+            "## 2. Growth was bought\n\n"
+            if bought
+            else f"## 2. Spend and growth: the rise came first\n\nKimi advertised while its DAU rose ({g['start_period']} to "
+            f"{g['end_period']}), but "
+        )
         + f"{'Ad' if bought else 'ad'} spend peaked at **{_cny(ads['peak_monthly_spend_yuan'])} in "
         f"{ads['peak_month']}** (AppGrowing): {_cny(ads['peak_daily_burn_yuan'][1])}–"
         f"{_cny(ads['peak_daily_burn_yuan'][0])} a day"
         + ("." if bought else ", after the rise: the articles do not show a rise bought by the peak spending.")
         + f"\n\n{_img('02_ad_spend_bubble', 'spend_timeline')}",
-
         f"## 3. What a user cost\n\nCNY 100m buys {_users(ads['users_per_100m_yuan'])} users at CNY "
         f"{ads['parameters']['cpa_yuan']:g} each; at {ads['parameters']['retention_30d']:.0%} 30-day retention a "
         f"user still there after a month costs **CNY {ads['cost_per_retained_user_yuan']:,.0f}**. The spend of "
         f"{ads['peak_window'][0]} to {ads['peak_window'][-1]} bought {_users(ads['users_bought_peak_window'])} users; "
         f"{who(ads['mau_after_peak_obs'])} counted {_users(ads['mau_after_peak'])} in "
         f"{when(ads['mau_after_peak_obs'])}.\n\n{_img('02_ad_spend_bubble', 'bought_vs_kept')}",
-
         f"## 4. The fall\n\n{dec['entity_name']} MAU on {dec['vendor_label']}: {_users(dec['peak_value'])} "
         f"({dec['peak_period']}) → {_users(dec['latest_value'])} ({dec['latest_period']}), "
         f"**{dec['peak_to_latest_change']:+.1%}**; fitted **{dec['monthly_change']:+.1%} a month** ({ci_text}, "
         f"n = {dec['n_fit']}), half-life {dec['half_life_months']:.1f} months.\n\n"
         f"{_img('01_user_decline', 'decay_fit')}",
-
         f"## 5. Down the rankings\n\nFrom {first_rank['text']} ({first_rank['period']}) to "
         f"{last_rank['text']} ({last_rank['period']}); every list differs, so each point keeps its own.\n\n"
         f"{_img('04_competitor_comparison', 'kimi_rank_history')}",
-
         f"## 6. The sustainability formula (article 003)\n\nrate = (paid revenue ÷ total cost) × (1 − ad share). "
         f"At a {sus['ad_share']:.0%} ad share Kimi keeps **{sus['ratio_to_threshold_firm']:.1%}** of the growth of "
         f"a firm at the {sus['alarm_threshold']:.0%} alarm line, and needs {sus['frontier_factor_at_share']:.2f}× "
         f"the revenue/cost ratio for the same rate.\n\n{_img('03_sustainability_formula', 'heatmap')}",
-
         f"## 7. What sustainability would take\n\nThe peak spend at a {sus['ad_share']:.0%} share implies "
         f"**{_cny(sus['implied_total_monthly_cost_yuan'])} a month** in total; covering it takes "
         f"**{_users(sus['paying_users_needed'])} paying users** at CNY "
         f"{sus['parameters']['price_per_paying_user_yuan']:g}, {sus['paying_share_of_mau']:.1%} of the MAU of "
         f"{when(sus['mau_obs'])} ({who(sus['mau_obs'])}).\n\n{_img('03_sustainability_formula', 'paying_users')}",
-
         f"## 8. Where Kimi stands today\n\n{comp['metric'].upper()}, {comp['as_of']['label']}: "
         + ", ".join(f"{x['name']} {_users(x['value'])} (#{x['rank']})" for x in top)
         + f"; Kimi **{_users(comp['kimi_value'])} (#{comp['kimi_rank']})**. Doubao has "
         f"**{comp['ratio_to_kimi']['doubao']:.1f}×** Kimi's users.\n\n{_img('04_competitor_comparison', 'ranking')}",
-
         f"## 9. How sure we are\n\n{audit['n_conflicts']} conflicts between articles are kept side by side (not "
         f"resolved); {audit['n_suspicious']} values are flagged as doubtful. Of {sum(verdicts.values())} claims "
         f"recomputed, {verdicts.get('holds', 0)} hold, {verdicts.get('roughly holds', 0)} roughly hold, "

@@ -71,7 +71,7 @@ class AdSpendParameters(NotebookParameters):
 
     first_month_retention: Annotated[float, Field(ge=0, le=1)] | Literal["adstock"] = Field(
         "adstock",
-        description='cohort option: share of a month\'s new users still active the month after, in [0, 1], '
+        description="cohort option: share of a month's new users still active the month after, in [0, 1], "
         'after which the monthly churn applies as a hazard; "adstock": the same churn from the first month',
     )
     organic_users_per_month: float = Field(
@@ -83,7 +83,7 @@ class AdSpendParameters(NotebookParameters):
     )
     saturation_users: Annotated[float, Field(gt=0, le=2e9)] | Literal["largest_app"] = Field(
         "largest_app",
-        description='market size for the counterfactual of continued spend, users (diminishing returns: the '
+        description="market size for the counterfactual of continued spend, users (diminishing returns: the "
         'inflow shrinks as users approach it), or "largest_app": the largest MAU any app reaches in the data (bounds included)',
     )
 

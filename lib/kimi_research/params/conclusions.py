@@ -20,16 +20,22 @@ class ConclusionsParameters(NotebookParameters):
         description="contested inputs to vary (the others keep their first reading; a range its article figure)",
     )
     samples: int = Field(
-        8, ge=1, le=1000,
+        8,
+        ge=1,
+        le=1000,
         description="Latin-hypercube draws of the varied range inputs per combination of the discrete readings (1 to 1000)",
     )
     seed: int = Field(0, ge=0, description="seed of the draws: the same seed gives the same table")
     retention_low: float = Field(
-        RANGE_DEFAULTS["retention_30d"]["low"], gt=0, lt=1,
+        RANGE_DEFAULTS["retention_30d"]["low"],
+        gt=0,
+        lt=1,
         description="lowest 30-day retention below article 001's 'under 1%' (no article gives a floor)",
     )
     ad_share_low: float = Field(
-        RANGE_DEFAULTS["ad_share"]["low"], gt=0, lt=1,
+        RANGE_DEFAULTS["ad_share"]["low"],
+        gt=0,
+        lt=1,
         description="lowest reading of article 003's undated, unsourced 70% ad share",
     )
     ad_share_high: float = Field(
@@ -37,7 +43,9 @@ class ConclusionsParameters(NotebookParameters):
     )
     usd_cny: float = Field(7.2, gt=0, le=100, description="CNY per USD for Alibaba's investment (notebook 03's default)")
     price_per_paying_user_yuan: float = Field(
-        49.0, ge=0.01, le=1e6,
+        49.0,
+        ge=0.01,
+        le=1e6,
         description="monthly price of a paying user, CNY, for the users needed to cover the cost (notebook 03's default)",
     )
 
@@ -68,7 +76,14 @@ class ConclusionsParameters(NotebookParameters):
     def grid_spec(self):
         from kimi_research.analysis.scenarios import GridSpec
 
-        return GridSpec(vary=tuple(self.vary), samples=self.samples, seed=self.seed, evidence=self.evidence,
-                        retention_low=self.retention_low, ad_share_low=self.ad_share_low,
-                        ad_share_high=self.ad_share_high, usd_cny=self.usd_cny,
-                        price_per_paying_user_yuan=self.price_per_paying_user_yuan)
+        return GridSpec(
+            vary=tuple(self.vary),
+            samples=self.samples,
+            seed=self.seed,
+            evidence=self.evidence,
+            retention_low=self.retention_low,
+            ad_share_low=self.ad_share_low,
+            ad_share_high=self.ad_share_high,
+            usd_cny=self.usd_cny,
+            price_per_paying_user_yuan=self.price_per_paying_user_yuan,
+        )

@@ -84,8 +84,7 @@ class SustainabilityParameters(NotebookParameters):
         1.5,
         gt=1,
         le=100,
-        description="Monte Carlo, with an explicit total cost only: 90% of cost draws lie within this factor of it, "
-        "in (1, 100]",
+        description="Monte Carlo, with an explicit total cost only: 90% of cost draws lie within this factor of it, in (1, 100]",
     )
     spend_path: SpendPath = Field(
         "articles",

@@ -16,8 +16,11 @@ def _item(r) -> str:
     return f"{r['statement']} ({r['condition'] or share}; {r['id']})"
 
 
-GRADE_HEADS = {"every": "Holds in every reading", "unless": "Holds unless one contested input takes a given reading",
-               "not_supported": "Not supported by these articles"}
+GRADE_HEADS = {
+    "every": "Holds in every reading",
+    "unless": "Holds unless one contested input takes a given reading",
+    "not_supported": "Not supported by these articles",
+}
 
 
 def short_summary(graded: pd.DataFrame, n_scenarios: int, varied: list[str]) -> str:
@@ -33,20 +36,23 @@ def short_summary(graded: pd.DataFrame, n_scenarios: int, varied: list[str]) -> 
     if never:
         ns_text.append(f"{never} hold in no scenario")
     if len(some):
-        ns_text.append(f"{len(some)} hold in {some.min():.0%} to {some.max():.0%} of scenarios, "
-                       "depending on the readings")
-    return (f"{len(graded)} conclusions of the collection, each tested in **{n_scenarios:,} scenarios** of the "
-            f"readings of {len(varied)} contested inputs:\n\n"
-            f"* **{c['every']} hold in every reading**: they may be stated plainly;\n"
-            f"* **{c['unless']} hold unless one input takes a given reading**: unless {cond_text};\n"
-            f"* **{c['not_supported']} are not supported by these articles**: {'; '.join(ns_text)}.\n\n"
-            "The full list, grade by grade, follows.")
+        ns_text.append(f"{len(some)} hold in {some.min():.0%} to {some.max():.0%} of scenarios, depending on the readings")
+    return (
+        f"{len(graded)} conclusions of the collection, each tested in **{n_scenarios:,} scenarios** of the "
+        f"readings of {len(varied)} contested inputs:\n\n"
+        f"* **{c['every']} hold in every reading**: they may be stated plainly;\n"
+        f"* **{c['unless']} hold unless one input takes a given reading**: unless {cond_text};\n"
+        f"* **{c['not_supported']} are not supported by these articles**: {'; '.join(ns_text)}.\n\n"
+        "The full list, grade by grade, follows."
+    )
 
 
 def scope_markdown(n_scenarios: int, varied: list[str], n_tasks: int) -> str:
     """Speaker notes of the first slide: which inputs are varied, how many analysis runs."""
-    return (f"The {n_scenarios:,} scenarios are every combination of the readings of "
-            f"{', '.join(f'`{v}`' for v in varied)}, ranges sampled ({n_tasks} analysis runs in all).")
+    return (
+        f"The {n_scenarios:,} scenarios are every combination of the readings of "
+        f"{', '.join(f'`{v}`' for v in varied)}, ranges sampled ({n_tasks} analysis runs in all)."
+    )
 
 
 def grade_markdown(graded: pd.DataFrame, kind: str) -> str:
@@ -75,12 +81,16 @@ def contested_parts(table: pd.DataFrame, max_rows: int = 13) -> list[pd.DataFram
 def summary_markdown(graded: pd.DataFrame, n_scenarios: int, varied: list[str], n_tasks: int) -> str:
     """The conclusions grouped by grade, in one text (the report's long form)."""
     c = K.counts(graded)
-    parts = [f"{len(graded)} conclusions of the collection, each tested in "
-             f"**{n_scenarios:,} scenarios**: every combination of the readings of {len(varied)} contested inputs "
-             f"({', '.join(f'`{v}`' for v in varied)}), ranges sampled ({n_tasks} analysis runs in all).\n"]
-    for kind, head in (("every", f"**Holds in every reading ({c['every']}).**"),
-                       ("unless", f"**Holds unless one contested input takes a given reading ({c['unless']}).**"),
-                       ("not_supported", f"**Not supported by these articles ({c['not_supported']}).**")):
+    parts = [
+        f"{len(graded)} conclusions of the collection, each tested in "
+        f"**{n_scenarios:,} scenarios**: every combination of the readings of {len(varied)} contested inputs "
+        f"({', '.join(f'`{v}`' for v in varied)}), ranges sampled ({n_tasks} analysis runs in all).\n"
+    ]
+    for kind, head in (
+        ("every", f"**Holds in every reading ({c['every']}).**"),
+        ("unless", f"**Holds unless one contested input takes a given reading ({c['unless']}).**"),
+        ("not_supported", f"**Not supported by these articles ({c['not_supported']}).**"),
+    ):
         rows = graded[graded["grade_kind"] == kind]
         if len(rows):
             parts.append(head + "\n\n" + "\n".join(f"* {_item(r)}" for _, r in rows.iterrows()) + "\n")
@@ -90,21 +100,25 @@ def summary_markdown(graded: pd.DataFrame, n_scenarios: int, varied: list[str], 
 def headline(r: dict) -> str:
     """One sentence for the title slide and the index, from the results JSON."""
     c = r["grade_counts"]
-    return (f"{len(r['conclusions'])} conclusions over {r['n_scenarios']:,} scenarios of the contested evidence: "
-            f"{c['every']} hold in every reading, {c['unless']} hold unless one input takes a given reading, "
-            f"{c['not_supported']} are not supported by these articles.")
+    return (
+        f"{len(r['conclusions'])} conclusions over {r['n_scenarios']:,} scenarios of the contested evidence: "
+        f"{c['every']} hold in every reading, {c['unless']} hold unless one input takes a given reading, "
+        f"{c['not_supported']} are not supported by these articles."
+    )
 
 
 def display_table(graded: pd.DataFrame) -> pd.DataFrame:
     """The graded conclusions for a reader."""
-    return pd.DataFrame({
-        "conclusion": graded["statement"],
-        "holds in": graded["share"].map("{:.0%}".format),
-        "input that flips it": graded["flip_input"].fillna("–"),
-        "grade": graded["grade"],
-        "rests on": graded["obs_ids"].map(lambda ids: ", ".join(ids) if len(ids) else "–"),
-        "drawn in": graded["where"],
-    }).set_index("conclusion")
+    return pd.DataFrame(
+        {
+            "conclusion": graded["statement"],
+            "holds in": graded["share"].map("{:.0%}".format),
+            "input that flips it": graded["flip_input"].fillna("–"),
+            "grade": graded["grade"],
+            "rests on": graded["obs_ids"].map(lambda ids: ", ".join(ids) if len(ids) else "–"),
+            "drawn in": graded["where"],
+        }
+    ).set_index("conclusion")
 
 
 def splits_table(graded: pd.DataFrame) -> pd.DataFrame:
@@ -135,8 +149,9 @@ def split_groups(graded: pd.DataFrame) -> list[pd.DataFrame]:
     out = []
     for cs, _ in groups:
         part = long[long["conclusion"].isin(cs)]
-        wide = part.pivot_table(index=["input", "reading"], columns="conclusion", values="holds in",
-                                aggfunc="first", sort=False).fillna("–")
+        wide = part.pivot_table(
+            index=["input", "reading"], columns="conclusion", values="holds in", aggfunc="first", sort=False
+        ).fillna("–")
         out.append(wide[[c for c in part["conclusion"].unique()]].rename_axis(columns=None))
     return out
 

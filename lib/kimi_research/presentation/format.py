@@ -42,8 +42,24 @@ MINUS = "−"  # U+2212, typographic minus in prose
 DIGITS_ZH = 2  # decimals of 万 and 亿 in Chinese amounts, trailing zeros trimmed
 
 __all__ = [
-    "MISSING", "QUALIFIER_SYMBOL", "cny_en", "cny_range_zh", "cny_zh", "estimate_zh", "is_missing", "ordinal", "pct", "period",
-    "quarter_label", "rank_text", "row_zh", "short_period", "users_en", "users_zh", "value_en", "week_or_period",
+    "MISSING",
+    "QUALIFIER_SYMBOL",
+    "cny_en",
+    "cny_range_zh",
+    "cny_zh",
+    "estimate_zh",
+    "is_missing",
+    "ordinal",
+    "pct",
+    "period",
+    "quarter_label",
+    "rank_text",
+    "row_zh",
+    "short_period",
+    "users_en",
+    "users_zh",
+    "value_en",
+    "week_or_period",
     "wan_zh",
 ]
 
@@ -118,6 +134,5 @@ def pct(v: float | None, digits: int = 1, sign: bool = False) -> str:
 
 def evidence_used(evidence: str, code: bool = False) -> str:
     """Which evidence a run used, in words: 'the articles only' or 'the articles and the public reports'."""
-    text = ("the tier-1 articles only" if evidence == "articles"
-            else "the tier-1 articles and the tier-2 public reports")
+    text = "the tier-1 articles only" if evidence == "articles" else "the tier-1 articles and the tier-2 public reports"
     return f'{text} (`evidence = "{evidence}"`)' if code else text

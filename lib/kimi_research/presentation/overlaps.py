@@ -48,8 +48,12 @@ def _corners(t, bb) -> tuple[tuple[float, float], ...]:
         t.set_rotation(angle)
     cx, cy = (bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2
     c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    half = [(-flat.width / 2, -flat.height / 2), (flat.width / 2, -flat.height / 2),
-            (flat.width / 2, flat.height / 2), (-flat.width / 2, flat.height / 2)]
+    half = [
+        (-flat.width / 2, -flat.height / 2),
+        (flat.width / 2, -flat.height / 2),
+        (flat.width / 2, flat.height / 2),
+        (-flat.width / 2, flat.height / 2),
+    ]
     return tuple((cx + x * c - y * s, cy + x * s + y * c) for x, y in half)
 
 
@@ -91,8 +95,13 @@ def labels(fig) -> list[Label]:
     """Every visible, non-empty text of ``fig`` with its box (the figure must have been drawn)."""
     renderer = fig.canvas.get_renderer()
     ticks = _tick_labels(fig)
-    all_tick_ids = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
-                    for tick in axis.get_major_ticks() + axis.get_minor_ticks() for t in (tick.label1, tick.label2)}
+    all_tick_ids = {
+        id(t)
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        for t in (tick.label1, tick.label2)
+    }
     out = []
     for t in fig.findobj(Text):
         if id(t) in all_tick_ids and id(t) not in ticks:
@@ -108,8 +117,7 @@ def labels(fig) -> list[Label]:
         if bb.width <= 0 or bb.height <= 0:
             continue
         kind = "tick" if id(t) in ticks else type(t).__name__.lower()
-        out.append(Label(t.get_text(), kind, (bb.x0, bb.y0, bb.x1, bb.y1), float(t.get_fontsize()),
-                         _corners(t, bb)))
+        out.append(Label(t.get_text(), kind, (bb.x0, bb.y0, bb.x1, bb.y1), float(t.get_fontsize()), _corners(t, bb)))
     return out
 
 
@@ -117,7 +125,7 @@ def overlaps(items: list[Label], min_area: float = MIN_AREA_PX) -> list[tuple[La
     """Pairs of labels whose boxes share more than ``min_area`` square pixels."""
     found = []
     for i, a in enumerate(items):
-        for b in items[i + 1:]:
+        for b in items[i + 1 :]:
             w = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
             h = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
             if w > 0 and h > 0 and w * h > min_area:
@@ -141,16 +149,17 @@ def record(fig, png: Path) -> Path:
     items = labels(fig)
     out = png.with_suffix(".labels.json")
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps({"dpi": fig.dpi, "labels": [vars(x) for x in items]}, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(json.dumps({"dpi": fig.dpi, "labels": [vars(x) for x in items]}, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(out)
     return out
 
 
 def read(path: Path) -> list[Label]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [Label(x["text"], x["kind"], tuple(x["box"]), x["fontsize"], tuple(map(tuple, x.get("corners", ()))))
-            for x in data["labels"]]
+    return [
+        Label(x["text"], x["kind"], tuple(x["box"]), x["fontsize"], tuple(map(tuple, x.get("corners", ()))))
+        for x in data["labels"]
+    ]
 
 
 def find_overlaps(figures: Path | None = None) -> dict[str, list[tuple[Label, Label, float]]]:

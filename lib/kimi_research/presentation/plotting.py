@@ -25,12 +25,22 @@ from kimi_research.io import atomic_write  # noqa: E402
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 VENDOR_COLORS = {
-    "questmobile": "#1f77b4", "aicpb": "#ff7f0e", "appgrowing": "#2ca02c", "qimai": "#9467bd",
-    "aifenxi": "#8c564b", "hays": "#7f7f7f", "": "#555555",
+    "questmobile": "#1f77b4",
+    "aicpb": "#ff7f0e",
+    "appgrowing": "#2ca02c",
+    "qimai": "#9467bd",
+    "aifenxi": "#8c564b",
+    "hays": "#7f7f7f",
+    "": "#555555",
 }
 ENTITY_COLORS = {
-    "kimi": "#6a3d9a", "doubao": "#1f78b4", "deepseek": "#33a02c", "yuanbao": "#ff7f00",
-    "qwen": "#e31a1c", "ant_afu": "#b15928", "chatgpt": "#555555",
+    "kimi": "#6a3d9a",
+    "doubao": "#1f78b4",
+    "deepseek": "#33a02c",
+    "yuanbao": "#ff7f00",
+    "qwen": "#e31a1c",
+    "ant_afu": "#b15928",
+    "chatgpt": "#555555",
 }
 _STATE = {"lang": "en"}
 
@@ -49,17 +59,29 @@ def theme(lang: str = "en") -> str:
     if lang == "zh":
         font = cjk_font()
         if font is None:
-            warnings.warn("no CJK font installed (apt-get install fonts-wqy-microhei); "
-                          "using romanised names", stacklevel=2)
+            warnings.warn("no CJK font installed (apt-get install fonts-wqy-microhei); using romanised names", stacklevel=2)
             lang = "en"
         else:
             family.append(font)
-    sns.set_theme(context="notebook", style="whitegrid", rc={
-        "font.family": family, "figure.figsize": (10, 5.2), "figure.dpi": 110, "savefig.dpi": 130,
-        "axes.titlesize": 15, "axes.titleweight": "bold", "axes.labelsize": 12.5,
-        "xtick.labelsize": 11, "ytick.labelsize": 11, "legend.fontsize": 10.5,
-        "legend.title_fontsize": 11, "axes.titlelocation": "left", "figure.constrained_layout.use": True,
-    })
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        rc={
+            "font.family": family,
+            "figure.figsize": (10, 5.2),
+            "figure.dpi": 110,
+            "savefig.dpi": 130,
+            "axes.titlesize": 15,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 12.5,
+            "xtick.labelsize": 11,
+            "ytick.labelsize": 11,
+            "legend.fontsize": 10.5,
+            "legend.title_fontsize": 11,
+            "axes.titlelocation": "left",
+            "figure.constrained_layout.use": True,
+        },
+    )
     _STATE["lang"] = lang
     return lang
 
@@ -118,8 +140,16 @@ def label_room(levels: int) -> float:
     return 0.03 + LEVEL_STEP * levels if levels else 0.05
 
 
-def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: int | None = None,
-                    fontsize: float = 8.5, top: bool = True, max_levels: int = 6) -> Drawn:
+def annotate_events(
+    ax,
+    events: pd.DataFrame,
+    start=None,
+    end=None,
+    max_labels: int | None = None,
+    fontsize: float = 8.5,
+    top: bool = True,
+    max_levels: int = 6,
+) -> Drawn:
     """Dotted lines at event dates with labels packed into rows so that no two overlap.
 
     Widths are measured on the drawn figure, so call it after the legend and footnote are in
@@ -144,10 +174,19 @@ def annotate_events(ax, events: pd.DataFrame, start=None, end=None, max_labels: 
     for _, e in ev.iterrows():
         ax.axvline(e["date"], color="#999999", lw=1.0, ls=(0, (2, 2)), zorder=1)
         x = to_px.transform((mdates.date2num(e["date"]), 0))[0]
-        t = ax.annotate(e["label"], (e["date"], 0.5), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                        textcoords="offset points", fontsize=fontsize, color="#444444", ha="left",
-                        va="top" if top else "bottom", annotation_clip=False,
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        t = ax.annotate(
+            e["label"],
+            (e["date"], 0.5),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=fontsize,
+            color="#444444",
+            ha="left",
+            va="top" if top else "bottom",
+            annotation_clip=False,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+        )
         w = t.get_window_extent(renderer).width * 1.06 + 4  # bbox padding and a re-layout at save time
         left, right = x + 3, x + 3 + w
         if right > right_edge:  # would run off the axis: put the label left of its line
@@ -221,8 +260,11 @@ def save(fig, notebook: str, name: str, show: bool = True) -> Path:
     the figure is closed: a notebook needs no ``plt.show()`` after it)."""
     import struct
 
-    out = atomic_write(paths.ensure_dir(paths.run_dir(notebook) / "figures" / notebook) / f"{name}.png",
-                       lambda f: fig.savefig(f, format="png", bbox_inches="tight"), binary=True)
+    out = atomic_write(
+        paths.ensure_dir(paths.run_dir(notebook) / "figures" / notebook) / f"{name}.png",
+        lambda f: fig.savefig(f, format="png", bbox_inches="tight"),
+        binary=True,
+    )
     from kimi_research.presentation import overlaps
 
     overlaps.record(fig, out)  # text boxes for the label-overlap check

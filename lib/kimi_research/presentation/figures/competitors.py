@@ -277,8 +277,13 @@ def ad_spend(ds, an, P):
     for k, (_, r) in enumerate(undated.sort_values("per_month", ascending=False).iterrows()):
         color = plotting.ENTITY_COLORS.get(r["entity"], "#888888")
         ax.axhline(r["per_month"], color=color, ls=":", lw=1.5)
-        what = ("budget" if r["metric"] == "ad_spend_monthly"
-                else f"{int(r['duration_days'])}-day figure" if not pd.isna(r["duration_days"]) else "figure")
+        what = (
+            "budget"
+            if r["metric"] == "ad_spend_monthly"
+            else f"{int(r['duration_days'])}-day figure"
+            if not pd.isna(r["duration_days"])
+            else "figure"
+        )
         ax.text(
             prim["period_end"].max() + pd.Timedelta(days=1),
             r["per_month"],
@@ -337,8 +342,14 @@ def capability_matrix_chart(ds, an, P):
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[c, d]], edgecolor="white", lw=2))
             txt = "\n".join(textwrap.fill(part, 20) for part in short.loc[c, d].split("\n"))
             # the cell's text sits in its upper part; the source ids keep the bottom right corner to themselves
-            ax.text(j + 0.5, i + 0.42, txt, ha="center", va="center",
-                    fontsize=7 if txt.count("\n") > 2 else 7.5 if txt.count("\n") == 2 else 8.5)
+            ax.text(
+                j + 0.5,
+                i + 0.42,
+                txt,
+                ha="center",
+                va="center",
+                fontsize=7 if txt.count("\n") > 2 else 7.5 if txt.count("\n") == 2 else 8.5,
+            )
             if srcs.loc[c, d]:
                 ax.text(j + 0.97, i + 0.95, srcs.loc[c, d], ha="right", va="bottom", fontsize=6.5, color="#666666")
     ax.set_xlim(0, len(competitors.CAP_DIMENSIONS))
@@ -512,8 +523,9 @@ def backing(ds, an, P):
             for e, r in table[(table["backing"] == b) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
                 ax.barh(i, r["value"], left=left, color=plotting.ENTITY_COLORS.get(e, "#888888"), edgecolor="white", height=0.6)
                 if r["value"] > users_b["users"].max() * 0.15:
-                    ax.text(left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5,
-                            color="white")
+                    ax.text(
+                        left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5, color="white"
+                    )
                 else:
                     ax.text(
                         left + r["value"] / 2,

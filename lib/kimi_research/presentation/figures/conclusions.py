@@ -10,15 +10,21 @@ import pandas as pd
 from kimi_research.presentation import plotting
 
 GRADE_COLORS = {"every": "#2ca02c", "unless": "#ff7f0e", "not_supported": "#9e9e9e"}
-GRADE_LABELS = {"every": "holds in every reading", "unless": "holds unless one input takes a reading",
-                "not_supported": "not supported by these articles"}
+GRADE_LABELS = {
+    "every": "holds in every reading",
+    "unless": "holds unless one input takes a reading",
+    "not_supported": "not supported by these articles",
+}
 ORDER = {"every": 0, "unless": 1, "not_supported": 2}
 
 
 def order(graded: pd.DataFrame) -> pd.DataFrame:
     """Strongest grade first, then by share."""
-    return graded.assign(_k=graded["grade_kind"].map(ORDER)).sort_values(["_k", "share"], ascending=[True, False],
-                                                                        kind="stable").drop(columns="_k")
+    return (
+        graded.assign(_k=graded["grade_kind"].map(ORDER))
+        .sort_values(["_k", "share"], ascending=[True, False], kind="stable")
+        .drop(columns="_k")
+    )
 
 
 def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int = 80):
@@ -33,8 +39,9 @@ def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int 
         if r["grade_kind"] == "not_supported":
             note = f"depends on {r['flip_input']}" if isinstance(r["flip_input"], str) else "in no reading"
             note = "in no reading" if r["share"] == 0 else note
-        ax.text(min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""),
-                va="center", fontsize=9.5)
+        ax.text(
+            min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""), va="center", fontsize=9.5
+        )
     ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=9)
     ax.set_xlim(0, 160)
     ax.set_xticks([0, 25, 50, 75, 100])
@@ -62,18 +69,21 @@ def grades_deck_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap:
             note = "in no reading"
         else:
             note = f"depends on {r['flip_input']}" if isinstance(r["flip_input"], str) else ""
-        ax.text(min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""),
-                va="center", fontsize=11)
+        ax.text(min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""), va="center", fontsize=11)
     ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=11)
     ax.set_xlim(0, 150)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.tick_params(axis="x", labelsize=11)
     ax.set_xlabel(f"share of the {n_scenarios:,} scenarios in which it holds (%)", fontsize=11)
-    ax.set_title(f"{len(g)} of {len(graded)} conclusions do not hold in every reading ({n_every} do)", loc="left",
-                 fontsize=14)
+    ax.set_title(f"{len(g)} of {len(graded)} conclusions do not hold in every reading ({n_every} do)", loc="left", fontsize=14)
     kinds = [k for k in GRADE_COLORS if k in set(g["grade_kind"])]
-    ax.legend([plt.Rectangle((0, 0), 1, 1, color=GRADE_COLORS[k]) for k in kinds], [GRADE_LABELS[k] for k in kinds],
-              loc="lower right", fontsize=11, frameon=False)
+    ax.legend(
+        [plt.Rectangle((0, 0), 1, 1, color=GRADE_COLORS[k]) for k in kinds],
+        [GRADE_LABELS[k] for k in kinds],
+        loc="lower right",
+        fontsize=11,
+        frameon=False,
+    )
     ax.grid(axis="y", visible=False)
     plotting.footnote(fig, source)
     for text in fig.texts:  # the source footnote (plotting.footnote) at 11 pt: read on a slide

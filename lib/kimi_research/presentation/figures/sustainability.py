@@ -404,16 +404,23 @@ def runway(ds, an, P):
         t = lg.table
         x = t.index.to_timestamp()
         ax.fill_between(x, t["cash_low"] / 1e9, t["cash_high"] / 1e9, color=colors[ev], alpha=0.25, step="post")
-        ax.plot(x, t["cash_low"] / 1e9, color=colors[ev], lw=2, drawstyle="steps-post",
-                label=f"{evidence_label(ev)}: cash out {'never' if lg.cash_out_low is None else f'{lg.cash_out_low:%b %Y}'}"
-                f" – {'never' if lg.cash_out_high is None else f'{lg.cash_out_high:%b %Y}'}")
+        ax.plot(
+            x,
+            t["cash_low"] / 1e9,
+            color=colors[ev],
+            lw=2,
+            drawstyle="steps-post",
+            label=f"{evidence_label(ev)}: cash out {'never' if lg.cash_out_low is None else f'{lg.cash_out_low:%b %Y}'}"
+            f" – {'never' if lg.cash_out_high is None else f'{lg.cash_out_high:%b %Y}'}",
+        )
         for d, c in ((lg.cash_out_low, t["cash_low"].iloc[-1]), (lg.cash_out_high, t["cash_high"].iloc[-1])):
             if d is not None:
                 ax.plot([x[-1], d], [c / 1e9, 0], color=colors[ev], lw=1.2, ls=":")
                 ends.append(d)
     ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(an.last_article, color="#555555", lw=1, ls="-.",
-               label=f"latest article ({an.latest_source}, {an.last_article:%b %Y})")
+    ax.axvline(
+        an.last_article, color="#555555", lw=1, ls="-.", label=f"latest article ({an.latest_source}, {an.last_article:%b %Y})"
+    )
     right = max([an.last_article, *ends]) + pd.DateOffset(months=3)
     ax.set_xlim(min(lg.table.index[0].to_timestamp() for lg in an.ledgers.values()) - pd.DateOffset(months=1), right)
     ax.set_ylim(bottom=0)

@@ -42,7 +42,7 @@ def headline(ds, r: dict, P) -> str:
     at_default = [j for j in joint if j["cpa_yuan"] == P.cpa_yuan and j["spend_path"] == P.spend_path]
     cpas = sorted({j["cpa_yuan"] for j in joint})
     floor = "at least " if r["cost_per_retained_user_is_lower_bound"] else ""
-    default = (f" ({at_default[0]['churn']:.1%} at CNY {P.cpa_yuan:g} and the '{P.spend_path}' path)" if at_default else "")
+    default = f" ({at_default[0]['churn']:.1%} at CNY {P.cpa_yuan:g} and the '{P.spend_path}' path)" if at_default else ""
     return (
         f"Peak ad spend {F.cny_en(r['peak_monthly_spend_yuan'])} a month ({r['peak_month']}); a user kept 30 days "
         f"cost {floor}CNY {r['cost_per_retained_user_yuan']:,.0f}; the MAU points fit a bought-user churn anywhere "
@@ -69,10 +69,12 @@ def joint_table(ds, an, P):
 def joint_note(ds, an, P) -> str:
     lo, hi = an.churn_range
     n = an.joint.attrs.get("n", an.fit.n)
-    return (f"**The churn is pinned only jointly with the CPA.** The same {n} QuestMobile points fit a churn from "
-            f"**{lo:.1%} to {hi:.1%}** a month over the articles' CPA readings and the spend paths (every pair above fits "
-            "about as well as the best: with this few points the data do not choose between them). A higher CPA buys "
-            "fewer users, so fewer need to leave: the churn falls as the CPA rises. Quote the range, not one value.")
+    return (
+        f"**The churn is pinned only jointly with the CPA.** The same {n} QuestMobile points fit a churn from "
+        f"**{lo:.1%} to {hi:.1%}** a month over the articles' CPA readings and the spend paths (every pair above fits "
+        "about as well as the best: with this few points the data do not choose between them). A higher CPA buys "
+        "fewer users, so fewer need to leave: the churn falls as the CPA rises. Quote the range, not one value."
+    )
 
 
 def evidence_comparison(ds, P):
@@ -87,8 +89,9 @@ def evidence_comparison(ds, P):
         out[ev] = {
             "spend months with a figure": int(an.spend["data"].sum()),
             "last month with a spend figure": str(an.last_data),
-            "spend in January 2025": (F.cny_zh(float(jan["spend_yuan"].iloc[0])) + f" ({jan['status'].iloc[0]})"
-                                      if len(jan) else "not modelled"),
+            "spend in January 2025": (
+                F.cny_zh(float(jan["spend_yuan"].iloc[0])) + f" ({jan['status'].iloc[0]})" if len(jan) else "not modelled"
+            ),
             "MAU points fitted": an.fit.n,
             "churn at the chosen CPA and path": f"{an.churn:.1%}",
             "churn range (CPA x path)": f"{an.churn_range[0]:.1%} to {an.churn_range[1]:.1%}",
@@ -106,9 +109,14 @@ def creatives_note(ds, an, P) -> str:
     ch = o[(o["entity"] == "kimi") & (o["metric"] == "ad_creatives_change")]
     if ch.empty:
         return ""
-    return "Ad creatives in the supplement (not a spend figure, not in the model): " + "; ".join(
-        f"{r['value_text']} ({r['period_start']:%Y-%m-%d} to {r['period_end']:%Y-%m-%d}, {oid}, {r['note'].split(';')[0]})"
-        for oid, r in ch.iterrows()) + "."
+    return (
+        "Ad creatives in the supplement (not a spend figure, not in the model): "
+        + "; ".join(
+            f"{r['value_text']} ({r['period_start']:%Y-%m-%d} to {r['period_end']:%Y-%m-%d}, {oid}, {r['note'].split(';')[0]})"
+            for oid, r in ch.iterrows()
+        )
+        + "."
+    )
 
 
 def summary_markdown(ds, an, P):
@@ -272,8 +280,12 @@ def retained_user_note(ds, an, P):
         f"With CPA {P.cpa_yuan:g}元 + compute {P.compute_cost_per_user_yuan:g}元 = **{all_in_param:g}元 all-in** and "
         f"retention {F.pct(P.retention_30d)} (row {retention_row.name}: '{retention_row['value_text']}', flags: "
         f"{retention_row['flags']}), a retained user costs **{cost_retained:,.0f}元**"
-        + (f", a **lower bound**: the article says retention is *under* {F.pct(P.retention_30d)} ('{retention_row['qualifier']}'), "
-           "and every lower retention makes a kept user dearer" if retention_row["qualifier"] in ("<", "<=") else "")
+        + (
+            f", a **lower bound**: the article says retention is *under* {F.pct(P.retention_30d)} ('{retention_row['qualifier']}'), "
+            "and every lower retention makes a kept user dearer"
+            if retention_row["qualifier"] in ("<", "<=")
+            else ""
+        )
         + f". The stock-flow model of section 7 keeps "
         f"{1 - churn:.0%} of bought users each month; at that retention a retained user would cost "
         f"{adspend.cost_per_retained_user(P.cpa_yuan, P.compute_cost_per_user_yuan, 1 - churn):,.1f}元."
@@ -428,10 +440,17 @@ def fit_table(ds, an, P):
     targets = an.targets
     tt = an.fit.table.assign(
         period=lambda d: d.apply(
-            lambda r: targets.at[r.name, "months"][0].strftime("%Y-%m") if r["n_months"] == 1
-            else f"{r['period_start']:%Y-%m} to {r['period_end']:%Y-%m} (mean)", axis=1),
-        observed=lambda d: d["base_value"].map(F.users_zh), model=lambda d: d["model"].map(F.users_zh),
-        error=lambda d: d["relative_error"].map("{:+.1%}".format))
+            lambda r: (
+                targets.at[r.name, "months"][0].strftime("%Y-%m")
+                if r["n_months"] == 1
+                else f"{r['period_start']:%Y-%m} to {r['period_end']:%Y-%m} (mean)"
+            ),
+            axis=1,
+        ),
+        observed=lambda d: d["base_value"].map(F.users_zh),
+        model=lambda d: d["model"].map(F.users_zh),
+        error=lambda d: d["relative_error"].map("{:+.1%}".format),
+    )
     return tt[["period", "observed", "model", "error", "source_id"]]
 
 

@@ -41,21 +41,26 @@ def series_phrase(label: str) -> str:
 
 def display_series_table(t: pd.DataFrame) -> pd.DataFrame:
     """The series table formatted for a reader."""
+
     def num(v, f):
         return F.MISSING if F.is_missing(v) else f(v)
 
     def value_at(values, periods):
         return [num(v, fmt_users) + (f" ({p})" if isinstance(p, str) else "") for v, p in zip(values, periods, strict=True)]
 
-    return pd.DataFrame({
-        "vendor": t["vendor"],
-        "rows (points + bounds)": [f"{a} ({b} + {c})" for a, b, c in zip(t["n_rows"], t["n_points"], t["n_bounds"], strict=True)],
-        "peak": value_at(t["peak_value"], t["peak_period"]),
-        "latest": value_at(t["latest_value"], t["latest_period"]),
-        "peak to latest": [num(v, fmt_pct) for v in t["peak_to_latest_change"]],
-        "months since peak": [num(v, lambda x: f"{x:.1f}") for v in t["months_since_peak"]],
-        "bounds (not points)": t["bounds"].replace("", "–"),
-    }).set_index("vendor")
+    return pd.DataFrame(
+        {
+            "vendor": t["vendor"],
+            "rows (points + bounds)": [
+                f"{a} ({b} + {c})" for a, b, c in zip(t["n_rows"], t["n_points"], t["n_bounds"], strict=True)
+            ],
+            "peak": value_at(t["peak_value"], t["peak_period"]),
+            "latest": value_at(t["latest_value"], t["latest_period"]),
+            "peak to latest": [num(v, fmt_pct) for v in t["peak_to_latest_change"]],
+            "months since peak": [num(v, lambda x: f"{x:.1f}") for v in t["months_since_peak"]],
+            "bounds (not points)": t["bounds"].replace("", "–"),
+        }
+    ).set_index("vendor")
 
 
 def describe_fit(fit: DecayFit, metric: str) -> str:
@@ -69,18 +74,24 @@ def describe_fit(fit: DecayFit, metric: str) -> str:
             have = "peaks at its latest point: there is no decline after the peak to fit"
         else:
             have = "has a single exact point"
-        return (f"**No fit.** {who[0].upper() + who[1:]} {have}. A rate of change needs at least two points after "
-                f"the peak, a confidence interval at least {MIN_POINTS_FOR_CI}. What exists is shown in the charts.")
+        return (
+            f"**No fit.** {who[0].upper() + who[1:]} {have}. A rate of change needs at least two points after "
+            f"the peak, a confidence interval at least {MIN_POINTS_FOR_CI}. What exists is shown in the charts."
+        )
     rate = f"{fmt_pct(fit.monthly_change)} a month"
     if fit.status == "no_ci":
         hl = f", a half-life of {fit.half_life:.1f} months" if fit.declining else ""
-        head = ("**Two points only: no confidence interval is possible.**" if fit.n == 2 else
-                f"**{fit.n} points on only {fit.n_dates} distinct dates: no meaningful confidence interval.**")
-        return (f"{head} The line through the points of {who} gives {rate}{hl}. Treat it as arithmetic between "
-                f"two dates, not as an estimate.")
+        head = (
+            "**Two points only: no confidence interval is possible.**"
+            if fit.n == 2
+            else f"**{fit.n} points on only {fit.n_dates} distinct dates: no meaningful confidence interval.**"
+        )
+        return (
+            f"{head} The line through the points of {who} gives {rate}{hl}. Treat it as arithmetic between "
+            f"two dates, not as an estimate."
+        )
     lo, hi = fit.monthly_change_ci
-    text = (f"On {who}, {m} changes by **{rate}** (95% CI {fmt_pct(lo)} to {fmt_pct(hi)}; n = {fit.n}, "
-            f"R² = {fit.r_squared:.3f})")
+    text = f"On {who}, {m} changes by **{rate}** (95% CI {fmt_pct(lo)} to {fmt_pct(hi)}; n = {fit.n}, R² = {fit.r_squared:.3f})"
     if fit.declining:
         hlo, hhi = fit.half_life_ci
         if hlo is None:
@@ -94,9 +105,11 @@ def describe_fit(fit: DecayFit, metric: str) -> str:
         text += ": the series is not declining after its peak, so there is no half-life."
     if fit.n < 6:
         dof = fit.n - 2
-        text += (f" **Small sample:** {fit.n} points leave {dof} degree{'s' if dof != 1 else ''} of freedom, so the "
-                 f"interval is wide "
-                 f"and rests on the assumption of a constant monthly rate.")
+        text += (
+            f" **Small sample:** {fit.n} points leave {dof} degree{'s' if dof != 1 else ''} of freedom, so the "
+            f"interval is wide "
+            f"and rests on the assumption of a constant monthly rate."
+        )
     return text
 
 
@@ -107,12 +120,18 @@ def coverage(ds) -> pd.DataFrame:
     for (e, m), g in rows.groupby(["entity", "metric"], sort=True):
         vend = g.groupby("series")["kind"].agg(lambda k: int((k == "point").sum()))
         best = int(vend.max())
-        out.append({"entity": ds.name(e), "metric": METRIC_SHORT[m],
-                    "points (+ bounds)": f"{int((g['kind'] == 'point').sum())} (+{int((g['kind'] != 'point').sum())})",
-                    "firms": ", ".join(vendor_label(ds, k) for k in vend.index),
-                    "from": g["period"].iloc[0], "to": g["period"].iloc[-1],
-                    "most points from one firm": best,
-                    "decay fit possible": "with CI" if best >= MIN_POINTS_FOR_CI else ("rate only" if best == 2 else "no")})
+        out.append(
+            {
+                "entity": ds.name(e),
+                "metric": METRIC_SHORT[m],
+                "points (+ bounds)": f"{int((g['kind'] == 'point').sum())} (+{int((g['kind'] != 'point').sum())})",
+                "firms": ", ".join(vendor_label(ds, k) for k in vend.index),
+                "from": g["period"].iloc[0],
+                "to": g["period"].iloc[-1],
+                "most points from one firm": best,
+                "decay fit possible": "with CI" if best >= MIN_POINTS_FOR_CI else ("rate only" if best == 2 else "no"),
+            }
+        )
     return pd.DataFrame(out).set_index(["entity", "metric"])
 
 
@@ -120,40 +139,60 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
     """The bullets under 'What this notebook finds', from computed values only."""
     name, m = ds.name(an.entity), METRIC_SHORT[an.metric]
     h, fit = an.headline, an.fit
-    on = "pooled across all vendors (different panels: read with care)" if an.vendor == POOLED else \
-        ("from rows that name no measurement firm" if an.vendor == NO_VENDOR else f"as measured by {an.vendor_label}")
+    on = (
+        "pooled across all vendors (different panels: read with care)"
+        if an.vendor == POOLED
+        else ("from rows that name no measurement firm" if an.vendor == NO_VENDOR else f"as measured by {an.vendor_label}")
+    )
     out = []
     if h["peak_value"] is None:
-        out.append(f"* **No exact figure.** {name}'s {m} {on} is known only as bounds: "
-                   + "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in an.chosen.iterrows()) + ".")
+        out.append(
+            f"* **No exact figure.** {name}'s {m} {on} is known only as bounds: "
+            + "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in an.chosen.iterrows())
+            + "."
+        )
     elif h["n_points"] == 1 or h["peak_obs"] == h["latest_obs"]:
         if h["n_points"] == 1:
-            out.append(f"* **One figure only.** {name}'s {m} {on} is **{fmt_users(h['peak_value'])}** "
-                       f"({h['peak_period']}): one point shows a level, not a trend.")
+            out.append(
+                f"* **One figure only.** {name}'s {m} {on} is **{fmt_users(h['peak_value'])}** "
+                f"({h['peak_period']}): one point shows a level, not a trend."
+            )
         else:
-            out.append(f"* **No fall in this series.** {name}'s {m} {on} is highest at its latest figure, "
-                       f"**{fmt_users(h['peak_value'])}** ({h['peak_period']}), after {h['n_points'] - 1} earlier "
-                       f"figure{'s' if h['n_points'] > 2 else ''}.")
+            out.append(
+                f"* **No fall in this series.** {name}'s {m} {on} is highest at its latest figure, "
+                f"**{fmt_users(h['peak_value'])}** ({h['peak_period']}), after {h['n_points'] - 1} earlier "
+                f"figure{'s' if h['n_points'] > 2 else ''}."
+            )
     else:
         pv = f", {vendor_label(ds, h['peak_series'])}" if an.vendor == POOLED else ""
         lv = f", {vendor_label(ds, h['latest_series'])}" if an.vendor == POOLED else ""
-        out.append(f"* **Peak and latest.** {name}'s {m} {on} peaked at **{fmt_users(h['peak_value'])}** "
-                   f"({h['peak_period']}{pv}) and was **{fmt_users(h['latest_value'])}** at the latest figure "
-                   f"({h['latest_period']}{lv}): **{fmt_pct(h['peak_to_latest_change'])}** in "
-                   f"{h['months_since_peak']:.1f} months.")
-    if h["peak_value"] is not None and h["peak_obs"] == an.chosen[an.chosen["kind"] == "point"].index[0] \
-            and h["n_points"] > 1:
+        out.append(
+            f"* **Peak and latest.** {name}'s {m} {on} peaked at **{fmt_users(h['peak_value'])}** "
+            f"({h['peak_period']}{pv}) and was **{fmt_users(h['latest_value'])}** at the latest figure "
+            f"({h['latest_period']}{lv}): **{fmt_pct(h['peak_to_latest_change'])}** in "
+            f"{h['months_since_peak']:.1f} months."
+        )
+    if h["peak_value"] is not None and h["peak_obs"] == an.chosen[an.chosen["kind"] == "point"].index[0] and h["n_points"] > 1:
         out.append("  This series starts at its maximum, so the true peak may be earlier than the data show.")
     if len(an.higher):
-        out.append("  Higher figures exist outside it: " + "; ".join(
-            f"{fmt_row(r)} in {r['period']} ({vendor_label(ds, r['series'])}, {r['kind']})"
-            for _, r in an.higher.iterrows()) + ". Different panels are not comparable, so they are shown, not joined.")
+        out.append(
+            "  Higher figures exist outside it: "
+            + "; ".join(
+                f"{fmt_row(r)} in {r['period']} ({vendor_label(ds, r['series'])}, {r['kind']})" for _, r in an.higher.iterrows()
+            )
+            + ". Different panels are not comparable, so they are shown, not joined."
+        )
     if h["n_points"] < MIN_POINTS_FOR_CI:
         others = _prepare(ds.select(entity=an.entity, metric=[x for x in USER_METRICS if x != an.metric]))
         if len(others):
-            out.append(f"  Other user figures for {name} (set `metric` to see them): " + "; ".join(
-                f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {vendor_label(ds, r['series'])})"
-                for _, r in others.iterrows()) + ".")
+            out.append(
+                f"  Other user figures for {name} (set `metric` to see them): "
+                + "; ".join(
+                    f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {vendor_label(ds, r['series'])})"
+                    for _, r in others.iterrows()
+                )
+                + "."
+            )
     out.append(f"* **Rate of change.** {describe_fit(fit, an.metric)}")
     for oid, why in fit.excluded.items():
         if why.startswith("repeats "):
@@ -164,16 +203,22 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
             if key == an.vendor or (g["kind"] == "point").sum() < 2:
                 continue
             f = fit_decay(g, vendor_label(ds, key))
-            other.append(f"{vendor_label(ds, key)}: " + (f"{fmt_pct(f.monthly_change)} a month" if f.slope is not None
-                                                          else "no decline after its peak to fit"))
+            other.append(
+                f"{vendor_label(ds, key)}: "
+                + (f"{fmt_pct(f.monthly_change)} a month" if f.slope is not None else "no decline after its peak to fit")
+            )
         if other:
             out.append("  The rate holds for this firm's series only; other firms: " + "; ".join(other) + ".")
     if fit.status != "too_few":
-        out.append(f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
-                   f"months of {DAYS_PER_MONTH:.2f} days.")
+        out.append(
+            f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
+            f"months of {DAYS_PER_MONTH:.2f} days."
+        )
     if len(an.loo):
-        out.append(f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(an.loo.min())} and "
-                   f"{fmt_pct(an.loo.max())} a month.")
+        out.append(
+            f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(an.loo.min())} and "
+            f"{fmt_pct(an.loo.max())} a month."
+        )
     if len(an.segments) >= 2:
         rates = " then ".join(fmt_pct(v) for v in an.segments["monthly_change"])
         first, last = an.segments["monthly_change"].iloc[0], an.segments["monthly_change"].iloc[-1]
@@ -181,24 +226,29 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
         out.append(f"* **Constant rate?** Between consecutive dates {rates} a month: {how}.")
     if len(an.forecast):
         last = an.forecast.iloc[-1]
-        iv = "" if pd.isna(last["low"]) else \
-            f" (95% prediction interval {fmt_est(last['low'])}–{fmt_est(last['high'])})"
-        out.append(f"* **Extrapolation.** If the fitted rate held for {forecast_months} more months, {m} would be "
-                   f"about **{fmt_est(last['value'])}** by {last['date']:%Y-%m}{iv}. This is an extrapolation "
-                   f"of a {fit.n}-point fit, not a measurement." + short_floor(an))
+        iv = "" if pd.isna(last["low"]) else f" (95% prediction interval {fmt_est(last['low'])}–{fmt_est(last['high'])})"
+        out.append(
+            f"* **Extrapolation.** If the fitted rate held for {forecast_months} more months, {m} would be "
+            f"about **{fmt_est(last['value'])}** by {last['date']:%Y-%m}{iv}. This is an extrapolation "
+            f"of a {fit.n}-point fit, not a measurement." + short_floor(an)
+        )
     elif forecast_months > 0:
         out.append("* **No forecast:** without a fitted rate there is nothing to extrapolate.")
     if len(an.growth):
         g = an.growth.iloc[0]
-        out.append(f"* **Before the fall.** {name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) grew "
-                   f"from {fmt_users(g['start_value'])} ({g['start_period']}) to {fmt_users(g['end_value'])} "
-                   f"({g['end_period']}): **×{g['multiple']:.1f} in {g['months']:.1f} months**, "
-                   f"**{fmt_pct(g['monthly_growth'])} a month** compounded.")
+        out.append(
+            f"* **Before the fall.** {name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) grew "
+            f"from {fmt_users(g['start_value'])} ({g['start_period']}) to {fmt_users(g['end_value'])} "
+            f"({g['end_period']}): **×{g['multiple']:.1f} in {g['months']:.1f} months**, "
+            f"**{fmt_pct(g['monthly_growth'])} a month** compounded."
+        )
     else:
         out.append(f"* **Growth phase:** no user series of {name} has two exact points rising to a later maximum.")
     if len(an.ranks):
-        steps = " → ".join(f"rank {r['rank']} ({r['period']}, {r['list_name'].split(',')[0]}, "
-                           f"{vendor_label(ds, vendor_key(r['vendor']))})" for _, r in an.ranks.iterrows())
+        steps = " → ".join(
+            f"rank {r['rank']} ({r['period']}, {r['list_name'].split(',')[0]}, {vendor_label(ds, vendor_key(r['vendor']))})"
+            for _, r in an.ranks.iterrows()
+        )
         out.append(f"* **Ranks** (different lists, not one scale): {steps}.")
     else:
         out.append(f"* **Ranks:** the articles give no rank for {name} in this window.")
@@ -219,18 +269,20 @@ def constant_rate_note(an: Analysis) -> str:
     seg = an.segments
     if len(seg) < 2:
         return ""
-    parts = "; then ".join(f"{fmt_pct(r['monthly_change'])} a month from {r['from_period']} to {r['to_period']}"
-                          for _, r in seg.iterrows())
+    parts = "; then ".join(
+        f"{fmt_pct(r['monthly_change'])} a month from {r['from_period']} to {r['to_period']}" for _, r in seg.iterrows()
+    )
     first, last = seg["monthly_change"].iloc[0], seg["monthly_change"].iloc[-1]
     if last < first:
-        verdict = ("the fall **accelerates**: the single fitted rate averages a slower start and a faster end, so the "
-                   "extrapolation, which continues the average, is more likely too high than too low")
+        verdict = (
+            "the fall **accelerates**: the single fitted rate averages a slower start and a faster end, so the "
+            "extrapolation, which continues the average, is more likely too high than too low"
+        )
     elif last > first:
         verdict = "the fall **slows**: the single fitted rate overstates the latest pace"
     else:
         verdict = "the rate is about constant"
-    return (f"Between consecutive dates of the fit: {parts}. A constant rate would make these equal; "
-            f"{verdict}.")
+    return f"Between consecutive dates of the fit: {parts}. A constant rate would make these equal; {verdict}."
 
 
 def short_floor(an: Analysis) -> str:
@@ -239,7 +291,7 @@ def short_floor(an: Analysis) -> str:
     if w is None or not len(an.forecast):
         return ""
     below = an.forecast[an.forecast["below_wau_floor"]]
-    where = (f"falls below it from {below['date'].iloc[0]:%Y-%m}" if len(below) else "stays above it")
+    where = f"falls below it from {below['date'].iloc[0]:%Y-%m}" if len(below) else "stays above it"
     return f" Against the latest weekly users, {fmt_users(w['base_value'])} ({w['period']}), a floor, it {where}."
 
 
@@ -251,20 +303,29 @@ def floor_note(an: Analysis) -> str:
     below = an.forecast[an.forecast["below_wau_floor"]]
     month = pd.Period(w["period_start"], freq="M")
     same = an.forecast[an.forecast["date"].dt.to_period("M") == month]
-    at = (f" In {month}, the month of that figure, the extrapolation gives {fmt_est(same['value'].iloc[0])}"
-          + (" (below the floor)" if bool(same["below_wau_floor"].iloc[0]) else " (above the floor)") + "."
-          if len(same) else "")
+    at = (
+        f" In {month}, the month of that figure, the extrapolation gives {fmt_est(same['value'].iloc[0])}"
+        + (" (below the floor)" if bool(same["below_wau_floor"].iloc[0]) else " (above the floor)")
+        + "."
+        if len(same)
+        else ""
+    )
     low_below = an.forecast[an.forecast["low"].notna() & (an.forecast["low"] < float(w["base_value"]))]
-    head = (f"Floor: the latest weekly-user figure is {fmt_users(w['base_value'])} ({w['period']}, `{w.name}`), and "
-            f"monthly users are at least the weekly users of a week in that month")
+    head = (
+        f"Floor: the latest weekly-user figure is {fmt_users(w['base_value'])} ({w['period']}, `{w.name}`), and "
+        f"monthly users are at least the weekly users of a week in that month"
+    )
     if len(below):
-        return head + (f"; the extrapolation falls below it from {below['date'].iloc[0]:%Y-%m}: "
-                       "there it contradicts a measurement." + at)
-    tail = (f"; the extrapolation stays above it, but the prediction interval's lower end falls below it from "
-            f"{low_below['date'].iloc[0]:%Y-%m}: that part of the interval is ruled out by data."
-            if len(low_below) else "; the extrapolation and its interval stay above it.")
-    return head + tail + at + (" The floor is exact for that month only; for other months it assumes weekly users "
-                               "did not rise.")
+        return head + (
+            f"; the extrapolation falls below it from {below['date'].iloc[0]:%Y-%m}: there it contradicts a measurement." + at
+        )
+    tail = (
+        f"; the extrapolation stays above it, but the prediction interval's lower end falls below it from "
+        f"{low_below['date'].iloc[0]:%Y-%m}: that part of the interval is ruled out by data."
+        if len(low_below)
+        else "; the extrapolation and its interval stay above it."
+    )
+    return head + tail + at + (" The floor is exact for that month only; for other months it assumes weekly users did not rise.")
 
 
 def evidence_comparison(P) -> pd.DataFrame:
@@ -283,14 +344,22 @@ def evidence_comparison(P) -> pd.DataFrame:
         for key, g in rows.groupby("series", sort=True):
             fit = D.fit_decay(g, D.vendor_label(ds, key))
             lo, hi = fit.monthly_change_ci
-            out.append({"evidence": ev, "series": D.vendor_label(ds, key),
-                        "exact figures": int((g["kind"] == "point").sum()), "in the fit": fit.n,
-                        "monthly change": F.MISSING if fit.monthly_change is None else fmt_pct(fit.monthly_change),
-                        "95% CI": F.MISSING if lo is None else f"{fmt_pct(lo)} to {fmt_pct(hi)}"})
+            out.append(
+                {
+                    "evidence": ev,
+                    "series": D.vendor_label(ds, key),
+                    "exact figures": int((g["kind"] == "point").sum()),
+                    "in the fit": fit.n,
+                    "monthly change": F.MISSING if fit.monthly_change is None else fmt_pct(fit.monthly_change),
+                    "95% CI": F.MISSING if lo is None else f"{fmt_pct(lo)} to {fmt_pct(hi)}",
+                }
+            )
     t = pd.DataFrame(out)
-    return t.pivot(index="series", columns="evidence", values=["exact figures", "in the fit", "monthly change", "95% CI"]) \
-        if len(t) else t
-
+    return (
+        t.pivot(index="series", columns="evidence", values=["exact figures", "in the fit", "monthly change", "95% CI"])
+        if len(t)
+        else t
+    )
 
 
 def headline(ds, r: dict, P) -> str:
@@ -300,17 +369,20 @@ def headline(ds, r: dict, P) -> str:
     who = f"{r['entity_name']} {r['metric'].upper()} ({r['vendor_label']})"
     if r.get("peak_value") is None:
         return f"{who}: no figures in the selected window."
-    text = (f"{who}: {F.users_en(r['peak_value'])} at the peak ({r['peak_period']}), "
-            f"{F.users_en(r['latest_value'])} latest ({r['latest_period']})")
+    text = (
+        f"{who}: {F.users_en(r['peak_value'])} at the peak ({r['peak_period']}), "
+        f"{F.users_en(r['latest_value'])} latest ({r['latest_period']})"
+    )
     if r.get("peak_to_latest_change") is not None and r["latest_period"] != r["peak_period"]:
         text += f", {r['peak_to_latest_change']:+.1%}"
     if r.get("half_life_months") is not None:
-        text += (f"; on this firm's series a fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
-                 f"half-life {r['half_life_months']:.1f} months")
+        text += (
+            f"; on this firm's series a fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
+            f"half-life {r['half_life_months']:.1f} months"
+        )
         seg = r.get("segment_rates") or []
         if r.get("accelerating") and len(seg) >= 2:
-            text += (f", falling faster over time ({seg[0]['monthly_change']:+.1%} then "
-                     f"{seg[-1]['monthly_change']:+.1%} a month)")
+            text += f", falling faster over time ({seg[0]['monthly_change']:+.1%} then {seg[-1]['monthly_change']:+.1%} a month)"
         text += "."
     else:
         text += f"; no decline fitted ({r['fit_status']})."
@@ -321,10 +393,14 @@ def growth_note(ds, an: Analysis) -> str:
     """The growth phase before the fall, or why none can be measured."""
     name = ds.name(an.entity)
     if not len(an.growth):
-        return (f"**No growth phase can be measured for {name}:** no user series has two exact figures from one "
-                f"source rising to a later maximum.")
+        return (
+            f"**No growth phase can be measured for {name}:** no user series has two exact figures from one "
+            f"source rising to a later maximum."
+        )
     g = an.growth.iloc[0]
-    return (f"{name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) went from **{fmt_users(g['start_value'])}** "
-            f"({g['start_period']}) to **{fmt_users(g['end_value'])}** ({g['end_period']}): **×{g['multiple']:.1f}** in "
-            f"{g['months']:.1f} months, **{fmt_pct(g['monthly_growth'])} a month** compounded. The dashed line is "
-            f"that constant rate, drawn between the two figures (not data in between).")
+    return (
+        f"{name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) went from **{fmt_users(g['start_value'])}** "
+        f"({g['start_period']}) to **{fmt_users(g['end_value'])}** ({g['end_period']}): **×{g['multiple']:.1f}** in "
+        f"{g['months']:.1f} months, **{fmt_pct(g['monthly_growth'])} a month** compounded. The dashed line is "
+        f"that constant rate, drawn between the two figures (not data in between)."
+    )

@@ -152,8 +152,7 @@ def ledger_sentence(an) -> str:
     """When the cash runs out, per evidence choice, smaller to larger reading of the rounds."""
     parts = []
     for ev, lg in an.ledgers.items():
-        parts.append(f"with {evidence_label(ev)} the cash lasts to **{_month(lg.cash_out_low)}**–"
-                     f"**{_month(lg.cash_out_high)}**")
+        parts.append(f"with {evidence_label(ev)} the cash lasts to **{_month(lg.cash_out_low)}**–**{_month(lg.cash_out_high)}**")
     return "; ".join(parts) + " (smaller to larger reading of each round)."
 
 
@@ -175,25 +174,32 @@ def ledger_table(ds, an, P) -> pd.DataFrame:
 def rounds_table(ds, an) -> pd.DataFrame:
     """The funding rounds of the chosen evidence, with their readings."""
     r = an.rounds
-    return pd.DataFrame({
-        "date": r["date"].dt.strftime("%Y-%m"),
-        "round": r["label"],
-        "amount (CNY)": [("amount not given" if pd.isna(lo) else F.cny_range_zh(lo, hi) if hi > lo else F.cny_zh(lo))
-                         + (" (lower bound)" if lb else "") for lo, hi, lb in zip(r["low_cny"], r["high_cny"], r["lower_bound"], strict=True)],
-        "rows": r["obs_ids"].replace("", "–"),
-        "source": r["source_id"],
-    }).set_index("date")
+    return pd.DataFrame(
+        {
+            "date": r["date"].dt.strftime("%Y-%m"),
+            "round": r["label"],
+            "amount (CNY)": [
+                ("amount not given" if pd.isna(lo) else F.cny_range_zh(lo, hi) if hi > lo else F.cny_zh(lo))
+                + (" (lower bound)" if lb else "")
+                for lo, hi, lb in zip(r["low_cny"], r["high_cny"], r["lower_bound"], strict=True)
+            ],
+            "rows": r["obs_ids"].replace("", "–"),
+            "source": r["source_id"],
+        }
+    ).set_index("date")
 
 
 def ledger_note(ds, an, P) -> str:
     """The ledger in words."""
-    return (f"Cash month by month from {an.ledgers[P.evidence].start:%B %Y}, the first month with a spend figure: "
-            f"rounds before it are counted in full as opening cash (an upper bound: what they had already paid for is "
-            f"not in the data), later rounds arrive in their month; each month burns notebook 02's "
-            f"\"{an.spend_path}\" spend path plus a non-advertising cost of {F.cny_zh(an.non_ad_cost)} (the peak month's "
-            f"implied cost at a {P.ad_share:.0%} share, held constant). {ledger_sentence(an).capitalize()[0]}"
-            f"{ledger_sentence(an)[1:]} Revenue and any round the "
-            f"data do not give are not counted; a round without an amount adds nothing.")
+    return (
+        f"Cash month by month from {an.ledgers[P.evidence].start:%B %Y}, the first month with a spend figure: "
+        f"rounds before it are counted in full as opening cash (an upper bound: what they had already paid for is "
+        f"not in the data), later rounds arrive in their month; each month burns notebook 02's "
+        f'"{an.spend_path}" spend path plus a non-advertising cost of {F.cny_zh(an.non_ad_cost)} (the peak month\'s '
+        f"implied cost at a {P.ad_share:.0%} share, held constant). {ledger_sentence(an).capitalize()[0]}"
+        f"{ledger_sentence(an)[1:]} Revenue and any round the "
+        f"data do not give are not counted; a round without an amount adds nothing."
+    )
 
 
 def article_quotes(ds, an, P):
