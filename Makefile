@@ -111,6 +111,7 @@ $(NPM_STAMP): package.json package-lock.json
 
 lint: $(STAMP) ## Lint lib, tests and notebooks (ruff), type-check lib (mypy), check the notebook pairs
 	$(BIN)/ruff check lib tests notebooks
+	$(BIN)/ruff format --check lib tests notebooks
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q tests/test_notebook_conventions.py -k "pair or valid_and_clean"
