@@ -8,7 +8,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from kimi_research import paths  # noqa: E402
 from kimi_research.presentation import overlaps, plotting  # noqa: E402
 
 
@@ -59,6 +58,6 @@ def test_save_records_the_labels_and_the_check_reads_them(fig, tmp_path, monkeyp
     ax.text(5.2, 0.5, "second label")
     png = plotting.save(fig, "99_test", "chart", show=False)
     assert png.with_suffix(".labels.json").exists()
-    found = overlaps.find_overlaps(paths.figures_dir())
+    found = overlaps.find_overlaps(png.parent.parent)  # the figures folder of this run (build/runs/...)
     assert list(found) == ["99_test/chart"]
     assert "'first label' overlaps text 'second label'" in overlaps.report(found)

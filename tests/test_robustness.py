@@ -128,12 +128,15 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
         f: sorted(n for n in names if f in (build / "deps" / f"{n}.mk").read_text(encoding="utf-8"))
         for f in (
             "lib/kimi_research/analysis/competitors.py",
+            "lib/kimi_research/presentation/narrative/competitors.py",
             "lib/kimi_research/analysis/decline.py",
             "lib/kimi_research/data/loader.py",
             "lib/kimi_research/orchestration/decks.py",
         )
     }
-    assert importers["lib/kimi_research/analysis/competitors.py"] == ["04_competitor_comparison"]
+    # 04 imports it, and so does 05 (its scenario engine evaluates 04's ranking); nothing else does
+    assert importers["lib/kimi_research/analysis/competitors.py"] == ["04_competitor_comparison", "05_conclusions"]
+    assert importers["lib/kimi_research/presentation/narrative/competitors.py"] == ["04_competitor_comparison"]
     assert importers["lib/kimi_research/data/loader.py"] == names
     assert importers["lib/kimi_research/orchestration/decks.py"] == []
     for f, expected in importers.items():
@@ -142,15 +145,17 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
     assert queue_if_edited(build, "data/observations.csv") == names
 
 
-def test_editing_the_competitor_module_reruns_notebook_04_only(full_run):
+def test_editing_the_competitor_module_reruns_only_its_importers(full_run):
+    """analysis/competitors.py is imported by notebook 04 and by notebook 05's scenario engine."""
     build = full_run["build"]
     before = {p.name: p.read_bytes() for p in (build / "results").glob("*.json")}
     mtimes = {p.name: p.stat().st_mtime_ns for p in (build / "executed").glob("*.ipynb")}
     proc, seconds = make("run", f"BUILD={build}", "JOBS=2", "WHAT_IF=lib/kimi_research/analysis/competitors.py")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert re.findall(r"^ran (\S+)", proc.stdout, flags=re.M) == ["04_competitor_comparison"], proc.stdout
+    ran = set(re.findall(r"^ran (\S+)", proc.stdout, flags=re.M))
+    assert ran == {"04_competitor_comparison", "05_conclusions"}, proc.stdout
     after = {p.name: p.stat().st_mtime_ns for p in (build / "executed").glob("*.ipynb")}
-    assert {n for n in after if after[n] != mtimes[n]} == {"04_competitor_comparison.ipynb"}
+    assert {n for n in after if after[n] != mtimes[n]} == {"04_competitor_comparison.ipynb", "05_conclusions.ipynb"}
     assert {p.name: p.read_bytes() for p in (build / "results").glob("*.json")} == before, "same inputs, same bytes"
 
 

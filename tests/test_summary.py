@@ -19,7 +19,8 @@ def test_every_notebook_has_a_computed_headline(results):
     dec, ads, sus, comp = (results[n] for n in summary.NOTEBOOKS[1:5])
     assert f"{dec['monthly_change']:+.1%} a month" in dec["headline"]
     assert f"CNY {ads['cost_per_retained_user_yuan']:,.0f}" in ads["headline"]
-    assert f"{sus['paying_share_of_mau']:.1%} of its MAU of 2024-12" in sus["headline"]  # o000_08's period
+    assert f"keeps {sus['ratio_to_threshold_firm']:.1%} of the growth" in sus["headline"]
+    assert "At equal revenue/cost" in sus["headline"]  # the comparison it rests on, said
     assert f"ranks {comp['kimi_rank']}th" in comp["headline"]
     assert str(results["00_data_audit"]["n_observations"]) in results["00_data_audit"]["headline"]
 

@@ -16,8 +16,9 @@ from IPython.display import Markdown, display
 
 import kimi_research as kr
 from kimi_research.analysis import conclusions, contested, scenarios
-from kimi_research.presentation import conclusions_text, plotting
+from kimi_research.presentation import plotting
 from kimi_research.presentation.figures import conclusions as figures
+from kimi_research.presentation.narrative import conclusions as narrative
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # fmt: off
@@ -43,19 +44,19 @@ varied = conclusions.varied_inputs(table, reg)
 lang = plotting.theme()
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown("## What this notebook finds\n\n" + conclusions_text.short_summary(graded, len(table), varied)))
+display(Markdown("## What this notebook finds\n\n" + narrative.short_summary(graded, len(table), varied)))
 
 # %% slideshow={"slide_type": "notes"}
-display(Markdown(conclusions_text.scope_markdown(len(table), varied, ev.n_tasks)))
+display(Markdown(narrative.scope_markdown(len(table), varied, ev.n_tasks)))
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(conclusions_text.grade_markdown(graded, "every")))
+display(Markdown(narrative.grade_markdown(graded, "every")))
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(conclusions_text.grade_markdown(graded, "unless")))
+display(Markdown(narrative.grade_markdown(graded, "unless")))
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(conclusions_text.grade_markdown(graded, "not_supported")))
+display(Markdown(narrative.grade_markdown(graded, "not_supported")))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The contested inputs
@@ -65,7 +66,7 @@ display(Markdown(conclusions_text.grade_markdown(graded, "not_supported")))
 # or without a source; its bounds are this notebook's parameters.
 
 # %% slideshow={"slide_type": "subslide"}
-parts = conclusions_text.contested_parts(contested.table(reg).drop(columns=["question"]))
+parts = narrative.contested_parts(contested.table(reg).drop(columns=["question"]))
 display(Markdown(f"**The inputs with discrete readings** (part 1 of {len(parts) - 1})"), parts[0])
 
 # %% slideshow={"slide_type": "subslide"}
@@ -103,7 +104,7 @@ display(table[out_cols].describe().loc[["min", "50%", "max"]].T.rename(columns={
 # point) counts as one in which nothing supports it.
 
 # %% slideshow={"slide_type": "subslide"}
-display(conclusions_text.display_table(graded))
+display(narrative.display_table(graded))
 
 # %% slideshow={"slide_type": "subslide"}
 src = ds.source_label(sorted({ds.observations.at[i, "source_id"] for ids in graded["obs_ids"] for i in ids}))
@@ -123,14 +124,14 @@ plotting.close_all()  # saved for the summary deck only, not shown here
 # together, one column each; '–': the input does not split that conclusion.
 
 # %% slideshow={"slide_type": "subslide"}
-groups = conclusions_text.split_groups(graded)
-display(Markdown(conclusions_text.group_title(groups, 0)), groups[0])
+groups = narrative.split_groups(graded)
+display(Markdown(narrative.group_title(groups, 0)), groups[0])
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(conclusions_text.group_title(groups, 1)), groups[1])
+display(Markdown(narrative.group_title(groups, 1)), groups[1])
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(conclusions_text.group_title(groups, 2)), groups[2])
+display(Markdown(narrative.group_title(groups, 2)), groups[2])
 
 # %% slideshow={"slide_type": "skip"}
 results = {
@@ -141,5 +142,5 @@ results = {
     "conclusions": graded.drop(columns=["share_by_reading"]).to_dict(orient="records"),
     "share_by_reading": dict(zip(graded["id"], graded["share_by_reading"], strict=True)),
 }
-results["headline"] = conclusions_text.headline(results)
+results["headline"] = narrative.headline(results)
 kr.write_results("05_conclusions", results, P)

@@ -31,6 +31,11 @@ def grade_kind(r: dict[str, dict], cid: str) -> str:
     return next(c["grade_kind"] for c in r[CONCLUSIONS]["conclusions"] if c["id"] == cid)
 
 
+def share(r: dict[str, dict], cid: str) -> float:
+    """The share of scenarios in which a conclusion of notebook 05 holds."""
+    return next(c["share"] for c in r[CONCLUSIONS]["conclusions"] if c["id"] == cid)
+
+
 def slide_findings(r: dict[str, dict]) -> dict[int, dict[str, str]]:
     """Per slide, the conclusions it states and how strongly (strength as in notebook 05's grades)."""
     timing = grade_kind(r, "growth_bought_timing")
@@ -132,11 +137,13 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"At a {sus['ad_share']:.0%} ad share Kimi keeps **{sus['ratio_to_threshold_firm']:.1%}** of the growth of "
         f"a firm at the {sus['alarm_threshold']:.0%} alarm line, and needs {sus['frontier_factor_at_share']:.2f}× "
         f"the revenue/cost ratio for the same rate.\n\n{_img('03_sustainability_formula', 'heatmap')}",
-        f"## 7. What sustainability would take\n\nThe peak spend at a {sus['ad_share']:.0%} share implies "
-        f"**{_cny(sus['implied_total_monthly_cost_yuan'])} a month** in total; covering it takes "
-        f"**{_users(sus['paying_users_needed'])} paying users** at CNY "
+        f"## 7. What sustainability would take\n\nIf the undated {sus['ad_share']:.0%} share is taken as given, the "
+        f"peak spend implies **{_cny(sus['implied_total_monthly_cost_yuan'])} a month** in total; covering it would "
+        f"take **{_users(sus['paying_users_needed'])} paying users** at an assumed CNY "
         f"{sus['parameters']['price_per_paying_user_yuan']:g}, {sus['paying_share_of_mau']:.1%} of the MAU of "
-        f"{when(sus['mau_obs'])} ({who(sus['mau_obs'])}).\n\n{_img('03_sustainability_formula', 'paying_users')}",
+        f"{when(sus['mau_obs'])} ({who(sus['mau_obs'])}). A scale, not a finding: that more than a quarter of "
+        f"the users would have to pay holds in {share(r, 'paying_quarter_of_users'):.0%} of the readings of the "
+        f"contested inputs (notebook 05).\n\n{_img('03_sustainability_formula', 'paying_users')}",
         f"## 8. Where Kimi stands today\n\n{comp['metric'].upper()}, {comp['as_of']['label']}: "
         + ", ".join(f"{x['name']} {_users(x['value'])} (#{x['rank']})" for x in top)
         + f"; Kimi **{_users(comp['kimi_value'])} (#{comp['kimi_rank']})**. Doubao has "
