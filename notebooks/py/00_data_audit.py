@@ -15,6 +15,7 @@ import kimi_research as kr
 from kimi_research.analysis import audit, claims
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
+from kimi_research.presentation.figures import audit as figures
 
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # fmt: off
@@ -30,7 +31,7 @@ ds = ds.with_evidence(P.evidence)  # the articles, or every source
 obs, events, cl = audit.restrict(ds, P.entity)
 plotting.theme()
 
-# %% slideshow={"slide_type": "slide"}
+# %% slideshow={"slide_type": "skip"}
 verdicts = claims.evaluate(ds, P.tolerance).loc[cl.index]
 conf = audit.conflicts(ds, obs)
 spread = audit.conflict_spread(conf)
@@ -56,6 +57,8 @@ tier2 = (
     if 2 in tiers.index and tiers.at[2, "sources"]
     else ""
 )
+
+# %% slideshow={"slide_type": "slide"}
 display(
     Markdown(f"""
 ## What this notebook finds
@@ -152,43 +155,7 @@ display(conf[["conflict_group", "entity", "period", "qualifier", "value_text", "
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if len(conf):
-    plot = conf.merge(spread[["low"]], left_on="conflict_group", right_index=True)
-    plot["relative"] = plot["comparable_value"] / plot["low"]
-    fig, ax = plt.subplots(figsize=(10, 0.55 * spread.shape[0] + 1.8))
-    sns.stripplot(
-        data=plot,
-        x="relative",
-        y="conflict_group",
-        hue="source",
-        size=10,
-        jitter=False,
-        ax=ax,
-        order=spread.sort_values("high / low").index,
-    )
-    plot["label"] = plot.apply(plotting.value_label, axis=1)
-    # labels of one group take turns above, below and higher above their dots, so two close values never share a line
-    labelled = plot.drop_duplicates(["conflict_group", "label"]).sort_values(["conflict_group", "relative"])
-    for k, (_, r) in enumerate(labelled.iterrows()):
-        turn = labelled["conflict_group"].iloc[:k].eq(r["conflict_group"]).sum() % 3
-        dy, va = [(6, "bottom"), (-6, "top"), (17, "bottom")][turn]
-        ax.annotate(
-            r["label"], (r["relative"], r["conflict_group"]), xytext=(5, dy), textcoords="offset points", fontsize=9, va=va
-        )
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
-    ax.xaxis.set_minor_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×" if v in (1.5, 2, 3, 5) else ""))
-    ax.set_title("How far apart the articles are: each value relative to the lowest in its group")
-    ax.set_xlabel("value ÷ lowest value in the conflict group (log scale)")
-    ax.set_ylabel("conflict group")
-    ax.legend(title="article", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=9)
-    ax.set_xlim(0.9, plot["relative"].max() * 1.35)
-    ax.set_ylim(len(spread) - 0.4, -0.7)  # head room above the top group's labels
-    plotting.footnote(
-        fig,
-        ds.source_label(plot["source_id"]),
-        caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.",
-    )
-    plotting.save(fig, "00_data_audit", "conflicts")
+    figures.conflicts(ds, conf, spread)
 else:
     display(Markdown("No conflicts in this selection."))
 
@@ -226,37 +193,7 @@ show = verdicts.assign(
 display(show[["source_id", "statement", "computed", "relation", "asserted", "gap", "verdict"]].style.hide(axis="index"))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-import textwrap
-
-from matplotlib.lines import Line2D
-
-colors = {"holds": "#2ca02c", "roughly holds": "#ff7f0e", "fails": "#d62728"}
-order = verdicts.sort_values("gap", ascending=True)
-labels = [
-    f"{c}  " + textwrap.shorten(s, 60, placeholder="...") for c, s in zip(order["claim_id"], order["statement"], strict=True)
-]
-fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 1.8))
-y = range(len(order))
-ax.hlines(y, 0, order["gap"] * 100, color=order["verdict"].map(colors), lw=2.5)
-ax.scatter(order["gap"] * 100, y, color=order["verdict"].map(colors), s=70, zorder=3)
-ax.set_yticks(list(y), labels)
-ax.axvline(P.tolerance * 100, color="#555555", ls="--", lw=1)
-ax.axvline(2 * P.tolerance * 100, color="#999999", ls=":", lw=1)
-ax.set_title("How far each claim is from its recomputed value")
-ax.set_xlabel("gap between asserted and recomputed value (% of the recomputed value)")
-ax.set_xlim(-0.3, max(order["gap"].max() * 100, 2 * P.tolerance * 100) * 1.15)
-handles = [Line2D([], [], marker="o", color=c, lw=2.5, label=v) for v, c in colors.items()]
-handles += [
-    Line2D([], [], color="#555555", ls="--", label=f"tolerance {P.tolerance:.0%}"),
-    Line2D([], [], color="#999999", ls=":", label="2 × tolerance"),
-]
-ax.legend(handles=handles, title="verdict", loc="lower right", fontsize=9)
-plotting.footnote(
-    fig,
-    "data/claims.csv recomputed from data/observations.csv and data/events.csv",
-    caption="Figure 4. Zero gap: the computed value lies inside the asserted one (or satisfies the inequality). Claims stated flatly ('=') must match within 0.5% (rounding) to hold; approximate ones within the tolerance.",
-)
-plotting.save(fig, "00_data_audit", "claims")
+fig = figures.claims(verdicts, P.tolerance)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Traceability and the data dictionary
@@ -289,6 +226,18 @@ from kimi_research.data.schema import dictionary_markdown
 display(Markdown(dictionary_markdown().replace("# Data dictionary", "### Data dictionary", 1)))
 
 # %% slideshow={"slide_type": "skip"}
+claim_results = {
+    cid: {
+        "verdict": r["verdict"],
+        "computed_low": r["computed_low"],
+        "computed_high": r["computed_high"],
+        "gap": round(r["gap"], 6),
+        "relation": r["relation"],
+    }
+    for cid, r in verdicts.iterrows()
+}
+
+# %% slideshow={"slide_type": "skip"}
 results = {
     "entity": P.entity,
     "n_observations": len(obs),
@@ -307,16 +256,7 @@ results = {
     "evidence": P.evidence,
     "most_covered_sources": richest,
     "sources_by_tier": {str(t): r.to_dict() for t, r in tiers.iterrows()},
-    "claims": {
-        cid: {
-            "verdict": r["verdict"],
-            "computed_low": r["computed_low"],
-            "computed_high": r["computed_high"],
-            "gap": round(r["gap"], 6),
-            "relation": r["relation"],
-        }
-        for cid, r in verdicts.iterrows()
-    },
+    "claims": claim_results,
     "verdict_counts": n_verdict.to_dict(),
     "headline": (
         f"{len(obs)} numbers from {obs['source_id'].nunique()} {'articles' if P.evidence == 'articles' else 'sources'}, each with its quote; "

@@ -127,6 +127,8 @@ display(
 )
 if fit.n:
     display(used[["period", "dated", "months_since_peak", "value", "firm", "source_id"]])
+
+# %% slideshow={"slide_type": "-"}
 left = {k: v for k, v in {**an.left_out, **fit.excluded}.items() if not v.startswith("repeats ")}
 lines = ["**Rows left out:** " + ("none." if not left else "; ".join(f"`{k}` {v}" for k, v in left.items()) + ".")]
 lines.append(narrative.describe_fit(fit, an.metric))
