@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kimi_research.analysis import adspend, competitors
+from kimi_research.analysis import adspend
 from kimi_research.analysis.adspend import BUDGET
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
@@ -210,8 +210,7 @@ def rivals_note(ds, an, P):
         + " and ".join(
             f"{plotting.label(ds, r['entity'])} spent {F.cny_zh(r['base_value_per_month'])} a month" for _, r in q4.iterrows()
         )
-        + f": Kimi outspent them {competitors.outspend_ratio(an.spend.loc[window, 'spend_yuan'], q4['base_value_per_month']):.1f} "
-        "times over (the ratio notebook 04 gives too; article 002: "
+        + f": Kimi outspent them {kimi_peak_pm / q4['base_value_per_month'].max():.1f} times over (article 002: "
         "'the most among Chinese LLM apps')."
     )
 
