@@ -60,8 +60,22 @@ def write_results(notebook: str, results: dict | BaseModel, parameters: Any = No
     payload = {"notebook": notebook, "parameters": to_jsonable(parameters or {}), **to_jsonable(results)}
     validate_results(notebook, payload)
     path = paths.run_dir(notebook) / "results" / f"{notebook}.json"
-    atomic_write_text(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(path, dumps(payload))
     return path
+
+
+#: keys written first, in this order; every other key follows in alphabetical order
+HEAD_KEYS = ("notebook", "parameters", "headline")
+
+
+def dumps(payload: dict) -> str:
+    """The results JSON text: the head keys first, then every other top-level key in alphabetical order.
+
+    The order does not depend on how the analysis code is organised, so a refactoring that keeps
+    every value leaves the file byte for byte the same (nested mappings keep their own order)."""
+    head = {k: payload[k] for k in HEAD_KEYS if k in payload}
+    rest = {k: payload[k] for k in sorted(payload) if k not in head}
+    return json.dumps({**head, **rest}, ensure_ascii=False, indent=2) + "\n"
 
 
 def read_results(notebook: str, results_dir: Path | None = None) -> dict:
