@@ -289,19 +289,40 @@ def test_spend_path_never_spreads_a_total_over_months(live_ds):
 
 
 def test_headline_states_the_range_and_the_floor(ds):
+    from kimi_research.orchestration.results import payload_of
     from kimi_research.params.adspend import AdSpendParameters
     from kimi_research.presentation.narrative import adspend as narrative
 
     P = AdSpendParameters()
-    an = adspend.analyse(ds.with_evidence(P.evidence), P)
-    r = adspend.results(an, P)
+    an = adspend.analyse(ds, P)
+    r = payload_of(an)
     lo, hi = r["churn_range_allowed"]
-    assert lo < an.churn < hi
-    assert r["cost_per_retained_user_is_lower_bound"] == (an.retention_row["qualifier"] in ("<", "<="))
-    text = narrative.headline(ds, r, P)
+    assert lo < an.fit.fitted_monthly_churn < hi
+    assert r["cost_per_retained_user_is_lower_bound"] == (an.retained.retention_row["qualifier"] in ("<", "<="))
+    text = r["headline"]
+    assert text == narrative.headline(an)
     assert f"{lo:.0%} to {hi:.0%}" in text
     assert ("at least CNY" in text) == r["cost_per_retained_user_is_lower_bound"]
-    assert "lower bound" in narrative.retained_user_note(ds, an, P)
+    assert "lower bound" in narrative.retained_user_note(an.retained)
+
+
+def test_sections_are_the_results_contract(ds):
+    """Every result key comes from exactly one section, the payload validates against the generated model, and the
+    evidence comparison is computed by the analysis (both settings), not by a sentence function."""
+    from kimi_research.orchestration.results import payload_of
+    from kimi_research.orchestration.results_models import MODELS
+    from kimi_research.params.adspend import AdSpendParameters
+
+    an = adspend.analyse(ds, AdSpendParameters())
+    keys = [k for s in an.sections().values() for k in s.results()]
+    assert len(keys) == len(set(keys))
+    payload = payload_of(an)
+    MODELS[NB].model_validate(payload)
+    assert set(payload) == {"notebook", "parameters", "headline", *keys}
+    assert all(len(type(s).model_fields) <= 25 for s in an.sections().values())
+    table = an.evidence_comparison.table
+    assert list(table.columns) == ["articles", "all"]
+    assert table.at["MAU points fitted", "articles"] == an.fit.fit_points  # the default run uses the articles
 
 
 @pytest.mark.notebook

@@ -101,7 +101,8 @@ def test_summary_at_top_and_results_at_end(nb):
     head = "\n".join(c.source for c in book.cells[:8])
     assert "What this notebook finds" in head
     code = [c for c in book.cells if c.cell_type == "code"]
-    assert f'write_results("{path.stem}"' in code[-1].source
+    # the typed-sections shape ends with the analysis written whole; notebooks not yet converted name themselves
+    assert code[-1].source.strip() == "_ = kr.write_results(an)" or f'write_results("{path.stem}"' in code[-1].source
 
 
 # --- examples: every one runs as written ------------------------------------------------------------

@@ -23,9 +23,15 @@ class Notebook:
     title: str  # short title for the index, decks and reports
     analysis: str  # dotted module of the analysis layer
     params: str  # the parameter model, "dotted.module:ClassName"
+    narrative: str = ""  # the presentation module whose headline(an) writes the notebook's headline
 
     def module(self) -> ModuleType:
         return importlib.import_module(self.analysis)
+
+    def narrative_module(self) -> ModuleType:
+        if not self.narrative:
+            raise ValueError(f"{self.name}: the registry names no narrative module")
+        return importlib.import_module(self.narrative)
 
     def parameters_model(self) -> type[NotebookParameters]:
         module, _, cls = self.params.partition(":")
@@ -43,6 +49,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "The ad-spend bubble",
         "kimi_research.analysis.adspend",
         "kimi_research.params.adspend:AdSpendParameters",
+        "kimi_research.presentation.narrative.adspend",
     ),
     Notebook(
         "03_sustainability_formula",

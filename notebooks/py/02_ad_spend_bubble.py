@@ -34,16 +34,13 @@ evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("02_ad_spend_bubble", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the articles, or every source
-rows = adspend.spend_rows(ds, "kimi")  # DataError if Kimi has no spend rows
-targets = adspend.mau_targets(ds, "kimi", "questmobile")  # DataError if there is no MAU to fit to
-lang = plotting.theme()
+_ = plotting.theme()
 
 # %% slideshow={"slide_type": "skip"}
-an = adspend.analyse(ds, P)
+an = adspend.analyse(ds, P)  # P.evidence of the data; DataError if Kimi has no spend rows or no MAU to fit to
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(ds, an, P)))
+display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(an)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. What the articles report about Kimi's ad spend
@@ -52,7 +49,7 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # articles 003 and 004 disagree (conflict group `kimi_peak_ad_spend`), and the Bilibili figure is industry hearsay.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.spend_rows_table(ds, an, P))
+display(narrative.spend_rows_table(an.spend_path))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The spend timeline: data and assumptions
@@ -62,10 +59,10 @@ display(narrative.spend_rows_table(ds, an, P))
 # article reports, chosen by the `spend_path` parameter. Everything after the last reported month is assumption.
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.spend_path_note(ds, an, P)))
+display(Markdown(narrative.spend_path_note(an.spend_path)))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.spend_timeline(ds, an, P), NB, "spend_timeline")
+_ = plotting.save(figures.spend_timeline(an.spend_path), NB, "spend_timeline")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Rivals' spend beside Kimi's
@@ -76,10 +73,10 @@ plotting.save(figures.spend_timeline(ds, an, P), NB, "spend_timeline")
 # data note says why). The axis is logarithmic.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.rivals_spend(ds, an, P), NB, "rivals_spend")
+_ = plotting.save(figures.rivals_spend(an.rivals), NB, "rivals_spend")
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.rivals_note(ds, an, P)))
+display(Markdown(narrative.rivals_note(an.rivals)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The articles' unit economics, reproduced
@@ -88,10 +85,10 @@ display(Markdown(narrative.rivals_note(ds, an, P)))
 # monthly figure gives a daily range; article 004's all-in acquisition cost is itself a range.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.unit_economics_table(ds, an, P))
+display(narrative.unit_economics_table(an.unit_economics))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.unit_economics(ds, an, P), NB, "unit_economics")
+_ = plotting.save(figures.unit_economics(an.unit_economics), NB, "unit_economics")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Cost per retained user
@@ -101,10 +98,10 @@ plotting.save(figures.unit_economics(ds, an, P), NB, "unit_economics")
 # no date and no product named: **unsourced hearsay**, kept only because it is the articles' own figure.
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.retained_user_note(ds, an, P)))
+display(Markdown(narrative.retained_user_note(an.retained)))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.cost_per_retained_user(ds, an, P), NB, "cost_per_retained_user")
+_ = plotting.save(figures.cost_per_retained_user(an.retained), NB, "cost_per_retained_user")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Users bought vs users kept
@@ -114,10 +111,10 @@ plotting.save(figures.cost_per_retained_user(ds, an, P), NB, "cost_per_retained_
 # the most that was kept (it also includes users who came without ads).
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.bought_vs_kept(ds, an, P), NB, "bought_vs_kept")
+_ = plotting.save(figures.bought_vs_kept(an.bought_vs_kept), NB, "bought_vs_kept")
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.bought_vs_kept_note(ds, an, P)))
+display(Markdown(narrative.bought_vs_kept_note(an.bought_vs_kept)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. A stock-flow model of bought users
@@ -133,11 +130,11 @@ display(Markdown(narrative.bought_vs_kept_note(ds, an, P)))
 # points, the spend after the last reported month is an assumption, and the CPA is a rumour.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.fit_table(ds, an, P))
-display(Markdown(narrative.not_counted_note(ds, an, P)))
+display(narrative.fit_table(an.fit))
+display(Markdown(narrative.not_counted_note(an.fit)))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.stock_flow_fit(ds, an, P), NB, "stock_flow_fit")
+_ = plotting.save(figures.stock_flow_fit(an.modelled), NB, "stock_flow_fit")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### How well is the churn pinned down?
@@ -147,10 +144,10 @@ plotting.save(figures.stock_flow_fit(ds, an, P), NB, "stock_flow_fit")
 # Right: what the model gets wrong at each measured point.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.fit_diagnostics(ds, an, P), NB, "fit_diagnostics")
+_ = plotting.save(figures.fit_diagnostics(an.fit), NB, "fit_diagnostics")
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.churn_note(ds, an, P)))
+display(Markdown(narrative.churn_note(an.fit)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The churn depends on the CPA: every reading, every spend path
@@ -160,8 +157,8 @@ display(Markdown(narrative.churn_note(ds, an, P)))
 # articles' CPA readings (contested input `cpa`) and each spend path; the headline quotes the range.
 
 # %% slideshow={"slide_type": "fragment"}
-display(narrative.joint_table(ds, an, P))
-display(Markdown(narrative.joint_note(ds, an, P)))
+display(narrative.joint_table(an.joint))
+display(Markdown(narrative.joint_note(an.joint)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. What if spending had continued, or stopped?
@@ -171,10 +168,10 @@ display(Markdown(narrative.joint_note(ds, an, P)))
 # halves every half-life.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.counterfactual(ds, an, P), NB, "counterfactual")
+_ = plotting.save(figures.counterfactual(an.counterfactuals), NB, "counterfactual")
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.counterfactual_note(ds, an, P)))
+display(Markdown(narrative.counterfactual_note(an.counterfactuals)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Bridge to notebook 03: the implied total cost
@@ -183,7 +180,7 @@ display(Markdown(narrative.counterfactual_note(ds, an, P)))
 # peak month's ad bill was that share, the whole monthly cost base follows.
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.bridge_note(ds, an, P)))
+display(Markdown(narrative.bridge_note(an.cost_base)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. Articles only, and with the public-report supplement
@@ -193,16 +190,14 @@ display(Markdown(narrative.bridge_note(ds, an, P)))
 # (the same figures, counted once) and a cumulative total that is not a month's spend (not used in the path).
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.evidence_comparison(ds, P))
-display(Markdown(narrative.creatives_note(ds, an, P)))
+display(narrative.evidence_comparison(an.evidence_comparison))
+display(Markdown(narrative.creatives_note(an.evidence_comparison)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 11. Verdict
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown(narrative.verdict_markdown(ds, an, P)))
+display(Markdown(narrative.verdict_markdown(an)))
 
 # %% slideshow={"slide_type": "skip"}
-results = adspend.results(an, P)
-results["headline"] = narrative.headline(ds, results, P)
-print(kr.write_results("02_ad_spend_bubble", results, P))
+_ = kr.write_results(an)

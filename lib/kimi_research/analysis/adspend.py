@@ -29,11 +29,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, computed_field
 from scipy import optimize, stats
 
+from kimi_research.analysis.sections import Analysis, Section, shown
+from kimi_research.data.labels import Citation, Name, cite, names
 from kimi_research.data.loader import repeated_figures
 from kimi_research.data.periods import period_label
 from kimi_research.data.units import DAYS_PER_MONTH
@@ -520,83 +524,258 @@ def key_events(ds, entity: str = "kimi") -> pd.DataFrame:
     return ev[ev["kind"].isin(KEY_EVENT_KINDS)]
 
 
-_users_per_budget = users_per_budget  # analyse() names its result users_per_budget
+# --- notebook 02 as typed sections ---------------------------------------------------------------------
+#: retentions at which the cost-per-retained-user chart draws its curves (0.5% to 100%)
+RETENTION_GRID = np.geomspace(0.005, 1, 200)
 
 
-# --- the whole analysis of notebook 02 ------------------------------------------------------------
-@dataclass
-class BubbleAnalysis:
-    """Everything notebook 02 shows, computed once from the validated parameters (CNY, users, months)."""
+class Basis(Section):
+    """Which evidence the run used."""
 
-    rows: pd.DataFrame
-    targets: pd.DataFrame
-    dated_months: pd.DataFrame
-    peak_row: pd.Series
-    peak: float
-    peak_month: pd.Period
-    burn30: float
-    burn31: float
-    undated_peaks: pd.DataFrame
-    burn_article: pd.Series
-    twenty: pd.Series
-    cpa_rows: pd.DataFrame
-    all_in: pd.Series
-    new_users_row: pd.Series
-    burn_hypo_article: pd.Series
-    burn_hypo: tuple
-    all_in_param: float
-    burn_param: float
-    users_per_budget: dict
-    users_per_budget_param: float
-    retention_row: pd.Series
-    cost_retained: float
-    share_row: pd.Series
-    implied_cost: float
-    implied_cost_low: float
-    spend: pd.DataFrame
-    last_data: pd.Period
-    window: pd.PeriodIndex
-    window_spend: float
-    bought: float
-    kept: float
-    after: pd.Series
-    mau_after: float
-    spend_to_last: float
-    bought_to_last: float
-    floor: float
-    fit: ChurnFit
-    churn: float
-    hl: float
-    ci: tuple | None  # profile interval of the churn (None when the churn is given)
-    hl_ci: tuple | None
-    users: pd.Series
-    cf: pd.DataFrame
-    used: pd.DataFrame
-    first_t: pd.Series
-    last_t: pd.Series
-    months_between: float
-    observed_change: float
-    observed_monthly: float
-    cf_at_last: pd.Series
-    worst: str
-    rivals: pd.DataFrame
-    kimi_peak_pm: float
-    q4: pd.DataFrame
-    hi_cpa: pd.Series
-    lo_cpa: pd.Series
-    others: pd.DataFrame
-    users_ci: tuple | None  # bought users at the interval's two churns
-    n_after: int
-    low_peak: pd.Series
-    dau: pd.DataFrame
-    dau_growth: float
-    span: pd.PeriodIndex
-    first_spend: pd.Series
-    joint: pd.DataFrame  # churn fitted at every CPA reading x spend path (churn_by_cpa_and_path)
-    churn_range: tuple  # (min, max) churn over the pairs the MAU points allow
-    saturation: float  # market size of the 'spend continued' counterfactual, users
-    saturation_source: str  # where it comes from (an observation id, or 'parameter')
-    model_opts: dict  # the stock-flow options (cohort, organic inflow) every simulation uses
+    evidence: str = Field(description="the evidence the run used: 'articles' or 'all'")
+
+
+class SpendPath(Section):
+    """Month by month, what did Kimi spend, and which months are data and which assumption?"""
+
+    spend_path: str = Field(description="the spend path: how months without a figure are filled (adspend.SPEND_PATHS)")
+    peak_month: str = Field(description="the month of the largest single-month spend figure (YYYY-MM)")
+    peak_monthly_spend_yuan: float = Field(description="that month's spend, CNY")
+    peak_window: list[str] = Field(description="the run of consecutive reported months that holds the peak (YYYY-MM)")
+    peak_window_spend_yuan: float = Field(description="spend over the peak window, CNY")
+    spend_to_last_report_yuan: float = Field(description="spend on the path up to the last month with a figure, CNY")
+    spend_floor_yuan_per_month: float = Field(description="the pre-peak 'almost every month' lower bound, CNY a month")
+    spend_by_month_yuan: dict[str, float] = Field(description="the spend path, CNY per month (YYYY-MM)")
+    spend_status_by_month: dict[str, str] = Field(description="reported / lower bound / interpolated / assumption")
+
+    description: str = shown("what the path assumes, in words")
+    floor_obs: list[str] = shown("the observations that give the pre-peak floor")
+    peak_row: pd.Series = shown("the row of the largest single-month figure")
+    spend: pd.DataFrame = shown("one row per month: spend_yuan, status, obs_ids, data")
+    rows: pd.DataFrame = shown("every spend row of Kimi, with period, per_month, lower_bound, source and vendor_name")
+    undated_peaks: pd.DataFrame = shown("the undated 'peak month' figures (conflict group kimi_peak_ad_spend)")
+    twenty: pd.Series = shown("the undated '20天烧钱1个亿' row")
+    last_data: pd.Period = shown("the last month with a figure of its own")
+    window: pd.PeriodIndex = shown("the peak window")
+    span: pd.PeriodIndex = shown("the months of the 'almost every month' span")
+    events: pd.DataFrame = shown("campaigns, funding and model launches for the time axis")
+    source: Citation = shown("the rows the timeline shows")
+
+
+class RivalSpend(Section):
+    """Did Kimi outspend Doubao and Yuanbao in its peak months?"""
+
+    kimi_months: pd.DataFrame = shown("Kimi's months with a figure of their own (the spend path's data months)")
+    rivals: pd.DataFrame = shown("Doubao's and Yuanbao's spend rows")
+    same_quarter: pd.DataFrame = shown("the rivals' rows for the quarter that starts with the peak window")
+    kimi_peak_per_month: float = shown("the smaller month of Kimi's peak window, CNY")
+    outspend: float = shown("Kimi's peak month floor over the larger rival's monthly average in that quarter")
+    window: pd.PeriodIndex = shown("the peak window")
+    names: dict[str, Name] = shown("entity names")
+    source: Citation = shown("the rows the chart shows")
+
+
+class UnitEconomics(Section):
+    """The articles' unit economics reproduced: what a day of the peak cost, and what 1亿元 buys."""
+
+    peak_daily_burn_yuan: list[float] = Field(description="[30-day month, 31-day month]")
+    article_daily_burn_yuan: float = Field(description="the article's own daily figure (o003_07)")
+    hypothetical_daily_burn_yuan: list[float] = Field(description="article 004's 20万 users a day x its 12-13元, CNY a day")
+    parameter_daily_burn_yuan: float = Field(description="daily_new_users x (cpa_yuan + compute cost), CNY a day")
+    burn_20_days_per_day_yuan: float = Field(description="'20天烧钱1个亿' per day, CNY")
+    users_per_100m_yuan: float = Field(description="users bought with 1亿元 at the cpa_yuan parameter")
+    users_per_100m_yuan_by_cpa_row: dict[str, float] = Field(description="the same at each CPA row of the articles")
+    all_in_cpa_yuan: float = Field(description="cpa_yuan + compute_cost_per_user_yuan, CNY")
+
+    daily_new_users: int = shown("parameter")
+    peak_row: pd.Series = shown("the peak month's row")
+    burn_article: pd.Series = shown("'相当于每天烧掉700万' (o003_07)")
+    burn_hypo_article: pd.Series = shown("'一天就得烧掉约250万元' (o004_23)")
+    new_users_row: pd.Series = shown("article 004's hypothetical new users a day")
+    all_in: pd.Series = shown("article 004's all-in cost per user (a range)")
+    twenty: pd.Series = shown("'20天烧钱1个亿'")
+    cpa_rows: pd.DataFrame = shown("the articles' CPA rows, cheapest first")
+    source: Citation = shown("the rows of the unit-economics chart")
+
+
+class RetainedUserCost(Section):
+    """What did a user still active after 30 days cost?"""
+
+    cost_per_retained_user_yuan: float = Field(description="all-in CPA / 30-day retention, CNY")
+    cost_per_retained_user_is_lower_bound: bool = Field(
+        description="True when the retention is an upper bound ('under 1%'): the cost per retained user is then a floor"
+    )
+
+    cpa_yuan: float = shown("parameter")
+    compute_cost_per_user_yuan: float = shown("parameter")
+    retention_30d: float = shown("parameter")
+    all_in_cpa_yuan: float = shown("cpa_yuan + compute_cost_per_user_yuan, CNY")
+    retention_row: pd.Series = shown("the rumoured 30-day retention")
+    model_churn: float = shown("the stock-flow model's monthly churn (section 7)")
+    cost_at_model_keep: float = shown("the cost per retained user at the model's monthly keep rate")
+    retention_curve: pd.DataFrame = shown("cost per retained user over RETENTION_GRID: one column per CPA (CNY)")
+    curve_sources: dict[float, str] = shown("CPA -> the rows it comes from, or 'parameter'")
+    source: Citation = shown("the rows of the cost-per-retained-user chart")
+
+
+class BoughtVsKept(Section):
+    """How many users did the peak spend buy, and how many were active after it?"""
+
+    users_bought_peak_window: float = Field(description="peak-window spend / cpa_yuan")
+    users_kept_30d_peak_window: float = Field(description="those users x retention_30d")
+    mau_after_peak: float = Field(description="the first QuestMobile MAU after the peak window")
+    mau_after_peak_obs: str = Field(description="its observation id")
+
+    @computed_field(description="mau_after_peak / users_bought_peak_window")  # type: ignore[prop-decorator]
+    @property
+    def mau_to_bought_ratio(self) -> float:
+        return self.mau_after_peak / self.users_bought_peak_window
+
+    cpa_yuan: float = shown("parameter")
+    retention_30d: float = shown("parameter")
+    after: pd.Series = shown("the MAU row after the peak")
+    window: pd.PeriodIndex = shown("the peak window")
+    window_spend: float = shown("spend over the peak window, CNY")
+    by_reading: pd.DataFrame = shown("users bought at each CPA row: value_text, cpa_yuan, users, share_of_mau")
+    cpa_in_rows: bool = shown("whether the cpa_yuan parameter is one of the articles' CPA rows")
+    spend_to_last: float = shown("spend up to the last month with a figure, CNY")
+    bought_to_last: float = shown("users that spend bought at cpa_yuan")
+    last_data: pd.Period = shown("the last month with a figure")
+    source: Citation = shown("the rows of the chart")
+
+
+class StockFlowFit(Section):
+    """Which monthly churn of bought users matches QuestMobile's MAU, and how well is it pinned down?"""
+
+    fitted_monthly_churn: float = Field(description="the churn fitted (or given by monthly_churn)")
+    churn_fitted: bool = Field(description="False when monthly_churn was given")
+    churn_se: float | None = Field(description="standard error of the fitted churn (curvature)")
+    churn_ci_profile: list[float | None] | None = Field(description="profile interval of the churn")
+    churn_ci_curvature: list[float | None] | None = Field(description="curvature (Jacobian) interval of the churn")
+    churn_jackknife: dict[str, float] = Field(description="the churn refitted without each point: left-out obs -> churn")
+    bought_user_half_life_months: float | None = Field(description="ln 0.5 / ln(1 - churn), months")
+    half_life_ci_months: list[float | None] | None = Field(
+        description="the half-life at the interval's two churns (None: no upper limit)"
+    )
+    fit_points: int = Field(description="MAU points fitted")
+    fit_relative_errors: dict[str, float] = Field(description="model / observed - 1 at each point")
+    observed_mau_change: float = Field(description="last fitted MAU / first - 1")
+    observed_mau_monthly_change: float = Field(description="the same per month (compound)")
+
+    cpa_yuan: float = shown("parameter")
+    spend_path: str = shown("parameter")
+    fit: ChurnFit = shown("the fit: table, profile, jackknife")
+    targets: pd.DataFrame = shown("QuestMobile's MAU rows with months, used and reason")
+    first_t: pd.Series = shown("the first fitted point")
+    last_t: pd.Series = shown("the last fitted point")
+    worst: str = shown("the point the model misses most")
+    points_source: Citation = shown("the fitted rows")
+
+
+class ModelledUsers(Section):
+    """How many bought users does the fitted model keep each month, against every MAU figure?"""
+
+    churn: float = shown("the churn of the model")
+    churn_ci: list[float] | None = shown("its profile interval")
+    level: float = shown("the interval's confidence level")
+    cpa_yuan: float = shown("parameter")
+    spend_path: str = shown("parameter")
+    users: pd.Series = shown("bought users still active, by month")
+    users_ci: tuple[pd.Series, pd.Series] | None = shown("bought users at the interval's two churns")
+    bought_per_month: pd.Series = shown("users bought each month (spend / cpa_yuan)")
+    targets: pd.DataFrame = shown("QuestMobile's MAU rows (used or counted once)")
+    others: pd.DataFrame = shown("Kimi's MAU from other firms (or none named), not fitted, with who")
+    last_data: pd.Period = shown("the last month with a spend figure")
+    events: pd.DataFrame = shown("events for the time axis")
+    source: Citation = shown("the rows of the chart")
+
+
+class ChurnByCpaAndPath(Section):
+    """Which churns do the MAU points allow over every CPA reading and spend path?"""
+
+    churn_by_cpa_and_path: list[dict[str, Any]] = Field(
+        description="the churn fitted at every CPA reading x spend path: cpa_reading, cpa_yuan, spend_path, churn, "
+        "half_life_months, sse, allowed"
+    )
+    churn_range_allowed: list[float] = Field(description="[min, max] fitted churn over the pairs the MAU points allow")
+
+    joint: pd.DataFrame = shown("one row per (CPA reading, spend path)")
+    n_points: int = shown("MAU points fitted")
+    cpa_yuan: float = shown("parameter")
+    spend_path: str = shown("parameter")
+
+
+class Counterfactuals(Section):
+    """What if spending had continued, or stopped, after the last reported month?"""
+
+    counterfactual_end_month: str = Field(description="the last modelled month (YYYY-MM)")
+    counterfactual_users_end: dict[str, float] = Field(description="bought users in that month under each path")
+    saturation_users: float = Field(description="market size of the 'spend continued' counterfactual, users")
+    saturation_source: str = Field(description="where it comes from: an observation id or 'parameter saturation_users'")
+    first_month_retention: float | str = Field(description="the cohort option of the model ('adstock' or a share)")
+    organic_users_per_month: float = Field(description="users a month who arrive without ads (an assumption)")
+
+    cf: pd.DataFrame = shown("bought users by month under the chosen path, spend continued, spend stopped")
+    at_last_point: pd.Series = shown("the paths averaged over the last fitted MAU period")
+    last_t: pd.Series = shown("the last fitted MAU row")
+    used: pd.DataFrame = shown("the fitted MAU rows")
+    last_data: pd.Period = shown("the last month with a spend figure")
+    continued_level: float = shown("the spend of 'spend continued', CNY a month")
+    months_after: int = shown("modelled months after the last reported month")
+    path_spend_after: float = shown("what the chosen path spends over those months, CNY")
+    churn: float = shown("the churn every path uses")
+    cpa_yuan: float = shown("parameter")
+    spend_path: str = shown("parameter")
+    saturation_is_largest_app: bool = shown("saturation_users = 'largest_app'")
+    events: pd.DataFrame = shown("events for the time axis")
+    source: Citation = shown("the rows of the chart")
+
+
+class CostBase(Section):
+    """If the peak ad bill was article 003's share of all cost, what did Kimi spend in total? (bridge to 03)"""
+
+    ad_spend_share: float = Field(description="article 003's ad-spend share (o003_*)")
+    implied_total_monthly_cost_yuan: float = Field(description="peak month / share, CNY a month")
+    implied_total_monthly_cost_range_yuan: list[float] = Field(description="[with the lower undated peak, with the peak]")
+
+    peak_row: pd.Series = shown("the peak month's row")
+    share_row: pd.Series = shown("the ad-spend share row")
+    low_peak: pd.Series = shown("the lower undated 'peak month' figure")
+
+
+class Rise(Section):
+    """Where was spending while Kimi's daily users grew?"""
+
+    dau: pd.DataFrame = shown("Kimi's DAU rows by date")
+    dau_growth: float = shown("last DAU / first DAU")
+    first_spend: pd.Series = shown("the row of the first month on the spend path")
+
+
+class EvidenceComparison(Section):
+    """The key figures with the articles only and with the public-report supplement."""
+
+    table: pd.DataFrame | None = shown("one column per evidence setting; None without the full dataset")
+    creatives: pd.DataFrame = shown("the supplement's ad-creative changes (not spend; not modelled)")
+
+
+class BubbleAnalysis(Analysis):
+    """Notebook 02: what Kimi's paid traffic bought, what it kept, and which churn the MAU points allow."""
+
+    notebook: ClassVar[str] = "02_ad_spend_bubble"
+
+    basis: Basis
+    spend_path: SpendPath
+    rivals: RivalSpend
+    unit_economics: UnitEconomics
+    retained: RetainedUserCost
+    bought_vs_kept: BoughtVsKept
+    fit: StockFlowFit
+    modelled: ModelledUsers
+    joint: ChurnByCpaAndPath
+    counterfactuals: Counterfactuals
+    cost_base: CostBase
+    rise: Rise
+    evidence_comparison: EvidenceComparison
 
 
 def market_size(ds, P) -> tuple[float, str]:
@@ -619,252 +798,356 @@ def model_options(P) -> dict:
     }
 
 
-def analyse(ds, P) -> BubbleAnalysis:
-    """The articles' spend figures, unit economics, the monthly spend path, the stock-flow fit and its counterfactuals.
+def _obs_of(spend: pd.DataFrame, months=None) -> list[str]:
+    """The observation ids behind the path's months (all months, or those given)."""
+    ids = spend["obs_ids"] if months is None else spend.loc[months, "obs_ids"]
+    return [i for s in ids for i in s.split(";") if i]
 
-    Raises DataError when Kimi has no spend rows or no MAU to fit to."""
-    rows = spend_rows(ds, "kimi")  # DataError if Kimi has no spend rows
-    targets = mau_targets(ds, "kimi", "questmobile")  # DataError if there is no MAU to fit to
-    # --- the articles' figures, all from data/observations.csv -------------------------------------
-    obs = ds.observations
-    dated_months = rows[rows["metric"].eq("ad_spend") & rows["period_months"].eq(1)]
-    peak_row = dated_months.loc[dated_months["base_value"].idxmax()]
-    peak = float(peak_row["base_value"])
-    peak_month = pd.Period(peak_row["period_start"], freq="M")
-    burn30, burn31 = daily_burn_per_month(peak)
-    undated_peaks = rows[rows["metric"] == "ad_spend_peak_month"]
-    burn_article = obs.loc["o003_07"]  # '相当于每天烧掉700万'
-    twenty = rows[rows["duration_days"].notna()].iloc[0]  # '20天烧钱1个亿'
-    cpa_rows = ds.select("kimi", "cpa").sort_values("base_value")
-    all_in = ds.select("kimi", "cpa_all_in").iloc[0]
-    new_users_row = ds.select("kimi", "daily_new_users").iloc[0]
-    burn_hypo_article = obs.loc["o004_23"]  # '一天就得烧掉约250万元'
-    burn_hypo = (P.daily_new_users * all_in["base_value"], P.daily_new_users * all_in["base_value_high"])
-    all_in_param = P.cpa_yuan + P.compute_cost_per_user_yuan
-    burn_param = P.daily_new_users * all_in_param
-    users_per_budget = {oid: _users_per_budget(BUDGET, r["base_value"]) for oid, r in cpa_rows.iterrows()}
-    users_per_budget_param = _users_per_budget(BUDGET, P.cpa_yuan)
-    retention_row = ds.select("industry", "retention_30d").iloc[0]
-    cost_retained = cost_per_retained_user(P.cpa_yuan, P.compute_cost_per_user_yuan, P.retention_30d)
-    share_row = ds.select("kimi", "ad_spend_share").iloc[0]
-    implied_cost = peak / share_row["base_value"]
-    implied_cost_low = undated_peaks["base_value"].min() / share_row["base_value"]
 
-    # --- the monthly spend path and users bought vs kept --------------------------------------------
-    kimi_users = ds.select("kimi", ["mau", "wau", "dau"])
-    end = max(pd.Period(kimi_users["period_end"].max(), freq="M"), max(m for ms in targets["months"] for m in ms))
+def _spend_path(ds, P, rows: pd.DataFrame, end: pd.Period) -> SpendPath:
     spend = monthly_spend(ds, P.spend_path, end)
     last_data = spend.attrs["last_data_month"]
     window = peak_window(spend)
-    window_spend = float(spend.loc[window, "spend_yuan"].sum())
+    dated_months = rows[rows["metric"].eq("ad_spend") & rows["period_months"].eq(1)]
+    peak_row = dated_months.loc[dated_months["base_value"].idxmax()]
+    floor = float(spend.attrs["floor"])
+    spans = rows[rows["metric"] == "ad_spend_monthly"]
+    undated_peaks = rows[rows["metric"] == "ad_spend_peak_month"]
+    return SpendPath(
+        spend_path=P.spend_path,
+        peak_month=str(pd.Period(peak_row["period_start"], freq="M")),
+        peak_monthly_spend_yuan=float(peak_row["base_value"]),
+        peak_window=[str(m) for m in window],
+        peak_window_spend_yuan=float(spend.loc[window, "spend_yuan"].sum()),
+        spend_to_last_report_yuan=float(spend.loc[:last_data, "spend_yuan"].sum()),
+        spend_floor_yuan_per_month=floor,
+        spend_by_month_yuan={str(m): v for m, v in spend["spend_yuan"].items()},
+        spend_status_by_month={str(m): v for m, v in spend["status"].items()},
+        description=SPEND_PATHS[P.spend_path],
+        floor_obs=sorted(spans.index[spans["per_month"] == floor]),
+        peak_row=peak_row,
+        spend=spend,
+        rows=rows,
+        undated_peaks=undated_peaks,
+        twenty=rows[rows["duration_days"].notna()].iloc[0],  # '20天烧钱1个亿'
+        last_data=last_data,
+        window=window,
+        span=spend.index[spend["obs_ids"].isin(spans.index)],
+        events=key_events(ds, "kimi"),
+        source=cite(ds, rows.loc[_obs_of(spend) + list(undated_peaks.index)]),
+    )
+
+
+def _rivals(ds, sp: SpendPath) -> RivalSpend:
+    rivals = ds.select(["doubao", "yuanbao"], ["ad_spend", "ad_spend_monthly"])
+    window, spend = sp.window, sp.spend
+    kimi_peak = float(spend.loc[window, "spend_yuan"].min())
+    same_q = rivals[rivals["period_start"].eq(pd.Timestamp(window[0].to_timestamp())) & rivals["period_months"].eq(3)]
+    kd = spend[spend["data"]]
+    return RivalSpend(
+        kimi_months=kd,
+        rivals=rivals,
+        same_quarter=same_q,
+        kimi_peak_per_month=kimi_peak,
+        outspend=kimi_peak / same_q["base_value_per_month"].max() if len(same_q) else float("nan"),
+        window=window,
+        names=names(ds, ["kimi", "doubao", "yuanbao"]),
+        source=cite(ds, pd.concat([sp.rows.loc[kd["obs_ids"].str.split(";").explode()], rivals])),
+    )
+
+
+def _unit_economics(ds, P, sp: SpendPath) -> UnitEconomics:
+    obs = ds.observations
+    peak_row = sp.peak_row
+    burn30, burn31 = daily_burn_per_month(float(peak_row["base_value"]))
+    cpa_rows = ds.select("kimi", "cpa").sort_values("base_value")
+    all_in = ds.select("kimi", "cpa_all_in").iloc[0]
+    new_users_row = ds.select("kimi", "daily_new_users").iloc[0]
+    burn_article, burn_hypo_article = obs.loc["o003_07"], obs.loc["o004_23"]  # '每天烧掉700万', '一天就得烧掉约250万元'
+    all_in_param = P.cpa_yuan + P.compute_cost_per_user_yuan
+    return UnitEconomics(
+        peak_daily_burn_yuan=[burn30, burn31],
+        article_daily_burn_yuan=float(burn_article["base_value"]),
+        hypothetical_daily_burn_yuan=[
+            P.daily_new_users * all_in["base_value"],
+            P.daily_new_users * all_in["base_value_high"],
+        ],
+        parameter_daily_burn_yuan=P.daily_new_users * all_in_param,
+        burn_20_days_per_day_yuan=float(sp.twenty["base_value_per_day"]),
+        users_per_100m_yuan=users_per_budget(BUDGET, P.cpa_yuan),
+        users_per_100m_yuan_by_cpa_row={oid: users_per_budget(BUDGET, r["base_value"]) for oid, r in cpa_rows.iterrows()},
+        all_in_cpa_yuan=all_in_param,
+        daily_new_users=P.daily_new_users,
+        peak_row=peak_row,
+        burn_article=burn_article,
+        burn_hypo_article=burn_hypo_article,
+        new_users_row=new_users_row,
+        all_in=all_in,
+        twenty=sp.twenty,
+        cpa_rows=cpa_rows,
+        source=cite(
+            ds,
+            obs.loc[
+                [peak_row.name, burn_article.name, new_users_row.name, all_in.name, burn_hypo_article.name, sp.twenty.name]
+                + list(cpa_rows.index)
+            ],
+        ),
+    )
+
+
+def _retained(ds, P, cpa_rows: pd.DataFrame, churn: float) -> RetainedUserCost:
+    retention_row = ds.select("industry", "retention_30d").iloc[0]
+    cpas = sorted({*cpa_rows["base_value"], P.cpa_yuan})
+    return RetainedUserCost(
+        cost_per_retained_user_yuan=float(cost_per_retained_user(P.cpa_yuan, P.compute_cost_per_user_yuan, P.retention_30d)),
+        cost_per_retained_user_is_lower_bound=retention_row["qualifier"] in ("<", "<="),
+        cpa_yuan=P.cpa_yuan,
+        compute_cost_per_user_yuan=P.compute_cost_per_user_yuan,
+        retention_30d=P.retention_30d,
+        all_in_cpa_yuan=P.cpa_yuan + P.compute_cost_per_user_yuan,
+        retention_row=retention_row,
+        model_churn=churn,
+        cost_at_model_keep=float(cost_per_retained_user(P.cpa_yuan, P.compute_cost_per_user_yuan, 1 - churn)),
+        retention_curve=pd.DataFrame(
+            {c: cost_per_retained_user(c, P.compute_cost_per_user_yuan, RETENTION_GRID) for c in cpas},
+            index=pd.Index(RETENTION_GRID, name="retention"),
+        ),
+        curve_sources={c: ", ".join(cpa_rows.index[cpa_rows["base_value"] == c]) or "parameter" for c in cpas},
+        source=cite(ds, pd.concat([cpa_rows, ds.observations.loc[[retention_row.name]]])),
+    )
+
+
+def _bought_vs_kept(ds, P, sp: SpendPath, targets: pd.DataFrame, ue: UnitEconomics, rc: RetainedUserCost) -> BoughtVsKept:
+    window = sp.window
+    window_spend = sp.peak_window_spend_yuan
     bought = window_spend / P.cpa_yuan
-    kept = bought * P.retention_30d
     after = targets[targets["used"] & (targets["period_start"] > window[-1].to_timestamp(how="end"))].iloc[0]
     mau_after = float(after["base_value"])
-    spend_to_last = float(spend.loc[:last_data, "spend_yuan"].sum())
-    bought_to_last = spend_to_last / P.cpa_yuan
-    floor = spend.attrs["floor"]
-    # --- the stock-flow model -----------------------------------------------------------------------
-    opts = model_options(P)
+    cpa_rows = ue.cpa_rows
+    by_reading = pd.DataFrame(
+        {
+            "value_text": cpa_rows["value_text"],
+            "cpa_yuan": cpa_rows["base_value"].astype(float),
+            "users": window_spend / cpa_rows["base_value"].astype(float),
+        }
+    )
+    by_reading["share_of_mau"] = by_reading["users"] / mau_after
+    return BoughtVsKept(
+        users_bought_peak_window=bought,
+        users_kept_30d_peak_window=bought * P.retention_30d,
+        mau_after_peak=mau_after,
+        mau_after_peak_obs=str(after.name),
+        cpa_yuan=P.cpa_yuan,
+        retention_30d=P.retention_30d,
+        after=after,
+        window=window,
+        window_spend=window_spend,
+        by_reading=by_reading,
+        cpa_in_rows=P.cpa_yuan in set(cpa_rows["base_value"]),
+        spend_to_last=sp.spend_to_last_report_yuan,
+        bought_to_last=sp.spend_to_last_report_yuan / P.cpa_yuan,
+        last_data=sp.last_data,
+        source=cite(
+            ds,
+            pd.concat(
+                [
+                    sp.rows.loc[sp.spend.loc[window, "obs_ids"].str.split(";").explode()],
+                    cpa_rows,
+                    ds.observations.loc[[after.name, rc.retention_row.name]],
+                ]
+            ),
+        ),
+    )
+
+
+def _stock_flow(ds, P, sp: SpendPath, targets: pd.DataFrame, opts: dict) -> StockFlowFit:
+    spend = sp.spend
     fit = fit_churn(spend["spend_yuan"], P.cpa_yuan, targets, P.monthly_churn, **opts)
     churn = fit.churn
-    hl = half_life(churn)
     ci = fit.ci_profile
     hl_ci = tuple(sorted((half_life(ci[0]), half_life(ci[1])))) if ci else None
-    users = simulate(spend["spend_yuan"], P.cpa_yuan, churn, **opts)
-    saturation, saturation_source = market_size(ds, P)
-    cf = counterfactuals(spend, P.cpa_yuan, churn, saturation, **opts)
-    joint = churn_by_cpa_and_path(ds, targets, end, cpa_readings(ds), **opts)
-    allowed = joint[joint["allowed"]]
-    churn_range = (float(allowed["churn"].min()), float(allowed["churn"].max()))
     used = targets[targets["used"]]
     first_t, last_t = used.iloc[0], used.iloc[-1]
     months_between = (last_t["period_mid"] - first_t["period_mid"]).days / DAYS_PER_MONTH
     observed_change = last_t["base_value"] / first_t["base_value"] - 1
-    observed_monthly = (1 + observed_change) ** (1 / months_between) - 1
-    last_months = list(last_t["months"])
-    cf_at_last = cf.loc[last_months].mean()
-    worst = fit.table["relative_error"].abs().idxmax()
-
-    # --- figures the sections show (selections, not prose) -------------------------------------------
-    rivals = ds.select(["doubao", "yuanbao"], ["ad_spend", "ad_spend_monthly"])
-    kimi_peak_pm = spend.loc[window, "spend_yuan"].min()
-    q4 = rivals[rivals["period_start"].eq(pd.Timestamp(window[0].to_timestamp())) & rivals["period_months"].eq(3)]
-    hi_cpa, lo_cpa = cpa_rows.iloc[-1], cpa_rows.iloc[0]
-    others = ds.select("kimi", "mau")
-    others = others[~others.index.isin(targets.index) & others["period_start"].notna()]
-    users_ci = (
-        (
-            simulate(spend["spend_yuan"], P.cpa_yuan, ci[1], **opts),  # bought users at the interval's churns
-            simulate(spend["spend_yuan"], P.cpa_yuan, ci[0], **opts),
-        )
-        if ci
-        else None
-    )
-    n_after = int((spend.index > last_data).sum())
-    low_peak = undated_peaks.loc[undated_peaks["base_value"].idxmin()]
-    dau = ds.select("kimi", "dau").sort_values("period_start")
-    dau_growth = dau["base_value"].iloc[-1] / dau["base_value"].iloc[0] if len(dau) > 1 else float("nan")
-    span = spend.index[spend["obs_ids"].isin(rows.index[rows["metric"] == "ad_spend_monthly"])]
-    first_spend = rows.loc[spend["obs_ids"].iloc[0].split(";")[0]]
-    return BubbleAnalysis(
-        rows=rows,
-        targets=targets,
-        dated_months=dated_months,
-        peak_row=peak_row,
-        peak=peak,
-        peak_month=peak_month,
-        burn30=burn30,
-        burn31=burn31,
-        undated_peaks=undated_peaks,
-        burn_article=burn_article,
-        twenty=twenty,
-        cpa_rows=cpa_rows,
-        all_in=all_in,
-        new_users_row=new_users_row,
-        burn_hypo_article=burn_hypo_article,
-        burn_hypo=burn_hypo,
-        all_in_param=all_in_param,
-        burn_param=burn_param,
-        users_per_budget=users_per_budget,
-        users_per_budget_param=users_per_budget_param,
-        retention_row=retention_row,
-        cost_retained=float(cost_retained),
-        share_row=share_row,
-        implied_cost=implied_cost,
-        implied_cost_low=implied_cost_low,
-        spend=spend,
-        last_data=last_data,
-        window=window,
-        window_spend=window_spend,
-        bought=bought,
-        kept=kept,
-        after=after,
-        mau_after=mau_after,
-        spend_to_last=spend_to_last,
-        bought_to_last=bought_to_last,
-        floor=floor,
+    return StockFlowFit(
+        fitted_monthly_churn=churn,
+        churn_fitted=fit.fitted,
+        churn_se=fit.se,
+        churn_ci_profile=list(ci) if ci else None,
+        churn_ci_curvature=list(fit.ci_curvature) if fit.ci_curvature else None,
+        churn_jackknife=(dict(zip(fit.jackknife["left_out"], fit.jackknife["churn"], strict=True)) if len(fit.jackknife) else {}),
+        bought_user_half_life_months=half_life(churn),
+        half_life_ci_months=list(hl_ci) if hl_ci else None,
+        fit_points=fit.n,
+        fit_relative_errors=fit.table["relative_error"].to_dict(),
+        observed_mau_change=observed_change,
+        observed_mau_monthly_change=(1 + observed_change) ** (1 / months_between) - 1,
+        cpa_yuan=P.cpa_yuan,
+        spend_path=P.spend_path,
         fit=fit,
-        churn=churn,
-        hl=hl,
-        ci=ci,
-        hl_ci=hl_ci,
-        users=users,
-        cf=cf,
-        used=used,
+        targets=targets,
         first_t=first_t,
         last_t=last_t,
-        months_between=months_between,
-        observed_change=observed_change,
-        observed_monthly=observed_monthly,
-        cf_at_last=cf_at_last,
-        worst=worst,
-        rivals=rivals,
-        kimi_peak_pm=kimi_peak_pm,
-        q4=q4,
-        hi_cpa=hi_cpa,
-        lo_cpa=lo_cpa,
-        others=others,
-        users_ci=users_ci,
-        n_after=n_after,
-        low_peak=low_peak,
-        dau=dau,
-        dau_growth=dau_growth,
-        span=span,
-        first_spend=first_spend,
-        joint=joint,
-        churn_range=churn_range,
-        saturation=saturation,
-        saturation_source=saturation_source,
-        model_opts=opts,
+        worst=str(fit.table["relative_error"].abs().idxmax()),
+        points_source=cite(ds, used),
     )
 
 
-def results(an: BubbleAnalysis, P) -> dict:
-    """The results JSON of notebook 02 (declared by AdSpendResults in orchestration/results_models.py)."""
-    after = an.after
-    all_in_param = an.all_in_param
-    bought = an.bought
-    burn30 = an.burn30
-    burn31 = an.burn31
-    burn_article = an.burn_article
-    burn_hypo = an.burn_hypo
-    burn_param = an.burn_param
-    cf = an.cf
-    churn = an.churn
-    ci = an.ci
-    cost_retained = an.cost_retained
-    fit = an.fit
-    floor = an.floor
-    hl = an.hl
-    hl_ci = an.hl_ci
-    implied_cost = an.implied_cost
-    implied_cost_low = an.implied_cost_low
-    kept = an.kept
-    mau_after = an.mau_after
-    observed_change = an.observed_change
-    observed_monthly = an.observed_monthly
-    peak = an.peak
-    peak_month = an.peak_month
-    share_row = an.share_row
-    spend = an.spend
-    spend_to_last = an.spend_to_last
-    twenty = an.twenty
-    users_per_budget = an.users_per_budget
-    users_per_budget_param = an.users_per_budget_param
-    window = an.window
-    window_spend = an.window_spend
-    return {
-        "spend_path": P.spend_path,
-        "peak_month": str(peak_month),
-        "peak_monthly_spend_yuan": peak,
-        "peak_daily_burn_yuan": [burn30, burn31],
-        "article_daily_burn_yuan": float(burn_article["base_value"]),
-        "hypothetical_daily_burn_yuan": list(burn_hypo),
-        "parameter_daily_burn_yuan": burn_param,
-        "burn_20_days_per_day_yuan": float(twenty["base_value_per_day"]),
-        "users_per_100m_yuan": users_per_budget_param,
-        "users_per_100m_yuan_by_cpa_row": users_per_budget,
-        "all_in_cpa_yuan": all_in_param,
-        "cost_per_retained_user_yuan": cost_retained,
-        "peak_window": [str(m) for m in window],
-        "peak_window_spend_yuan": window_spend,
-        "users_bought_peak_window": bought,
-        "users_kept_30d_peak_window": kept,
-        "mau_after_peak": mau_after,
-        "mau_after_peak_obs": after.name,
-        "mau_to_bought_ratio": mau_after / bought,
-        "spend_to_last_report_yuan": spend_to_last,
-        "spend_floor_yuan_per_month": floor,
-        "spend_by_month_yuan": {str(m): v for m, v in spend["spend_yuan"].items()},
-        "spend_status_by_month": {str(m): v for m, v in spend["status"].items()},
-        "fitted_monthly_churn": churn,
-        "churn_fitted": fit.fitted,
-        "churn_se": fit.se,
-        "churn_ci_profile": list(ci) if ci else None,
-        "churn_ci_curvature": list(fit.ci_curvature) if fit.ci_curvature else None,
-        "churn_jackknife": (
-            dict(zip(fit.jackknife["left_out"], fit.jackknife["churn"], strict=True)) if len(fit.jackknife) else {}
-        ),
-        "bought_user_half_life_months": hl,
-        "half_life_ci_months": list(hl_ci) if hl_ci else None,
-        "fit_points": fit.n,
-        "fit_relative_errors": fit.table["relative_error"].to_dict(),
-        "observed_mau_change": observed_change,
-        "observed_mau_monthly_change": observed_monthly,
-        "counterfactual_end_month": str(cf.index[-1]),
-        "counterfactual_users_end": cf.iloc[-1].to_dict(),
-        "ad_spend_share": float(share_row["base_value"]),
-        "implied_total_monthly_cost_yuan": implied_cost,
-        "implied_total_monthly_cost_range_yuan": [implied_cost_low, implied_cost],
-        "cost_per_retained_user_is_lower_bound": an.retention_row["qualifier"] in ("<", "<="),
-        "churn_by_cpa_and_path": [
-            {k: (bool(v) if k == "allowed" else v) for k, v in r.items()} for r in an.joint.to_dict("records")
+def _modelled_users(ds, P, sp: SpendPath, f: StockFlowFit, opts: dict) -> ModelledUsers:
+    spend, ci, targets = sp.spend["spend_yuan"], f.fit.ci_profile, f.targets
+    others = ds.select("kimi", "mau")
+    others = others[~others.index.isin(targets.index) & others["period_start"].notna()].copy()
+    others["who"] = [ds.name(v) if isinstance(v, str) else "no firm named" for v in others["vendor"]]
+    window_rows = sp.rows.loc[sp.spend.loc[sp.window, "obs_ids"].str.split(";").explode()]
+    return ModelledUsers(
+        churn=f.fitted_monthly_churn,
+        churn_ci=list(ci) if ci else None,
+        level=f.fit.level,
+        cpa_yuan=P.cpa_yuan,
+        spend_path=P.spend_path,
+        users=simulate(spend, P.cpa_yuan, f.fitted_monthly_churn, **opts),
+        users_ci=(
+            (simulate(spend, P.cpa_yuan, ci[1], **opts), simulate(spend, P.cpa_yuan, ci[0], **opts)) if ci else None
+        ),  # bought users at the interval's two churns
+        bought_per_month=spend / P.cpa_yuan,
+        targets=targets,
+        others=others,
+        last_data=sp.last_data,
+        events=sp.events,
+        source=cite(ds, pd.concat([targets, others, window_rows])),
+    )
+
+
+def _joint(ds, P, targets: pd.DataFrame, end: pd.Period, opts: dict) -> ChurnByCpaAndPath:
+    joint = churn_by_cpa_and_path(ds, targets, end, cpa_readings(ds), **opts)
+    allowed = joint[joint["allowed"]]
+    return ChurnByCpaAndPath(
+        churn_by_cpa_and_path=[{k: (bool(v) if k == "allowed" else v) for k, v in r.items()} for r in joint.to_dict("records")],
+        churn_range_allowed=[float(allowed["churn"].min()), float(allowed["churn"].max())],
+        joint=joint,
+        n_points=int(joint.attrs.get("n", 0)),
+        cpa_yuan=P.cpa_yuan,
+        spend_path=P.spend_path,
+    )
+
+
+def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict) -> Counterfactuals:
+    spend = sp.spend
+    saturation, saturation_source = market_size(ds, P)
+    cf = counterfactuals(spend, P.cpa_yuan, fit.fitted_monthly_churn, saturation, **opts)
+    months_after = int((spend.index > sp.last_data).sum())
+    used = fit.targets[fit.targets["used"]]
+    return Counterfactuals(
+        counterfactual_end_month=str(cf.index[-1]),
+        counterfactual_users_end=cf.iloc[-1].to_dict(),
+        saturation_users=saturation,
+        saturation_source=saturation_source,
+        first_month_retention=P.first_month_retention,
+        organic_users_per_month=P.organic_users_per_month,
+        cf=cf,
+        at_last_point=cf.loc[list(fit.last_t["months"])].mean(),
+        last_t=fit.last_t,
+        used=used,
+        last_data=sp.last_data,
+        continued_level=float(spend.loc[sp.last_data, "spend_yuan"]),
+        months_after=months_after,
+        path_spend_after=float(spend["spend_yuan"].iloc[-months_after:].sum()) if months_after else 0.0,
+        churn=fit.fitted_monthly_churn,
+        cpa_yuan=P.cpa_yuan,
+        spend_path=P.spend_path,
+        saturation_is_largest_app=P.saturation_users == "largest_app",
+        events=sp.events,
+        source=cite(ds, pd.concat([sp.rows.loc[spend.loc[sp.window, "obs_ids"].str.split(";").explode()], used])),
+    )
+
+
+def _cost_base(ds, sp: SpendPath) -> CostBase:
+    share_row = ds.select("kimi", "ad_spend_share").iloc[0]
+    peak = sp.peak_monthly_spend_yuan
+    low_peak = sp.undated_peaks.loc[sp.undated_peaks["base_value"].idxmin()]
+    return CostBase(
+        ad_spend_share=float(share_row["base_value"]),
+        implied_total_monthly_cost_yuan=peak / share_row["base_value"],
+        implied_total_monthly_cost_range_yuan=[
+            sp.undated_peaks["base_value"].min() / share_row["base_value"],
+            peak / share_row["base_value"],
         ],
-        "churn_range_allowed": list(an.churn_range),
-        "first_month_retention": P.first_month_retention,
-        "organic_users_per_month": P.organic_users_per_month,
-        "saturation_users": an.saturation,
-        "saturation_source": an.saturation_source,
-        "evidence": P.evidence,
+        peak_row=sp.peak_row,
+        share_row=share_row,
+        low_peak=low_peak,
+    )
+
+
+def _rise(ds, sp: SpendPath) -> Rise:
+    dau = ds.select("kimi", "dau").sort_values("period_start")
+    return Rise(
+        dau=dau,
+        dau_growth=dau["base_value"].iloc[-1] / dau["base_value"].iloc[0] if len(dau) > 1 else float("nan"),
+        first_spend=sp.rows.loc[sp.spend["obs_ids"].iloc[0].split(";")[0]],
+    )
+
+
+def _key_figures(an: BubbleAnalysis) -> dict[str, Any]:
+    """What the evidence comparison shows of one setting."""
+    spend = an.spend_path.spend
+    jan = spend.loc[spend.index == pd.Period("2025-01", freq="M")]
+    lo, hi = an.joint.churn_range_allowed
+    return {
+        "spend months with a figure": int(spend["data"].sum()),
+        "last month with a spend figure": str(an.spend_path.last_data),
+        "spend in January 2025": ((float(jan["spend_yuan"].iloc[0]), str(jan["status"].iloc[0])) if len(jan) else None),
+        "MAU points fitted": an.fit.fit_points,
+        "churn at the chosen CPA and path": an.fit.fitted_monthly_churn,
+        "churn range (CPA x path)": (lo, hi),
     }
+
+
+def _evidence_comparison(ds, P) -> EvidenceComparison:
+    """Key figures under both evidence settings (needs the full dataset: ``ds.evidence == 'all'``)."""
+    creatives = ds.select("kimi", "ad_creatives_change") if P.evidence == "all" else ds.observations.iloc[:0]
+    if ds.evidence != "all":
+        return EvidenceComparison(table=None, creatives=creatives)
+    out = {}
+    for ev in ("articles", "all"):
+        out[ev] = _key_figures(analyse(ds, P.model_copy(update={"evidence": ev}), compare=False))
+    return EvidenceComparison(table=pd.DataFrame(out), creatives=creatives)
+
+
+def analyse(ds, P, compare: bool = True) -> BubbleAnalysis:
+    """The articles' spend figures, unit economics, the monthly spend path, the stock-flow fit and its counterfactuals.
+
+    ``ds`` is the full dataset (``kr.load()``); the analysis uses ``P.evidence`` of it, and with ``compare``
+    also computes the key figures under both evidence settings. Raises DataError when Kimi has no spend rows
+    or no MAU to fit to."""
+    full = ds
+    ds = ds.with_evidence(P.evidence)
+    rows = spend_rows(ds, "kimi")  # DataError if Kimi has no spend rows
+    targets = mau_targets(ds, "kimi", "questmobile")  # DataError if there is no MAU to fit to
+    rows["source"] = rows["source_id"].map(lambda s: f"{s} {ds.sources.at[s, 'producer_en']}")
+    rows["vendor_name"] = rows["vendor"].map(lambda v: ds.name(v) if isinstance(v, str) and v else "(none named)")
+    kimi_users = ds.select("kimi", ["mau", "wau", "dau"])
+    end = max(pd.Period(kimi_users["period_end"].max(), freq="M"), max(m for ms in targets["months"] for m in ms))
+    opts = model_options(P)
+    sp = _spend_path(ds, P, rows, end)
+    fit = _stock_flow(ds, P, sp, targets, opts)
+    ue = _unit_economics(ds, P, sp)
+    rc = _retained(ds, P, ue.cpa_rows, fit.fitted_monthly_churn)
+    return BubbleAnalysis(
+        parameters=P,
+        basis=Basis(evidence=P.evidence),
+        spend_path=sp,
+        rivals=_rivals(ds, sp),
+        unit_economics=ue,
+        retained=rc,
+        bought_vs_kept=_bought_vs_kept(ds, P, sp, targets, ue, rc),
+        fit=fit,
+        modelled=_modelled_users(ds, P, sp, fit, opts),
+        joint=_joint(ds, P, targets, end, opts),
+        counterfactuals=_counterfactuals(ds, P, sp, fit, opts),
+        cost_base=_cost_base(ds, sp),
+        rise=_rise(ds, sp),
+        evidence_comparison=(
+            _evidence_comparison(full, P) if compare else EvidenceComparison(table=None, creatives=rows.iloc[:0])
+        ),
+    )

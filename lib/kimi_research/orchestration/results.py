@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from kimi_research import paths
+from kimi_research import paths, registry
+from kimi_research.analysis.sections import Analysis
 from kimi_research.io import atomic_write_text
 from kimi_research.orchestration.results_models import ResultsError, validate_results
 
@@ -49,15 +50,33 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def write_results(notebook: str, results: dict | BaseModel, parameters: Any = None) -> Path:
-    """Write ``{"notebook", "parameters", **results}`` as JSON to this run's folder; returns the path.
+def payload_of(an: Analysis) -> dict:
+    """The results JSON of an analysis: its notebook, parameters, headline and every section's result fields.
 
-    ``results`` is a dict or an instance of the notebook's model
-    (:mod:`kimi_research.orchestration.results_models`); either way the payload is validated
-    against that model before it is written (ResultsError names every key that does not fit)."""
-    if isinstance(results, BaseModel):
-        results = results.model_dump(mode="json", by_alias=True, exclude={"notebook", "parameters"})
-    payload = {"notebook": notebook, "parameters": to_jsonable(parameters or {}), **to_jsonable(results)}
+    The headline is the sentence ``headline(an)`` of the notebook's narrative module (the registry names it)."""
+    narrative = registry.get(an.notebook).narrative_module()
+    return {
+        "notebook": an.notebook,
+        "parameters": to_jsonable(an.parameters),
+        "headline": narrative.headline(an),
+        **to_jsonable(an.results()),
+    }
+
+
+def write_results(notebook: str | Analysis, results: dict | BaseModel | None = None, parameters: Any = None) -> Path:
+    """Write a notebook's results JSON to this run's folder; returns the path.
+
+    ``write_results(an)``: an :class:`~kimi_research.analysis.sections.Analysis` (the notebook's typed
+    sections; see :func:`payload_of`). ``write_results(notebook, results, parameters)``: a dict (or a
+    model instance) with the notebook's keys. Either way the payload is validated against the
+    notebook's results model before it is written (ResultsError names every key that does not fit)."""
+    if isinstance(notebook, Analysis):
+        payload = payload_of(notebook)
+        notebook = notebook.notebook
+    else:
+        if isinstance(results, BaseModel):
+            results = results.model_dump(mode="json", by_alias=True, exclude={"notebook", "parameters"})
+        payload = {"notebook": notebook, "parameters": to_jsonable(parameters or {}), **to_jsonable(results or {})}
     validate_results(notebook, payload)
     path = paths.run_dir(notebook) / "results" / f"{notebook}.json"
     atomic_write_text(path, dumps(payload))

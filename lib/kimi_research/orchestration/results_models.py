@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kimi_research.analysis.adspend import BubbleAnalysis
+from kimi_research.analysis.sections import results_model
 from kimi_research.errors import KimiResearchError
 
 Num = float | None
@@ -164,63 +166,6 @@ class UserDeclineResults(Results):
     evidence: str
 
 
-# --- 02 ad-spend bubble -------------------------------------------------------------------------
-class AdSpendResults(Results):
-    spend_path: str
-    peak_month: str
-    peak_monthly_spend_yuan: float
-    peak_daily_burn_yuan: Pair = Field(description="[30-day month, 31-day month]")
-    article_daily_burn_yuan: float
-    hypothetical_daily_burn_yuan: Pair
-    parameter_daily_burn_yuan: float
-    burn_20_days_per_day_yuan: float
-    users_per_100m_yuan: float
-    users_per_100m_yuan_by_cpa_row: dict[str, float]
-    all_in_cpa_yuan: float
-    cost_per_retained_user_yuan: float
-    peak_window: list[str]
-    peak_window_spend_yuan: float
-    users_bought_peak_window: float
-    users_kept_30d_peak_window: float
-    mau_after_peak: float
-    mau_after_peak_obs: str
-    mau_to_bought_ratio: float
-    spend_to_last_report_yuan: float
-    spend_floor_yuan_per_month: float
-    spend_by_month_yuan: dict[str, float]
-    spend_status_by_month: dict[str, str]
-    fitted_monthly_churn: float
-    churn_fitted: bool
-    churn_se: Num
-    churn_ci_profile: Pair | None
-    churn_ci_curvature: Pair | None
-    churn_jackknife: dict[str, float]
-    bought_user_half_life_months: Num
-    half_life_ci_months: Pair | None
-    fit_points: int
-    fit_relative_errors: dict[str, float]
-    observed_mau_change: float
-    observed_mau_monthly_change: float
-    counterfactual_end_month: str
-    counterfactual_users_end: dict[str, float]
-    ad_spend_share: float
-    implied_total_monthly_cost_yuan: float
-    implied_total_monthly_cost_range_yuan: Pair
-    cost_per_retained_user_is_lower_bound: bool = Field(
-        description="True when the retention is an upper bound ('under 1%'): the cost per retained user is then a floor"
-    )
-    churn_by_cpa_and_path: list[dict[str, Any]] = Field(
-        description="the churn fitted at every CPA reading x spend path: cpa_reading, cpa_yuan, spend_path, churn, "
-        "half_life_months, sse, allowed"
-    )
-    churn_range_allowed: Pair = Field(description="[min, max] fitted churn over the CPA x path pairs the MAU points allow")
-    first_month_retention: float | str
-    organic_users_per_month: float
-    saturation_users: float = Field(description="market size of the 'spend continued' counterfactual, users")
-    saturation_source: str
-    evidence: str
-
-
 # --- 03 sustainability formula ------------------------------------------------------------------
 class SustainabilityResults(Results):
     sustainable_growth_rate: float
@@ -326,7 +271,7 @@ class CompetitorResults(Results):
 MODELS: dict[str, type[Results]] = {
     "00_data_audit": DataAuditResults,
     "01_user_decline": UserDeclineResults,
-    "02_ad_spend_bubble": AdSpendResults,
+    "02_ad_spend_bubble": results_model(BubbleAnalysis, Results),
     "03_sustainability_formula": SustainabilityResults,
     "04_competitor_comparison": CompetitorResults,
 }

@@ -21,6 +21,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from kimi_research import paths  # noqa: E402
+from kimi_research.data.labels import Citation, Name  # noqa: E402
 from kimi_research.io import atomic_write  # noqa: E402
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
@@ -95,6 +96,11 @@ def label(ds, entity_id: str) -> str:
     return ds.name(entity_id, _STATE["lang"])
 
 
+def name(n: Name) -> str:
+    """An entity's :class:`~kimi_research.data.labels.Name` in the charts' current language."""
+    return n.in_lang(_STATE["lang"])
+
+
 def value_label(row) -> str:
     """An observation's value for a chart: romanised ('CNY 220m', '≥36m') unless lang is 'zh'."""
     if _STATE["lang"] == "zh":
@@ -124,6 +130,11 @@ def source_text(ds, obs: pd.DataFrame) -> str:
     """'Source: <vendor(s)> via <article(s)>' for the rows a chart shows."""
     vendors = ds.vendor_label(obs["vendor"])
     return f"Source: {vendors}, as quoted by {ds.source_label(obs['source_id'], _STATE['lang'])}"
+
+
+def source_line(c: Citation) -> str:
+    """'Source: <firm(s)>, as quoted by <source(s)>' for a section's :class:`~kimi_research.data.labels.Citation`."""
+    return f"Source: {c.firms}, as quoted by {c.sources(_STATE['lang'])}"
 
 
 LEVEL_STEP = 0.075  # axis fraction between two rows of event labels

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from kimi_research.analysis import adspend
-from kimi_research.analysis.adspend import BUDGET
+from kimi_research.analysis.adspend import (
+    BUDGET,
+    BoughtVsKept,
+    Counterfactuals,
+    ModelledUsers,
+    RetainedUserCost,
+    RivalSpend,
+    SpendPath,
+    StockFlowFit,
+    UnitEconomics,
+    month_mid,
+)
 from kimi_research.data.units import format_en
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
@@ -16,21 +27,17 @@ from kimi_research.presentation import plotting
 qm = plotting.VENDOR_COLORS["questmobile"]
 
 
-def spend_timeline(ds, an, P):
+def spend_timeline(sp: SpendPath):
     """Figure 1: Kimi's monthly ad spend, data and assumptions."""
-    last_data = an.last_data
-    peak = an.peak
-    rows = an.rows
-    spend = an.spend
-    twenty = an.twenty
-    undated_peaks = an.undated_peaks
-    STYLE = {
+    last_data, peak, rows, spend = sp.last_data, sp.peak_monthly_spend_yuan, sp.rows, sp.spend
+    twenty, undated_peaks = sp.twenty, sp.undated_peaks
+    STYLE: dict[str, dict[str, Any]] = {
         "reported": dict(color=plotting.ENTITY_COLORS["kimi"], edgecolor=plotting.ENTITY_COLORS["kimi"]),
         "lower bound": dict(color="white", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch="///"),
         "interpolated": dict(color="#cab2d6", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch=".."),
         "assumption": dict(color="#eeeeee", edgecolor="#888888", hatch="..", linestyle="--"),
     }
-    x = adspend.month_mid(spend.index)
+    x = month_mid(spend.index)
     fig, ax = plt.subplots(figsize=(11, 5.4))
     for status, st in STYLE.items():
         m = (spend["status"] == status).to_numpy()
@@ -38,7 +45,7 @@ def spend_timeline(ds, an, P):
             ax.bar(x[m], spend["spend_yuan"].to_numpy()[m] / 1e6, width=24, linewidth=1.2, label=status, **st)
     lb = spend[spend["status"] == "lower bound"]
     ax.scatter(
-        adspend.month_mid(lb.index),
+        month_mid(lb.index),
         lb["spend_yuan"] / 1e6,
         marker="^",
         s=70,
@@ -60,10 +67,10 @@ def spend_timeline(ds, an, P):
     ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
     ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))
     ax.set_ylim(0, peak / 1e6 * 1.7)
-    ax.set_title(f"Kimi's monthly ad spend (spend path: {P.spend_path})")
+    ax.set_title(f"Kimi's monthly ad spend (spend path: {sp.spend_path})")
     ax.set_ylabel("ad spend (CNY million per month)")
     ax.set_xlabel("month")
-    plotting.annotate_events(ax, adspend.key_events(ds, "kimi"), max_labels=8, fontsize=8.5)
+    plotting.annotate_events(ax, sp.events, max_labels=8, fontsize=8.5)
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="no spend reported: assumption")],
@@ -75,9 +82,7 @@ def spend_timeline(ds, an, P):
     )
     plotting.footnote(
         fig,
-        plotting.source_text(
-            ds, rows.loc[[i for ids in spend["obs_ids"] for i in ids.split(";") if i] + list(undated_peaks.index)]
-        ),
+        plotting.source_line(sp.source),
         caption="Figure 1. CNY 100 million = 1 yi. Lower bounds for one month: "
         + "; ".join(
             f"{r['period']} ({r['scope']}, {', '.join(r['flag_list'])})"
@@ -88,20 +93,17 @@ def spend_timeline(ds, an, P):
     return fig
 
 
-def rivals_spend(ds, an, P):
+def rivals_spend(rv: RivalSpend):
     """Figure 2: Kimi's spend beside Doubao's and Yuanbao's (log scale)."""
-    rivals = an.rivals
-    rows = an.rows
-    spend = an.spend
+    rivals, kd = rv.rivals, rv.kimi_months
     fig, ax = plt.subplots(figsize=(11, 5.4))
-    kd = spend[spend["data"]]
     ax.bar(
-        adspend.month_mid(kd.index),
+        month_mid(kd.index),
         kd["spend_yuan"] / 1e6,
         width=24,
         color=plotting.ENTITY_COLORS["kimi"],
         alpha=0.85,
-        label=f"{plotting.label(ds, 'kimi')} (month; hatched = lower bound)",
+        label=f"{plotting.name(rv.names['kimi'])} (month; hatched = lower bound)",
     )
     for patch, status in zip(ax.patches, kd["status"], strict=True):
         if status != "reported":
@@ -119,7 +121,7 @@ def rivals_spend(ds, an, P):
                 color=col,
                 lw=3.5,
                 ls=":" if sus else "-",
-                label=f"{plotting.label(ds, ent)} (quarter, per month)" if i == 0 else None,
+                label=f"{plotting.name(rv.names[ent])} (quarter, per month)" if i == 0 else "_nolegend_",
             )
             ax.scatter(
                 r["period_mid"],
@@ -144,7 +146,7 @@ def rivals_spend(ds, an, P):
         for _, r in u.iterrows():
             ax.axhline(r["base_value"] / 1e6, color=col, lw=1.2, ls="--")
             ax.annotate(
-                f"{plotting.label(ds, ent)} budget {plotting.value_label(r)} ({r['source_id']}, undated): "
+                f"{plotting.name(rv.names[ent])} budget {plotting.value_label(r)} ({r['source_id']}, undated): "
                 "conflicts with AppGrowing",
                 (kd.index[0].to_timestamp(), r["base_value"] / 1e6),
                 xytext=(0, 4),
@@ -161,35 +163,25 @@ def rivals_spend(ds, an, P):
     ax.legend(loc="lower right", fontsize=9.5)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, pd.concat([rows.loc[kd["obs_ids"].str.split(";").explode()], rivals])),
+        plotting.source_line(rv.source),
         caption="Figure 2. Quarterly spend divided by the quarter's three months. Different apps are never joined into one line.",
     )
     return fig
 
 
-def unit_economics(ds, an, P):
+def unit_economics(ue: UnitEconomics):
     """Figure 3: daily burn and users bought per 100 million CNY."""
-    all_in = an.all_in
-    all_in_param = an.all_in_param
-    burn30 = an.burn30
-    burn31 = an.burn31
-    burn_article = an.burn_article
-    burn_hypo = an.burn_hypo
-    burn_hypo_article = an.burn_hypo_article
-    burn_param = an.burn_param
-    cpa_rows = an.cpa_rows
-    new_users_row = an.new_users_row
-    obs = ds.observations
-    peak_row = an.peak_row
-    twenty = an.twenty
-    users_per_budget = an.users_per_budget
+    all_in, all_in_param, twenty, cpa_rows = ue.all_in, ue.all_in_cpa_yuan, ue.twenty, ue.cpa_rows
+    burn30, burn31 = ue.peak_daily_burn_yuan
+    burn_article, burn_hypo_article, burn_hypo = ue.burn_article, ue.burn_hypo_article, ue.hypothetical_daily_burn_yuan
+    burn_param, users_per_budget, daily = ue.parameter_daily_burn_yuan, ue.users_per_100m_yuan_by_cpa_row, ue.daily_new_users
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 4.8), gridspec_kw={"width_ratios": [1.6, 1]})
     bars = [
         ("peak month ÷ 31 days", burn31, burn_article),
         ("peak month ÷ 30 days", burn30, burn_article),
-        (f"{format_en(P.daily_new_users, 'count')}/day × {all_in['base_value']:g} CNY", burn_hypo[0], burn_hypo_article),
-        (f"{format_en(P.daily_new_users, 'count')}/day × {all_in['base_value_high']:g} CNY", burn_hypo[1], burn_hypo_article),
-        (f"parameters: {format_en(P.daily_new_users, 'count')}/day × {all_in_param:g} CNY", burn_param, None),
+        (f"{format_en(daily, 'count')}/day × {all_in['base_value']:g} CNY", burn_hypo[0], burn_hypo_article),
+        (f"{format_en(daily, 'count')}/day × {all_in['base_value_high']:g} CNY", burn_hypo[1], burn_hypo_article),
+        (f"parameters: {format_en(daily, 'count')}/day × {all_in_param:g} CNY", burn_param, None),
         (f"{format_en(twenty['base_value'], 'CNY')} in {int(twenty['duration_days'])} days", twenty["base_value_per_day"], None),
     ]
     labels = [b[0] for b in bars]
@@ -220,48 +212,28 @@ def unit_economics(ds, an, P):
     a2.set_ylim(0, max(vals) * 1.15)
     plotting.footnote(
         fig,
-        plotting.source_text(
-            ds,
-            obs.loc[
-                [
-                    peak_row.name,
-                    burn_article.name,
-                    new_users_row.name,
-                    all_in.name,
-                    burn_hypo_article.name,
-                    twenty.name,
-                    *cpa_rows.index,
-                ]
-            ],
-        ),
+        plotting.source_line(ue.source),
         caption="Figure 3. Bars: recomputed from the rows (the middle group uses the daily_new_users parameter); "
         "red diamonds: what the article says.",
     )
     return fig
 
 
-def cost_per_retained_user(ds, an, P):
+def cost_per_retained_user(ue: RetainedUserCost):
     """Figure 4: cost per retained user against retention."""
-    churn = an.churn
-    cost_retained = an.cost_retained
-    cpa_rows = an.cpa_rows
-    obs = ds.observations
-    retention_row = an.retention_row
-    ret = np.geomspace(0.005, 1, 200)
+    churn, cost_retained, curve = ue.model_churn, ue.cost_per_retained_user_yuan, ue.retention_curve
     fig, ax = plt.subplots(figsize=(10, 5))
-    cpas = sorted({*cpa_rows["base_value"], P.cpa_yuan})
-    for c in cpas:
-        src = ", ".join(cpa_rows.index[cpa_rows["base_value"] == c]) or "parameter"
+    for c in curve.columns:
         ax.plot(
-            ret * 100,
-            adspend.cost_per_retained_user(c, P.compute_cost_per_user_yuan, ret),
-            lw=2.6 if c == P.cpa_yuan else 1.6,
-            label=f"CPA {c:g} + compute {P.compute_cost_per_user_yuan:g} CNY ({src})",
+            curve.index * 100,
+            curve[c],
+            lw=2.6 if c == ue.cpa_yuan else 1.6,
+            label=f"CPA {c:g} + compute {ue.compute_cost_per_user_yuan:g} CNY ({ue.curve_sources[c]})",
         )
-    ax.scatter([P.retention_30d * 100], [cost_retained], color="#d62728", zorder=5, s=60)
+    ax.scatter([ue.retention_30d * 100], [cost_retained], color="#d62728", zorder=5, s=60)
     ax.annotate(
-        f"retention {F.pct(P.retention_30d)} (hearsay): {cost_retained:,.0f} CNY",
-        (P.retention_30d * 100, cost_retained),
+        f"retention {F.pct(ue.retention_30d)} (hearsay): {cost_retained:,.0f} CNY",
+        (ue.retention_30d * 100, cost_retained),
         xytext=(10, 5),
         textcoords="offset points",
         fontsize=10,
@@ -287,34 +259,22 @@ def cost_per_retained_user(ds, an, P):
     ax.legend(loc="upper right", fontsize=9.5)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, pd.concat([cpa_rows, obs.loc[[retention_row.name]]])),
+        plotting.source_line(ue.source),
         caption="Figure 4. (CPA + compute cost) ÷ retention. The model's share kept per month is from the "
         "stock-flow fit of section 7.",
     )
     return fig
 
 
-def bought_vs_kept(ds, an, P):
+def bought_vs_kept(bk: BoughtVsKept):
     """Figure 5: users the peak spend bought against the MAU measured after it."""
-    after = an.after
-    bought = an.bought
-    cpa_rows = an.cpa_rows
-    kept = an.kept
-    mau_after = an.mau_after
-    obs = ds.observations
-    retention_row = an.retention_row
-    rows = an.rows
-    spend = an.spend
-    window = an.window
-    window_spend = an.window_spend
-    bv = [
-        (f"bought at {r['base_value']:g} CNY ({oid})", window_spend / r["base_value"], "#9e9ac8")
-        for oid, r in cpa_rows.iterrows()
-    ]
-    if P.cpa_yuan not in set(cpa_rows["base_value"]):
-        bv.append((f"bought at {P.cpa_yuan:g} CNY (parameter)", bought, "#9e9ac8"))
+    after, bought, kept, mau_after = bk.after, bk.users_bought_peak_window, bk.users_kept_30d_peak_window, bk.mau_after_peak
+    window, window_spend = bk.window, bk.window_spend
+    bv = [(f"bought at {r['cpa_yuan']:g} CNY ({oid})", r["users"], "#9e9ac8") for oid, r in bk.by_reading.iterrows()]
+    if not bk.cpa_in_rows:
+        bv.append((f"bought at {bk.cpa_yuan:g} CNY (parameter)", bought, "#9e9ac8"))
     bv += [
-        (f"kept after 30 days at {F.pct(P.retention_30d)}\n(hearsay), CPA {P.cpa_yuan:g}", kept, "#d9d9d9"),
+        (f"kept after 30 days at {F.pct(bk.retention_30d)}\n(hearsay), CPA {bk.cpa_yuan:g}", kept, "#d9d9d9"),
         (
             f"QuestMobile MAU {pd.Period(after['period_start'], freq='M').strftime('%b %Y')} ({after.name})",
             mau_after,
@@ -334,44 +294,26 @@ def bought_vs_kept(ds, an, P):
     ax.set_xlabel("users (million)")
     plotting.footnote(
         fig,
-        plotting.source_text(
-            ds,
-            pd.concat(
-                [
-                    rows.loc[spend.loc[window, "obs_ids"].str.split(";").explode()],
-                    cpa_rows,
-                    obs.loc[[after.name, retention_row.name]],
-                ]
-            ),
-        ),
+        plotting.source_line(bk.source),
         caption="Figure 5. Bought = spend ÷ CPA. The MAU is everyone active in the month, bought or not.",
     )
     return fig
 
 
-def stock_flow_fit(ds, an, P):
+def stock_flow_fit(f: ModelledUsers):
     """Figure 6: the stock-flow model of bought users against QuestMobile's MAU."""
-    churn = an.churn
-    ci = an.ci
-    fit = an.fit
-    last_data = an.last_data
-    others = an.others
-    rows = an.rows
-    spend = an.spend
-    targets = an.targets
-    users = an.users
-    users_ci = an.users_ci
-    window = an.window
+    churn, ci, last_data, others = f.churn, f.churn_ci, f.last_data, f.others
+    targets, users, users_ci = f.targets, f.users, f.users_ci
     fig, ax = plt.subplots(figsize=(11, 5.4))
-    xm = adspend.month_mid(users.index)
+    xm = month_mid(users.index)
     ax.bar(
         xm,
-        spend["spend_yuan"] / P.cpa_yuan / 1e6,
+        f.bought_per_month / 1e6,
         width=24,
         color="#dadaeb",
-        label=f"users bought that month (spend ÷ {P.cpa_yuan:g} CNY)",
+        label=f"users bought that month (spend ÷ {f.cpa_yuan:g} CNY)",
     )
-    if ci:
+    if ci and users_ci:
         lo_u, hi_u = users_ci
         ax.fill_between(
             xm,
@@ -379,7 +321,7 @@ def stock_flow_fit(ds, an, P):
             hi_u / 1e6,
             color=plotting.ENTITY_COLORS["kimi"],
             alpha=0.15,
-            label=f"churn {ci[0]:.0%}–{ci[1]:.0%} ({fit.level:.0%} interval)",
+            label=f"churn {ci[0]:.0%}–{ci[1]:.0%} ({f.level:.0%} interval)",
         )
     ax.plot(
         xm,
@@ -391,7 +333,9 @@ def stock_flow_fit(ds, an, P):
     qm = plotting.VENDOR_COLORS["questmobile"]
     for i, (_, r) in enumerate(targets.iterrows()):
         y = r["base_value"] / 1e6
-        style = dict(color=qm, s=70, zorder=6) if r["used"] else dict(facecolor="none", edgecolor=qm, s=70, zorder=6)
+        style: dict[str, Any] = (
+            dict(color=qm, s=70, zorder=6) if r["used"] else dict(facecolor="none", edgecolor=qm, s=70, zorder=6)
+        )
         if r["n_months"] > 1:
             ax.hlines(y, r["period_start"], r["period_end"], color=qm, lw=3)
         ax.scatter(r["period_mid"], y, label="QuestMobile MAU (fitted; quarters as bars)" if i == 0 else None, **style)
@@ -405,9 +349,8 @@ def stock_flow_fit(ds, an, P):
             s=70,
             zorder=6,
         )
-        who = ds.name(r["vendor"]) if isinstance(r["vendor"], str) else "no firm named"
         ax.annotate(
-            f"{plotting.value_label(r)} ({who}, {oid}): not fitted",
+            f"{plotting.value_label(r)} ({r['who']}, {oid}): not fitted",
             (r["period_mid"], r["base_value"] / 1e6),
             xytext=(8, -4),
             textcoords="offset points",
@@ -419,10 +362,10 @@ def stock_flow_fit(ds, an, P):
     ax.axvspan(last_data.to_timestamp(how="end"), xm[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
     ax.set_xlim(xm[0] - pd.Timedelta(days=20), xm[-1] + pd.Timedelta(days=16))
     ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
-    ax.set_title(f"Bought users under the '{P.spend_path}' spend path vs measured MAU")
+    ax.set_title(f"Bought users under the '{f.spend_path}' spend path vs measured MAU")
     ax.set_ylabel("users (million)")
     ax.set_xlabel("month")
-    plotting.annotate_events(ax, adspend.key_events(ds, "kimi"), max_labels=8, fontsize=8.5)
+    plotting.annotate_events(ax, f.events, max_labels=8, fontsize=8.5)
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="no spend reported: assumption")],
@@ -433,19 +376,17 @@ def stock_flow_fit(ds, an, P):
     )
     plotting.footnote(
         fig,
-        plotting.source_text(ds, pd.concat([targets, others, rows.loc[spend.loc[window, "obs_ids"].str.split(";").explode()]])),
+        plotting.source_line(f.source),
         caption="Figure 6. Hollow circle: a monthly figure counted once with its quarter; squares: other vendors "
         "or no firm named, not fitted.",
     )
     return fig
 
 
-def fit_diagnostics(ds, an, P):
+def fit_diagnostics(f: StockFlowFit):
     """Figure 7: fit quality by churn, and the residuals."""
-    churn = an.churn
-    ci = an.ci
-    fit = an.fit
-    targets = an.targets
+    churn, fit, targets = f.fitted_monthly_churn, f.fit, f.targets
+    ci = fit.ci_profile
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 4.6), gridspec_kw={"width_ratios": [1.3, 1]})
     prof = fit.profile[fit.profile["churn"] <= min(0.9, max(0.6, churn * 2.5))]
     a1.plot(prof["churn"] * 100, prof["sse"], color=plotting.ENTITY_COLORS["kimi"], lw=2)
@@ -471,34 +412,28 @@ def fit_diagnostics(ds, an, P):
     a2.set_ylim(-lim, lim)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, targets[targets["used"]]),
-        caption=f"Figure 7. {fit.n} points, one parameter: {fit.dof} degrees of freedom. Spend path '{P.spend_path}', "
-        f"CPA {P.cpa_yuan:g} CNY.",
+        plotting.source_line(f.points_source),
+        caption=f"Figure 7. {fit.n} points, one parameter: {fit.dof} degrees of freedom. Spend path '{f.spend_path}', "
+        f"CPA {f.cpa_yuan:g} CNY.",
     )
     return fig
 
 
-def counterfactual(ds, an, P):
+def counterfactual(c: Counterfactuals):
     """Figure 8: bought users with spend continued or stopped."""
-    cf = an.cf
-    churn = an.churn
-    last_data = an.last_data
-    rows = an.rows
-    spend = an.spend
-    targets = an.targets
-    window = an.window
+    cf, churn, last_data = c.cf, c.churn, c.last_data
     fig, ax = plt.subplots(figsize=(11, 5.4))
     colors = {"chosen spend path": plotting.ENTITY_COLORS["kimi"], "spend continued": "#2ca02c", "spend stopped": "#d62728"}
     for k, s in cf.items():
         ax.plot(
-            adspend.month_mid(s.index),
+            month_mid(s.index),
             s / 1e6,
             lw=2.4 if k != "chosen spend path" else 2.8,
             color=colors[k],
             ls="-" if k != "chosen spend path" else "--",
             label=f"{k}: {format_en(s.iloc[-1], 'count')} in {s.index[-1].strftime('%b %Y')}",
         )
-    for i, (_, r) in enumerate(targets[targets["used"]].iterrows()):
+    for i, (_, r) in enumerate(c.used.iterrows()):
         if r["n_months"] > 1:
             ax.hlines(r["base_value"] / 1e6, r["period_start"], r["period_end"], color=qm, lw=3)
         ax.scatter(r["period_mid"], r["base_value"] / 1e6, color=qm, s=70, zorder=6, label="QuestMobile MAU" if i == 0 else None)
@@ -507,7 +442,7 @@ def counterfactual(ds, an, P):
     ax.set_title(f"Counterfactual: bought users with spend continued vs stopped (churn {F.pct(churn)})")
     ax.set_ylabel("users (million)")
     ax.set_xlabel("month")
-    plotting.annotate_events(ax, adspend.key_events(ds, "kimi"), max_labels=8, fontsize=8.5)
+    plotting.annotate_events(ax, c.events, max_labels=8, fontsize=8.5)
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="after the last reported spend: scenarios")],
@@ -519,12 +454,10 @@ def counterfactual(ds, an, P):
     )
     plotting.footnote(
         fig,
-        plotting.source_text(
-            ds, pd.concat([rows.loc[spend.loc[window, "obs_ids"].str.split(";").explode()], targets[targets["used"]]])
-        ),
-        caption=f"Figure 8. 'Continued' = {format_en(spend.loc[last_data, 'spend_yuan'], 'CNY')} a month "
+        plotting.source_line(c.source),
+        caption=f"Figure 8. 'Continued' = {format_en(c.continued_level, 'CNY')} a month "
         f"({last_data.strftime('%b %Y')}'s level) "
-        f"every month, with diminishing returns towards a market of {format_en(an.saturation, 'count')} users "
-        f"(saturation_users); 'stopped' = zero. CPA {P.cpa_yuan:g} CNY.",
+        f"every month, with diminishing returns towards a market of {format_en(c.saturation_users, 'count')} users "
+        f"(saturation_users); 'stopped' = zero. CPA {c.cpa_yuan:g} CNY.",
     )
     return fig
