@@ -77,19 +77,19 @@ def test_quarter_is_dated_at_mid_quarter(ds):
 
 
 def test_auto_vendor_is_the_firm_with_most_points(kimi, ds):
-    assert kimi.vendor == "questmobile"
+    assert kimi.peak.vendor == "questmobile"
     assert decline.resolve_vendor(decline.select(ds, "kimi", "dau"), "auto") == decline.NO_VENDOR
 
 
 def test_rows_and_kinds(kimi):
-    assert len(kimi.rows) == 6
-    assert kimi.rows.loc["o004_06", "kind"] == "lower bound"  # 3600万以上, no firm named
-    assert kimi.rows.loc["o004_06", "series"] == decline.NO_VENDOR
-    assert (kimi.rows["series"] == "questmobile").sum() == 4
+    assert len(kimi.trajectory.rows) == 6
+    assert kimi.trajectory.rows.loc["o004_06", "kind"] == "lower bound"  # 3600万以上, no firm named
+    assert kimi.trajectory.rows.loc["o004_06", "series"] == decline.NO_VENDOR
+    assert (kimi.trajectory.rows["series"] == "questmobile").sum() == 4
 
 
 def test_peak_and_latest_on_questmobile(kimi):
-    h = kimi.headline
+    h = kimi.peak.head
     assert (h["peak_obs"], h["peak_value"], h["peak_period"]) == ("o000_08", 21_010_000, "2024-12")
     assert (h["latest_obs"], h["latest_value"], h["latest_period"]) == ("o004_17", 9_926_000, "2025 Q3")
     assert round(h["peak_to_latest_change"], 4) == -0.5276  # 992.6 / 2101 - 1
@@ -97,21 +97,21 @@ def test_peak_and_latest_on_questmobile(kimi):
 
 
 def test_series_table_keeps_vendors_apart(kimi):
-    t = kimi.series
+    t = kimi.peak.table
     assert list(t.index) == ["questmobile", "aicpb", "none"]
     assert t.at["aicpb", "peak_value"] == 26_490_000 and pd.isna(t.at["aicpb", "peak_to_latest_change"])
     assert t.at["none", "n_points"] == 0 and "≥3600万" in t.at["none", "bounds"]
-    shown = narrative.display_series_table(t)
+    shown = narrative.display_series_table(kimi.peak)
     assert shown.loc["QuestMobile", "peak to latest"] == "−52.8%"
 
 
 def test_higher_figures_elsewhere(kimi):
-    assert list(kimi.higher.index) == ["o004_06", "o002_03"]
+    assert list(kimi.peak.higher.index) == ["o004_06", "o002_03"]
 
 
 # --- the decay fit -------------------------------------------------------------------------------
 def test_kimi_questmobile_fit(kimi):
-    f = kimi.fit
+    f = kimi.decay.fit
     # 1408万 (May 2025) repeats 1407.2万 (Q2 2025): counted once, so 3 points and 1 degree of freedom
     assert f.status == "fit" and f.n == 3 and list(f.used.index) == ["o000_08", "o004_16", "o004_17"]
     assert f.excluded["o000_06"].startswith("repeats o004_16")
@@ -125,26 +125,26 @@ def test_kimi_questmobile_fit(kimi):
 
 def test_fit_matches_two_point_arithmetic_of_its_ends(kimi):
     """Peak and latest alone: (992.6 / 2101) ** (1 / 7.967) - 1 = -8.98% a month; the fit is close."""
-    h = kimi.headline
+    h = kimi.peak.head
     two_point = (h["latest_value"] / h["peak_value"]) ** (1 / h["months_since_peak"]) - 1
     assert round(two_point, 4) == -0.0898
-    assert abs(kimi.fit.monthly_change - two_point) < 0.002
+    assert abs(kimi.decay.fit.monthly_change - two_point) < 0.002
 
 
 def test_dating_convention_sensitivity(kimi):
-    r = decline.redate_to_last_month(kimi.chosen)
+    r = decline.redate_to_last_month(kimi.peak.chosen)
     assert r.at["o004_17", "period_mid"] == pd.Timestamp("2025-09-15 12:00")  # Q3 at mid-September
-    assert r.at["o000_06", "period_mid"] == kimi.chosen.at["o000_06", "period_mid"]  # a month is unchanged
-    assert round(decline.dating_sensitivity(kimi.chosen, "QuestMobile"), 4) == -0.0780
+    assert r.at["o000_06", "period_mid"] == kimi.peak.chosen.at["o000_06", "period_mid"]  # a month is unchanged
+    assert round(decline.dating_sensitivity(kimi.peak.chosen, "QuestMobile"), 4) == -0.0780
 
 
 def test_leave_one_out_and_repeated_figure(ds, kimi):
-    assert {k: round(v, 4) for k, v in kimi.loo.items()} == {"o004_16": -0.0898, "o004_17": -0.0776}
+    assert {k: round(v, 4) for k, v in kimi.fit_basis.loo.items()} == {"o004_16": -0.0898, "o004_17": -0.0776}
     assert repeated_figures(ds.select("kimi", "mau", "questmobile")) == {"o000_06": "o004_16"}  # 1408万 vs 1407.2万
 
 
 def test_forecast_continues_the_fitted_line(kimi):
-    fc, f = kimi.forecast, kimi.fit
+    fc, f = kimi.decay.forecast_table, kimi.decay.fit
     assert list(fc["months_ahead"]) == [1, 2, 3, 4, 5, 6]
     t = f.used["t"].max() + 6
     assert fc["value"].iloc[-1] == pytest.approx(math.exp(f.intercept + f.slope * t))
@@ -156,9 +156,9 @@ def test_forecast_continues_the_fitted_line(kimi):
 
 def test_pooled_fit_excludes_bounds_and_pre_peak_points(ds):
     an = decline.analyse(ds, params(vendor="all"))
-    f = an.fit
-    assert an.vendor_label == "all vendors pooled"
-    assert an.headline["peak_obs"] == "o002_03"  # AI Product Ranking's 2649万 (2025-03)
+    f = an.decay.fit
+    assert an.peak.vendor_label == "all vendors pooled"
+    assert an.peak.head["peak_obs"] == "o002_03"  # AI Product Ranking's 2649万 (2025-03)
     assert set(f.excluded) == {"o004_06", "o000_08", "o000_06"}
     assert f.excluded["o004_06"] == "lower bound (≥3600万), not a point"
     assert f.excluded["o000_08"] == "before the peak (2024-12)"
@@ -212,12 +212,13 @@ def test_no_half_life_when_not_declining():
 
 def test_one_point_and_bounds_only(ds):
     an = decline.analyse(ds, params(entity="Doubao", metric="wau"))
-    assert an.fit.status == "too_few" and an.fit.monthly_change is None and an.fit.half_life is None
-    assert an.fit.monthly_change_ci == (None, None) and an.forecast.empty
-    assert "**No fit.**" in narrative.describe_fit(an.fit, "wau")
+    f = an.decay.fit
+    assert f.status == "too_few" and f.monthly_change is None and f.half_life is None
+    assert f.monthly_change_ci == (None, None) and an.decay.forecast_table.empty
+    assert "**No fit.**" in narrative.describe_fit(f, "wau")
     only_bound = decline.analyse(ds, params(vendor="none"))
-    assert only_bound.fit.n == 0 and only_bound.headline["peak_value"] is None
-    assert "known only as bounds: ≥3600万 (2024-10, lower bound)" in narrative.summary_markdown(ds, only_bound, 6)
+    assert only_bound.decay.fit.n == 0 and only_bound.peak.head["peak_value"] is None
+    assert "known only as bounds: ≥3600万 (2024-10, lower bound)" in narrative.summary_markdown(only_bound)
 
 
 # --- growth phase, ranks, events -------------------------------------------------------------------
@@ -233,7 +234,7 @@ def test_growth_phase(ds):
 
 
 def test_rank_trajectory(kimi):
-    r = kimi.ranks
+    r = kimi.ranks.table
     assert list(r.index) == ["o000_09", "o004_03", "o002_04", "o000_07", "o000_04", "o000_05", "o004_02"]
     assert list(r["rank"]) == ["≤3", "2", "5", "9", "19", ">20", "7"]
     assert r.at["o000_04", "list_name"] == "MAU rank, AI Product Ranking (aicpb.com), global AI apps"
@@ -252,7 +253,7 @@ def test_chart_events_merge_same_day_and_keep_launches(ds):
 
 # --- prose and results -----------------------------------------------------------------------------
 def test_summary_is_built_from_computed_values(ds, kimi):
-    md = narrative.summary_markdown(ds, kimi, 6)
+    md = narrative.summary_markdown(kimi)
     assert md.startswith("* **Peak and latest.** Kimi's MAU as measured by QuestMobile peaked at")
     for text in [
         "**2101万** (2024-12)",
@@ -270,10 +271,21 @@ def test_summary_is_built_from_computed_values(ds, kimi):
 
 
 def test_results_keys(ds, kimi):
-    r = decline.results(ds, kimi, params(), ["e_gpt5"])
+    from kimi_research.orchestration.results import payload_of
+    from kimi_research.orchestration.results_models import MODELS
+
+    r = payload_of(kimi)
+    MODELS[NB].model_validate(r)
     assert REQUIRED_KEYS <= set(r)
-    assert len(r["monthly_change_ci"]) == 2 and r["half_life_months"] == kimi.fit.half_life
+    assert len(r["monthly_change_ci"]) == 2 and r["half_life_months"] == kimi.decay.fit.half_life
     assert r["growth_phase"]["end_obs"] == "o003_09"
+    keys = [k for s in kimi.sections().values() for k in s.results()]
+    assert len(keys) == len(set(keys)) and set(r) == {"notebook", "parameters", "headline", *keys}
+    assert all(len(type(s).model_fields) <= 25 for s in kimi.sections().values())
+    # the events on the time charts are chosen by the analysis, once: the results list what the charts draw
+    axes = [kimi.trajectory.axis, kimi.decay.axis, kimi.growth.axis, kimi.ranks.axis]
+    assert r["events_annotated"] == sorted({i for a in axes if a is not None for i in a.event_ids})
+    assert "e_deepseek_r1" in r["events_annotated"]
 
 
 # --- the notebook ----------------------------------------------------------------------------------
@@ -373,8 +385,8 @@ def test_bad_vendor_and_horizon_fail_together(run_notebook):
 
 # --- issue 13 §4 / issue 12 §5: the constant-rate check, the weekly-user floor, evidence "all" -----------
 def test_segment_rates_show_an_accelerating_fall(kimi):
-    seg = kimi.segments
-    u = kimi.fit.used.sort_values("t")
+    seg = kimi.constant_rate.segments
+    u = kimi.decay.fit.used.sort_values("t")
     u = u.groupby(np.round(u["t"] * 4)).agg(t=("t", "mean"), v=("base_value", "mean"))
     pairs = zip(u.iloc[:-1].itertuples(), u.iloc[1:].itertuples(), strict=True)
     expected = [(b.v / a.v) ** (1 / (b.t - a.t)) - 1 for a, b in pairs]
@@ -385,25 +397,28 @@ def test_segment_rates_show_an_accelerating_fall(kimi):
 
 def test_forecast_is_set_against_the_weekly_floor(ds):
     an = decline.analyse(ds, params(forecast_months=36))
-    floor = an.wau_floor
+    floor, fc = an.decay.floor_row, an.decay.forecast_table
     wau = ds.select(entity="kimi", metric="wau")
     wau = wau[wau["qualifier"].isin(decline.POINT_QUALIFIERS) & wau["period_start"].notna()]
     assert floor is not None and floor["base_value"] == wau.sort_values("period_mid")["base_value"].iloc[-1]
-    assert an.forecast["below_wau_floor"].tolist() == (an.forecast["value"] < floor["base_value"]).tolist()
-    assert an.forecast["below_wau_floor"].any()  # three years of the fitted rate cross the floor
-    assert "Floor:" in narrative.floor_note(an)
+    assert fc["below_wau_floor"].tolist() == (fc["value"] < floor["base_value"]).tolist()
+    assert fc["below_wau_floor"].any()  # three years of the fitted rate cross the floor
+    assert "Floor:" in narrative.floor_note(an.decay)
 
 
 def test_evidence_all_places_every_row_once(live_ds):
+    from kimi_research.orchestration.results import payload_of
+
     full = live_ds.with_evidence("all")
     an = decline.analyse(full, params(evidence="all"))
-    assert an.rows["period_mid"].notna().all()
+    rows = an.trajectory.rows
+    assert rows["period_mid"].notna().all()
     undated = full.select(entity="kimi", metric="mau")
     undated = undated.index[undated["period_start"].isna()]
-    assert set(undated) <= set(an.left_out)
-    key = an.rows[["measurement", "period_start", "period_end"]].astype(str).agg("|".join, axis=1)
+    assert set(undated) <= set(an.trajectory.left_out_rows)
+    key = rows[["measurement", "period_start", "period_end"]].astype(str).agg("|".join, axis=1)
     assert key.is_unique  # a figure quoted by several sources is one row
-    assert decline.results(full, an, params(evidence="all"), [])["evidence"] == "all"
+    assert payload_of(an)["evidence"] == "all"
 
 
 def test_decay_chart_ring_never_covers_a_fitted_point(ds, kimi):
@@ -411,7 +426,7 @@ def test_decay_chart_ring_never_covers_a_fitted_point(ds, kimi):
 
     from kimi_research.presentation.figures import decline as figures
 
-    fig, _ = figures.decay_fit(ds, kimi, params(), {"questmobile": "#1f77b4"})
+    fig = figures.decay_fit(kimi.decay, kimi.trajectory.series_names)
     ax = fig.axes[0]
     fitted = [c for c in ax.collections if "in the fit" in str(c.get_label())]
     rings = [c for c in ax.collections if "left out" in str(c.get_label())]

@@ -183,8 +183,8 @@ def test_a_corroborated_figure_counts_once(synthetic):
     s = ds.level_series("kimi", "mau", "questmobile")
     assert s["period_start"].is_unique and "o_test_synthetic_03" not in s.index  # a change is not a level
     # the decay fit of notebook 01 is the same with the corroborating row as without it
-    P = SimpleNamespace(**defaults("01_user_decline"))
-    before, after = decline.analyse(live, P).fit, decline.analyse(ds, P).fit
+    P = SimpleNamespace(**(defaults("01_user_decline") | {"evidence": "all"}))  # the synthetic source is tier 2
+    before, after = decline.analyse(live, P).decay.fit, decline.analyse(ds, P).decay.fit
     assert after.n == before.n
     assert after.monthly_change == pytest.approx(before.monthly_change)
     assert after.monthly_change_ci == pytest.approx(before.monthly_change_ci)

@@ -42,7 +42,11 @@ class Notebook:
 NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("00_data_audit", "Data audit", "kimi_research.analysis.audit", "kimi_research.params.audit:AuditParameters"),
     Notebook(
-        "01_user_decline", "The user decline", "kimi_research.analysis.decline", "kimi_research.params.decline:DeclineParameters"
+        "01_user_decline",
+        "The user decline",
+        "kimi_research.analysis.decline",
+        "kimi_research.params.decline:DeclineParameters",
+        "kimi_research.presentation.narrative.decline",
     ),
     Notebook(
         "02_ad_spend_bubble",

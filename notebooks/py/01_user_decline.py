@@ -9,8 +9,6 @@
 # before the fall and the rank trajectory. Change `entity` to run it for a rival.
 
 # %% slideshow={"slide_type": "skip"}
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 import kimi_research as kr
@@ -34,17 +32,12 @@ evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("01_user_decline", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the articles, or every source
-an = decline.analyse(ds, P)  # fails here, naming start/end or vendor, when the selection is empty
-plotting.theme()
+an = decline.analyse(ds, P)  # P.evidence of the data; fails here, naming start/end or vendor, when the selection is empty
+_ = plotting.theme()
 NB = "01_user_decline"
-NAME, M = plotting.label(ds, an.entity), decline.METRIC_SHORT[an.metric]
-M_LONG = ds.metrics.at[an.metric, "name"].lower()
-COLORS = {k: plotting.VENDOR_COLORS.get("" if k == decline.NO_VENDOR else k, "#555555") for k in an.rows["series"].unique()}
-events_drawn = set()
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(ds, an, P.forecast_months)))
+display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(an)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The trajectory: every figure, one series per measurement firm
@@ -56,43 +49,11 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # figures disagree at similar dates: that gap is why they are kept apart.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-fig, ax = plt.subplots(figsize=(10, 5.2))
-figures.draw_rows(ax, ds, an.rows, COLORS)
-lo, hi = figures.time_range(pd.concat([an.rows["period_start"], an.rows["period_end"]]))
-ax.set_xlim(lo, hi)
-plotting.millions_axis(ax)
-tops = list(an.rows["base_value"] * 1.25) + list(an.rows["base_value_high"])
-plotting.headroom(ax, tops)
-plotting.time_axis(ax)
-ax.set_title(f"{NAME}: {M_LONG}, every figure quoted, one series per firm")
-ax.set_xlabel("period (each figure at the midpoint of its period)")
-ax.set_ylabel(f"{M} (millions of users)")
-ax.legend(title="measurement firm", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
-plotting.footnote(
-    fig,
-    plotting.source_text(ds, an.rows),
-    caption=f"Figure 1. {NAME} {M}, {len(an.rows)} figures. Firms' panels differ: compare within a colour.",
-)
-ids, levels = figures.draw_events(ax, ds, lo, hi, P.annotate_events)
-plotting.headroom(ax, tops, room=plotting.label_room(levels))
-events_drawn |= set(ids)
-plotting.save(fig, NB, "trajectory")
+_ = plotting.save(figures.trajectory(an.trajectory), NB, "trajectory")
 
 # %% slideshow={"slide_type": "subslide"}
-h = an.headline
-display(
-    Markdown(
-        f"**Peak, latest and change, per firm.** The fit below uses **{an.vendor_label}**"
-        + (
-            " (all firms pooled: their panels differ, so the pooled line mixes definitions)"
-            if an.vendor == decline.POOLED
-            else f" (parameter `vendor = {P.vendor!r}`"
-            + (": the firm with the most exact figures)" if P.vendor == "auto" else ")")
-        )
-        + ". Bounds are listed, never used as a peak or latest value. Months are counted between period midpoints."
-    )
-)
-display(narrative.display_series_table(an.series))
+display(Markdown(narrative.series_note(an.peak)))
+display(narrative.display_series_table(an.peak))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. How fast: a log-linear decay fit
@@ -108,49 +69,12 @@ display(narrative.display_series_table(an.series))
 # of 365.25 / 12 days. The effect of dating a quarter at its last month instead is shown below.
 
 # %% slideshow={"slide_type": "subslide"}
-fit = an.fit
-used = fit.used.assign(
-    value=fit.used["base_value"].map(narrative.fmt_users),
-    firm=fit.used["series"].map(lambda k: decline.vendor_label(ds, k)),
-    months_since_peak=fit.used["t"].round(2),
-    dated=fit.used["period_mid"].dt.date,
-)
-display(
-    Markdown(
-        (
-            f"**Rows in the fit ({fit.n}):**"
-            if fit.slope is not None
-            else f"**Exact figures at or after the peak ({fit.n}), too few for a fit:**"
-        )
-        + ("" if fit.n else " none.")
-    )
-)
-if fit.n:
-    display(used[["period", "dated", "months_since_peak", "value", "firm", "source_id"]])
+display(Markdown(narrative.fit_rows_heading(an.fit_basis)))
+if an.fit_basis.fit.n:
+    display(narrative.fit_rows_table(an.fit_basis))
 
 # %% slideshow={"slide_type": "-"}
-left = {k: v for k, v in {**an.left_out, **fit.excluded}.items() if not v.startswith("repeats ")}
-lines = ["**Rows left out:** " + ("none." if not left else "; ".join(f"`{k}` {v}" for k, v in left.items()) + ".")]
-lines.append(narrative.describe_fit(fit, an.metric))
-if len(an.loo):
-    lines.append(
-        "**Leave one out** (monthly change without each point; the peak anchors the fit): "
-        + "; ".join(
-            f"without {fit.used.at[k, 'period']} ({narrative.fmt_users(fit.used.at[k, 'base_value'])}): {narrative.fmt_pct(v)}"
-            for k, v in an.loo.items()
-        )
-        + "."
-    )
-alt = decline.dating_sensitivity(an.chosen, an.vendor_label)
-if alt is not None and fit.monthly_change is not None and (an.chosen["period_months"] > 1.5).any():
-    lines.append(
-        f"**Dating sensitivity:** dating each quarter at the middle of its last month instead of mid-quarter "
-        f"gives {narrative.fmt_pct(alt)} a month (against {narrative.fmt_pct(fit.monthly_change)})."
-    )
-for oid, why in fit.excluded.items():
-    if why.startswith("repeats "):
-        lines.append(f"**Counted once:** `{oid}` {why}.")
-display(Markdown("\n\n".join(lines)))
+display(Markdown(narrative.fit_basis_note(an.fit_basis)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # On the next chart the y axis is **logarithmic**, so a constant monthly rate is a straight line.
@@ -160,41 +84,13 @@ display(Markdown("\n\n".join(lines)))
 # with its 95% prediction interval (where a new figure would fall if the rate held).
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-fig, ids = figures.decay_fit(ds, an, P, COLORS)
-events_drawn |= set(ids)
-plotting.save(fig, NB, "decay_fit")
+_ = plotting.save(figures.decay_fit(an.decay, an.trajectory.series_names), NB, "decay_fit")
 
 # %% slideshow={"slide_type": "subslide"}
-if len(an.forecast):
-    fc = pd.DataFrame(
-        {
-            "month": an.forecast["date"].dt.strftime("%Y-%m"),
-            "months after the last figure": an.forecast["months_ahead"],
-            f"{M} (fitted rate continued)": an.forecast["value"].map(narrative.fmt_est),
-            "95% prediction interval": [
-                ("–" if pd.isna(a) else f"{narrative.fmt_est(a)} – {narrative.fmt_est(b)}")
-                for a, b in zip(an.forecast["low"], an.forecast["high"], strict=True)
-            ],
-            "below the weekly-user floor": an.forecast["below_wau_floor"].map({True: "yes", False: "no"}),
-        }
-    )
-    display(
-        Markdown(
-            f"**Extrapolation, not a forecast of record.** The table continues the fitted rate of "
-            f"{narrative.fmt_pct(fit.monthly_change)} a month for {P.forecast_months} months after the last "
-            f"figure ({fit.used['period'].iloc[-1]}). It assumes nothing changes: no launch, no campaign. The "
-            f"interval covers the fit's uncertainty and the scatter of single figures, not a change of regime."
-        )
-    )
-    display(fc.set_index("month"))
-    display(Markdown(narrative.floor_note(an)))
-else:
-    display(
-        Markdown(
-            "**No extrapolation:** "
-            + ("`forecast_months` is 0." if P.forecast_months == 0 else "there is no fitted rate to continue.")
-        )
-    )
+display(Markdown(narrative.forecast_note(an.decay)))
+if len(an.decay.forecast_table):
+    display(narrative.forecast_table(an.decay))
+    display(Markdown(narrative.floor_note(an.decay)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Is the monthly rate constant?
@@ -204,13 +100,9 @@ else:
 # an accelerating fall, which one fitted rate averages away.
 
 # %% slideshow={"slide_type": "fragment"}
-if len(an.segments):
-    display(
-        an.segments.assign(
-            months=an.segments["months"].round(2), monthly_change=an.segments["monthly_change"].map(narrative.fmt_pct)
-        )[["from_period", "to_period", "months", "monthly_change", "from_obs", "to_obs"]]
-    )
-display(Markdown(narrative.constant_rate_note(an) or "Fewer than three dates in the fit: no segment rates to compare."))
+if len(an.constant_rate.segments):
+    display(narrative.segments_table(an.constant_rate))
+display(Markdown(narrative.constant_rate_note(an.constant_rate)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Before the fall: the growth phase
@@ -220,11 +112,9 @@ display(Markdown(narrative.constant_rate_note(an) or "Fewer than three dates in 
 # and reports the multiple and the compound monthly growth rate, `multiple^(1/months) − 1`.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-display(Markdown(narrative.growth_note(ds, an)))
-if len(an.growth):
-    fig, ids = figures.growth_phase(ds, an, P, COLORS)
-    events_drawn |= set(ids)
-    plotting.save(fig, NB, "growth_phase")
+display(Markdown(narrative.growth_note(an.growth)))
+if an.growth.growth_phase is not None:
+    _ = plotting.save(figures.growth_phase(an.growth, an.trajectory.series_names), NB, "growth_phase")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The rank trajectory
@@ -235,35 +125,14 @@ if len(an.growth):
 # means worse than twentieth.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-ranks = an.ranks
-if len(ranks):
-    fig, ax = plt.subplots(figsize=(10, 5.2))
-    figures.draw_ranks(ax, ranks)
-    lo, hi = figures.time_range(ranks["period_mid"])
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(figures.rank_bottom(ranks["value"].max(), 0.3), 0.3)
-    plotting.time_axis(ax)
-    ax.set_title(f"{NAME}: position in the rankings the articles quote (1 = top)")
-    ax.set_xlabel("period (each figure at the midpoint of its period)")
-    ax.set_ylabel("rank (lower is better)")
-    ax.legend(title="list (metric, firm, scope)", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
-    plotting.footnote(
-        fig, plotting.source_text(ds, ranks), caption="Figure 4. Lists differ in metric, firm and scope: compare within a colour."
-    )
-    ids, levels = figures.draw_events(ax, ds, lo, hi, P.annotate_events, top=False)
-    ax.set_ylim(figures.rank_bottom(ranks["value"].max(), plotting.label_room(levels)), 0.3)
-    events_drawn |= set(ids)
-    plotting.save(fig, NB, "ranks")
+if an.ranks.ranks:
+    _ = plotting.save(figures.ranks(an.ranks), NB, "ranks")
 else:
-    display(Markdown(f"**No rank data** for {NAME} in this window."))
+    display(Markdown(narrative.no_ranks_note(an.ranks)))
 
 # %% slideshow={"slide_type": "subslide"}
-if len(ranks):
-    display(
-        ranks.assign(firm=ranks["vendor"].map(lambda v: decline.vendor_label(ds, decline.vendor_key(v))))[
-            ["period", "metric", "firm", "scope", "rank", "source_id"]
-        ]
-    )
+if an.ranks.ranks:
+    display(narrative.ranks_table(an.ranks))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Articles only, and with the public-report supplement
@@ -273,7 +142,7 @@ if len(ranks):
 # figure quoted by several sources is one measurement: it never adds a point to a fit.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.evidence_comparison(P))
+display(narrative.evidence_comparison(an.evidence_comparison))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Rivals: which series can be fitted at all
@@ -283,9 +152,7 @@ display(narrative.evidence_comparison(P))
 # exact figures exist and whether a decay fit (with or without a confidence interval) is possible.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.coverage(ds))
+display(narrative.coverage_table(an.coverage))
 
 # %% slideshow={"slide_type": "skip"}
-results = decline.results(ds, an, P, sorted(events_drawn))
-results["headline"] = narrative.headline(ds, results, P)
-print(kr.write_results("01_user_decline", results, P))
+_ = kr.write_results(an)

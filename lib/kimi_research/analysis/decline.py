@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from pydantic import BaseModel, Field
 
+from kimi_research.analysis.sections import Analysis, Section, shown
+from kimi_research.data.labels import Citation, Name, cite, name
 from kimi_research.data.loader import repeated_figures
 from kimi_research.data.periods import week_or_period_label
 from kimi_research.data.series import LEVEL_KINDS
@@ -333,7 +337,7 @@ class DecayFit:
             return (None, None)
         return (math.log(2) / -lo, math.log(2) / -hi if hi < 0 else None)
 
-    def predict(self, t: np.ndarray, interval: str = "confidence") -> pd.DataFrame:
+    def predict(self, t: np.ndarray | list[float], interval: str = "confidence") -> pd.DataFrame:
         """Fitted users at months t since the peak; 'confidence' (the line) or 'prediction' (a new point).
 
         The back-transformed centre is the median on the original scale."""
@@ -573,170 +577,516 @@ def chart_events(ds, start, end, max_labels: int = 8) -> pd.DataFrame:
     return merged.reset_index(drop=True)
 
 
-# --- the whole analysis ------------------------------------------------------------------------
-@dataclass
-class Analysis:
-    """Everything notebook 01 shows, computed once from the validated parameters."""
+# --- chart windows -----------------------------------------------------------------------------
+def time_range(dates, extra_end=None, pad_days: float = 45, min_span_days: float = 240):
+    """A padded x range covering ``dates`` (and ``extra_end``); at least ``min_span_days`` wide."""
+    d = pd.Series(pd.to_datetime(list(dates)))
+    if extra_end is not None:
+        d = pd.concat([d, pd.Series([pd.Timestamp(extra_end)])])
+    lo, hi = d.min() - pd.Timedelta(days=pad_days), d.max() + pd.Timedelta(days=pad_days)
+    if (hi - lo).days < min_span_days:
+        mid, half = lo + (hi - lo) / 2, pd.Timedelta(days=min_span_days / 2)
+        lo, hi = mid - half, mid + half
+    return lo, hi
 
-    entity: str
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """A time chart's x range and the events annotated on it (none when ``annotate_events`` is off)."""
+
+    lo: pd.Timestamp
+    hi: pd.Timestamp
+    events: pd.DataFrame  # chart_events rows: date, label, kind, event_ids
+
+    @property
+    def event_ids(self) -> list[str]:
+        return [i for ids in self.events["event_ids"] for i in ids] if len(self.events) else []
+
+
+def time_axis(ds, dates, annotate: bool, extra_end=None) -> TimeAxis:
+    lo, hi = time_range(dates, extra_end)
+    events = chart_events(ds, lo, hi) if annotate else ds.events.iloc[:0].assign(event_ids=pd.Series(dtype=object))
+    return TimeAxis(lo, hi, events)
+
+
+# --- notebook 01 as typed sections ----------------------------------------------------------------
+class SeriesSummary(BaseModel):
+    """Peak, latest and change of one firm's series (results key ``series``)."""
+
+    vendor: str
+    n_points: int
+    n_bounds: int
+    peak_value: float | None
+    peak_period: str | None
+    latest_value: float | None
+    latest_period: str | None
+    peak_to_latest_change: float | None
+    months_since_peak: float | None
+
+
+class GrowthPhase(BaseModel):
     metric: str
-    vendor: str  # the resolved series key (vendor id, NO_VENDOR or POOLED)
-    vendor_label: str
-    rows: pd.DataFrame  # every row of the entity and metric in the window
-    chosen: pd.DataFrame  # rows of the chosen series
-    series: pd.DataFrame  # series_table
-    headline: dict  # peak_latest of the chosen series
-    higher: pd.DataFrame  # rows above the chosen peak elsewhere
-    fit: DecayFit
-    loo: pd.Series
-    forecast: pd.DataFrame
-    growth: pd.DataFrame
-    ranks: pd.DataFrame
-    segments: pd.DataFrame = field(default_factory=pd.DataFrame)  # segment_rates: the constant-rate check
-    wau_floor: pd.Series | None = None  # the latest weekly-user figure: monthly users cannot be below it
-    left_out: dict = field(default_factory=dict)  # rows of the entity and metric not placeable (placeable())
-    evidence: str = "articles"  # the evidence parameter of the run
+    series: str
+    start_obs: str
+    start_period: str
+    start_value: float
+    end_obs: str
+    end_period: str
+    end_value: float
+    multiple: float
+    months: float
+    monthly_growth: float
 
 
-def analyse(ds, P) -> Analysis:
-    """Run every step for validated parameters P (raises ParameterError on an empty window)."""
-    eid = resolve_entity(ds, P.entity)
-    rows = select(ds, eid, P.metric, P.start, P.end)
-    key = resolve_vendor(rows, P.vendor)
-    label = vendor_label(ds, key)
-    chosen = series_rows(rows, key)
-    head = peak_latest(chosen)
-    fit = fit_decay(chosen, label)
-    s, e = window(P.start, P.end)
-    floor = weekly_floor(ds, eid, P.metric, key)
-    return Analysis(
-        eid,
-        P.metric,
-        key,
-        label,
-        rows,
-        chosen,
-        series_table(ds, rows),
-        head,
-        higher_elsewhere(rows, key, head["peak_value"]),
-        fit,
-        leave_one_out(fit),
-        flag_below_floor(forecast(fit, P.forecast_months), floor),
-        growth_phases(ds, eid),
-        rank_rows(ds, eid, s, e),
-        segment_rates(fit),
-        floor,
-        placeable(ds.select(entity=eid, metric=P.metric))[1],
-        getattr(P, "evidence", "articles"),
+class RankPoint(BaseModel):
+    obs_id: str
+    metric: str
+    vendor: str
+    scope: str | None
+    period: str
+    qualifier: str
+    rank: int
+    text: str = Field(description="the rank with its qualifier, e.g. '≤3' (presentation.format.rank_text)")
+
+
+class ForecastPoint(BaseModel):
+    months_ahead: int
+    date: str
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+class Basis(Section):
+    """Which evidence the run used."""
+
+    evidence: str = Field(description="the evidence the run used: 'articles' or 'all'")
+
+
+class Trajectory(Section):
+    """Which figures exist for the app and metric, one series per measurement firm?"""
+
+    entity: str = Field(description="the entity id")
+    entity_name: str = Field(description="its English name")
+    metric: Literal["mau", "dau", "wau"] = Field(description="the user metric")
+    n_observations: int = Field(description="placeable rows of the entity and metric in the window")
+    left_out_rows: dict[str, str] = Field(
+        description="rows of the entity and metric that are not dated levels or repeat a measurement: obs_id -> reason"
+    )
+
+    name: Name = shown("the entity's display name")
+    metric_name: str = shown("the metric's name in words (metrics.csv), e.g. 'monthly active users'")
+    rows: pd.DataFrame = shown("every placeable row in the window, with series, kind and period")
+    series_names: dict[str, str] = shown("series key -> firm label")
+    axis: TimeAxis = shown("x range and events of the trajectory chart")
+    source: Citation = shown("the rows of the chart")
+
+
+class PeakAndLatest(Section):
+    """Per firm: where was the peak, where is the latest figure, how far apart? Which series is fitted?"""
+
+    vendor: str = Field(description="the series fitted: a vendor id, 'none' or 'all' (pooled)")
+    vendor_label: str = Field(description="that series in words")
+    vendor_parameter: str = Field(description="the vendor parameter as given")
+    pooled: bool = Field(description="True when every firm is pooled (different panels)")
+    n_points: int = Field(description="exact figures in the fitted series")
+    peak_value: float | None = Field(description="its largest exact figure")
+    peak_period: str | None = Field(description="the period of the peak")
+    peak_obs: str | None = Field(description="its observation id")
+    latest_value: float | None = Field(description="the latest exact figure")
+    latest_period: str | None = Field(description="its period")
+    latest_obs: str | None = Field(description="its observation id")
+    peak_to_latest_change: float | None = Field(description="latest / peak - 1 (None with one figure)")
+    months_since_peak: float | None = Field(description="months between their period midpoints")
+    series: dict[str, SeriesSummary] = Field(description="the same for every firm's series")
+    higher_elsewhere: list[str] = Field(description="rows of other firms (or bounds) above the fitted series' peak")
+
+    table: pd.DataFrame = shown("series_table: one line per firm")
+    head: dict[str, Any] = shown("peak_latest of the fitted series, with peak/latest firm labels")
+    chosen: pd.DataFrame = shown("the rows of the fitted series")
+    higher: pd.DataFrame = shown("the higher rows, with firm")
+    other_metrics: pd.DataFrame = shown("the entity's figures of the other user metrics, with firm")
+
+
+class DecayFitSection(Section):
+    """How fast: the log-linear decay fit of the chosen series, and where its rate would lead."""
+
+    dating: str = Field(description="how a figure is dated")
+    days_per_month: float = Field(description="days in a month of the time axis")
+    n_fit: int = Field(description="points in the fit")
+    fit_status: str = Field(description="'fit', 'no_ci' (two points or dates) or 'too_few'")
+    monthly_change: float | None = Field(description="exp(slope) - 1")
+    monthly_change_ci: list[float | None] = Field(description="its 95% interval")
+    half_life_months: float | None = Field(description="ln 2 / -slope (declining series only)")
+    half_life_ci: list[float | None] = Field(description="its 95% interval (None: unbounded)")
+    r_squared: float | None = Field(description="R² of the fit (with an interval only)")
+    forecast_months: int = Field(description="months extrapolated after the last figure")
+    forecast: list[ForecastPoint] = Field(description="the extrapolation with its 95% prediction interval")
+    wau_floor: dict[str, Any] | None = Field(
+        description="the latest weekly-user figure (obs_id, value, period): monthly users cannot be below it"
+    )
+    forecast_below_wau_floor: list[str] = Field(description="forecast months (YYYY-MM) whose value is below the floor")
+
+    fit: DecayFit = shown("the fit")
+    metric: str = shown("the user metric")
+    name: Name = shown("the entity's display name")
+    vendor_label: str = shown("the fitted series in words")
+    chosen: pd.DataFrame = shown("the rows of the fitted series")
+    forecast_table: pd.DataFrame = shown("the extrapolation: months_ahead, t, date, value, low, high, below_wau_floor")
+    floor_row: pd.Series | None = shown("the weekly-user floor's row")
+    axis: TimeAxis = shown("x range and events of the decay chart")
+    source: Citation = shown("the rows of the chart")
+
+
+class FitBasis(Section):
+    """What the rate rests on: the rows in and out of the fit, and how much one point or the dating moves it."""
+
+    fit_rows: list[str] = Field(description="observation ids in the fit")
+    excluded_rows: dict[str, str] = Field(description="observation id -> why it is not in the fit")
+    leave_one_out: dict[str, float] = Field(description="the monthly change without each point (the peak anchors the fit)")
+    monthly_change_quarters_at_last_month: float | None = Field(
+        description="the monthly change with quarters dated at their last month"
+    )
+
+    fit: DecayFit = shown("the fit")
+    metric: str = shown("the user metric")
+    used: pd.DataFrame = shown("the rows in the fit, with firm, value and months since the peak")
+    left_out: dict[str, str] = shown("rows left out of the series or the fit (repeats listed apart)")
+    loo: pd.Series = shown("leave-one-out monthly changes")
+    quarters_in_series: bool = shown("whether the series holds a figure for several months")
+    other_rates: list[tuple[str, float | None]] = shown("other firms' series with two points or more: (firm, rate)")
+    repeat_values: dict[str, float] = shown("value of each row counted once with its quarter")
+
+
+class ConstantRate(Section):
+    """Is the monthly rate constant? The rate between each pair of consecutive dates of the fit."""
+
+    segment_rates: list[dict[str, Any]] = Field(
+        description="the constant-rate check: monthly change between consecutive dates of the fit (from_obs, to_obs, "
+        "from_period, to_period, months, monthly_change)"
+    )
+    accelerating: bool | None = Field(description="True when each segment falls faster than the one before")
+
+    segments: pd.DataFrame = shown("the segment rates")
+
+
+class Growth(Section):
+    """Before the fall: the first rise of a user series of the entity."""
+
+    growth_phase: GrowthPhase | None = Field(description="the first rise: start, maximum, multiple, monthly growth")
+
+    name: Name = shown("the entity's display name")
+    phases: pd.DataFrame = shown("every rise, one series at a time")
+    rows: pd.DataFrame = shown("the rows of the first rise's series")
+    axis: TimeAxis | None = shown("x range and events of the growth chart (None without a rise)")
+    source: Citation | None = shown("the rows of the chart")
+
+
+class Ranks(Section):
+    """Where did the entity rank, list by list?"""
+
+    ranks: list[RankPoint] = Field(description="every rank row in the window, with its list")
+
+    name: Name = shown("the entity's display name")
+    table: pd.DataFrame = shown("rank rows with list_name, rank text and firm")
+    axis: TimeAxis | None = shown("x range and events of the rank chart (None without ranks)")
+    source: Citation | None = shown("the rows of the chart")
+
+
+class Annotations(Section):
+    """The events drawn on the notebook's time charts."""
+
+    events_annotated: list[str] = Field(description="event ids drawn on any time chart of the run")
+
+
+class RivalCoverage(Section):
+    """Which apps' series can be fitted at all?"""
+
+    table: pd.DataFrame = shown("entity x metric: points, firms, dates, whether a fit is possible")
+
+
+class EvidenceComparison(Section):
+    """The fit on each firm's series with the articles only and with the supplement."""
+
+    table: pd.DataFrame | None = shown("one row per (evidence, series); None without the full dataset")
+
+
+class DeclineAnalysis(Analysis):
+    """Notebook 01: how fast the app lost users, per measurement firm, and how sure we are."""
+
+    notebook: ClassVar[str] = NOTEBOOK
+
+    basis: Basis
+    trajectory: Trajectory
+    peak: PeakAndLatest
+    decay: DecayFitSection
+    fit_basis: FitBasis
+    constant_rate: ConstantRate
+    growth: Growth
+    ranks: Ranks
+    annotations: Annotations
+    coverage: RivalCoverage
+    evidence_comparison: EvidenceComparison
+
+
+DATING = "period midpoint (a quarter at mid-quarter)"
+
+
+def _firm(ds, rows: pd.DataFrame) -> pd.Series:
+    return rows["series"].map(lambda k: vendor_label(ds, k)) if len(rows) else pd.Series(dtype=str)
+
+
+def _trajectory(ds, P, eid: str, rows: pd.DataFrame) -> Trajectory:
+    return Trajectory(
+        entity=eid,
+        entity_name=ds.name(eid),
+        metric=P.metric,
+        n_observations=len(rows),
+        left_out_rows=placeable(ds.select(entity=eid, metric=P.metric))[1],
+        name=name(ds, eid),
+        metric_name=str(ds.metrics.at[P.metric, "name"]).lower(),
+        rows=rows,
+        series_names={k: vendor_label(ds, k) for k in rows["series"].unique()},
+        axis=time_axis(ds, pd.concat([rows["period_start"], rows["period_end"]]), P.annotate_events),
+        source=cite(ds, rows),
     )
 
 
-def results(ds, an: Analysis, P, events_drawn: list[str]) -> dict:
-    """The results JSON of notebook 01 (keys documented in the issue, plus detail)."""
-    fit, h = an.fit, an.headline
-    g = an.growth.iloc[0].to_dict() if len(an.growth) else None
-    return {
-        "entity": an.entity,
-        "entity_name": ds.name(an.entity),
-        "metric": an.metric,
-        "vendor": an.vendor,
-        "vendor_label": an.vendor_label,
-        "vendor_parameter": P.vendor,
-        "pooled": an.vendor == POOLED,
-        "dating": "period midpoint (a quarter at mid-quarter)",
-        "days_per_month": DAYS_PER_MONTH,
-        "n_observations": len(an.rows),
-        "n_points": h["n_points"],
-        "n_fit": fit.n,
-        "fit_status": fit.status,
-        "fit_rows": list(fit.used.index),
-        "excluded_rows": fit.excluded,
-        "peak_value": h["peak_value"],
-        "peak_period": h["peak_period"],
-        "peak_obs": h["peak_obs"],
-        "latest_value": h["latest_value"],
-        "latest_period": h["latest_period"],
-        "latest_obs": h["latest_obs"],
-        "peak_to_latest_change": h["peak_to_latest_change"],
-        "months_since_peak": h["months_since_peak"],
-        "monthly_change": fit.monthly_change,
-        "monthly_change_ci": list(fit.monthly_change_ci),
-        "half_life_months": fit.half_life,
-        "half_life_ci": list(fit.half_life_ci),
-        "r_squared": fit.r_squared,
-        "leave_one_out": an.loo.to_dict(),
-        "monthly_change_quarters_at_last_month": dating_sensitivity(an.chosen, an.vendor_label),
-        "forecast_months": P.forecast_months,
-        "forecast": [
-            {
-                "months_ahead": int(r["months_ahead"]),
-                "date": r["date"].date().isoformat(),
-                "value": r["value"],
-                "low": r["low"],
-                "high": r["high"],
-            }
-            for _, r in an.forecast.iterrows()
-        ],
-        "series": {
-            k: {
-                "vendor": r["vendor"],
-                "n_points": r["n_points"],
-                "n_bounds": r["n_bounds"],
-                "peak_value": r["peak_value"],
-                "peak_period": r["peak_period"],
-                "latest_value": r["latest_value"],
-                "latest_period": r["latest_period"],
-                "peak_to_latest_change": r["peak_to_latest_change"],
-                "months_since_peak": r["months_since_peak"],
-            }
-            for k, r in an.series.iterrows()
-        },
-        "higher_elsewhere": list(an.higher.index),
-        "growth_phase": None
-        if g is None
-        else {
-            k: g[k]
-            for k in (
-                "metric",
-                "series",
-                "start_obs",
-                "start_period",
-                "start_value",
-                "end_obs",
-                "end_period",
-                "end_value",
-                "multiple",
-                "months",
-                "monthly_growth",
+def _peak(ds, P, eid: str, rows: pd.DataFrame, key: str, chosen: pd.DataFrame) -> PeakAndLatest:
+    head = peak_latest(chosen)
+    table = series_table(ds, rows)
+    higher = higher_elsewhere(rows, key, head["peak_value"])
+    others = _prepare(ds.select(entity=eid, metric=[x for x in USER_METRICS if x != P.metric]))
+    return PeakAndLatest(
+        vendor=key,
+        vendor_label=vendor_label(ds, key),
+        vendor_parameter=P.vendor,
+        pooled=key == POOLED,
+        n_points=head["n_points"],
+        peak_value=head["peak_value"],
+        peak_period=head["peak_period"],
+        peak_obs=head["peak_obs"],
+        latest_value=head["latest_value"],
+        latest_period=head["latest_period"],
+        latest_obs=head["latest_obs"],
+        peak_to_latest_change=head["peak_to_latest_change"],
+        months_since_peak=head["months_since_peak"],
+        series={
+            k: SeriesSummary(
+                **{c: (None if c.endswith("period") and not isinstance(r[c], str) else r[c]) for c in SeriesSummary.model_fields}
             )
+            for k, r in table.iterrows()
         },
-        "ranks": [
+        higher_elsewhere=list(higher.index),
+        table=table,
+        head={
+            **head,
+            "peak_series_label": vendor_label(ds, head["peak_series"]) if head["peak_series"] else None,
+            "latest_series_label": vendor_label(ds, head["latest_series"]) if head["latest_series"] else None,
+        },
+        chosen=chosen,
+        higher=higher.assign(firm=_firm(ds, higher)),
+        other_metrics=others.assign(firm=_firm(ds, others)),
+    )
+
+
+def _decay(ds, P, eid: str, key: str, chosen: pd.DataFrame, fit: DecayFit) -> DecayFitSection:
+    floor = weekly_floor(ds, eid, P.metric, key)
+    fc = flag_below_floor(forecast(fit, P.forecast_months), floor)
+    x_end = None
+    if fit.slope is not None and len(fc):
+        x_end = fc["date"].max()
+        if floor is not None:
+            x_end = max(x_end, floor["period_mid"])
+    return DecayFitSection(
+        dating=DATING,
+        days_per_month=DAYS_PER_MONTH,
+        n_fit=fit.n,
+        fit_status=fit.status,
+        monthly_change=fit.monthly_change,
+        monthly_change_ci=list(fit.monthly_change_ci),
+        half_life_months=fit.half_life,
+        half_life_ci=list(fit.half_life_ci),
+        r_squared=fit.r_squared,
+        forecast_months=P.forecast_months,
+        forecast=[
+            ForecastPoint(
+                months_ahead=int(r["months_ahead"]),
+                date=r["date"].date().isoformat(),
+                value=r["value"],
+                low=r["low"],
+                high=r["high"],
+            )
+            for _, r in fc.iterrows()
+        ],
+        wau_floor=None
+        if floor is None
+        else {"obs_id": floor.name, "value": float(floor["base_value"]), "period": floor["period"]},
+        forecast_below_wau_floor=[r["date"].strftime("%Y-%m") for _, r in fc.iterrows() if r["below_wau_floor"]],
+        fit=fit,
+        metric=P.metric,
+        name=name(ds, eid),
+        vendor_label=vendor_label(ds, key),
+        chosen=chosen,
+        forecast_table=fc,
+        floor_row=floor,
+        axis=time_axis(ds, pd.concat([chosen["period_start"], chosen["period_end"]]), P.annotate_events, x_end),
+        source=cite(ds, chosen),
+    )
+
+
+def _fit_basis(ds, P, rows: pd.DataFrame, key: str, chosen: pd.DataFrame, fit: DecayFit, left: dict) -> FitBasis:
+    loo = leave_one_out(fit)
+    other = []
+    if key != POOLED:
+        for k, g in rows.groupby("series", sort=True):
+            if k == key or (g["kind"] == "point").sum() < 2:
+                continue
+            other.append((vendor_label(ds, k), fit_decay(g, vendor_label(ds, k)).monthly_change))
+    used = fit.used.assign(firm=_firm(ds, fit.used))
+    return FitBasis(
+        fit_rows=list(fit.used.index),
+        excluded_rows=fit.excluded,
+        leave_one_out=loo.to_dict(),
+        monthly_change_quarters_at_last_month=dating_sensitivity(chosen, vendor_label(ds, key)),
+        fit=fit,
+        metric=P.metric,
+        used=used,
+        left_out=left,
+        loo=loo,
+        quarters_in_series=bool((chosen["period_months"] > 1.5).any()),
+        other_rates=other,
+        repeat_values={oid: float(rows.at[oid, "base_value"]) for oid, why in fit.excluded.items() if why.startswith("repeats ")},
+    )
+
+
+def _growth(ds, P, eid: str) -> Growth:
+    phases = growth_phases(ds, eid)
+    if not len(phases):
+        return Growth(growth_phase=None, name=name(ds, eid), phases=phases, rows=phases, axis=None, source=None)
+    g = phases.iloc[0]
+    grows = select(ds, eid, g["metric"])
+    grows = grows[grows["series"] == g["series"]]
+    return Growth(
+        growth_phase=GrowthPhase(**{k: g[k] for k in GrowthPhase.model_fields}),
+        name=name(ds, eid),
+        phases=phases.assign(start_date=phases["start_obs"].map(lambda o: ds.observations.at[o, "period_mid"])),
+        rows=grows,
+        axis=time_axis(ds, pd.concat([grows["period_start"], grows["period_end"]]), P.annotate_events),
+        source=cite(ds, grows),
+    )
+
+
+def _ranks(ds, P, eid: str) -> Ranks:
+    s, e = window(P.start, P.end)
+    r = rank_rows(ds, eid, s, e)
+    return Ranks(
+        ranks=[
+            RankPoint(
+                obs_id=oid,
+                metric=x["metric"],
+                vendor=vendor_key(x["vendor"]),
+                scope=x["scope"] if isinstance(x["scope"], str) else None,
+                period=x["period"],
+                qualifier=x["qualifier"],
+                rank=int(x["value"]),
+                text=x["rank"],
+            )
+            for oid, x in r.iterrows()
+        ],
+        name=name(ds, eid),
+        table=r.assign(firm=r["vendor"].map(lambda v: vendor_label(ds, vendor_key(v)))) if len(r) else r.assign(firm=""),
+        axis=time_axis(ds, r["period_mid"], P.annotate_events) if len(r) else None,
+        source=cite(ds, r) if len(r) else None,
+    )
+
+
+def coverage(ds) -> pd.DataFrame:
+    """Entity x user metric: exact points (+ bounds) and the firms quoting them; which can be fitted."""
+    rows = _prepare(ds.select(metric=list(USER_METRICS)))
+    out = []
+    for (e, m), g in rows.groupby(["entity", "metric"], sort=True):
+        vend = g.groupby("series")["kind"].agg(lambda k: int((k == "point").sum()))
+        best = int(vend.max())
+        out.append(
             {
-                "obs_id": oid,
-                "metric": r["metric"],
-                "vendor": vendor_key(r["vendor"]),
-                "scope": r["scope"],
-                "period": r["period"],
-                "qualifier": r["qualifier"],
-                "rank": int(r["value"]),
-                "text": r["rank"],
+                "entity": ds.name(e),
+                "metric": METRIC_SHORT[m],
+                "points (+ bounds)": f"{int((g['kind'] == 'point').sum())} (+{int((g['kind'] != 'point').sum())})",
+                "firms": ", ".join(vendor_label(ds, k) for k in vend.index),
+                "from": g["period"].iloc[0],
+                "to": g["period"].iloc[-1],
+                "most points from one firm": best,
+                "decay fit possible": "with CI" if best >= MIN_POINTS_FOR_CI else ("rate only" if best == 2 else "no"),
             }
-            for oid, r in an.ranks.iterrows()
-        ],
-        "events_annotated": events_drawn,
-        "segment_rates": [
-            {k: r[k] for k in ("from_obs", "to_obs", "from_period", "to_period", "months", "monthly_change")}
-            for _, r in an.segments.iterrows()
-        ],
-        "accelerating": accelerating(an.segments),
-        "wau_floor": None
-        if an.wau_floor is None
-        else {"obs_id": an.wau_floor.name, "value": float(an.wau_floor["base_value"]), "period": an.wau_floor["period"]},
-        "forecast_below_wau_floor": [r["date"].strftime("%Y-%m") for _, r in an.forecast.iterrows() if r["below_wau_floor"]],
-        "left_out_rows": an.left_out,
-        "evidence": P.evidence,
-    }
+        )
+    return pd.DataFrame(out).set_index(["entity", "metric"])
 
 
-def rows_value(rows: pd.DataFrame, oid: str) -> float:
-    return float(rows.at[oid, "base_value"])
+def evidence_comparison(full, P) -> pd.DataFrame | None:
+    """The fit on each firm's series under both evidence settings: one row per (evidence, series).
+
+    Columns: evidence, series, exact figures, in the fit, monthly change, ci_low, ci_high."""
+    if full.evidence != "all":
+        return None
+    out = []
+    for ev in ("articles", "all"):
+        ds = full.with_evidence(ev)
+        try:
+            rows = select(ds, resolve_entity(ds, P.entity) or P.entity, P.metric, P.start, P.end)
+        except (ParameterError, KeyError):  # no rows with this evidence: the table says so by their absence
+            continue
+        for key, g in rows.groupby("series", sort=True):
+            fit = fit_decay(g, vendor_label(ds, key))
+            lo, hi = fit.monthly_change_ci
+            out.append(
+                {
+                    "evidence": ev,
+                    "series": vendor_label(ds, key),
+                    "exact figures": int((g["kind"] == "point").sum()),
+                    "in the fit": fit.n,
+                    "monthly change": fit.monthly_change,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def analyse(ds, P) -> DeclineAnalysis:
+    """Run every step for validated parameters P on the full dataset ``ds`` (its ``P.evidence`` part is used;
+    the evidence comparison uses both). Raises ParameterError on an empty window."""
+    full = ds
+    ds = ds.with_evidence(P.evidence)
+    eid = resolve_entity(ds, P.entity)
+    rows = select(ds, eid, P.metric, P.start, P.end)
+    key = resolve_vendor(rows, P.vendor)
+    chosen = series_rows(rows, key)
+    fit = fit_decay(chosen, vendor_label(ds, key))
+    traj = _trajectory(ds, P, eid, rows)
+    decay = _decay(ds, P, eid, key, chosen, fit)
+    growth = _growth(ds, P, eid)
+    ranks = _ranks(ds, P, eid)
+    segments = segment_rates(fit)
+    axes = [traj.axis, decay.axis, growth.axis, ranks.axis]
+    return DeclineAnalysis(
+        parameters=P,
+        basis=Basis(evidence=P.evidence),
+        trajectory=traj,
+        peak=_peak(ds, P, eid, rows, key, chosen),
+        decay=decay,
+        fit_basis=_fit_basis(ds, P, rows, key, chosen, fit, traj.left_out_rows),
+        constant_rate=ConstantRate(
+            segment_rates=[
+                {k: r[k] for k in ("from_obs", "to_obs", "from_period", "to_period", "months", "monthly_change")}
+                for _, r in segments.iterrows()
+            ],
+            accelerating=accelerating(segments),
+            segments=segments,
+        ),
+        growth=growth,
+        ranks=ranks,
+        annotations=Annotations(events_annotated=sorted({i for a in axes if a is not None for i in a.event_ids})),
+        coverage=RivalCoverage(table=coverage(ds)),
+        evidence_comparison=EvidenceComparison(table=evidence_comparison(full, P)),
+    )

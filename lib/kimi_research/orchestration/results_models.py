@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kimi_research.analysis.adspend import BubbleAnalysis
+from kimi_research.analysis.decline import DeclineAnalysis
 from kimi_research.analysis.sections import results_model
 from kimi_research.errors import KimiResearchError
 
@@ -65,105 +66,6 @@ class DataAuditResults(Results):
     sources_by_tier: dict[str, dict[str, int]] = Field(description="tier -> sources, sources with rows, rows")
     claims: dict[str, ClaimCheck] = Field(description="claim id -> its recomputation")
     verdict_counts: dict[str, int]
-
-
-# --- 01 user decline ----------------------------------------------------------------------------
-class ForecastPoint(_Strict):
-    months_ahead: int
-    date: str
-    value: Num
-    low: Num
-    high: Num
-
-
-class SeriesSummary(_Strict):
-    vendor: str
-    n_points: int
-    n_bounds: int
-    peak_value: Num
-    peak_period: Text
-    latest_value: Num
-    latest_period: Text
-    peak_to_latest_change: Num
-    months_since_peak: Num
-
-
-class GrowthPhase(_Strict):
-    metric: str
-    series: str
-    start_obs: str
-    start_period: str
-    start_value: float
-    end_obs: str
-    end_period: str
-    end_value: float
-    multiple: float
-    months: float
-    monthly_growth: float
-
-
-class RankPoint(_Strict):
-    obs_id: str
-    metric: str
-    vendor: str
-    scope: Text
-    period: str
-    qualifier: str
-    rank: int
-    text: str = Field(description="the rank with its qualifier, e.g. '≤3' (presentation.format.rank_text)")
-
-
-class UserDeclineResults(Results):
-    entity: str
-    entity_name: str
-    metric: Literal["mau", "dau", "wau"]
-    vendor: str = Field(description="the series fitted: a vendor id, 'none' or 'all' (pooled)")
-    vendor_label: str
-    vendor_parameter: str
-    pooled: bool
-    dating: str
-    days_per_month: float
-    n_observations: int
-    n_points: int
-    n_fit: int
-    fit_status: str
-    fit_rows: list[str]
-    excluded_rows: dict[str, str] = Field(description="observation id -> why it is not in the fit")
-    peak_value: Num
-    peak_period: Text
-    peak_obs: Text
-    latest_value: Num
-    latest_period: Text
-    latest_obs: Text
-    peak_to_latest_change: Num
-    months_since_peak: Num
-    monthly_change: Num
-    monthly_change_ci: Pair
-    half_life_months: Num
-    half_life_ci: Pair
-    r_squared: Num
-    leave_one_out: dict[str, float]
-    monthly_change_quarters_at_last_month: Num
-    forecast_months: int
-    forecast: list[ForecastPoint]
-    series: dict[str, SeriesSummary]
-    higher_elsewhere: list[str]
-    growth_phase: GrowthPhase | None
-    ranks: list[RankPoint]
-    events_annotated: list[str]
-    segment_rates: list[dict[str, Any]] = Field(
-        description="the constant-rate check: monthly change between consecutive dates of the fit (from_obs, to_obs, "
-        "from_period, to_period, months, monthly_change)"
-    )
-    accelerating: bool | None = Field(description="True when each segment falls faster than the one before")
-    wau_floor: dict[str, Any] | None = Field(
-        description="the latest weekly-user figure (obs_id, value, period): monthly users cannot be below it"
-    )
-    forecast_below_wau_floor: list[str] = Field(description="forecast months (YYYY-MM) whose value is below the floor")
-    left_out_rows: dict[str, str] = Field(
-        description="rows of the entity and metric that are not dated levels or repeat a measurement: obs_id -> reason"
-    )
-    evidence: str
 
 
 # --- 03 sustainability formula ------------------------------------------------------------------
@@ -270,7 +172,7 @@ class CompetitorResults(Results):
 
 MODELS: dict[str, type[Results]] = {
     "00_data_audit": DataAuditResults,
-    "01_user_decline": UserDeclineResults,
+    "01_user_decline": results_model(DeclineAnalysis, Results),
     "02_ad_spend_bubble": results_model(BubbleAnalysis, Results),
     "03_sustainability_formula": SustainabilityResults,
     "04_competitor_comparison": CompetitorResults,

@@ -1,26 +1,31 @@
-"""Charts of notebook 01 (user decline): user rows per vendor series, ranks, event labels."""
+"""Charts of notebook 01 (user decline): each function takes one section and draws one figure."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
-from kimi_research.analysis.decline import chart_events, vendor_label
+from kimi_research.analysis.decline import (
+    METRIC_SHORT,
+    NO_VENDOR,
+    DecayFitSection,
+    Growth,
+    Ranks,
+    TimeAxis,
+    Trajectory,
+)
 from kimi_research.data.periods import short_period_label as chart_period
+from kimi_research.data.units import DAYS_PER_MONTH
 from kimi_research.presentation import plotting
+from kimi_research.presentation.format import pct
 
 
-def time_range(dates, extra_end=None, pad_days: float = 45, min_span_days: float = 240):
-    """A padded x range covering ``dates`` (and ``extra_end``); at least ``min_span_days`` wide."""
-    d = pd.Series(pd.to_datetime(list(dates)))
-    if extra_end is not None:
-        d = pd.concat([d, pd.Series([pd.Timestamp(extra_end)])])
-    lo, hi = d.min() - pd.Timedelta(days=pad_days), d.max() + pd.Timedelta(days=pad_days)
-    if (hi - lo).days < min_span_days:
-        mid, half = lo + (hi - lo) / 2, pd.Timedelta(days=min_span_days / 2)
-        lo, hi = mid - half, mid + half
-    return lo, hi
+def series_colors(keys) -> dict[str, str]:
+    """One colour per firm's series (rows that name no firm in grey)."""
+    return {k: plotting.VENDOR_COLORS.get("" if k == NO_VENDOR else k, "#555555") for k in keys}
 
 
 def rank_bottom(worst: float, room: float, top: float = 0.3) -> float:
@@ -29,16 +34,21 @@ def rank_bottom(worst: float, room: float, top: float = 0.3) -> float:
     return (worst + 1.5 - room * top) / (1 - room)
 
 
-def draw_events(ax, ds, lo, hi, enabled: bool, top: bool = True) -> tuple[list[str], int]:
-    """Annotate events in [lo, hi] (merged per day, launches first); returns (ids drawn, label rows)."""
-    if not enabled:
-        return [], 0
-    drawn = plotting.annotate_events(ax, chart_events(ds, lo, hi), lo, hi, top=top)
-    return list(drawn), drawn.rows
+def draw_events(ax, axis: TimeAxis, top: bool = True) -> int:
+    """Annotate the axis's events (chosen by the analysis: merged per day, launches first); returns the label rows."""
+    if not len(axis.events):
+        return 0
+    return plotting.annotate_events(ax, axis.events, axis.lo, axis.hi, top=top).rows
 
 
 def draw_rows(
-    ax, ds, rows: pd.DataFrame, colors: Mapping[str, str], join: bool = True, label_points: bool = True, hollow: set | None = None
+    ax,
+    rows: pd.DataFrame,
+    names: Mapping[str, str],
+    colors: Mapping[str, str],
+    join: bool = True,
+    label_points: bool = True,
+    hollow: set | None = None,
 ) -> None:
     """Draw user-count rows of several series: a line joins only the points of one series;
     a quarter's or longer period gets a horizontal bar over its span; a lower bound is a caret
@@ -47,7 +57,7 @@ def draw_rows(
     placed: list[tuple] = []  # (date, value) of labels already drawn: a label close to one goes on the other side
     for key, g in rows.groupby("series", sort=True):
         c = colors.get(key, "#555555")
-        name = vendor_label(ds, key)
+        name = names[key]
         pts = g[g["kind"] == "point"]
         if len(pts):
             if join and len(pts) > 1:
@@ -149,22 +159,38 @@ def draw_ranks(ax, ranks: pd.DataFrame) -> None:
             )
 
 
-def decay_fit(ds, an, P, colors: Mapping[str, str]):
-    """Figure 2: the chosen series after its peak, the log-linear fit, its CI and the extrapolation.
-
-    Returns (figure, ids of the events drawn)."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from kimi_research.analysis.decline import METRIC_SHORT
-    from kimi_research.presentation.format import pct
-
-    fit, name, m = an.fit, plotting.label(ds, an.entity), METRIC_SHORT[an.metric]
+def trajectory(tr: Trajectory):
+    """Figure 1: every figure of the app and metric, one series per measurement firm."""
+    rows, name, m = tr.rows, plotting.name(tr.name), METRIC_SHORT[tr.metric]
     fig, ax = plt.subplots(figsize=(10, 5.2))
-    hollow = set(an.chosen.index[an.chosen["kind"] == "point"]) - set(fit.used.index)
-    draw_rows(ax, ds, an.chosen, colors, join=False, hollow=hollow)
-    values = list(an.chosen["base_value"])
-    x_end = None
+    draw_rows(ax, rows, tr.series_names, series_colors(rows["series"].unique()))
+    ax.set_xlim(tr.axis.lo, tr.axis.hi)
+    plotting.millions_axis(ax)
+    tops = list(rows["base_value"] * 1.25) + list(rows["base_value_high"])
+    plotting.headroom(ax, tops)
+    plotting.time_axis(ax)
+    ax.set_title(f"{name}: {tr.metric_name}, every figure quoted, one series per firm")
+    ax.set_xlabel("period (each figure at the midpoint of its period)")
+    ax.set_ylabel(f"{m} (millions of users)")
+    ax.legend(title="measurement firm", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
+    plotting.footnote(
+        fig,
+        plotting.source_line(tr.source),
+        caption=f"Figure 1. {name} {m}, {len(rows)} figures. Firms' panels differ: compare within a colour.",
+    )
+    levels = draw_events(ax, tr.axis)
+    plotting.headroom(ax, tops, room=plotting.label_room(levels))
+    return fig
+
+
+def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
+    """Figure 2: the chosen series after its peak, the log-linear fit, its CI and the extrapolation."""
+    fit, name, m, chosen = dec.fit, plotting.name(dec.name), METRIC_SHORT[dec.metric], dec.chosen
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    hollow = set(chosen.index[chosen["kind"] == "point"]) - set(fit.used.index)
+    draw_rows(ax, chosen, series_names, series_colors(chosen["series"].unique()), join=False, hollow=hollow)
+    values = list(chosen["base_value"])
+    fc = dec.forecast_table
     if fit.slope is not None:
         t = np.linspace(0, fit.used["t"].max(), 80)
         line = fit.predict(t)
@@ -179,23 +205,22 @@ def decay_fit(ds, an, P, colors: Mapping[str, str]):
             ax.fill_between(
                 fit.date_of(t), line["low"], line["high"], color="black", alpha=0.12, label="95% CI of the fitted line"
             )
-        if len(an.forecast):
-            f = pd.concat([fit.predict([fit.used["t"].max()], "prediction"), an.forecast[["t", "value", "low", "high"]]])
+        if len(fc):
+            f = pd.concat([fit.predict([fit.used["t"].max()], "prediction"), fc[["t", "value", "low", "high"]]])
             ax.plot(
                 fit.date_of(f["t"]),
                 f["value"],
                 "--",
                 color="#d62728",
                 lw=2,
-                label=f"extrapolation, {P.forecast_months} months (not data)",
+                label=f"extrapolation, {dec.forecast_months} months (not data)",
             )
             if f["low"].notna().all():
                 ax.fill_between(
                     fit.date_of(f["t"]), f["low"], f["high"], color="#d62728", alpha=0.12, label="95% prediction interval"
                 )
             values += list(f["low"]) + list(f["high"])
-            x_end = an.forecast["date"].max()
-            w = an.wau_floor
+            w = dec.floor_row
             if w is not None:  # monthly users are at least the weekly users of a week in that month
                 ax.scatter(
                     [w["period_mid"]],
@@ -208,7 +233,6 @@ def decay_fit(ds, an, P, colors: Mapping[str, str]):
                     label=f"floor: weekly users {plotting.value_label(w)} ({w['period']})",
                 )
                 values.append(float(w["base_value"]))
-                x_end = max(x_end, w["period_mid"])
     else:
         ax.text(
             0.5,
@@ -219,55 +243,43 @@ def decay_fit(ds, an, P, colors: Mapping[str, str]):
             fontsize=13,
             color="#b22222",
         )
-    lo, hi = time_range(pd.concat([an.chosen["period_start"], an.chosen["period_end"]]), x_end)
-    ax.set_xlim(lo, hi)
+    ax.set_xlim(dec.axis.lo, dec.axis.hi)
     plotting.millions_axis(ax, log=True)
-    values += list(an.chosen["base_value"] * 1.25)
+    values += list(chosen["base_value"] * 1.25)
     plotting.headroom(ax, values, log=True)
     plotting.time_axis(ax)
-    ax.set_title(f"{name} {m} after the peak: log-linear fit on {an.vendor_label}")
+    ax.set_title(f"{name} {m} after the peak: log-linear fit on {dec.vendor_label}")
     ax.set_xlabel("period (each figure at the midpoint of its period)")
     ax.set_ylabel(f"{m} (millions of users, log scale)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9.5)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, an.chosen),
+        plotting.source_line(dec.source),
         caption=f"Figure 2. OLS of log({m}) on months since the peak; quarters dated at mid-quarter. "
         "The dashed segment is an extrapolation, not a measurement.",
     )
-    ids, levels = draw_events(ax, ds, lo, hi, P.annotate_events)
+    levels = draw_events(ax, dec.axis)
     plotting.headroom(ax, values, log=True, room=plotting.label_room(levels))
-    return fig, ids
+    return fig
 
 
-def growth_phase(ds, an, P, colors: Mapping[str, str]):
-    """Figure 3: the first growth phase, two figures and the constant monthly rate joining them.
-
-    Returns (figure, ids of the events drawn); call only when ``an.growth`` is not empty."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from kimi_research.analysis.decline import METRIC_SHORT, select
-    from kimi_research.data.units import DAYS_PER_MONTH
-    from kimi_research.presentation.format import pct
-
-    g, name = an.growth.iloc[0], plotting.label(ds, an.entity)
-    grows = select(ds, an.entity, g["metric"])
-    grows = grows[grows["series"] == g["series"]]
+def growth_phase(gr: Growth, series_names: Mapping[str, str]):
+    """Figure 3: the first growth phase, two figures and the constant monthly rate joining them (only with a rise)."""
+    g, name, grows = gr.phases.iloc[0], plotting.name(gr.name), gr.rows
+    assert gr.axis is not None and gr.source is not None, "growth_phase draws a rise: call it only when there is one"
     fig, ax = plt.subplots(figsize=(10, 5.2))
-    draw_rows(ax, ds, grows, colors, join=False)
+    names = {**series_names, **{k: v for k, v in zip(gr.phases["series"], gr.phases["vendor"], strict=True)}}
+    draw_rows(ax, grows, names, series_colors(grows["series"].unique()), join=False)
     t = np.linspace(0, g["months"], 60)
-    t0 = ds.observations.at[g["start_obs"], "period_mid"]
     ax.plot(
-        t0 + pd.to_timedelta(t * DAYS_PER_MONTH, unit="D"),
+        g["start_date"] + pd.to_timedelta(t * DAYS_PER_MONTH, unit="D"),
         g["start_value"] * (1 + g["monthly_growth"]) ** t,
         "--",
         color="#6a3d9a",
         lw=2,
         label=f"×{g['multiple']:.1f} in {g['months']:.1f} months = {pct(g['monthly_growth'], sign=True)} a month",
     )
-    lo, hi = time_range(pd.concat([grows["period_start"], grows["period_end"]]))
-    ax.set_xlim(lo, hi)
+    ax.set_xlim(gr.axis.lo, gr.axis.hi)
     plotting.millions_axis(ax, log=True)
     plotting.headroom(ax, list(grows["base_value"]), log=True)
     plotting.time_axis(ax)
@@ -276,8 +288,31 @@ def growth_phase(ds, an, P, colors: Mapping[str, str]):
     ax.set_ylabel(f"{METRIC_SHORT[g['metric']]} (millions of users, log scale)")
     ax.legend(loc="lower right")
     plotting.footnote(
-        fig, plotting.source_text(ds, grows), caption="Figure 3. Two figures and the constant monthly rate that joins them."
+        fig, plotting.source_line(gr.source), caption="Figure 3. Two figures and the constant monthly rate that joins them."
     )
-    ids, levels = draw_events(ax, ds, lo, hi, P.annotate_events)
+    levels = draw_events(ax, gr.axis)
     plotting.headroom(ax, list(grows["base_value"]), log=True, room=plotting.label_room(levels))
-    return fig, ids
+    return fig
+
+
+def ranks(rk: Ranks):
+    """Figure 4: the rank trajectory, one colour per list (only with rank rows)."""
+    table, name = rk.table, plotting.name(rk.name)
+    assert rk.axis is not None and rk.source is not None, "ranks draws rank rows: call it only when there are some"
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    draw_ranks(ax, table)
+    ax.set_xlim(rk.axis.lo, rk.axis.hi)
+    ax.set_ylim(rank_bottom(table["value"].max(), 0.3), 0.3)
+    plotting.time_axis(ax)
+    ax.set_title(f"{name}: position in the rankings the articles quote (1 = top)")
+    ax.set_xlabel("period (each figure at the midpoint of its period)")
+    ax.set_ylabel("rank (lower is better)")
+    ax.legend(title="list (metric, firm, scope)", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9)
+    plotting.footnote(
+        fig,
+        plotting.source_line(rk.source),
+        caption="Figure 4. Lists differ in metric, firm and scope: compare within a colour.",
+    )
+    levels = draw_events(ax, rk.axis, top=False)
+    ax.set_ylim(rank_bottom(table["value"].max(), plotting.label_room(levels)), 0.3)
+    return fig

@@ -11,14 +11,16 @@ from kimi_research.analysis.decline import (
     NO_VENDOR_LABEL,
     POOLED,
     POOLED_LABEL,
-    USER_METRICS,
-    Analysis,
+    ConstantRate,
     DecayFit,
-    _prepare,
-    fit_decay,
-    rows_value,
-    vendor_key,
-    vendor_label,
+    DecayFitSection,
+    DeclineAnalysis,
+    EvidenceComparison,
+    FitBasis,
+    Growth,
+    PeakAndLatest,
+    Ranks,
+    RivalCoverage,
 )
 from kimi_research.data.units import DAYS_PER_MONTH
 from kimi_research.presentation import format as F
@@ -39,8 +41,14 @@ def series_phrase(label: str) -> str:
     return f"the {label} series"
 
 
-def display_series_table(t: pd.DataFrame) -> pd.DataFrame:
+def coverage_table(cov: RivalCoverage) -> pd.DataFrame:
+    """Entity x user metric: which series can be fitted at all."""
+    return cov.table
+
+
+def display_series_table(pk: PeakAndLatest) -> pd.DataFrame:
     """The series table formatted for a reader."""
+    t = pk.table
 
     def num(v, f):
         return F.MISSING if F.is_missing(v) else f(v)
@@ -113,42 +121,21 @@ def describe_fit(fit: DecayFit, metric: str) -> str:
     return text
 
 
-def coverage(ds) -> pd.DataFrame:
-    """Entity x user metric: exact points (+ bounds) and the firms quoting them; which can be fitted."""
-    rows = _prepare(ds.select(metric=list(USER_METRICS)))
-    out = []
-    for (e, m), g in rows.groupby(["entity", "metric"], sort=True):
-        vend = g.groupby("series")["kind"].agg(lambda k: int((k == "point").sum()))
-        best = int(vend.max())
-        out.append(
-            {
-                "entity": ds.name(e),
-                "metric": METRIC_SHORT[m],
-                "points (+ bounds)": f"{int((g['kind'] == 'point').sum())} (+{int((g['kind'] != 'point').sum())})",
-                "firms": ", ".join(vendor_label(ds, k) for k in vend.index),
-                "from": g["period"].iloc[0],
-                "to": g["period"].iloc[-1],
-                "most points from one firm": best,
-                "decay fit possible": "with CI" if best >= MIN_POINTS_FOR_CI else ("rate only" if best == 2 else "no"),
-            }
-        )
-    return pd.DataFrame(out).set_index(["entity", "metric"])
-
-
-def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
+def summary_markdown(an: DeclineAnalysis) -> str:
     """The bullets under 'What this notebook finds', from computed values only."""
-    name, m = ds.name(an.entity), METRIC_SHORT[an.metric]
-    h, fit = an.headline, an.fit
+    pk, fit, fb, dec = an.peak, an.decay.fit, an.fit_basis, an.decay
+    name, m = an.trajectory.name.en, METRIC_SHORT[an.trajectory.metric]
+    h = pk.head
     on = (
         "pooled across all vendors (different panels: read with care)"
-        if an.vendor == POOLED
-        else ("from rows that name no measurement firm" if an.vendor == NO_VENDOR else f"as measured by {an.vendor_label}")
+        if pk.vendor == POOLED
+        else ("from rows that name no measurement firm" if pk.vendor == NO_VENDOR else f"as measured by {pk.vendor_label}")
     )
     out = []
     if h["peak_value"] is None:
         out.append(
             f"* **No exact figure.** {name}'s {m} {on} is known only as bounds: "
-            + "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in an.chosen.iterrows())
+            + "; ".join(f"{fmt_row(r)} ({r['period']}, {r['kind']})" for _, r in pk.chosen.iterrows())
             + "."
         )
     elif h["n_points"] == 1 or h["peak_obs"] == h["latest_obs"]:
@@ -164,78 +151,73 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
                 f"figure{'s' if h['n_points'] > 2 else ''}."
             )
     else:
-        pv = f", {vendor_label(ds, h['peak_series'])}" if an.vendor == POOLED else ""
-        lv = f", {vendor_label(ds, h['latest_series'])}" if an.vendor == POOLED else ""
+        pv = f", {h['peak_series_label']}" if pk.vendor == POOLED else ""
+        lv = f", {h['latest_series_label']}" if pk.vendor == POOLED else ""
         out.append(
             f"* **Peak and latest.** {name}'s {m} {on} peaked at **{fmt_users(h['peak_value'])}** "
             f"({h['peak_period']}{pv}) and was **{fmt_users(h['latest_value'])}** at the latest figure "
             f"({h['latest_period']}{lv}): **{fmt_pct(h['peak_to_latest_change'])}** in "
             f"{h['months_since_peak']:.1f} months."
         )
-    if h["peak_value"] is not None and h["peak_obs"] == an.chosen[an.chosen["kind"] == "point"].index[0] and h["n_points"] > 1:
+    if h["peak_value"] is not None and h["peak_obs"] == pk.chosen[pk.chosen["kind"] == "point"].index[0] and h["n_points"] > 1:
         out.append("  This series starts at its maximum, so the true peak may be earlier than the data show.")
-    if len(an.higher):
+    if len(pk.higher):
         out.append(
             "  Higher figures exist outside it: "
-            + "; ".join(
-                f"{fmt_row(r)} in {r['period']} ({vendor_label(ds, r['series'])}, {r['kind']})" for _, r in an.higher.iterrows()
-            )
+            + "; ".join(f"{fmt_row(r)} in {r['period']} ({r['firm']}, {r['kind']})" for _, r in pk.higher.iterrows())
             + ". Different panels are not comparable, so they are shown, not joined."
         )
-    if h["n_points"] < MIN_POINTS_FOR_CI:
-        others = _prepare(ds.select(entity=an.entity, metric=[x for x in USER_METRICS if x != an.metric]))
-        if len(others):
-            out.append(
-                f"  Other user figures for {name} (set `metric` to see them): "
-                + "; ".join(
-                    f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {vendor_label(ds, r['series'])})"
-                    for _, r in others.iterrows()
-                )
-                + "."
+    if h["n_points"] < MIN_POINTS_FOR_CI and len(pk.other_metrics):
+        out.append(
+            f"  Other user figures for {name} (set `metric` to see them): "
+            + "; ".join(
+                f"{METRIC_SHORT[r['metric']]} {fmt_row(r)} ({r['period']}, {r['firm']})" for _, r in pk.other_metrics.iterrows()
             )
-    out.append(f"* **Rate of change.** {describe_fit(fit, an.metric)}")
+            + "."
+        )
+    out.append(f"* **Rate of change.** {describe_fit(fit, dec.metric)}")
     for oid, why in fit.excluded.items():
         if why.startswith("repeats "):
-            out.append(f"  {fmt_users(rows_value(an.rows, oid))} (`{oid}`) {why}.")
-    if an.vendor != POOLED:
-        other = []
-        for key, g in an.rows.groupby("series", sort=True):
-            if key == an.vendor or (g["kind"] == "point").sum() < 2:
-                continue
-            f = fit_decay(g, vendor_label(ds, key))
-            other.append(
-                f"{vendor_label(ds, key)}: "
-                + (f"{fmt_pct(f.monthly_change)} a month" if f.slope is not None else "no decline after its peak to fit")
+            out.append(f"  {fmt_users(fb.repeat_values[oid])} (`{oid}`) {why}.")
+    if fb.other_rates:
+        out.append(
+            "  The rate holds for this firm's series only; other firms: "
+            + "; ".join(
+                f"{who}: " + (f"{fmt_pct(rate)} a month" if rate is not None else "no decline after its peak to fit")
+                for who, rate in fb.other_rates
             )
-        if other:
-            out.append("  The rate holds for this firm's series only; other firms: " + "; ".join(other) + ".")
+            + "."
+        )
     if fit.status != "too_few":
         out.append(
             f"  Dating: each figure at the midpoint of its period (a quarter at mid-quarter); "
             f"months of {DAYS_PER_MONTH:.2f} days."
         )
-    if len(an.loo):
+    if len(fb.loo):
         out.append(
-            f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(an.loo.min())} and "
-            f"{fmt_pct(an.loo.max())} a month."
+            f"  Leaving out any one point after the peak, the rate stays between {fmt_pct(fb.loo.min())} and "
+            f"{fmt_pct(fb.loo.max())} a month."
         )
-    if len(an.segments) >= 2:
-        rates = " then ".join(fmt_pct(v) for v in an.segments["monthly_change"])
-        first, last = an.segments["monthly_change"].iloc[0], an.segments["monthly_change"].iloc[-1]
+    seg = an.constant_rate.segments
+    if len(seg) >= 2:
+        rates = " then ".join(fmt_pct(v) for v in seg["monthly_change"])
+        first, last = seg["monthly_change"].iloc[0], seg["monthly_change"].iloc[-1]
         how = "the fall accelerates" if last < first else "the fall slows" if last > first else "about constant"
         out.append(f"* **Constant rate?** Between consecutive dates {rates} a month: {how}.")
-    if len(an.forecast):
-        last = an.forecast.iloc[-1]
+    fc = dec.forecast_table
+    if len(fc):
+        last = fc.iloc[-1]
         iv = "" if pd.isna(last["low"]) else f" (95% prediction interval {fmt_est(last['low'])}–{fmt_est(last['high'])})"
         out.append(
-            f"* **Extrapolation.** If the fitted rate held for {forecast_months} more months, {m} would be "
+            f"* **Extrapolation.** If the fitted rate held for {dec.forecast_months} more months, {m} would be "
             f"about **{fmt_est(last['value'])}** by {last['date']:%Y-%m}{iv}. This is an extrapolation "
-            f"of a {fit.n}-point fit, not a measurement." + short_floor(an)
+            f"of a {fit.n}-point fit, not a measurement." + short_floor(dec)
         )
-    elif forecast_months > 0:
+    elif dec.forecast_months > 0:
         out.append("* **No forecast:** without a fitted rate there is nothing to extrapolate.")
-    if len(an.growth):
-        g = an.growth.iloc[0]
+    phases = an.growth.phases
+    if len(phases):
+        g = phases.iloc[0]
         out.append(
             f"* **Before the fall.** {name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) grew "
             f"from {fmt_users(g['start_value'])} ({g['start_period']}) to {fmt_users(g['end_value'])} "
@@ -244,31 +226,129 @@ def summary_markdown(ds, an: Analysis, forecast_months: int) -> str:
         )
     else:
         out.append(f"* **Growth phase:** no user series of {name} has two exact points rising to a later maximum.")
-    if len(an.ranks):
+    ranks = an.ranks.table
+    if len(ranks):
         steps = " → ".join(
-            f"rank {r['rank']} ({r['period']}, {r['list_name'].split(',')[0]}, {vendor_label(ds, vendor_key(r['vendor']))})"
-            for _, r in an.ranks.iterrows()
+            f"rank {r['rank']} ({r['period']}, {r['list_name'].split(',')[0]}, {r['firm']})" for _, r in ranks.iterrows()
         )
         out.append(f"* **Ranks** (different lists, not one scale): {steps}.")
     else:
         out.append(f"* **Ranks:** the articles give no rank for {name} in this window.")
-    out.append(f"* **Evidence:** {evidence_text(an, P_evidence(an))}.")
+    out.append(f"* **Evidence:** {F.evidence_used(an.basis.evidence, code=True)}.")
     return "\n".join(out)
 
 
-def P_evidence(an: Analysis) -> str:
-    return getattr(an, "evidence", "articles")
+def series_note(pk: PeakAndLatest) -> str:
+    """Which series the fit uses, and why."""
+    return (
+        f"**Peak, latest and change, per firm.** The fit below uses **{pk.vendor_label}**"
+        + (
+            " (all firms pooled: their panels differ, so the pooled line mixes definitions)"
+            if pk.vendor == POOLED
+            else f" (parameter `vendor = {pk.vendor_parameter!r}`"
+            + (": the firm with the most exact figures)" if pk.vendor_parameter == "auto" else ")")
+        )
+        + ". Bounds are listed, never used as a peak or latest value. Months are counted between period midpoints."
+    )
 
 
-def evidence_text(an, evidence: str) -> str:
-    return F.evidence_used(evidence, code=True)
+def fit_rows_heading(fb: FitBasis) -> str:
+    fit = fb.fit
+    return (
+        f"**Rows in the fit ({fit.n}):**"
+        if fit.slope is not None
+        else f"**Exact figures at or after the peak ({fit.n}), too few for a fit:**"
+    ) + ("" if fit.n else " none.")
 
 
-def constant_rate_note(an: Analysis) -> str:
+def fit_rows_table(fb: FitBasis) -> pd.DataFrame:
+    """The rows in the fit: period, date, months since the peak, value, firm, source."""
+    u = fb.used
+    return u.assign(
+        value=u["base_value"].map(fmt_users),
+        months_since_peak=u["t"].round(2),
+        dated=u["period_mid"].dt.date,
+    )[["period", "dated", "months_since_peak", "value", "firm", "source_id"]]
+
+
+def fit_basis_note(fb: FitBasis, forecast_ok: bool = True) -> str:
+    """Rows left out, the fit in words, leave-one-out, the dating sensitivity and the rows counted once."""
+    fit = fb.fit
+    left = {k: v for k, v in {**fb.left_out, **fit.excluded}.items() if not v.startswith("repeats ")}
+    lines = ["**Rows left out:** " + ("none." if not left else "; ".join(f"`{k}` {v}" for k, v in left.items()) + ".")]
+    lines.append(describe_fit(fit, fb.metric))
+    if len(fb.loo):
+        lines.append(
+            "**Leave one out** (monthly change without each point; the peak anchors the fit): "
+            + "; ".join(
+                f"without {fit.used.at[k, 'period']} ({fmt_users(fit.used.at[k, 'base_value'])}): {fmt_pct(v)}"
+                for k, v in fb.loo.items()
+            )
+            + "."
+        )
+    alt = fb.monthly_change_quarters_at_last_month
+    if alt is not None and fit.monthly_change is not None and fb.quarters_in_series:
+        lines.append(
+            f"**Dating sensitivity:** dating each quarter at the middle of its last month instead of mid-quarter "
+            f"gives {fmt_pct(alt)} a month (against {fmt_pct(fit.monthly_change)})."
+        )
+    for oid, why in fit.excluded.items():
+        if why.startswith("repeats "):
+            lines.append(f"**Counted once:** `{oid}` {why}.")
+    return "\n\n".join(lines)
+
+
+def forecast_table(dec: DecayFitSection) -> pd.DataFrame:
+    """The extrapolation month by month, with its prediction interval and the weekly-user floor."""
+    fc, m = dec.forecast_table, METRIC_SHORT[dec.metric]
+    return pd.DataFrame(
+        {
+            "month": fc["date"].dt.strftime("%Y-%m"),
+            "months after the last figure": fc["months_ahead"],
+            f"{m} (fitted rate continued)": fc["value"].map(fmt_est),
+            "95% prediction interval": [
+                ("–" if pd.isna(a) else f"{fmt_est(a)} – {fmt_est(b)}") for a, b in zip(fc["low"], fc["high"], strict=True)
+            ],
+            "below the weekly-user floor": fc["below_wau_floor"].map({True: "yes", False: "no"}),
+        }
+    ).set_index("month")
+
+
+def forecast_note(dec: DecayFitSection) -> str:
+    """What the extrapolation is (and is not), or why there is none."""
+    fit = dec.fit
+    if not len(dec.forecast_table):
+        return "**No extrapolation:** " + (
+            "`forecast_months` is 0." if dec.forecast_months == 0 else "there is no fitted rate to continue."
+        )
+    return (
+        f"**Extrapolation, not a forecast of record.** The table continues the fitted rate of "
+        f"{fmt_pct(fit.monthly_change)} a month for {dec.forecast_months} months after the last "
+        f"figure ({fit.used['period'].iloc[-1]}). It assumes nothing changes: no launch, no campaign. The "
+        f"interval covers the fit's uncertainty and the scatter of single figures, not a change of regime."
+    )
+
+
+def segments_table(cr: ConstantRate) -> pd.DataFrame:
+    seg = cr.segments
+    return seg.assign(months=seg["months"].round(2), monthly_change=seg["monthly_change"].map(fmt_pct))[
+        ["from_period", "to_period", "months", "monthly_change", "from_obs", "to_obs"]
+    ]
+
+
+def ranks_table(rk: Ranks) -> pd.DataFrame:
+    return rk.table[["period", "metric", "firm", "scope", "rank", "source_id"]]
+
+
+def no_ranks_note(rk: Ranks) -> str:
+    return f"**No rank data** for {rk.name.en} in this window."
+
+
+def constant_rate_note(cr: ConstantRate) -> str:
     """The segment rates against the one fitted rate: a constant rate or an accelerating fall."""
-    seg = an.segments
+    seg = cr.segments
     if len(seg) < 2:
-        return ""
+        return "Fewer than three dates in the fit: no segment rates to compare."
     parts = "; then ".join(
         f"{fmt_pct(r['monthly_change'])} a month from {r['from_period']} to {r['to_period']}" for _, r in seg.iterrows()
     )
@@ -285,24 +365,24 @@ def constant_rate_note(an: Analysis) -> str:
     return f"Between consecutive dates of the fit: {parts}. A constant rate would make these equal; {verdict}."
 
 
-def short_floor(an: Analysis) -> str:
+def short_floor(dec: DecayFitSection) -> str:
     """The weekly-user floor in one clause for the summary ('' without a floor)."""
-    w = an.wau_floor
-    if w is None or not len(an.forecast):
+    w, fc = dec.floor_row, dec.forecast_table
+    if w is None or not len(fc):
         return ""
-    below = an.forecast[an.forecast["below_wau_floor"]]
+    below = fc[fc["below_wau_floor"]]
     where = f"falls below it from {below['date'].iloc[0]:%Y-%m}" if len(below) else "stays above it"
     return f" Against the latest weekly users, {fmt_users(w['base_value'])} ({w['period']}), a floor, it {where}."
 
 
-def floor_note(an: Analysis) -> str:
+def floor_note(dec: DecayFitSection) -> str:
     """The extrapolation set against the latest weekly-user figure (monthly users are at least weekly users)."""
-    w = an.wau_floor
-    if w is None or not len(an.forecast):
+    w, fc = dec.floor_row, dec.forecast_table
+    if w is None or not len(fc):
         return ""
-    below = an.forecast[an.forecast["below_wau_floor"]]
+    below = fc[fc["below_wau_floor"]]
     month = pd.Period(w["period_start"], freq="M")
-    same = an.forecast[an.forecast["date"].dt.to_period("M") == month]
+    same = fc[fc["date"].dt.to_period("M") == month]
     at = (
         f" In {month}, the month of that figure, the extrapolation gives {fmt_est(same['value'].iloc[0])}"
         + (" (below the floor)" if bool(same["below_wau_floor"].iloc[0]) else " (above the floor)")
@@ -310,7 +390,7 @@ def floor_note(an: Analysis) -> str:
         if len(same)
         else ""
     )
-    low_below = an.forecast[an.forecast["low"].notna() & (an.forecast["low"] < float(w["base_value"]))]
+    low_below = fc[fc["low"].notna() & (fc["low"] < float(w["base_value"]))]
     head = (
         f"Floor: the latest weekly-user figure is {fmt_users(w['base_value'])} ({w['period']}, `{w.name}`), and "
         f"monthly users are at least the weekly users of a week in that month"
@@ -328,76 +408,62 @@ def floor_note(an: Analysis) -> str:
     return head + tail + at + (" The floor is exact for that month only; for other months it assumes weekly users did not rise.")
 
 
-def evidence_comparison(P) -> pd.DataFrame:
-    """The fit on each firm's series with the articles only and with the supplement (computed here, both)."""
-    from kimi_research.analysis import decline as D
-    from kimi_research.data import load
-
-    full = load()
-    out = []
-    for ev in ("articles", "all"):
-        ds = full.with_evidence(ev)
-        try:
-            rows = D.select(ds, D.resolve_entity(ds, P.entity) or P.entity, P.metric, P.start, P.end)
-        except Exception:  # noqa: BLE001 - no rows with this evidence: say so in the table
-            continue
-        for key, g in rows.groupby("series", sort=True):
-            fit = D.fit_decay(g, D.vendor_label(ds, key))
-            lo, hi = fit.monthly_change_ci
-            out.append(
-                {
-                    "evidence": ev,
-                    "series": D.vendor_label(ds, key),
-                    "exact figures": int((g["kind"] == "point").sum()),
-                    "in the fit": fit.n,
-                    "monthly change": F.MISSING if fit.monthly_change is None else fmt_pct(fit.monthly_change),
-                    "95% CI": F.MISSING if lo is None else f"{fmt_pct(lo)} to {fmt_pct(hi)}",
-                }
-            )
-    t = pd.DataFrame(out)
-    return (
-        t.pivot(index="series", columns="evidence", values=["exact figures", "in the fit", "monthly change", "95% CI"])
-        if len(t)
-        else t
+def evidence_comparison(ec: EvidenceComparison) -> pd.DataFrame | str:
+    """The fit on each firm's series with the articles only and with the supplement (both computed by the analysis)."""
+    t = ec.table
+    if t is None:
+        return "The comparison needs the full dataset (`kr.load()`), which this run did not pass."
+    if not len(t):
+        return t
+    t = t.assign(
+        **{
+            "monthly change": t["monthly change"].map(lambda v: F.MISSING if F.is_missing(v) else fmt_pct(v)),
+            "95% CI": [
+                F.MISSING if F.is_missing(lo) else f"{fmt_pct(lo)} to {fmt_pct(hi)}"
+                for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
+            ],
+        }
     )
+    return t.pivot(index="series", columns="evidence", values=["exact figures", "in the fit", "monthly change", "95% CI"])
 
 
-def headline(ds, r: dict, P) -> str:
-    """One sentence for the title slide and the index, from the results JSON. The fitted rate is stated with
-    the series it rests on (a decline faster than 5% a month holds on QuestMobile's series, not on every
-    firm's: notebook 05) and with the constant-rate check."""
-    who = f"{r['entity_name']} {r['metric'].upper()} ({r['vendor_label']})"
-    if r.get("peak_value") is None:
+def headline(an: DeclineAnalysis) -> str:
+    """One sentence for the title slide and the index. The fitted rate is stated with the series it rests on (a
+    decline faster than 5% a month holds on QuestMobile's series, not on every firm's: notebook 05) and with the
+    constant-rate check."""
+    tr, pk, dec, cr = an.trajectory, an.peak, an.decay, an.constant_rate
+    who = f"{tr.entity_name} {tr.metric.upper()} ({pk.vendor_label})"
+    if pk.peak_value is None or pk.latest_value is None:
         return f"{who}: no figures in the selected window."
     text = (
-        f"{who}: {F.users_en(r['peak_value'])} at the peak ({r['peak_period']}), "
-        f"{F.users_en(r['latest_value'])} latest ({r['latest_period']})"
+        f"{who}: {F.users_en(pk.peak_value)} at the peak ({pk.peak_period}), "
+        f"{F.users_en(pk.latest_value)} latest ({pk.latest_period})"
     )
-    if r.get("peak_to_latest_change") is not None and r["latest_period"] != r["peak_period"]:
-        text += f", {r['peak_to_latest_change']:+.1%}"
-    if r.get("half_life_months") is not None:
+    if pk.peak_to_latest_change is not None and pk.latest_period != pk.peak_period:
+        text += f", {pk.peak_to_latest_change:+.1%}"
+    if dec.half_life_months is not None:
         text += (
-            f"; on this firm's series a fitted {r['monthly_change']:+.1%} a month (n = {r['n_fit']}), "
-            f"half-life {r['half_life_months']:.1f} months"
+            f"; on this firm's series a fitted {dec.monthly_change:+.1%} a month (n = {dec.n_fit}), "
+            f"half-life {dec.half_life_months:.1f} months"
         )
-        seg = r.get("segment_rates") or []
-        if r.get("accelerating") and len(seg) >= 2:
+        seg = cr.segment_rates
+        if cr.accelerating and len(seg) >= 2:
             text += f", falling faster over time ({seg[0]['monthly_change']:+.1%} then {seg[-1]['monthly_change']:+.1%} a month)"
         text += "."
     else:
-        text += f"; no decline fitted ({r['fit_status']})."
+        text += f"; no decline fitted ({dec.fit_status})."
     return text
 
 
-def growth_note(ds, an: Analysis) -> str:
+def growth_note(gr: Growth) -> str:
     """The growth phase before the fall, or why none can be measured."""
-    name = ds.name(an.entity)
-    if not len(an.growth):
+    name = gr.name.en
+    if not len(gr.phases):
         return (
             f"**No growth phase can be measured for {name}:** no user series has two exact figures from one "
             f"source rising to a later maximum."
         )
-    g = an.growth.iloc[0]
+    g = gr.phases.iloc[0]
     return (
         f"{name}'s {METRIC_SHORT[g['metric']]} ({g['vendor']}) went from **{fmt_users(g['start_value'])}** "
         f"({g['start_period']}) to **{fmt_users(g['end_value'])}** ({g['end_period']}): **×{g['multiple']:.1f}** in "
