@@ -58,7 +58,7 @@ def test_a_valid_dict_is_written_as_given(build):
 
 def test_a_model_instance_is_written_like_its_dict(build):
     payload = {"notebook": "00_data_audit", "parameters": {}, **_minimal_audit()}
-    inst = RM.DataAuditResults.model_validate(payload)
+    inst = RM.MODELS["00_data_audit"].model_validate(payload)
     path = kr.write_results("00_data_audit", inst, {})
     assert json.loads(path.read_text(encoding="utf-8")) == payload
 
@@ -68,7 +68,7 @@ def test_a_missing_key_is_named_and_nothing_is_written(build):
     del bad["n_events"]
     with pytest.raises(RM.ResultsError) as e:
         kr.write_results("00_data_audit", bad, {})
-    assert "n_events: Field required" in str(e.value) and "DataAuditResults" in str(e.value)
+    assert "n_events: Field required" in str(e.value) and "AuditAnalysisResults" in str(e.value)
     assert not (build / "results" / "00_data_audit.json").exists()
 
 

@@ -40,7 +40,13 @@ class Notebook:
 
 
 NOTEBOOKS: tuple[Notebook, ...] = (
-    Notebook("00_data_audit", "Data audit", "kimi_research.analysis.audit", "kimi_research.params.audit:AuditParameters"),
+    Notebook(
+        "00_data_audit",
+        "Data audit",
+        "kimi_research.analysis.audit",
+        "kimi_research.params.audit:AuditParameters",
+        "kimi_research.presentation.narrative.audit",
+    ),
     Notebook(
         "01_user_decline",
         "The user decline",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kimi_research.analysis.adspend import BubbleAnalysis
+from kimi_research.analysis.audit import AuditAnalysis
 from kimi_research.analysis.decline import DeclineAnalysis
 from kimi_research.analysis.sections import results_model
 from kimi_research.errors import KimiResearchError
@@ -35,37 +36,6 @@ class Results(_Strict):
     notebook: str = Field(description="notebook name, e.g. '01_user_decline'")
     parameters: dict[str, Any] = Field(description="the validated parameters of the run")
     headline: str = Field(description="one computed sentence for the index and the title slide")
-
-
-# --- 00 data audit ------------------------------------------------------------------------------
-class ClaimCheck(_Strict):
-    verdict: str
-    computed_low: Num
-    computed_high: Num
-    gap: Num
-    relation: str
-
-
-class DataAuditResults(Results):
-    entity: str = Field(description="'all' or the entity the audit is restricted to")
-    n_observations: int
-    n_sources: int
-    observations_per_source: dict[str, int]
-    n_events: int
-    n_conflicts: int = Field(description="conflict groups")
-    n_conflict_rows: int
-    conflict_groups: dict[str, Num] = Field(description="conflict group -> high / low of its comparable values")
-    n_suspicious: int
-    suspicious: list[str] = Field(description="observation ids flagged suspicious")
-    flag_counts: dict[str, int]
-    quotes_checked: int | None = Field(description="None when the archived articles are not available")
-    quotes_found: int | None
-    quote_status: dict[str, int] | None = Field(description="found / not found / no archived text; None when unchecked")
-    evidence: str = Field(description="the evidence the audit used")
-    most_covered_sources: list[str] = Field(description="every source with the most rows (ties reported as ties)")
-    sources_by_tier: dict[str, dict[str, int]] = Field(description="tier -> sources, sources with rows, rows")
-    claims: dict[str, ClaimCheck] = Field(description="claim id -> its recomputation")
-    verdict_counts: dict[str, int]
 
 
 # --- 03 sustainability formula ------------------------------------------------------------------
@@ -171,7 +141,7 @@ class CompetitorResults(Results):
 
 
 MODELS: dict[str, type[Results]] = {
-    "00_data_audit": DataAuditResults,
+    "00_data_audit": results_model(AuditAnalysis, Results),
     "01_user_decline": results_model(DeclineAnalysis, Results),
     "02_ad_spend_bubble": results_model(BubbleAnalysis, Results),
     "03_sustainability_formula": SustainabilityResults,

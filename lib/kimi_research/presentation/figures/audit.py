@@ -5,15 +5,55 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
+from kimi_research.analysis.audit import ClaimsCheck, Conflicts, Coverage
+from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
 
 
-def conflicts(ds, conf: pd.DataFrame, spread: pd.DataFrame):
-    """Each value of a conflict group relative to the group's lowest (log scale), labelled; saved as 'conflicts'."""
+def coverage_by_article(cov: Coverage):
+    """Figure 1: observations per source, by kind of metric."""
+    kinds = cov.kinds
+    fig, ax = plt.subplots(figsize=(10, max(4.6, 0.26 * len(kinds) + 1.8)))
+    kinds.plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
+    ax.set_title("Observations per article, by kind of metric")
+    ax.set_xlabel("observations (rows in data/observations.csv)")
+    ax.set_ylabel("article")
+    few = len(kinds) <= 8
+    ax.set_yticks(range(len(kinds)), cov.source_labels, fontsize=None if few else 8)
+    ax.invert_yaxis()
+    ax.legend(title="metric kind", bbox_to_anchor=(1.01, 1), loc="upper left")
+    plotting.footnote(
+        fig,
+        f"data/observations.csv, extracted by hand from {F.evidence_used(cov.evidence)} (texts in data/sources/)",
+        caption="Figure 1. Stocks are user counts; flows are spend and visits; ranks are list positions.",
+    )
+    return fig
+
+
+def coverage_matrix(cov: Coverage):
+    """Figure 2: observations per entity and metric, most-covered first."""
+    mat = cov.matrix.rename(index=lambda e: plotting.name(cov.names[e]))
+    fig, ax = plt.subplots(figsize=(11, 5.4))
+    sns.heatmap(mat, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, ax=ax, mask=mat == 0)
+    ax.set_title("Observations per entity and metric (most-covered first)")
+    ax.set_xlabel("metric (data/metrics.csv)")
+    ax.set_ylabel("entity")
+    ax.grid(False)
+    plt.setp(ax.get_xticklabels(), rotation=40, ha="right", rotation_mode="anchor")
+    plotting.footnote(
+        fig,
+        f"data/observations.csv ({F.evidence_used(cov.evidence)})",
+        caption=f"Figure 2. Counts of rows for the {mat.shape[1]} most-covered metrics; blank = no data.",
+    )
+    return fig
+
+
+def conflicts(con: Conflicts):
+    """Figure 3: each value of a conflict group relative to the group's lowest (log scale), labelled."""
+    conf, spread = con.table, con.spread
     plot = conf.merge(spread[["low"]], left_on="conflict_group", right_index=True)
     plot["relative"] = plot["comparable_value"] / plot["low"]
     fig, ax = plt.subplots(figsize=(10, 0.55 * spread.shape[0] + 1.8))
@@ -47,15 +87,15 @@ def conflicts(ds, conf: pd.DataFrame, spread: pd.DataFrame):
     ax.set_ylim(len(spread) - 0.4, -0.7)  # head room above the top group's labels
     plotting.footnote(
         fig,
-        ds.source_label(plot["source_id"]),
+        con.source.sources("en"),
         caption="Figure 3. Values in base units (CNY, USD, users); spend per quarter is compared as its monthly rate.",
     )
-    plotting.save(fig, "00_data_audit", "conflicts")
     return fig
 
 
-def claims(verdicts: pd.DataFrame, tolerance: float):
-    """Gap between each asserted and recomputed claim, coloured by verdict; saved as 'claims'."""
+def claims(cc: ClaimsCheck):
+    """Figure 4: the gap between each asserted and recomputed claim, coloured by verdict."""
+    verdicts, tolerance = cc.verdicts, cc.tolerance
     colors = {"holds": "#2ca02c", "roughly holds": "#ff7f0e", "fails": "#d62728"}
     order = verdicts.sort_values("gap", ascending=True)
     labels = [
@@ -85,5 +125,4 @@ def claims(verdicts: pd.DataFrame, tolerance: float):
             "Claims stated flatly ('=') must match within 0.5% (rounding) to hold; approximate ones within the tolerance."
         ),
     )
-    plotting.save(fig, "00_data_audit", "claims")
     return fig
