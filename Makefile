@@ -71,7 +71,7 @@ run: $(STAMP) ## Execute the notebooks whose inputs changed (parallel) into buil
 # Python). Otherwise it is a Python process (kimi_research.orchestration.runner.make_run) that holds
 # build/.run.lock (a second `make run` waits), reaps what a killed run left, then asks this
 # Makefile (`make queue`) which notebooks are out of date and runs them JOBS at a time.
-# `make run WHAT_IF=lib/kimi_research/analysis/competitors.py` runs what an edit of that file would;
+# `make run WHAT_IF=lib/kimi_research/analysis/competitors/ranking.py` runs what an edit of that file would;
 # `make run ONLY="00_data_audit 01_user_decline"` considers only those notebooks.
 # A notebook's executed copy depends on the notebook, the package modules it imports
 # (build/deps/<notebook>.mk, written by the runner after each default run; missing: run it),

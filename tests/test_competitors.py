@@ -1,5 +1,6 @@
 """Notebook 04 (competitor comparison): the ranking logic of kimi_research.analysis.competitors on the
-real data, and the notebook executed with its default and named parameter sets."""
+real data, the typed sections that are its results contract, and the notebook executed with its default and
+named parameter sets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 import kimi_research as kr
 from kimi_research.analysis import competitors as C
+from kimi_research.data.periods import quarter_label
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.presentation.narrative import competitors as N
 
@@ -133,7 +135,7 @@ def test_capabilities_and_context_windows(ds):
     st = C.capability_status(facts, camps)
     assert st.loc["moonshot", "data ecosystem"] == "lacks" and st.loc["moonshot", "own cloud"] == "lacks"
     assert st.loc["moonshot", "open weights"] == "has" and st.loc["tencent", "modalities"] == "not stated"
-    m = N.capability_matrix(ds, facts, camps)
+    m = C.capability_matrix(ds, facts, camps)
     assert m.loc["Moonshot AI", "context window"].startswith("20万字 ≈ 12万 tokens† (2023-10) → 200万字")
     assert m.loc["Moonshot AI", "context window"].endswith("[s000, s001, s002, s003]")
     assert "DeepSeek R1 (reasoning)" in m.loc["DeepSeek", "model launches"]
@@ -157,7 +159,7 @@ def test_verdict_holds_whatever_chars_per_token(ds, latest):
     for cpt in (1.67, 0.4):
         facts = C.capability_facts(ds, camps, cpt)
         st = C.capability_status(facts, camps)
-        vt = N.verdict_rows(ds, t, "wau", ch, facts, st, byq, "2024 Q4")
+        vt = C.verdict_rows(ds, t, "wau", ch, facts, st, byq, "2024 Q4")
         out[cpt] = (vt, C.verdict(vt, st))
     vt, v = out[1.67]
     assert v["holds"] and v["unique_to_kimi"] == [] and v["leads_now"] == []
@@ -265,24 +267,25 @@ def _analyse(live_ds, evidence):
     from kimi_research.params import defaults
 
     P = kr.validate_parameters(NB, {**defaults(NB), "evidence": evidence}, live_ds)
-    return C.analyse(live_ds.with_evidence(evidence), P), P
+    return C.analyse(live_ds, P), P  # the full dataset: the analysis restricts it to P.evidence
 
 
 @pytest.mark.parametrize("evidence", ["articles", "all"])
 def test_verdict_rests_on_comparable_facts(live_ds, evidence):
     an, _ = _analyse(live_ds, evidence)
-    vt, s = an.vt, an.summary
-    used = set(s["leads_now"]) | set(s["par_now"]) | set(s["trails_now"])
+    vt, s = an.verdict.table, an.verdict.verdict
+    used = set(s.leads_now) | set(s.par_now) | set(s.trails_now)
     assert used and used <= set(vt.loc[vt["current"] & vt["comparable"], "dimension"])
     counts = vt[vt["dimension"].str.contains("items the articles list|named in the articles")]
     assert not counts["comparable"].any()
-    assert set(s["context_only"]) == set(vt.loc[vt["current"] & ~vt["comparable"], "dimension"])
+    assert set(s.context_only) == set(vt.loc[vt["current"] & ~vt["comparable"], "dimension"])
 
 
 @pytest.mark.parametrize("evidence", ["articles", "all"])
 def test_only_camps_with_a_fact(live_ds, evidence):
     an, _ = _analyse(live_ds, evidence)
-    assert set(an.status.index) == set(an.camp_list) <= set(an.facts["camp"])
+    c = an.capabilities
+    assert set(c.status.index) == set(c.camps) <= set(c.facts["camp"])
 
 
 def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
@@ -290,11 +293,13 @@ def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
     from kimi_research.params import defaults
 
     an, _ = _analyse(live_ds, "articles")
-    q = an.byq[(an.byq["quarter"] == an.quarter) & (an.byq["entity"] == "kimi")].iloc[0]
-    months = an.spend[(an.spend["entity"] == "kimi") & (an.spend["metric"] == "ad_spend") & an.spend["dated"]]
-    months = months[months["period_start"].map(C.quarter_label) == an.quarter]
+    sp = an.ad_spend
+    byq, quarter, spend = sp.by_quarter, sp.ad_spend_quarter, sp.rows
+    q = byq[(byq["quarter"] == quarter) & (byq["entity"] == "kimi")].iloc[0]
+    months = spend[(spend["entity"] == "kimi") & (spend["metric"] == "ad_spend") & spend["dated"]]
+    months = months[months["period_start"].map(quarter_label) == quarter]
     assert q["low_month"] == months["per_month"].min()
-    row = an.vt[an.vt["dimension"].str.startswith("ad spend")].iloc[0]
+    row = an.verdict.table[an.verdict.table["dimension"].str.startswith("ad spend")].iloc[0]
     if q["months"] < 3:
         assert f"Kimi: {q['months_covered']} only" in row["dimension"]
     P2 = kr.validate_parameters("02_ad_spend_bubble", defaults("02_ad_spend_bubble"), live_ds)
@@ -302,3 +307,80 @@ def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
     ratio_02 = C.outspend_ratio(rv.kimi_months.loc[rv.window, "spend_yuan"], rv.same_quarter["base_value_per_month"])
     assert row["kimi_over_best"] == pytest.approx(ratio_02)
     assert ratio_02 == pytest.approx(rv.outspend)  # 02's own sentence
+    assert sp.outspend == pytest.approx(ratio_02)  # 04's summary sentence
+
+
+# --- issue 22: typed sections are the results contract; presentation takes one section ------------------------
+def test_sections_are_the_results_contract(ds):
+    """Every result key comes from exactly one section, the payload validates against the generated model (the
+    keys the README, the decks and notebook 05 read keep their names), and the analysis restricts the full
+    dataset to P.evidence itself."""
+    from kimi_research.orchestration.results import payload_of
+    from kimi_research.orchestration.results_models import MODELS
+    from kimi_research.params import defaults
+
+    P = kr.validate_parameters(NB, defaults(NB), ds)
+    an = C.analyse(ds, P)
+    keys = [k for s in an.sections().values() for k in s.results()]
+    assert len(keys) == len(set(keys))
+    payload = payload_of(an)
+    MODELS[NB].model_validate(payload)
+    assert set(payload) == {"notebook", "parameters", "headline", *keys}
+    assert {"ranking", "snapshots", "ad_spend_quarter", "ad_spend_per_month", "verdict", "verdict_table"} <= set(keys)
+    assert all(len(type(s).model_fields) <= 25 for s in an.sections().values())
+    assert len(type(an).model_fields) <= 25
+    assert payload["headline"] == N.headline(an)
+    # the same run on the articles only, restricted by the caller: the same sections
+    assert C.analyse(ds.with_evidence(P.evidence), P).results() == an.results()
+    # a verdict-table row as written to the JSON and as shown in the notebook (figures written out, no NaN)
+    shown = an.verdict.table.set_index("dimension")
+    for row in payload["verdict_table"]:
+        assert row["kimi"] == shown.at[row["dimension"], "kimi"] and "nan" not in row["kimi"] + row["best rival"]
+
+
+def test_presentation_takes_one_section_never_ds_or_p():
+    """Every chart and sentence of notebook 04 takes one section (the summary, the verdict and the headline the
+    whole analysis): no dataset, no parameters."""
+    import inspect
+    import typing
+
+    from kimi_research.analysis.sections import Analysis, Section
+    from kimi_research.presentation.figures import competitors as figures
+
+    checked = 0
+    for mod in (figures, N):
+        for name, fn in inspect.getmembers(mod, inspect.isfunction):
+            if fn.__module__ != mod.__name__ or name.startswith("_") or name in ("explain_ranks", "millions"):
+                continue
+            hints = typing.get_type_hints(fn)
+            params = list(inspect.signature(fn).parameters)
+            assert len(params) == 1, f"{mod.__name__}.{name}{inspect.signature(fn)}"
+            t = hints[params[0]]
+            assert issubclass(t, (Section, Analysis)), f"{mod.__name__}.{name} takes {t}"
+            checked += 1
+    assert checked >= 20
+
+
+def test_verdict_shows_kimi_figures_not_nan(ds):
+    """The verdict table and the verdict sentence show Kimi's and the best rival's figures where they are numbers
+    (users, ad spend); before the sections they read 'nan' in the notebook. The sentence says Kimi led in
+    advertising only where it did (with every source, the comparison quarter is one in which it did not)."""
+    from kimi_research.params import defaults
+
+    an = C.analyse(ds, kr.validate_parameters(NB, defaults(NB), ds))
+    html = N.verdict_table(an.verdict).to_html()
+    text = N.verdict_markdown(an)
+    assert "nan" not in html and "nan" not in text
+    assert "450万 (rank 7)" in html and "Doubao 15520万 (rank 1)" in html
+    lead = "Where Kimi did lead, in advertising (ad spend per month (2024 Q4; Kimi: Oct, Nov only): 2亿元 (at least, each month)"
+    assert f"{lead}, 5.5× the biggest rival spender), the money did not hold its rank: 2 → 7" in text
+    # where Kimi's spend trails the biggest rival's (the comparison quarter of the live data with every source), the
+    # sentence says so instead of "Where Kimi did lead"
+    t = an.verdict.table.copy()
+    spend = t["dimension"].str.startswith("ad spend")
+    t.loc[spend, ["status", "kimi_over_best"]] = ["trails", 0.3]
+    trailing = an.model_copy(update={"verdict": an.verdict.model_copy(update={"table": t})})
+    text = N.verdict_markdown(trailing)
+    assert "did lead" not in text
+    assert "In advertising Kimi did not lead (ad spend per month (2024 Q4; Kimi: Oct, Nov only): 2亿元" in text
+    assert "0.3× the biggest rival spender); its rank went 2 → 7 in QuestMobile's WAU list." in text

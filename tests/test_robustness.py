@@ -127,7 +127,7 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
     importers = {
         f: sorted(n for n in names if f in (build / "deps" / f"{n}.mk").read_text(encoding="utf-8"))
         for f in (
-            "lib/kimi_research/analysis/competitors.py",
+            "lib/kimi_research/analysis/competitors/ranking.py",
             "lib/kimi_research/presentation/narrative/competitors.py",
             "lib/kimi_research/analysis/decline.py",
             "lib/kimi_research/data/loader.py",
@@ -135,7 +135,7 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
         )
     }
     # 04 imports it, and so does 05 (its scenario engine evaluates 04's ranking); nothing else does
-    assert importers["lib/kimi_research/analysis/competitors.py"] == ["04_competitor_comparison", "05_conclusions"]
+    assert importers["lib/kimi_research/analysis/competitors/ranking.py"] == ["04_competitor_comparison", "05_conclusions"]
     assert importers["lib/kimi_research/presentation/narrative/competitors.py"] == ["04_competitor_comparison"]
     assert importers["lib/kimi_research/data/loader.py"] == names
     assert importers["lib/kimi_research/orchestration/decks.py"] == []
@@ -146,11 +146,11 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
 
 
 def test_editing_the_competitor_module_reruns_only_its_importers(full_run):
-    """analysis/competitors.py is imported by notebook 04 and by notebook 05's scenario engine."""
+    """analysis/competitors/ (here its ranking module) is imported by notebook 04 and by notebook 05's scenario engine."""
     build = full_run["build"]
     before = {p.name: p.read_bytes() for p in (build / "results").glob("*.json")}
     mtimes = {p.name: p.stat().st_mtime_ns for p in (build / "executed").glob("*.ipynb")}
-    proc, seconds = make("run", f"BUILD={build}", "JOBS=2", "WHAT_IF=lib/kimi_research/analysis/competitors.py")
+    proc, seconds = make("run", f"BUILD={build}", "JOBS=2", "WHAT_IF=lib/kimi_research/analysis/competitors/ranking.py")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     ran = set(re.findall(r"^ran (\S+)", proc.stdout, flags=re.M))
     assert ran == {"04_competitor_comparison", "05_conclusions"}, proc.stdout

@@ -72,6 +72,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "Kimi against its competitors",
         "kimi_research.analysis.competitors",
         "kimi_research.params.competitors:CompetitorsParameters",
+        "kimi_research.presentation.narrative.competitors",
     ),
     Notebook(
         "05_conclusions",

@@ -15,6 +15,8 @@ from kimi_research.presentation import plotting
 from kimi_research.presentation.figures import competitors as figures
 from kimi_research.presentation.narrative import competitors as narrative
 
+NB = "04_competitor_comparison"
+
 # %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # fmt: off
 entities = "all"  # apps to compare by id or name, e.g. ["kimi", "Doubao", "腾讯元宝"], or "all" for every app with data; Kimi is always included
@@ -26,19 +28,14 @@ evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles 
 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
-APPS = competitors.apps_with_data(ds)
 P = kr.validate_parameters("04_competitor_comparison", globals(), ds)
-ds = ds.with_evidence(P.evidence)  # the articles, or every source
-SEL = competitors.selection(P.entities, APPS)
-AS_OF = competitors.resolve_as_of(ds, P.metric, P.as_of, SEL)  # ParameterError listing the periods with data
-NB = "04_competitor_comparison"
-plotting.theme()
+_ = plotting.theme()
 
 # %% slideshow={"slide_type": "skip"}
-an = competitors.analyse(ds, P)
+an = competitors.analyse(ds, P)  # P.evidence of the data; ParameterError listing the periods with data
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(ds, an, P)))
+display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(an)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The ranking at the chosen date
@@ -48,18 +45,18 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # table merges them; ranks that follow from the values are marked *derived* (explained below).
 
 # %% slideshow={"slide_type": "subslide"}
-table, note = narrative.ranking_table(ds, an, P)
+table, note = narrative.ranking_table(an.ranking)
 display(table, Markdown(note))
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(narrative.rank_sources(ds, an, P)))
+display(Markdown(narrative.rank_sources(an.ranking)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The chart shows the values as bars and the ratio to Kimi beside each; apps with a rank but no
 # published value get a row with their rank and the range their neighbours imply, but no bar.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.ranking(ds, an, P), NB, "ranking")
+_ = plotting.save(figures.ranking(an.ranking), NB, "ranking")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Earlier snapshots: other comparisons the articles make
@@ -69,10 +66,10 @@ plotting.save(figures.ranking(ds, an, P), NB, "ranking")
 # drawn hatched, labelled *derived*: no article states it.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-if an.snaps.empty:
+if not an.snapshots.snapshots:
     display(Markdown("No other period compares two or more of the selected apps."))
 else:
-    plotting.save(figures.snapshots(ds, an, P), NB, "snapshots")
+    _ = plotting.save(figures.snapshots(an.snapshots), NB, "snapshots")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Kimi's rank a year before, and since
@@ -82,8 +79,8 @@ else:
 # open triangle at 3: Kimi was there or higher.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.kimi_rank_history(ds, an, P), NB, "kimi_rank_history")
-display(narrative.rank_history_table(ds, an, P))
+_ = plotting.save(figures.kimi_rank_history(an.rank_history), NB, "kimi_rank_history")
+display(narrative.rank_history_table(an.rank_history))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Advertising, side by side, per month
@@ -92,10 +89,10 @@ display(narrative.rank_history_table(ds, an, P))
 # quarter is divided by its three months to put it beside a month. Flags travel with the numbers.
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.flagged_spend(ds, an, P)))
+display(Markdown(narrative.flagged_spend(an.ad_spend)))
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.spend_rows_table(ds, an, P))
+display(narrative.spend_rows_table(an.ad_spend))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Each figure is drawn over the period it covers, at its monthly rate (log scale: the values span
@@ -103,11 +100,11 @@ display(narrative.spend_rows_table(ds, an, P))
 # lines across = undated statements.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.ad_spend(ds, an, P), NB, "ad_spend")
+_ = plotting.save(figures.ad_spend(an.ad_spend), NB, "ad_spend")
 
 # %% slideshow={"slide_type": "subslide"}
-if an.quarter:
-    display(Markdown(narrative.spend_by_quarter_note(ds, an, P)), narrative.spend_by_quarter_table(ds, an, P))
+if an.ad_spend.ad_spend_quarter:
+    display(Markdown(narrative.spend_by_quarter_note(an.ad_spend)), narrative.spend_by_quarter_table(an.ad_spend))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Capabilities: the matrix
@@ -119,13 +116,13 @@ if an.quarter:
 # assumption).
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.capability_table(ds, an, P))
+display(narrative.capability_table(an.capabilities))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.capability_matrix_chart(ds, an, P), NB, "capability_matrix")
+_ = plotting.save(figures.capability_matrix_chart(an.capabilities), NB, "capability_matrix")
 
 # %% slideshow={"slide_type": "skip"}
-display(narrative.capability_facts_table(ds, an, P))
+display(narrative.capability_facts_table(an.capabilities))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ### Context windows over time
@@ -136,10 +133,10 @@ display(narrative.capability_facts_table(ds, an, P))
 # launch is drawn as a band: the range recorded for it in `data/observations.csv` (our reading).
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.context_windows(ds, an, P), NB, "context_windows")
+_ = plotting.save(figures.context_windows(an.context_windows), NB, "context_windows")
 
 # %% slideshow={"slide_type": "subslide"}
-table, note = narrative.windows_table(ds, an, P)
+table, note = narrative.windows_table(an.context_windows)
 display(table, Markdown(note))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -150,7 +147,7 @@ display(table, Markdown(note))
 # complete release history.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.release_cadence(ds, an, P), NB, "release_cadence")
+_ = plotting.save(figures.release_cadence(an.release_cadence), NB, "release_cadence")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Big-tech-backed vs independent
@@ -161,10 +158,10 @@ plotting.save(figures.release_cadence(ds, an, P), NB, "release_cadence")
 # amount, bounded by their neighbours' values.
 
 # %% slideshow={"slide_type": "subslide"}
-display(*narrative.backing_tables(ds, an, P))
+display(*narrative.backing_tables(an.backing))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.backing(ds, an, P), NB, "backing")
+_ = plotting.save(figures.backing(an.backing), NB, "backing")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Where Kimi leads, where it trails, and the verdict
@@ -173,15 +170,13 @@ plotting.save(figures.backing(ds, an, P), NB, "backing")
 # comparisons describe Kimi today and decide the verdict; the others are history.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.verdict_table(ds, an, P))
+display(narrative.verdict_table(an.verdict))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.verdict(ds, an, P), NB, "verdict")
+_ = plotting.save(figures.verdict(an.verdict), NB, "verdict")
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(narrative.verdict_markdown(ds, an, P)))
+display(Markdown(narrative.verdict_markdown(an)))
 
 # %% slideshow={"slide_type": "skip"}
-results = competitors.results(an, P) | narrative.text_results(ds, an, P)
-results["headline"] = narrative.headline(ds, results, P)
-print(kr.write_results("04_competitor_comparison", results, P))
+_ = kr.write_results(an)

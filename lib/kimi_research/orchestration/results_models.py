@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kimi_research.analysis.adspend import BubbleAnalysis
 from kimi_research.analysis.audit import AuditAnalysis
+from kimi_research.analysis.competitors import ComparisonAnalysis
 from kimi_research.analysis.decline import DeclineAnalysis
 from kimi_research.analysis.sections import results_model
 from kimi_research.errors import KimiResearchError
@@ -85,67 +86,12 @@ class SustainabilityResults(Results):
     same_rate_share: float
 
 
-# --- 04 competitor comparison -------------------------------------------------------------------
-class RankingRow(_Strict):
-    entity: str
-    name: str
-    value: Num
-    rank: int | None
-    rank_text: str
-    rank_basis: str
-    value_obs: Text
-    rank_obs: Text
-    backing: Text
-    value_low_by_rank: Num
-    value_high_by_rank: Num
-
-
-class VerdictRow(_Strict):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    dimension: str
-    kimi: str
-    best_rival: str = Field(alias="best rival")
-    kimi_over_best: Num
-    status: Literal["leads", "par", "trails", "lacks"]
-    current: bool
-    comparable: bool = True
-
-
-class CompetitorResults(Results):
-    metric: str
-    as_of: dict[str, Text]
-    vendor: Text
-    ranking: list[RankingRow]
-    kimi_rank: int | None
-    kimi_rank_text: str
-    kimi_value: Num
-    ratio_to_kimi: dict[str, float]
-    ratio_to_leader: dict[str, float]
-    derived: list[dict[str, Any]]
-    rank_change: dict[str, Any] | None
-    kimi_rank_year_before: list[dict[str, Any]]
-    snapshots: list[dict[str, Any]]
-    ad_spend_quarter: Text
-    ad_spend_per_month: dict[str, float]
-    ad_spend_flags: dict[str, str]
-    users_by_backing: dict[str, dict[str, Any]]
-    spend_by_backing: dict[str, float]
-    chars_per_token: float
-    context_window_tokens_equiv: dict[str, float]
-    break_even_chars_per_token: dict[str, float]
-    capability_matrix: dict[str, dict[str, str]]
-    capability_status: dict[str, dict[str, str]]
-    verdict_table: list[VerdictRow]
-    verdict: dict[str, Any]
-
-
 MODELS: dict[str, type[Results]] = {
     "00_data_audit": results_model(AuditAnalysis, Results),
     "01_user_decline": results_model(DeclineAnalysis, Results),
     "02_ad_spend_bubble": results_model(BubbleAnalysis, Results),
     "03_sustainability_formula": SustainabilityResults,
-    "04_competitor_comparison": CompetitorResults,
+    "04_competitor_comparison": results_model(ComparisonAnalysis, Results),
 }
 
 

@@ -1,4 +1,4 @@
-"""Chart helpers of notebook 04 (Kimi against its competitors)."""
+"""Charts of notebook 04 (Kimi against its competitors): each function draws one figure from one section."""
 
 from __future__ import annotations
 
@@ -10,9 +10,19 @@ import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from kimi_research.analysis import competitors
-from kimi_research.analysis.competitors import CAP_DIMENSIONS, _window_steps
-from kimi_research.data.periods import quarter_label
+from kimi_research.analysis.competitors import (
+    CAP_DIMENSIONS,
+    KIMI,
+    AdSpend,
+    Backing,
+    Capabilities,
+    ContextWindows,
+    RankHistory,
+    RankingAtDate,
+    ReleaseCadence,
+    Snapshots,
+    Verdict,
+)
 from kimi_research.data.units import DAYS_PER_MONTH, format_en
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
@@ -23,34 +33,9 @@ def millions(prefix=""):
     return FuncFormatter(lambda v, _: f"{prefix}{v / 1e6:,.0f}m" if v >= 1e6 or v == 0 else f"{prefix}{v / 1e6:,.1f}m")
 
 
-def capability_short(ds, facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
-    """Short cell texts for the matrix chart (same facts as :func:`capability_matrix`)."""
-    out = pd.DataFrame("", index=camp_list, columns=CAP_DIMENSIONS)
-    for c in camp_list:
-        for d in CAP_DIMENSIONS:
-            f = facts[(facts["camp"] == c) & (facts["dimension"] == d)]
-            if f.empty:
-                out.loc[c, d] = "—"
-            elif d == "context window":
-                out.loc[c, d] = " →\n".join(st[3] for st in _window_steps(f))
-            elif d == "model launches":
-                out.loc[c, d] = "\n".join(f.sort_values("date")["chart"])
-            elif d == "modalities":
-                out.loc[c, d] = ", ".join(x.strip() for x in f.iloc[0]["chart"].split(";"))
-            else:
-                out.loc[c, d] = "\n".join(dict.fromkeys(f["chart"].str.replace(";", ",")))
-    return out
-
-
-def ranking(ds, an, P):
+def ranking(rk: RankingAtDate):
     """Figure 1: the ranking at the chosen date."""
-    derived = an.derived
-    kimi_rank = an.kimi_rank
-    kimi_rank_text = an.kimi_rank_text
-    metric_name = an.metric_name
-    rk = an.rk
-    table = an.table
-    vendor_label = an.vendor_label
+    table, derived = rk.table, rk.derived_rows
 
     fig, ax = plt.subplots(figsize=(10, 0.55 * (len(table) + len(derived)) + 2.2))
     xmax = np.nanmax(list(table["value"]) + list(derived["value"])) if table["value"].notna().any() else 1
@@ -59,7 +44,7 @@ def ranking(ds, an, P):
         color = plotting.ENTITY_COLORS.get(e, "#888888")
         if not np.isnan(r["value"]):
             ax.barh(i, r["value"], color=color, height=0.62)
-            extra = f"   {r['ratio_to_kimi']:.1f}× Kimi" if e != "kimi" and not np.isnan(r["ratio_to_kimi"]) else ""
+            extra = f"   {r['ratio_to_kimi']:.1f}× Kimi" if e != KIMI and not np.isnan(r["ratio_to_kimi"]) else ""
             ax.text(r["value"] + xmax * 0.01, i, f"{format_en(r['value'], 'count')}{extra}", va="center", fontsize=11)
         else:
             rng = (
@@ -80,7 +65,7 @@ def ranking(ds, an, P):
         exact = r["rank"] is not None and not pd.isna(r["rank"])
         ylabels.append(
             (f"#{r['rank_text']}  " if exact else "")
-            + plotting.label(ds, e)
+            + plotting.name(rk.names[e])
             + (
                 " (derived rank)"
                 if exact and r["basis"].startswith("derived")
@@ -100,37 +85,33 @@ def ranking(ds, an, P):
             va="center",
             fontsize=10.5,
         )
-        ylabels.append(f"{plotting.label(ds, d['entity'])} (derived, not ranked)")
+        ylabels.append(f"{plotting.name(rk.names[d['entity']])} (derived, not ranked)")
     ax.set_yticks(range(len(ylabels)), ylabels)
     ax.invert_yaxis()
     ax.set_xlim(0, xmax * (1.9 if len(derived) else 1.45))
     ax.xaxis.set_major_formatter(millions())
-    ax.set_xlabel(f"{metric_name.lower()} (users, millions)")
+    ax.set_xlabel(f"{rk.metric_name.lower()} (users, millions)")
     ax.set_ylabel("rank and app")
-    ttl = f"{P.metric.upper()} ranking, {table['period'].iloc[0]} ({vendor_label}): Kimi " + (
-        F.ordinal(kimi_rank) if kimi_rank else kimi_rank_text
+    ttl = f"{rk.metric.upper()} ranking, {rk.period} ({rk.vendor_label}): Kimi " + (
+        F.ordinal(rk.kimi_rank) if rk.kimi_rank else rk.kimi_rank_text
     )
     ax.set_title(ttl if len(ttl) < 75 else ttl.replace(" (", "\n(", 1))
     plotting.footnote(
         fig,
-        plotting.source_text(ds, rk["source_rows"]),
+        plotting.source_line(rk.source),
         caption="Figure 1. Bars = published values; rows without a bar have a rank only; hatched = derived from a share. "
         "Ratios are each app's value ÷ Kimi's.",
     )
     return fig
 
 
-def snapshots(ds, an, P):
+def snapshots(sn: Snapshots):
     """Figure 2: earlier snapshots of the same metric."""
-    snaps = an.snaps
-    snapshot_tables = an.snapshot_tables
-    n = len(snaps)
+    n = len(sn.views)
     fig, axes = plt.subplots(1, n, figsize=(min(5 * n + 1, 12), 5), squeeze=False)
-    src_rows = []
-    for ax, (s, r, d) in zip(axes[0], snapshot_tables, strict=False):
-        t = r["table"][r["table"]["value"].notna()]
-        src_rows.append(r["source_rows"])
-        names = [plotting.label(ds, e) for e in t.index] + [f"{n_} (derived)" for n_ in d["name"]]
+    for ax, view in zip(axes[0], sn.views, strict=False):
+        t, d = view.values, view.derived
+        names = [plotting.name(sn.names[e]) for e in t.index] + [f"{plotting.name(sn.names[e])} (derived)" for e in d["entity"]]
         vals = list(t["value"]) + list(d["value"])
         colors = [plotting.ENTITY_COLORS.get(e, "#888888") for e in t.index] + [
             plotting.ENTITY_COLORS.get(e, "#888888") for e in d["entity"]
@@ -155,26 +136,21 @@ def snapshots(ds, an, P):
             )
         ax.yaxis.set_major_formatter(millions())
         ax.set_ylim(0, max(vals) * 1.15)
-        ax.set_title(
-            f"{s['metric'].upper()}, {s['period']} ({ds.name(r['vendor']) if r['vendor'] else 'no firm named'})", fontsize=12.5
-        )
-        ax.set_ylabel(f"{ds.metrics.at[s['metric'], 'name'].lower()} (users, millions)")
+        ax.set_title(f"{view.metric.upper()}, {view.period} ({view.vendor_name})", fontsize=12.5)
+        ax.set_ylabel(f"{view.metric_name.lower()} (users, millions)")
         ax.set_xlabel("app")
-        if len(d):
-            src_rows.append(ds.observations.loc[[i.strip() for x in d["inputs"] for i in x.split(",")]])
     fig.suptitle("Earlier snapshots: the apps the articles compare", fontsize=15, fontweight="bold", x=0.01, ha="left")
     plotting.footnote(
         fig,
-        plotting.source_text(ds, pd.concat(src_rows)),
+        plotting.source_line(sn.source),
         caption="Figure 2. Hatched bars are derived from a share, not measured: value ÷ share.",
     )
     return fig
 
 
-def kimi_rank_history(ds, an, P):
+def kimi_rank_history(rh: RankHistory):
     """Figure 3: Kimi's rank in each vendor's list."""
-    history = an.history
-    h = history.copy()
+    h = rh.history.copy()
     h["key"] = (
         h["vendor_name"]
         + " "
@@ -219,20 +195,18 @@ def kimi_rank_history(ds, an, P):
         fontsize=13.5,
     )
     ax.legend(loc="lower left", fontsize=9)
-    plotting.annotate_events(ax, ds.events[ds.events["kind"] == "model_launch"], max_labels=5, fontsize=8)
+    plotting.annotate_events(ax, rh.events, max_labels=5, fontsize=8)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, h),
+        plotting.source_line(rh.source),
         caption="Figure 3. Lists differ in scope (domestic vs global, AI-native apps); only rows of one list are joined.",
     )
     return fig
 
 
-def ad_spend(ds, an, P):
+def ad_spend(sp: AdSpend):
     """Figure 4: ad spend per month over the period each figure covers."""
-    spend = an.spend
-    prim = spend[(spend["repeat_of"] == "") & spend["dated"] & spend["metric"].isin(["ad_spend", "ad_spend_monthly"])]
-    undated = spend[(spend["repeat_of"] == "") & ~spend["dated"] & spend["metric"].isin(["ad_spend", "ad_spend_monthly"])]
+    prim, undated = sp.drawn, sp.undated
     fig, ax = plt.subplots(figsize=(10.5, 5.6))
     for _, r in prim.iterrows():
         x0, x1 = r["period_start"], r["period_end"] + pd.Timedelta(days=1)
@@ -287,7 +261,7 @@ def ad_spend(ds, an, P):
         ax.text(
             prim["period_end"].max() + pd.Timedelta(days=1),
             r["per_month"],
-            f"{plotting.label(ds, r['entity'])} {what}, undated: {format_en(r['per_month'], 'CNY')}/mo"
+            f"{plotting.name(sp.names[r['entity']])} {what}, undated: {format_en(r['per_month'], 'CNY')}/mo"
             + (" (conflicts with AppGrowing)" if "conflict" in r["flag_list"] else ""),
             fontsize=8.5,
             color=color,
@@ -302,7 +276,8 @@ def ad_spend(ds, an, P):
     ax.set_title("Advertising per month: Kimi's monthly peak against rivals' quarters")
     ax.legend(
         handles=[
-            Patch(color=plotting.ENTITY_COLORS.get(e, "#888888"), label=plotting.label(ds, e)) for e in prim["entity"].unique()
+            Patch(color=plotting.ENTITY_COLORS.get(e, "#888888"), label=plotting.name(sp.names[e]))
+            for e in prim["entity"].unique()
         ]
         + [
             plt.Line2D([], [], color="#444444", ls="--", label="lower bound (≥)"),
@@ -312,12 +287,10 @@ def ad_spend(ds, an, P):
         fontsize=9,
         ncol=2,
     )
-    plotting.annotate_events(
-        ax, ds.events[ds.events["kind"].isin(["ad_campaign", "funding", "legal"])], max_labels=5, fontsize=8.5
-    )
+    plotting.annotate_events(ax, sp.events, max_labels=5, fontsize=8.5)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, pd.concat([prim, undated])),
+        plotting.source_line(sp.source),
         caption=f"Figure 4. Quarterly totals ÷ 3; figures for a stated number of days ÷ (days / {DAYS_PER_MONTH:.2f}). "
         "Conflict groups shown: "
         + ", ".join(sorted(set(pd.concat([prim, undated])["conflict_group"].dropna())))
@@ -326,21 +299,16 @@ def ad_spend(ds, an, P):
     return fig
 
 
-def capability_matrix_chart(ds, an, P):
+def capability_matrix_chart(c: Capabilities):
     """Figure 5: the capability matrix."""
-    camp_list = an.camp_list
-    facts = an.facts
-    sel = an.sel
-    status = an.status
-    short = capability_short(ds, facts, camp_list)
-    srcs = competitors.capability_sources(facts, camp_list)
-    codes = status.apply(lambda col: col.map({"has": 2, "lacks": 0, "not stated": 1}))
+    camp_list, short, srcs = c.camps, c.chart_cells, c.cell_sources
+    codes = c.status.apply(lambda col: col.map({"has": 2, "lacks": 0, "not stated": 1}))
     colors = {2: "#c7e9c0", 1: "#f2f2f2", 0: "#fcbba1"}
     fig, ax = plt.subplots(figsize=(12.5, 0.95 * len(camp_list) + 1.6))
-    for i, c in enumerate(camp_list):
-        for j, d in enumerate(competitors.CAP_DIMENSIONS):
-            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[c, d]], edgecolor="white", lw=2))
-            txt = "\n".join(textwrap.fill(part, 20) for part in short.loc[c, d].split("\n"))
+    for i, camp in enumerate(camp_list):
+        for j, d in enumerate(CAP_DIMENSIONS):
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[camp, d]], edgecolor="white", lw=2))
+            txt = "\n".join(textwrap.fill(part, 20) for part in short.loc[camp, d].split("\n"))
             # the cell's text sits in its upper part; the source ids keep the bottom right corner to themselves
             ax.text(
                 j + 0.5,
@@ -350,16 +318,16 @@ def capability_matrix_chart(ds, an, P):
                 va="center",
                 fontsize=7 if txt.count("\n") > 2 else 7.5 if txt.count("\n") == 2 else 8.5,
             )
-            if srcs.loc[c, d]:
-                ax.text(j + 0.97, i + 0.95, srcs.loc[c, d], ha="right", va="bottom", fontsize=6.5, color="#666666")
-    ax.set_xlim(0, len(competitors.CAP_DIMENSIONS))
+            if srcs.loc[camp, d]:
+                ax.text(j + 0.97, i + 0.95, srcs.loc[camp, d], ha="right", va="bottom", fontsize=6.5, color="#666666")
+    ax.set_xlim(0, len(CAP_DIMENSIONS))
     ax.set_ylim(len(camp_list), 0)
-    apps_of = {c: ", ".join(plotting.label(ds, a) for a in sel if competitors.camp_of(ds, a) == c) for c in camp_list}
+    apps_of = {camp: ", ".join(plotting.name(a) for a in c.apps_by_camp[camp]) for camp in camp_list}
     ax.set_yticks(
         np.arange(len(camp_list)) + 0.5,
-        [competitors.camp_name(ds, c) + (f"\n({apps_of[c]})" if apps_of[c] else "") for c in camp_list],
+        [c.camp_names[camp] + (f"\n({apps_of[camp]})" if apps_of[camp] else "") for camp in camp_list],
     )
-    ax.set_xticks(np.arange(len(competitors.CAP_DIMENSIONS)) + 0.5, [d.replace(" ", "\n") for d in competitors.CAP_DIMENSIONS])
+    ax.set_xticks(np.arange(len(CAP_DIMENSIONS)) + 0.5, [d.replace(" ", "\n") for d in CAP_DIMENSIONS])
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     ax.grid(False)
@@ -378,17 +346,16 @@ def capability_matrix_chart(ds, an, P):
     )
     plotting.footnote(
         fig,
-        ds.source_label(facts["source_id"]),
-        caption=f"Figure 5. * = reasoning model; small grey ids = articles. † = characters ÷ {P.chars_per_token} "
+        c.source.sources(plotting.current_lang()),
+        caption=f"Figure 5. * = reasoning model; small grey ids = articles. † = characters ÷ {c.chars_per_token} "
         "characters per token (assumption).",
     )
     return fig
 
 
-def context_windows(ds, an, P):
+def context_windows(w: ContextWindows):
     """Figure 6: context windows over time."""
-    cw = an.cw
-    dated = cw[cw["period_start"].notna()].drop_duplicates(["entity", "base_value", "period_start"])
+    cw, dated = w.rows, w.dated
     fig, ax = plt.subplots(figsize=(10.5, 5.4))
     for ent, g in dated[dated["entity"] != "industry"].groupby("entity", sort=False):
         g = g.sort_values("period_start")
@@ -410,7 +377,7 @@ def context_windows(ds, an, P):
             ms=10,
             mfc="white" if conv else color,
             mew=2,
-            label=plotting.label(ds, ent) + (" († converted)" if conv else ""),
+            label=plotting.name(w.names[ent]) + (" († converted)" if conv else ""),
         )
         for _, r in g.iterrows():
             txt = format_en(r["base_value"], r["dimension"]) + (f"\n≈ {format_en(r['tokens_equiv'], 'tokens')}†" if conv else "")
@@ -448,22 +415,18 @@ def context_windows(ds, an, P):
     ax.set_title("Kimi's long-context lead: first by far, then overtaken_by")
     ax.legend(loc="lower right", fontsize=9.5)
     ax.set_xlim(dated["period_start"].min() - pd.Timedelta(days=30), dated["period_end"].max() + pd.Timedelta(days=150))
-    ev = ds.events[ds.events["kind"].isin(["model_launch", "product_launch"]) & ds.events["entity"].isin(set(dated["entity"]))]
-    plotting.annotate_events(ax, ev, end=dated["period_end"].max(), max_labels=6, fontsize=8)
+    plotting.annotate_events(ax, w.events, end=dated["period_end"].max(), max_labels=6, fontsize=8)
     plotting.footnote(
         fig,
-        ds.source_label(dated["source_id"]),
-        caption=f"Figure 6. † characters ÷ {P.chars_per_token} characters per token (assumption, parameter chars_per_token).",
+        w.source.sources(plotting.current_lang()),
+        caption=f"Figure 6. † characters ÷ {w.chars_per_token} characters per token (assumption, parameter chars_per_token).",
     )
     return fig
 
 
-def release_cadence(ds, an, P):
+def release_cadence(rc: ReleaseCadence):
     """Figure 7: model launches named in the articles."""
-    camp_list = an.camp_list
-    facts = an.facts
-    la = facts[facts["dimension"] == "model launches"].sort_values("date")
-    order = [c for c in camp_list if c in set(la["camp"])]
+    la, order = rc.launches, rc.order
     fig, ax = plt.subplots(figsize=(10.5, 0.7 * len(order) + 2.4))
     for i, c in enumerate(order):
         g = la[la["camp"] == c]
@@ -485,52 +448,42 @@ def release_cadence(ds, an, P):
                 ha="center",
                 fontsize=8.5,
             )
-    ax.set_yticks(range(len(order)), [competitors.camp_name(ds, c) for c in order])
+    ax.set_yticks(range(len(order)), [rc.camp_names[c] for c in order])
     ax.set_ylim(len(order) - 0.4, -0.9)
     ax.set_xlabel("launch date (month precision where the article gives only the month)")
     ax.set_ylabel("company")
     ax.set_title("Model launches named in the articles (★ = reasoning model)")
-    plotting.annotate_events(ax, ds.events[ds.events["kind"].isin(["funding", "legal"])], max_labels=4, fontsize=8)
+    plotting.annotate_events(ax, rc.events, max_labels=4, fontsize=8)
     plotting.footnote(
         fig,
-        ds.source_label(la["source_id"]),
+        rc.source.sources(plotting.current_lang()),
         caption="Figure 7. Dates read from version names (0324, 0528) are marked date_inferred in data/events.csv.",
     )
     return fig
 
 
-def backing(ds, an, P):
+def backing(b: Backing):
     """Figure 8: big-tech-backed vs independent apps."""
-    backing = an.backing
-    byq = an.byq
-    metric_name = an.metric_name
-    quarter = an.quarter
-    rk = an.rk
-    spend = an.spend
-    spend_b = an.spend_b
-    table = an.table
-    users_b = an.users_b
-    # users of the ranking's period are set beside the spend only when both cover the same quarter
-    same = quarter is not None and {quarter_label(an.as_of_period["start"]), quarter_label(an.as_of_period["end"])} == {quarter}
-    show_users = spend_b is None or same
+    quarter, spend_b, table, users_b = b.quarter, b.spend, b.table, b.users
+    # users of the ranking's period are set beside the spend only when both cover the same quarter (b.show_users)
+    show_users = b.show_users
     fig, axes = plt.subplots(1, int(show_users) + int(spend_b is not None), figsize=(11, 4.8), squeeze=False)
-    src = [rk["source_rows"]] if show_users else []
     if show_users:
         ax = axes[0][0]
         order_b = list(users_b.index)
-        for i, b in enumerate(order_b):
+        for i, bk in enumerate(order_b):
             left = 0.0
-            for e, r in table[(table["backing"] == b) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
+            for e, r in table[(table["backing"] == bk) & table["value"].notna()].sort_values("value", ascending=False).iterrows():
                 ax.barh(i, r["value"], left=left, color=plotting.ENTITY_COLORS.get(e, "#888888"), edgecolor="white", height=0.6)
                 if r["value"] > users_b["users"].max() * 0.15:
                     ax.text(
-                        left + r["value"] / 2, i, plotting.label(ds, e), ha="center", va="center", fontsize=9.5, color="white"
+                        left + r["value"] / 2, i, plotting.name(b.names[e]), ha="center", va="center", fontsize=9.5, color="white"
                     )
                 else:
                     ax.text(
                         left + r["value"] / 2,
                         i + 0.32,
-                        plotting.label(ds, e),
+                        plotting.name(b.names[e]),
                         ha="center",
                         va="bottom",
                         fontsize=9,
@@ -539,7 +492,7 @@ def backing(ds, an, P):
                     )
                 left += r["value"]
             ax.text(left, i, f" {format_en(left, 'count')}", va="center", fontsize=10.5)
-            ub_row = users_b.loc[b]
+            ub_row = users_b.loc[bk]
             if ub_row["n_unvalued"]:
                 ax.text(
                     left,
@@ -550,18 +503,18 @@ def backing(ds, an, P):
                     style="italic",
                     color="#555555",
                 )
-        ax.set_yticks(range(len(order_b)), [b.replace("_", " ") for b in order_b])
+        ax.set_yticks(range(len(order_b)), [bk.replace("_", " ") for bk in order_b])
         ax.set_xlim(0, users_b["users"].max() * 1.45)
         ax.xaxis.set_major_formatter(millions())
-        ax.set_xlabel(f"{metric_name.lower()} (users, millions)")
+        ax.set_xlabel(f"{b.metric_name.lower()} (users, millions)")
         ax.set_ylabel("backing")
-        ax.set_title(f"Users, {table['period'].iloc[0]}", fontsize=12.5)
+        ax.set_title(f"Users, {b.period}", fontsize=12.5)
     if spend_b is not None:
         ax = axes[0][-1]
-        qq = byq[byq["quarter"] == quarter].assign(backing=lambda d: d["entity"].map(backing))
-        for i, b in enumerate(spend_b.index):
+        qq = b.quarter_rows
+        for i, bk in enumerate(spend_b.index):
             left = 0.0
-            for k, (_, r) in enumerate(qq[qq["backing"] == b].sort_values("per_month", ascending=False).iterrows()):
+            for k, (_, r) in enumerate(qq[qq["backing"] == bk].sort_values("per_month", ascending=False).iterrows()):
                 ax.barh(
                     i,
                     r["per_month"],
@@ -574,7 +527,7 @@ def backing(ds, an, P):
                     ax.text(
                         left + r["per_month"] / 2,
                         i,
-                        plotting.label(ds, r["entity"]),
+                        plotting.name(b.names[r["entity"]]),
                         ha="center",
                         va="center",
                         fontsize=9,
@@ -584,7 +537,7 @@ def backing(ds, an, P):
                     ax.text(
                         left + r["per_month"] / 2,
                         i + 0.32 + 0.14 * (k % 2),
-                        plotting.label(ds, r["entity"]),
+                        plotting.name(b.names[r["entity"]]),
                         ha="center",
                         va="bottom",
                         fontsize=9,
@@ -593,13 +546,12 @@ def backing(ds, an, P):
                     )
                 left += r["per_month"]
             ax.text(left, i, f" {format_en(left, 'CNY')}/mo", va="center", fontsize=10.5)
-        ax.set_yticks(range(len(spend_b)), [b.replace("_", " ") for b in spend_b.index])
+        ax.set_yticks(range(len(spend_b)), [bk.replace("_", " ") for bk in spend_b.index])
         ax.set_xlim(0, spend_b["per_month"].max() * 1.6)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m"))
         ax.set_xlabel("advertising per month (CNY, millions)")
         ax.set_ylabel("backing")
         ax.set_title(f"Ad spend per month, {quarter}", fontsize=12.5)
-        src.append(spend[spend["obs_id"].isin([i.strip() for o in qq["obs"] for i in o.split(",")])])
     ttl = "Big-tech-backed vs independent apps"
     if (
         spend_b is not None
@@ -613,15 +565,15 @@ def backing(ds, an, P):
         )
     fig.suptitle(ttl, fontsize=13, fontweight="bold", x=0.01, ha="left")
     caption = "Figure 8. Backing from data/entities.csv." + (
-        "" if show_users else f" Users of {table['period'].iloc[0]} are not set against {quarter} spend (another period)."
+        "" if show_users else f" Users of {b.period} are not set against {quarter} spend (another period)."
     )
-    plotting.footnote(fig, plotting.source_text(ds, pd.concat(src)), caption=caption)
+    plotting.footnote(fig, plotting.source_line(b.source), caption=caption)
     return fig
 
 
-def verdict(ds, an, P):
+def verdict(v: Verdict):
     """Figure 9: Kimi ÷ best rival on each numeric comparison."""
-    vt = an.vt
+    vt = v.table
     num = vt[vt["kimi_over_best"].notna()].iloc[::-1]
     scol = {"leads": "#2ca02c", "par": "#7f7f7f", "trails": "#d62728", "lacks": "#8c1d1d"}
     fig, ax = plt.subplots(figsize=(11, 0.6 * len(num) + 2))
@@ -656,6 +608,6 @@ def verdict(ds, an, P):
     plotting.footnote(
         fig,
         "the sections above (data/observations.csv, capabilities.csv, events.csv)",
-        caption=f"Figure 9. Context windows use chars_per_token = {P.chars_per_token} (assumption).",
+        caption=f"Figure 9. Context windows use chars_per_token = {v.chars_per_token} (assumption).",
     )
     return fig

@@ -1,0 +1,180 @@
+"""Notebook 04 (Kimi against its competitors), one module per sub-question:
+
+* :mod:`.selection`: which apps, which metric, which period (the parameters' vocabulary; rows at a date)
+* :mod:`.ranking`: who ranks where at the chosen date (values and ranks merged), earlier snapshots
+* :mod:`.history`: Kimi's rank a year before and on each vendor's list since
+* :mod:`.spend`: advertising per month side by side, by quarter; Kimi's out-spend ratio
+* :mod:`.capabilities`: the companies behind the apps, the capability matrix, the release cadence
+* :mod:`.windows`: context windows over time and the ``chars_per_token`` assumption
+* :mod:`.backing`: big-tech-backed vs independent
+* :mod:`.verdict`: every comparison and the verdict
+* :mod:`.comparison`: :func:`analyse`, which returns :class:`ComparisonAnalysis` (one section per question)
+
+Every number comes from ``data/``; the only model assumption is ``chars_per_token``. The names below are the
+package's public interface (the parameter models, notebook 05's scenario engine and the tests use them).
+"""
+
+from kimi_research.analysis.competitors.backing import Backing, BackingUsers, spend_by_backing, users_by_backing
+from kimi_research.analysis.competitors.capabilities import (
+    CAP_COLUMN,
+    CAP_DIMENSIONS,
+    Capabilities,
+    ReleaseCadence,
+    camp_name,
+    camp_of,
+    camps,
+    capability_facts,
+    capability_matrix,
+    capability_sources,
+    capability_status,
+    chart_cells,
+    context_windows,
+    launches_per_camp,
+    reasoning_entities,
+    window_steps,
+)
+from kimi_research.analysis.competitors.comparison import Basis, ComparisonAnalysis, analyse
+from kimi_research.analysis.competitors.history import (
+    YEAR_WINDOW_DAYS,
+    RankChange,
+    RankHistory,
+    YearBeforeRank,
+    kimi_rank_history,
+    rank_change,
+    year_before,
+)
+from kimi_research.analysis.competitors.ranking import (
+    AsOf,
+    DerivedValue,
+    RankingAtDate,
+    RankingRow,
+    Snapshot,
+    Snapshots,
+    SnapshotView,
+    derive_ranks,
+    derived_values,
+    multi_app_snapshots,
+    ranking,
+    ratios_to_kimi,
+    split_lists,
+    value_bounds_from_ranks,
+)
+from kimi_research.analysis.competitors.selection import (
+    KIMI,
+    QUALIFIER_PRIORITY,
+    USER_METRICS,
+    apps_with_data,
+    available_periods,
+    best_row,
+    metric_rows,
+    parse_as_of,
+    rank_metric,
+    ranking_metrics,
+    resolve_as_of,
+    rows_in_window,
+    selection,
+)
+from kimi_research.analysis.competitors.spend import (
+    SPEND_METRICS,
+    AdSpend,
+    comparison_quarter,
+    outspend_ratio,
+    spend_by_quarter,
+    spend_table,
+)
+from kimi_research.analysis.competitors.verdict import (
+    Verdict,
+    VerdictRow,
+    VerdictSummary,
+    comparisons,
+    require,
+    verdict,
+    verdict_rows,
+    verdict_text,
+)
+from kimi_research.analysis.competitors.windows import (
+    ContextWindows,
+    break_even_chars_per_token,
+    launch_lead,
+    overtaken,
+    window_comparison,
+)
+
+__all__ = [
+    "CAP_COLUMN",
+    "CAP_DIMENSIONS",
+    "KIMI",
+    "QUALIFIER_PRIORITY",
+    "SPEND_METRICS",
+    "USER_METRICS",
+    "YEAR_WINDOW_DAYS",
+    "AdSpend",
+    "AsOf",
+    "Backing",
+    "BackingUsers",
+    "Basis",
+    "Capabilities",
+    "ComparisonAnalysis",
+    "ContextWindows",
+    "DerivedValue",
+    "RankChange",
+    "RankHistory",
+    "RankingAtDate",
+    "RankingRow",
+    "ReleaseCadence",
+    "Snapshot",
+    "SnapshotView",
+    "Snapshots",
+    "Verdict",
+    "VerdictRow",
+    "VerdictSummary",
+    "YearBeforeRank",
+    "analyse",
+    "apps_with_data",
+    "available_periods",
+    "best_row",
+    "break_even_chars_per_token",
+    "camp_name",
+    "camp_of",
+    "camps",
+    "capability_facts",
+    "capability_matrix",
+    "capability_sources",
+    "capability_status",
+    "chart_cells",
+    "comparison_quarter",
+    "comparisons",
+    "context_windows",
+    "derive_ranks",
+    "derived_values",
+    "kimi_rank_history",
+    "launch_lead",
+    "launches_per_camp",
+    "metric_rows",
+    "multi_app_snapshots",
+    "outspend_ratio",
+    "overtaken",
+    "parse_as_of",
+    "rank_change",
+    "rank_metric",
+    "ranking",
+    "ranking_metrics",
+    "ratios_to_kimi",
+    "reasoning_entities",
+    "require",
+    "resolve_as_of",
+    "rows_in_window",
+    "selection",
+    "spend_by_backing",
+    "spend_by_quarter",
+    "spend_table",
+    "split_lists",
+    "users_by_backing",
+    "value_bounds_from_ranks",
+    "verdict",
+    "verdict_rows",
+    "verdict_text",
+    "window_comparison",
+    "window_steps",
+    "year_before",
+]
