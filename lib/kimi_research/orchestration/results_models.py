@@ -11,7 +11,7 @@ Numbers that a parameter set can leave undefined (no fit, no peak, nothing in th
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
