@@ -35,6 +35,8 @@ FLAGS = {
     "date_inferred": "the date is read from context or a version name, see note",
     "gloss_removed": "pinyin glosses (萬(wàn)) were removed from the quote, so it is not verbatim",
     "entity_implicit": "the quote does not name the entity; the note says how we know it",
+    "special_day": "measured on or over a special day or short window (a holiday, a launch day, a campaign): not a "
+    "typical level; listed, never fitted as a trend (kimi_research.data.comparable)",
 }
 ENTITY_KINDS = ["app", "company", "model", "firm", "platform", "group"]
 BACKINGS = ["big_tech", "independent", "n/a"]
