@@ -15,6 +15,7 @@ from kimi_research import paths
 from kimi_research.analysis import sustainability as su
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
+from kimi_research.presentation import format as F
 from kimi_research.presentation.figures import sustainability as figures
 from kimi_research.presentation.narrative import sustainability as narrative
 
@@ -106,10 +107,12 @@ def test_implied_cost_base(facts):
     assert round(total / 1e8, 2) == 3.14 and round(non_ad / 1e8, 2) == 0.94
     assert round(total) == 314_285_714 and round(non_ad) == 94_285_714
     # 0.94亿 is just above the upper reading of "数千万" (9000万); the 2亿 reading (8571万) is inside
-    assert narrative.compare_to_range(non_ad, 2e7, 9e7)[0] == "just_above"
-    assert narrative.compare_to_range(su.implied_non_ad_cost(facts.peak_ad_spend_low.value, 0.7), 2e7, 9e7)[0] == "within"
-    assert narrative.compare_to_range(1e7, 2e7, 9e7)[0] == "below"
-    assert narrative.compare_to_range(5e8, 2e7, 9e7)[0] == "well_above"
+    assert su.range_position(non_ad, 2e7, 9e7) == "just_above"
+    assert su.range_position(su.implied_non_ad_cost(facts.peak_ad_spend_low.value, 0.7), 2e7, 9e7) == "within"
+    assert su.range_position(1e7, 2e7, 9e7) == "below"
+    assert su.range_position(5e8, 2e7, 9e7) == "well_above"
+    assert narrative.range_phrase("just_above", non_ad, 2e7, 9e7) == "just above the upper reading (4.8% above it)"
+    assert narrative.range_phrase("below", 1e7, 2e7, 9e7) == "below the lower reading (0.50 x it)"
     assert round(su.max_share_for_cost(2.2e8, 9e7), 4) == 0.7097
     with pytest.raises(ValueError, match="ad_share must be in \\(0, 1\\]"):
         su.implied_total_cost(2.2e8, 0.0)
@@ -201,7 +204,15 @@ def test_tornado_revenue_dominates(facts):
 
 
 def test_explorer_recomputes_without_frontend():
-    box = figures.build_explorer(1e7, 3.142857e8, 0.7, 0.3, 49.0, 2101e4)
+    ex = su.Explorer(
+        paid_revenue_monthly_yuan=1e7,
+        total_cost=3.142857e8,
+        ad_share=0.7,
+        alarm_threshold=0.3,
+        price_per_paying_user_yuan=49.0,
+        mau=2101e4,
+    )
+    box = figures.build_explorer(ex)
     assert "rate 0.0095" in box.readout.value and "42.9% of a firm" in box.readout.value
     box.sliders["share"].value = 0.3
     assert "100.0% of a firm" in box.readout.value
@@ -367,8 +378,8 @@ def test_cash_ledger_adds_up(live_ds, evidence):
 
     ds = live_ds.with_evidence(evidence)
     P = _validated(live_ds, evidence=evidence)
-    an = su.analyse(ds, P, live_ds)
-    assert set(an.ledgers) == {"articles", "all"}
+    an = su.analyse(live_ds, P).ledger
+    assert list(an.ledgers) == ["articles", "all"]  # the full dataset: both evidence settings, computed by the analysis
     lg = an.ledgers[evidence]
     spend = adspend.monthly_spend(ds, P.spend_path)
     t = lg.table
@@ -389,24 +400,68 @@ def test_cash_ledger_adds_up(live_ds, evidence):
 
 def test_monte_carlo_spreads_are_parameters(live_ds):
     P = _validated(live_ds, mc_share_below=0.0, mc_share_above=0.0, mc_samples=500)
-    an = su.analyse(live_ds.with_evidence("articles"), P)
+    an = su.analyse(live_ds.with_evidence("articles"), P).monte_carlo
     assert np.allclose(an.sim["ad_share"], P.ad_share)
-    wide = su.analyse(live_ds.with_evidence("articles"), _validated(live_ds, mc_samples=500))
+    wide = su.analyse(live_ds.with_evidence("articles"), _validated(live_ds, mc_samples=500)).monte_carlo
     lo, _, hi = wide.spec.share_bounds()
     assert (lo, hi) == (pytest.approx(P.ad_share - 0.30), pytest.approx(P.ad_share + 0.10))
     assert wide.sim["ad_share"].between(lo, hi).all()
 
 
 def test_headline_states_the_comparison_it_makes(live_ds):
+    from kimi_research.orchestration.results import payload_of
+
     P = _validated(live_ds)
-    an = su.analyse(live_ds.with_evidence("articles"), P)
-    r = su.results(an, P)
-    text = narrative.headline(live_ds, r, P)
+    an = su.analyse(live_ds, P)
+    r = payload_of(an)
+    text = r["headline"]
+    assert text == narrative.headline(an)
     assert "equal revenue/cost" in text and f"{r['ratio_to_threshold_firm']:.1%}" in text
     assert f"{1 - P.ad_share:.0%} and {P.ad_share:.0%} give the same rate" in text
     # the claim the text makes: with the implied cost, shares s and 1 - s give one rate
-    cost = lambda s: su.implied_total_cost(an.peak.value, s)  # noqa: E731
+    cost = lambda s: su.implied_total_cost(r["peak_ad_spend_yuan"], s)  # noqa: E731
     assert su.sustainable_growth_rate(1e7, cost(P.ad_share), P.ad_share) == pytest.approx(
         su.sustainable_growth_rate(1e7, cost(1 - P.ad_share), 1 - P.ad_share)
     )
     assert "paying users" not in text  # graded 'not supported' by notebook 05
+
+
+# --- the typed sections (issue 22): the results contract, and presentation that only draws and writes ---------
+def test_sections_are_the_results_contract(ds):
+    """Every result key comes from exactly one section, the payload validates against the generated model, no section
+    has more than 25 fields, and the side-by-side ledger (articles only, every source) is computed by the analysis."""
+    from kimi_research.orchestration.results import payload_of
+    from kimi_research.orchestration.results_models import MODELS
+
+    P = _validated(ds)
+    an = su.analyse(ds, P)
+    keys = [k for s in an.sections().values() for k in s.results()]
+    assert len(keys) == len(set(keys))
+    payload = payload_of(an)
+    MODELS[NB].model_validate(payload)
+    assert set(payload) == {"notebook", "parameters", "headline", *keys}
+    assert all(len(type(s).model_fields) <= 25 for s in an.sections().values())
+    assert len(type(an).model_fields) <= 25
+    # the ledger of each evidence setting is the one the analysis of that setting computes on its own
+    assert list(an.ledger.ledgers) == ["articles", "all"]
+    alone = su.analyse(ds.with_evidence("all"), P.model_copy(update={"evidence": "all"})).ledger.ledgers["all"]
+    assert an.ledger.ledgers["all"].cash_out_high == alone.cash_out_high
+    assert list(su.analyse(ds.with_evidence("articles"), P).ledger.ledgers) == ["articles"]  # no full dataset: one
+    # what the sentences read is what the JSON says
+    assert payload["paying_users_needed"] == an.paying_users.paying_users_needed
+    assert f"**{F.wan_zh(an.paying_users.paying_users_needed)} paying users**" in narrative.paying_users_note(an.paying_users)
+
+
+def test_presentation_takes_sections_not_the_dataset_or_the_parameters():
+    """No chart or sentence of notebook 03 receives ``ds`` or ``P``; each takes one section (the summary and the
+    headline take the whole analysis), and neither module calls into the analysis (only its types are imported)."""
+    import inspect
+
+    for mod in (figures, narrative):
+        for name, fn in inspect.getmembers(mod, inspect.isfunction):
+            if fn.__module__ != mod.__name__:
+                continue
+            params = inspect.signature(fn).parameters
+            assert not {"ds", "P"} & set(params), f"{mod.__name__}.{name}"
+        imported = {n for n, v in vars(mod).items() if getattr(v, "__module__", None) == su.__name__}
+        assert all(isinstance(vars(mod)[n], type) for n in imported), f"{mod.__name__} imports functions of the analysis"

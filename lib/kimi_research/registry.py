@@ -66,6 +66,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "The sustainability formula",
         "kimi_research.analysis.sustainability",
         "kimi_research.params.sustainability:SustainabilityParameters",
+        "kimi_research.presentation.narrative.sustainability",
     ),
     Notebook(
         "04_competitor_comparison",

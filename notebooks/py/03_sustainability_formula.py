@@ -11,7 +11,7 @@
 from IPython.display import Markdown, display
 
 import kimi_research as kr
-from kimi_research.analysis import sustainability as su
+from kimi_research.analysis import sustainability
 from kimi_research.presentation import plotting
 from kimi_research.presentation.figures import sustainability as figures
 from kimi_research.presentation.narrative import sustainability as narrative
@@ -40,16 +40,13 @@ evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("03_sustainability_formula", globals(), ds)
-ds_all = ds  # every source, for the side-by-side runway
-ds = ds.with_evidence(P.evidence)  # the articles, or every source
-facts = su.kimi_facts(ds)
-plotting.theme()
+_ = plotting.theme()
 
 # %% slideshow={"slide_type": "skip"}
-an = su.analyse(ds, P, ds_all)
+an = sustainability.analyse(ds, P)  # P.evidence of the data; the cash ledger under both evidence settings
 
 # %% slideshow={"slide_type": "slide"}
-display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(ds, an, P)))
+display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(an)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The rule, as article 003 writes it
@@ -60,10 +57,10 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # is implemented once, in `kimi_research.analysis.sustainability.sustainable_growth_rate`, and used everywhere below.
 
 # %% slideshow={"slide_type": "fragment"}
-display(Markdown(narrative.article_quotes(ds, an, P)))
+display(Markdown(narrative.article_quotes(an.rule)))
 
 # %% slideshow={"slide_type": "subslide"}
-table, note = narrative.rule_comparison(ds, an, P)
+table, note = narrative.rule_comparison(an.rule)
 display(table, Markdown(note))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -74,7 +71,7 @@ display(table, Markdown(note))
 # against the dashed alarm line, and how far to the left the assumed revenue puts it.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.heatmap(ds, an, P), NB, "heatmap")
+_ = plotting.save(figures.heatmap(an.rate_map), NB, "heatmap")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. The frontier: how much revenue a target rate needs
@@ -84,10 +81,10 @@ plotting.save(figures.heatmap(ds, an, P), NB, "heatmap")
 # the markers at the alarm line and at Kimi's share with the flat line of Kimi's (assumed) revenue/cost.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.frontier(ds, an, P), NB, "frontier")
+_ = plotting.save(figures.frontier(an.frontier), NB, "frontier")
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(narrative.frontier_note(ds, an, P)))
+display(Markdown(narrative.frontier_note(an.frontier)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Kimi's implied cost base
@@ -98,10 +95,10 @@ display(Markdown(narrative.frontier_note(ds, an, P)))
 # article gives only as "several 千万" (read as a range).
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.cost_base(ds, an, P), NB, "cost_base")
+_ = plotting.save(figures.cost_base(an.cost_base), NB, "cost_base")
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(narrative.consistency_note(ds, an, P)))
+display(Markdown(narrative.consistency_note(an.cost_base)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. What revenue that cost base needs
@@ -111,10 +108,10 @@ display(Markdown(narrative.consistency_note(ds, an, P)))
 # lower curve is the same for the non-advertising cost alone, i.e. if all advertising stopped.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.paying_users(ds, an, P), NB, "paying_users")
+_ = plotting.save(figures.paying_users(an.paying_users), NB, "paying_users")
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(narrative.paying_users_note(ds, an, P)))
+display(Markdown(narrative.paying_users_note(an.paying_users)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. How robust is the verdict? A Monte Carlo over the unknowns
@@ -124,7 +121,7 @@ display(Markdown(narrative.paying_users_note(ds, an, P)))
 # computed for every draw. The random generator is seeded, so a rerun gives identical numbers.
 
 # %% slideshow={"slide_type": "subslide"}
-table, note = narrative.mc_spec(ds, an, P)
+table, note = narrative.mc_spec(an.monte_carlo)
 display(table, Markdown(note))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -132,24 +129,24 @@ display(table, Markdown(note))
 # amount), the share leaning below article 003's peak figure, the peak spend between the two readings.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.mc_inputs(ds, an, P), NB, "mc_inputs")
+_ = plotting.save(figures.mc_inputs(an.monte_carlo), NB, "mc_inputs")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The resulting distribution of the rate, with the target and the base case marked. The share of draws to
 # the right of the target line is the probability that the rate exceeds it.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.mc_rate(ds, an, P), NB, "mc_rate")
+_ = plotting.save(figures.mc_rate(an.monte_carlo), NB, "mc_rate")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Which unknown matters most? Each input is moved alone from its 5th to its 95th percentile while the
 # others stay at the base case; the longest bar is the input the verdict depends on most.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.tornado(ds, an, P), NB, "tornado")
+_ = plotting.save(figures.tornado(an.monte_carlo), NB, "tornado")
 
 # %% slideshow={"slide_type": "subslide"}
-display(Markdown(narrative.mc_note(ds, an, P)))
+display(Markdown(narrative.mc_note(an.monte_carlo)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Cash runway
@@ -160,19 +157,19 @@ display(Markdown(narrative.mc_note(ds, an, P)))
 # articles-only and the all-evidence ledgers are shown side by side.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.rounds_table(ds, an), narrative.ledger_table(ds, an, P), Markdown(narrative.ledger_note(ds, an, P)))
+display(narrative.rounds_table(an.ledger), narrative.ledger_table(an.ledger), Markdown(narrative.ledger_note(an.ledger)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The same ledgers in time: each band runs from the smaller to the larger reading of the rounds; the dotted
 # lines extrapolate the burn after the last month with data.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-plotting.save(figures.runway(ds, an, P), NB, "runway")
+_ = plotting.save(figures.runway(an.ledger), NB, "runway")
 
 # %% slideshow={"slide_type": "subslide"}
-table, note = narrative.runway_table(ds, an, P)
+table, note = narrative.runway_table(an.runway)
 display(Markdown("For comparison, Alibaba's round alone at constant monthly burns (months it lasts):"), table, Markdown(note))
-display(Markdown(narrative.runway_note(ds, an, P)))
+display(Markdown(narrative.runway_note(an.runway)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. What the rule does and does not say
@@ -190,7 +187,7 @@ display(Markdown(narrative.runway_note(ds, an, P)))
 # The table shows what the alternative reading of the share does to the verdict.
 
 # %% slideshow={"slide_type": "subslide"}
-table, note = narrative.alternative_reading_table(ds, an, P)
+table, note = narrative.alternative_reading_table(an.alternative)
 display(table, Markdown(note))
 
 # %% [markdown] slideshow={"slide_type": "skip"} tags=["no-slides"]
@@ -200,12 +197,8 @@ display(table, Markdown(note))
 # kernel; the slides skip it, and under papermill it is built but never touched.
 
 # %% slideshow={"slide_type": "skip"} tags=["no-slides"]
-explorer = figures.build_explorer(
-    P.paid_revenue_monthly_yuan, an.total_cost, P.ad_share, P.alarm_threshold, P.price_per_paying_user_yuan, an.facts.mau.value
-)
+explorer = figures.build_explorer(an.explorer)
 display(explorer)
 
 # %% slideshow={"slide_type": "skip"}
-results = su.results(an, P)
-results["headline"] = narrative.headline(ds, results, P)
-print(kr.write_results("03_sustainability_formula", results, P))
+_ = kr.write_results(an)

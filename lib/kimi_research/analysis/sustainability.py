@@ -10,6 +10,11 @@ reached 70% (o003_14). :func:`sustainable_growth_rate` implements the rule once;
 else here (frontier, implied cost base, paying users, Monte Carlo, tornado, runway, the
 alternative reading of the share) builds on it. Facts are read from ``data/`` by
 :func:`kimi_facts`; nothing from the articles is typed here.
+
+:func:`analyse` returns :class:`FormulaAnalysis`, the notebook's typed sections (the rule, the map, the
+frontier, the cost base, the paying users, the Monte Carlo, the cash ledger, the runway, the other
+reading of the share, the explorer): each holds what its charts and sentences show, and its result
+fields are the keys of the notebook's results JSON.
 """
 
 from __future__ import annotations
@@ -17,11 +22,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
+from kimi_research.analysis import adspend
+from kimi_research.analysis.adspend import Basis
+from kimi_research.analysis.sections import Analysis, Section, shown
+from kimi_research.data.labels import Citation, cite
+from kimi_research.data.periods import period_label
 from kimi_research.errors import DataError
+
+if TYPE_CHECKING:
+    from kimi_research.data.loader import Dataset
+    from kimi_research.params.sustainability import SustainabilityParameters
 
 NOTEBOOK = "03_sustainability_formula"
 
@@ -560,65 +576,322 @@ def cash_out_date(start: pd.Timestamp, months: float) -> pd.Timestamp | None:
     return pd.Timestamp(start) + pd.Timedelta(days=months * 365.25 / 12)
 
 
-# --- the whole analysis of notebook 03 ------------------------------------------------------------
-@dataclass
-class FormulaAnalysis:
-    """Everything notebook 03 shows, computed once from the validated parameters (CNY a month; shares as fractions)."""
+# --- notebook 03 as typed sections ---------------------------------------------------------------------
+#: the heat map's grid: revenue/cost from 0 to 2 (x), the ad share from 0 to 1 (y)
+MAP_REVENUE_COST = np.linspace(0, 2, 201)
+MAP_SHARE = np.linspace(0, 1, 101)
+#: the frontier chart: its ad shares (0 to 95%) and the target rates it always draws (besides the Monte Carlo's)
+FRONTIER_SHARES = np.linspace(0, 0.95, 200)
+FRONTIER_TARGETS = (0.1, 0.5)
+#: prices at which the paying-users chart draws its curves, CNY a month
+PRICES = np.linspace(5, 200, 300)
 
-    facts: KimiFacts
-    peak: Fact
-    peak_low: Fact
-    implied_cost: float
-    implied_non_ad: float
-    implied_cost_low: float
-    implied_non_ad_low: float
-    cost_is_implied: bool
-    total_cost: float
-    non_ad_cost: float
-    revenue_cost: float
+
+class Rule(Section):
+    """Article 003's rule at Kimi's share: how much of the growth of a firm at the alarm line does Kimi keep?"""
+
+    sustainable_growth_rate: float = Field(description="(paid revenue / total cost) x (1 - ad share) at the parameters")
+    ad_share: float = Field(description="the ad-spend share used (parameter ad_share), a fraction")
+    alarm_threshold: float = Field(description="the alarm line used (parameter alarm_threshold), a fraction")
+    article_ad_share: float = Field(description="article 003's ad-spend share of Kimi (metric ad_spend_share)")
+    article_alarm_threshold: float = Field(description="article 003's alarm line (metric ad_share_alarm_threshold)")
+    ratio_to_threshold_firm: float = Field(
+        description="(1 - ad_share) / (1 - alarm_threshold): Kimi's rate over that of a firm at the alarm line with the "
+        "same revenue/cost"
+    )
+    revenue_cost_ratio: float = Field(description="the assumed paid revenue over the total cost used")
+    same_rate_share: float = Field(
+        description="1 - ad_share: with the cost implied from a fixed ad spend, the other share that gives the same rate"
+    )
+
+    paid_revenue_monthly_yuan: float = shown("parameter (illustrative: no article gives a revenue), CNY a month")
+    cost_is_implied: bool = shown("total_cost_monthly_yuan = 'implied' (peak ad spend / ad_share)")
+    threshold_firm_rate: float = shown("the rate of a firm at the alarm line with Kimi's revenue/cost")
+    comparison: pd.DataFrame = shown("Kimi and a firm at the alarm line: share, rate at revenue = cost, rate at Kimi's")
+    share_note: str = shown("where the share comes from: article 003, or a parameter that differs from it")
+    alarm_note: str = shown("where the alarm line comes from")
+    share_obs: str = shown("the row of article 003's share")
+    alarm_obs: str = shown("the row of article 003's alarm line")
+    share_quote: str = shown("the share row's quote")
+    alarm_quote: str = shown("the alarm row's quote")
+    quote_source: str = shown("the source of the share row (English label)")
+    rule_source: Citation = shown("the rows of the rule's numbers: the share and the alarm line")
+
+
+class RateMap(Section):
+    """The whole rule on one map: where does Kimi sit against the alarm line and the lines of equal rate?"""
+
+    revenue_cost_axis: np.ndarray = shown("revenue/cost at each point of the grid (MAP_REVENUE_COST as a mesh)")
+    share_axis: np.ndarray = shown("the ad share at each point of the grid (MAP_SHARE as a mesh)")
+    rate: np.ndarray = shown("the rule's rate at each point of the grid")
+    revenue_cost: float = shown("Kimi's revenue/cost at the assumed revenue")
+    ad_share: float = shown("parameter")
+    alarm_threshold: float = shown("parameter")
+    alarm_firm_rate: float = shown("the rate of a break-even firm at the alarm line")
+    paid_revenue_monthly_yuan: float = shown("parameter, CNY a month")
+    rule_source: Citation = shown("the rows of the rule's numbers")
+
+
+class Frontier(Section):
+    """How much revenue per yuan of cost does a target rate need at Kimi's share, and at the alarm line?"""
+
+    frontier_factor_at_share: float = Field(description="1 / (1 - ad_share): revenue/cost needed per unit of target rate")
+    frontier_factor_at_threshold: float = Field(description="1 / (1 - alarm_threshold): the same at the alarm line")
+    target_rate: float = Field(
+        description="the Monte Carlo's target rate (parameter target_rate; threshold_firm: a break-even firm at the alarm line)"
+    )
+    revenue_needed_for_target_yuan: float = Field(
+        description="paid revenue a month that reaches the target rate at ad_share and the total cost used, CNY"
+    )
+
+    ad_share: float = shown("parameter")
+    alarm_threshold: float = shown("parameter")
+    revenue_cost: float = shown("Kimi's revenue/cost at the assumed revenue")
+    need_at_share: float = shown("revenue/cost the target rate needs at ad_share")
+    need_at_threshold: float = shown("revenue/cost the target rate needs at the alarm line")
+    factor_ratio: float = shown("frontier_factor_at_share / frontier_factor_at_threshold")
+    revenue_multiple: float = shown("revenue_needed_for_target_yuan over the assumed revenue (inf without revenue)")
+    shares: np.ndarray = shown("the chart's ad shares (FRONTIER_SHARES)")
+    curves: dict[float, np.ndarray] = shown("target rate -> the revenue/cost it needs at each of the shares, smallest first")
+    rule_source: Citation = shown("the rows of the rule's numbers")
+
+
+class CostBase(Section):
+    """What monthly cost does the peak ad spend imply at the share, and does the training cost fit inside it?"""
+
+    peak_ad_spend_yuan: float = Field(description="Kimi's largest monthly ad spend, CNY")
+    peak_ad_spend_obs: str = Field(description="its observation id")
+    peak_ad_spend_low_yuan: float = Field(description="the lowest reading of the same fact (its conflict group), CNY")
+    peak_ad_spend_low_obs: str = Field(description="its observation id")
+    implied_total_monthly_cost_yuan: float = Field(description="peak ad spend / ad_share, CNY a month")
+    implied_non_ad_monthly_cost_yuan: float = Field(description="the part of it that is not advertising, CNY a month")
+    implied_total_monthly_cost_low_yuan: float = Field(description="the same from the lower peak reading")
+    implied_non_ad_monthly_cost_low_yuan: float = Field(description="its non-advertising part")
+    total_monthly_cost_used_yuan: float = Field(description="the implied total, or parameter total_cost_monthly_yuan")
+    training_cost_monthly_range_yuan: list[float | None] = Field(
+        description="article 002's monthly training cost, 'several 千万' read as [low, high], CNY"
+    )
+    non_ad_vs_training: str = Field(
+        description="where the implied non-advertising cost lies against that range: below, within, just_above, well_above"
+    )
+    non_ad_low_vs_training: str = Field(description="the same with the lower peak reading")
+
+    ad_share: float = shown("parameter")
+    share_note: str = shown("where the share comes from")
+    training_low: float = shown("the lower reading of the training cost, CNY a month")
+    training_high: float = shown("its upper reading (the lower one when it is a single figure)")
+    training_obs: str = shown("the training-cost row")
+    training_source_id: str = shown("its source")
+    peak_firm: str = shown("the measurement firm of the peak row (or 'no measurement firm named')")
+    peak_low_firm: str = shown("the same for the lower reading")
+    train_share_lo: float = shown("the lower training reading over the implied non-advertising cost")
+    train_share_hi: float = shown("the upper training reading over it")
+    share_limit: float = shown("the largest share at which the non-advertising part still reaches the upper reading")
+    source: Citation = shown("the two peak rows and the training-cost row")
+
+
+class PayingUsers(Section):
+    """How many paying users at a monthly price would cover that cost, against Kimi's MAU?"""
+
+    paying_users_needed: int = Field(description="total cost used / price_per_paying_user_yuan, rounded up")
+    paying_users_needed_non_ad: int = Field(description="the same for the non-advertising cost only (0 without one)")
+    mau: float = Field(description="QuestMobile's MAU of Kimi in the month nearest the peak ad spend")
+    mau_obs: str = Field(description="its observation id")
+    paying_share_of_mau: float = Field(description="paying_users_needed / mau")
+
+    price_per_paying_user_yuan: float = shown("parameter, CNY a month")
+    paid_revenue_monthly_yuan: float = shown("parameter, CNY a month")
+    total_cost: float = shown("the total cost used, CNY a month")
+    non_ad_cost: float = shown("its non-advertising part: total x (1 - ad_share)")
+    non_ad_share_of_mau: float = shown("paying_users_needed_non_ad / mau")
+    users_at_assumed_revenue: float = shown("payers the assumed revenue corresponds to at the price")
+    assumed_share_of_mau: float = shown("those payers / mau")
+    mau_month: pd.Timestamp = shown("the start of the MAU row's period")
+    conflicting: pd.DataFrame = shown(
+        "the other rows of the MAU row's conflict group: value_text, period, firm, share (paying_users_needed over them)"
+    )
+    prices: np.ndarray = shown("the chart's prices (PRICES), CNY a month")
+    users_for_total: np.ndarray = shown("paying users that cover the total cost at each price")
+    users_for_non_ad: np.ndarray = shown("paying users that cover the non-advertising cost at each price")
+    source: Citation = shown("the peak row and the MAU row")
+
+
+class MonteCarlo(Section):
+    """How robust is the rate to the inputs nobody published? A seeded Monte Carlo and a tornado."""
+
+    p_rate_above_target: float = Field(description="share of draws whose rate exceeds target_rate")
+    p_break_even: float = Field(description="share of draws whose revenue covers the cost")
+    mc_rate_quantiles: dict[str, float] = Field(description="the rate's 5th percentile, median and 95th percentile")
+    tornado_swing: dict[str, float] = Field(description="input -> the swing of the rate as it moves from its 5th to 95th pct")
+    most_influential_input: str = Field(description="the input with the largest swing")
+
+    samples: int = shown("parameter mc_samples")
+    seed: int = shown("parameter")
+    target: float = shown("the target rate")
+    target_is_threshold_firm: bool = shown("target_rate = 'threshold_firm'")
+    spec: MCSpec = shown("the inputs of the Monte Carlo")
+    inputs: pd.DataFrame = shown("the input distributions in words (MCSpec.describe)")
+    sim: pd.DataFrame = shown("one row per draw: the inputs, revenue/cost and the rate")
+    summary: dict[str, float] = shown("mc_summary of the draws")
+    tornado: pd.DataFrame = shown("one row per input, largest swing first (see tornado)")
+    base_rate: float = shown("the rate at the parameters")
+    cost_is_implied: bool = shown("total_cost_monthly_yuan = 'implied'")
+    ad_share: float = shown("parameter")
+    mirror_share: float = shown("1 - ad_share")
+    revenue_for_target_any_share: float = shown("with the implied cost, the least revenue that reaches the target, CNY a month")
+    inputs_source: Citation = shown("the peak rows and the share row")
+    rule_source: Citation = shown("the rows of the rule's numbers")
+
+
+class FundingRound(BaseModel):
+    """A funding round in the results JSON."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: str = Field(description="YYYY-MM-DD of the funding event")
+    low_cny: float | None = Field(description="the smallest amount its rows give, CNY (null: no amount)")
+    high_cny: float | None = Field(description="the largest, CNY")
+    obs_ids: str = Field(description="its investment rows, ';'-separated")
+
+
+class LedgerEnd(BaseModel):
+    """When one evidence choice's cash ledger runs out."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    low: str | None = Field(description="YYYY-MM with the smaller readings of the rounds (null: never)")
+    high: str | None = Field(description="YYYY-MM with the larger readings")
+    monthly_burn_after_data_yuan: float = Field(description="the burn after the last month of the ledger, CNY a month")
+
+
+class CashLedger(Section):
+    """Month by month, when does the cash run out: every funding round in, 02's spend path plus the non-ad cost out?"""
+
+    funding_rounds: dict[str, FundingRound] = Field(description="funding event id -> the round's date, amounts and rows")
+    ledger_cash_out: dict[str, LedgerEnd] = Field(description="evidence -> when its ledger runs out")
+    spend_path: str = Field(description="notebook 02's spend path the ledger burns (parameter spend_path)")
+
+    rounds: pd.DataFrame = shown("funding_rounds: date, label, source_id, low_cny, high_cny, obs_ids, lower_bound")
+    ledgers: dict[str, Ledger] = shown("evidence -> its ledger (both settings when the full dataset is given)")
+    start: pd.Period = shown("the first month of the chosen evidence's ledger")
+    non_ad_cost: float = shown("the non-advertising cost burnt each month, CNY")
+    ad_share: float = shown("parameter")
+    usd_cny: float = shown("parameter")
+    last_article: pd.Timestamp = shown("the publication date of the latest source")
+    latest_source: str = shown("its id")
+    source: Citation = shown("the rounds' rows and the peak row")
+
+
+class Runway(Section):
+    """How long would the investment last at a constant monthly burn?"""
+
+    funding_cny: dict[str, float] = Field(description="investment row -> amount, CNY (USD at usd_cny)")
+    burn_scenarios_yuan: dict[str, float] = Field(description="burn scenario -> CNY a month")
+    runway_months: dict[str, dict[str, float | None]] = Field(description="burn scenario -> investment row -> months")
+    cash_out_dates: dict[str, dict[str, str | None]] = Field(description="burn scenario -> investment row -> YYYY-MM-DD")
+
+    runway: pd.DataFrame = shown("months: one row per burn scenario, one column per investment row")
+    cash_out: pd.DataFrame = shown("the dates the money runs out (None: never)")
+    funding_labels: dict[str, str] = shown("investment row -> 'value as written (id, source)'")
+    first: str = shown("the smaller investment row")
+    last: str = shown("the larger investment row")
+    last_is_lower_bound: bool = shown("the larger figure is written as 'over' an amount")
+    total_cost: float = shown("the total cost used, CNY a month")
+    usd_cny: float = shown("parameter")
+    training_obs: str = shown("the training-cost row (its two readings are burn scenarios)")
+    last_funding: pd.Timestamp = shown("the date of the last funding event")
+    last_funding_source: str = shown("its source")
+    last_article: pd.Timestamp = shown("the publication date of the latest source")
+    spent_before_latest_article: bool = shown("at the total cost the larger figure runs out before the latest source")
+
+
+class ShareOfRevenue(BaseModel):
+    """Article 003's rule with the share read as ad spend / revenue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rate_share_of_revenue_face_value: list[float] | None = Field(
+        description="[low, high] rate with the article's share at face value (revenue = ad spend / share)"
+    )
+    implied_revenue_face_value_yuan: float | None = Field(description="peak ad spend / ad_share, CNY a month")
+    share_of_assumed_revenue: float | None = Field(description="peak ad spend / the assumed revenue")
+    rate_from_assumed_revenue: float = Field(description="(assumed revenue - peak ad spend) / total cost")
+
+
+class AlternativeReading(Section):
+    """What if the share is ad spend over revenue, not over total cost?"""
+
+    alternative_reading: ShareOfRevenue = Field(description="the rule under the share-of-revenue reading")
+
+    table: pd.DataFrame = shown("one row per reading: share, paid_revenue, total_cost(_low), rate_low, rate_high")
+    rate: float = shown("the rate under the main reading")
+    ad_share: float = shown("parameter")
+    face_value: pd.Series | None = shown("row (b): the share of revenue at face value")
+    from_revenue: pd.Series | None = shown("row (c): the share of the assumed revenue")
+    face_value_revenue_cost: list[float] | None = shown("row (b)'s revenue/cost: [at the upper, at the lower other cost]")
+    face_value_vs_alarm: list[float] | None = shown("row (b)'s rates over a break-even firm's at the alarm line")
+    face_value_vs_main: list[float] | None = shown("row (b)'s rates over the main reading's (None when that is 0)")
+
+
+class ExplorerReading(NamedTuple):
+    """The explorer's numbers for one set of slider values."""
+
     rate: float
-    ratio: float
-    threshold_firm_rate: float
-    factor_kimi: float
-    factor_alarm: float
-    train_lo: float
-    train_hi: float
-    consistency_key: str
-    consistency_key_low: str
-    users_needed: int
-    users_needed_non_ad: int
-    users_share: float
-    users_at_assumed_revenue: float
-    target: float
-    revenue_for_target: float
-    article_share: float
-    article_alarm: float
-    spec: MCSpec
-    sim: pd.DataFrame
-    mc: dict
-    base_inputs: dict
-    torn: pd.DataFrame
-    funding_cny: dict
-    burns: dict
-    runway: pd.DataFrame
-    first: str
-    last: str
-    cash_out: pd.DataFrame
-    latest_source: str
-    last_article: pd.Timestamp
-    alt: pd.DataFrame
-    train_share_lo: float
-    train_share_hi: float
-    share_limit: float
-    rounds: pd.DataFrame
-    ledgers: dict
-    spend_path: str
+    revenue_cost: float
+    ratio_to_threshold_firm: float
+    revenue_cost_needed: float  # to match a break-even firm at the alarm line
+    paying_users: float  # to break even
+    paying_share_of_mau: float
 
 
-def _ledger(ds, P, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
+class Explorer(Section):
+    """The interactive explorer: its start values, and the rule it recomputes at every move of a slider."""
+
+    paid_revenue_monthly_yuan: float = shown("start value: parameter")
+    total_cost: float = shown("start value: the total cost used")
+    ad_share: float = shown("start value: parameter")
+    alarm_threshold: float = shown("start value: parameter")
+    price_per_paying_user_yuan: float = shown("start value: parameter")
+    mau: float = shown("Kimi's MAU (the paying users' denominator)")
+
+    def reading(self, revenue: float, cost: float, share: float, alarm: float, price: float) -> ExplorerReading:
+        """The rule and its consequences at one set of inputs (CNY a month; shares as fractions)."""
+        users = paying_users_needed(cost, price)
+        return ExplorerReading(
+            rate=sustainable_growth_rate(revenue, cost, share),
+            revenue_cost=revenue / cost,
+            ratio_to_threshold_firm=ratio_to_threshold_firm(share, alarm),
+            revenue_cost_needed=required_revenue_cost_ratio(resolve_target("threshold_firm", alarm), share),
+            paying_users=users,
+            paying_share_of_mau=users / self.mau,
+        )
+
+
+class FormulaAnalysis(Analysis):
+    """Notebook 03: article 003's rule put to Kimi's numbers: its cost base, the revenue it needs, the unknowns, the cash."""
+
+    notebook: ClassVar[str] = NOTEBOOK
+
+    basis: Basis
+    rule: Rule
+    rate_map: RateMap
+    frontier: Frontier
+    cost_base: CostBase
+    paying_users: PayingUsers
+    monte_carlo: MonteCarlo
+    ledger: CashLedger
+    runway: Runway
+    alternative: AlternativeReading
+    explorer: Explorer
+
+
+def _origin(value: float, article: float, as_given: str) -> str:
+    """Where a parameter's value comes from: ``as_given`` when it is article 003's, else the article's figure."""
+    return as_given if math.isclose(value, article) else f"set by parameter; article 003 says {article:.0%}"
+
+
+def _ledger(ds: Dataset, P: SustainabilityParameters, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
     """Rounds and cash ledger of one evidence choice: notebook 02's spend path plus ``non_ad_cost``."""
-    from kimi_research.analysis import adspend
-
     spend = adspend.monthly_spend(ds, P.spend_path)
     rounds = funding_rounds(ds, P.usd_cny)
     tail = (
@@ -630,226 +903,316 @@ def _ledger(ds, P, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
     return rounds, cash_ledger(spend, rounds, non_ad_cost, start, tail)
 
 
-def analyse(ds, P, full=None) -> FormulaAnalysis:
+def _month_text(d: pd.Timestamp | None) -> str | None:
+    return None if d is None else f"{d:%Y-%m}"
+
+
+def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
     """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway.
 
-    ``full`` (the dataset before ``with_evidence``) adds the cash ledger of the other evidence choice, so the
-    notebook shows the articles-only and the all-evidence runway side by side."""
+    ``ds`` is the full dataset (``kr.load()``): the analysis uses ``P.evidence`` of it, and computes the cash ledger
+    under both evidence settings (articles only, every source) when it has every source."""
+    full = ds
+    ds = ds.with_evidence(P.evidence)
+    obs = ds.observations
     facts = kimi_facts(ds)
     # --- the model: every number below is computed from data/ and the parameters ----------------
     peak, peak_low = facts.peak_ad_spend, facts.peak_ad_spend_low
-    implied_cost = implied_total_cost(peak.value, P.ad_share) if P.ad_share > 0 else math.nan
-    implied_non_ad = implied_non_ad_cost(peak.value, P.ad_share) if P.ad_share > 0 else math.nan
-    implied_cost_low = implied_total_cost(peak_low.value, P.ad_share) if P.ad_share > 0 else math.nan
-    implied_non_ad_low = implied_non_ad_cost(peak_low.value, P.ad_share) if P.ad_share > 0 else math.nan
+    implied_cost = implied_total_cost(peak.value, P.ad_share)  # ValueError unless 0 < ad_share <= 1
+    implied_non_ad = implied_non_ad_cost(peak.value, P.ad_share)
+    implied_cost_low = implied_total_cost(peak_low.value, P.ad_share)
+    implied_non_ad_low = implied_non_ad_cost(peak_low.value, P.ad_share)
     cost_is_implied = P.total_cost_monthly_yuan == "implied"
-    total_cost = implied_cost if cost_is_implied else P.total_cost_monthly_yuan
+    total_cost = implied_cost if cost_is_implied else float(P.total_cost_monthly_yuan)
     non_ad_cost = total_cost * (1 - P.ad_share)
-    revenue_cost = P.paid_revenue_monthly_yuan / total_cost
-    rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.ad_share)
-    ratio = ratio_to_threshold_firm(P.ad_share, P.alarm_threshold)
-    threshold_firm_rate = sustainable_growth_rate(P.paid_revenue_monthly_yuan, total_cost, P.alarm_threshold)
+    revenue = P.paid_revenue_monthly_yuan
+    revenue_cost = revenue / total_cost
+    rate = sustainable_growth_rate(revenue, total_cost, P.ad_share)
     factor_kimi, factor_alarm = frontier_factor(P.ad_share), frontier_factor(P.alarm_threshold)
     train_lo = facts.training_cost.value
     train_hi = facts.training_cost.high if facts.training_cost.high is not None else train_lo  # a range's top
-    consistency_key = range_position(implied_non_ad, train_lo, train_hi)
-    consistency_key_low = range_position(implied_non_ad_low, train_lo, train_hi)
     users_needed = math.ceil(paying_users_needed(total_cost, P.price_per_paying_user_yuan))
-    users_needed_non_ad = math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan)) if non_ad_cost > 0 else 0
-    users_share = users_needed / facts.mau.value
-    users_at_assumed_revenue = P.paid_revenue_monthly_yuan / P.price_per_paying_user_yuan
     target = resolve_target(P.target_rate, P.alarm_threshold)
     revenue_for_target = required_revenue_cost_ratio(target, P.ad_share) * total_cost
-    article_share, article_alarm = facts.ad_share.value, facts.alarm_threshold.value
+    rule_source = cite(ds, obs.loc[[facts.ad_share.obs_id, facts.alarm_threshold.obs_id]])
+    share_note = _origin(P.ad_share, facts.ad_share.value, "article 003's figure")
 
-    # Monte Carlo
+    rule = Rule(
+        sustainable_growth_rate=rate,
+        ad_share=P.ad_share,
+        alarm_threshold=P.alarm_threshold,
+        article_ad_share=facts.ad_share.value,
+        article_alarm_threshold=facts.alarm_threshold.value,
+        ratio_to_threshold_firm=ratio_to_threshold_firm(P.ad_share, P.alarm_threshold),
+        revenue_cost_ratio=revenue_cost,
+        same_rate_share=1 - P.ad_share,
+        paid_revenue_monthly_yuan=revenue,
+        cost_is_implied=cost_is_implied,
+        threshold_firm_rate=sustainable_growth_rate(revenue, total_cost, P.alarm_threshold),
+        comparison=pd.DataFrame(
+            {
+                "ad-spend share": [P.ad_share, P.alarm_threshold],
+                "rate at revenue = cost": [
+                    sustainable_growth_rate(1, 1, P.ad_share),
+                    sustainable_growth_rate(1, 1, P.alarm_threshold),
+                ],
+                "rate at Kimi's revenue/cost": [rate, sustainable_growth_rate(revenue, total_cost, P.alarm_threshold)],
+            },
+            index=["Kimi", "firm at the alarm line"],
+        ),
+        share_note=share_note,
+        alarm_note=_origin(P.alarm_threshold, facts.alarm_threshold.value, "article 003's line"),
+        share_obs=facts.ad_share.obs_id,
+        alarm_obs=facts.alarm_threshold.obs_id,
+        share_quote=str(obs.at[facts.ad_share.obs_id, "quote"]),
+        alarm_quote=str(obs.at[facts.alarm_threshold.obs_id, "quote"]),
+        quote_source=ds.source_label([obs.at[facts.ad_share.obs_id, "source_id"]]),
+        rule_source=rule_source,
+    )
+
+    X, Y = np.meshgrid(MAP_REVENUE_COST, MAP_SHARE)
+    rate_map = RateMap(
+        revenue_cost_axis=X,
+        share_axis=Y,
+        rate=sustainable_growth_rate(X, 1.0, Y),  # revenue/cost = X (cost 1), share = Y
+        revenue_cost=revenue_cost,
+        ad_share=P.ad_share,
+        alarm_threshold=P.alarm_threshold,
+        alarm_firm_rate=sustainable_growth_rate(1.0, 1.0, P.alarm_threshold),
+        paid_revenue_monthly_yuan=revenue,
+        rule_source=rule_source,
+    )
+
+    frontier = Frontier(
+        frontier_factor_at_share=factor_kimi,
+        frontier_factor_at_threshold=factor_alarm,
+        target_rate=target,
+        revenue_needed_for_target_yuan=revenue_for_target,
+        ad_share=P.ad_share,
+        alarm_threshold=P.alarm_threshold,
+        revenue_cost=revenue_cost,
+        need_at_share=required_revenue_cost_ratio(target, P.ad_share),
+        need_at_threshold=required_revenue_cost_ratio(target, P.alarm_threshold),
+        factor_ratio=factor_kimi / factor_alarm,
+        revenue_multiple=revenue_for_target / revenue if revenue else float("inf"),
+        shares=FRONTIER_SHARES,
+        curves={s: required_revenue_cost_ratio(s, FRONTIER_SHARES) for s in sorted({*FRONTIER_TARGETS, round(target, 4)})},
+        rule_source=rule_source,
+    )
+
+    training = facts.training_cost.obs_id
+    cost_base = CostBase(
+        peak_ad_spend_yuan=peak.value,
+        peak_ad_spend_obs=peak.obs_id,
+        peak_ad_spend_low_yuan=peak_low.value,
+        peak_ad_spend_low_obs=peak_low.obs_id,
+        implied_total_monthly_cost_yuan=implied_cost,
+        implied_non_ad_monthly_cost_yuan=implied_non_ad,
+        implied_total_monthly_cost_low_yuan=implied_cost_low,
+        implied_non_ad_monthly_cost_low_yuan=implied_non_ad_low,
+        total_monthly_cost_used_yuan=total_cost,
+        training_cost_monthly_range_yuan=[train_lo, train_hi],
+        non_ad_vs_training=range_position(implied_non_ad, train_lo, train_hi),
+        non_ad_low_vs_training=range_position(implied_non_ad_low, train_lo, train_hi),
+        ad_share=P.ad_share,
+        share_note=share_note,
+        training_low=train_lo,
+        training_high=train_hi,
+        training_obs=training,
+        training_source_id=str(obs.at[training, "source_id"]),
+        peak_firm=ds.vendor_label([obs.at[peak.obs_id, "vendor"]]),
+        peak_low_firm=ds.vendor_label([obs.at[peak_low.obs_id, "vendor"]]),
+        train_share_lo=train_lo / implied_non_ad,
+        train_share_hi=train_hi / implied_non_ad,
+        share_limit=max_share_for_cost(peak.value, train_hi),
+        source=cite(ds, obs.loc[[peak.obs_id, peak_low.obs_id, training]]),
+    )
+
+    mau, mau_row = facts.mau.value, obs.loc[facts.mau.obs_id]
+    users_needed_non_ad = math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan)) if non_ad_cost > 0 else 0
+    users_at_assumed_revenue = revenue / P.price_per_paying_user_yuan
+    others = obs[(obs["conflict_group"] == mau_row["conflict_group"]) & (obs.index != facts.mau.obs_id)]
+    paying_users = PayingUsers(
+        paying_users_needed=users_needed,
+        paying_users_needed_non_ad=users_needed_non_ad,
+        mau=mau,
+        mau_obs=facts.mau.obs_id,
+        paying_share_of_mau=users_needed / mau,
+        price_per_paying_user_yuan=P.price_per_paying_user_yuan,
+        paid_revenue_monthly_yuan=revenue,
+        total_cost=total_cost,
+        non_ad_cost=non_ad_cost,
+        non_ad_share_of_mau=users_needed_non_ad / mau,
+        users_at_assumed_revenue=users_at_assumed_revenue,
+        assumed_share_of_mau=users_at_assumed_revenue / mau,
+        mau_month=mau_row["period_start"],
+        conflicting=pd.DataFrame(
+            {
+                "value_text": others["value_text"],
+                "period": [period_label(r) for _, r in others.iterrows()],
+                "firm": [ds.vendor_label([v]) if isinstance(v, str) else "no firm named" for v in others["vendor"]],
+                "share": users_needed / others["base_value"],
+            },
+            index=others.index,
+        ),
+        prices=PRICES,
+        users_for_total=total_cost / PRICES,
+        users_for_non_ad=non_ad_cost / PRICES,
+        source=cite(ds, obs.loc[[peak.obs_id, facts.mau.obs_id]]),
+    )
+
     spec = MCSpec(
-        paid_revenue=P.paid_revenue_monthly_yuan,
+        paid_revenue=revenue,
         ad_share=P.ad_share,
         revenue_spread_factor=P.revenue_spread_factor,
         ad_spend_low=peak_low.value,
         ad_spend_high=peak.value,
-        total_cost=None if cost_is_implied else P.total_cost_monthly_yuan,
+        total_cost=None if cost_is_implied else float(P.total_cost_monthly_yuan),
         share_below=P.mc_share_below,
         share_above=P.mc_share_above,
         cost_spread_factor=P.mc_cost_spread_factor,
     )
     sim = monte_carlo(spec, P.mc_samples, P.seed)
     mc = mc_summary(sim, target)
-    base_inputs = {"paid_revenue": P.paid_revenue_monthly_yuan, "ad_share": P.ad_share}
+    base_inputs = {"paid_revenue": revenue, "ad_share": P.ad_share}
     base_inputs.update({"ad_spend": peak.value} if cost_is_implied else {"total_cost": total_cost})
     torn = tornado(sim, base_inputs)
+    monte = MonteCarlo(
+        p_rate_above_target=mc["p_rate_above_target"],
+        p_break_even=mc["p_break_even"],
+        mc_rate_quantiles={"p05": mc["rate_p05"], "median": mc["rate_median"], "p95": mc["rate_p95"]},
+        tornado_swing=torn["swing"].to_dict(),
+        most_influential_input=str(torn.index[0]),
+        samples=P.mc_samples,
+        seed=P.seed,
+        target=target,
+        target_is_threshold_firm=P.target_rate == "threshold_firm",
+        spec=spec,
+        inputs=spec.describe(),
+        sim=sim,
+        summary=mc,
+        tornado=torn,
+        base_rate=rate,
+        cost_is_implied=cost_is_implied,
+        ad_share=P.ad_share,
+        mirror_share=1 - P.ad_share,
+        revenue_for_target_any_share=target / 0.25 * peak.value,
+        inputs_source=cite(ds, obs.loc[[peak.obs_id, peak_low.obs_id, facts.ad_share.obs_id]]),
+        rule_source=rule_source,
+    )
 
-    # runway
+    # the cash ledger: every funding round, notebook 02's spend path plus the non-advertising cost
+    rounds, own = _ledger(ds, P, non_ad_cost)
+    ledgers: dict[str, Ledger] = {P.evidence: own}
+    if full.evidence == "all":  # the full dataset: the other evidence choice side by side
+        other = "all" if P.evidence == "articles" else "articles"
+        ledgers[other] = _ledger(full.with_evidence(other), P, non_ad_cost)[1]
+        ledgers = {k: ledgers[k] for k in ("articles", "all")}
+    latest_source = str(ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax())
+    last_article = pd.Timestamp(ds.sources.at[latest_source, "date_published"])
+    round_rows = sorted({o for ids in rounds["obs_ids"] for o in ids.split(";") if o})
+    ledger = CashLedger(
+        funding_rounds={
+            str(k): FundingRound(date=f"{r['date']:%Y-%m-%d}", low_cny=r["low_cny"], high_cny=r["high_cny"], obs_ids=r["obs_ids"])
+            for k, r in rounds.iterrows()
+        },
+        ledger_cash_out={
+            ev: LedgerEnd(
+                low=_month_text(lg.cash_out_low), high=_month_text(lg.cash_out_high), monthly_burn_after_data_yuan=lg.tail_burn
+            )
+            for ev, lg in ledgers.items()
+        },
+        spend_path=P.spend_path,
+        rounds=rounds,
+        ledgers=ledgers,
+        start=own.start,
+        non_ad_cost=non_ad_cost,
+        ad_share=P.ad_share,
+        usd_cny=P.usd_cny,
+        last_article=last_article,
+        latest_source=latest_source,
+        source=cite(ds, obs.loc[round_rows + [peak.obs_id]]),
+    )
+
+    # the constant-burn runway of the investment alone
     funding_cny = {oid: f.value * P.usd_cny for oid, f in facts.investments.items()}
     burns = {
         "total_cost": total_cost,
-        "total_cost_less_revenue": total_cost - P.paid_revenue_monthly_yuan,
+        "total_cost_less_revenue": total_cost - revenue,
         "non_ad_cost": non_ad_cost,
         "training_cost_high": train_hi,
         "training_cost_low": train_lo,
     }
-    runway = runway_table(funding_cny, burns)
+    months = runway_table(funding_cny, burns)
+    cash_out = months.map(lambda m: cash_out_date(facts.investment_date, m))
     by_amount = funding_cny.__getitem__
     first, last = min(funding_cny, key=by_amount), max(funding_cny, key=by_amount)  # smaller, larger
-    # the cash ledger: every funding round, notebook 02's spend path plus the non-advertising cost
-    rounds, ledger = _ledger(ds, P, non_ad_cost)
-    ledgers = {P.evidence: ledger}
-    if full is not None:
-        other = "all" if P.evidence == "articles" else "articles"
-        ledgers[other] = _ledger(full.with_evidence(other), P, non_ad_cost)[1]
-        ledgers = {k: ledgers[k] for k in ("articles", "all")}
-    cash_out = runway.map(lambda m: cash_out_date(facts.investment_date, m))
-    latest_source = ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax()
-    last_article = pd.Timestamp(ds.sources.at[latest_source, "date_published"])
-    # --- what the sections compare (selections and ratios, not prose) -------------------------------
-    alt = alternative_reading(peak.value, P.ad_share, P.paid_revenue_monthly_yuan, total_cost, train_lo, train_hi)
-    train_share_lo, train_share_hi = train_lo / implied_non_ad, train_hi / implied_non_ad
-    share_limit = max_share_for_cost(peak.value, train_hi)
-    return FormulaAnalysis(
-        facts=facts,
-        peak=peak,
-        peak_low=peak_low,
-        implied_cost=implied_cost,
-        implied_non_ad=implied_non_ad,
-        implied_cost_low=implied_cost_low,
-        implied_non_ad_low=implied_non_ad_low,
-        cost_is_implied=cost_is_implied,
-        total_cost=total_cost,
-        non_ad_cost=non_ad_cost,
-        revenue_cost=revenue_cost,
-        rate=rate,
-        ratio=ratio,
-        threshold_firm_rate=threshold_firm_rate,
-        factor_kimi=factor_kimi,
-        factor_alarm=factor_alarm,
-        train_lo=train_lo,
-        train_hi=train_hi,
-        consistency_key=consistency_key,
-        consistency_key_low=consistency_key_low,
-        users_needed=users_needed,
-        users_needed_non_ad=users_needed_non_ad,
-        users_share=users_share,
-        users_at_assumed_revenue=users_at_assumed_revenue,
-        target=target,
-        revenue_for_target=revenue_for_target,
-        article_share=article_share,
-        article_alarm=article_alarm,
-        spec=spec,
-        sim=sim,
-        mc=mc,
-        base_inputs=base_inputs,
-        torn=torn,
+    runway_end = cash_out.at["total_cost", last]
+    runway = Runway(
         funding_cny=funding_cny,
-        burns=burns,
-        runway=runway,
+        burn_scenarios_yuan=burns,
+        runway_months={str(k): months.loc[k].to_dict() for k in months.index},
+        cash_out_dates={
+            str(k): {f: (None if d is None or pd.isna(d) else pd.Timestamp(d).date().isoformat()) for f, d in row.items()}
+            for k, row in cash_out.iterrows()
+        },
+        runway=months,
+        cash_out=cash_out,
+        funding_labels={oid: f"{obs.at[oid, 'value_text']} ({oid}, {obs.at[oid, 'source_id']})" for oid in funding_cny},
         first=first,
         last=last,
-        cash_out=cash_out,
-        latest_source=latest_source,
+        last_is_lower_bound=obs.at[last, "qualifier"] == ">",
+        total_cost=total_cost,
+        usd_cny=P.usd_cny,
+        training_obs=training,
+        last_funding=facts.last_funding,
+        last_funding_source=str(ds.events.at["e_last_funding", "source_id"]),
         last_article=last_article,
-        alt=alt,
-        train_share_lo=train_share_lo,
-        train_share_hi=train_share_hi,
-        share_limit=share_limit,
-        rounds=rounds,
-        ledgers=ledgers,
-        spend_path=P.spend_path,
+        spent_before_latest_article=runway_end is not None and runway_end < last_article,
     )
 
+    # --- the share read as a share of revenue ---------------------------------------------------
+    alt = alternative_reading(peak.value, P.ad_share, revenue, total_cost, train_lo, train_hi)
+    b = alt.iloc[1] if len(alt) > 1 and alt.index[1].startswith("(b)") else None
+    c_rows = [i for i in alt.index if i.startswith("(c)")]
+    break_even_alarm = sustainable_growth_rate(1, 1, P.alarm_threshold)
+    alternative = AlternativeReading(
+        alternative_reading=ShareOfRevenue(
+            rate_share_of_revenue_face_value=None if b is None else [b["rate_low"], b["rate_high"]],
+            implied_revenue_face_value_yuan=peak.value / P.ad_share if P.ad_share > 0 else None,
+            share_of_assumed_revenue=peak.value / revenue if revenue > 0 else None,
+            rate_from_assumed_revenue=rate_share_of_revenue(revenue, total_cost, peak.value),
+        ),
+        table=alt,
+        rate=rate,
+        ad_share=P.ad_share,
+        face_value=b,
+        from_revenue=alt.loc[c_rows].iloc[0] if c_rows else None,
+        face_value_revenue_cost=(
+            None if b is None else [b["paid_revenue"] / b["total_cost"], b["paid_revenue"] / b["total_cost_low"]]
+        ),
+        face_value_vs_alarm=None if b is None else [b["rate_low"] / break_even_alarm, b["rate_high"] / break_even_alarm],
+        face_value_vs_main=None if b is None or not rate > 0 else [b["rate_low"] / rate, b["rate_high"] / rate],
+    )
 
-def results(an: FormulaAnalysis, P) -> dict:
-    """The results JSON of notebook 03 (declared by SustainabilityResults in orchestration/results_models.py)."""
-    alt = an.alt
-    article_alarm = an.article_alarm
-    article_share = an.article_share
-    burns = an.burns
-    cash_out = an.cash_out
-    consistency_key = an.consistency_key
-    consistency_key_low = an.consistency_key_low
-    factor_alarm = an.factor_alarm
-    factor_kimi = an.factor_kimi
-    facts = an.facts
-    funding_cny = an.funding_cny
-    implied_cost = an.implied_cost
-    implied_cost_low = an.implied_cost_low
-    implied_non_ad = an.implied_non_ad
-    implied_non_ad_low = an.implied_non_ad_low
-    mc = an.mc
-    peak = an.peak
-    peak_low = an.peak_low
-    rate = an.rate
-    ratio = an.ratio
-    revenue_cost = an.revenue_cost
-    revenue_for_target = an.revenue_for_target
-    runway = an.runway
-    target = an.target
-    torn = an.torn
-    total_cost = an.total_cost
-    train_hi = an.train_hi
-    train_lo = an.train_lo
-    users_needed = an.users_needed
-    users_needed_non_ad = an.users_needed_non_ad
-    users_share = an.users_share
-    return {
-        "sustainable_growth_rate": rate,
-        "ad_share": P.ad_share,
-        "alarm_threshold": P.alarm_threshold,
-        "article_ad_share": article_share,
-        "article_alarm_threshold": article_alarm,
-        "ratio_to_threshold_firm": ratio,
-        "revenue_cost_ratio": revenue_cost,
-        "frontier_factor_at_share": factor_kimi,
-        "frontier_factor_at_threshold": factor_alarm,
-        "peak_ad_spend_yuan": peak.value,
-        "peak_ad_spend_obs": peak.obs_id,
-        "peak_ad_spend_low_yuan": peak_low.value,
-        "peak_ad_spend_low_obs": peak_low.obs_id,
-        "implied_total_monthly_cost_yuan": implied_cost,
-        "implied_non_ad_monthly_cost_yuan": implied_non_ad,
-        "implied_total_monthly_cost_low_yuan": implied_cost_low,
-        "implied_non_ad_monthly_cost_low_yuan": implied_non_ad_low,
-        "total_monthly_cost_used_yuan": total_cost,
-        "training_cost_monthly_range_yuan": [train_lo, train_hi],
-        "non_ad_vs_training": consistency_key,
-        "non_ad_low_vs_training": consistency_key_low,
-        "paying_users_needed": users_needed,
-        "paying_users_needed_non_ad": users_needed_non_ad,
-        "mau": facts.mau.value,
-        "mau_obs": facts.mau.obs_id,
-        "paying_share_of_mau": users_share,
-        "target_rate": target,
-        "revenue_needed_for_target_yuan": revenue_for_target,
-        "p_rate_above_target": mc["p_rate_above_target"],
-        "p_break_even": mc["p_break_even"],
-        "mc_rate_quantiles": {"p05": mc["rate_p05"], "median": mc["rate_median"], "p95": mc["rate_p95"]},
-        "tornado_swing": torn["swing"].to_dict(),
-        "most_influential_input": torn.index[0],
-        "funding_cny": funding_cny,
-        "burn_scenarios_yuan": burns,
-        "runway_months": {k: runway.loc[k].to_dict() for k in runway.index},
-        "cash_out_dates": {k: cash_out.loc[k].to_dict() for k in cash_out.index},
-        "evidence": P.evidence,
-        "funding_rounds": {
-            k: {"date": f"{r['date']:%Y-%m-%d}", "low_cny": r["low_cny"], "high_cny": r["high_cny"], "obs_ids": r["obs_ids"]}
-            for k, r in an.rounds.iterrows()
-        },
-        "ledger_cash_out": {
-            ev: {
-                "low": None if lg.cash_out_low is None else f"{lg.cash_out_low:%Y-%m}",
-                "high": None if lg.cash_out_high is None else f"{lg.cash_out_high:%Y-%m}",
-                "monthly_burn_after_data_yuan": lg.tail_burn,
-            }
-            for ev, lg in an.ledgers.items()
-        },
-        "spend_path": an.spend_path,
-        "same_rate_share": 1 - P.ad_share,
-        "alternative_reading": {
-            "rate_share_of_revenue_face_value": [alt.iloc[1]["rate_low"], alt.iloc[1]["rate_high"]]
-            if len(alt) > 1 and alt.index[1].startswith("(b)")
-            else None,
-            "implied_revenue_face_value_yuan": peak.value / P.ad_share if P.ad_share > 0 else None,
-            "share_of_assumed_revenue": peak.value / P.paid_revenue_monthly_yuan if P.paid_revenue_monthly_yuan > 0 else None,
-            "rate_from_assumed_revenue": rate_share_of_revenue(P.paid_revenue_monthly_yuan, total_cost, peak.value),
-        },
-    }
+    return FormulaAnalysis(
+        parameters=P,
+        basis=Basis(evidence=P.evidence),
+        rule=rule,
+        rate_map=rate_map,
+        frontier=frontier,
+        cost_base=cost_base,
+        paying_users=paying_users,
+        monte_carlo=monte,
+        ledger=ledger,
+        runway=runway,
+        alternative=alternative,
+        explorer=Explorer(
+            paid_revenue_monthly_yuan=revenue,
+            total_cost=total_cost,
+            ad_share=P.ad_share,
+            alarm_threshold=P.alarm_threshold,
+            price_per_paying_user_yuan=P.price_per_paying_user_yuan,
+            mau=mau,
+        ),
+    )

@@ -1,4 +1,5 @@
-"""Charts and the interactive explorer of notebook 03 (the sustainability formula)."""
+"""Charts and the interactive explorer of notebook 03 (the sustainability formula): each chart takes one section of
+the analysis and returns a figure; the explorer takes its section and recomputes through it."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from kimi_research.analysis import sustainability as su
 from kimi_research.analysis.sustainability import (
-    paying_users_needed,
-    ratio_to_threshold_firm,
-    required_revenue_cost_ratio,
-    resolve_target,
-    sustainable_growth_rate,
+    CashLedger,
+    CostBase,
+    Explorer,
+    ExplorerReading,
+    Frontier,
+    MonteCarlo,
+    PayingUsers,
+    RateMap,
 )
 from kimi_research.presentation import format as F
 from kimi_research.presentation import plotting
-from kimi_research.presentation.narrative.sustainability import describe_share
 from kimi_research.presentation.plotting import millions_axis
 
 
@@ -27,21 +29,18 @@ def fmt_millions(ax, axis: str = "y") -> None:
     millions_axis(ax, axis=axis, suffix="m")
 
 
-def explorer_html(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float) -> str:
-    """The explorer's read-out for one set of inputs (CNY a month; shares as fractions)."""
-    r = sustainable_growth_rate(revenue, cost, share)
-    need = required_revenue_cost_ratio(resolve_target("threshold_firm", alarm), share)
-    users = paying_users_needed(cost, price)
+def explorer_html(r: ExplorerReading) -> str:
+    """The explorer's read-out for one reading of the rule (see ``Explorer.reading``)."""
     return (
-        f"<b>rate {r:.4f}</b> &middot; revenue/cost {revenue / cost:.3f} &middot; "
-        f"{ratio_to_threshold_firm(share, alarm):.1%} of a firm at the alarm line (same revenue/cost) &middot; "
-        f"revenue/cost needed to match a break-even firm at the alarm line: {need:.2f} &middot; "
-        f"paying users to break even: {users / 1e6:.2f} million ({users / mau:.1%} of MAU)"
+        f"<b>rate {r.rate:.4f}</b> &middot; revenue/cost {r.revenue_cost:.3f} &middot; "
+        f"{r.ratio_to_threshold_firm:.1%} of a firm at the alarm line (same revenue/cost) &middot; "
+        f"revenue/cost needed to match a break-even firm at the alarm line: {r.revenue_cost_needed:.2f} &middot; "
+        f"paying users to break even: {r.paying_users / 1e6:.2f} million ({r.paying_share_of_mau:.1%} of MAU)"
     )
 
 
-def build_explorer(revenue: float, cost: float, share: float, alarm: float, price: float, mau: float):
-    """Sliders and a read-out that recomputes the rule on every change (ipywidgets).
+def build_explorer(ex: Explorer):
+    """Sliders and a read-out that recomputes the rule (``ex.reading``) on every change (ipywidgets).
 
     Uses an HTML widget updated by ``observe`` callbacks, not ``ipywidgets.interactive``: the
     latter writes through an Output widget, which can hang papermill/nbclient when no
@@ -53,7 +52,7 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
     layout = w.Layout(width="560px")
     sliders = {
         "revenue": w.FloatLogSlider(
-            value=min(max(revenue, 1e4), 1e10),
+            value=min(max(ex.paid_revenue_monthly_yuan, 1e4), 1e10),
             base=10,
             min=4,
             max=10,
@@ -63,7 +62,7 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
             layout=layout,
         ),
         "cost": w.FloatLogSlider(
-            value=min(max(cost, 1e6), 1e10),
+            value=min(max(ex.total_cost, 1e6), 1e10),
             base=10,
             min=6,
             max=10,
@@ -72,17 +71,25 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
             style=style,
             layout=layout,
         ),
-        "share": w.FloatSlider(value=share, min=0, max=1, step=0.01, description="ad share", style=style, layout=layout),
-        "alarm": w.FloatSlider(value=alarm, min=0, max=0.95, step=0.01, description="alarm line", style=style, layout=layout),
+        "share": w.FloatSlider(value=ex.ad_share, min=0, max=1, step=0.01, description="ad share", style=style, layout=layout),
+        "alarm": w.FloatSlider(
+            value=ex.alarm_threshold, min=0, max=0.95, step=0.01, description="alarm line", style=style, layout=layout
+        ),
         "price": w.FloatSlider(
-            value=min(max(price, 1), 500), min=1, max=500, step=1, description="price (CNY/month)", style=style, layout=layout
+            value=min(max(ex.price_per_paying_user_yuan, 1), 500),
+            min=1,
+            max=500,
+            step=1,
+            description="price (CNY/month)",
+            style=style,
+            layout=layout,
         ),
     }
     out = w.HTML()
 
     def update(_=None):
         v = {k: s.value for k, s in sliders.items()}
-        out.value = explorer_html(v["revenue"], v["cost"], v["share"], v["alarm"], v["price"], mau)
+        out.value = explorer_html(ex.reading(v["revenue"], v["cost"], v["share"], v["alarm"], v["price"]))
 
     for s in sliders.values():
         s.observe(update, names="value")
@@ -92,42 +99,36 @@ def build_explorer(revenue: float, cost: float, share: float, alarm: float, pric
     return box
 
 
-def heatmap(ds, an, P):
+def heatmap(m: RateMap):
     """Figure 1: the rule over revenue/cost and ad share."""
-    revenue_cost = an.revenue_cost
-    target = an.target
-    x = np.linspace(0, 2, 201)
-    y = np.linspace(0, 1, 101)
-    X, Y = np.meshgrid(x, y)
-    Z = su.sustainable_growth_rate(X, 1.0, Y)  # revenue/cost = X (cost 1), share = Y
-    alarm_rate = target if P.target_rate == "threshold_firm" else su.sustainable_growth_rate(1, 1, P.alarm_threshold)
     fig, ax = plt.subplots(figsize=(10, 5.4))
+    X, Y, Z = m.revenue_cost_axis, m.share_axis, m.rate
     mesh = ax.pcolormesh(X, Y * 100, Z, cmap="viridis", shading="auto", vmin=0, vmax=2)
     cs = ax.contour(X, Y * 100, Z, levels=[0.1, 0.25, 0.5, 0.75, 1.0, 1.5], colors="white", linewidths=1)
     ax.clabel(cs, fmt="rate %.2f", fontsize=9)
-    ax.axhline(P.alarm_threshold * 100, color="#d62728", ls="--", lw=1.8, label=f"alarm line ({P.alarm_threshold:.0%})")
-    kx = min(revenue_cost, 2.0)
+    ax.axhline(m.alarm_threshold * 100, color="#d62728", ls="--", lw=1.8, label=f"alarm line ({m.alarm_threshold:.0%})")
+    kx = min(m.revenue_cost, 2.0)
     ax.scatter(
         [kx],
-        [P.ad_share * 100],
+        [m.ad_share * 100],
         s=140,
         color="#e377c2",
         edgecolor="black",
         zorder=5,
-        label=f"Kimi: share {P.ad_share:.0%}, revenue/cost {revenue_cost:.3f} (assumed revenue)",
+        label=f"Kimi: share {m.ad_share:.0%}, revenue/cost {m.revenue_cost:.3f} (assumed revenue)",
     )
     ax.scatter(
         [1.0],
-        [P.alarm_threshold * 100],
+        [m.alarm_threshold * 100],
         s=110,
         marker="D",
         color="white",
         edgecolor="black",
         zorder=5,
-        label=f"break-even firm at the alarm line (rate {alarm_rate:.2f})",
+        label=f"break-even firm at the alarm line (rate {m.alarm_firm_rate:.2f})",
     )
     ax.annotate(
-        "Kimi", (kx, P.ad_share * 100), xytext=(12, 8), textcoords="offset points", color="white", fontsize=12, fontweight="bold"
+        "Kimi", (kx, m.ad_share * 100), xytext=(12, 8), textcoords="offset points", color="white", fontsize=12, fontweight="bold"
     )
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 100)
@@ -138,43 +139,46 @@ def heatmap(ds, an, P):
     ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
     plotting.footnote(
         fig,
-        f"Source: rule, alarm line and Kimi's share from {ds.source_label(['s003'])}; Kimi's revenue/cost "
-        f"uses an illustrative revenue of {F.cny_en(P.paid_revenue_monthly_yuan)} a month (no revenue figure in the articles)",
+        f"Source: rule, alarm line and Kimi's share from {_sources(m.rule_source)}; Kimi's revenue/cost "
+        f"uses an illustrative revenue of {F.cny_en(m.paid_revenue_monthly_yuan)} a month (no revenue figure in the articles)",
         caption="Figure 1. White lines join points of equal rate (frontiers).",
     )
     return fig
 
 
-def frontier(ds, an, P):
+def _sources(c) -> str:
+    """The sources of a citation in the charts' language."""
+    return c.sources(plotting.current_lang())
+
+
+def frontier(f: Frontier):
     """Figure 2: revenue/cost a target rate needs, against the ad share."""
-    factor_alarm = an.factor_alarm
-    factor_kimi = an.factor_kimi
-    revenue_cost = an.revenue_cost
-    target = an.target
-    shares = np.linspace(0, 0.95, 200)
-    targets = sorted({0.1, 0.5, round(target, 4)})
+    target = f.target_rate
     fig, ax = plt.subplots(figsize=(10, 5.2))
-    for s in targets:
+    for s, needed in f.curves.items():
         ax.plot(
-            shares * 100,
-            su.required_revenue_cost_ratio(s, shares),
+            f.shares * 100,
+            needed,
             lw=2,
             label=f"target rate {s:g}" + (" (Monte Carlo target)" if math.isclose(s, target) else ""),
         )
-    for sh, name in [(P.alarm_threshold, "alarm line"), (P.ad_share, "Kimi")]:
-        need = su.required_revenue_cost_ratio(target, sh)
+    markers = [
+        (f.alarm_threshold, "alarm line", f.frontier_factor_at_threshold, f.need_at_threshold),
+        (f.ad_share, "Kimi", f.frontier_factor_at_share, f.need_at_share),
+    ]
+    for sh, name, factor, need in markers:
         ax.scatter([sh * 100], [need], s=70, color="black", zorder=5)
         ax.annotate(
-            f"{name}: {su.frontier_factor(sh):.2f} × {target:.2f} = {need:.2f}",
+            f"{name}: {factor:.2f} × {target:.2f} = {need:.2f}",
             (sh * 100, need),
             xytext=(-10, 12),
             textcoords="offset points",
             fontsize=10,
             ha="right",
         )
-    if revenue_cost > 0:
-        ax.axhline(revenue_cost, color="#e377c2", ls="--", lw=1.5, label=f"Kimi's assumed revenue/cost ({revenue_cost:.3f})")
-    ax.axvline(P.alarm_threshold * 100, color="#d62728", ls=":", lw=1)
+    if f.revenue_cost > 0:
+        ax.axhline(f.revenue_cost, color="#e377c2", ls="--", lw=1.5, label=f"Kimi's assumed revenue/cost ({f.revenue_cost:.3f})")
+    ax.axvline(f.alarm_threshold * 100, color="#d62728", ls=":", lw=1)
     ax.set_yscale("log")
     ax.set_title("Revenue/cost needed for a target rate: target ÷ (1 − ad share)")
     ax.set_xlabel("ad-spend share of total cost (%)")
@@ -182,43 +186,38 @@ def frontier(ds, an, P):
     ax.legend(loc="upper left", fontsize=9.5)
     plotting.footnote(
         fig,
-        f"Source: rule from {ds.source_label(['s003'])}; revenue/cost uses the illustrative revenue assumption",
-        caption=f"Figure 2. Per unit of target rate Kimi needs {factor_kimi:.2f} against {factor_alarm:.2f} at the alarm line.",
+        f"Source: rule from {_sources(f.rule_source)}; revenue/cost uses the illustrative revenue assumption",
+        caption=f"Figure 2. Per unit of target rate Kimi needs {f.frontier_factor_at_share:.2f} against "
+        f"{f.frontier_factor_at_threshold:.2f} at the alarm line.",
     )
     return fig
 
 
-def cost_base(ds, an, P):
+def cost_base(cb: CostBase):
     """Figure 3: the implied cost base against the training cost."""
-    facts = an.facts
-    implied_non_ad = an.implied_non_ad
-    implied_non_ad_low = an.implied_non_ad_low
-    peak = an.peak
-    peak_low = an.peak_low
-    share_note = describe_share(an, P)
-    train_hi = an.train_hi
-    train_lo = an.train_lo
-    rows = ds.observations.loc[[peak.obs_id, peak_low.obs_id, facts.training_cost.obs_id]]
-    readings = [(peak, implied_non_ad), (peak_low, implied_non_ad_low)]
+    train_lo, train_hi = cb.training_low, cb.training_high
+    readings = [
+        (cb.peak_ad_spend_yuan, cb.peak_ad_spend_obs, cb.peak_firm, cb.implied_non_ad_monthly_cost_yuan),
+        (cb.peak_ad_spend_low_yuan, cb.peak_ad_spend_low_obs, cb.peak_low_firm, cb.implied_non_ad_monthly_cost_low_yuan),
+    ]
     fig, ax = plt.subplots(figsize=(11, 5.2))
     ylab = []
-    for i, (f, n) in enumerate(readings):  # rows 0-1: total = ad + non-ad
-        vendor = ds.vendor_label([ds.observations.at[f.obs_id, "vendor"]])
-        ylab.append(f"total, from peak {F.cny_en(f.value)}\n({f.obs_id}, {vendor})")
-        ax.barh(i, f.value, color="#2ca02c", label="advertising (the peak month)" if i == 0 else None)
+    for i, (value, oid, firm, n) in enumerate(readings):  # rows 0-1: total = ad + non-ad
+        ylab.append(f"total, from peak {F.cny_en(value)}\n({oid}, {firm})")
+        ax.barh(i, value, color="#2ca02c", label="advertising (the peak month)" if i == 0 else None)
         ax.barh(
             i,
             n,
-            left=f.value,
+            left=value,
             color="#9467bd",
-            label=f"not advertising (implied at a {P.ad_share:.0%} share)" if i == 0 else None,
+            label=f"not advertising (implied at a {cb.ad_share:.0%} share)" if i == 0 else None,
         )
-        ax.text(f.value + n, i, f"  {F.cny_en(f.value + n)}", va="center", fontsize=10)
-    for j, (f, n) in enumerate(readings):  # rows 2-3: the non-ad part alone, from zero
-        ylab.append(f"non-advertising part\n(peak {F.cny_en(f.value)})")
+        ax.text(value + n, i, f"  {F.cny_en(value + n)}", va="center", fontsize=10)
+    for j, (value, _, _, n) in enumerate(readings):  # rows 2-3: the non-ad part alone, from zero
+        ylab.append(f"non-advertising part\n(peak {F.cny_en(value)})")
         ax.barh(2 + j, n, color="#9467bd")
         ax.text(n, 2 + j, f"  {F.cny_en(n)}", va="center", fontsize=10)
-    ylab.append(f"training cost\n({facts.training_cost.obs_id}, {ds.observations.at[facts.training_cost.obs_id, 'source_id']})")
+    ylab.append(f"training cost\n({cb.training_obs}, {cb.training_source_id})")
     ax.barh(
         4,
         train_hi - train_lo,
@@ -232,56 +231,46 @@ def cost_base(ds, an, P):
     ax.axvline(train_hi, color="#555555", ls=":", lw=1.2)
     fmt_millions(ax, "x")
     ax.set_yticks(range(5), ylab, fontsize=10)
-    ax.set_xlim(0, max(f.value + n for f, n in readings) * 1.3)
+    ax.set_xlim(0, max(value + n for value, _, _, n in readings) * 1.3)
     ax.invert_yaxis()
     ax.set_title("Monthly cost implied by the peak ad spend, against the training cost")
     ax.set_xlabel("CNY per month (millions)")
     ax.legend(loc="lower right", fontsize=9.5)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, rows) + f"; share {P.ad_share:.0%} ({share_note})",
+        plotting.source_line(cb.source) + f"; share {cb.ad_share:.0%} ({cb.share_note})",
         caption="Figure 3. Non-advertising cost = total − ad spend = ad spend × (1 − share) ÷ share.",
     )
     return fig
 
 
-def paying_users(ds, an, P):
+def paying_users(pu: PayingUsers):
     """Figure 4: paying users needed against the price."""
-    facts = an.facts
-    non_ad_cost = an.non_ad_cost
-    peak = an.peak
-    total_cost = an.total_cost
-    users_needed = an.users_needed
-    users_share = an.users_share
-    prices = np.linspace(5, 200, 300)
+    mau, price = pu.mau, pu.price_per_paying_user_yuan
+    prices = pu.prices
     fig, ax = plt.subplots(figsize=(10, 5))
     ax.plot(
-        prices, total_cost / prices, lw=2.2, color="#6a3d9a", label=f"to cover the total cost ({F.cny_en(total_cost)} a month)"
+        prices, pu.users_for_total, lw=2.2, color="#6a3d9a", label=f"to cover the total cost ({F.cny_en(pu.total_cost)} a month)"
     )
-    if non_ad_cost > 0:
+    if pu.non_ad_cost > 0:
         ax.plot(
             prices,
-            non_ad_cost / prices,
+            pu.users_for_non_ad,
             lw=2,
             ls="--",
             color="#9467bd",
-            label=f"to cover the non-advertising cost only ({F.cny_en(non_ad_cost)})",
+            label=f"to cover the non-advertising cost only ({F.cny_en(pu.non_ad_cost)})",
         )
-    ax.axhline(
-        facts.mau.value,
-        color="#1f77b4",
-        lw=1.5,
-        label=f"Kimi's MAU {F.users_en(facts.mau.value)} ({facts.mau.obs_id}, QuestMobile)",
-    )
-    ax.scatter([P.price_per_paying_user_yuan], [users_needed], s=80, color="black", zorder=5)
+    ax.axhline(mau, color="#1f77b4", lw=1.5, label=f"Kimi's MAU {F.users_en(mau)} ({pu.mau_obs}, QuestMobile)")
+    ax.scatter([price], [pu.paying_users_needed], s=80, color="black", zorder=5)
     ax.annotate(
-        f"{F.users_en(users_needed)} payers at CNY {P.price_per_paying_user_yuan:g} = {users_share:.1%} of MAU",
-        (P.price_per_paying_user_yuan, users_needed),
+        f"{F.users_en(pu.paying_users_needed)} payers at CNY {price:g} = {pu.paying_share_of_mau:.1%} of MAU",
+        (price, pu.paying_users_needed),
         xytext=(15, 15),
         textcoords="offset points",
         fontsize=10.5,
     )
-    ax.set_ylim(0, max(facts.mau.value * 1.15, min(total_cost / prices[0], facts.mau.value * 3)))
+    ax.set_ylim(0, max(mau * 1.15, min(pu.users_for_total[0], mau * 3)))
     fmt_millions(ax, "y")
     ax.set_title("Paying users needed for paid revenue to equal cost")
     ax.set_xlabel("price per paying user (CNY per month)")
@@ -289,21 +278,16 @@ def paying_users(ds, an, P):
     ax.legend(loc="upper right", fontsize=9.5)
     plotting.footnote(
         fig,
-        plotting.source_text(ds, ds.observations.loc[[peak.obs_id, facts.mau.obs_id]])
-        + f"; price CNY {P.price_per_paying_user_yuan:g} a month is an assumption",
+        plotting.source_line(pu.source) + f"; price CNY {price:g} a month is an assumption",
         caption="Figure 4. Paying users needed = monthly cost ÷ price.",
     )
     return fig
 
 
-def mc_inputs(ds, an, P):
+def mc_inputs(mc: MonteCarlo):
     """Figure 5: the Monte Carlo inputs as drawn."""
-    cost_is_implied = an.cost_is_implied
-    facts = an.facts
-    peak = an.peak
-    peak_low = an.peak_low
-    sim = an.sim
-    cols = ["paid_revenue", "ad_share", "ad_spend" if cost_is_implied else "total_cost"]
+    sim = mc.sim
+    cols = ["paid_revenue", "ad_share", "ad_spend" if mc.cost_is_implied else "total_cost"]
     titles = {
         "paid_revenue": "paid revenue (CNY million / month, log)",
         "ad_share": "ad share (%)",
@@ -326,47 +310,44 @@ def mc_inputs(ds, an, P):
     fig.suptitle("Monte Carlo inputs", fontweight="bold", x=0.01, ha="left")
     plotting.footnote(
         fig,
-        plotting.source_text(ds, ds.observations.loc[[peak.obs_id, peak_low.obs_id, facts.ad_share.obs_id]])
-        + "; spreads are model assumptions",
+        plotting.source_line(mc.inputs_source) + "; spreads are model assumptions",
         caption="Figure 5. Distributions of the uncertain inputs.",
     )
     return fig
 
 
-def mc_rate(ds, an, P):
+def mc_rate(mc: MonteCarlo):
     """Figure 6: the distribution of the rate."""
-    mc = an.mc
-    rate = an.rate
-    sim = an.sim
-    target = an.target
+    s, rate, target = mc.summary, mc.base_rate, mc.target
     fig, ax = plt.subplots(figsize=(10, 4.8))
-    r = sim["rate"]
+    r = mc.sim["rate"]
     if (r > 0).all():
-        ax.hist(r, bins=np.geomspace(r.min(), max(r.max(), target) * 1.05, 80), color="#6a3d9a", alpha=0.8, label="draws")
+        ax.hist(
+            r, bins=np.geomspace(r.min(), max(r.max(), target) * 1.05, 80).tolist(), color="#6a3d9a", alpha=0.8, label="draws"
+        )
         ax.set_xscale("log")
     else:
         ax.hist(r, bins=80, color="#6a3d9a", alpha=0.8, label="draws")
-    ax.axvline(target, color="#d62728", lw=2, label=f"target {target:.2f}: P(rate > target) = {mc['p_rate_above_target']:.1%}")
+    ax.axvline(target, color="#d62728", lw=2, label=f"target {target:.2f}: P(rate > target) = {s['p_rate_above_target']:.1%}")
     ax.axvline(rate, color="black", ls="--", lw=1.5, label=f"base case {rate:.4f}")
-    ax.axvline(mc["rate_p95"], color="#555555", ls=":", lw=1.5, label=f"95th percentile {mc['rate_p95']:.4f}")
+    ax.axvline(s["rate_p95"], color="#555555", ls=":", lw=1.5, label=f"95th percentile {s['rate_p95']:.4f}")
     ax.set_title("Distribution of Kimi's sustainable growth rate under the uncertain inputs")
     ax.set_xlabel("sustainable growth rate (no time unit" + (", log scale)" if (r > 0).all() else ")"))
     ax.set_ylabel("draws")
     ax.legend(loc="upper left", fontsize=9.5)
     plotting.footnote(
         fig,
-        f"Source: model of {ds.source_label(['s003'])} with the inputs of Figure 5",
-        caption=f"Figure 6. {P.mc_samples:,} draws, seed {P.seed}.",
+        f"Source: model of {_sources(mc.rule_source)} with the inputs of Figure 5",
+        caption=f"Figure 6. {mc.samples:,} draws, seed {mc.seed}.",
     )
     return fig
 
 
-def tornado(ds, an, P):
+def tornado(mc: MonteCarlo):
     """Figure 7: which unknown moves the rate most."""
-    rate = an.rate
-    torn = an.torn
+    rate = mc.base_rate
     fig, ax = plt.subplots(figsize=(10, 3.8))
-    t = torn.iloc[::-1]
+    t = mc.tornado.iloc[::-1]
     for i, (_, row) in enumerate(t.iterrows()):
         lo, hi = sorted([row["rate_at_low"], row["rate_at_high"]])
         ax.barh(i, hi - lo, left=lo, color="#6a3d9a", alpha=0.85)
@@ -386,22 +367,20 @@ def tornado(ds, an, P):
     ax.legend(loc="lower right")
     plotting.footnote(
         fig,
-        f"Source: model of {ds.source_label(['s003'])}; input ranges from the Monte Carlo draws",
+        f"Source: model of {_sources(mc.rule_source)}; input ranges from the Monte Carlo draws",
         caption="Figure 7. Bars span the rate at the two ends of each input's range, the others held at the base case.",
     )
     return fig
 
 
-def runway(ds, an, P):
+def runway(lg: CashLedger):
     """Figure 8: cash month by month (funding rounds in; 02's spend path plus the non-advertising cost out),
     the articles-only and the all-evidence ledger side by side when both are computed."""
-    from kimi_research.presentation.narrative.sustainability import evidence_label
-
     colors = {"articles": "#6a3d9a", "all": "#1b9e77"}
     fig, ax = plt.subplots(figsize=(11, 5.6))
     ends = []
-    for ev, lg in an.ledgers.items():
-        t = lg.table
+    for ev, ledger in lg.ledgers.items():
+        t = ledger.table
         x = t.index.to_timestamp()
         ax.fill_between(x, t["cash_low"] / 1e9, t["cash_high"] / 1e9, color=colors[ev], alpha=0.25, step="post")
         ax.plot(
@@ -410,29 +389,27 @@ def runway(ds, an, P):
             color=colors[ev],
             lw=2,
             drawstyle="steps-post",
-            label=f"{evidence_label(ev)}: cash out {'never' if lg.cash_out_low is None else f'{lg.cash_out_low:%b %Y}'}"
-            f" – {'never' if lg.cash_out_high is None else f'{lg.cash_out_high:%b %Y}'}",
+            label=f"{F.evidence_used(ev)}: cash out {'never' if ledger.cash_out_low is None else f'{ledger.cash_out_low:%b %Y}'}"
+            f" – {'never' if ledger.cash_out_high is None else f'{ledger.cash_out_high:%b %Y}'}",
         )
-        for d, c in ((lg.cash_out_low, t["cash_low"].iloc[-1]), (lg.cash_out_high, t["cash_high"].iloc[-1])):
+        for d, c in ((ledger.cash_out_low, t["cash_low"].iloc[-1]), (ledger.cash_out_high, t["cash_high"].iloc[-1])):
             if d is not None:
                 ax.plot([x[-1], d], [c / 1e9, 0], color=colors[ev], lw=1.2, ls=":")
                 ends.append(d)
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(
-        an.last_article, color="#555555", lw=1, ls="-.", label=f"latest article ({an.latest_source}, {an.last_article:%b %Y})"
+        lg.last_article, color="#555555", lw=1, ls="-.", label=f"latest article ({lg.latest_source}, {lg.last_article:%b %Y})"
     )
-    right = max([an.last_article, *ends]) + pd.DateOffset(months=3)
-    ax.set_xlim(min(lg.table.index[0].to_timestamp() for lg in an.ledgers.values()) - pd.DateOffset(months=1), right)
+    right = max([lg.last_article, *ends]) + pd.DateOffset(months=3)
+    ax.set_xlim(min(ledger.table.index[0].to_timestamp() for ledger in lg.ledgers.values()) - pd.DateOffset(months=1), right)
     ax.set_ylim(bottom=0)
     ax.set_title("Cash left: funding rounds in, 02's spend path plus the non-advertising cost out")
     ax.set_xlabel("month (dotted: the burn after the last data month, extrapolated)")
     ax.set_ylabel("cash left (CNY bn)")
     ax.legend(loc="upper right", fontsize=9)
-    oids = sorted({o for lg in [an.rounds] for ids in lg["obs_ids"] for o in ids.split(";") if o})
     plotting.footnote(
         fig,
-        plotting.source_text(ds, ds.observations.loc[oids + [an.peak.obs_id]])
-        + f"; rounds from data/events.csv; {P.usd_cny:g} CNY/USD assumed",
+        plotting.source_line(lg.source) + f"; rounds from data/events.csv; {lg.usd_cny:g} CNY/USD assumed",
         caption="Figure 8. Band: smaller to larger reading of each round; revenue not counted.",
     )
     return fig
