@@ -890,6 +890,232 @@ def _origin(value: float, article: float, as_given: str) -> str:
     return as_given if math.isclose(value, article) else f"set by parameter; article 003 says {article:.0%}"
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What every section of notebook 03 starts from: the facts of the data and what the parameters make of them."""
+
+    facts: KimiFacts
+    cost_is_implied: bool  # total_cost_monthly_yuan = 'implied'
+    total_cost: float  # CNY a month: the implied total, or the parameter
+    non_ad_cost: float  # its non-advertising part
+    revenue: float  # the assumed paid revenue, CNY a month
+    rate: float  # the rule at the parameters
+    target: float  # the Monte Carlo's target rate
+    train_lo: float  # the training cost's readings, CNY a month
+    train_hi: float
+    rule_source: Citation  # the rows of the rule's numbers (share and alarm line)
+
+
+def _inputs(ds: Dataset, P: SustainabilityParameters) -> _Inputs:
+    facts = kimi_facts(ds)
+    cost_is_implied = P.total_cost_monthly_yuan == "implied"
+    # ValueError unless 0 < ad_share <= 1
+    total_cost = (
+        implied_total_cost(facts.peak_ad_spend.value, P.ad_share) if cost_is_implied else float(P.total_cost_monthly_yuan)
+    )
+    revenue = P.paid_revenue_monthly_yuan
+    train_lo = facts.training_cost.value
+    return _Inputs(
+        facts=facts,
+        cost_is_implied=cost_is_implied,
+        total_cost=total_cost,
+        non_ad_cost=total_cost * (1 - P.ad_share),
+        revenue=revenue,
+        rate=sustainable_growth_rate(revenue, total_cost, P.ad_share),
+        target=resolve_target(P.target_rate, P.alarm_threshold),
+        train_lo=train_lo,
+        train_hi=facts.training_cost.high if facts.training_cost.high is not None else train_lo,  # a range's top
+        rule_source=cite(ds, ds.observations.loc[[facts.ad_share.obs_id, facts.alarm_threshold.obs_id]]),
+    )
+
+
+def _rule(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> Rule:
+    obs, facts = ds.observations, x.facts
+    threshold_firm_rate = sustainable_growth_rate(x.revenue, x.total_cost, P.alarm_threshold)
+    return Rule(
+        sustainable_growth_rate=x.rate,
+        ad_share=P.ad_share,
+        alarm_threshold=P.alarm_threshold,
+        article_ad_share=facts.ad_share.value,
+        article_alarm_threshold=facts.alarm_threshold.value,
+        ratio_to_threshold_firm=ratio_to_threshold_firm(P.ad_share, P.alarm_threshold),
+        revenue_cost_ratio=x.revenue / x.total_cost,
+        same_rate_share=1 - P.ad_share,
+        paid_revenue_monthly_yuan=x.revenue,
+        cost_is_implied=x.cost_is_implied,
+        threshold_firm_rate=threshold_firm_rate,
+        comparison=pd.DataFrame(
+            {
+                "ad-spend share": [P.ad_share, P.alarm_threshold],
+                "rate at revenue = cost": [
+                    sustainable_growth_rate(1, 1, P.ad_share),
+                    sustainable_growth_rate(1, 1, P.alarm_threshold),
+                ],
+                "rate at Kimi's revenue/cost": [x.rate, threshold_firm_rate],
+            },
+            index=["Kimi", "firm at the alarm line"],
+        ),
+        share_note=_origin(P.ad_share, facts.ad_share.value, "article 003's figure"),
+        alarm_note=_origin(P.alarm_threshold, facts.alarm_threshold.value, "article 003's line"),
+        share_obs=facts.ad_share.obs_id,
+        alarm_obs=facts.alarm_threshold.obs_id,
+        share_quote=str(obs.at[facts.ad_share.obs_id, "quote"]),
+        alarm_quote=str(obs.at[facts.alarm_threshold.obs_id, "quote"]),
+        quote_source=ds.source_label([obs.at[facts.ad_share.obs_id, "source_id"]]),
+        rule_source=x.rule_source,
+    )
+
+
+def _rate_map(P: SustainabilityParameters, x: _Inputs) -> RateMap:
+    X, Y = np.meshgrid(MAP_REVENUE_COST, MAP_SHARE)
+    return RateMap(
+        revenue_cost_axis=X,
+        share_axis=Y,
+        rate=sustainable_growth_rate(X, 1.0, Y),  # revenue/cost = X (cost 1), share = Y
+        revenue_cost=x.revenue / x.total_cost,
+        ad_share=P.ad_share,
+        alarm_threshold=P.alarm_threshold,
+        alarm_firm_rate=sustainable_growth_rate(1.0, 1.0, P.alarm_threshold),
+        paid_revenue_monthly_yuan=x.revenue,
+        rule_source=x.rule_source,
+    )
+
+
+def _frontier(P: SustainabilityParameters, x: _Inputs) -> Frontier:
+    factor_kimi, factor_alarm = frontier_factor(P.ad_share), frontier_factor(P.alarm_threshold)
+    revenue_for_target = required_revenue_cost_ratio(x.target, P.ad_share) * x.total_cost
+    return Frontier(
+        frontier_factor_at_share=factor_kimi,
+        frontier_factor_at_threshold=factor_alarm,
+        target_rate=x.target,
+        revenue_needed_for_target_yuan=revenue_for_target,
+        ad_share=P.ad_share,
+        alarm_threshold=P.alarm_threshold,
+        revenue_cost=x.revenue / x.total_cost,
+        need_at_share=required_revenue_cost_ratio(x.target, P.ad_share),
+        need_at_threshold=required_revenue_cost_ratio(x.target, P.alarm_threshold),
+        factor_ratio=factor_kimi / factor_alarm,
+        revenue_multiple=revenue_for_target / x.revenue if x.revenue else float("inf"),
+        shares=FRONTIER_SHARES,
+        curves={s: required_revenue_cost_ratio(s, FRONTIER_SHARES) for s in sorted({*FRONTIER_TARGETS, round(x.target, 4)})},
+        rule_source=x.rule_source,
+    )
+
+
+def _cost_base(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> CostBase:
+    obs, peak, peak_low = ds.observations, x.facts.peak_ad_spend, x.facts.peak_ad_spend_low
+    implied_non_ad = implied_non_ad_cost(peak.value, P.ad_share)
+    implied_non_ad_low = implied_non_ad_cost(peak_low.value, P.ad_share)
+    training = x.facts.training_cost.obs_id
+    return CostBase(
+        peak_ad_spend_yuan=peak.value,
+        peak_ad_spend_obs=peak.obs_id,
+        peak_ad_spend_low_yuan=peak_low.value,
+        peak_ad_spend_low_obs=peak_low.obs_id,
+        implied_total_monthly_cost_yuan=implied_total_cost(peak.value, P.ad_share),
+        implied_non_ad_monthly_cost_yuan=implied_non_ad,
+        implied_total_monthly_cost_low_yuan=implied_total_cost(peak_low.value, P.ad_share),
+        implied_non_ad_monthly_cost_low_yuan=implied_non_ad_low,
+        total_monthly_cost_used_yuan=x.total_cost,
+        training_cost_monthly_range_yuan=[x.train_lo, x.train_hi],
+        non_ad_vs_training=range_position(implied_non_ad, x.train_lo, x.train_hi),
+        non_ad_low_vs_training=range_position(implied_non_ad_low, x.train_lo, x.train_hi),
+        ad_share=P.ad_share,
+        share_note=_origin(P.ad_share, x.facts.ad_share.value, "article 003's figure"),
+        training_low=x.train_lo,
+        training_high=x.train_hi,
+        training_obs=training,
+        training_source_id=str(obs.at[training, "source_id"]),
+        peak_firm=ds.vendor_label([obs.at[peak.obs_id, "vendor"]]),
+        peak_low_firm=ds.vendor_label([obs.at[peak_low.obs_id, "vendor"]]),
+        train_share_lo=x.train_lo / implied_non_ad,
+        train_share_hi=x.train_hi / implied_non_ad,
+        share_limit=max_share_for_cost(peak.value, x.train_hi),
+        source=cite(ds, obs.loc[[peak.obs_id, peak_low.obs_id, training]]),
+    )
+
+
+def _paying_users(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> PayingUsers:
+    obs, mau_obs = ds.observations, x.facts.mau.obs_id
+    mau, mau_row = x.facts.mau.value, obs.loc[mau_obs]
+    price = P.price_per_paying_user_yuan
+    needed = math.ceil(paying_users_needed(x.total_cost, price))
+    needed_non_ad = math.ceil(paying_users_needed(x.non_ad_cost, price)) if x.non_ad_cost > 0 else 0
+    at_assumed_revenue = x.revenue / price
+    others = obs[(obs["conflict_group"] == mau_row["conflict_group"]) & (obs.index != mau_obs)]
+    return PayingUsers(
+        paying_users_needed=needed,
+        paying_users_needed_non_ad=needed_non_ad,
+        mau=mau,
+        mau_obs=mau_obs,
+        paying_share_of_mau=needed / mau,
+        price_per_paying_user_yuan=price,
+        paid_revenue_monthly_yuan=x.revenue,
+        total_cost=x.total_cost,
+        non_ad_cost=x.non_ad_cost,
+        non_ad_share_of_mau=needed_non_ad / mau,
+        users_at_assumed_revenue=at_assumed_revenue,
+        assumed_share_of_mau=at_assumed_revenue / mau,
+        mau_month=mau_row["period_start"],
+        conflicting=pd.DataFrame(
+            {
+                "value_text": others["value_text"],
+                "period": [period_label(r) for _, r in others.iterrows()],
+                "firm": [ds.vendor_label([v]) if isinstance(v, str) else "no firm named" for v in others["vendor"]],
+                "share": needed / others["base_value"],
+            },
+            index=others.index,
+        ),
+        prices=PRICES,
+        users_for_total=x.total_cost / PRICES,
+        users_for_non_ad=x.non_ad_cost / PRICES,
+        source=cite(ds, obs.loc[[x.facts.peak_ad_spend.obs_id, mau_obs]]),
+    )
+
+
+def _monte_carlo(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> MonteCarlo:
+    peak, peak_low = x.facts.peak_ad_spend, x.facts.peak_ad_spend_low
+    spec = MCSpec(
+        paid_revenue=x.revenue,
+        ad_share=P.ad_share,
+        revenue_spread_factor=P.revenue_spread_factor,
+        ad_spend_low=peak_low.value,
+        ad_spend_high=peak.value,
+        total_cost=None if x.cost_is_implied else x.total_cost,
+        share_below=P.mc_share_below,
+        share_above=P.mc_share_above,
+        cost_spread_factor=P.mc_cost_spread_factor,
+    )
+    sim = monte_carlo(spec, P.mc_samples, P.seed)
+    mc = mc_summary(sim, x.target)
+    base_inputs = {"paid_revenue": x.revenue, "ad_share": P.ad_share}
+    base_inputs.update({"ad_spend": peak.value} if x.cost_is_implied else {"total_cost": x.total_cost})
+    torn = tornado(sim, base_inputs)
+    return MonteCarlo(
+        p_rate_above_target=mc["p_rate_above_target"],
+        p_break_even=mc["p_break_even"],
+        mc_rate_quantiles={"p05": mc["rate_p05"], "median": mc["rate_median"], "p95": mc["rate_p95"]},
+        tornado_swing=torn["swing"].to_dict(),
+        most_influential_input=str(torn.index[0]),
+        samples=P.mc_samples,
+        seed=P.seed,
+        target=x.target,
+        target_is_threshold_firm=P.target_rate == "threshold_firm",
+        spec=spec,
+        inputs=spec.describe(),
+        sim=sim,
+        summary=mc,
+        tornado=torn,
+        base_rate=x.rate,
+        cost_is_implied=x.cost_is_implied,
+        ad_share=P.ad_share,
+        mirror_share=1 - P.ad_share,
+        revenue_for_target_any_share=x.target / 0.25 * peak.value,
+        inputs_source=cite(ds, ds.observations.loc[[peak.obs_id, peak_low.obs_id, x.facts.ad_share.obs_id]]),
+        rule_source=x.rule_source,
+    )
+
+
 def _ledger(ds: Dataset, P: SustainabilityParameters, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
     """Rounds and cash ledger of one evidence choice: notebook 02's spend path plus ``non_ad_cost``."""
     spend = adspend.monthly_spend(ds, P.spend_path)
@@ -907,211 +1133,23 @@ def _month_text(d: pd.Timestamp | None) -> str | None:
     return None if d is None else f"{d:%Y-%m}"
 
 
-def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
-    """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway.
+def _latest_source(ds: Dataset) -> tuple[str, pd.Timestamp]:
+    """The id and publication date of the latest source of ``ds``."""
+    sid = str(ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax())
+    return sid, pd.Timestamp(ds.sources.at[sid, "date_published"])
 
-    ``ds`` is the full dataset (``kr.load()``): the analysis uses ``P.evidence`` of it, and computes the cash ledger
-    under both evidence settings (articles only, every source) when it has every source."""
-    full = ds
-    ds = ds.with_evidence(P.evidence)
-    obs = ds.observations
-    facts = kimi_facts(ds)
-    # --- the model: every number below is computed from data/ and the parameters ----------------
-    peak, peak_low = facts.peak_ad_spend, facts.peak_ad_spend_low
-    implied_cost = implied_total_cost(peak.value, P.ad_share)  # ValueError unless 0 < ad_share <= 1
-    implied_non_ad = implied_non_ad_cost(peak.value, P.ad_share)
-    implied_cost_low = implied_total_cost(peak_low.value, P.ad_share)
-    implied_non_ad_low = implied_non_ad_cost(peak_low.value, P.ad_share)
-    cost_is_implied = P.total_cost_monthly_yuan == "implied"
-    total_cost = implied_cost if cost_is_implied else float(P.total_cost_monthly_yuan)
-    non_ad_cost = total_cost * (1 - P.ad_share)
-    revenue = P.paid_revenue_monthly_yuan
-    revenue_cost = revenue / total_cost
-    rate = sustainable_growth_rate(revenue, total_cost, P.ad_share)
-    factor_kimi, factor_alarm = frontier_factor(P.ad_share), frontier_factor(P.alarm_threshold)
-    train_lo = facts.training_cost.value
-    train_hi = facts.training_cost.high if facts.training_cost.high is not None else train_lo  # a range's top
-    users_needed = math.ceil(paying_users_needed(total_cost, P.price_per_paying_user_yuan))
-    target = resolve_target(P.target_rate, P.alarm_threshold)
-    revenue_for_target = required_revenue_cost_ratio(target, P.ad_share) * total_cost
-    rule_source = cite(ds, obs.loc[[facts.ad_share.obs_id, facts.alarm_threshold.obs_id]])
-    share_note = _origin(P.ad_share, facts.ad_share.value, "article 003's figure")
 
-    rule = Rule(
-        sustainable_growth_rate=rate,
-        ad_share=P.ad_share,
-        alarm_threshold=P.alarm_threshold,
-        article_ad_share=facts.ad_share.value,
-        article_alarm_threshold=facts.alarm_threshold.value,
-        ratio_to_threshold_firm=ratio_to_threshold_firm(P.ad_share, P.alarm_threshold),
-        revenue_cost_ratio=revenue_cost,
-        same_rate_share=1 - P.ad_share,
-        paid_revenue_monthly_yuan=revenue,
-        cost_is_implied=cost_is_implied,
-        threshold_firm_rate=sustainable_growth_rate(revenue, total_cost, P.alarm_threshold),
-        comparison=pd.DataFrame(
-            {
-                "ad-spend share": [P.ad_share, P.alarm_threshold],
-                "rate at revenue = cost": [
-                    sustainable_growth_rate(1, 1, P.ad_share),
-                    sustainable_growth_rate(1, 1, P.alarm_threshold),
-                ],
-                "rate at Kimi's revenue/cost": [rate, sustainable_growth_rate(revenue, total_cost, P.alarm_threshold)],
-            },
-            index=["Kimi", "firm at the alarm line"],
-        ),
-        share_note=share_note,
-        alarm_note=_origin(P.alarm_threshold, facts.alarm_threshold.value, "article 003's line"),
-        share_obs=facts.ad_share.obs_id,
-        alarm_obs=facts.alarm_threshold.obs_id,
-        share_quote=str(obs.at[facts.ad_share.obs_id, "quote"]),
-        alarm_quote=str(obs.at[facts.alarm_threshold.obs_id, "quote"]),
-        quote_source=ds.source_label([obs.at[facts.ad_share.obs_id, "source_id"]]),
-        rule_source=rule_source,
-    )
-
-    X, Y = np.meshgrid(MAP_REVENUE_COST, MAP_SHARE)
-    rate_map = RateMap(
-        revenue_cost_axis=X,
-        share_axis=Y,
-        rate=sustainable_growth_rate(X, 1.0, Y),  # revenue/cost = X (cost 1), share = Y
-        revenue_cost=revenue_cost,
-        ad_share=P.ad_share,
-        alarm_threshold=P.alarm_threshold,
-        alarm_firm_rate=sustainable_growth_rate(1.0, 1.0, P.alarm_threshold),
-        paid_revenue_monthly_yuan=revenue,
-        rule_source=rule_source,
-    )
-
-    frontier = Frontier(
-        frontier_factor_at_share=factor_kimi,
-        frontier_factor_at_threshold=factor_alarm,
-        target_rate=target,
-        revenue_needed_for_target_yuan=revenue_for_target,
-        ad_share=P.ad_share,
-        alarm_threshold=P.alarm_threshold,
-        revenue_cost=revenue_cost,
-        need_at_share=required_revenue_cost_ratio(target, P.ad_share),
-        need_at_threshold=required_revenue_cost_ratio(target, P.alarm_threshold),
-        factor_ratio=factor_kimi / factor_alarm,
-        revenue_multiple=revenue_for_target / revenue if revenue else float("inf"),
-        shares=FRONTIER_SHARES,
-        curves={s: required_revenue_cost_ratio(s, FRONTIER_SHARES) for s in sorted({*FRONTIER_TARGETS, round(target, 4)})},
-        rule_source=rule_source,
-    )
-
-    training = facts.training_cost.obs_id
-    cost_base = CostBase(
-        peak_ad_spend_yuan=peak.value,
-        peak_ad_spend_obs=peak.obs_id,
-        peak_ad_spend_low_yuan=peak_low.value,
-        peak_ad_spend_low_obs=peak_low.obs_id,
-        implied_total_monthly_cost_yuan=implied_cost,
-        implied_non_ad_monthly_cost_yuan=implied_non_ad,
-        implied_total_monthly_cost_low_yuan=implied_cost_low,
-        implied_non_ad_monthly_cost_low_yuan=implied_non_ad_low,
-        total_monthly_cost_used_yuan=total_cost,
-        training_cost_monthly_range_yuan=[train_lo, train_hi],
-        non_ad_vs_training=range_position(implied_non_ad, train_lo, train_hi),
-        non_ad_low_vs_training=range_position(implied_non_ad_low, train_lo, train_hi),
-        ad_share=P.ad_share,
-        share_note=share_note,
-        training_low=train_lo,
-        training_high=train_hi,
-        training_obs=training,
-        training_source_id=str(obs.at[training, "source_id"]),
-        peak_firm=ds.vendor_label([obs.at[peak.obs_id, "vendor"]]),
-        peak_low_firm=ds.vendor_label([obs.at[peak_low.obs_id, "vendor"]]),
-        train_share_lo=train_lo / implied_non_ad,
-        train_share_hi=train_hi / implied_non_ad,
-        share_limit=max_share_for_cost(peak.value, train_hi),
-        source=cite(ds, obs.loc[[peak.obs_id, peak_low.obs_id, training]]),
-    )
-
-    mau, mau_row = facts.mau.value, obs.loc[facts.mau.obs_id]
-    users_needed_non_ad = math.ceil(paying_users_needed(non_ad_cost, P.price_per_paying_user_yuan)) if non_ad_cost > 0 else 0
-    users_at_assumed_revenue = revenue / P.price_per_paying_user_yuan
-    others = obs[(obs["conflict_group"] == mau_row["conflict_group"]) & (obs.index != facts.mau.obs_id)]
-    paying_users = PayingUsers(
-        paying_users_needed=users_needed,
-        paying_users_needed_non_ad=users_needed_non_ad,
-        mau=mau,
-        mau_obs=facts.mau.obs_id,
-        paying_share_of_mau=users_needed / mau,
-        price_per_paying_user_yuan=P.price_per_paying_user_yuan,
-        paid_revenue_monthly_yuan=revenue,
-        total_cost=total_cost,
-        non_ad_cost=non_ad_cost,
-        non_ad_share_of_mau=users_needed_non_ad / mau,
-        users_at_assumed_revenue=users_at_assumed_revenue,
-        assumed_share_of_mau=users_at_assumed_revenue / mau,
-        mau_month=mau_row["period_start"],
-        conflicting=pd.DataFrame(
-            {
-                "value_text": others["value_text"],
-                "period": [period_label(r) for _, r in others.iterrows()],
-                "firm": [ds.vendor_label([v]) if isinstance(v, str) else "no firm named" for v in others["vendor"]],
-                "share": users_needed / others["base_value"],
-            },
-            index=others.index,
-        ),
-        prices=PRICES,
-        users_for_total=total_cost / PRICES,
-        users_for_non_ad=non_ad_cost / PRICES,
-        source=cite(ds, obs.loc[[peak.obs_id, facts.mau.obs_id]]),
-    )
-
-    spec = MCSpec(
-        paid_revenue=revenue,
-        ad_share=P.ad_share,
-        revenue_spread_factor=P.revenue_spread_factor,
-        ad_spend_low=peak_low.value,
-        ad_spend_high=peak.value,
-        total_cost=None if cost_is_implied else float(P.total_cost_monthly_yuan),
-        share_below=P.mc_share_below,
-        share_above=P.mc_share_above,
-        cost_spread_factor=P.mc_cost_spread_factor,
-    )
-    sim = monte_carlo(spec, P.mc_samples, P.seed)
-    mc = mc_summary(sim, target)
-    base_inputs = {"paid_revenue": revenue, "ad_share": P.ad_share}
-    base_inputs.update({"ad_spend": peak.value} if cost_is_implied else {"total_cost": total_cost})
-    torn = tornado(sim, base_inputs)
-    monte = MonteCarlo(
-        p_rate_above_target=mc["p_rate_above_target"],
-        p_break_even=mc["p_break_even"],
-        mc_rate_quantiles={"p05": mc["rate_p05"], "median": mc["rate_median"], "p95": mc["rate_p95"]},
-        tornado_swing=torn["swing"].to_dict(),
-        most_influential_input=str(torn.index[0]),
-        samples=P.mc_samples,
-        seed=P.seed,
-        target=target,
-        target_is_threshold_firm=P.target_rate == "threshold_firm",
-        spec=spec,
-        inputs=spec.describe(),
-        sim=sim,
-        summary=mc,
-        tornado=torn,
-        base_rate=rate,
-        cost_is_implied=cost_is_implied,
-        ad_share=P.ad_share,
-        mirror_share=1 - P.ad_share,
-        revenue_for_target_any_share=target / 0.25 * peak.value,
-        inputs_source=cite(ds, obs.loc[[peak.obs_id, peak_low.obs_id, facts.ad_share.obs_id]]),
-        rule_source=rule_source,
-    )
-
-    # the cash ledger: every funding round, notebook 02's spend path plus the non-advertising cost
-    rounds, own = _ledger(ds, P, non_ad_cost)
+def _cash_ledger(full: Dataset, ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> CashLedger:
+    """The ledger of ``P.evidence``, and of the other evidence choice beside it when ``full`` has every source."""
+    rounds, own = _ledger(ds, P, x.non_ad_cost)
     ledgers: dict[str, Ledger] = {P.evidence: own}
-    if full.evidence == "all":  # the full dataset: the other evidence choice side by side
+    if full.evidence == "all":
         other = "all" if P.evidence == "articles" else "articles"
-        ledgers[other] = _ledger(full.with_evidence(other), P, non_ad_cost)[1]
+        ledgers[other] = _ledger(full.with_evidence(other), P, x.non_ad_cost)[1]
         ledgers = {k: ledgers[k] for k in ("articles", "all")}
-    latest_source = str(ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax())
-    last_article = pd.Timestamp(ds.sources.at[latest_source, "date_published"])
+    latest, last_article = _latest_source(ds)
     round_rows = sorted({o for ids in rounds["obs_ids"] for o in ids.split(";") if o})
-    ledger = CashLedger(
+    return CashLedger(
         funding_rounds={
             str(k): FundingRound(date=f"{r['date']:%Y-%m-%d}", low_cny=r["low_cny"], high_cny=r["high_cny"], obs_ids=r["obs_ids"])
             for k, r in rounds.iterrows()
@@ -1126,29 +1164,33 @@ def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
         rounds=rounds,
         ledgers=ledgers,
         start=own.start,
-        non_ad_cost=non_ad_cost,
+        non_ad_cost=x.non_ad_cost,
         ad_share=P.ad_share,
         usd_cny=P.usd_cny,
         last_article=last_article,
-        latest_source=latest_source,
-        source=cite(ds, obs.loc[round_rows + [peak.obs_id]]),
+        latest_source=latest,
+        source=cite(ds, ds.observations.loc[round_rows + [x.facts.peak_ad_spend.obs_id]]),
     )
 
-    # the constant-burn runway of the investment alone
+
+def _runway(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> Runway:
+    """The investment alone at constant monthly burns."""
+    obs, facts = ds.observations, x.facts
     funding_cny = {oid: f.value * P.usd_cny for oid, f in facts.investments.items()}
     burns = {
-        "total_cost": total_cost,
-        "total_cost_less_revenue": total_cost - revenue,
-        "non_ad_cost": non_ad_cost,
-        "training_cost_high": train_hi,
-        "training_cost_low": train_lo,
+        "total_cost": x.total_cost,
+        "total_cost_less_revenue": x.total_cost - x.revenue,
+        "non_ad_cost": x.non_ad_cost,
+        "training_cost_high": x.train_hi,
+        "training_cost_low": x.train_lo,
     }
     months = runway_table(funding_cny, burns)
     cash_out = months.map(lambda m: cash_out_date(facts.investment_date, m))
     by_amount = funding_cny.__getitem__
     first, last = min(funding_cny, key=by_amount), max(funding_cny, key=by_amount)  # smaller, larger
     runway_end = cash_out.at["total_cost", last]
-    runway = Runway(
+    last_article = _latest_source(ds)[1]
+    return Runway(
         funding_cny=funding_cny,
         burn_scenarios_yuan=burns,
         runway_months={str(k): months.loc[k].to_dict() for k in months.index},
@@ -1162,26 +1204,29 @@ def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
         first=first,
         last=last,
         last_is_lower_bound=obs.at[last, "qualifier"] == ">",
-        total_cost=total_cost,
+        total_cost=x.total_cost,
         usd_cny=P.usd_cny,
-        training_obs=training,
+        training_obs=facts.training_cost.obs_id,
         last_funding=facts.last_funding,
         last_funding_source=str(ds.events.at["e_last_funding", "source_id"]),
         last_article=last_article,
         spent_before_latest_article=runway_end is not None and runway_end < last_article,
     )
 
-    # --- the share read as a share of revenue ---------------------------------------------------
-    alt = alternative_reading(peak.value, P.ad_share, revenue, total_cost, train_lo, train_hi)
+
+def _alternative(P: SustainabilityParameters, x: _Inputs) -> AlternativeReading:
+    """The share read as ad spend over revenue."""
+    peak, revenue, rate = x.facts.peak_ad_spend.value, x.revenue, x.rate
+    alt = alternative_reading(peak, P.ad_share, revenue, x.total_cost, x.train_lo, x.train_hi)
     b = alt.iloc[1] if len(alt) > 1 and alt.index[1].startswith("(b)") else None
     c_rows = [i for i in alt.index if i.startswith("(c)")]
     break_even_alarm = sustainable_growth_rate(1, 1, P.alarm_threshold)
-    alternative = AlternativeReading(
+    return AlternativeReading(
         alternative_reading=ShareOfRevenue(
             rate_share_of_revenue_face_value=None if b is None else [b["rate_low"], b["rate_high"]],
-            implied_revenue_face_value_yuan=peak.value / P.ad_share if P.ad_share > 0 else None,
-            share_of_assumed_revenue=peak.value / revenue if revenue > 0 else None,
-            rate_from_assumed_revenue=rate_share_of_revenue(revenue, total_cost, peak.value),
+            implied_revenue_face_value_yuan=peak / P.ad_share if P.ad_share > 0 else None,
+            share_of_assumed_revenue=peak / revenue if revenue > 0 else None,
+            rate_from_assumed_revenue=rate_share_of_revenue(revenue, x.total_cost, peak),
         ),
         table=alt,
         rate=rate,
@@ -1195,24 +1240,34 @@ def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
         face_value_vs_main=None if b is None or not rate > 0 else [b["rate_low"] / rate, b["rate_high"] / rate],
     )
 
+
+def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
+    """The rule for Kimi, its implied cost base, the revenue and paying users it needs, the Monte Carlo and the runway.
+
+    ``ds`` is the full dataset (``kr.load()``): the analysis uses ``P.evidence`` of it, and computes the cash ledger
+    under both evidence settings (articles only, every source) when it has every source. Every number is computed
+    from data/ and the parameters."""
+    full = ds
+    ds = ds.with_evidence(P.evidence)
+    x = _inputs(ds, P)
     return FormulaAnalysis(
         parameters=P,
         basis=Basis(evidence=P.evidence),
-        rule=rule,
-        rate_map=rate_map,
-        frontier=frontier,
-        cost_base=cost_base,
-        paying_users=paying_users,
-        monte_carlo=monte,
-        ledger=ledger,
-        runway=runway,
-        alternative=alternative,
+        rule=_rule(ds, P, x),
+        rate_map=_rate_map(P, x),
+        frontier=_frontier(P, x),
+        cost_base=_cost_base(ds, P, x),
+        paying_users=_paying_users(ds, P, x),
+        monte_carlo=_monte_carlo(ds, P, x),
+        ledger=_cash_ledger(full, ds, P, x),
+        runway=_runway(ds, P, x),
+        alternative=_alternative(P, x),
         explorer=Explorer(
-            paid_revenue_monthly_yuan=revenue,
-            total_cost=total_cost,
+            paid_revenue_monthly_yuan=x.revenue,
+            total_cost=x.total_cost,
             ad_share=P.ad_share,
             alarm_threshold=P.alarm_threshold,
             price_per_paying_user_yuan=P.price_per_paying_user_yuan,
-            mau=mau,
+            mau=x.facts.mau.value,
         ),
     )
