@@ -92,34 +92,20 @@ def test_default_results_match_their_model(default_results, name):
     RM.MODELS[name].model_validate(default_results(name))
 
 
-# --- analyse(ds, P) -> typed result -> results(an, P): the shape every notebook module takes ----------
+# --- analyse(ds, P) -> typed sections -> payload_of(an): the shape every notebook module takes -------------------
 def _run(ds, name):
-    import dataclasses
-
     from kimi_research.analysis.sections import Analysis
-    from kimi_research.orchestration.results import payload_of, to_jsonable
+    from kimi_research.orchestration.results import payload_of
     from kimi_research.params import defaults
 
     nb = registry.get(name)
     mod = nb.module()
     P = kr.validate_parameters(name, defaults(name), ds)
     an = mod.analyse(ds, P)
-    if isinstance(an, Analysis):  # typed sections: the payload is written from them, headline included
-        r = payload_of(an)
-        RM.MODELS[name].model_validate(r)
-        return mod, P, an, r
-    assert dataclasses.is_dataclass(an)
-    return mod, P, an, to_jsonable(mod.results(an, P))
-
-
-def _validate(name, ds, P, r):
-    from importlib import import_module
-
-    narrative = import_module(f"kimi_research.presentation.narrative.{registry.get(name).module().__name__.rsplit('.', 1)[1]}")
-    r = dict(r)
-    r["headline"] = narrative.headline(ds, r, P)
-    RM.MODELS[name].model_validate({"notebook": name, "parameters": {}, **r})
-    return r
+    assert isinstance(an, Analysis)  # typed sections: the payload is written from them, headline included
+    r = payload_of(an)
+    RM.MODELS[name].model_validate(r)
+    return mod, P, an, r
 
 
 def test_ad_spend_analysis(ds):
