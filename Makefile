@@ -38,7 +38,33 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Create .venv (Python 3.11+) and install the project, editable, with dev tools
+setup: $(STAMP) ## Create .venv (Python 3.11+), install the project with dev tools; as root also Chromium and a CJK font
+	@$(SYSTEM_PACKAGES)
+
+# Debian packages, installed when missing and make runs as root with apt-get (quietly; `apt-get
+# update` only when the install fails without it), otherwise a note says how:
+# - chromium: the browser test of the decks and reports, and `make pdf` (Playwright drives it;
+#   KIMI_RESEARCH_CHROMIUM names another executable). Without it those tests skip, except under
+#   CI=true, where they and `make pdf` fail with one line saying what to install;
+# - fonts-wqy-microhei: Chinese names in charts (plotting.theme(lang="zh")); optional.
+# A fresh .venv runs this (so `make test` on a new machine installs Chromium); `make setup` re-checks.
+define SYSTEM_PACKAGES
+missing=""; \
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing=" chromium"; \
+[ -e $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+    if { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+         { apt-get update -qq >/dev/null 2>&1 && \
+           DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1; }; }; then \
+      rm -f "$(MPLCONFIGDIR)"/fontlist-*.json; echo "installed$$missing (Debian packages)"; \
+    else echo "note: apt-get could not install$$missing"; fi; \
+  fi; \
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+    echo "note: no chromium: the browser and PDF tests skip (fail under CI=true), make pdf writes nothing; sudo apt-get install chromium, or make setup as root"; \
+  [ -e $(CJK_FONT) ] || echo "note: no CJK font (sudo apt-get install fonts-wqy-microhei); charts use romanised names"; \
+fi
+endef
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,15 +73,7 @@ $(STAMP): pyproject.toml
 	@# rfc3987-syntax is optional for jsonschema; compiling its grammar costs ~2 s in every
 	@# tool that imports nbformat (jsonschema issue #1428). Nothing here needs it.
 	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax || true
-	@# A CJK font lets charts show Chinese names (plotting.theme(lang="zh")); optional.
-	@if [ ! -e $(CJK_FONT) ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
-	      { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; }; } \
-	    && rm -f "$(MPLCONFIGDIR)"/fontlist-*.json && echo "installed fonts-wqy-microhei (Chinese names in charts)" \
-	    || echo "note: could not install fonts-wqy-microhei; charts use romanised names"; \
-	  else echo "note: no CJK font (apt-get install fonts-wqy-microhei); charts use romanised names"; fi; \
-	fi
+	$(if $(filter setup,$(MAKECMDGOALS)),,@$(SYSTEM_PACKAGES))
 	@touch $@
 
 run: $(STAMP) ## Execute the notebooks whose inputs changed (parallel) into build/executed, results, figures, html

@@ -1,15 +1,19 @@
-"""Shared pieces of decks, summary deck and reports: no import cycle, titles, static widgets."""
+"""Shared pieces of decks, summary deck and reports: no import cycle, titles, static widgets,
+stable cell ids (two builds give the same bytes) and the links between reports, decks and index."""
 
 from __future__ import annotations
 
 import ast
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from kimi_research import registry
-from kimi_research.orchestration import decks, export
+from kimi_research import paths, registry
+from kimi_research.orchestration import decks, export, reports, summary
+from kimi_research.orchestration.browser import in_ci
 
 ORCH = Path(export.__file__).parent
 
@@ -67,3 +71,82 @@ def test_widgets_become_a_static_rendering_with_a_note():
     html = data["text/html"]
     assert "<li><b>ad share</b>: 0.7</li>" in html and "<b>rate 0.01</b>" in html and "make lab" in html
     nbformat.validate(nb)
+
+
+def test_cell_ids_come_from_the_index_and_the_content():
+    def nb():
+        return new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1"), new_markdown_cell("# Title")])
+
+    a, b = export.stable_ids(nb()), export.stable_ids(nb())
+    ids = [c["id"] for c in a.cells]
+    assert ids == [c["id"] for c in b.cells], "the same notebook gets the same ids"
+    assert len(set(ids)) == 3 and all(i.startswith(f"c{k:03d}-") for k, i in enumerate(ids))
+    assert ids[0][5:] == ids[2][5:], "the hash is the content's"
+    changed = nb()
+    changed.cells[1].source = "x = 2"
+    assert export.stable_ids(changed).cells[1]["id"] != ids[1]
+    nbformat.validate(a)
+
+
+def _built():
+    executed = sorted(p.stem for p in paths.executed_dir().glob("[0-9][0-9]_*.ipynb") if ".failed" not in p.name)
+    results = all((paths.results_dir() / f"{n}.json").exists() for n in registry.NAMES)
+    if not executed or not results:
+        if in_ci():
+            pytest.fail("no default run in build/: `make run` must run first", pytrace=False)
+        pytest.skip("no default run in build/: run `make run`")
+    return executed
+
+
+def test_two_builds_of_the_decks_reports_and_index_are_byte_identical(tmp_path):
+    """Rebuilt from the same executed notebooks and results, every deck, report and the index
+    come out byte for byte the same (nbformat's random cell ids made every deck differ)."""
+    names = _built()
+    builds = []
+    for k in range(2):
+        out = tmp_path / f"build{k}"
+        for n in names:
+            decks.build_deck(n, offline=True, out_dir=out)
+            reports.write_html(paths.executed_dir() / f"{n}.ipynb", out / f"{n}.html")
+        summary.build_summary_deck(offline=True, out_dir=out)
+        decks.build_index(names, out / "index.html")
+        builds.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert len(builds[0]) == 2 * len(names) + 2
+    differ = [name for name in builds[0] if builds[0][name] != builds[1][name]]
+    assert not differ, f"rebuilt files differ: {differ}"
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href and not href.startswith(("#", "http:", "https:", "mailto:")):
+            self.hrefs.append(href)
+
+
+def links_in(page: Path) -> list[str]:
+    p = _Links()
+    p.feed(page.read_text(encoding="utf-8"))
+    return p.hrefs
+
+
+def test_reports_link_to_the_index_and_their_deck_and_the_index_to_everything():
+    """Links resolve to files of the build (PDFs: tests/test_pdf.py, after `make pdf`)."""
+    names = _built()
+    index = paths.html_dir() / "index.html"
+    hrefs = links_in(index)
+    for n in names:
+        link = export.links(n)
+        for key in ("report", "deck", "report_pdf", "deck_pdf", "results"):
+            assert link[key] in hrefs, f"index.html does not link {n}'s {key}"
+        report = paths.html_dir() / f"{n}.html"
+        assert {"index.html", f"../slides/{n}.slides.html"} <= set(links_in(report)), report.name
+    assert export.links(summary.NAME)["deck"] in hrefs and export.links(summary.NAME)["deck_pdf"] in hrefs
+    for page in [index, *(paths.html_dir() / f"{n}.html" for n in names)]:
+        for href in links_in(page):
+            target = (page.parent / href.split("#")[0]).resolve()
+            if target.suffix != ".pdf":
+                assert target.exists(), f"{page.name} links {href}, which does not exist"

@@ -1,16 +1,19 @@
-"""`make pdf`: one page per slide for every deck, and every HTML report printed."""
+"""`make pdf`: one page per slide for every deck, every HTML report printed, the index's PDF links
+resolve; without a browser, `make pdf` and these tests say so in one line (an error under CI=true)."""
 
 from __future__ import annotations
 
 import html
 import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import pytest
 
 from kimi_research import paths, registry
-from kimi_research.orchestration import browser, decks
+from kimi_research.orchestration import browser, decks, export, summary
 from kimi_research.orchestration.pdf import pdf_dir, pdf_name
 
 pypdf = pytest.importorskip("pypdf")
@@ -18,8 +21,10 @@ pytestmark = pytest.mark.browser
 DECKS = sorted(paths.slides_dir().glob("*.slides.html"))
 REPORTS = sorted(paths.html_dir().glob("[0-9][0-9]_*.html"))
 
-if not browser.find_chromium() and not os.environ.get("CI"):
-    pytest.skip("chromium is not installed: `make pdf` cannot run here", allow_module_level=True)
+if not browser.find_chromium():
+    if browser.in_ci():
+        pytest.fail(browser.missing_message(), pytrace=False)
+    pytest.skip(f"`make pdf` cannot run here: {browser.missing_message()}", allow_module_level=True)
 
 
 class _LeafSections(HTMLParser):
@@ -75,3 +80,33 @@ def test_report_pdf_has_its_title_and_no_code(report):
     heading = re.search(r"<h1[^>]*>(.*?)<", report.read_text(encoding="utf-8"), flags=re.S).group(1).strip()
     assert " ".join(html.unescape(heading).split(":")[0].split()) in text
     assert "import kimi_research" not in text and "validate_parameters(" not in text
+
+
+def test_the_index_links_every_pdf():
+    index = (paths.html_dir() / "index.html").read_text(encoding="utf-8")
+    names = [n for n in registry.NAMES if (paths.executed_dir() / f"{n}.ipynb").exists()]
+    for name in [*names, summary.NAME]:
+        link = export.links(name)
+        for key in ("deck_pdf", *(("report_pdf",) if name != summary.NAME else ())):
+            assert f'href="{link[key]}"' in index, (name, key)
+            assert (paths.html_dir() / link[key]).resolve().exists(), f"{link[key]} is missing: run `make pdf`"
+
+
+def _without_browser(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CI="true", KIMI_RESEARCH_CHROMIUM="/nonexistent/chromium")
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=300, cwd=paths.ROOT)
+
+
+def test_without_a_browser_make_pdf_and_the_browser_tests_fail_in_one_line(monkeypatch):
+    """CI=true and no browser: `make pdf` exits 1 with one line saying what to install, and the
+    browser and PDF test modules fail (not skip) with that line."""
+    monkeypatch.setenv("KIMI_RESEARCH_CHROMIUM", "/nonexistent/chromium")
+    assert browser.find_chromium() is None
+    message = browser.missing_message()
+    assert "KIMI_RESEARCH_CHROMIUM=/nonexistent/chromium" in message and "make setup" in message
+    pdf = _without_browser("-m", "kimi_research.orchestration.pdf")
+    assert (pdf.returncode, pdf.stdout, pdf.stderr) == (1, "", f"make pdf: {message}; no PDFs written\n")
+    for module in ("tests/test_slides_browser.py", "tests/test_pdf.py"):
+        run = _without_browser("-m", "pytest", "-q", "-p", "no:cacheprovider", module)
+        assert run.returncode != 0 and f"ERROR {module} - Failed: {message}\n" in run.stdout, run.stdout
+        assert "passed" not in run.stdout and "skipped" not in run.stdout, run.stdout

@@ -47,7 +47,7 @@ def _title_cell(nb, name: str, results: dict, run_date: str):
     src = (
         f'<div class="kimi-title">\n\n# {notebook_title(nb)}\n\n{headline}\n\n'
         f'<p class="kimi-meta">kimi-research · notebook {name} · run {run_date} · '
-        f"parameters: {html.escape(_params_text(results.get('parameters', {})))}</p>\n\n</div>"
+        f"parameters: <code>{html.escape(_params_text(results.get('parameters', {})))}</code></p>\n\n</div>"
     )
     cell = new_markdown_cell(src)
     cell.metadata = {"slideshow": {"slide_type": "slide"}}
@@ -94,6 +94,7 @@ def deck_notebook(name: str):
         if _slide_type(cell) in ("slide", "subslide") and _heading_only(cell) and _slide_type(nxt) in ("slide", "subslide"):
             nxt.metadata.setdefault("slideshow", {})["slide_type"] = "-"
     export.static_widgets(nb)
+    export.stable_ids(nb)
     nb.metadata["title"] = export.title_of(name, nb)
     return nb
 
@@ -119,21 +120,26 @@ def ordered(names: list[str]) -> list[str]:
 
 
 def build_index(names: list[str], out: Path | None = None) -> Path:
-    """build/html/index.html: every notebook in registry order, its title, headline, links,
-    run date and parameters."""
+    """build/html/index.html: every notebook in registry order, its title, headline, links (report,
+    deck, their PDFs, results), run date and parameters; and the summary deck with its PDF."""
     rows = []
     for name in ordered(names):
         res = read_results(name)
         executed = paths.executed_dir() / f"{name}.ipynb"
         when = _run_date(executed) if executed.exists() else "not run"
+        link = export.links(name)
         rows.append(
             f"<tr><td><b>{html.escape(export.title_of(name))}</b><br><code>{name}</code></td>"
             f"<td>{html.escape(res.get('headline', '(no results yet: run make run)'))}</td>"
-            f'<td><a href="{name}.html">report</a><br><a href="../slides/{name}.slides.html">slides</a><br>'
-            f'<a href="../results/{name}.json">results JSON</a></td>'
+            f'<td><a href="{link["report"]}">report</a> (<a href="{link["report_pdf"]}">PDF</a>)<br>'
+            f'<a href="{link["deck"]}">slides</a> (<a href="{link["deck_pdf"]}">PDF</a>)<br>'
+            f'<a href="{link["results"]}">results JSON</a></td>'
             f"<td>{when}</td><td><code>{html.escape(_params_text(res.get('parameters', {})))}</code></td></tr>"
         )
-    deck_link = f'<p><a href="../slides/{summary.NAME}.slides.html">{summary.TITLE}</a> (summary deck)</p>'
+    deck_link = (
+        f'<p><a href="{export.links(summary.NAME)["deck"]}">{summary.TITLE}</a> (summary deck; '
+        f'<a href="{export.links(summary.NAME)["deck_pdf"]}">PDF</a>). PDFs are printed by <code>make pdf</code>.</p>'
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>kimi-research: notebooks</title>
 <style>

@@ -5,6 +5,9 @@
 - ``write``: an atomic write of a generated page with its ``<title>`` set;
 - ``static_widgets``: ipywidgets outputs replaced by a static rendering of their saved state
   and a note (the widget manager would load from a CDN; offline it shows nothing);
+- ``stable_ids``: cell ids made from each cell's index and content (nbformat's are random), so
+  that rebuilding a deck or report from the same notebook gives the same bytes;
+- ``links``: the relative links between a notebook's report, deck, PDFs and the index;
 - ``slides_exporter``: nbconvert's reveal exporter with the ``kimi_reveal`` template, offline
   assets (reveal.js, require.js, jQuery from ``build/npm``), code hidden.
 
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import shutil
@@ -68,6 +72,28 @@ def write(path: Path, page: str, title: str | None = None) -> Path:
         page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{html.escape(title)}</title>", page, count=1, flags=re.S)
     atomic_write_text(path, page)
     return path
+
+
+def stable_ids(nb):
+    """Give every cell the id ``c<index>-<hash of its type and source>`` (nbformat gives a new
+    cell a random id, which would make every rebuilt deck differ). Returns ``nb``."""
+    nb.nbformat_minor = max(int(nb.get("nbformat_minor", 0)), 5)
+    for i, cell in enumerate(nb.cells):
+        digest = hashlib.sha256(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()[:8]
+        cell["id"] = f"c{i:03d}-{digest}"
+    return nb
+
+
+def links(name: str) -> dict[str, str]:
+    """Links from build/html/ (the reports and the index) to a notebook's outputs."""
+    return {
+        "index": "index.html",
+        "report": f"{name}.html",
+        "deck": f"../slides/{name}.slides.html",
+        "report_pdf": f"../pdf/{name}.pdf",
+        "deck_pdf": f"../pdf/{name}.slides.pdf",
+        "results": f"../results/{name}.json",
+    }
 
 
 def _widget_html(model_id: str, state: dict, depth: int = 0) -> str:

@@ -1,21 +1,24 @@
-"""``make pdf``: every deck and every HTML report printed to ``build/pdf/`` by headless Chromium.
+"""``make pdf``: every deck and every HTML report printed to ``build/pdf/`` by headless Chromium
+(driven by Playwright, :mod:`kimi_research.orchestration.browser`).
 
 Decks go through reveal.js's print mode (``deck.slides.html?print-pdf``): one slide a page at
 the slide's size (1280x720), fragments shown, the same layout rule as on screen. Reports are
 printed on A4. Nothing is fetched from the network (the browser blocks every http(s) request
 and a page that tries one fails the build).
 
+Without a browser it says so in one line and writes nothing; that is an error (exit 1) under
+``CI=true``, where the PDFs must be made.
+
 ``python -m kimi_research.orchestration.pdf [deck-or-report.html ...]``
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from kimi_research import paths
-from kimi_research.orchestration.browser import Browser, BrowserError
+from kimi_research.orchestration.browser import Browser, BrowserError, Page, find_chromium, in_ci, missing_message
 
 
 def pdf_dir() -> Path:
@@ -30,27 +33,35 @@ def pdf_name(page: Path) -> str:
 def print_deck(b: Browser, deck: Path, out: Path) -> int:
     """Print one deck; returns its slide count (the pages the PDF should have)."""
     page = b.page()
-    page.goto(f"{deck.resolve().as_uri()}?print-pdf")
-    page.wait_for(
-        "document.body && document.body.getAttribute('data-pdf-ready') === 'true'", 120, f"reveal.js print mode in {deck.name}"
-    )
-    page.eval("document.fonts.ready.then(() => true)")
-    _offline(page, deck)
-    page.pdf(out, landscape_slides=True)
-    return int(page.eval("Reveal.getTotalSlides()"))
+    try:
+        page.goto(f"{deck.resolve().as_uri()}?print-pdf")
+        page.wait_for(
+            "document.body && document.body.getAttribute('data-pdf-ready') === 'true'",
+            120,
+            f"reveal.js print mode in {deck.name}",
+        )
+        page.eval("document.fonts.ready.then(() => true)")
+        _offline(page, deck)
+        page.pdf(out, slides=True)
+        return int(page.eval("Reveal.getTotalSlides()"))
+    finally:
+        page.close()
 
 
 def print_report(b: Browser, report: Path, out: Path) -> None:
     page = b.page()
-    page.goto(report.resolve().as_uri())
-    page.wait_for("document.readyState === 'complete'", 120, f"{report.name} to load")
-    page.eval("document.fonts.ready.then(() => true)")
-    _offline(page, report)
-    page.pdf(out)
+    try:
+        page.goto(report.resolve().as_uri())
+        page.wait_for("document.readyState === 'complete'", 120, f"{report.name} to load")
+        page.eval("document.fonts.ready.then(() => true)")
+        _offline(page, report)
+        page.pdf(out)
+    finally:
+        page.close()
 
 
-def _offline(page, source: Path) -> None:
-    page.browser.pump(0.2)
+def _offline(page: Page, source: Path) -> None:
+    page.settle(0.2)
     if page.blocked or page.errors:
         raise BrowserError(
             f"{source}: "
@@ -78,11 +89,9 @@ def build_pdfs(pages: list[Path] | None = None) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    from kimi_research.orchestration.browser import find_chromium
-
     if not find_chromium():
-        print("make pdf: chromium is not installed (apt-get install chromium); no PDFs written", file=sys.stderr)
-        return 1 if os.environ.get("CI") else 0
+        print(f"make pdf: {missing_message()}; no PDFs written", file=sys.stderr)
+        return 1 if in_ci() else 0
     try:
         build_pdfs([Path(a) for a in argv] or None)
     except BrowserError as e:

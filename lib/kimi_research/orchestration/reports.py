@@ -3,7 +3,9 @@
 Input code is hidden (as in the decks; the code stays in the notebook for JupyterLab users),
 the parameter cells are removed, the page carries the notebook's title, and nothing is loaded
 from a CDN (template ``templates/kimi_report``): widget outputs (notebook 03's explorer) are
-replaced by a static rendering of their saved state with a note.
+replaced by a static rendering of their saved state with a note. A bar at the top links to the
+index of notebooks, the notebook's deck and its PDF; cell ids are stable (the same notebook
+gives the same page).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ def write_html(executed: Path, out: Path) -> Path:
     nb = nbformat.read(executed, as_version=4)
     name = Path(executed).stem
     export.static_widgets(nb)
+    export.stable_ids(nb)
     title = export.title_of(name, nb)
     nb.metadata["title"] = title
+    nb.metadata["kimi_links"] = export.links(name)
     body, _ = exporter().from_notebook_node(nb)
     return export.write(out, body, title=f"{title} · kimi-research")

@@ -171,7 +171,7 @@ def build_notebook():
         cell = new_markdown_cell(md)
         cell.metadata = {"slideshow": {"slide_type": "slide"}}
         nb.cells.append(cell)
-    return nb
+    return export.stable_ids(nb)  # the same results give the same deck, byte for byte
 
 
 def build_summary_deck(offline: bool = True, out_dir: Path | None = None) -> Path:

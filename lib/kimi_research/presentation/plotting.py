@@ -9,7 +9,6 @@ romanised names with a warning when it is not.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -260,7 +259,7 @@ def fmt_wan(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
 
-def save(fig, notebook: str, name: str, show: bool = True) -> Path:
+def save(fig, notebook: str, name: str, show: bool = True) -> None:
     """Save a figure as <run folder>/figures/<notebook>/<name>.png and, in a notebook, show that PNG.
 
     The run folder is ``paths.run_dir(notebook)``: a default ``make run`` promotes it to
@@ -268,17 +267,24 @@ def save(fig, notebook: str, name: str, show: bool = True) -> Path:
 
     The figure is rendered once: the saved file is what the notebook, the HTML report, the deck
     and the summary deck show (matplotlib's inline backend would render it a second time, so
-    the figure is closed: a notebook needs no ``plt.show()`` after it)."""
-    import struct
+    the figure is closed: a notebook needs no ``plt.show()`` after it). Beside the PNG,
+    ``<name>.labels.json`` records every text with its box and font size, the lines, markers,
+    patches and legends that could cover one, and the PNG's hash and dpi
+    (:func:`kimi_research.presentation.overlaps.record`): the overlap check and the browser
+    test's rendered chart-text size read it.
 
+    Returns nothing, so that a chart cell ending with ``plotting.save(...)`` displays only the
+    chart (a returned path would be printed under it in the notebook, report and deck)."""
+    dpi = plt.rcParams["savefig.dpi"]
+    dpi = fig.dpi if dpi == "figure" else float(dpi)
     out = atomic_write(
         paths.ensure_dir(paths.run_dir(notebook) / "figures" / notebook) / f"{name}.png",
-        lambda f: fig.savefig(f, format="png", bbox_inches="tight"),
+        lambda f: fig.savefig(f, format="png", bbox_inches="tight", dpi=dpi),
         binary=True,
     )
     from kimi_research.presentation import overlaps
 
-    overlaps.record(fig, out)  # text boxes for the label-overlap check
+    overlaps.record(fig, out, savefig_dpi=dpi)  # texts, shapes and the PNG's hash for the checks
     if show:
         from IPython import get_ipython
 
@@ -286,11 +292,10 @@ def save(fig, notebook: str, name: str, show: bool = True) -> Path:
             from IPython.display import Image, display
 
             data = out.read_bytes()
-            width_px = struct.unpack(">I", data[16:20])[0]  # PNG header: IHDR width
+            width_px = int.from_bytes(data[16:20], "big")  # PNG header: IHDR width
             # show at the size the inline backend would use (figure.dpi), not the file's savefig.dpi
-            display(Image(data=data, width=round(width_px * fig.dpi / plt.rcParams["savefig.dpi"])))
+            display(Image(data=data, width=round(width_px * fig.dpi / dpi)))
             plt.close(fig)
-    return out
 
 
 def close_all() -> None:
