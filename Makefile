@@ -98,7 +98,10 @@ run: $(STAMP) ## Execute the notebooks whose inputs changed (parallel) into buil
 -include $(wildcard $(BUILD)/deps/*.mk)
 .SECONDEXPANSION:
 queue: $(EXECUTED)
-$(BUILD)/executed/%.ipynb: notebooks/%.ipynb $$(or $$(DEPS_$$*),FORCE) $(DATA) $$(if $$(PARAMS_$$*),FORCE) | $(STAMP)
+# A module recorded in the deps that no longer exists (renamed, deleted) forces a run: as a plain prerequisite
+# it would make the pattern rule "impossible", and make would then silently consider the notebook up to date.
+$(BUILD)/executed/%.ipynb: notebooks/%.ipynb $$(or $$(wildcard $$(DEPS_$$*)),FORCE) \
+    $$(if $$(filter-out $$(wildcard $$(DEPS_$$*)),$$(DEPS_$$*)),FORCE) $(DATA) $$(if $$(PARAMS_$$*),FORCE) | $(STAMP)
 	@echo "$*$(if $(PARAMS_$*),=$(PARAMS_$*))" >> "$(QUEUE)"
 FORCE:
 

@@ -145,6 +145,17 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
     assert queue_if_edited(build, "data/observations.csv") == names
 
 
+def test_a_module_that_no_longer_exists_reruns_its_importers(full_run, tmp_path):
+    """A module recorded in a notebook's deps that has been renamed or deleted (analysis/competitors.py became a
+    package) must re-run that notebook; make used to reject its pattern rule and call the notebook up to date."""
+    build = tmp_path / "build"
+    shutil.copytree(full_run["build"], build)  # copy2 keeps mtimes: everything up to date
+    assert queue_if_edited(build) == []
+    deps = build / "deps" / "04_competitor_comparison.mk"
+    deps.write_text(deps.read_text(encoding="utf-8").rstrip("\n") + " lib/kimi_research/analysis/gone_module.py\n", encoding="utf-8")
+    assert queue_if_edited(build) == ["04_competitor_comparison"]
+
+
 def test_editing_the_competitor_module_reruns_only_its_importers(full_run):
     """analysis/competitors/ (here its ranking module) is imported by notebook 04 and by notebook 05's scenario engine."""
     build = full_run["build"]

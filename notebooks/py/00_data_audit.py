@@ -81,7 +81,7 @@ else:
 if an.doubtful.k2_row is not None:
     display(Markdown(narrative.k2_note(an.doubtful)))
 pd.set_option("display.max_colwidth", 160)
-display(an.doubtful.table)
+display(narrative.doubtful_table(an.doubtful))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. The articles' arithmetic, recomputed

@@ -143,4 +143,4 @@ results = {
     "share_by_reading": dict(zip(graded["id"], graded["share_by_reading"], strict=True)),
 }
 results["headline"] = narrative.headline(results)
-kr.write_results("05_conclusions", results, P)
+_ = kr.write_results("05_conclusions", results, P)

@@ -78,6 +78,11 @@ def k2_note(dbt: Doubtful) -> str:
     )
 
 
+def doubtful_table(dbt: Doubtful) -> pd.DataFrame:
+    """The suspicious rows with their reason; a row that names no firm says so."""
+    return dbt.table.assign(vendor=dbt.table["vendor"].fillna("none named"))
+
+
 def claims_table(cc: ClaimsCheck):
     """Each claim with its recomputed value, the gap and the verdict."""
     v = cc.verdicts
