@@ -412,7 +412,11 @@ def context_windows(w: ContextWindows):
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_en(v, "tokens")))
     ax.set_ylabel("context window (tokens; log scale)")
     ax.set_xlabel("date stated (period midpoint)")
-    ax.set_title("Kimi's long-context lead: first by far, then overtaken_by")
+    ax.set_title(
+        "Kimi's long-context lead: first by far, then overtaken"
+        if w.overtaken_by
+        else "Kimi's long-context windows against its rivals'"
+    )
     ax.legend(loc="lower right", fontsize=9.5)
     ax.set_xlim(dated["period_start"].min() - pd.Timedelta(days=30), dated["period_end"].max() + pd.Timedelta(days=150))
     plotting.annotate_events(ax, w.events, end=dated["period_end"].max(), max_labels=6, fontsize=8)
