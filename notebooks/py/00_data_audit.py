@@ -91,10 +91,14 @@ display(narrative.doubtful_table(an.doubtful))
 # outright. A claim that misses by less than the tolerance "roughly holds".
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.claims_table(an.claims))
+if len(an.claims.verdicts):
+    display(narrative.claims_table(an.claims))
+else:
+    display(Markdown(narrative.no_claims_note(an.basis)))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-_ = plotting.save(figures.claims(an.claims), NB, "claims")
+if len(an.claims.verdicts):
+    _ = plotting.save(figures.claims(an.claims), NB, "claims")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Traceability and the data dictionary

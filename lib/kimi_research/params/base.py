@@ -79,12 +79,15 @@ def dataset(info: ValidationInfo) -> Dataset | None:
 
 # --- names: an id or a display name, case-insensitively -------------------------------------------
 def names_of(ds: Dataset, entity_id: str) -> list[str]:
-    """Every name an entity answers to: its id, English name and Chinese name(s) ('通义千问 / 阿里千问')."""
+    """Every name an entity answers to: its id, English name, Chinese name as written and each of its parts
+    ('通义千问 / 阿里千问', '通义千问', '阿里千问'), and its aliases (data/entities.csv)."""
     out = [entity_id]
     if entity_id in ds.entities.index:
         row = ds.entities.loc[entity_id]
-        out.append(str(row["name_en"]))
+        out += [str(row["name_en"]), str(row["name_zh"])]
         out += [part.strip() for part in str(row["name_zh"]).split("/")]
+        aliases = row.get("aliases")
+        out += [a.strip() for a in aliases.split(";")] if isinstance(aliases, str) else []
     return [n for n in out if n and n != "nan"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kimi_research.analysis import claims as claim_rules
-from kimi_research.analysis.audit import AuditAnalysis, ClaimsCheck, Conflicts, Doubtful, Traceability
+from kimi_research.analysis.audit import AuditAnalysis, Basis, ClaimsCheck, Conflicts, Doubtful, Traceability
 from kimi_research.presentation import format as F
 
 
@@ -81,6 +81,10 @@ def k2_note(dbt: Doubtful) -> str:
 def doubtful_table(dbt: Doubtful) -> pd.DataFrame:
     """The suspicious rows with their reason; a row that names no firm says so."""
     return dbt.table.assign(vendor=dbt.table["vendor"].fillna("none named"))
+
+
+def no_claims_note(basis: Basis) -> str:
+    return f"No claim of `data/claims.csv` uses the rows of {basis.scope}: nothing to recompute."
 
 
 def claims_table(cc: ClaimsCheck):
