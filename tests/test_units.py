@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from kimi_research.data.units import DAYS_PER_MONTH, UNITS, format_cn, normalise, numbers_in_text, unit_parts
+from kimi_research.data.units import DAYS_PER_MONTH, UNITS, format_cn, format_en, normalise, numbers_in_text, unit_parts
 
 
 @pytest.mark.parametrize(
@@ -136,3 +136,20 @@ def test_plain_yi_counts_users_and_visits_on_the_frozen_data(ds):
     assert o.at["o000_02", "value_text"] == "36亿次" and o.at["o000_02", "base_value"] == 3_600_000_000
     assert o.at["o004_19", "value_text"] == "破亿" and o.at["o004_19", "base_value"] == 100_000_000
     assert o.at["o004_17", "value_text"] == "992.6万" and o.at["o004_17", "base_value"] == 9_926_000
+
+
+@pytest.mark.parametrize(
+    "base,dimension,text",
+    [
+        (14_072_000, "count", "14.1m"),
+        (999_499, "count", "999k"),
+        (999_500, "count", "1m"),  # was '1e+03k': rounding to 1,000 moves to the next scale
+        (999.5e9, "count", "1tn"),  # was '1e+03bn' (found by tests/test_units_properties.py)
+        (1.5e15, "count", "1,500tn"),
+        (2.2e8, "CNY", "CNY 220m"),
+        (0.416, "ratio", "41.6%"),
+        (33.65, "ratio", "3,365%"),  # was '3.36e+03%' (o015_09, Kimi's DAU change)
+    ],
+)
+def test_format_en_never_writes_an_exponent(base, dimension, text):
+    assert format_en(base, dimension) == text

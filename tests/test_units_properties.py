@@ -50,6 +50,11 @@ written_numbers = st.builds(
 ).filter(lambda s: s != "0")
 
 
+def _close(back: float, base: float, half_step: float) -> bool:
+    """Within the formatter's rounding (half its last digit), a rounding exactly at .5 included."""
+    return abs(back - base) <= half_step * (1 + 1e-9) + 1e-9 * abs(base)
+
+
 def _read_back(text: str) -> float:
     r = read_value_text(text)
     assert r.read and len(r.numbers) == 1, (text, r)
@@ -64,8 +69,9 @@ def test_a_count_normalised_then_formatted_in_chinese_reads_back(number, unit):
     for digits in (1, 2):
         text = format_cn(base, digits=digits)
         magnitude = read_value_text(text).magnitude
-        assert _read_back(text) == pytest.approx(base, abs=0.5 * 10**-digits * magnitude + 1e-6 * base)
-    assert _read_back(fmt.users_zh(base)) == pytest.approx(base, abs=0.005 * read_value_text(fmt.users_zh(base)).magnitude)
+        assert _close(_read_back(text), base, 0.5 * 10**-digits * magnitude), text
+    text = fmt.users_zh(base)
+    assert _close(_read_back(text), base, 0.005 * read_value_text(text).magnitude), text
 
 
 @given(written_numbers, st.sampled_from(["元", "万元", "亿元", "千万元"]))
@@ -74,7 +80,7 @@ def test_an_amount_normalised_then_formatted_reads_back(number, unit):
     text = fmt.cny_zh(base)  # '3666.7万元', '2.2亿元'
     r = read_value_text(text)
     assert r.marker == "CNY" and dim == "CNY"
-    assert _read_back(text) == pytest.approx(base, abs=0.05 * r.magnitude)
+    assert _close(_read_back(text), base, 0.05 * r.magnitude), text
 
 
 _EN_SCALE = {"": 1, "k": 1e3, "m": 1e6, "bn": 1e9, "tn": 1e12}
@@ -85,10 +91,10 @@ def test_a_value_normalised_then_formatted_in_english_reads_back(number, unit):
     """normalise -> format_en ('14.1m', 'CNY 220m'): three significant digits."""
     base, dim = normalise(float(number), unit)
     text = format_en(base, dim)
-    m = re.fullmatch(r"(?:(CNY|USD) )?([0-9.]+)(k|m|bn|tn)?", text)
+    m = re.fullmatch(r"(?:(CNY|USD) )?([0-9.,]+)(k|m|bn|tn)?", text)  # never an exponent ('1e+03bn')
     assert m, text
     assert (m.group(1) or "count") == dim
-    back = float(m.group(2)) * _EN_SCALE[m.group(3) or ""]
+    back = float(m.group(2).replace(",", "")) * _EN_SCALE[m.group(3) or ""]
     assert back == pytest.approx(base, rel=5e-3)
 
 
@@ -98,7 +104,10 @@ def test_a_percentage_normalised_then_formatted_reads_back(tenths, digits):
     base, dim = normalise(number, "%")
     assert dim == "ratio"
     text = fmt.pct(base, digits=digits).replace(fmt.MINUS, "-")
-    assert _read_back(text) == pytest.approx(base, abs=0.5 * 10**-digits * 0.01 + 1e-12)
+    assert _close(_read_back(text), base, 0.5 * 10**-digits * 0.01), text
+    chart = format_en(base, "ratio")  # '41.6%', '3,365%' (three significant digits, no exponent)
+    assert re.fullmatch(r"-?[0-9.,]+%", chart), chart
+    assert float(chart[:-1].replace(",", "")) / 100 == pytest.approx(base, rel=5e-3, abs=1e-12)
 
 
 @st.composite

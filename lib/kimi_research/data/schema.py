@@ -1,8 +1,11 @@
 """One definition of every column of every table in ``data/`` (types, vocabularies, keys).
 
-Each table is a :class:`Table` of :class:`Col`; :func:`pandera_schema` turns it into a pandera
-``DataFrameSchema`` for the raw (string) table, with the cross-table keys known at load time.
-The descriptions feed the data dictionary (``python -m kimi_research dictionary``).
+Each table is a :class:`Table` of :class:`Col`; :func:`pandera_schema` turns its columns into a
+pandera ``DataFrameSchema`` for the raw (string) table, with the cross-table keys known at load
+time, and :func:`row_problems` runs the checks across a row (a value against its value_text, a
+unit against the words value_text writes, a period's two ends ...). Every check works on whole
+columns, so validating grows linearly with the table. The descriptions feed the data dictionary
+(``python -m kimi_research dictionary``).
 """
 
 from __future__ import annotations
@@ -87,8 +90,8 @@ class Table:
     columns: list[Col]
     row_checks: list[tuple[str, str, str, Callable]] = field(default_factory=list)
     # (check name, column to report, what was expected, fn(df, ctx) -> Series over the rows):
-    # a bool Series (False = the row fails), or an object Series holding, for each failing row,
-    # what it reads as (appended to the expectation) and None elsewhere
+    # a bool Series (False = the row fails), or a Series of text holding, for each failing row,
+    # what it reads as (appended to the expectation) and None (NA) elsewhere
 
     @property
     def file(self) -> str:
@@ -99,7 +102,9 @@ class Table:
 
 
 # Every check works on whole columns (pandas string and date operations), so validating grows
-# linearly with the table; a check never loops over rows in Python.
+# linearly with the table. Python loops only where pandas has no column operation (is one
+# column's text inside another's) or over the few rows a check concerns (rows with a same_as),
+# and value_texts are read once per distinct text.
 def _text(s: pd.Series) -> pd.Series:
     """A raw column as pandas strings, an empty cell (None) as NA."""
     return s.astype("str")
@@ -273,10 +278,6 @@ def _unit_matches_metric(df, ctx):
     dims = df["unit"].map(_UNIT_DIMENSION)
     want = df["metric"].map(ctx["metric_dimension"])
     return dims.isna() | want.isna() | (dims == want)
-
-
-def _txt(v) -> str:
-    return v if isinstance(v, str) else ""
 
 
 def _value_text_in_quote(df, ctx):

@@ -3,6 +3,11 @@
 Values are stored in ``data/observations.csv`` as the article writes them (``2.2`` with unit
 ``亿元``); the base value (``2.2e8`` CNY) is computed here, never typed. Currencies stay apart:
 ``亿元`` is CNY, ``亿美元`` is USD. ``万字`` counts Chinese characters, not tokens.
+
+The value_text of a row is read here too (:func:`read_value_text`: its numbers, the magnitude
+and the unit word written with them), so that the loader can refuse a ``value`` that is not the
+number written and a ``unit`` that contradicts the words (:func:`unit_conflict`: ``992.6万``
+with unit ``亿``). Tested in tests/test_value_text.py and, as properties, tests/test_units_properties.py.
 """
 
 from __future__ import annotations
@@ -88,10 +93,19 @@ _QUAL = {"=": "", ">": ">", ">=": "≥", "<": "<", "<=": "≤", "~": "~", "range
 
 
 def _short(x: float) -> str:
-    for f, suffix in _SCALES:
-        if abs(x) >= f:
-            return f"{x / f:.3g}{suffix}"
-    return f"{x:.3g}"
+    """Three significant digits and a scale: '14.1m', '204k'; never an exponent (999.7k is '1m')."""
+    scales = [*_SCALES[::-1], (float("inf"), "")]  # k, m, bn, tn, then nothing bigger
+    f, suffix = 1.0, ""
+    for i, (g, name) in enumerate(scales[:-1]):
+        if abs(x) >= g:
+            f, suffix = g, name
+            # 999.7k rounds to '1e+03k': write it in the next scale instead
+            if f"{x / f:.3g}".find("e") >= 0 and scales[i + 1][0] != float("inf"):
+                f, suffix = scales[i + 1]
+    if abs(x) < 1e3 and "e" in f"{x:.3g}":  # 999.7 -> '1k'
+        f, suffix = 1e3, "k"
+    s = f"{x / f:.3g}"
+    return (s if "e" not in s else f"{x / f:,.0f}") + suffix
 
 
 def format_en(base: float, dimension: str, qualifier: str = "=", high: float | None = None) -> str:
@@ -100,7 +114,7 @@ def format_en(base: float, dimension: str, qualifier: str = "=", high: float | N
     if dimension == "rank":
         return f"{'top ' if qualifier == '<=' else q}{'#' if qualifier != '<=' else ''}{base:.0f}"
     if dimension == "ratio":
-        s = f"{base * 100:.3g}%"
+        s = f"{base * 100:.3g}%" if abs(base) < 9.995 else f"{base * 100:,.0f}%"  # 3,365%, not 3.36e+03%
     elif dimension in ("CNY", "USD"):
         s = f"{dimension} {_short(base)}"
     elif dimension == "characters":
@@ -222,6 +236,9 @@ _MAGNITUDES = {
     "trillions": 1e12,
     "trillion": 1e12,
     "tn": 1e12,
+    "k": 1e3,  # 200k, 14.1m, $4b: letters right after the number, as English headlines write them
+    "m": 1e6,
+    "b": 1e9,
 }
 # unit words written after the number (and magnitude) -> what they mean
 _MARKERS = {
