@@ -127,7 +127,29 @@ CASES = {
     "impossible_event_date": mutate("events", "e_gpt5", date="2025-00-10"),
     "empty_required_cell": mutate("observations", "o001_13", quote=""),
     "unit_traditional": mutate("observations", "o002_03", unit="萬"),
-    "unit_dimension": mutate("observations", "o001_13", unit="亿美元"),
+    "unit_dimension": mutate("observations", "o003_12", unit="亿美元"),
+    # issue 21.1: the unit is read from value_text
+    "unit_magnitude_contradicts_text": mutate("observations", "o004_17", unit="亿"),
+    "unit_magnitude_not_written": mutate("observations", "o000_13", unit="万元"),
+    "unit_currency_contradicts_text": mutate(
+        "observations", "o000_13", value_text="30美元", quote="单用户获客成本（CPA）为30美元"
+    ),
+    "percent_as_ratio": mutate("observations", "o003_14", unit="ratio"),
+    "multiple_as_percent": mutate("observations", "o002_02", unit="%"),
+    "rank_read_as_other_number": mutate("observations", "o004_13", value="3"),
+    "word_without_number": mutate("observations", "o004_17", value_text="several", quote="下降至第三季度的several"),
+    "range_of_two_magnitudes": mutate(
+        "observations",
+        "o004_17",
+        value="8000",
+        value_high="1.2",
+        qualifier="range",
+        value_text="8000万-1.2亿",
+        quote="下降至第三季度的8000万-1.2亿",
+    ),
+    # issue 21.6: line endings
+    "cr_only_line_endings": lines_edit("observations", lambda L: L.__setitem__(slice(None), ["\r".join(L)])),
+    "stray_carriage_return": lines_edit("observations", lambda L: L.__setitem__(40, L[40].replace(",", ",\r", 1))),
     # issue 14.3: no silent row loss
     "stray_quote_swallows_rows": lines_edit("observations", stray_quote),
     "line_break_in_field": lines_edit("entities", line_break),
@@ -163,11 +185,11 @@ CASES = {
 EXPECTED = {
     "negative_value": (
         "<data>/observations.csv: 1 problem(s)\n"
-        "  line 96, column 'value': value '-992.6': expected the number(s) written in value_text (value, and value_high for a range)"
+        "  line 96, column 'value': value '-992.6': expected the number(s) written in value_text (value, and value_high for a range); value_text '992.6万' reads 992.6"
     ),
     "sign_lost": (
         "<data>/observations.csv: 1 problem(s)\n"
-        "  line 97, column 'value': value '30': expected the number(s) written in value_text (value, and value_high for a range)"
+        "  line 97, column 'value': value '30': expected the number(s) written in value_text (value, and value_high for a range); value_text '下降约30%' reads -30"
     ),
     "full_width_digits": (
         "<data>/observations.csv: 1 problem(s)\n"
@@ -183,7 +205,7 @@ EXPECTED = {
     ),
     "magnitude": (
         "<data>/observations.csv: 1 problem(s)\n"
-        "  line 34, column 'value': value '22': expected the number(s) written in value_text (value, and value_high for a range)"
+        "  line 34, column 'value': value '22': expected the number(s) written in value_text (value, and value_high for a range); value_text '2.2亿元' reads 2.2"
     ),
     "nul_byte": (
         "<data>/observations.csv: 1 problem(s)\n"
@@ -221,7 +243,47 @@ EXPECTED = {
     ),
     "unit_dimension": (
         "<data>/observations.csv: 1 problem(s)\n"
-        "  line 34, column 'unit': value '亿美元': expected a unit whose dimension matches the metric's dimension (metrics.csv)"
+        "  line 73, column 'unit': value '亿美元': expected a unit whose dimension matches the metric's dimension (metrics.csv)"
+    ),
+    "unit_magnitude_contradicts_text": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 96, column 'unit': value '亿': expected the magnitude value_text writes: '992.6万' writes 万 (×10,000), unit '亿' is ×100,000,000 (the value would be 10,000 times too large); write unit '万'"
+    ),
+    "unit_magnitude_not_written": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 14, column 'unit': value '万元': expected the magnitude value_text writes: '30元' writes no magnitude word (万, 亿, million ...), unit '万元' is ×10,000 (the value would be 10,000 times too large); write unit '元'"
+    ),
+    "unit_currency_contradicts_text": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 14, column 'unit': value '元': expected the unit value_text writes: '30美元' writes '美元' (a USD amount), unit '元' is a CNY amount; write unit '美元', and check the metric (it is measured in CNY)"
+    ),
+    "percent_as_ratio": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 75, column 'unit': value 'ratio': expected the unit value_text writes: '70%' writes '%' (a percentage), unit 'ratio' is a plain number; write unit '%'"
+    ),
+    "multiple_as_percent": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 40, column 'unit': value '%': expected the unit value_text writes: '9倍' writes '倍' (a multiple), unit '%' is a percentage; write unit '倍'"
+    ),
+    "rank_read_as_other_number": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 92, column 'value': value '3': expected the number(s) written in value_text (value, and value_high for a range); value_text '第四' reads 4"
+    ),
+    "word_without_number": (
+        "<data>/observations.csv: 1 problem(s)\n"
+        "  line 96, column 'value': value '992.6': expected the number(s) written in value_text (value, and value_high for a range); no number was read from value_text 'several' (read are: digits, Chinese numerals 一…百, 第N, 前N, 数/几, a bare 万/亿, English one…twenty and first…twentieth, 翻倍); write value_text as the quote writes the number"
+    ),
+    "range_of_two_magnitudes": (  # and, read in one unit, its high end is below its low end
+        "<data>/observations.csv: 2 problem(s)\n"
+        "  line 96, column 'unit': value '万': expected one unit for value_text '8000万-1.2亿', which writes a range whose ends carry different magnitudes (万 and 亿); a row has one unit: write the range in two rows (qualifier >= and <=) with their own value_text\n"
+        "  line 96, column 'value_high': value '1.2': expected value_high > value exactly when qualifier is 'range'"
+    ),
+    "cr_only_line_endings": (
+        "<data>/observations.csv: its lines end with a carriage return alone (CR, \\r: the old Mac OS line ending), so the file reads as a single line; expected LF (Unix) or CRLF (Windows) line endings: re-save it with Unix (LF) line endings"
+    ),
+    "stray_carriage_return": (
+        "<data>/observations.csv: 1 problem(s) (line endings)\n"
+        "  line 41: expected a line ended by LF or CRLF; it holds a carriage return alone (CR, \\r: the old Mac OS line ending), which splits it in two: re-save the file with Unix (LF) line endings"
     ),
     "stray_quote_swallows_rows": (
         "<data>/observations.csv: 1 problem(s) (malformed rows)\n"
@@ -346,8 +408,8 @@ def test_one_clear_message(broken, case):
     assert msg == EXPECTED[case]
     lines = msg.splitlines()
     # one problem, reported once: a single-line message, or a count line and one problem line
-    # (a same_as cycle names both rows of the cycle)
-    n = 2 if case == "same_as_cycle" else 1
+    # (a same_as cycle names both rows of the cycle; a range in two magnitudes is also out of order)
+    n = 2 if case in ("same_as_cycle", "range_of_two_magnitudes") else 1
     assert len(lines) in (1, n + 1), msg
     assert "Traceback" not in msg and "'nan'" not in msg and "None" not in msg
 
@@ -513,3 +575,91 @@ def test_check_data_quote_not_found(tmp_path):
 def test_check_data_not_a_folder(tmp_path):
     r = check_data(tmp_path / "nowhere")
     assert r.returncode == 1 and "not a folder" in r.stdout and r.stderr == ""
+
+
+def test_check_data_lists_every_problem_of_a_row(tmp_path):
+    """Issue 21.6: three faults in one row (a wrong value, a unit that contradicts value_text, a
+    quote missing from the archived article) are all named, not only the first."""
+    d = tmp_path / "data"
+    shutil.copytree(FROZEN_DATA, d)
+    mutate("observations", "o004_17", value="99.26", unit="亿", quote="Kimi月活跌到992.6万")(d)
+    r = check_data(d)
+    assert r.returncode == 1 and r.stderr == ""
+    out = r.stdout.replace(str(d), "<data>")
+    assert out.startswith("<data>/observations.csv: 3 problem(s)\n")
+    problems = [line for line in out.splitlines() if line.startswith("  line 96, ")]
+    assert [p.split(":")[0] for p in problems] == [
+        "  line 96, column 'quote'",
+        "  line 96, column 'unit'",
+        "  line 96, column 'value'",
+    ]
+    assert "value 'Kimi月活跌到992.6万': expected text found in the archived text of s004" in problems[0]
+    assert "'992.6万' writes 万 (×10,000), unit '亿' is ×100,000,000" in problems[1] and "write unit '万'" in problems[1]
+    assert "value_text '992.6万' reads 992.6" in problems[2]
+    assert "3 problem(s) in 1 file(s)" in out
+
+
+def test_unit_contradicting_text_stops_check_data_and_load(tmp_path):
+    """The issue's case: o004_17's unit changed from 万 to 亿 while value_text stays '992.6万'
+    (today's loader would publish 'Kimi MAU 99.3bn')."""
+    d = tmp_path / "data"
+    shutil.copytree(FROZEN_DATA, d)
+    mutate("observations", "o004_17", unit="亿")(d)
+    r = check_data(d)
+    assert r.returncode == 1
+    assert "line 96, column 'unit': value '亿': expected the magnitude value_text writes: '992.6万'" in r.stdout
+    with pytest.raises(DataError, match=r"line 96, column 'unit': value '亿'"):
+        kr.load(d, cache=False)
+
+
+def test_check_data_cr_only_file(tmp_path):
+    d = tmp_path / "data"
+    shutil.copytree(FROZEN_DATA, d)
+    p = d / "events.csv"
+    p.write_bytes(p.read_bytes().replace(b"\n", b"\r"))
+    r = check_data(d)
+    assert r.returncode == 1 and r.stderr == ""
+    assert "events.csv: its lines end with a carriage return alone (CR, \\r: the old Mac OS line ending)" in r.stdout
+    assert "quote" not in r.stdout  # not the old message about quotes
+
+
+def test_crlf_line_endings_load(tmp_path):
+    d = tmp_path / "data"
+    shutil.copytree(FROZEN_DATA, d)
+    p = d / "observations.csv"
+    p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
+    assert len(kr.load(d, cache=False).observations) == len(kr.load(FROZEN_DATA, cache=False).observations)
+
+
+# value_text forms whose unit is implicit or written in another way, each accepted with the base
+# value this table gives (written here, not computed by the code under test)
+ACCEPTED_FORMS = [
+    # row, value_text, value, unit, qualifier, base value
+    ("o004_17", "2101万", "2101", "万", "=", 21_010_000),
+    ("o004_17", "992.6萬", "992.6", "万", "=", 9_926_000),  # traditional 萬, simplified unit
+    ("o003_12", "1.24亿", "1.24", "亿元", "=", 124_000_000),  # 元 from the metric (ad spend is CNY)
+    ("o003_12", "1.24億", "1.24", "亿元", "=", 124_000_000),
+    ("o003_12", "12400万", "12400", "万元", "=", 124_000_000),
+    ("o000_13", "30元", "30", "元", "=", 30),
+    ("o000_13", "¥30", "30", "元", "=", 30),
+    ("o000_13", "30 yuan", "30", "元", "=", 30),
+    ("o004_04", "$1 billion", "1", "billion USD", ">", 1_000_000_000),
+    ("o004_04", "US$1.5 billion", "1.5", "billion USD", ">", 1_500_000_000),
+    ("o003_14", "70%", "70", "%", "=", 0.7),
+    ("o003_14", "百分之七十", "70", "%", "=", 0.7),
+    ("o004_13", "第四", "4", "rank", "=", 4),
+    ("o004_13", "fourth", "4", "rank", "=", 4),
+    ("o004_13", "4th", "4", "rank", "=", 4),
+    ("o004_10", "top 3", "3", "rank", "<=", 3),
+    ("o002_02", "翻倍", "2", "倍", "=", 2),
+    ("o002_02", "超20倍", "20", "倍", ">", 20),
+]
+
+
+@pytest.mark.parametrize("oid,text,value,unit,qualifier,base", ACCEPTED_FORMS)
+def test_accepted_unit_forms(tmp_path, oid, text, value, unit, qualifier, base):
+    d = tmp_path / "data"
+    shutil.copytree(FROZEN_DATA, d)
+    mutate("observations", oid, value_text=text, quote=f"据报道为{text}", value=value, unit=unit, qualifier=qualifier)(d)
+    ds = kr.load(d, cache=False)
+    assert ds.observations.at[oid, "base_value"] == pytest.approx(base, rel=1e-12)

@@ -127,11 +127,11 @@ def evaluate(expression: str, values: dict[str, float]) -> float | tuple[float, 
 def namespace(observations: pd.DataFrame, events: pd.DataFrame) -> dict[str, float]:
     """The values a claim expression may name: observations (base units, _hi, _pm) and events (days)."""
     ns: dict[str, float] = {"DAYS_PER_MONTH": DAYS_PER_MONTH}
-    for oid, r in observations.iterrows():
-        ns[oid] = r["base_value"]
-        ns[f"{oid}_hi"] = r["base_value_high"] if not pd.isna(r["base_value_high"]) else r["base_value"]
-        ns[f"{oid}_pm"] = r["base_value_per_month"]
-    epoch = pd.Timestamp("1970-01-01")
-    for eid, r in events.iterrows():
-        ns[eid] = float((r["date"] - epoch).days)
+    ids = observations.index.astype(str).tolist()
+    base = observations["base_value"]
+    ns.update(zip(ids, base.tolist(), strict=True))
+    ns.update(zip([f"{i}_hi" for i in ids], observations["base_value_high"].fillna(base).tolist(), strict=True))
+    ns.update(zip([f"{i}_pm" for i in ids], observations["base_value_per_month"].tolist(), strict=True))
+    days = (events["date"] - pd.Timestamp("1970-01-01")).dt.days.astype(float)
+    ns.update(zip(events.index.astype(str).tolist(), days.tolist(), strict=True))
     return ns

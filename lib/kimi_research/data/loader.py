@@ -71,6 +71,28 @@ def read_raw(path: Path, table) -> pd.DataFrame:
         raise DataError(
             name, message=f"file is empty; expected a header line with columns: {', '.join(c.name for c in table.columns)}"
         )
+    bare_cr = [m.start() for m in re.finditer("\r(?!\n)", text)]
+    if bare_cr and "\n" not in text:
+        raise DataError(
+            name,
+            message="its lines end with a carriage return alone (CR, \\r: the old Mac OS line ending), so the file "
+            "reads as a single line; expected LF (Unix) or CRLF (Windows) line endings: re-save it with Unix (LF) "
+            "line endings",
+        )
+    if bare_cr:
+        lines_cr = sorted({text.count("\n", 0, i) + 1 for i in bare_cr})
+        raise DataError(
+            name,
+            [
+                {
+                    "line": i,
+                    "expected": "a line ended by LF or CRLF; it holds a carriage return alone (CR, \\r: the old Mac OS "
+                    "line ending), which splits it in two: re-save the file with Unix (LF) line endings",
+                }
+                for i in lines_cr
+            ],
+            "line endings",
+        )
     nul = [i for i, line in enumerate(text.split("\n"), 1) if "\x00" in line]
     if nul:
         raise DataError(
@@ -101,7 +123,7 @@ def read_raw(path: Path, table) -> pd.DataFrame:
             line = start
             end = reader.line_num
             start = end + 1
-            if not row or all(not f.strip() for f in row):
+            if not row or not "".join(row).strip():
                 continue
             if end > line:  # a quoted field ran over a line break
                 swallowed = [
@@ -131,7 +153,9 @@ def read_raw(path: Path, table) -> pd.DataFrame:
                     {"line": line, "value": raw_line[:60], "expected": f"{len(header)} fields, found {len(row)} ({hint})"}
                 )
                 continue
-            long = [(c, len(f)) for c, f in zip(header, row, strict=True) if len(f) > MAX_FIELD]
+            long = []
+            if max(map(len, row)) > MAX_FIELD:  # the cheap test first: most rows are short
+                long = [(c, len(f)) for c, f in zip(header, row, strict=True) if len(f) > MAX_FIELD]
             if long:
                 c, n = long[0]
                 problems.append(
@@ -162,8 +186,8 @@ def read_raw(path: Path, table) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=header, index=pd.Index(index, name="line"), dtype=object)
     df = df[want]
     for col in df.columns:
-        df[col] = df[col].map(lambda v: v.strip() if isinstance(v, str) else v)
-        df[col] = df[col].where(df[col] != "", None)
+        stripped = df[col].astype("str").str.strip()
+        df[col] = stripped.where(stripped != "", None)
     return df
 
 
@@ -184,49 +208,58 @@ def _nearest(value, vocab) -> str:
 
 
 def table_problems(df: pd.DataFrame, table, ctx: dict) -> list[dict]:
-    """Every problem of one raw table, one per cell (line, column), sorted by line."""
+    """Every problem of one raw table, sorted by line: the column checks (pandera: type, vocabulary,
+    pattern, uniqueness) of each cell, then the checks across its row (schema.row_problems).
+
+    A cell may have several problems (a unit of the wrong dimension that also contradicts its
+    value_text); the same expectation is never repeated for one cell.
+    """
     import pandera.pandas as pa
 
-    from kimi_research.data.schema import pandera_schema
+    from kimi_research.data.schema import pandera_schema, row_problems
 
     schema, explain = pandera_schema(table, ctx)
+    problems = []
     try:
         schema.validate(df, lazy=True)
-        return []
     except pa.errors.SchemaErrors as err:
-        fc = err.failure_cases
-    problems, seen = [], set()
-    # one problem per cell: a column's own check (type, vocabulary, pattern) before a row check
-    row_checks = {name for name, *_ in table.row_checks}
-    fc = fc.assign(_row=fc["check"].map(lambda c: str(c).split("(")[0] in row_checks)).sort_values("_row", kind="stable")
-    for _, r in fc.iterrows():
-        check = str(r["check"])
-        key = check.split("(")[0]
-        col_name = r["column"] if isinstance(r["column"], str) else None
-        if key in explain:
-            column, expected = explain[key]
-        elif col_name and f"col:{col_name}" in explain:
-            column, expected = explain[f"col:{col_name}"]
-            if "not_nullable" in check:
-                expected = "a value (this column is required)"
-            elif "field_uniqueness" in check or "unique" in check:
-                expected = "a value not used on another line (ids must be unique)"
-        else:
-            column, expected = col_name, check
-        idx = r["index"]
-        line = int(idx) if idx is not None and not pd.isna(idx) else None
-        if (line, column) in seen:  # one problem per cell, the first found
-            continue
-        seen.add((line, column))
-        value = df.at[line, column] if line is not None and column in df.columns else r["failure_case"]
-        if value is not None and not isinstance(value, str) and pd.isna(value):
-            value = None
-        if (key.startswith("vocab:") or key == "isin") and column is not None and table.col(column).vocab is not None:
-            vocab = table.col(column).vocab
-            expected = _nearest(value, vocab(ctx) if callable(vocab) else vocab) + expected
-        problems.append({"line": line, "column": column, "value": value, "expected": expected})
-    problems.sort(key=lambda p: (p["line"] or 0, p["column"] or ""))
-    return problems
+        for r in err.failure_cases.to_dict("records"):
+            problems.append(_column_problem(r, df, table, ctx, explain))
+    problems += row_problems(df, table, ctx)
+    seen, out = set(), []
+    for p in problems:
+        key = (p["line"], p["column"], p["expected"])
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    out.sort(key=lambda p: (p["line"] or 0, p["column"] or ""))  # stable: a column's own check first
+    return out
+
+
+def _column_problem(r: dict, df: pd.DataFrame, table, ctx: dict, explain: dict) -> dict:
+    """One pandera failure case as {line, column, value, expected}."""
+    check = str(r["check"])
+    key = check.split("(")[0]
+    col_name = r["column"] if isinstance(r["column"], str) else None
+    if key in explain:
+        column, expected = explain[key]
+    elif col_name and f"col:{col_name}" in explain:
+        column, expected = explain[f"col:{col_name}"]
+        if "not_nullable" in check:
+            expected = "a value (this column is required)"
+        elif "field_uniqueness" in check or "unique" in check:
+            expected = "a value not used on another line (ids must be unique)"
+    else:
+        column, expected = col_name, check
+    idx = r["index"]
+    line = int(idx) if idx is not None and not pd.isna(idx) else None
+    value = df.at[line, column] if line is not None and column in df.columns else r["failure_case"]
+    if value is not None and not isinstance(value, str) and pd.isna(value):
+        value = None
+    if (key.startswith("vocab:") or key == "isin") and column is not None and table.col(column).vocab is not None:
+        vocab = table.col(column).vocab
+        expected = _nearest(value, vocab(ctx) if callable(vocab) else vocab) + expected
+    return {"line": line, "column": column, "value": value, "expected": expected}
 
 
 def _typed(df: pd.DataFrame, table) -> pd.DataFrame:
@@ -247,25 +280,25 @@ def validate(df: pd.DataFrame, table, ctx: dict, name: str) -> pd.DataFrame:
     return _typed(df, table)
 
 
-def _months_in_period(start: pd.Timestamp, end: pd.Timestamp) -> float:
-    if pd.isna(start) or pd.isna(end):
-        return np.nan
-    if start.day == 1 and (end + pd.Timedelta(days=1)).day == 1:
-        return float((end.year - start.year) * 12 + end.month - start.month + 1)
-    return ((end - start).days + 1) / DAYS_PER_MONTH
+def _months_in_periods(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Months each period covers: whole calendar months counted, other spans in days / DAYS_PER_MONTH."""
+    whole = (start.dt.day == 1) & ((end + pd.Timedelta(days=1)).dt.day == 1)
+    calendar = (end.dt.year - start.dt.year) * 12 + end.dt.month - start.dt.month + 1
+    days = ((end - start).dt.days + 1) / DAYS_PER_MONTH
+    return days.where(~whole, calendar).astype(float)
 
 
 def _derive_observations(obs: pd.DataFrame, metrics: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     obs = obs.copy()
-    factor = obs["unit"].map(lambda u: UNITS[u][0])
-    obs["dimension"] = obs["unit"].map(lambda u: UNITS[u][1])
+    factor = obs["unit"].map({u: f for u, (f, _) in UNITS.items()})
+    obs["dimension"] = obs["unit"].map({u: d for u, (_, d) in UNITS.items()})
     # round away binary noise (2.2 * 1e8 = 220000000.00000003) so results JSON stays clean
     obs["base_value"] = (obs["value"] * factor).round(6)
     obs["base_value_high"] = (obs["value_high"] * factor).round(6)
     obs["period_start"] = pd.to_datetime(obs["period_start"], format="%Y-%m-%d")
     obs["period_end"] = pd.to_datetime(obs["period_end"], format="%Y-%m-%d")
     obs["period_mid"] = obs["period_start"] + (obs["period_end"] - obs["period_start"]) / 2
-    obs["period_months"] = [_months_in_period(s, e) for s, e in zip(obs["period_start"], obs["period_end"], strict=True)]
+    obs["period_months"] = _months_in_periods(obs["period_start"], obs["period_end"])
     kind = obs["metric"].map(metrics.set_index("metric_id")["kind"])
     obs["metric_kind"] = kind
     # per-month value of a flow (ad spend over a quarter -> per month); other metrics unchanged
@@ -346,7 +379,8 @@ def alias_problems(entities: pd.DataFrame) -> list[dict]:
 def resolve_aliases(df: pd.DataFrame, columns: list[str], aliases: dict[str, str]) -> pd.DataFrame:
     df = df.copy()
     for c in columns:
-        df[c] = df[c].map(lambda v: aliases.get(v.strip().lower(), v) if isinstance(v, str) else v)
+        found = df[c].str.strip().str.lower().map(aliases)
+        df[c] = df[c].where(found.isna(), found)
     return df
 
 
@@ -585,6 +619,9 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
             problems += alias_problems(raw[name])
         if name == "sources":
             problems += _archive_problems(raw[name], d)
+        if problems and collect and name in QUOTED_TABLES and out.get("sources") is not None:
+            # check-data lists every problem of a row: a quote missing from its archived text too
+            problems += _quote_problems(raw[name], out["sources"], d)
         if problems:
             e = DataError(show(name), sorted(problems, key=lambda p: (p["line"] or 0, p["column"] or "")))
             if not collect:
@@ -625,6 +662,7 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
     # claims: parsed, restricted to the safe arithmetic, every name known, evaluated
     obs_i, ev_i = obs.set_index("obs_id", drop=False), ev.set_index("event_id", drop=False)
     ns = namespace(obs_i, ev_i)
+    obs_ids = set(obs["obs_id"].tolist())
     problems = []
     for line, r in out["claims"].iterrows():
         try:
@@ -660,7 +698,7 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
                         }
                     )
         t = r["target"]
-        if not re.fullmatch(NUMBER, t) and t not in set(obs["obs_id"]):
+        if not re.fullmatch(NUMBER, t) and t not in obs_ids:
             problems.append(
                 {"line": line, "column": "target", "value": t, "expected": "an obs_id from observations.csv or a plain number"}
             )
@@ -688,6 +726,42 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
         capabilities=out["capabilities"].set_index("cap_id", drop=False),
         data_dir=d,
     )
+
+
+QUOTED_TABLES = ("observations", "events", "claims", "capabilities")
+
+
+def _quote_problems(df: pd.DataFrame, sources: pd.DataFrame, d: Path) -> list[dict]:
+    """Rows whose quote is not in their source's archived text (as data.provenance judges it)."""
+    from kimi_research.data import provenance
+
+    folder = paths.seeds_dir(d)
+    texts = {
+        sid: provenance.fold((folder / a).read_text(encoding="utf-8"))
+        for sid, a in zip(sources["source_id"], sources["archive"], strict=True)
+        if isinstance(a, str) and a and (folder / a).is_file()
+    }
+    archives = dict(zip(sources["source_id"], sources["archive"], strict=True))
+    flags = df["flags"] if "flags" in df.columns else pd.Series(None, index=df.index, dtype=object)
+    problems = []
+    for line, sid, quote, flag in zip(df.index, df["source_id"], df["quote"], flags, strict=True):
+        text = texts.get(sid)
+        if text is None or not isinstance(quote, str):
+            continue
+        q = provenance.fold(quote)
+        glossed = isinstance(flag, str) and "gloss_removed" in flag.split(";")
+        if q in text or (glossed and q in provenance.strip_glosses(text)):
+            continue
+        problems.append(
+            {
+                "line": line,
+                "column": "quote",
+                "value": quote if len(quote) <= 60 else quote[:57] + "...",
+                "expected": f"text found in the archived text of {sid} ({archives[sid]}); copy the quote verbatim from it "
+                "(white space may differ), or flag gloss_removed if pinyin glosses were removed",
+            }
+        )
+    return problems
 
 
 def _archive_problems(sources: pd.DataFrame, d: Path) -> list[dict]:

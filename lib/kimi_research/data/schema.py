@@ -1,8 +1,11 @@
 """One definition of every column of every table in ``data/`` (types, vocabularies, keys).
 
-Each table is a :class:`Table` of :class:`Col`; :func:`pandera_schema` turns it into a pandera
-``DataFrameSchema`` for the raw (string) table, with the cross-table keys known at load time.
-The descriptions feed the data dictionary (``python -m kimi_research dictionary``).
+Each table is a :class:`Table` of :class:`Col`; :func:`pandera_schema` turns its columns into a
+pandera ``DataFrameSchema`` for the raw (string) table, with the cross-table keys known at load
+time, and :func:`row_problems` runs the checks across a row (a value against its value_text, a
+unit against the words value_text writes, a period's two ends ...). Every check works on whole
+columns, so validating grows linearly with the table. The descriptions feed the data dictionary
+(``python -m kimi_research dictionary``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from kimi_research.data.units import UNITS, numbers_in_text
+from kimi_research.data.units import UNITS, Reading, number_problem, read_value_text, unit_conflict
 
 QUALIFIERS = {
     "=": "as written (高达, 达到, 为 ...)",
@@ -86,7 +89,9 @@ class Table:
     description: str
     columns: list[Col]
     row_checks: list[tuple[str, str, str, Callable]] = field(default_factory=list)
-    # (check name, column to report, what was expected, fn(df, ctx) -> bool Series)
+    # (check name, column to report, what was expected, fn(df, ctx) -> Series over the rows):
+    # a bool Series (False = the row fails), or a Series of text holding, for each failing row,
+    # what it reads as (appended to the expectation) and None (NA) elsewhere
 
     @property
     def file(self) -> str:
@@ -96,38 +101,64 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-def _real_date(v: str) -> bool:
-    """An ISO date YYYY-MM-DD (or YYYY-MM / YYYY for partial dates) that exists in the calendar."""
-    fmt = {10: "%Y-%m-%d", 7: "%Y-%m", 4: "%Y"}.get(len(v))
-    if fmt is None:
-        return False
-    try:
-        import datetime as _dt
+# Every check works on whole columns (pandas string and date operations), so validating grows
+# linearly with the table. Python loops only where pandas has no column operation (is one
+# column's text inside another's) or over the few rows a check concerns (rows with a same_as),
+# and value_texts are read once per distinct text.
+def _text(s: pd.Series) -> pd.Series:
+    """A raw column as pandas strings, an empty cell (None) as NA."""
+    return s.astype("str")
 
-        _dt.datetime.strptime(v, fmt)
-    except ValueError:
-        return False
-    return True
+
+def _filled(s: pd.Series) -> pd.Series:
+    """A raw column as strings, an empty cell as ''."""
+    return _text(s).fillna("")
+
+
+def _dates(s: pd.Series, fmt: str = "%Y-%m-%d") -> pd.Series:
+    """The dates a column writes (NaT where it writes none, or no real date: 2024-02-30)."""
+    return pd.to_datetime(_text(s), format=fmt, errors="coerce")
 
 
 def _isdate(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or (isinstance(v, str) and re.fullmatch(ISO_DATE, v) is not None and _real_date(v)))
+    """An ISO date YYYY-MM-DD that exists in the calendar (empty cells pass: `required` reports them)."""
+    t = _text(s)
+    return t.isna() | (t.str.fullmatch(ISO_DATE) & _dates(t).notna())
 
 
 def _ispartialdate(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or (isinstance(v, str) and re.fullmatch(PARTIAL_DATE, v) is not None and _real_date(v)))
+    """YYYY-MM-DD, YYYY-MM or YYYY, a real date."""
+    t = _text(s)
+    ok = t.isna()
+    for n, fmt in ((10, "%Y-%m-%d"), (7, "%Y-%m"), (4, "%Y")):
+        this = t.str.len() == n
+        ok |= this & t.str.fullmatch(PARTIAL_DATE) & _dates(t.where(this), fmt).notna()
+    return ok
 
 
 def _isnumber(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or (isinstance(v, str) and re.fullmatch(NUMBER, v) is not None))
+    t = _text(s)
+    return t.isna() | t.str.fullmatch(NUMBER)
 
 
 def _iswhole(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or (isinstance(v, str) and re.fullmatch(WHOLE, v) is not None))
+    t = _text(s)
+    return t.isna() | t.str.fullmatch(WHOLE)
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    """The numbers a column writes (NaN where it writes no NUMBER: empty, '2,2', '1e3')."""
+    t = _text(s)
+    return pd.to_numeric(t.where(t.str.fullmatch(NUMBER)), errors="coerce").astype(float)
 
 
 def _ispositive(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or not re.fullmatch(NUMBER, str(v)) or float(v) > 0)
+    x = _numbers(s)
+    return x.isna() | (x > 0)
+
+
+def _has_flag(s: pd.Series, flag: str) -> pd.Series:
+    return _filled(s).str.contains(rf"(?:^|;){flag}(?:;|$)", regex=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,7 +209,7 @@ SOURCES = Table(
             "identifiable",
             "title",
             "a title or a url (a source must be identifiable)",
-            lambda df, ctx: df["title"].map(_txt).ne("") | df["url"].map(_txt).ne(""),
+            lambda df, ctx: _filled(df["title"]).ne("") | _filled(df["url"]).ne(""),
         ),
     ],
 )
@@ -235,118 +266,141 @@ METRICS = Table(
 
 def _period_ok(df, ctx):
     """Both dates or neither, end >= start (a date that is not a real date is reported by its own check)."""
-    out = []
-    for s, e in zip(df["period_start"], df["period_end"], strict=True):
-        s, e = _txt(s), _txt(e)
-        if not s and not e:
-            out.append(True)
-        elif not s or not e:
-            out.append(False)
-        elif not (_isdate(pd.Series([s, e])).all()):
-            out.append(True)
-        else:
-            out.append(e >= s)
-    return pd.Series(out, index=df.index)
+    has_s, has_e = _text(df["period_start"]).notna(), _text(df["period_end"]).notna()
+    s, e = _dates(df["period_start"]), _dates(df["period_end"])
+    return (~has_s & ~has_e) | (has_s & has_e & (s.isna() | e.isna() | (e >= s)))
+
+
+_UNIT_DIMENSION = {u: d for u, (_, d) in UNITS.items()}
 
 
 def _unit_matches_metric(df, ctx):
-    dims = df["unit"].map(lambda u: UNITS.get(u, (None, None))[1])
+    dims = df["unit"].map(_UNIT_DIMENSION)
     want = df["metric"].map(ctx["metric_dimension"])
     return dims.isna() | want.isna() | (dims == want)
 
 
-def _txt(v) -> str:
-    return v if isinstance(v, str) else ""
-
-
 def _value_text_in_quote(df, ctx):
-    # an empty quote or value_text is reported by the required-column check, not here
-    return pd.Series(
-        [not _txt(t) or not _txt(q) or _txt(t) in _txt(q) for t, q in zip(df["value_text"], df["quote"], strict=True)],
-        index=df.index,
+    # an empty quote or value_text is reported by the required-column check, not here; pandas has
+    # no row-wise "a in b", so this one test is a comprehension over the two columns
+    text, quote = _filled(df["value_text"]), _filled(df["quote"])
+    return pd.Series([t in q for t, q in zip(text.tolist(), quote.tolist(), strict=True)], index=df.index).where(
+        text.ne("") & quote.ne(""), True
     )
 
 
+_COMMA = "\x00,"  # appended to a value_text read with a decimal comma (a key of the readings)
+
+
+def _reading_keys(df, ctx) -> pd.Series:
+    """value_text, marked when its source writes a decimal comma: one key per distinct reading."""
+    comma = df["source_id"].isin(ctx.get("decimal_comma_sources", set()))
+    return _filled(df["value_text"]) + comma.map({True: _COMMA, False: ""}).astype("str")
+
+
+def _readings(keys: pd.Series) -> dict[str, Reading]:
+    """Each distinct value_text read once (a table grows by rows, not by ways of writing numbers)."""
+    return {k: read_value_text(k.removesuffix(_COMMA), k.endswith(_COMMA)) for k in keys.unique() if k}
+
+
 def _number_matches(df, ctx):
-    """value (and value_high) are exactly the signed numbers value_text writes (no abs())."""
-    comma = ctx.get("decimal_comma_sources", set())
-    out = []
-    for t, v, h, src in zip(df["value_text"], df["value"], df["value_high"], df["source_id"], strict=True):
-        has_high = isinstance(h, str) and h != ""
-        if not isinstance(v, str) or not re.fullmatch(NUMBER, v) or (has_high and not re.fullmatch(NUMBER, h)):
-            out.append(True)  # reported by the type check
-            continue
-        want = [float(v)] + ([float(h)] if has_high else [])
-        got = numbers_in_text(_txt(t), decimal_comma=src in comma)
-        out.append(got is not None and got == want)
-    return pd.Series(out, index=df.index)
+    """value (and value_high) are exactly the signed numbers value_text writes (no abs()).
+
+    A row whose value_text is read otherwise is told what was read ('992.6万' reads 992.6), or
+    that no number was read at all (a word: 'several')."""
+    keys = _reading_keys(df, ctx)
+    readings = _readings(keys)
+    count = keys.map({k: len(r.numbers) for k, r in readings.items()})
+    first = keys.map({k: r.numbers[0] for k, r in readings.items() if r.numbers}).astype(float)
+    second = keys.map({k: r.numbers[1] for k, r in readings.items() if len(r.numbers) > 1}).astype(float)
+    value, high = _numbers(df["value"]), _numbers(df["value_high"])
+    has_high = _text(df["value_high"]).notna()
+    checkable = value.notna() & (~has_high | high.notna()) & keys.ne("") & keys.ne(_COMMA)
+    ok = (count == 1 + has_high.astype(int)) & _same(value, first) & (~has_high | _same(high, second))
+    bad = checkable & ~ok.fillna(False)
+    out = pd.Series(None, index=df.index, dtype=object)
+    out[bad] = keys[bad].map(lambda k: number_problem(readings[k]))
+    return out
 
 
-def _period_months(start: str, end: str) -> float | None:
-    try:
-        s, e = pd.Timestamp(start), pd.Timestamp(end)
-    except (TypeError, ValueError):
-        return None
-    return ((e - s).days + 1) / (365.25 / 12)
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Equal numbers (to a millionth of a millionth: the same decimal read twice)."""
+    return (a == b) | ((a - b).abs() <= 1e-12 * b.abs())
+
+
+def _unit_agrees_with_text(df, ctx):
+    """The unit is the one value_text writes (992.6万 is in 万, 2.2亿元 in 亿元, 70% in %)."""
+    keys = _reading_keys(df, ctx)
+    readings = _readings(keys)
+    dims = df["metric"].map(ctx["metric_dimension"]).astype(object)
+    combo = keys + "\x01" + _filled(df["unit"]) + "\x01" + _filled(dims)
+    found = {}
+    for c in combo.unique():
+        key, unit, dim = c.split("\x01")
+        found[c] = unit_conflict(readings[key], unit, dim or None) if key in readings else None
+    return combo.map(found)
 
 
 def _kind_fits_period(df, ctx):
     """An MAU over more than one month cannot be a period's own value: it is a monthly_average."""
-    out = []
-    for m, k, s, e in zip(df["metric"], df["value_kind"], df["period_start"], df["period_end"], strict=True):
-        months = _period_months(s, e) if isinstance(s, str) and isinstance(e, str) else None
-        out.append(not (m == "mau" and k == "period_value" and months is not None and months > 1.05))
-    return pd.Series(out, index=df.index)
+    months = ((_dates(df["period_end"]) - _dates(df["period_start"])).dt.days + 1) / (365.25 / 12)
+    return ~((df["metric"] == "mau") & (df["value_kind"] == "period_value") & (months > 1.05).fillna(False))
 
 
 def _same_as_ok(df, ctx):
     """same_as names another row of the same entity and metric, and same_as chains end."""
-    ids = dict(zip(df["obs_id"], zip(df["entity"], df["metric"], strict=True), strict=True))
-    links = dict(zip(df["obs_id"], df["same_as"], strict=True))
-    out = []
-    for oid, target, ent, met in zip(df["obs_id"], df["same_as"], df["entity"], df["metric"], strict=True):
-        if not isinstance(target, str):
-            out.append(True)
-            continue
-        ok = target != oid and target in ids and ids[target] == (ent, met)
+    linked = df[df["same_as"].notna()]
+    if linked.empty:
+        return pd.Series(True, index=df.index)
+    named = df[df["obs_id"].isin(linked["same_as"])]  # only the rows a same_as names
+    ids = dict(zip(named["obs_id"].tolist(), zip(named["entity"].tolist(), named["metric"].tolist(), strict=True), strict=True))
+    links = dict(zip(linked["obs_id"].tolist(), linked["same_as"].tolist(), strict=True))
+    ok = pd.Series(True, index=df.index)
+    for line, oid, target, ent, met in zip(
+        linked.index,
+        linked["obs_id"].tolist(),
+        linked["same_as"].tolist(),
+        linked["entity"].tolist(),
+        linked["metric"].tolist(),
+        strict=True,
+    ):
+        good = target != oid and target in ids and ids[target] == (ent, met)
         seen, cur = {oid}, target
-        while ok and isinstance(cur, str) and cur in links:
+        while good and isinstance(cur, str) and cur in links:
             if cur in seen:
-                ok = False
+                good = False
             seen.add(cur)
-            cur = links[cur] if isinstance(links[cur], str) else None
-        out.append(ok)
-    return pd.Series(out, index=df.index)
+            cur = links[cur]
+        ok[line] = good
+    return ok
 
 
 def _implicit_entity_noted(df, ctx):
-    flagged = df["flags"].fillna("").str.split(";").map(lambda f: "entity_implicit" in f)
-    return ~flagged | df["note"].notna()
+    return ~_has_flag(df["flags"], "entity_implicit") | _text(df["note"]).notna()
 
 
 def _range_consistent(df, ctx):
-    out = []
-    for q, v, h in zip(df["qualifier"], df["value"], df["value_high"], strict=True):
-        has_high = isinstance(h, str) and h != ""
-        if q == "range":
-            if has_high and isinstance(v, str) and re.fullmatch(NUMBER, v) and re.fullmatch(NUMBER, h):
-                out.append(float(h) > float(v))
-            else:
-                out.append(has_high)
-        else:
-            out.append(not has_high)
-    return pd.Series(out, index=df.index)
+    has_high = _text(df["value_high"]).notna()
+    value, high = _numbers(df["value"]), _numbers(df["value_high"])
+    both = value.notna() & high.notna()
+    in_range = has_high & (~both | (high > value))
+    is_range = df["qualifier"] == "range"
+    return (is_range & in_range) | (~is_range & ~has_high)
 
 
 def _conflict_consistent(df, ctx):
-    flagged = df["flags"].fillna("").str.split(";").map(lambda f: "conflict" in f)
-    grouped = df["conflict_group"].notna()
-    sizes = df["conflict_group"].map(df["conflict_group"].value_counts())
+    flagged = _has_flag(df["flags"], "conflict")
+    groups = _text(df["conflict_group"])
+    grouped = groups.notna()
+    sizes = groups.map(groups.value_counts())
     return (flagged == grouped) & (~grouped | (sizes >= 2))
 
 
 def _flags_known(s: pd.Series) -> pd.Series:
-    return s.isna() | s.map(lambda v: all(f in FLAGS for f in str(v).split(";")))
+    t = _text(s)
+    each = t.dropna().str.split(";").explode()
+    unknown = each[~each.isin(list(FLAGS))].index.unique()
+    return pd.Series(~t.index.isin(unknown), index=t.index)
 
 
 OBSERVATIONS = Table(
@@ -447,6 +501,7 @@ OBSERVATIONS = Table(
         ("unit_dimension", "unit", "a unit whose dimension matches the metric's dimension (metrics.csv)", _unit_matches_metric),
         ("value_text_in_quote", "value_text", "text that appears in the quote", _value_text_in_quote),
         ("number_matches", "value", "the number(s) written in value_text (value, and value_high for a range)", _number_matches),
+        ("unit_text", "unit", "", _unit_agrees_with_text),
         ("range", "value_high", "value_high > value exactly when qualifier is 'range'", _range_consistent),
         (
             "conflict",
@@ -625,11 +680,28 @@ def pandera_schema(table: Table, ctx: dict) -> tuple[pa.DataFrameSchema, dict[st
         for c in checks:
             explain[c.name] = (col.name, exp)
         explain[f"col:{col.name}"] = (col.name, exp)
-    row_checks = []
-    for name, column, expected, fn in table.row_checks:
-        row_checks.append(pa.Check(lambda df, fn=fn: fn(df, ctx), name=name))
-        explain[name] = (column, expected)
-    return pa.DataFrameSchema(columns, checks=row_checks, strict=True, name=table.name), explain
+    return pa.DataFrameSchema(columns, strict=True, name=table.name), explain
+
+
+def row_problems(df: pd.DataFrame, table: Table, ctx: dict) -> list[dict]:
+    """Every failing row check of the raw table: {line, column, value, expected}, in check order.
+
+    The checks run over whole columns (no per-row Python), and each tolerates cells that the
+    column checks report (a value that is not a number, a date that does not exist), so a row
+    with several faults gets every one of them.
+    """
+    problems = []
+    for _name, column, expected, fn in table.row_checks:
+        result = fn(df, ctx)
+        if pd.api.types.is_bool_dtype(result.dtype):
+            failing, detail = df.index[~result.fillna(True).astype(bool).to_numpy()], None
+        else:
+            detail = result[result.notna()]
+            failing = detail.index
+        for line in failing:
+            why = expected if detail is None else "; ".join(x for x in (expected, str(detail[line])) if x)
+            problems.append({"line": line, "column": column, "value": df.at[line, column], "expected": why})
+    return problems
 
 
 def dictionary_markdown() -> str:
