@@ -79,3 +79,68 @@ def test_analysis_never_draws_or_writes_markdown():
             text = f.read_text(encoding="utf-8")
             for name in banned:
                 assert f"import {name}" not in text and f"from {name}" not in text, f"{f.name} imports {name}"
+
+
+# --- presentation only draws and writes (issue 22) ------------------------------------------------------------
+PRESENTATION = PKG / "presentation"
+#: data-layer modules presentation may use: formatting and labels, never loading or selecting
+DATA_FOR_PRESENTATION = {"periods", "units", "vocabulary", "labels"}
+#: calls that load, select or fit: never in presentation
+FORBIDDEN_CALLS = {"load", "analyse", "select", "with_evidence", "measurements", "level_series", "evaluate", "fit_decay"}
+
+
+def _presentation_files() -> list[Path]:
+    return sorted(p for p in PRESENTATION.rglob("*.py") if p.name != "__init__.py")
+
+
+def _is_type_or_constant(name: str) -> bool:
+    return name[:1].isupper()  # a class (CamelCase) or a constant (UPPER_CASE)
+
+
+def test_presentation_only_draws_and_writes():
+    """presentation/ never loads data, selects or fits, never takes the dataset or the parameters, and imports only
+    types and constants from the analysis layer (and only formatting and label helpers from the data layer)."""
+    import ast
+
+    problems = []
+    for path in _presentation_files():
+        rel = path.relative_to(PKG)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kimi_research."):
+                parts = node.module.split(".")
+                for alias in node.names:
+                    if alias.name.startswith("_"):
+                        problems.append(f"{rel}: imports the private {node.module}.{alias.name}")
+                    if parts[1] == "analysis" and len(parts) > 2 and not _is_type_or_constant(alias.name):
+                        problems.append(f"{rel}: imports the function {node.module}.{alias.name} (take it from a section)")
+                    if parts[1] == "analysis" and len(parts) == 2:
+                        problems.append(f"{rel}: imports the analysis module {alias.name} (import its types only)")
+                    if parts[1] == "data" and (parts[2:3] or [alias.name])[0] not in DATA_FOR_PRESENTATION:
+                        problems.append(f"{rel}: imports {node.module}.{alias.name} from the data layer")
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith(("kimi_research.analysis", "kimi_research.data.loader")):
+                        problems.append(f"{rel}: imports {alias.name}")
+            if isinstance(node, ast.Call):
+                f = node.func
+                called = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                if called in FORBIDDEN_CALLS:
+                    problems.append(f"{rel}:{node.lineno}: calls {called}()")
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [a.arg for a in node.args.args + node.args.kwonlyargs]
+                if {"ds", "P"} & set(names):
+                    problems.append(f"{rel}:{node.lineno}: {node.name}() takes {sorted({'ds', 'P'} & set(names))}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_presentation_check_catches_a_load(tmp_path, monkeypatch):
+    """The check above fails on a sentence function that loads the data (it is not vacuous)."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("from kimi_research.data.loader import load\n\ndef note(ds):\n    return str(load())\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "_presentation_files", lambda: [bad])
+    monkeypatch.setattr(sys.modules[__name__], "PKG", tmp_path)
+    with pytest.raises(AssertionError) as e:
+        test_presentation_only_draws_and_writes()
+    text = str(e.value)
+    assert "imports kimi_research.data.loader.load" in text and "calls load()" in text and "takes ['ds']" in text

@@ -48,6 +48,7 @@ __all__ = [
     "cny_range_zh",
     "cny_zh",
     "estimate_zh",
+    "number_range",
     "is_missing",
     "ordinal",
     "pct",
@@ -130,6 +131,12 @@ def pct(v: float | None, digits: int = 1, sign: bool = False) -> str:
     if "." in s:
         s = s[:-1].rstrip("0").rstrip(".") + "%"
     return s.replace("-", MINUS)
+
+
+def number_range(lo: float, hi: float) -> str:
+    """A recomputed value or range, four significant digits: '7.097e+06 to 7.333e+06', '-0.2946', '2.14'."""
+    fmt = "{:,.4g}".format
+    return fmt(lo) if math.isclose(lo, hi, rel_tol=1e-5, abs_tol=1e-8) else f"{fmt(lo)} to {fmt(hi)}"
 
 
 def evidence_used(evidence: str, code: bool = False) -> str:

@@ -90,11 +90,6 @@ def current_lang() -> str:
     return _STATE["lang"]
 
 
-def label(ds, entity_id: str) -> str:
-    """Entity name for charts in the current language."""
-    return ds.name(entity_id, _STATE["lang"])
-
-
 def name(n: Name) -> str:
     """An entity's :class:`~kimi_research.data.labels.Name` in the charts' current language."""
     return n.in_lang(_STATE["lang"])
@@ -123,12 +118,6 @@ def footnote(fig, text: str, caption: str | None = None) -> None:
         body = f"{caption}\n{body}"
     fig.get_layout_engine() and fig.get_layout_engine().set(h_pad=0.15)
     fig.supxlabel(body, x=0.01, ha="left", fontsize=9, color="#444444", wrap=True)
-
-
-def source_text(ds, obs: pd.DataFrame) -> str:
-    """'Source: <vendor(s)> via <article(s)>' for the rows a chart shows."""
-    vendors = ds.vendor_label(obs["vendor"])
-    return f"Source: {vendors}, as quoted by {ds.source_label(obs['source_id'], _STATE['lang'])}"
 
 
 def source_line(c: Citation) -> str:

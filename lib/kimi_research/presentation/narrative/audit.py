@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kimi_research.analysis import claims as claim_rules
 from kimi_research.analysis.audit import AuditAnalysis, Basis, ClaimsCheck, Conflicts, Doubtful, Traceability
 from kimi_research.presentation import format as F
 
@@ -91,7 +90,7 @@ def claims_table(cc: ClaimsCheck):
     """Each claim with its recomputed value, the gap and the verdict."""
     v = cc.verdicts
     show = v.assign(
-        computed=[claim_rules.describe_range(lo, hi) for lo, hi in zip(v["computed_low"], v["computed_high"], strict=True)],
+        computed=[F.number_range(lo, hi) for lo, hi in zip(v["computed_low"], v["computed_high"], strict=True)],
         gap=v["gap"].map("{:.2%}".format),
     )
     return show[["source_id", "statement", "computed", "relation", "asserted", "gap", "verdict"]].style.hide(axis="index")
