@@ -2,13 +2,15 @@
 
 The kernel manager encrypts the kernel's ZMQ traffic when it can, puts its connection file in
 ``JUPYTER_RUNTIME_DIR`` (jupyter_client would use the system temp folder) and makes the kernel
-die with the process that started it (no orphan kernels after a kill). A failed or interrupted
-run keeps its executed notebook as ``<notebook>.failed.ipynb`` and never leaves a half-written
-``<notebook>.ipynb`` that looks complete.
+die with the process that started it (no orphan kernels after a kill); while a kernel server runs
+(:mod:`.warmkernels`: `make run`, sweeps) the kernel is a warm one forked by it. A failed or
+interrupted run keeps its executed notebook as ``<notebook>.failed.ipynb`` and never leaves a
+half-written ``<notebook>.ipynb`` that looks complete.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -19,6 +21,7 @@ from pathlib import Path
 from kimi_research import paths
 from kimi_research.io import umask
 from kimi_research.orchestration.reports import write_html
+from kimi_research.orchestration.runner import warmkernels
 from kimi_research.orchestration.runner.base import check_name
 from kimi_research.orchestration.runner.process import die_with_parent
 
@@ -45,6 +48,15 @@ def kernel_manager_class():
             _KERNELS.append(self)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
+            args = warmkernels.launcher_args(kernel_cmd)
+            if args is not None and self.provisioner is not None:
+                env, cwd = kw.get("env") or dict(os.environ), str(kw.get("cwd") or os.getcwd())
+                pid = await asyncio.to_thread(warmkernels.fork_kernel, args, env, cwd)
+                if pid is not None:  # a warm kernel, forked by the kernel server of this run
+                    prov = self.provisioner
+                    prov.process, prov.pid, prov.pgid, prov.cwd = warmkernels.ForkedKernel(pid), pid, pid, cwd
+                    self._reconcile_connection_info(prov.connection_info)
+                    return
             parent = os.getpid()
             kw.setdefault("preexec_fn", lambda: die_with_parent(signal.SIGKILL, parent))
             return await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -23,6 +23,7 @@ from typing import Any
 
 from kimi_research import paths, registry
 from kimi_research.errors import KimiResearchError
+from kimi_research.orchestration.runner import warmkernels
 from kimi_research.orchestration.runner.base import RunnerError, check_name
 from kimi_research.orchestration.runner.build import reap, run_canonical, run_lock
 from kimi_research.orchestration.runner.execute import run_notebook
@@ -79,7 +80,8 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
     """Run several notebooks, ``jobs`` at a time, in forked workers of this process.
 
     papermill and nbconvert are imported once here and inherited by the workers; each notebook
-    still gets its own fresh kernel. SIGTERM, SIGHUP or Ctrl-C stops the workers (each keeps its
+    still gets its own kernel, forked by a kernel server that has imported the heavy libraries
+    once (:mod:`.warmkernels`). SIGTERM, SIGHUP or Ctrl-C stops the workers (each keeps its
     partial notebook as .failed.ipynb and kills its kernel) and exits 130. Returns 1 if any
     notebook failed (after the others have finished)."""
     import nbconvert  # noqa: F401  (warm import, inherited by the workers)
@@ -92,7 +94,8 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
     ctx = mp.get_context("fork")
     running: dict[Any, tuple[Any, str, Any]] = {}
     pending, failed = _order(specs), []
-    with stop_on_signals():  # a second signal is ignored until the cleanup below is done
+    warm = warmkernels.started() if len(specs) > 1 else contextlib.nullcontext()
+    with stop_on_signals(), warm:  # a second signal is ignored until the cleanup below is done
         try:
             while pending or running:
                 while pending and len(running) < max(1, jobs):

@@ -10,6 +10,7 @@ outputs are never touched.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import yaml
 
 from kimi_research import paths
 from kimi_research.io import atomic_write_text
+from kimi_research.orchestration.runner import warmkernels
 from kimi_research.orchestration.runner.base import check_name
 from kimi_research.orchestration.runner.params import expand_grid, read_yaml_file
 from kimi_research.orchestration.runner.preflight import check_before_running
@@ -88,7 +90,8 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
         return row
 
     rows, done = [], 0
-    with cf.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    warm = warmkernels.started() if total > 1 else contextlib.nullcontext()  # kernels for every run's process
+    with warm, cf.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, i, p): (i, p) for i, p in enumerate(runs)}
         for fut in cf.as_completed(futures):
             row = fut.result()
