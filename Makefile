@@ -32,7 +32,7 @@ NAMES     = $(shell $(REGISTRY))
 EXECUTED  = $(NAMES:%=$(BUILD)/executed/%.ipynb)
 DATA     := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run queue FORCE test lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run queue FORCE test test-fast lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -108,8 +108,13 @@ $(BUILD)/executed/%.ipynb: notebooks/%.ipynb $$(or $$(wildcard $$(DEPS_$$*)),FOR
 	@echo "$*$(if $(PARAMS_$*),=$(PARAMS_$*))" >> "$(QUEUE)"
 FORCE:
 
-test: pdf ## Run every notebook, build the decks and PDFs, then the whole test suite
-	$(BIN)/python -m pytest -n $(JOBS) tests
+test: pdf ## Run every notebook, build the decks and PDFs, then the whole test suite (slowest 25 listed)
+	$(BIN)/python -m pytest -n $(JOBS) --durations=25 tests
+
+# The edit-test loop: unit and in-process tests only (no notebook, no browser, no `make` or
+# runner in a subprocess: the markers notebook, browser and make in pyproject.toml), in a minute or two.
+test-fast: $(STAMP) ## Run the unit and in-process tests only (no notebooks, browser or make), in under 2 minutes
+	$(BIN)/python -m pytest -n $(JOBS) -m "not notebook and not browser and not make" --durations=10 tests
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
 	@mkdir -p "$(MPLCONFIGDIR)" "$(IPYTHONDIR)" "$(JUPYTER_RUNTIME_DIR)"
