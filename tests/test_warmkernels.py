@@ -8,6 +8,7 @@ kernels and compares the results byte for byte with the canonical ones.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -42,7 +43,7 @@ def test_a_forked_kernel_looks_like_a_process_to_jupyter_client():
 
 def test_without_a_server_kernels_start_as_usual(monkeypatch):
     monkeypatch.delenv(warmkernels.ADDRESS_ENV, raising=False)
-    assert warmkernels.fork_kernel(["-f", "x.json"], {}, ".") is None
+    assert asyncio.run(warmkernels.fork_kernel(["-f", "x.json"], {}, ".")) is None
 
 
 @pytest.mark.notebook
@@ -64,12 +65,12 @@ def test_a_warm_kernel_dies_with_the_worker_that_asked_for_it(tmp_path):
     """SIGKILL the worker (no cleanup can run): its kernel follows within seconds."""
     worker = textwrap.dedent(
         f"""
-        import os, sys
+        import asyncio, os, sys
         from jupyter_client.connect import write_connection_file
         sys.path.insert(0, {str(paths.ROOT / "lib")!r})
         from kimi_research.orchestration.runner import warmkernels
         cf, _ = write_connection_file({str(tmp_path / "k.json")!r})
-        pid = warmkernels.fork_kernel(["-f", cf], dict(os.environ), {str(paths.NOTEBOOKS_DIR)!r})
+        pid = asyncio.run(warmkernels.fork_kernel(["-f", cf], dict(os.environ), {str(paths.NOTEBOOKS_DIR)!r}))
         print(pid, flush=True)
         sys.stdin.readline()
         """

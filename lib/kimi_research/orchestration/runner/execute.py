@@ -10,7 +10,6 @@ half-written ``<notebook>.ipynb`` that looks complete.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -51,7 +50,7 @@ def kernel_manager_class():
             args = warmkernels.launcher_args(kernel_cmd)
             if args is not None and self.provisioner is not None:
                 env, cwd = kw.get("env") or dict(os.environ), str(kw.get("cwd") or os.getcwd())
-                pid = await asyncio.to_thread(warmkernels.fork_kernel, args, env, cwd)
+                pid = await warmkernels.fork_kernel(args, env, cwd)
                 if pid is not None:  # a warm kernel, forked by the kernel server of this run
                     prov = self.provisioner
                     prov.process, prov.pid, prov.pgid, prov.cwd = warmkernels.ForkedKernel(pid), pid, pid, cwd

@@ -189,20 +189,24 @@ def make_run(jobs: int = 2, dry_run: bool = False, what_if: list[str] | None = N
         for name in only:
             check_name(name)
         names = [n for n in names if n in only]
-    check_before_running(paths.build_dir(), quotes=not dry_run)
-    with stop_on_signals():
-        try:
-            with run_lock():
-                for note in reap():
-                    print(note, file=sys.stderr, flush=True)
-                queue = _queue(names, what_if)
-                if what_if:
-                    to_run = ", ".join(sorted(q.partition("=")[0] for q in queue)) or "nothing"
-                    print(f"as if {', '.join(what_if)} changed: {to_run} to run", flush=True)
-                if dry_run:
-                    print("\n".join(queue))
-                    return 0
-                return run_many(queue, jobs)
-        except (Stop, KeyboardInterrupt):
-            print("interrupted", file=sys.stderr)
-            return 130
+    # the kernel server imports its libraries (3 s) while this process checks, locks, asks make
+    # and imports papermill: the first kernels wait for it less
+    warm = contextlib.nullcontext() if dry_run else warmkernels.started()
+    with warm:
+        check_before_running(paths.build_dir(), quotes=not dry_run)
+        with stop_on_signals():
+            try:
+                with run_lock():
+                    for note in reap():
+                        print(note, file=sys.stderr, flush=True)
+                    queue = _queue(names, what_if)
+                    if what_if:
+                        to_run = ", ".join(sorted(q.partition("=")[0] for q in queue)) or "nothing"
+                        print(f"as if {', '.join(what_if)} changed: {to_run} to run", flush=True)
+                    if dry_run:
+                        print("\n".join(queue))
+                        return 0
+                    return run_many(queue, jobs)
+            except (Stop, KeyboardInterrupt):
+                print("interrupted", file=sys.stderr)
+                return 130

@@ -22,6 +22,7 @@ server imports nothing but the standard library and :data:`PRELOAD` (no ``kimi_r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import importlib
@@ -237,22 +238,32 @@ def started() -> Iterator[str | None]:
         proc.wait()
 
 
-def fork_kernel(argv: list[str], env: dict[str, str], cwd: str, timeout: float = 180) -> int | None:
-    """Ask the kernel server for a kernel; its pid, or None (no server, or it did not answer)."""
+def _request(argv: list[str], env: dict[str, str], cwd: str) -> bytes:
+    env = {k: v for k, v in env.items() if k != ADDRESS_ENV}  # the kernel's environment, as without a server
+    env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it (else ipykernel prints a banner)
+    return json.dumps({"argv": argv, "env": env, "cwd": cwd, "requester": os.getpid()}).encode()
+
+
+async def fork_kernel(argv: list[str], env: dict[str, str], cwd: str, timeout: float = 180) -> int | None:
+    """Ask the kernel server for a kernel; its pid, or None (no server, or it did not answer).
+
+    Asynchronous, in the event loop that starts the kernel: a signal that stops the run while
+    the server is still importing its libraries stops this wait at once (a thread would hold up
+    the process's exit)."""
     address = os.environ.get(ADDRESS_ENV)
     if not address:
         return None
-    env = {k: v for k, v in env.items() if k != ADDRESS_ENV}  # the kernel's environment, as without a server
-    env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it (else ipykernel prints a banner)
-    request = json.dumps({"argv": argv, "env": env, "cwd": cwd, "requester": os.getpid()}).encode()
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect("\0" + address)
-            s.sendall(request)
-            s.shutdown(socket.SHUT_WR)
-            answer = _read_all(s)
-    except OSError:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_unix_connection("\0" + address)
+            try:
+                writer.write(_request(argv, env, cwd))
+                await writer.drain()
+                writer.write_eof()
+                answer = await reader.read()
+            finally:
+                writer.close()
+    except (OSError, TimeoutError):
         return None
     return int(answer) if answer.isdigit() else None
 
