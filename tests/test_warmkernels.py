@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -39,6 +41,28 @@ def test_a_forked_kernel_looks_like_a_process_to_jupyter_client():
     k.kill()
     proc.wait()
     assert k.wait(5) == 0 and k.poll() == 0
+
+
+def test_the_server_forks_kernels_for_its_own_user_only():
+    a, b = socket.socketpair(socket.AF_UNIX)
+    with a, b:
+        assert warmkernels._same_user(a)
+    if os.geteuid() != 0:
+        pytest.skip("asking as another user needs root")
+    program = (  # the module needs only the standard library: any python3 runs it, given on stdin
+        "import asyncio, sys; ns = {'__name__': 'client'}; exec(compile(sys.stdin.read(), 'warmkernels', 'exec'), ns); "
+        "print(asyncio.run(ns['fork_kernel'](['-f', '/nonexistent.json'], {}, '/')))"
+    )
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None:
+        pytest.skip("no system python3 to run as another user")
+    source = Path(warmkernels.__file__).read_text(encoding="utf-8")
+    with warmkernels.started():
+        other = subprocess.run(
+            [python, "-c", program], input=source, user=65534, cwd="/", capture_output=True, text=True, timeout=120
+        )
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == "None", "no kernel for a process of another user"
 
 
 def test_without_a_server_kernels_start_as_usual(monkeypatch):

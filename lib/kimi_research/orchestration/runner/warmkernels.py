@@ -1,7 +1,7 @@
 """Warm kernels: Jupyter kernels forked from a process that has already imported the heavy libraries.
 
 A notebook's kernel normally starts a fresh Python, imports ipykernel (about 1 s) and then the
-notebook imports pandas, seaborn, statsmodels and scipy (about 3 s on this kind of machine): the
+notebook imports pandas, statsmodels, scipy and matplotlib (about 3 s on this kind of machine): the
 same 4 s for every notebook of a `make run`. :func:`started` starts a *kernel server* once per run:
 a process that imports ipykernel and those libraries (:data:`PRELOAD`) and then forks one child per
 kernel on request; each child becomes an ``ipykernel`` kernel with the connection file, environment
@@ -11,8 +11,10 @@ notebook, in the child, as before: the server imports nothing of the package and
 reacts to IPython at import (the inline matplotlib backend, ipywidgets), so a forked kernel
 behaves as a fresh one and the results are the same bytes.
 
-Lifetimes: the server dies with the runner (``PR_SET_PDEATHSIG``); a kernel dies with the server and
-with the worker that asked for it (it watches that worker's pid), so no kill leaves one behind.
+The server listens on an abstract Unix socket (no file to clean up) and forks a kernel only for
+a process of the same user (``SO_PEERCRED``). Lifetimes: the server dies with the runner
+(``PR_SET_PDEATHSIG``); a kernel dies with the server and with the worker that asked for it (it
+watches that worker's pid), so no kill leaves one behind.
 A kernel that cannot be forked (no server, Linux-only features missing, a kernel spec that is not
 ``ipykernel_launcher``) is started the usual way.
 
@@ -32,6 +34,7 @@ import secrets
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -180,6 +183,8 @@ def serve(address: str, parent: int, ready: int) -> None:
     while True:
         conn, _ = listener.accept()
         with conn:
+            if not _same_user(conn):  # an abstract socket has no file permissions: check who asks
+                continue
             try:
                 request = json.loads(_read_all(conn))
             except (OSError, ValueError):
@@ -191,6 +196,15 @@ def serve(address: str, parent: int, ready: int) -> None:
                 _become_kernel(request, server)
             with contextlib.suppress(OSError):
                 conn.sendall(str(pid).encode())
+
+
+def _same_user(conn: socket.socket) -> bool:
+    """Whether the process at the other end of ``conn`` runs as this user (SO_PEERCRED)."""
+    try:
+        _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+    except (OSError, AttributeError, struct.error):
+        return False
+    return uid == os.getuid()
 
 
 def _read_all(conn: socket.socket) -> bytes:
