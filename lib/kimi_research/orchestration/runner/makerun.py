@@ -10,6 +10,7 @@ partial notebook as ``.failed.ipynb`` and kills its kernel.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing as mp
 import os
 import re
@@ -17,12 +18,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
 from kimi_research import paths, registry
 from kimi_research.errors import KimiResearchError
+from kimi_research.io import atomic_write_text
 from kimi_research.orchestration.runner import warmkernels
 from kimi_research.orchestration.runner.base import RunnerError, check_name
 from kimi_research.orchestration.runner.build import reap, run_canonical, run_lock
@@ -35,7 +38,7 @@ from kimi_research.orchestration.runner.process import STOP_SIGNALS, Stop, die_w
 def _run_one(spec: str) -> tuple[str, bool, str]:
     """Run one queued notebook: 'name' (a default run, promoted to build/) or 'name=params.yaml'
     (a run with parameters, in its own folder)."""
-    import papermill as pm  # inherited from run_many's warm import
+    import papermill as pm  # imported by run_many before it forks the workers
 
     name, _, pfile = spec.partition("=")
     if pfile:
@@ -44,12 +47,13 @@ def _run_one(spec: str) -> tuple[str, bool, str]:
     else:
         failed = paths.executed_dir() / f"{name}.failed.ipynb"
     try:
+        t0 = time.perf_counter()
         if pfile:
             # relative to the caller's folder: `make -C repo run PARAMS_x=mine.yaml` keeps $PWD
             run_notebook(name, load_params([pfile], [], cwd=os.environ.get("PWD")), d, html=True, quiet=True)
-        else:
-            run_canonical(name, html=True, quiet=True)
-        return name, True, ""
+            return name, True, ""
+        run_canonical(name, html=True, quiet=True)
+        return name, True, f"{time.perf_counter() - t0:.1f}"  # a default run's time, for the order of the next queue
     except pm.PapermillExecutionError as e:
         return name, False, f"{e.ename}: {e.evalue}\n  executed copy kept: {paths.shown(failed)}"
     except KimiResearchError as e:
@@ -70,10 +74,37 @@ def _worker(spec: str, conn, parent: int) -> None:
         sys.exit(130)  # _run_one's cleanup has run: partial notebook kept, kernel killed
 
 
+def seconds_file() -> Path:
+    """How long each notebook's last default run took (kept with the tool caches, so that a clean
+    build dir still knows): the queue runs the longest first."""
+    return paths.ROOT / "build" / "cache" / "notebook-seconds.json"
+
+
+def _seconds() -> dict[str, float]:
+    try:
+        data = json.loads(seconds_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)} if isinstance(data, dict) else {}
+
+
+def _record_seconds(new: dict[str, float]) -> None:
+    if new:
+        with contextlib.suppress(OSError):  # only an optimisation: a read-only cache is fine
+            atomic_write_text(seconds_file(), json.dumps(_seconds() | new, indent=1, sort_keys=True) + "\n")
+
+
 def _order(specs: list[str]) -> list[str]:
-    """Heaviest first (the later notebooks draw the most charts): two workers finish together."""
+    """Longest first, so that the workers finish together: by each notebook's last recorded run;
+    a notebook never timed goes first, the later ones before the earlier (they draw more charts)."""
     rank = {n: i for i, n in enumerate(registry.NAMES)}
-    return sorted(specs, key=lambda s: -rank.get(s.partition("=")[0], -1))
+    took = _seconds()
+
+    def key(spec: str) -> tuple[int, float]:
+        name = spec.partition("=")[0]
+        return (1, -took[name]) if name in took else (0, -rank.get(name, -1))
+
+    return sorted(specs, key=key)
 
 
 def run_many(specs: list[str], jobs: int = 2) -> int:
@@ -94,6 +125,7 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
     ctx = mp.get_context("fork")
     running: dict[Any, tuple[Any, str, Any]] = {}
     pending, failed = _order(specs), []
+    took: dict[str, float] = {}
     warm = warmkernels.started() if len(specs) > 1 else contextlib.nullcontext()
     with stop_on_signals(), warm:  # a second signal is ignored until the cleanup below is done
         try:
@@ -114,7 +146,9 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
                         name, ok, msg = spec, False, "its worker died"
                     proc.join()
                     recv.close()
-                    if not ok:  # successes are reported by the worker ("ran ... in ...")
+                    if ok and msg:  # successes are reported by the worker ("ran ... in ...")
+                        took[name] = float(msg)
+                    elif not ok:
                         failed.append(name)
                         print(f"FAILED {name}: {msg}", file=sys.stderr, flush=True)
         except (Stop, KeyboardInterrupt):
@@ -134,6 +168,7 @@ def run_many(specs: list[str], jobs: int = 2) -> int:
                 flush=True,
             )
             return 130
+    _record_seconds(took)
     if failed:
         print(f"{len(failed)} of {len(specs)} notebooks failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
