@@ -25,6 +25,7 @@ server imports nothing but the standard library and :data:`PRELOAD` (no ``kimi_r
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ctypes
 import importlib
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,14 +146,10 @@ def _become_kernel(request: dict, server: int) -> None:
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 0
     except BaseException:  # noqa: BLE001 - a kernel that cannot start says why, and exits
-        import traceback
-
         traceback.print_exc()
         code = 1
     finally:
         with contextlib.suppress(Exception):
-            import atexit
-
             atexit._run_exitfuncs()  # what a kernel's interpreter would run at exit (IPython history)
         with contextlib.suppress(Exception):
             sys.stdout.flush()
