@@ -302,6 +302,9 @@ def _report_run(r: dict[str, Any], say: Callable[[str], None]) -> None:
     say(f"clean `make run` (with HTML):       {r['clean_seconds']:6.1f} s")
     say(f"ratio clean / naive:                {r['ratio']:6.2f}  (goal <= 0.5)")
     say(f"no-op `make run`:                   {r['noop_seconds']:6.2f} s  (goal < 3 s)")
+    if r["repeats"] > 1:
+        each = ", ".join(f"{c:.1f}/{n:.1f}" for c, n in zip(r["all_clean_seconds"], r["all_naive_seconds"], strict=True))
+        say(f"each repetition, clean/naive (s):   {each}")
     say("where the time goes, per notebook (s; kernel = start and shut-down; html = the export after the run):")
     say(f"  {'notebook':<28}{'':>9}{'kernel':>8}{'imports':>8}{'load':>8}{'figures':>8}{'rest':>8}{'html':>8}{'total':>8}")
     for n, b in r["per_notebook"].items():
