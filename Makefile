@@ -32,7 +32,7 @@ NAMES     = $(shell $(REGISTRY))
 EXECUTED  = $(NAMES:%=$(BUILD)/executed/%.ipynb)
 DATA     := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run queue FORCE test lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run queue FORCE test test-fast lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -81,14 +81,17 @@ run: $(STAMP) ## Execute the notebooks whose inputs changed (parallel) into buil
 	    $(MAKE) --no-print-directory -s -q queue QUEUE=/dev/null NAMES="$(NAMES)" 2>/dev/null; then \
 	  echo "nothing to run: every notebook is up to date"; \
 	else \
-	  KIMI_RESEARCH_MAKE="$(MAKE)" $(BIN)/python -m kimi_research make-run --jobs $(JOBS) \
+	  KIMI_RESEARCH_MAKE="$(MAKE)" KIMI_RESEARCH_MAKE_PID=$$PPID exec $(BIN)/python -m kimi_research make-run --jobs $(JOBS) \
 	    $(foreach f,$(WHAT_IF),--what-if $(f)) $(if $(ONLY),--only $(ONLY)); \
 	fi
 
 # `make run` first asks make (-q) whether anything is out of date: if not, it is done (no
-# Python). Otherwise it is a Python process (kimi_research.orchestration.runner.make_run) that holds
-# build/.run.lock (a second `make run` waits), reaps what a killed run left, then asks this
-# Makefile (`make queue`) which notebooks are out of date and runs them JOBS at a time.
+# Python). Otherwise the recipe's shell execs (so make is its parent, and a SIGKILL of make
+# reaches it through PR_SET_PDEATHSIG) a Python process (kimi_research.orchestration.runner.makerun)
+# that checks every quote against its archived text and that build/ can be written (refusing
+# before anything runs), holds build/.run.lock (a second `make run` waits), reaps what a killed
+# run left, then asks this Makefile (`make queue`) which notebooks are out of date and runs them
+# JOBS at a time.
 # `make run WHAT_IF=lib/kimi_research/analysis/competitors/ranking.py` runs what an edit of that file would;
 # `make run ONLY="00_data_audit 01_user_decline"` considers only those notebooks.
 # A notebook's executed copy depends on the notebook, the package modules it imports
@@ -105,8 +108,13 @@ $(BUILD)/executed/%.ipynb: notebooks/%.ipynb $$(or $$(wildcard $$(DEPS_$$*)),FOR
 	@echo "$*$(if $(PARAMS_$*),=$(PARAMS_$*))" >> "$(QUEUE)"
 FORCE:
 
-test: pdf ## Run every notebook, build the decks and PDFs, then the whole test suite
-	$(BIN)/python -m pytest -n $(JOBS) tests
+test: pdf ## Run every notebook, build the decks and PDFs, then the whole test suite (slowest 25 listed)
+	$(BIN)/python -m pytest -n $(JOBS) --durations=25 tests
+
+# The edit-test loop: unit and in-process tests only (no notebook, no browser, no `make` or
+# runner in a subprocess: the markers notebook, browser and make in pyproject.toml), in a minute or two.
+test-fast: $(STAMP) ## Run the unit and in-process tests only (no notebooks, browser or make), in under 2 minutes
+	$(BIN)/python -m pytest -n $(JOBS) -m "not notebook and not browser and not make" --durations=10 tests
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
 	@mkdir -p "$(MPLCONFIGDIR)" "$(IPYTHONDIR)" "$(JUPYTER_RUNTIME_DIR)"
@@ -148,9 +156,10 @@ check-data: $(STAMP) ## Validate data/ (every table, claim and quote) in about a
 dictionary: $(STAMP) ## Print the data dictionary (generated from the schema)
 	@$(BIN)/python -m kimi_research dictionary
 
-bench: $(STAMP) ## Time a clean `make run` against a sequential papermill loop, a no-op run, and the scenario engine
-	$(BIN)/python -m kimi_research bench --jobs $(JOBS)
-	$(BIN)/python -m kimi_research.orchestration.scenarios bench
+# REPEATS=n repeats each timing and reports medians; QUICK=1 is the reduced run the test makes.
+bench: $(STAMP) ## Time a clean and a no-op `make run` against a papermill loop, the scenario engine, loading at scale
+	@mkdir -p $(BUILD) $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR)
+	$(BIN)/python -m kimi_research bench --jobs $(JOBS) $(if $(REPEATS),--repeats $(REPEATS)) $(if $(QUICK),--quick)
 
 # The scenario grid of notebook 05 on local worker processes (JOBS), or on a Dask cluster with
 # SCHEDULER=tcp://host:8786; skipped when data/, lib/ and the parameters are unchanged (FORCE=1 reruns).
@@ -161,7 +170,7 @@ scenarios: $(STAMP) ## Evaluate every combination of the contested readings into
 
 bench-scenarios: $(STAMP) ## Time the scenario engine against papermill runs of the same small grid
 	@mkdir -p $(BUILD) $(MPLCONFIGDIR) $(IPYTHONDIR) $(JUPYTER_RUNTIME_DIR)
-	$(BIN)/python -m kimi_research.orchestration.scenarios bench
+	$(BIN)/python -m kimi_research bench --only scenarios
 
 sweep: $(STAMP) ## Run NOTEBOOK over a parameter GRID (YAML) in parallel; results CSV in build/sweeps
 	@test -n "$(NOTEBOOK)" -a -n "$(GRID)" || { echo "usage: make sweep NOTEBOOK=01_user_decline GRID=grid.yaml [JOBS=2]"; exit 2; }

@@ -3,14 +3,17 @@ and the value (never a traceback), runs with parameters never touch the canonica
 a killed `make run` leaves nothing behind and recovers to byte-identical results.
 
 The command-line cases run in-process (``kimi_research.__main__.main``); the lock, `build`-is-
-a-file and kill cases drive `make run` in a temporary build folder (BUILD=...)."""
+a-file, read-only, full-disk and kill cases drive `make run` in a temporary build folder
+(BUILD=...), marked ``make`` (or ``notebook`` when notebooks run) so that `make test-fast` skips them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -189,6 +192,7 @@ def test_build_is_a_file(cli, tmp_path):
     assert cli("run", "00_data_audit", "-p", "tolerance", "0.1") == (2, expected)
 
 
+@pytest.mark.make
 def test_build_is_a_file_through_make(tmp_path):
     b = tmp_path / "build"
     b.write_text("x\n", encoding="utf-8")
@@ -207,6 +211,7 @@ def test_build_is_a_file_through_make(tmp_path):
     ) in proc.stderr.splitlines()
 
 
+@pytest.mark.make
 def test_the_real_command_line_prints_no_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "kimi_research", "run", NB, "-p", "start", "2025-02-30"],
@@ -218,6 +223,74 @@ def test_the_real_command_line_prints_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr == ("error: -p start 2025-02-30: '2025-02-30' is not a real date (day is out of range for month)\n")
+
+
+def _in_a_private_mount(setup: str, build: Path) -> list[str] | None:
+    """A command prefix that runs a command after ``setup`` (a mount on ``build``, written BUILD) in
+    a mount namespace of its own (as root, or in an unprivileged user namespace), or None where
+    neither is allowed. The mount is gone when the command ends."""
+    script = setup.replace("BUILD", shlex.quote(str(build)))
+    for unshare in (["unshare", "-m"], ["unshare", "-r", "-m"]):
+        try:
+            probe = subprocess.run([*unshare, "sh", "-c", script], capture_output=True, text=True, timeout=30)
+        except OSError:  # no unshare at all
+            return None
+        if probe.returncode == 0:
+            return [*unshare, "sh", "-c", script + ' && exec "$@"', "sh"]
+    return None
+
+
+def _make_run_in(prefix: list[str], build: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*prefix, "make", "--no-print-directory", "run", f"BUILD={build}"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.make
+def test_a_read_only_build_is_one_line_from_make_run(tmp_path):
+    """A read-only bind mount of build/ (refuses root too); as a user without namespaces, chmod."""
+    build = tmp_path / "build"
+    build.mkdir()
+    prefix = _in_a_private_mount("mount --bind -o ro BUILD BUILD", build)
+    expected = (
+        f"error: {build}: cannot write there (a read-only file system); point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere"
+    )
+    if prefix is None:
+        if os.geteuid() == 0:
+            pytest.skip("no mount namespace here, and chmod does not stop root")
+        build.chmod(0o555)
+        prefix = []
+        expected = (
+            f"error: {build}: cannot write there (Permission denied); make it writable (chmod u+w, chattr -i) "
+            "or point KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere"
+        )
+    try:
+        proc = _make_run_in(prefix, build)
+    finally:
+        build.chmod(0o755)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[0] == expected
+    assert list(build.iterdir()) == []
+
+
+@pytest.mark.make
+def test_a_full_build_disk_is_one_line_from_make_run(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    prefix = _in_a_private_mount("mount -t tmpfs -o size=256k tmpfs BUILD", build)
+    if prefix is None:
+        pytest.skip("no mount namespace here to mount a small file system")
+    proc = _make_run_in(prefix, build)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.splitlines()[0] == (
+        f"error: {build}: no space left on its disk (No space left on device); free some space or point "
+        "KIMI_RESEARCH_BUILD_DIR (make: BUILD=...) elsewhere"
+    )
 
 
 # --- one canonical result per notebook ---------------------------------------------------------
@@ -320,6 +393,7 @@ def _holder(lock: Path) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.make
 def test_a_second_make_run_waits_for_the_first(tmp_path):
     build = tmp_path / "build"
     build.mkdir()
@@ -490,6 +564,28 @@ def test_sigkill_of_the_whole_run_is_reaped_by_the_next(tmp_path):
             f"kept the partial notebook of an interrupted run as {build / 'executed' / (name + '.failed.ipynb')}"
             in reap.stderr.splitlines()
         )
+
+
+@pytest.mark.notebook
+def test_sigkill_of_make_alone_leaves_no_worker(tmp_path, capsys):
+    """SIGKILL to make only (not its process group), as `kill -9 <make>` does: the recipe execs the
+    runner, so make is its parent and PR_SET_PDEATHSIG reaches it; the runner stops its workers,
+    which kill their kernels. Nothing of that run is left a few seconds later."""
+    build, runtime, tmp = tmp_path / "build", tmp_path / "runtime", tmp_path / "tmp"
+    tmp.mkdir()
+    proc = _start_make_run(build, runtime, tmp)
+    _wait_for(proc, lambda: any(runtime.glob("kernel-*.json")))
+    assert processes_of(build)
+    os.kill(proc.pid, signal.SIGKILL)
+    gone = _gone_within(build, 15)
+    left = processes_of(build)
+    for pid in left:  # do not leave them running for the rest of the suite
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert not left, f"processes of the killed run still there after {gone:.0f}s: {left}"
+    with capsys.disabled():
+        print(f"\n[sigkill make] every process of the run gone {gone:.1f}s after make was killed")
 
 
 @pytest.mark.notebook

@@ -1,13 +1,21 @@
-"""Command line: ``python -m kimi_research {run,make-run,run-many,sweep,notebooks,check-data,dictionary,slides,...} ...``.
+"""Command line: ``python -m kimi_research {run,make-run,run-many,sweep,bench,notebooks,check-data,dictionary,slides,...} ...``.
 
-Input problems (a bad ``-f``/``-p``, a missing grid, a ``build`` that is a file) end in one
-line on stderr naming the option and the value, and exit status 2; never a traceback.
+Input problems (a bad ``-f``/``-p``, a missing grid, a ``build`` that is a file or cannot be
+written, a quote missing from its archived text) end in one line (or one line per row) on
+stderr naming the option, the value or the path, and exit status 2; never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from kimi_research import paths, registry
+from kimi_research.data import check
+from kimi_research.errors import KimiResearchError
+from kimi_research.orchestration import decks
+from kimi_research.orchestration.runner import benchmark, build, command, deps, makerun, sweeps
+from kimi_research.orchestration.runner.preflight import check_before_running, describe_os_error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         help="execute one notebook with papermill (+ HTML)",
         description="Without parameters: a default run, promoted to build/{executed,results,"
         "figures,html} (like `make run` for one notebook). With -f/-p or --output-dir: "
-        "a run in its own folder (build/runs/<notebook>-<set>-<time>/ or DIR).",
+        "a run in its own folder (build/runs/<notebook>-<set>-<time>/ or DIR). Either way the "
+        "quotes are checked against the archived texts first.",
     )
     r.add_argument("name", help="notebook name without .ipynb, e.g. 01_user_decline")
     r.add_argument("-f", "--file", action="append", help="YAML parameter file (repeatable; relative to the current folder)")
@@ -38,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--data-dir", help="the data folder (default: data/, or KIMI_RESEARCH_DATA_DIR)")
     c.add_argument("-q", "--quiet", action="store_true", help="print nothing when all is well (for `make run`)")
     sub.add_parser("notebooks", help="print the registered notebooks, one name a line, in order")
-    k = sub.add_parser("make-run", help="what `make run` calls: lock, reap, ask make what is out of date, run it")
+    k = sub.add_parser("make-run", help="what `make run` calls: check, lock, reap, ask make what is out of date, run it")
     k.add_argument("--jobs", type=int, default=2)
     k.add_argument("--dry-run", action="store_true", help="print the notebooks that would run, run nothing")
     k.add_argument("--what-if", action="append", metavar="FILE", help="treat FILE as just edited (make -W)")
@@ -52,8 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("name")
     w.add_argument("grid", help="YAML: parameter -> list of values, or a list of parameter mappings")
     w.add_argument("--jobs", type=int, default=2)
-    b = sub.add_parser("bench", help="time clean and no-op `make run` against a naive papermill loop")
+    b = sub.add_parser(
+        "bench",
+        help="time a clean and a no-op `make run` against a naive papermill loop, the scenario engine, loading at scale",
+    )
     b.add_argument("--jobs", type=int, default=2)
+    b.add_argument("--quick", action="store_true", help="one repetition, one notebook, one papermill run, 2,600 rows")
+    b.add_argument("--repeats", type=int, default=1, help="repetitions of each timing (the median is reported)")
+    b.add_argument("--only", nargs="+", choices=benchmark.PARTS, default=list(benchmark.PARTS), help="the parts to run")
+    b.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     s = sub.add_parser("slides", help="build reveal.js decks from executed notebooks")
     s.add_argument("names", nargs="+")
     return ap
@@ -61,55 +77,53 @@ def _parser() -> argparse.ArgumentParser:
 
 def _dispatch(args) -> int:
     if args.cmd == "dictionary":
+        # kept lazy: the schema imports pandera (about 0.3 s), which `notebooks` (the Makefile's
+        # fallback in a no-op `make run`) must not pay for
         from kimi_research.data.schema import dictionary_markdown
 
         sys.stdout.write(dictionary_markdown())
         return 0
     if args.cmd == "check-data":
-        from kimi_research.data.check import run
-
-        return run(args.data_dir, quiet=args.quiet)
+        return check.run(args.data_dir, quiet=args.quiet)
     if args.cmd == "notebooks":
-        from kimi_research.registry import NAMES
-
-        print("\n".join(NAMES))
+        print("\n".join(registry.NAMES))
         return 0
     if args.cmd == "slides":
-        from kimi_research.orchestration.decks import build_decks
-
-        return build_decks(args.names)
-    from kimi_research.orchestration import runner
-
+        return decks.build_decks(args.names)
     if args.cmd == "run":
-        return runner.main_run(args)
+        return command.main_run(args)
     if args.cmd == "make-run":
-        return runner.make_run(args.jobs, dry_run=args.dry_run, what_if=args.what_if, only=args.only)
+        return makerun.make_run(args.jobs, dry_run=args.dry_run, what_if=args.what_if, only=args.only)
     if args.cmd == "deps":
-        from kimi_research import paths
-
-        print("\n".join(paths.shown(f) for f in runner.notebook_dependencies(args.name)))
+        print("\n".join(paths.shown(f) for f in deps.notebook_dependencies(args.name)))
         return 0
-    if args.cmd == "run-many":  # default runs write the canonical outputs: same lock as `make run`
-        with runner.run_lock():
-            runner.reap()
-            return runner.run_many(args.specs, args.jobs)
+    if args.cmd == "run-many":  # default runs write the canonical outputs: same checks and lock as `make run`
+        check_before_running(paths.build_dir())
+        with build.run_lock():
+            build.reap()
+            return makerun.run_many(args.specs, args.jobs)
     if args.cmd == "sweep":
-        return runner.sweep(args.name, args.grid, args.jobs)
+        return sweeps.sweep(args.name, args.grid, args.jobs)
     if args.cmd == "bench":
-        return runner.bench(args.jobs)
+        return benchmark.bench(args.jobs, quick=args.quick, repeats=args.repeats, parts=tuple(args.only), json_out=args.json)
     return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from kimi_research.errors import KimiResearchError
-
     try:
         return _dispatch(args)
     except KimiResearchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # an output that cannot be written (read-only or full disk): the path, not a traceback
+        if e.filename is None:
+            raise
+        print(f"error: {describe_os_error(e)}", file=sys.stderr)
+        return 2
 
+
+__all__ = ["main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

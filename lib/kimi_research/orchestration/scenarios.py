@@ -13,8 +13,9 @@
 * it is incremental like ``make run``: when the data, the package and the parameters are unchanged
   since the last run, it says so and does nothing (``--force`` reruns).
 
-``python -m kimi_research.orchestration.scenarios bench`` (``make bench-scenarios``) times the engine
-and papermill runs of notebook 02 on the same small grid and prints the throughput ratio.
+``make bench-scenarios`` (``python -m kimi_research bench --only scenarios``, in
+:mod:`kimi_research.orchestration.runner.benchmark`) times the engine against papermill runs of notebook 02
+on the same small grid and prints the throughput ratio.
 """
 
 from __future__ import annotations
@@ -140,73 +141,6 @@ def run(
     return meta | {"skipped": False}
 
 
-# --- benchmark -----------------------------------------------------------------------------
-BENCH_VARY = ("cpa", "spend_path")
-
-
-def bench(papermill_runs: int = 2, repeats: int = 3) -> dict:
-    """Engine vs papermill on one small grid (notebook 02's churn fit over CPA x spend path).
-
-    The engine loads the data and evaluates the whole small grid in-process (best of ``repeats``); papermill runs
-    notebook 02 for the first ``papermill_runs`` scenarios of the same grid (each a fresh kernel, as
-    ``make sweep`` would). Throughput = scenarios per second; the churn each gives is compared."""
-    from kimi_research.data.loader import load
-    from kimi_research.orchestration.runner import run_notebook
-
-    spec = S.GridSpec(vary=BENCH_VARY, samples=1)
-    best = float("inf")
-    for _ in range(repeats):  # each repeat from a fresh (cached, validated) dataset: no memo carried over
-        t0 = time.perf_counter()
-        ev = S.evaluate(load(), spec)
-        best = min(best, time.perf_counter() - t0)
-    table = ev.table
-    engine_rate = len(table) / best
-    reg = ev.registry
-    runs = []
-    with tempfile.TemporaryDirectory(prefix="bench-scenarios-", dir=paths.build_dir()) as work:
-        old = os.environ.get("KIMI_RESEARCH_BUILD_DIR")
-        os.environ["KIMI_RESEARCH_BUILD_DIR"] = work
-        try:
-            t0 = time.perf_counter()
-            for i, r in table.head(papermill_runs).iterrows():
-                params = {"cpa_yuan": float(reg["cpa"].reading(r["cpa"]).value), "spend_path": r["spend_path"]}
-                run_notebook("02_ad_spend_bubble", params, output_dir=Path(work) / f"run{i}", html=False)
-                res = json.loads((Path(work) / "results" / "02_ad_spend_bubble.json").read_text(encoding="utf-8"))
-                runs.append(
-                    {
-                        "scenario": int(r["scenario"]),
-                        **params,
-                        "papermill_churn": res["fitted_monthly_churn"],
-                        "engine_churn": float(r["bought_churn"]),
-                    }
-                )
-            pm_secs = time.perf_counter() - t0
-        finally:
-            if old is None:
-                os.environ.pop("KIMI_RESEARCH_BUILD_DIR", None)
-            else:
-                os.environ["KIMI_RESEARCH_BUILD_DIR"] = old
-    pm_rate = len(runs) / pm_secs
-    out = {
-        "grid": list(BENCH_VARY),
-        "engine_scenarios": len(table),
-        "engine_seconds": round(best, 3),
-        "engine_scenarios_per_second": engine_rate,
-        "papermill_runs": len(runs),
-        "papermill_seconds": round(pm_secs, 2),
-        "papermill_scenarios_per_second": pm_rate,
-        "throughput_ratio": engine_rate / pm_rate,
-        "agreement": runs,
-    }
-    print(f"small grid: {' x '.join(BENCH_VARY)} = {len(table)} scenarios ({os.cpu_count()} cores)")
-    print(f"engine (in-process):       {best:7.2f} s for {len(table)} scenarios = {engine_rate:8.1f} scenarios/s")
-    print(f"papermill (notebook 02):   {pm_secs:7.2f} s for {len(runs)} scenarios = {pm_rate:8.3f} scenarios/s")
-    print(f"throughput ratio:          {engine_rate / pm_rate:7.0f}x  (target >= 100x)")
-    for a in runs:
-        print(f"  scenario {a['scenario']}: churn papermill {a['papermill_churn']:.4f}, engine {a['engine_churn']:.4f}")
-    return out
-
-
 def spec_from_args(a) -> S.GridSpec:
     from kimi_research.params.conclusions import ConclusionsParameters
 
@@ -236,16 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--vary", help="comma-separated contested inputs to vary (default: all)")
     r.add_argument("--evidence", choices=S.EVIDENCE)
     r.add_argument("--force", action="store_true", help="rerun even when the inputs are unchanged")
-    b = sub.add_parser("bench", help="time the engine against papermill runs of the same small grid")
-    b.add_argument("--papermill-runs", type=int, default=2)
     a = ap.parse_args(argv)
     from kimi_research.errors import KimiResearchError
 
     try:
-        if a.cmd == "run":
-            run(spec_from_args(a), a.workers, a.scheduler, a.force)
-        else:
-            bench(a.papermill_runs)
+        run(spec_from_args(a), a.workers, a.scheduler, a.force)
     except KimiResearchError as e:
         print(f"{type(e).__name__}: {e}", file=sys.stderr)
         return 2
@@ -256,4 +185,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["bench", "evaluate", "executor", "inputs_hash", "main", "run"]
+__all__ = ["evaluate", "executor", "inputs_hash", "main", "run"]
