@@ -152,7 +152,9 @@ def test_a_module_that_no_longer_exists_reruns_its_importers(full_run, tmp_path)
     shutil.copytree(full_run["build"], build)  # copy2 keeps mtimes: everything up to date
     assert queue_if_edited(build) == []
     deps = build / "deps" / "04_competitor_comparison.mk"
-    deps.write_text(deps.read_text(encoding="utf-8").rstrip("\n") + " lib/kimi_research/analysis/gone_module.py\n", encoding="utf-8")
+    deps.write_text(
+        deps.read_text(encoding="utf-8").rstrip("\n") + " lib/kimi_research/analysis/gone_module.py\n", encoding="utf-8"
+    )
     assert queue_if_edited(build) == ["04_competitor_comparison"]
 
 

@@ -230,7 +230,7 @@ def without_gain(ds: Dataset, apps: list[str], table: pd.DataFrame) -> dict[str,
             continue
         lv = levels(ds, GAIN_METRIC, [e], ANY_FIRM).rows
         out[e] = (
-            "no MAU figure in the data"
+            "no MAU figure in the evidence used"
             if lv.empty
             else "no window with its spend in which one firm gives its MAU both just before the window and at its end "
             "(a quarter's average is never a month's level; two firms' figures are never subtracted)"

@@ -529,7 +529,7 @@ def earlier_snapshots(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list
                 period=rows["period"].iloc[0],
                 vendor=firm,
                 scale=g["scale"],
-                values={e: float(r["base_value"]) for e, r in chosen.items()},
+                values={e: float(r["base_value"]) for e, r in sorted(chosen.items(), key=lambda kv: -float(kv[1]["base_value"]))},
                 bounds={r["entity"]: r["value_text"] for _, r in bounds.iterrows()},
                 conflicts=conflicts,
                 derived=[
