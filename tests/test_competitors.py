@@ -384,3 +384,51 @@ def test_verdict_shows_kimi_figures_not_nan(ds):
     assert "did lead" not in text
     assert "In advertising Kimi did not lead (ad spend per month (2024 Q4; Kimi: Oct, Nov only): 2亿元" in text
     assert "0.3× the biggest rival spender); its rank went 2 → 7 in QuestMobile's WAU list." in text
+
+
+# --- issue 18 for 04 and issue 23: like for like on the live data (expectations derived from data/) -------------------
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_a_quarters_own_spend_figure_is_used_never_the_windows_inside_it(live_ds, evidence):
+    from kimi_research.data.periods import parse_period
+
+    an, _ = _analyse(live_ds, evidence)
+    sp = an.ad_spend
+    obs = live_ds.with_evidence(evidence).observations
+    for q in sorted(set(sp.by_quarter["quarter"])):
+        s, e = parse_period(q)
+        for _, r in sp.by_quarter[sp.by_quarter["quarter"] == q].iterrows():
+            spend = obs[(obs["entity"] == r["entity"]) & (obs["metric"] == "ad_spend") & (obs["value_kind"] != "cumulative")]
+            own = spend[(spend["period_start"] == s) & (spend["period_end"] == e)]
+            inside = spend[(spend["period_start"] >= s) & (spend["period_end"] <= e) & ~spend.index.isin(own.index)]
+            if len(own):
+                assert r["months_covered"] == "the quarter" and r["per_month"] in set(own["base_value"] / 3)
+                assert set(inside.index) <= set(r["left_out"])  # listed, never added to the quarter
+            else:
+                assert r["total"] <= inside["base_value"].sum() + 1e-6  # windows inside, each at most once
+                assert r["bound"] == "lower" or r["coverage"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("evidence", ["articles", "all"])
+def test_spend_per_new_user_on_the_live_data(live_ds, evidence):
+    an, _ = _analyse(live_ds, evidence)
+    r = an.results()
+    obs = live_ds.with_evidence(evidence).observations
+    bench = r["spend_benchmark"]
+    assert bench == C.ZERO_AD_BENCHMARK and (bench in r["spend_per_new_user"] or bench in r["apps_without_gain"])
+    assert not (obs["metric"].str.startswith("ad_spend") & (obs["entity"] == bench)).any()  # none reported, truly
+    for e, windows in r["spend_per_new_user"].items():
+        for w in windows:
+            before, end = obs.loc[w["mau_obs"][0]], obs.loc[w["mau_obs"][1]]
+            assert before["entity"] == end["entity"] == e and before["vendor"] == end["vendor"]  # one firm's series
+            assert before["period_end"] < end["period_end"] and w["mau_gained"] == pytest.approx(
+                end["base_value"] - before["base_value"]
+            )
+            if e == bench:
+                assert w["value"] is None and w["spend"] is None and w["reason"] == "none reported"
+            elif w["value"] is not None:
+                assert w["value"] == pytest.approx(w["spend"] / w["mau_gained"]) and w["mau_gained"] > 0
+                assert set(obs.loc[w["spend_obs"], "entity"]) == {e}
+    apps = an.basis.apps
+    spenders = set(obs.loc[(obs["metric"] == "ad_spend") & obs["entity"].isin(apps), "entity"])
+    assert set(r["apps_without_spend"]) == set(apps) - spenders - {bench}
+    assert spenders <= set(r["spend_per_new_user"]) | set(r["apps_without_gain"])

@@ -21,7 +21,7 @@ NB = "04_competitor_comparison"
 # fmt: off
 entities = "all"  # apps to compare by id or name, e.g. ["kimi", "Doubao", "腾讯元宝"], or "all" for every app with data; Kimi is always included
 metric = "wau"  # user metric to rank by: "wau", "dau" or "mau"
-as_of = "latest"  # "latest" (most recent period with data for the metric), an ISO date "2025-12-10" or a month "2025-12" with data for the metric
+as_of = "latest"  # "latest" (the most recent period in which one firm gives the metric for two or more apps, else the most recent with data), an ISO date "2025-12-10" or a month "2025-12" with data for the metric
 chars_per_token = 1.67  # ASSUMPTION: Chinese characters per token (DeepSeek API docs: ~0.6 token per character), to compare 万字 with tokens, in [0.1, 10]
 evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
 # fmt: on
@@ -40,9 +40,12 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The ranking at the chosen date
 #
-# One vendor's list at one date. Values and ranks come from different sentences of the same
+# One firm's list for exactly one period (a quarter's average is not a figure for one of its
+# months, a week is not the month). Values and ranks come from different sentences of the same
 # article: the leaders are given as values and "the top three", some apps only as a rank. The
 # table merges them; ranks that follow from the values are marked *derived* (explained below).
+# A figure published only as a bound ("突破…", more than) is shown as a bound, never ranked as a
+# point; of two conflicting figures for one app, the one used and the one not used are both named.
 
 # %% slideshow={"slide_type": "subslide"}
 table, note = narrative.ranking_table(an.ranking)
@@ -61,15 +64,22 @@ _ = plotting.save(figures.ranking(an.ranking), NB, "ranking")
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Earlier snapshots: other comparisons the articles make
 #
-# Every other period in which the articles give the same user metric for two or more apps.
-# A figure implied by a share (DeepSeek's DAU stated as a share of ChatGPT's) is computed and
-# drawn hatched, labelled *derived*: no article states it.
+# Every other firm, period and scale in which the data give a user metric for two or more apps,
+# drawn as small multiples by metric on one shared scale: one column per firm, period and scale.
+# A quarter's average is labelled with its quarter and never drawn as one of its months; a
+# bound is an open triangle with its arrow. A figure implied by a share (DeepSeek's DAU stated
+# as a share of ChatGPT's) is computed and drawn as an open diamond, labelled *derived*: no
+# article states it.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if not an.snapshots.snapshots:
     display(Markdown("No other period compares two or more of the selected apps."))
 else:
     _ = plotting.save(figures.snapshots(an.snapshots), NB, "snapshots")
+
+# %% slideshow={"slide_type": "skip"}
+if an.snapshots.snapshots:
+    display(narrative.snapshots_table(an.snapshots))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Kimi's rank a year before, and since
@@ -86,7 +96,9 @@ display(narrative.rank_history_table(an.rank_history))
 # ## 3. Advertising, side by side, per month
 #
 # AppGrowing's figures as quoted: Kimi's are monthly, Doubao's and Yuanbao's quarterly. A
-# quarter is divided by its three months to put it beside a month. Flags travel with the numbers.
+# quarter is divided by its three months to put it beside a month; a quarter's own figure is
+# never added to the months or campaigns inside it, and months that cover part of a quarter
+# give a lower bound for it. Flags travel with the numbers.
 
 # %% slideshow={"slide_type": "fragment"}
 display(Markdown(narrative.flagged_spend(an.ad_spend)))
@@ -105,6 +117,22 @@ _ = plotting.save(figures.ad_spend(an.ad_spend), NB, "ad_spend")
 # %% slideshow={"slide_type": "subslide"}
 if an.ad_spend.ad_spend_quarter:
     display(Markdown(narrative.spend_by_quarter_note(an.ad_spend)), narrative.spend_by_quarter_table(an.ad_spend))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### Spend per new user, against a zero-ad benchmark
+#
+# Advertising over a calendar month or quarter divided by the monthly users gained in the same
+# window: the MAU at the window's end minus the MAU just before it, both from **one firm** (two
+# firms' figures are never subtracted, and a quarter's average is never a month's level). A bound
+# stays a bound ("at least", "at most"). DeepSeek, the fastest grower of 2025, has no advertising
+# figure in any source: its spend is *none reported*, not zero, and it is the benchmark.
+
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.spend_per_new_user_line(an.acquisition)))
+display(narrative.spend_per_new_user_table(an.acquisition))
+
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.ad_share_line(an.acquisition)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Capabilities: the matrix

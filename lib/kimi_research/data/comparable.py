@@ -31,7 +31,9 @@ The rules (docs/data-conventions.md shows them on example rows):
   ``conflicts_with``), or the choice is named (:func:`latest`, :func:`peak` with ``choose=True``,
   :func:`period_total`);
 * **latest and peak per firm**, a **snapshot table by metric** across apps and a **rank history on
-  one list** (never the monthly and the weekly list in one history).
+  one list** (never the monthly and the weekly list in one history);
+* **a change over a window** (:func:`level_change`): the level at the window's end minus the level just
+  before it, one series, month levels (or an end-of-period value at the window's end), bounds kept.
 """
 
 from __future__ import annotations
@@ -121,6 +123,12 @@ RULES: dict[str, str] = {
     "other_list": "a rank on one list is never put in one history with a rank on another list",
     "one_app": "a period with one app only is not a comparison across apps",
     "not_an_app": "an aggregate (all AI apps), a company or a model is never ranked or drawn beside apps",
+    "level_change": "the change of a stock over a window is the level at its end (its last month) minus the level "
+    "just before it (the month before its first month), both of one series; a bound at either end makes the change "
+    "a bound, or leaves it unknown when the bounds point opposite ways",
+    "end_value_at_period_end": "an end-of-period value stands for the level on the last day of its period (the end "
+    "of a quarter for the level of its last month, never an average)",
+    "not_at_window_edge": "only the level at the window's end and the level just before it give its change",
 }
 
 _LEFT_COLUMNS = ["entity", "metric", "series", "period", "value_text", "rule", "reason"]
@@ -452,7 +460,7 @@ def comparable(
     entities: str | Iterable[str] | None = None,
     firm: str | None = ANY_FIRM,
     period: str | tuple | None = None,
-    prefer: str = "months",
+    prefer: str | None = "months",
     rel_tol: float = ROUNDING,
 ) -> Comparable:
     """What may stand side by side: :func:`levels`, and with ``period`` (a label such as '2025-08',
@@ -983,3 +991,141 @@ def conflicts(lv: Comparable) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out, columns=["entity", "metric", "series", "periods", "obs_ids", "values"])
+
+
+# --- a change over a window -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change(Comparable):
+    """The change of a stock over a window in one series (see :func:`level_change`); ``rows`` are the
+    level before the window and the level at its end, in that order (column ``edge``: 'before', 'end')."""
+
+    period: str = ""
+    series: str = ""
+    value: float | None = None  # end level - level before, base units; None when it cannot be computed
+    bound: str = "point"  # 'point', 'lower' (at least), 'upper' (at most); 'none' when value is None
+    why_not: str = ""  # empty when value is computed
+
+
+#: a change's bound from the bounds of its two levels: (before, end) -> change ('lower' = at least)
+_CHANGE_BOUND = {
+    ("point", "point"): "point",
+    ("point", "lower"): "lower",
+    ("upper", "point"): "lower",
+    ("upper", "lower"): "lower",
+    ("point", "upper"): "upper",
+    ("lower", "point"): "upper",
+    ("lower", "upper"): "upper",
+}
+
+
+def _edge_rows(rows: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Levels standing for the level on ``day`` (a month's last day): the month ending that day, or an
+    end-of-period value whose period ends that day (rule ``end_value_at_period_end``)."""
+    month = (rows["grain"] == "month") & (rows["scale"] == "month") & (rows["period_end"] == day)
+    end_value = (rows["scale"] == "end of period") & (rows["period_end"] == day)
+    return rows[month | end_value]
+
+
+def level_change(lv: Comparable, period: str | tuple, series: str) -> Change:
+    """The change of one entity's stock (MAU, DAU ...) over ``period`` in one ``series`` of :func:`levels`
+    output: the level at the period's end (its last month, or an end-of-period value ending on its last
+    day) minus the level just before it (the month before its first month, or an end-of-period value ending
+    the day before). Rule ``level_change``; an end-of-period value used is named (``end_value_at_period_end``).
+
+    A quarter's or any longer average is never a month's level; special days are never an edge. Of several
+    figures for one edge a point comes before a bound and conflicting figures are named (``conflict_choice``).
+    A bound at an edge makes the change a bound (``bound``: a lower bound at the end gives 'at least'); bounds
+    pointing opposite ways, a range, or a missing edge leave ``value`` None with ``why_not``. Every other level
+    of the series is listed (``not_at_window_edge``)."""
+    start, end = parse_period(period) if isinstance(period, str) else (pd.Timestamp(period[0]), pd.Timestamp(period[1]))
+    label = period_label({"period_start": start, "period_end": end})
+    out = _LeftOut()
+    out.rows.update(lv.left_out.to_dict(orient="index"))
+    rows = lv.rows
+    entities = sorted(set(rows["entity"]))
+    if len(entities) > 1:
+        raise ValueError(f"level_change takes the levels of one entity, got {', '.join(entities)}")
+    other = rows[rows["series"] != series]
+    out.add(other, "other_series", lambda x: f"another series ({x['series']}): never joined to {_series_name(series)}")
+    rows = rows[rows["series"] == series]
+    rules: list[str] = []
+    special = rows[rows["special_day"]]
+    out.add(special, "special_day", lambda x: f"a special day ({x['period']}): never the level at a window's edge")
+    rows = rows[~rows["special_day"]]
+    before_day = start - pd.Timedelta(days=1)
+    edges: dict[str, pd.Series | None] = {}
+    used: list[str] = []
+    for edge, day in (("before", before_day), ("end", end)):
+        cand = _edge_rows(rows, day)
+        if cand.empty:
+            edges[edge] = None
+            continue
+        order = _choice_order(cand).assign(_ev=lambda d: (d["scale"] == "end of period").astype(int))
+        order = order.sort_values(["_bound", "_ev", "_named", "_tier", "_id"], kind="stable")
+        pick = order.iloc[0]
+        edges[edge] = pick
+        used.append(str(pick.name))
+        if pick["scale"] == "end of period":
+            rules.append("end_value_at_period_end")
+        rest = order.iloc[1:]
+        clash = [i for i in rest.index if _incompatible(pick, rest.loc[i], ROUNDING)]
+        out.add(
+            rest.loc[clash],
+            "conflict_choice",
+            lambda x, p=pick: f"conflicts with {p.name} ({p['value_text']}), the figure used: {RULES['conflict_choice']}",
+        )
+        if clash:
+            rules.append("conflict_choice")
+        out.add(
+            rest.drop(index=clash),
+            "same_measurement",
+            lambda x, p=pick: f"another figure for the same level as {p.name} ({p['value_text']}), which is used",
+        )
+    edge_text = {"before": f"the level just before {label} ({before_day:%Y-%m})", "end": f"the level at the end of {label}"}
+    out.add(
+        rows.drop(index=[i for i in rows.index if i in used or i in out.rows]),
+        "not_at_window_edge",
+        lambda x: (
+            f"{x['period']} ({x['scale']}) is neither "
+            + f"{edge_text['before']} nor {edge_text['end']}"
+            + (": an average is never a month's level" if x["scale"] == "monthly average" else "")
+        ),
+    )
+    if any(v["rule"] == "not_at_window_edge" for v in out.rows.values()):
+        rules.append("not_at_window_edge")
+    before, at_end = edges["before"], edges["end"]
+    picked = [e for e in (before, at_end) if e is not None]
+    chosen = (
+        pd.DataFrame([e.drop(labels=["_bound", "_named", "_tier", "_id", "_ev"], errors="ignore") for e in picked])
+        if picked
+        else rows.iloc[0:0]
+    )
+    if len(chosen):
+        chosen = chosen.assign(edge=[k for k in ("before", "end") if edges[k] is not None])
+        chosen.index.name = rows.index.name
+    missing = [edge_text[k] for k in ("before", "end") if edges[k] is None]
+    value: float | None = None
+    bound, why = "none", ""
+    if before is None or at_end is None:
+        why = f"no figure in {_series_name(series)} for " + " or ".join(missing)
+    else:
+        key = (str(before["bound"]), str(at_end["bound"]))
+        if key in _CHANGE_BOUND:
+            value = float(at_end["base_value"]) - float(before["base_value"])
+            bound = _CHANGE_BOUND[key]
+            rules.insert(0, "level_change")
+        else:
+            why = (
+                f"the level before is a {before['bound']} bound ({before['value_text']}) and the level at the end a "
+                f"{at_end['bound']} bound ({at_end['value_text']}): their difference has no bound"
+            )
+    return Change(
+        rows=chosen,
+        left_out=out.frame(),
+        rules=tuple(dict.fromkeys([*lv.rules, *rules])),
+        period=label,
+        series=series,
+        value=value,
+        bound=bound,
+        why_not=why,
+    )

@@ -21,8 +21,8 @@ class CompetitorsParameters(NotebookParameters):
     metric: Literal["wau", "dau", "mau"] = Field("wau", description='user metric to rank by: "wau", "dau" or "mau"')
     as_of: str = Field(
         "latest",
-        description='"latest" (most recent period with data for the metric), an ISO date '
-        '"2025-12-10" or a month "2025-12" with data for the metric',
+        description='"latest" (the most recent period in which one firm gives the metric for two or more apps, else '
+        'the most recent with data), an ISO date "2025-12-10" or a month "2025-12" with data for the metric',
     )
     chars_per_token: float = Field(
         1.67,
@@ -87,17 +87,15 @@ class CompetitorsParameters(NotebookParameters):
         periods = competitors.available_periods(ds, self.metric, apps)
         if periods.empty:
             raise problems([("metric", f"no {self.metric} data for the selected apps ({', '.join(apps)})")])
-        if self.as_of != "latest":
-            lo, hi = competitors.parse_as_of(self.as_of)
-            if competitors.rows_in_window(competitors.metric_rows(ds, self.metric, apps), lo, hi).empty:
-                listing = "; ".join(f"{r['period']} ({r['metrics']})" for _, r in periods.iterrows())
-                raise problems(
-                    [
-                        (
-                            "as_of",
-                            f"no {self.metric} data for the selected apps in that period; periods "
-                            f"with data for {self.metric}: {listing}",
-                        )
-                    ]
-                )
+        if self.as_of != "latest" and competitors.matching_periods(ds, self.metric, self.as_of, apps).empty:
+            listing = "; ".join(f"{r['period']} ({r['metrics']})" for _, r in periods.iterrows())
+            raise problems(
+                [
+                    (
+                        "as_of",
+                        f"no {self.metric} data for the selected apps in that period; periods "
+                        f"with data for {self.metric}: {listing}",
+                    )
+                ]
+            )
         return self

@@ -3,7 +3,10 @@
 * :mod:`.selection`: which apps, which metric, which period (the parameters' vocabulary; rows at a date)
 * :mod:`.ranking`: who ranks where at the chosen date (values and ranks merged), earlier snapshots
 * :mod:`.history`: Kimi's rank a year before and on each vendor's list since
-* :mod:`.spend`: advertising per month side by side, by quarter; Kimi's out-spend ratio
+* :mod:`.spend`: advertising per month side by side, by quarter (the comparability layer's period totals); Kimi's
+  out-spend ratio
+* :mod:`.acquisition`: the spend per MAU gained, like for like, against DeepSeek's zero reported spend; ad share
+  against user share
 * :mod:`.capabilities`: the companies behind the apps, the capability matrix, the release cadence
 * :mod:`.windows`: context windows over time and the ``chars_per_token`` assumption
 * :mod:`.backing`: big-tech-backed vs independent
@@ -14,6 +17,16 @@ Every number comes from ``data/``; the only model assumption is ``chars_per_toke
 package's public interface (the parameter models, notebook 05's scenario engine and the tests use them).
 """
 
+from kimi_research.analysis.competitors.acquisition import (
+    ZERO_AD_BENCHMARK,
+    AdVsUserShare,
+    NewUserSpend,
+    SpendPerNewUser,
+    gains,
+    share_table,
+    spend_per_new_user,
+    spend_per_new_user_table,
+)
 from kimi_research.analysis.competitors.backing import Backing, BackingUsers, spend_by_backing, users_by_backing
 from kimi_research.analysis.competitors.capabilities import (
     CAP_COLUMN,
@@ -50,12 +63,12 @@ from kimi_research.analysis.competitors.ranking import (
     RankingRow,
     Snapshot,
     Snapshots,
-    SnapshotView,
+    choose_values,
     derive_ranks,
     derived_values,
-    multi_app_snapshots,
     ranking,
     ratios_to_kimi,
+    snapshot_groups,
     split_lists,
     value_bounds_from_ranks,
 )
@@ -66,6 +79,7 @@ from kimi_research.analysis.competitors.selection import (
     apps_with_data,
     available_periods,
     best_row,
+    matching_periods,
     metric_rows,
     parse_as_of,
     rank_metric,
@@ -77,8 +91,10 @@ from kimi_research.analysis.competitors.selection import (
 from kimi_research.analysis.competitors.spend import (
     SPEND_METRICS,
     AdSpend,
+    QuarterSpend,
     comparison_quarter,
     outspend_ratio,
+    peak_quarter,
     spend_by_quarter,
     spend_table,
 )
@@ -108,7 +124,9 @@ __all__ = [
     "SPEND_METRICS",
     "USER_METRICS",
     "YEAR_WINDOW_DAYS",
+    "ZERO_AD_BENCHMARK",
     "AdSpend",
+    "AdVsUserShare",
     "AsOf",
     "Backing",
     "BackingUsers",
@@ -117,14 +135,16 @@ __all__ = [
     "ComparisonAnalysis",
     "ContextWindows",
     "DerivedValue",
+    "NewUserSpend",
+    "QuarterSpend",
     "RankChange",
     "RankHistory",
     "RankingAtDate",
     "RankingRow",
     "ReleaseCadence",
     "Snapshot",
-    "SnapshotView",
     "Snapshots",
+    "SpendPerNewUser",
     "Verdict",
     "VerdictRow",
     "VerdictSummary",
@@ -137,6 +157,7 @@ __all__ = [
     "camp_name",
     "camp_of",
     "camps",
+    "choose_values",
     "capability_facts",
     "capability_matrix",
     "capability_sources",
@@ -147,14 +168,16 @@ __all__ = [
     "context_windows",
     "derive_ranks",
     "derived_values",
+    "gains",
     "kimi_rank_history",
     "launch_lead",
     "launches_per_camp",
+    "matching_periods",
     "metric_rows",
-    "multi_app_snapshots",
     "outspend_ratio",
     "overtaken",
     "parse_as_of",
+    "peak_quarter",
     "rank_change",
     "rank_metric",
     "ranking",
@@ -165,8 +188,12 @@ __all__ = [
     "resolve_as_of",
     "rows_in_window",
     "selection",
+    "share_table",
+    "snapshot_groups",
     "spend_by_backing",
     "spend_by_quarter",
+    "spend_per_new_user",
+    "spend_per_new_user_table",
     "spend_table",
     "split_lists",
     "users_by_backing",

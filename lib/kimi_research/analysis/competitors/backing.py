@@ -48,6 +48,11 @@ def spend_by_backing(byq: pd.DataFrame, quarter: str, backing: dict[str, str]) -
         {
             "apps": g["entity"].agg(", ".join),
             "per_month": g["per_month"].sum(),
+            "covered": g[["entity", "months_covered"]].apply(
+                lambda d: "; ".join(
+                    f"{e}: {m} only" for e, m in zip(d["entity"], d["months_covered"], strict=True) if m != "the quarter"
+                )
+            ),
             "flags": g["flags"].agg(lambda f: "; ".join(x for x in f if x)),
         }
     )
@@ -73,7 +78,10 @@ class Backing(Section):
     spend_by_backing: dict[str, float] = Field(description="backing -> ad spend per month in the comparison quarter, CNY")
 
     users: pd.DataFrame = shown("by backing: apps_with_value, users, share_of_valued, apps_without_value, unvalued_low ...")
-    spend: pd.DataFrame | None = shown("by backing: apps (names), per_month, flags; None without a comparison quarter")
+    spend: pd.DataFrame | None = shown(
+        "by backing: apps (names), per_month, covered (apps whose figures cover part of the quarter), flags; None "
+        "without a comparison quarter"
+    )
     quarter: str | None = shown("the comparison quarter")
     quarter_rows: pd.DataFrame = shown("the quarter's spend per app, with its backing")
     table: pd.DataFrame = shown("the ranking's table (apps, values, backing)")
@@ -116,7 +124,13 @@ def backing_section(ds: Dataset, rk: RankingAtDate, sp: AdSpend, as_of: dict[str
         spend=(
             None
             if spend_b is None
-            else spend_b.assign(apps=[", ".join(ds.name(e) for e in a.split(", ")) for a in spend_b["apps"]])
+            else spend_b.assign(
+                apps=[", ".join(ds.name(e) for e in a.split(", ")) for a in spend_b["apps"]],
+                covered=[
+                    "; ".join(f"{ds.name(x.split(': ')[0])}: {x.split(': ', 1)[1]}" for x in c.split("; ") if x)
+                    for c in spend_b["covered"]
+                ],
+            )
         ),
         quarter=quarter,
         quarter_rows=qq,

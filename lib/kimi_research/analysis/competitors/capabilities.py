@@ -8,6 +8,7 @@ characters) beside one measured in tokens.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -233,8 +234,23 @@ def capability_matrix(ds: Dataset, facts: pd.DataFrame, camp_list: list[str]) ->
     return pd.DataFrame(cells).T[CAP_DIMENSIONS]
 
 
+#: a matrix chart cell: at most this many characters a line and this many lines (at 9 pt in a figure 11 in wide)
+CELL_WIDTH, CELL_LINES = 17, 3
+
+
+def fit_cell(text: str, width: int = CELL_WIDTH, lines: int = CELL_LINES) -> str:
+    """A cell text wrapped to ``width`` characters a line, at most ``lines`` lines (the last one ending in '…'
+    when the text is longer: the table beside the chart has it all)."""
+    out = textwrap.wrap(text, width, break_on_hyphens=False)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = textwrap.shorten(out[-1] + " …", width, placeholder=" …") if len(out[-1]) + 2 > width else out[-1] + " …"
+    return "\n".join(out)
+
+
 def chart_cells(facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
-    """Short cell texts for the matrix chart (the same facts as :func:`capability_matrix`)."""
+    """Short cell texts for the matrix chart (the same facts as :func:`capability_matrix`, summarised so that they
+    read at 9 pt: the largest context window, the number of launches and the latest, the items listed)."""
     out = pd.DataFrame("", index=camp_list, columns=CAP_DIMENSIONS)
     for c in camp_list:
         for d in CAP_DIMENSIONS:
@@ -242,13 +258,18 @@ def chart_cells(facts: pd.DataFrame, camp_list: list[str]) -> pd.DataFrame:
             if f.empty:
                 out.loc[c, d] = "—"
             elif d == "context window":
-                out.loc[c, d] = " →\n".join(st[3] for st in window_steps(f))
+                out.loc[c, d] = fit_cell(window_steps(f)[-1][3])
             elif d == "model launches":
-                out.loc[c, d] = "\n".join(f.sort_values("date")["chart"])
-            elif d == "modalities":
-                out.loc[c, d] = ", ".join(x.strip() for x in f.iloc[0]["chart"].split(";"))
+                n, r = len(f), int(f["reasoning"].sum())
+                latest = f.sort_values("date").iloc[-1]["date"]
+                out.loc[c, d] = (
+                    f"{n} named"
+                    + (f"\n{r} reasoning*" if r else "")
+                    + (f"\nlatest {latest:%Y-%m}" if not pd.isna(latest) else "")
+                )
             else:
-                out.loc[c, d] = "\n".join(dict.fromkeys(f["chart"].str.replace(";", ",")))
+                items = [x.strip() for t in dict.fromkeys(f["chart"]) for x in str(t).replace(";", ",").split(",")]
+                out.loc[c, d] = fit_cell(", ".join(dict.fromkeys(x for x in items if x)))
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from kimi_research.analysis.competitors.acquisition import SpendPerNewUser, spend_per_new_user
 from kimi_research.analysis.competitors.backing import Backing, backing_section
 from kimi_research.analysis.competitors.capabilities import (
     Capabilities,
@@ -48,6 +49,7 @@ class ComparisonAnalysis(Analysis):
     snapshots: Snapshots
     rank_history: RankHistory
     ad_spend: AdSpend
+    acquisition: SpendPerNewUser
     capabilities: Capabilities
     context_windows: ContextWindows
     release_cadence: ReleaseCadence
@@ -56,8 +58,8 @@ class ComparisonAnalysis(Analysis):
 
 
 def analyse(ds: Dataset, P: CompetitorsParameters) -> ComparisonAnalysis:
-    """The ranking at the chosen date and earlier snapshots, Kimi's rank history, ad spend, capabilities,
-    backing, and the comparisons the verdict rests on.
+    """The ranking at the chosen date and earlier snapshots, Kimi's rank history, ad spend, the spend per new user,
+    capabilities, backing, and the comparisons the verdict rests on.
 
     ``ds`` is the full dataset (``kr.load()``); the analysis uses ``P.evidence`` of it. Raises ParameterError
     when no period has data for the metric and the selected apps."""
@@ -82,6 +84,7 @@ def analyse(ds: Dataset, P: CompetitorsParameters) -> ComparisonAnalysis:
         snapshots=earlier_snapshots(ds, P.metric, as_of, sel),
         rank_history=history,
         ad_spend=sp,
+        acquisition=spend_per_new_user(ds, sel),
         capabilities=capability_section(ds, facts, camp_list, sel, P.chars_per_token),
         context_windows=context_window_comparison(
             ds, context_windows(ds, P.chars_per_token), camp_list, kimi_camp, P.chars_per_token

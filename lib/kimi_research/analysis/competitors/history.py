@@ -10,24 +10,31 @@ from pydantic import BaseModel, Field
 
 from kimi_research.analysis.competitors.selection import KIMI, USER_METRICS, best_row, rank_metric
 from kimi_research.analysis.sections import FROZEN, Section, shown
+from kimi_research.data.comparable import ANY_FIRM, levels
+from kimi_research.data.comparable import rank_history as layer_rank_history
 from kimi_research.data.labels import Citation, cite
 from kimi_research.data.loader import Dataset
-from kimi_research.data.periods import period_label
 from kimi_research.data.vocabulary import rank_text
 
 YEAR_WINDOW_DAYS = 62  # "a year before" = a period ending 365 +/- 62 days before the as-of date
 
 
 def kimi_rank_history(ds: Dataset) -> pd.DataFrame:
-    """Every rank row about Kimi in a user list (MAU, WAU, DAU ranks), oldest first."""
+    """Every rank of Kimi in a user list (MAU, WAU, DAU ranks), oldest first, one list at a time: the
+    comparability layer's :func:`~kimi_research.data.comparable.rank_history` of each list (one rank metric, one
+    firm, one scope: the monthly and the weekly list are two histories), each measurement once. ``list_key`` names
+    the list; ``list`` is its readable name."""
     ms = [rm for m in USER_METRICS if (rm := rank_metric(ds, m))]
-    o = ds.observations
-    h = o[(o["entity"] == KIMI) & o["metric"].isin(ms) & o["period_start"].notna()].copy()
-    h["period"] = h.apply(period_label, axis=1)
+    lv = levels(ds, ms, [KIMI], ANY_FIRM)
+    rows = lv.rows
+    scope = rows["scope"].fillna("") if "scope" in rows.columns else pd.Series("", index=rows.index)
+    keys = sorted(set(rows["metric"] + " · " + rows["series"] + " · " + scope))
+    parts = [layer_rank_history(ds, KIMI, ms, list_key=k).rows.assign(list_key=k) for k in keys]
+    h = pd.concat(parts) if parts else rows.assign(list_key=pd.Series(dtype=object))
     h["rank_text"] = [rank_text(v, q) for q, v in zip(h["qualifier"], h["value"], strict=True)]
-    h["vendor_name"] = h["vendor"].map(lambda v: ds.name(v) if isinstance(v, str) else "(none named)")
+    h["vendor_name"] = h["vendor"].map(lambda v: ds.name(v) if isinstance(v, str) else "no firm named")
     h["list"] = h["vendor_name"] + " " + h["metric"].str.replace("_rank", "").str.upper() + " · " + h["scope"].fillna("")
-    return h.sort_values(["period_end", "metric"])
+    return h.sort_index().sort_values(["period_end", "metric"], kind="stable")
 
 
 def year_before(history: pd.DataFrame, as_of_end: pd.Timestamp, window: int = YEAR_WINDOW_DAYS) -> pd.DataFrame:

@@ -23,20 +23,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from kimi_research.analysis.competitors.selection import (
-    KIMI,
-    USER_METRICS,
-    apps_with_data,
-    available_periods,
-    best_row,
-    metric_rows,
-    resolve_as_of,
-    rows_in_window,
-)
+from kimi_research.analysis.competitors.selection import KIMI, USER_METRICS, apps_with_data, rank_metric
 from kimi_research.analysis.sections import FROZEN, Section, shown
+from kimi_research.data.comparable import ANY_FIRM, NO_FIRM, comparable, snapshot_table
 from kimi_research.data.labels import Citation, Name, cite, names
 from kimi_research.data.loader import Dataset
-from kimi_research.data.periods import period_label
+from kimi_research.data.periods import period_label, short_period_label
 
 
 def split_lists(rows: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.DataFrame]:
@@ -131,28 +123,83 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]) -> dict[str, Any]:
-    """The ranking at ``as_of`` (from :func:`resolve_as_of`) for the selected ``entities``.
+def choose_values(values: pd.DataFrame) -> tuple[dict[str, pd.Series], pd.DataFrame, dict[str, list[str]]]:
+    """One figure per app of one list and period (comparability layer rows): a point before a bound, then the
+    layer's conflict order (a named firm, a tier-1 source, the lowest obs_id: rule ``conflict_choice``).
 
-    Ranks are derived on the vendor's whole list (every app with data), then filtered, so a
-    selection cannot change an app's rank. Returns a dict with 'table' (one row per selected
-    app in the list), 'vendor', 'other_lists' (rows of other vendors at the same date)."""
-    rows = rows_in_window(metric_rows(ds, metric), as_of["window_start"], as_of["window_end"])
-    # only the lists in which a selected app appears
-    rows = rows[rows["vendor_key"].isin(set(rows.loc[rows["entity"].isin(entities), "vendor_key"]))]
-    vendor, main, other = split_lists(rows)
-    vals = main[main["role"] == "value"]
-    chosen = {e: best_row(g) for e, g in vals.groupby("entity")}
+    Returns ({entity: chosen row}, the rows that are bounds only (apps without a point: shown, never ranked
+    as points), {entity: the conflicting figures not used, 'value_text (obs_id)'})."""
+    if values.empty:
+        return {}, values, {}
+    r = values.assign(
+        _open=values["open"].astype(int),
+        _named=(values["firm"] == "").astype(int),
+        _tier=values["tier"].astype(float) if "tier" in values.columns else 1.0,
+        _id=values.index.astype(str),
+    ).sort_values(["_open", "_named", "_tier", "_id"], kind="stable")
+    chosen: dict[str, pd.Series] = {}
+    conflicts: dict[str, list[str]] = {}
+    bounds = []
+    for e, g in r.groupby("entity", sort=False):
+        first = g.iloc[0]
+        if first["open"]:
+            bounds.append(first.name)
+            continue
+        chosen[str(e)] = first
+        others = [c for c in first["conflicts_with"] if c in g.index]
+        if others:
+            conflicts[str(e)] = [f"{g.at[c, 'value_text']} ({c})" for c in others]
+    return chosen, values.loc[bounds], conflicts
+
+
+def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]) -> dict[str, Any]:
+    """The ranking at ``as_of`` (from :func:`resolve_as_of`: one exact period, one firm) for the selected
+    ``entities``.
+
+    The figures are the comparability layer's (``comparable`` with the exact period: each measurement once, a
+    quarter's average never a month's figure, change rows never levels). Ranks are derived on the firm's whole
+    list (every app with data), then filtered, so a selection cannot change an app's rank. A bound ('突破2000万')
+    is shown as a bound and never ranked as a point; of conflicting figures for one app one is used and the
+    others are named. Returns a dict with 'table' (one row per selected app in the list), 'vendor',
+    'other_lists' (other firms' figures of the same period), 'bounds', 'conflicts' and the layer's 'left_out'."""
+    rm = rank_metric(ds, metric)
+    metrics = [metric] + ([rm] if rm else [])
+    period = (as_of["start"], as_of["end"])
+    series = as_of.get("series", ANY_FIRM)
+    cmp = comparable(ds, metrics, apps_with_data(ds), ANY_FIRM, period=period, prefer=None)
+    rows = cmp.rows
+    main = rows[rows["series"] == series] if series != ANY_FIRM else rows
+    other = rows[(rows["series"] != series) & rows["entity"].isin(entities)] if series != ANY_FIRM else rows.iloc[0:0]
+    vals = main[main["metric"] == metric]
+    chosen, bound_rows, conflicts = choose_values(vals)
     values = {e: float(r["base_value"]) for e, r in chosen.items()}
-    ranks = derive_ranks(values, main[main["role"] == "rank"])
-    ents = [e for e in ranks.index]
+    rank_rows = main[main["metric"] != metric]
+    ranks = derive_ranks(values, rank_rows)
+    for e in bound_rows["entity"]:
+        if e not in ranks.index:
+            ranks.loc[e] = {
+                "lo": 1.0,
+                "hi": math.inf,
+                "rank": None,
+                "rank_text": "not stated",
+                "basis": "no rank stated; its figure is a bound",
+                "rank_obs": "",
+            }
+    ents = list(ranks.index)
+    bound_of = {r["entity"]: r for _, r in bound_rows.iterrows()}
     t = pd.DataFrame(index=pd.Index(ents, name="entity"))
     t["name"] = [ds.name(e) for e in ents]
     t["backing"] = [ds.entities.at[e, "backing"] for e in ents]
     t["value"] = [values.get(e, np.nan) for e in ents]
-    t["value_text"] = [chosen[e]["value_text"] if e in chosen else "" for e in ents]
-    t["qualifier"] = [chosen[e]["qualifier"] if e in chosen else "" for e in ents]
-    t["value_obs"] = [chosen[e]["obs_id"] if e in chosen else "" for e in ents]
+    t["value_text"] = [
+        chosen[e]["value_text"] if e in chosen else bound_of[e]["value_text"] if e in bound_of else "" for e in ents
+    ]
+    t["qualifier"] = [chosen[e]["qualifier"] if e in chosen else bound_of[e]["qualifier"] if e in bound_of else "" for e in ents]
+    t["bound"] = [bound_of[e]["bound"] if e in bound_of else "point" if e in chosen else "" for e in ents]
+    t["bound_value"] = [float(bound_of[e]["base_value"]) if e in bound_of else np.nan for e in ents]
+    t["value_obs"] = [chosen[e].name if e in chosen else bound_of[e].name if e in bound_of else "" for e in ents]
+    t["conflicts"] = ["; ".join(conflicts.get(e, [])) for e in ents]
+    ranks["rank"] = ranks["rank"].astype(object)
     t = t.join(ranks)
     pos = pd.Series(values).rank(ascending=False, method="min")
     t["position"] = [int(pos[e]) if e in pos.index else None for e in ents]
@@ -160,19 +207,21 @@ def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]
     t["ratio_to_kimi"] = [v / kimi_v if kimi_v and not np.isnan(v) else np.nan for v in t["value"]]
     lo_v, hi_v = value_bounds_from_ranks(t)
     t["value_low_by_rank"], t["value_high_by_rank"] = lo_v, hi_v
-    spans = main[["period_start", "period_end"]].drop_duplicates()
-    t["period"] = period_label(spans.iloc[0]) if len(spans) == 1 else as_of["label"]
-    t["vendor"] = vendor
+    t["period"] = as_of["label"]
+    t["vendor"] = main["firm"].iloc[0] if len(main) else ""
     t = t.assign(_r=t["rank"].astype(float).fillna(t["lo"]), _v=-t["value"].fillna(-1))
     full = t.sort_values(["_r", "_v"]).drop(columns=["_r", "_v"])
     t = full[full.index.isin(entities)]
+    used = [r.name for r in chosen.values()] + list(bound_rows.index) + list(rank_rows.index)
     return {
         "table": t,
         "full": full,
-        "rank_rows": main[main["role"] == "rank"],
-        "vendor": vendor,
-        "other_lists": other[other["entity"].isin(entities)],
-        "source_rows": main[main["entity"].isin(entities)],
+        "rank_rows": rank_rows,
+        "vendor": t["vendor"].iloc[0] if len(t) else "",
+        "other_lists": other,
+        "source_rows": main[main.index.isin(used) & main["entity"].isin(entities)],
+        "conflicts": {e: v for e, v in conflicts.items() if e in entities},
+        "left_out": cmp.left_out,
     }
 
 
@@ -201,36 +250,37 @@ def ratios_to_kimi(table: pd.DataFrame) -> dict[str, float]:
 
 def derived_values(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]) -> pd.DataFrame:
     """Values implied by a share: '<metric>_share_of_<other>' rows (DeepSeek's DAU is 41.6% of
-    ChatGPT's) divided into the same app's value in the same period and vendor list.
+    ChatGPT's) divided into the same app's point figure for exactly the same period and firm.
 
     Only for apps in ``entities`` (the input app); the result is labelled derived."""
     out = []
     o = ds.observations
-    shares = o[o["metric"].str.fullmatch(rf"{re.escape(metric)}_share_of_[a-z0-9_]+") & o["period_start"].notna()]
-    shares = rows_in_window(shares, as_of["window_start"], as_of["window_end"])
+    start, end, series = as_of["start"], as_of["end"], as_of.get("series", ANY_FIRM)
+    shares = o[
+        o["metric"].str.fullmatch(rf"{re.escape(metric)}_share_of_[a-z0-9_]+")
+        & (o["period_start"] == start)
+        & (o["period_end"] == end)
+    ]
     for _, s in shares.iterrows():
-        if s["entity"] not in entities:
+        firm = s["vendor"] if isinstance(s["vendor"], str) else ""
+        own = firm or f"{NO_FIRM}:{s['source_id']}"
+        if s["entity"] not in entities or (series != ANY_FIRM and own != series):
             continue
         target = s["metric"].split("_share_of_", 1)[1]
-        base = o[
-            (o["entity"] == s["entity"])
-            & (o["metric"] == metric)
-            & (o["period_start"] == s["period_start"])
-            & (o["period_end"] == s["period_end"])
-            & (o["vendor"].fillna("") == (s["vendor"] if isinstance(s["vendor"], str) else ""))
-        ]
+        base = comparable(ds, metric, [s["entity"]], own, period=(start, end)).rows
+        base = base[~base["open"]]
         if base.empty:
             continue
-        b = best_row(base)
+        b = choose_values(base)[0][s["entity"]]
         out.append(
             {
                 "entity": target,
                 "name": ds.name(target),
                 "value": b["base_value"] / s["base_value"],
                 "formula": f"{b['value_text']} ÷ {s['value_text']}",
-                "inputs": f"{b['obs_id']}, {s['obs_id']}",
+                "inputs": f"{b.name}, {s['obs_id']}",
                 "from_entity": s["entity"],
-                "vendor": s["vendor"] if isinstance(s["vendor"], str) else "",
+                "vendor": firm,
                 "period": period_label(s),
                 "source_id": s["source_id"],
                 "label": "derived",
@@ -241,24 +291,23 @@ def derived_values(ds: Dataset, metric: str, as_of: dict[str, Any], entities: li
     )
 
 
-def multi_app_snapshots(
-    ds: Dataset,
-    metric_list: tuple[str, ...] = USER_METRICS,
-    exclude: tuple[str, pd.Timestamp, pd.Timestamp] | None = None,
-    entities: list[str] | None = None,
-) -> pd.DataFrame:
-    """Periods in which the articles give a user metric (value or rank) for two or more apps:
-    the comparisons the articles make. ``exclude`` = (metric, start, end) to leave out."""
-    rows = []
-    for m in metric_list:
-        p = available_periods(ds, m, entities or apps_with_data(ds))
-        for _, r in p.iterrows():
-            if len(r["apps"].split(", ")) < 2:
-                continue
-            if exclude and (m, r["period_start"], r["period_end"]) == exclude:
-                continue
-            rows.append({"metric": m, **r.to_dict()})
-    return pd.DataFrame(rows)
+def snapshot_groups(ds: Dataset, entities: list[str], exclude: tuple[str, str, pd.Timestamp, pd.Timestamp] | None = None):
+    """The comparability layer's snapshot table (:func:`~kimi_research.data.comparable.snapshot_table`) of the
+    user metrics for ``entities``: one group per metric, firm, exact period and scale with two or more apps (a
+    quarter's average and its own months are separate groups, each labelled as what it is). ``exclude`` =
+    (metric, series, start, end): the ranking's own list. Returns (table, groups in time order, left out)."""
+    snap = snapshot_table(ds, USER_METRICS, list(entities), ANY_FIRM, prefer=None)
+    t = snap.rows
+    if exclude is not None and len(t):
+        m, ser, s0, e0 = exclude
+        t = t[~((t["metric"] == m) & (t["series"] == ser) & (t["period_start"] == s0) & (t["period_end"] == e0))]
+    key = ["metric", "series", "period_start", "period_end", "scale"]
+    if t.empty:
+        return t, pd.DataFrame(columns=[*key, "mid"]), snap.left_out
+    groups = t.groupby(key, sort=False).agg(mid=("period_mid", "first")).reset_index()
+    order = {m: i for i, m in enumerate(USER_METRICS)}
+    groups = groups.assign(_m=groups["metric"].map(order)).sort_values(["_m", "mid", "series", "scale"]).drop(columns="_m")
+    return t, groups.reset_index(drop=True), snap.left_out
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -280,7 +329,7 @@ class RankingRow(BaseModel):
 
     entity: str
     name: str
-    value: float | None = Field(description="the published value (users); None when only a rank is published")
+    value: float | None = Field(description="the published value (users); None when only a rank or a bound is published")
     rank: int | None = Field(description="the exact rank, stated or derived; None when only a bound is known")
     rank_text: str
     rank_basis: str = Field(description="stated, derived (how) or a bound")
@@ -316,10 +365,17 @@ class RankingAtDate(Section):
     ratio_to_kimi: dict[str, float] = Field(description="each rival's value / Kimi's, rounded to 4 decimals")
     ratio_to_leader: dict[str, float] = Field(description="each value / the largest, rounded to 4 decimals")
     derived: list[DerivedValue] = Field(description="values implied by a share in the same period")
+    ranking_bounds: dict[str, str] = Field(
+        description="app -> its figure as written where it is only a bound ('突破2000万'): shown, never ranked as a point"
+    )
+    ranking_conflicts: dict[str, list[str]] = Field(
+        description="app -> the conflicting figures for the same list and period not used ('value (obs_id)'); the one "
+        "used is the first by the layer's conflict order (a point, a named firm, a tier-1 source, the lowest obs_id)"
+    )
 
-    metric_name: str = shown("the metric's name ('Weekly active users')")
+    metric_name: str = shown("the metric's name ('Weekly active users'), with ' (monthly average)' for an average")
+    scale: str = shown("the scale of the figures ranked: week, month, monthly average, end of period ...")
     period: str = shown("the ranking's period label")
-    vendor_name: str = shown("the firm's name (the id itself when none is named)")
     vendor_label: str = shown("the firm's name, or 'no measurement firm named'")
     table: pd.DataFrame = shown("one row per selected app of the list: name, backing, value, rank, basis, ratio ...")
     full: pd.DataFrame = shown("the same for every app of the list (ranks are derived on the whole list)")
@@ -341,36 +397,33 @@ class SnapshotDerived(BaseModel):
 
 
 class Snapshot(BaseModel):
-    """An earlier comparison of two or more apps."""
+    """An earlier comparison of two or more apps: one firm, one exact period, one scale."""
 
     model_config = FROZEN
 
     metric: str
-    period: str
-    vendor: str
-    values: dict[str, float] = Field(description="entity -> published value")
+    period: str = Field(description="the period as labelled by the comparability layer ('2025 Q3' for a quarter)")
+    vendor: str = Field(description="the measurement firm ('' when none is named)")
+    scale: str = Field(description="month, monthly average, end of period, day, days, week ...: never mixed in a snapshot")
+    values: dict[str, float] = Field(description="entity -> published point value")
+    bounds: dict[str, str] = Field(description="entity -> its figure as written where it is only a bound ('突破1.1億')")
+    conflicts: dict[str, list[str]] = Field(description="entity -> conflicting figures not used ('value (obs_id)')")
     derived: list[SnapshotDerived] = Field(description="values implied by a share")
-
-
-class SnapshotView(BaseModel):
-    """What the snapshot chart and the summary show of one snapshot."""
-
-    model_config = FROZEN
-
-    metric: str
-    metric_name: str
-    period: str
-    vendor_name: str  # the firm's name, or 'no firm named'
-    values: pd.DataFrame  # the apps with a value: name, value
-    derived: pd.DataFrame  # the derived values: entity, name, value, formula, inputs
+    obs_ids: list[str] = Field(description="the observations shown")
 
 
 class Snapshots(Section):
     """What other comparisons of the same kind do the articles make?"""
 
-    snapshots: list[Snapshot] = Field(description="every other period that gives a user metric for two or more apps")
+    snapshots: list[Snapshot] = Field(
+        description="every other firm, period and scale that gives a user metric for two or more apps, in time order"
+    )
 
-    views: list[SnapshotView] = shown("one per snapshot, for the chart and the summary")
+    points: pd.DataFrame = shown(
+        "one row per figure drawn: entity, metric, series, vendor_name, period, short, scale, value, bound, open, "
+        "derived, obs_id, group (the snapshot's index)"
+    )
+    metric_names: dict[str, str] = shown("metric -> its name")
     names: dict[str, Name] = shown("entity names of the chart")
     source: Citation = shown("the rows the snapshot chart shows, the inputs of derived values included")
 
@@ -384,6 +437,10 @@ def _text(v: Any) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
+def _firm_label(ds: Dataset, firm: str) -> str:
+    return ds.name(firm) if firm else "no measurement firm named"
+
+
 def ranking_at_date(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list[str]) -> RankingAtDate:
     rk = ranking(ds, metric, as_of, sel)
     table = rk["table"]
@@ -391,15 +448,17 @@ def ranking_at_date(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list[s
     kimi_in = KIMI in table.index
     valued = table[table["value"].notna()]
     other = rk["other_lists"].assign(
-        name=lambda o: o["entity"].map(ds.name), vendor_name=lambda o: o["vendor"].map(lambda v: ds.name(v))
+        name=lambda o: o["entity"].map(ds.name), vendor_name=lambda o: o["firm"].map(lambda v: _firm_label(ds, v))
     )
+    scale = str(as_of.get("scale", ""))
+    name = ds.metrics.at[metric, "name"] + (" (monthly average)" if scale == "monthly average" else "")
     return RankingAtDate(
         metric=metric,
         as_of=AsOf(
             requested=as_of["requested"],
             start=as_of["start"].date().isoformat(),
             end=as_of["end"].date().isoformat(),
-            label=table["period"].iloc[0],
+            label=as_of["label"],
         ),
         vendor=rk["vendor"],
         ranking=[
@@ -427,10 +486,12 @@ def ranking_at_date(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list[s
             DerivedValue(entity=r["entity"], value=r["value"], formula=r["formula"], inputs=r["inputs"], label=r["label"])
             for _, r in derived.iterrows()
         ],
-        metric_name=ds.metrics.at[metric, "name"],
-        period=table["period"].iloc[0],
-        vendor_name=ds.name(rk["vendor"]),
-        vendor_label=ds.name(rk["vendor"]) if rk["vendor"] else "no measurement firm named",
+        ranking_bounds={e: r["value_text"] for e, r in table.iterrows() if r["bound"] not in ("point", "")},
+        ranking_conflicts=rk["conflicts"],
+        metric_name=name,
+        scale=scale,
+        period=as_of["label"],
+        vendor_label=_firm_label(ds, rk["vendor"]),
         table=table,
         full=rk["full"],
         rank_rows=rk["rank_rows"],
@@ -443,43 +504,95 @@ def ranking_at_date(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list[s
 
 
 def earlier_snapshots(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list[str]) -> Snapshots:
-    """Every other period in which the articles give a user metric for two or more of the selected apps."""
-    snaps = multi_app_snapshots(ds, exclude=(metric, as_of["start"], as_of["end"]), entities=sel)
-    results, views, rows, ents = [], [], [], []
-    for _, s in snaps.iterrows():
-        a = resolve_as_of(ds, s["metric"], s["period_end"].date().isoformat(), sel)
-        r, d = ranking(ds, s["metric"], a, sel), derived_values(ds, s["metric"], a, sel)
-        t = r["table"]
-        valued = t[t["value"].notna()]
+    """Every other firm, exact period and scale in which the data give a user metric for two or more of the
+    selected apps (the comparability layer's snapshot table): one snapshot each, never a quarter's average in a
+    month's snapshot, bounds kept as bounds, conflicting figures named, and the values a share implies."""
+    exclude = (metric, as_of.get("series", ""), as_of["start"], as_of["end"])
+    t, groups, _ = snapshot_groups(ds, sel, exclude)
+    results, pts, src = [], [], []
+    for gi, g in groups.iterrows():
+        rows = t[
+            (t["metric"] == g["metric"])
+            & (t["series"] == g["series"])
+            & (t["period_start"] == g["period_start"])
+            & (t["period_end"] == g["period_end"])
+            & (t["scale"] == g["scale"])
+        ]
+        chosen, bounds, conflicts = choose_values(rows)
+        firm = rows["firm"].iloc[0]
+        a = {"start": g["period_start"], "end": g["period_end"], "series": g["series"]}
+        d = derived_values(ds, g["metric"], a, sel)
+        shown_rows = [r.name for r in chosen.values()] + list(bounds.index)
         results.append(
             Snapshot(
-                metric=s["metric"],
-                period=s["period"],
-                vendor=r["vendor"],
-                values={e: v for e, v in valued["value"].items()},
+                metric=g["metric"],
+                period=rows["period"].iloc[0],
+                vendor=firm,
+                scale=g["scale"],
+                values={e: float(r["base_value"]) for e, r in sorted(chosen.items(), key=lambda kv: -float(kv[1]["base_value"]))},
+                bounds={r["entity"]: r["value_text"] for _, r in bounds.iterrows()},
+                conflicts=conflicts,
                 derived=[
                     SnapshotDerived(entity=x["entity"], value=x["value"], formula=x["formula"], inputs=x["inputs"])
                     for _, x in d.iterrows()
                 ],
+                obs_ids=sorted(shown_rows),
             )
         )
-        views.append(
-            SnapshotView(
-                metric=s["metric"],
-                metric_name=ds.metrics.at[s["metric"], "name"],
-                period=s["period"],
-                vendor_name=ds.name(r["vendor"]) if r["vendor"] else "no firm named",
-                values=valued,
-                derived=d,
+        common = {
+            "metric": g["metric"],
+            "series": g["series"],
+            "vendor_name": _firm_label(ds, firm),
+            "period": rows["period"].iloc[0],
+            "short": short_period_label(rows.iloc[0]),
+            "scale": g["scale"],
+            "mid": g["mid"],
+            "group": gi,
+        }
+        for oid in shown_rows:
+            r = rows.loc[oid]
+            pts.append(
+                {
+                    **common,
+                    "entity": r["entity"],
+                    "value": float(r["base_value"]),
+                    "bound": r["bound"],
+                    "open": bool(r["open"]),
+                    "derived": False,
+                    "obs_id": oid,
+                }
             )
-        )
-        rows.append(r["source_rows"])
+        for _, x in d.iterrows():
+            pts.append(
+                {**common, "entity": x["entity"], "value": float(x["value"]), "bound": "point", "open": False}
+                | {"derived": True, "obs_id": x["inputs"]}
+            )
+        src.append(rows.loc[shown_rows])
         if len(d):
-            rows.append(ds.observations.loc[[i.strip() for x in d["inputs"] for i in x.split(",")]])
-        ents += [*valued.index, *d["entity"]]
+            src.append(ds.observations.loc[[i.strip() for x in d["inputs"] for i in x.split(",")]])
+    points = pd.DataFrame(
+        pts,
+        columns=[
+            "entity",
+            "metric",
+            "series",
+            "vendor_name",
+            "period",
+            "short",
+            "scale",
+            "mid",
+            "group",
+            "value",
+            "bound",
+            "open",
+            "derived",
+            "obs_id",
+        ],
+    )
     return Snapshots(
         snapshots=results,
-        views=views,
-        names=names(ds, ents),
-        source=cite(ds, pd.concat(rows)) if rows else Citation(firms="", sources_en="", sources_zh=""),
+        points=points,
+        metric_names={m: ds.metrics.at[m, "name"] for m in points["metric"].unique()},
+        names=names(ds, points["entity"]),
+        source=cite(ds, pd.concat(src)) if src else Citation(firms="", sources_en="", sources_zh=""),
     )

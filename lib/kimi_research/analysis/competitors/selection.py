@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kimi_research.data.comparable import ANY_FIRM, NO_FIRM, levels
 from kimi_research.data.loader import Dataset
-from kimi_research.data.periods import period_label
 from kimi_research.errors import ParameterError
 
 KIMI = "kimi"
@@ -74,60 +74,104 @@ def metric_rows(ds: Dataset, metric: str, apps: list[str] | None = None) -> pd.D
     return o
 
 
-def available_periods(ds: Dataset, metric: str, apps: list[str]) -> pd.DataFrame:
-    """The periods with data for ``metric`` (values or ranks) among ``apps``, oldest first."""
-    o = metric_rows(ds, metric, apps)
-    if o.empty:
-        return pd.DataFrame(columns=["period_start", "period_end", "period", "metrics", "apps", "vendors"])
-    g = o.groupby(["period_start", "period_end"])
+def _candidates(ds: Dataset, metric: str, apps: list[str]) -> pd.DataFrame:
+    """Every exact period of one firm's figures (values of ``metric``, ranks of ``<metric>_rank``) for ``apps``,
+    from the comparability layer (each measurement once; change and cumulative rows, undated rows left out):
+    period_start, period_end, period (the one label), series, scale, apps (ids), n_apps, kimi, metrics."""
+    cols = ["period_start", "period_end", "period", "series", "scale", "apps", "n_apps", "kimi", "metrics", "vendors"]
+    rm = rank_metric(ds, metric)
+    lv = levels(ds, [metric] + ([rm] if rm else []), list(apps), ANY_FIRM, prefer=None)
+    rows = lv.rows
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    scale = rows["scale"].where(rows["metric"] == metric, "")
+    g = rows.assign(_scale=scale).groupby(["period_start", "period_end", "series"], sort=False)
     out = pd.DataFrame(
         {
+            "period": g["period"].first(),
+            "scale": g["_scale"].agg(lambda s: ", ".join(sorted({x for x in s if x})) or "rank"),
+            "apps": g["entity"].agg(lambda s: sorted(set(s))),
             "metrics": g["metric"].agg(lambda s: ", ".join(sorted(set(s)))),
-            "apps": g["entity"].agg(lambda s: ", ".join(sorted(set(s)))),
-            "vendors": g["vendor_key"].agg(lambda s: ", ".join(sorted({v or "(none)" for v in s}))),
         }
     ).reset_index()
-    out["period"] = out.apply(period_label, axis=1)
-    return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+    out["n_apps"] = out["apps"].map(len)
+    out["kimi"] = out["apps"].map(lambda a: KIMI in a)
+    out["vendors"] = out["series"].map(lambda v: "(none)" if v.startswith(NO_FIRM) else v)
+    return out[cols]
+
+
+def available_periods(ds: Dataset, metric: str, apps: list[str]) -> pd.DataFrame:
+    """The periods with data for ``metric`` (values or ranks) among ``apps``, oldest first: period_start,
+    period_end, period, metrics, apps (', '-joined ids), vendors."""
+    c = _candidates(ds, metric, apps)
+    if c.empty:
+        return pd.DataFrame(columns=["period_start", "period_end", "period", "metrics", "apps", "vendors"])
+    g = c.groupby(["period_start", "period_end"])
+    out = pd.DataFrame(
+        {
+            "metrics": g["metrics"].agg(lambda s: ", ".join(sorted({m for x in s for m in x.split(", ")}))),
+            "apps": g["apps"].agg(lambda s: ", ".join(sorted({a for x in s for a in x}))),
+            "vendors": g["vendors"].agg(lambda s: ", ".join(sorted(set(s)))),
+            "period": g["period"].first(),
+        }
+    ).reset_index()
+    return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)[
+        ["period_start", "period_end", "period", "metrics", "apps", "vendors"]
+    ]
+
+
+def matching_periods(ds: Dataset, metric: str, as_of: str, apps: list[str]) -> pd.DataFrame:
+    """The candidate (period, firm) pairs for ``as_of``, best first (see :func:`resolve_as_of`)."""
+    c = _candidates(ds, metric, apps)
+    if c.empty:
+        return c
+    if as_of == "latest":
+        several = c[c["n_apps"] >= 2]
+        m = several if len(several) else c
+        m = m[m["period_end"] == m["period_end"].max()]
+    else:
+        lo, hi = parse_as_of(as_of)
+        m = (
+            c[(c["period_start"] <= lo) & (c["period_end"] >= lo)]
+            if lo == hi
+            else c[(c["period_start"] >= lo) & (c["period_end"] <= hi)]
+        )
+    m = m.assign(_len=(m["period_end"] - m["period_start"]).dt.days, _named=m["series"].str.startswith(NO_FIRM))
+    return m.sort_values(
+        ["n_apps", "_named", "kimi", "period_end", "_len", "series"], ascending=[False, True, False, False, True, True]
+    ).drop(columns=["_len", "_named"])
 
 
 def resolve_as_of(ds: Dataset, metric: str, as_of: str, apps: list[str]) -> dict[str, Any]:
-    """Turn the ``as_of`` parameter into a date window with data; ParameterError when none.
+    """Turn the ``as_of`` parameter into one exact period and firm with data; ParameterError when none.
 
-    'latest' -> the end date of the most recent period with data (rows containing that date);
-    a date -> rows whose period contains it; a month -> rows whose period overlaps it."""
+    The figures compared are those of exactly one period (a quarter's average is not a figure for one of its
+    months, a week is not the month's) on one firm's list: 'latest' -> the period ending last in which one firm
+    gives the metric for two or more of ``apps`` (any period when none does); a date -> a period containing
+    it; a month -> the month itself or a period inside it. Among several: the one with most apps, a named firm,
+    Kimi's, the latest, the shortest."""
     periods = available_periods(ds, metric, apps)
     listing = "; ".join(f"{r['period']} ({r['metrics']})" for _, r in periods.iterrows()) or "none"
     if periods.empty:
         raise ParameterError(f"parameter 'metric' = {metric!r}: no data for the selected apps ({', '.join(apps)})")
-    if as_of == "latest":
-        d = periods["period_end"].max()
-        lo, hi, kind = d, d, "latest"
-    else:
-        lo, hi = parse_as_of(as_of)
-        kind = "date" if lo == hi else "month"
-    rows = rows_in_window(metric_rows(ds, metric, apps), lo, hi)
-    if rows.empty:
+    m = matching_periods(ds, metric, as_of, apps)
+    if m.empty:
         raise ParameterError(
             f"parameter 'as_of' = {as_of!r}: no {metric} data for the selected apps in that period; "
             f"periods with data for {metric}: {listing}"
         )
-    spans = rows[["period_start", "period_end"]].drop_duplicates()
-    label = (
-        period_label(spans.iloc[0])
-        if len(spans) == 1
-        else f"periods containing {lo.date()}"
-        if lo == hi
-        else f"periods overlapping {as_of}"
-    )
+    best = m.iloc[0]
+    lo, hi = (best["period_end"], best["period_end"]) if as_of == "latest" else parse_as_of(as_of)
     return {
         "requested": as_of,
-        "kind": kind,
-        "window_start": lo,
-        "window_end": hi,
-        "start": rows["period_start"].min(),
-        "end": rows["period_end"].max(),
-        "label": label,
+        "kind": "latest" if as_of == "latest" else "date" if lo == hi else "month",
+        "window_start": best["period_start"],
+        "window_end": best["period_end"],
+        "start": best["period_start"],
+        "end": best["period_end"],
+        "label": best["period"],
+        "series": best["series"],
+        "scale": best["scale"],
         "periods_with_data": list(periods["period"]),
     }
 

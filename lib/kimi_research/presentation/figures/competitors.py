@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -105,66 +106,141 @@ def ranking(rk: RankingAtDate):
     return fig
 
 
+#: colours of apps the theme does not name (phone makers' assistants, Ernie Bot, Quark ...)
+EXTRA_COLORS = {
+    "wenxin": "#a6761d",
+    "huawei_xiaoyi": "#e7298a",
+    "oppo_xiaobu": "#e6ab02",
+    "xiaomi_xiaoai": "#17becf",
+    "quark": "#1b9e77",
+    "lingguang": "#7570b3",
+}
+#: an opaque box under a data label: a line or an event line passes under it, not through it
+LABEL_BOX = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9)
+SCALE_TICK = {
+    "month": "month",
+    "monthly average": "monthly\naverage",
+    "end of period": "end of\nperiod",
+    "day": "one day",
+    "days": "days",
+    "week": "week",
+}
+
+
+def _declutter(ax, texts: list, obstacles: list | None = None, tries: int = 24) -> None:
+    """Move data labels (annotations placed in offset points) up or down until no two of them overlap, nor a
+    label of ``obstacles`` (event labels): each label, left to right, takes the nearest free place, in steps of
+    half its height."""
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    placed = [t.get_window_extent(r) for t in obstacles or []]
+    to_pt = 72 / fig.dpi
+    for t in sorted(texts, key=lambda t: t.get_window_extent(r).x0):
+        x0, y0 = t.xyann
+        step = t.get_window_extent(r).height * to_pt * 0.5
+        for k in range(tries + 1):
+            dy = ((k + 1) // 2) * step * (1 if k % 2 else -1)
+            t.xyann = (x0, y0 + dy)
+            box = t.get_window_extent(r).expanded(1.15, 1.3)  # a margin: the layout shifts a little at save time
+            if not any(box.overlaps(b) for b in placed):
+                break
+        placed.append(t.get_window_extent(r).expanded(1.15, 1.3))
+
+
+def _latin(text) -> str:
+    """A data text for a chart in the charts' language: with no CJK font in use, a text written partly in Chinese
+    keeps its Latin part and says that the rest is Chinese (never boxes for missing glyphs)."""
+    text = "" if not isinstance(text, str) else text
+    if plotting.current_lang() == "zh" or not re.search(r"[\u3000-\u9fff]", text):
+        return text
+    rest = " ".join(re.sub(r"[\u3000-\u9fff]+", " ", text).split())
+    return f"a list named in Chinese{', ' + rest if rest else ''}"
+
+
+def _app_color(entity: str) -> str:
+    return plotting.ENTITY_COLORS.get(entity, EXTRA_COLORS.get(entity, "#888888"))
+
+
+def _firm_short(name: str) -> str:
+    return textwrap.fill(name.split(" (")[0], 11)
+
+
 def snapshots(sn: Snapshots):
-    """Figure 2: earlier snapshots of the same metric."""
-    n = len(sn.views)
-    fig, axes = plt.subplots(1, n, figsize=(min(5 * n + 1, 12), 5), squeeze=False)
-    for ax, view in zip(axes[0], sn.views, strict=False):
-        t, d = view.values, view.derived
-        names = [plotting.name(sn.names[e]) for e in t.index] + [f"{plotting.name(sn.names[e])} (derived)" for e in d["entity"]]
-        vals = list(t["value"]) + list(d["value"])
-        colors = [plotting.ENTITY_COLORS.get(e, "#888888") for e in t.index] + [
-            plotting.ENTITY_COLORS.get(e, "#888888") for e in d["entity"]
-        ]
-        bars = ax.bar(names, vals, color=colors)
-        for b, e in zip(bars[len(t) :], d["entity"], strict=True):
-            b.set_hatch("//")
-            b.set_facecolor("white")
-            b.set_edgecolor(plotting.ENTITY_COLORS.get(e, "#888888"))
-            b.set_linewidth(1.5)
-        for i, v in enumerate(vals):
-            ax.text(i, v, format_en(v, "count"), ha="center", va="bottom", fontsize=11)
-        for i, (_, dr) in enumerate(d.iterrows()):
-            ax.text(
-                len(t) + i,
-                dr["value"] / 2,
-                "derived:\n" + dr["inputs"].replace(", ", " ÷\n"),
-                ha="center",
-                va="center",
-                fontsize=9,
-                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"),
+    """Figure 2: earlier snapshots, small multiples by metric on one shared (log) scale: one column per firm,
+    period and scale, one mark per app; a monthly average is a square, a bound an open triangle with its arrow,
+    a derived value an open diamond."""
+    p = sn.points
+    metrics = [m for m in ("dau", "wau", "mau") if m in set(p["metric"])]
+    cats = {m: list(dict.fromkeys(p[p["metric"] == m].sort_values(["mid", "group"])["group"])) for m in metrics}
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(11, 1.2 + 3.1 * len(metrics)), sharey=True, squeeze=False)
+    for ax, m in zip(axes[:, 0], metrics, strict=True):
+        labels = []
+        for k, gid in enumerate(cats[m]):
+            if k % 2:
+                ax.axvspan(k - 0.5, k + 0.5, color="#f0f0f0", lw=0, zorder=0)  # columns told apart
+            rows = p[p["group"] == gid].sort_values("value", ascending=False)
+            offsets = np.linspace(-0.28, 0.28, len(rows)) if len(rows) > 1 else [0.0]
+            for off, (_, r) in zip(offsets, rows.iterrows(), strict=True):
+                x, v, c = k + off, r["value"], _app_color(r["entity"])
+                if r["open"]:
+                    up = r["bound"] == "lower"
+                    ax.plot(x, v, "^" if up else "v", ms=10, mfc="white", mec=c, mew=2, zorder=3)
+                    ax.annotate(
+                        "", (x, v * (1.6 if up else 0.62)), (x, v), arrowprops=dict(arrowstyle="->", color=c, lw=1.5), zorder=3
+                    )
+                elif r["derived"]:
+                    ax.plot(x, v, "D", ms=9, mfc="white", mec=c, mew=2, zorder=3)
+                else:
+                    ax.plot(x, v, "s" if r["scale"] == "monthly average" else "o", ms=9, color=c, zorder=3)
+            first = rows.iloc[0]
+            labels.append(
+                f"{first['short']}\n{_firm_short(first['vendor_name'])}\n{SCALE_TICK.get(first['scale'], first['scale'])}"
             )
-        ax.yaxis.set_major_formatter(millions())
-        ax.set_ylim(0, max(vals) * 1.15)
-        ax.set_title(f"{view.metric.upper()}, {view.period} ({view.vendor_name})", fontsize=12.5)
-        ax.set_ylabel(f"{view.metric_name.lower()} (users, millions)")
-        ax.set_xlabel("app")
-    fig.suptitle("Earlier snapshots: the apps the articles compare", fontsize=15, fontweight="bold", x=0.01, ha="left")
+            # a 'days' period's label ('1–11 Feb 2025') and a firm's name wrap to the column's width
+        ax.set_xticks(range(len(cats[m])), labels, fontsize=9)
+        ax.set_xlim(-0.6, len(cats[m]) - 0.4)
+        ax.set_title(sn.metric_names[m], fontsize=12.5)
+        ax.set_xlabel("")
+        ax.grid(axis="x", visible=False)
+    ax0 = axes[0][0]
+    ax0.set_yscale("log")
+    ax0.yaxis.set_major_formatter(millions())
+    ax0.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    lo, hi = p["value"].min(), p["value"].max()
+    ax0.set_ylim(lo / 2, hi * 3)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("users (millions, log)")
+    axes[-1][0].set_xlabel("period · firm · scale (one column each)")
+    apps = list(dict.fromkeys(p.sort_values("value", ascending=False)["entity"]))
+    handles = [
+        plt.Line2D([], [], ls="", marker="o", ms=8, color=_app_color(e), label=plotting.name(sn.names[e])) for e in apps
+    ] + [
+        plt.Line2D([], [], ls="", marker="o", ms=8, color="#555555", label="a figure for the period"),
+        plt.Line2D([], [], ls="", marker="s", ms=8, color="#555555", label="monthly average of the period"),
+        plt.Line2D([], [], ls="", marker="^", ms=9, mfc="white", mec="#555555", mew=2, label="lower bound (at least)"),
+        plt.Line2D([], [], ls="", marker="D", ms=8, mfc="white", mec="#555555", mew=2, label="derived from a share"),
+    ]
+    fig.legend(handles=handles, loc="outside right upper", fontsize=9.5, frameon=False)
+    fig.suptitle("Earlier snapshots: each firm's list, period and scale apart", fontsize=15, fontweight="bold", x=0.01, ha="left")
     plotting.footnote(
         fig,
         plotting.source_line(sn.source),
-        caption="Figure 2. Hatched bars are derived from a share, not measured: value ÷ share.",
+        caption="Figure 2. One column per firm, period and scale; a quarter's average is never drawn as one of its "
+        "months. Open triangles are lower bounds ('more than'), open diamonds values derived from a share (value ÷ share).",
     )
     return fig
 
 
 def kimi_rank_history(rh: RankHistory):
-    """Figure 3: Kimi's rank in each vendor's list."""
+    """Figure 3: Kimi's rank on each list, one line per list (the comparability layer's rank history of each)."""
     h = rh.history.copy()
-    h["key"] = (
-        h["vendor_name"]
-        + " "
-        + h["metric"].str.replace("_rank", "").str.upper()
-        + " ("
-        + h["scope"].fillna("").str.replace("-", " ").map(lambda s: " ".join(sorted(s.lower().split())))
-        + ")"
-    )
     fig, ax = plt.subplots(figsize=(10, 5.2))
     palette = plt.get_cmap("tab10")
-    for i, (_, g) in enumerate(h.groupby("key", sort=False)):
+    for i, (_, g) in enumerate(h.groupby("list_key", sort=False)):
         g = g.sort_values("period_mid")
-        lab = f"{g['vendor_name'].iloc[0]} {g['metric'].iloc[0].replace('_rank', '').upper()}: {g['scope'].iloc[0]}"
-        ax.plot(g["period_mid"], g["value"], "-", color=palette(i), lw=1.6, label=lab)
+        lab = f"{g['vendor_name'].iloc[0]} {g['metric'].iloc[0].replace('_rank', '').upper()}: {_latin(g['scope'].iloc[0])}"
+        ax.plot(g["period_mid"], g["value"], "-", color=palette(i), lw=1.6, label=lab, zorder=2)
         for _, r in g.iterrows():
             bound = r["qualifier"] == "<="
             ax.plot(
@@ -175,27 +251,31 @@ def kimi_rank_history(rh: RankHistory):
                 color=palette(i),
                 mfc="white" if bound else palette(i),
                 mew=2,
+                zorder=3,
             )
             ax.annotate(
                 ("top " if bound else "#") + f"{int(r['value'])}",
                 (r["period_mid"], r["value"]),
-                xytext=(9, -12 if bound else 0),
+                xytext=(10, -10) if bound else (10, 10),  # a bound's label below its marker, a rank's above
                 textcoords="offset points",
                 fontsize=10.5,
-                va="center",
+                va="top" if bound else "bottom",
+                bbox=LABEL_BOX,
+                zorder=4,
             )
-    ax.set_ylim(h["value"].max() + 1.5, 0.3)
+    ax.set_ylim(h["value"].max() + 1.5, -2.5)  # room above rank 1 for the event labels
     ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_yticks([t for t in ax.get_yticks() if t >= 1])
     ax.set_ylabel("Kimi's rank (1 = top)")
     ax.set_xlabel("period (midpoint)")
     best_r, last_r = h.loc[h["value"].idxmin()], h.iloc[-1]
     ax.set_title(
-        f"Kimi's rank, each vendor's list apart: best {best_r['rank_text']} ({best_r['period']}), "
+        f"Kimi's rank, each list apart: best {best_r['rank_text']} ({best_r['period']}), "
         f"latest {last_r['rank_text']} ({last_r['period']})",
         fontsize=13.5,
     )
     ax.legend(loc="lower left", fontsize=9)
-    plotting.annotate_events(ax, rh.events, max_labels=5, fontsize=8)
+    plotting.annotate_events(ax, rh.events, max_labels=5, fontsize=9)
     plotting.footnote(
         fig,
         plotting.source_line(rh.source),
@@ -206,11 +286,13 @@ def kimi_rank_history(rh: RankHistory):
 
 def ad_spend(sp: AdSpend):
     """Figure 4: ad spend per month over the period each figure covers."""
-    prim, undated = sp.drawn, sp.undated
-    fig, ax = plt.subplots(figsize=(10.5, 5.6))
+    prim, undated = sp.drawn, sp.undated[sp.undated["per_month"].notna()]
+    undated_handles = []
+    labels = []
+    fig, ax = plt.subplots(figsize=(11, 6.2))
     for _, r in prim.iterrows():
         x0, x1 = r["period_start"], r["period_end"] + pd.Timedelta(days=1)
-        color = plotting.ENTITY_COLORS.get(r["entity"], "#888888")
+        color = _app_color(r["entity"])
         susp = "suspicious" in r["flag_list"]
         ax.plot(
             [x0, x1],
@@ -239,17 +321,21 @@ def ad_spend(sp: AdSpend):
         below = (prim.loc[same_period, "per_month"] > r["per_month"]).any()
         beside = prim[~same_period & (prim["entity"] == r["entity"]) & ((mids - mid).abs() <= pd.Timedelta(days=45))]
         shift = bool((beside["per_month"] > r["per_month"]).any())
-        ax.annotate(
-            format_en(r["per_month"], "CNY") + tag,
-            (x0 + (x1 - x0) / 2, r["per_month"]),
-            xytext=(14 if shift else 0, -14 if below else 6),
-            textcoords="offset points",
-            ha="left" if shift else "center",
-            fontsize=8.5,
-            color=color,
+        labels.append(
+            ax.annotate(
+                format_en(r["per_month"], "CNY") + tag,
+                (x0 + (x1 - x0) / 2, r["per_month"]),
+                xytext=(14 if shift else 0, -14 if below else 6),
+                textcoords="offset points",
+                ha="left" if shift else "center",
+                fontsize=9,
+                color=color,
+                bbox=LABEL_BOX,
+                zorder=4,
+            )
         )
-    for k, (_, r) in enumerate(undated.sort_values("per_month", ascending=False).iterrows()):
-        color = plotting.ENTITY_COLORS.get(r["entity"], "#888888")
+    for _, r in undated.sort_values("per_month", ascending=False).iterrows():
+        color = _app_color(r["entity"])
         ax.axhline(r["per_month"], color=color, ls=":", lw=1.5)
         what = (
             "budget"
@@ -258,97 +344,90 @@ def ad_spend(sp: AdSpend):
             if not pd.isna(r["duration_days"])
             else "figure"
         )
-        ax.text(
-            prim["period_end"].max() + pd.Timedelta(days=1),
-            r["per_month"],
-            f"{plotting.name(sp.names[r['entity']])} {what}, undated: {format_en(r['per_month'], 'CNY')}/mo"
-            + (" (conflicts with AppGrowing)" if "conflict" in r["flag_list"] else ""),
-            fontsize=8.5,
-            color=color,
-            va="bottom" if k % 2 == 0 else "top",
-            ha="right",
+        undated_handles.append(
+            plt.Line2D(
+                [],
+                [],
+                color=color,
+                ls=":",
+                lw=1.5,
+                label=f"{plotting.name(sp.names[r['entity']])} {what}, undated: {format_en(r['per_month'], 'CNY')}/mo"
+                + (" (conflicting)" if "conflict" in r["flag_list"] else ""),
+            )
         )
-    ax.set_ylim(prim["per_month"].min() / 2, max(prim["per_month"].max(), undated["per_month"].max() if len(undated) else 0) * 12)
+    top = max(prim["per_month"].max(), undated["per_month"].max() if len(undated) else 0)
+    ax.set_ylim(prim["per_month"].min() / 2, top * 40)  # the top rows hold the event labels
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"CNY {v / 1e6:,.0f}m" if v >= 1e6 else f"CNY {v / 1e6:.1f}m"))
     ax.set_ylabel("advertising spend per month (CNY, log scale)")
     ax.set_xlabel("period covered by the figure")
     ax.set_title("Advertising per month: Kimi's monthly peak against rivals' quarters")
     ax.legend(
-        handles=[
-            Patch(color=plotting.ENTITY_COLORS.get(e, "#888888"), label=plotting.name(sp.names[e]))
-            for e in prim["entity"].unique()
-        ]
+        handles=[Patch(color=_app_color(e), label=plotting.name(sp.names[e])) for e in prim["entity"].unique()]
         + [
             plt.Line2D([], [], color="#444444", ls="--", label="lower bound (≥)"),
             plt.Line2D([], [], color="#d62728", lw=8, alpha=0.35, label="flagged suspicious"),
+            *undated_handles,
         ],
-        loc="lower right",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=3,
         fontsize=9,
-        ncol=2,
+        frameon=False,
     )
-    plotting.annotate_events(ax, sp.events, max_labels=5, fontsize=8.5)
     plotting.footnote(
         fig,
         plotting.source_line(sp.source),
         caption=f"Figure 4. Quarterly totals ÷ 3; figures for a stated number of days ÷ (days / {DAYS_PER_MONTH:.2f}). "
-        "Conflict groups shown: "
-        + ", ".join(sorted(set(pd.concat([prim, undated])["conflict_group"].dropna())))
-        + " (see the table above).",
+        "Figures that conflict with another for the same spend are listed with their notes above the chart.",
     )
+    plotting.annotate_events(ax, sp.events, max_labels=5, fontsize=9)
+    _declutter(ax, labels, [t for t in ax.texts if t not in labels])
     return fig
 
 
 def capability_matrix_chart(c: Capabilities):
-    """Figure 5: the capability matrix."""
-    camp_list, short, srcs = c.camps, c.chart_cells, c.cell_sources
+    """Figure 5: the capability matrix, one cell per company and capability, its facts summarised to be read at
+    presentation size (the table above the chart has every fact with its article ids)."""
+    camp_list, short = c.camps, c.chart_cells
     codes = c.status.apply(lambda col: col.map({"has": 2, "lacks": 0, "not stated": 1}))
     colors = {2: "#c7e9c0", 1: "#f2f2f2", 0: "#fcbba1"}
-    fig, ax = plt.subplots(figsize=(12.5, 0.95 * len(camp_list) + 1.6))
+    fig, ax = plt.subplots(figsize=(11, 0.62 * len(camp_list) + 2.2))
     for i, camp in enumerate(camp_list):
         for j, d in enumerate(CAP_DIMENSIONS):
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[camp, d]], edgecolor="white", lw=2))
-            txt = "\n".join(textwrap.fill(part, 20) for part in short.loc[camp, d].split("\n"))
-            # the cell's text sits in its upper part; the source ids keep the bottom right corner to themselves
-            ax.text(
-                j + 0.5,
-                i + 0.42,
-                txt,
-                ha="center",
-                va="center",
-                fontsize=7 if txt.count("\n") > 2 else 7.5 if txt.count("\n") == 2 else 8.5,
-            )
-            if srcs.loc[camp, d]:
-                ax.text(j + 0.97, i + 0.95, srcs.loc[camp, d], ha="right", va="bottom", fontsize=6.5, color="#666666")
+            ax.text(j + 0.5, i + 0.5, short.loc[camp, d], ha="center", va="center", fontsize=9, linespacing=1.1)
     ax.set_xlim(0, len(CAP_DIMENSIONS))
     ax.set_ylim(len(camp_list), 0)
     apps_of = {camp: ", ".join(plotting.name(a) for a in c.apps_by_camp[camp]) for camp in camp_list}
     ax.set_yticks(
         np.arange(len(camp_list)) + 0.5,
-        [c.camp_names[camp] + (f"\n({apps_of[camp]})" if apps_of[camp] else "") for camp in camp_list],
+        [c.camp_names[camp] + (f"\n({textwrap.shorten(apps_of[camp], 22)})" if apps_of[camp] else "") for camp in camp_list],
+        fontsize=10,
     )
-    ax.set_xticks(np.arange(len(CAP_DIMENSIONS)) + 0.5, [d.replace(" ", "\n") for d in CAP_DIMENSIONS])
+    ax.set_xticks(np.arange(len(CAP_DIMENSIONS)) + 0.5, [d.replace(" ", "\n") for d in CAP_DIMENSIONS], fontsize=10)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     ax.grid(False)
-    ax.set_xlabel("capability (as the articles describe it)")
     ax.set_ylabel("company (apps)")
-    ax.set_title("Who has what, according to the articles", pad=38)
+    ax.set_title("Who has what, according to the articles")
     ax.legend(
         handles=[
-            Patch(color=colors[2], label="has (article says so)"),
-            Patch(color=colors[0], label="lacks (article says none)"),
-            Patch(color=colors[1], label="not stated"),
+            Patch(color=colors[2], label="has (a source says so)"),
+            Patch(color=colors[0], label="lacks (a source says none)"),
+            Patch(color=colors[1], label="not stated (silence is not evidence)"),
         ],
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize=9,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.02),
+        ncol=3,
+        fontsize=9.5,
+        frameon=False,
     )
     plotting.footnote(
         fig,
         c.source.sources(plotting.current_lang()),
-        caption=f"Figure 5. * = reasoning model; small grey ids = articles. † = characters ÷ {c.chars_per_token} "
-        "characters per token (assumption).",
+        caption=f"Figure 5. * = reasoning model; … = more in the table above, which gives every fact with its article "
+        f"ids. † = characters ÷ {c.chars_per_token} characters per token (assumption).",
     )
     return fig
 
@@ -382,7 +461,14 @@ def context_windows(w: ContextWindows):
         for _, r in g.iterrows():
             txt = format_en(r["base_value"], r["dimension"]) + (f"\n≈ {format_en(r['tokens_equiv'], 'tokens')}†" if conv else "")
             ax.annotate(
-                txt, (r["period_mid"], r["tokens_equiv"]), xytext=(8, -4), textcoords="offset points", fontsize=9.5, va="top"
+                txt,
+                (r["period_mid"], r["tokens_equiv"]),
+                xytext=(8, -4),
+                textcoords="offset points",
+                fontsize=9.5,
+                va="top",
+                bbox=LABEL_BOX,
+                zorder=4,
             )
     ind = dated[dated["entity"] == "industry"]
     for _, r in ind.iterrows():
@@ -395,6 +481,8 @@ def context_windows(w: ContextWindows):
                 f"industry at the time: {format_en(r['base_value'], 'characters', r['qualifier'], r['base_value_high'])}†",
                 fontsize=9,
                 color="#555555",
+                bbox=LABEL_BOX,
+                zorder=4,
             )
         else:
             ax.plot([r["period_start"], r["period_end"]], [lo_, lo_], color="#555555", lw=3, alpha=0.6)
@@ -406,9 +494,11 @@ def context_windows(w: ContextWindows):
                 color="#555555",
                 ha="center",
                 va="bottom",
+                bbox=LABEL_BOX,
+                zorder=4,
             )
     ax.set_yscale("log")
-    ax.set_ylim(cw["tokens_equiv"].min() * 0.4, cw["tokens_equiv"].max() * 3)
+    ax.set_ylim(cw["tokens_equiv"].min() * 0.4, cw["tokens_equiv"].max() * 12)  # the top rows hold the event labels
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_en(v, "tokens")))
     ax.set_ylabel("context window (tokens; log scale)")
     ax.set_xlabel("date stated (period midpoint)")
@@ -419,11 +509,11 @@ def context_windows(w: ContextWindows):
     )
     ax.legend(loc="lower right", fontsize=9.5)
     ax.set_xlim(dated["period_start"].min() - pd.Timedelta(days=30), dated["period_end"].max() + pd.Timedelta(days=150))
-    plotting.annotate_events(ax, w.events, end=dated["period_end"].max(), max_labels=6, fontsize=8)
+    plotting.annotate_events(ax, w.events, end=dated["period_end"].max(), max_labels=6, fontsize=9)
     plotting.footnote(
         fig,
         w.source.sources(plotting.current_lang()),
-        caption=f"Figure 6. † characters ÷ {w.chars_per_token} characters per token (assumption, parameter chars_per_token).",
+        caption=f"Figure 6. † characters ÷ {w.chars_per_token} characters per token (an assumption).",
     )
     return fig
 
@@ -450,14 +540,16 @@ def release_cadence(rc: ReleaseCadence):
                 xytext=(0, 11 if k % 2 == 0 else -17),
                 textcoords="offset points",
                 ha="center",
-                fontsize=8.5,
+                fontsize=9,
+                bbox=LABEL_BOX,
+                zorder=4,
             )
     ax.set_yticks(range(len(order)), [rc.camp_names[c] for c in order])
     ax.set_ylim(len(order) - 0.4, -0.9)
     ax.set_xlabel("launch date (month precision where the article gives only the month)")
     ax.set_ylabel("company")
     ax.set_title("Model launches named in the articles (★ = reasoning model)")
-    plotting.annotate_events(ax, rc.events, max_labels=4, fontsize=8)
+    plotting.annotate_events(ax, rc.events, max_labels=4, fontsize=9)
     plotting.footnote(
         fig,
         rc.source.sources(plotting.current_lang()),
@@ -503,7 +595,7 @@ def backing(b: Backing):
                     i - 0.2,
                     f" + {ub_row['apps_without_value']} (ranked, no value)",
                     va="center",
-                    fontsize=8.5,
+                    fontsize=9,
                     style="italic",
                     color="#555555",
                 )
@@ -587,10 +679,12 @@ def verdict(v: Verdict):
             bar.set_hatch("//")
             bar.set_alpha(0.6)
     for i, (_, r) in enumerate(num.iterrows()):
-        ax.text(
-            r["kimi_over_best"],
-            i,
-            f" {r['kimi_over_best']:.3g}×" + ("" if r["current"] else " (before)"),
+        # right of the bar's end, and right of the 1× line for a bar that ends before it: never across the line
+        ax.annotate(
+            f"{r['kimi_over_best']:.3g}×" + ("" if r["current"] else " (before)"),
+            (max(r["kimi_over_best"], 1.0), i),
+            xytext=(5, 0),
+            textcoords="offset points",
             va="center",
             fontsize=10,
         )
@@ -598,7 +692,7 @@ def verdict(v: Verdict):
     ax.set_xscale("log")
     ax.set_xlim(min(num["kimi_over_best"].min() / 2, 0.5), max(num["kimi_over_best"].max() * 4, 2))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
-    ax.set_yticks(range(len(num)), [textwrap.shorten(d, 48) for d in num["dimension"]])
+    ax.set_yticks(range(len(num)), [textwrap.fill(d, 44) for d in num["dimension"]])
     ax.set_xlabel("Kimi ÷ best rival (log scale; > 1 = Kimi ahead)")
     ax.set_ylabel("comparison")
     ax.set_title("Kimi against the best rival on each measurable comparison")
@@ -612,6 +706,7 @@ def verdict(v: Verdict):
     plotting.footnote(
         fig,
         "the sections above (data/observations.csv, capabilities.csv, events.csv)",
-        caption=f"Figure 9. Context windows use chars_per_token = {v.chars_per_token} (assumption).",
+        caption=f"Figure 9. Context windows use {v.chars_per_token} Chinese characters per token (an assumption). "
+        "Hatched bars are history; a label sits right of its bar's end, or of the 1× line for a bar that ends before it.",
     )
     return fig

@@ -15,10 +15,17 @@ from kimi_research.analysis.competitors import (
     ContextWindows,
     RankHistory,
     RankingAtDate,
+    Snapshots,
+    SpendPerNewUser,
     Verdict,
 )
-from kimi_research.data.vocabulary import rank_text
+from kimi_research.data.vocabulary import QUALIFIER_SYMBOL, rank_text
 from kimi_research.presentation import format as F
+
+
+def _bound(qualifier: str, value: float) -> str:
+    """A bound in 万 with its sign: '≥2000万', '≤3'."""
+    return QUALIFIER_SYMBOL.get(qualifier, "") + F.wan_zh(value)
 
 
 def explain_ranks(full: pd.DataFrame, rank_rows: pd.DataFrame) -> dict[str, str]:
@@ -60,17 +67,30 @@ def explain_ranks(full: pd.DataFrame, rank_rows: pd.DataFrame) -> dict[str, str]
     return out
 
 
+def _where(rk: RankingAtDate) -> str:
+    avg = " (monthly average)" if rk.scale == "monthly average" else ""
+    return f"{rk.metric.upper()}{avg}, {rk.as_of.label} ({rk.vendor_label})"
+
+
 def headline(an: ComparisonAnalysis) -> str:
     """One sentence for the title slide and the index."""
     rk = an.ranking
-    top = [(x.entity, x.name, x.value) for x in rk.ranking if x.value is not None][:2]
-    where = f"{rk.metric.upper()}, {rk.as_of.label} ({rk.vendor_name})"
-    if rk.kimi_rank is None:
-        return f"{where}: Kimi is not ranked; " + ", ".join(f"{n} {F.users_en(v)}" for _, n, v in top) + "."
+    top = [(x.entity, x.name, x.value) for x in rk.ranking if x.value is not None and x.entity != KIMI][:2]
+    where = _where(rk)
     ratios = ", ".join(f"{n} {rk.ratio_to_kimi[e]:.1f}×" for e, n, _ in top if e in rk.ratio_to_kimi)
-    text = f"{where}: Kimi ranks {F.ordinal(rk.kimi_rank)}" + (
-        f" with {F.users_en(rk.kimi_value)}" if rk.kimi_value is not None else " (no value published)"
-    )
+    kv = rk.kimi_value
+    if rk.kimi_rank is not None:
+        text = f"{where}: Kimi ranks {F.ordinal(rk.kimi_rank)}" + (
+            f" with {F.users_en(kv)}" if kv is not None else " (no value published)"
+        )
+    elif kv is not None:
+        text = f"{where}: Kimi has {F.users_en(kv)}, no rank stated"
+    elif rk.kimi_rank_text != "not in the list":
+        bound = f" (only a bound: {rk.ranking_bounds[KIMI]})" if KIMI in rk.ranking_bounds else ", no value published"
+        text = f"{where}: Kimi is ranked {rk.kimi_rank_text}{bound}"
+    else:
+        values = ", ".join(f"{n} {F.users_en(v)}" for _, n, v in top if v is not None)
+        return f"{where}: Kimi is not in the list" + (f"; {values}." if values else ".")
     return text + (f"; {ratios} Kimi's users." if ratios else ".")
 
 
@@ -98,12 +118,27 @@ def _ranking_line(rk: RankingAtDate) -> str:
         f" {r['name']} ≈ {F.wan_zh(r['value'], 0)} is derived ({r['formula']}, {r['inputs']}), not measured."
         for _, r in rk.derived_rows.iterrows()
     )
-    noval = table[table["value"].isna()]
+    noval = table[table["value"].isna() & ~table.index.isin(list(rk.ranking_bounds))]
     if len(noval):
         line += (
             " "
             + ", ".join(f"{r['name']} ({r['rank_text']})" for _, r in noval.iterrows())
             + " are ranked but no value is published: they are shown without bars."
+        )
+    if rk.ranking_bounds:
+        line += (
+            " Only a bound is published for "
+            + ", ".join(
+                f"{rk.names[e].en} ({_bound(table.at[e, 'qualifier'], table.at[e, 'bound_value'])}, as written {t})"
+                for e, t in rk.ranking_bounds.items()
+            )
+            + ": shown, never ranked as a point."
+        )
+    for e, alts in rk.ranking_conflicts.items():
+        line += (
+            f" {rk.names[e].en}'s figure conflicts with another for the same list and period: "
+            f"{table.at[e, 'value_text']} ({table.at[e, 'value_obs']}) is used (a point, a named firm, a tier-1 "
+            f"source, the lowest id first); not used: {', '.join(alts)}."
         )
     return line
 
@@ -125,30 +160,232 @@ def _year_before_line(h: RankHistory) -> str:
     return f"{chg_line} {('Also: ' + yb_line + '.') if yb_line else ''}"
 
 
+def _times(x: float) -> str:
+    return f"{x:.1f}×" if x >= 1 else f"{x:.2g}×"  # 5.5×, 0.21×, 0.3×
+
+
+def _quarter_how(sp: AdSpend, e: str) -> str:
+    """How an app's spend per month in the comparison quarter was obtained, in words."""
+    r = sp.quarter_rows.loc[e]
+    if r["months_covered"] == "the quarter":
+        how = f"the quarter's {'at least ' if r['bound'] == 'lower' else ''}{F.cny_zh(r['total'])} ÷ 3"
+        if not pd.isna(r["parts_total"]):
+            how += (
+                f"; the figures inside the quarter, never added to it, give "
+                f"{'at least ' if r['parts_bound'] == 'lower' else ''}{F.cny_zh(r['parts_total'])}"
+            )
+        return how
+    return f"{r['months_covered']} only, {r['coverage']:.0%} of the quarter's days"
+
+
+def _firms(sp: AdSpend, e: str) -> str:
+    ids = [i.strip() for i in sp.quarter_rows.at[e, "obs"].split(",")]
+    firms = sorted({str(v) for v in sp.rows.loc[sp.rows.index.isin(ids), "vendor_name"]})
+    return ", ".join(firms)
+
+
 def _spend_line(sp: AdSpend) -> str:
     quarter, q = sp.ad_spend_quarter, sp.quarter_rows
     if not quarter:
         return "No quarter with spending figures for the selected apps."
     if sp.outspend is None or sp.top_rival is None:
-        return f"In {quarter}: " + ", ".join(f"{sp.names[e].en} {F.cny_zh(v)}/month" for e, v in q["per_month"].items())
-    return (
-        f"In {quarter} Kimi's figures cover {q.at[KIMI, 'months_covered']} only"
-        + (" (no figure for the quarter's other month)" if q.at[KIMI, "months"] == 2 else "")
-        + f": at least **{F.cny_zh(q.at[KIMI, 'low_month'])} a month** on advertising (AppGrowing), "
-        f"**{sp.outspend:.1f}×** the highest rival's monthly rate ({sp.names[sp.top_rival].en}, "
-        f"{F.cny_zh(q.at[sp.top_rival, 'per_month'])} a month over the quarter; notebook 02 gives the same ratio)."
+        return f"In {quarter}: " + ", ".join(
+            f"{sp.names[e].en} {F.cny_zh(v)} a month ({_quarter_how(sp, e)})" for e, v in q["per_month"].items()
+        )
+    k = q.loc[KIMI]
+    cover = (
+        f"Kimi's figures cover the quarter: {F.cny_zh(k['low_month'])} a month"
+        if k["months_covered"] == "the quarter"
+        else f"Kimi's figures cover {k['months_covered']} only ({k['coverage']:.0%} of the quarter's days: its total for the "
+        f"quarter, {F.cny_zh(k['total'])}, is a lower bound): at least **{F.cny_zh(k['low_month'])} a month**"
     )
+    same = (
+        "notebook 02 gives the same ratio"
+        if sp.ad_spend_quarter == sp.peak_quarter
+        else f"notebook 02 compares Kimi's peak months, in {sp.peak_quarter}, instead"
+        if sp.peak_quarter
+        else "notebook 02 has no peak month to compare"
+    )
+    rival = sp.top_rival
+    return (
+        f"In {quarter} {cover} on advertising ({_firms(sp, KIMI)}), **{_times(sp.outspend)}** the highest rival's monthly "
+        f"rate ({sp.names[rival].en}: {F.cny_zh(q.at[rival, 'per_month'])} a month, {_quarter_how(sp, rival)}; {same})."
+    )
+
+
+#: how a snapshot's scale reads in prose
+SCALE_WORDS = {
+    "month": "a month",
+    "monthly average": "a monthly average",
+    "end of period": "at the end of the period",
+    "day": "one day",
+    "days": "a window of days",
+    "week": "a week",
+    "quarter": "a quarter",
+}
+
+
+def _snapshot_text(sn: Snapshots, i: int) -> str:
+    snap = sn.snapshots[i]
+    pts = sn.points[sn.points["group"] == i]
+    firm = pts["vendor_name"].iloc[0] if len(pts) else "no measurement firm named"
+    parts = []
+    for _, r in pts[~pts["derived"]].iterrows():
+        text = F.wan_zh(r["value"])
+        parts.append(f"{sn.names[r['entity']].en} {QUALIFIER_SYMBOL.get(_qualifier(r['bound']), '')}{text}")
+    for d in snap.derived:
+        parts.append(f"{sn.names[d.entity].en} ≈ {F.wan_zh(d.value, 0)} (derived: {d.formula})")
+    return f"{snap.metric.upper()} {snap.period} ({firm}, {SCALE_WORDS.get(snap.scale, snap.scale)}): " + ", ".join(parts)
+
+
+def _qualifier(bound: str) -> str:
+    return {"lower": ">=", "upper": "<="}.get(bound, "=")
+
+
+def snapshots_line(sn: Snapshots) -> str:
+    """The other comparisons in one sentence (all of them when there are two or fewer, else the latest of each
+    metric)."""
+    n = len(sn.snapshots)
+    if n == 0:
+        return "none for the selected apps."
+    if n <= 2:
+        return "; ".join(_snapshot_text(sn, i) for i in range(n)) + "."
+    latest = {}
+    for i, s in enumerate(sn.snapshots):
+        latest[s.metric] = i  # snapshots are in time order within a metric
+    return (
+        f"{n} other comparisons of two or more apps, each on one firm's list for one period and one scale (section 2; "
+        "a quarter's average is never shown as one of its months, a bound never as a point). The latest: "
+        + "; ".join(_snapshot_text(sn, i) for i in latest.values())
+        + "."
+    )
+
+
+def snapshots_table(sn: Snapshots):
+    """Every figure of the snapshots: one row per app, firm, period and scale, with its observation."""
+    p = sn.points
+    t = p.assign(
+        app=[sn.names[e].en for e in p["entity"]],
+        metric=p["metric"].str.upper(),
+        figure=[
+            ("≈ " if d else QUALIFIER_SYMBOL.get(_qualifier(b), "")) + F.wan_zh(v, 0 if d else None)
+            for v, b, d in zip(p["value"], p["bound"], p["derived"], strict=True)
+        ],
+        kind=[
+            "derived from a share" if d else {"lower": "lower bound", "upper": "upper bound"}.get(b, "as published")
+            for b, d in zip(p["bound"], p["derived"], strict=True)
+        ],
+    )
+    return (
+        t[["metric", "period", "scale", "vendor_name", "app", "figure", "kind", "obs_id"]]
+        .rename(columns={"vendor_name": "firm", "obs_id": "observation"})
+        .style.hide(axis="index")
+    )
+
+
+def _ratio_text(value: float, bound: str | None) -> str:
+    sign = {"lower": "at least ", "upper": "at most "}.get(bound or "", "")
+    return f"{sign}{F.cny_zh(value, 2)}"
+
+
+def spend_per_new_user_line(a: SpendPerNewUser) -> str:
+    """The spend per new user in one paragraph: each app's windows, the benchmark, what is left out."""
+    t = a.table
+    bench = a.names[a.spend_benchmark].en if a.spend_benchmark in a.names else a.spend_benchmark
+    if not len(t):
+        text = "No app has both a spend figure and a MAU gain from one firm over the same window"
+    else:
+        parts = []
+        for e, g in t.groupby("entity", sort=False):
+            items = []
+            for _, r in g.iterrows():
+                firm = a.firm_names.get(r["firm"], "no firm named")
+                gain = ("at least " if r["gain_bound"] == "lower" else "at most " if r["gain_bound"] == "upper" else "") + (
+                    f"{'+' if r['gain'] >= 0 else ''}{F.wan_zh(r['gain'])}"
+                )
+                if r["reason"] == "none reported":
+                    items.append(f"{r['window']}: MAU {gain} ({firm}) with no advertising reported")
+                elif r["value"] is None or pd.isna(r["value"]):
+                    items.append(f"{r['window']}: {r['reason']}")
+                else:
+                    items.append(f"{r['window']}: **{_ratio_text(r['value'], r['bound'])}** per MAU gained ({firm}, MAU {gain})")
+            parts.append(f"{a.names[e].en}: " + "; ".join(items))
+        text = "; ".join(parts)
+    left = []
+    no_gain = [e for e in a.apps_without_gain if e != a.spend_benchmark]
+    if no_gain:
+        left.append("spend but no like-for-like MAU gain: " + ", ".join(a.names[e].en for e in no_gain))
+    if a.apps_without_spend:
+        left.append("no spend figure: " + ", ".join(a.names[e].en for e in a.apps_without_spend))
+    bench_line = f"{bench} is the zero-ad benchmark: no source reports any advertising for it (none reported, not 0)" + (
+        "; no firm gives its MAU both just before and at the end of a window in which it grew"
+        if a.spend_benchmark in a.apps_without_gain
+        else ""
+    )
+    return f"{text}. {bench_line}" + (f". Listed, not compared: {'; '.join(left)}." if left else ".")
+
+
+def spend_per_new_user_table(a: SpendPerNewUser):
+    """The spend per new user, one row per app, window and firm, with the observations used."""
+    t = a.table
+    if t.empty:
+        return pd.DataFrame({"spend per new user": ["no app has both a spend figure and a MAU gain over the same window"]})
+    rows = pd.DataFrame(
+        {
+            "app": [a.names[e].en for e in t["entity"]],
+            "window": t["window"],
+            "MAU firm": [a.firm_names.get(f, "no firm named") for f in t["firm"]],
+            "MAU before → at the end": [
+                f"{b} ({bp}) → {e} ({ep})"
+                for b, bp, e, ep in zip(t["before_text"], t["before_period"], t["end_text"], t["end_period"], strict=True)
+            ],
+            "MAU gained": [
+                ("≥" if gb == "lower" else "≤" if gb == "upper" else "") + F.wan_zh(g)
+                for g, gb in zip(t["gain"], t["gain_bound"], strict=True)
+            ],
+            "spend": [
+                "none reported" if s is None or pd.isna(s) else ("≥" if sb == "lower" else "") + F.cny_zh(s)
+                for s, sb in zip(t["spend"], t["spend_bound"], strict=True)
+            ],
+            "per MAU gained": [
+                r if v is None or pd.isna(v) else _ratio_text(v, b)
+                for v, b, r in zip(t["value"], t["bound"], t["reason"], strict=True)
+            ],
+            "observations": [
+                ", ".join([*so, bo, eo]) for so, bo, eo in zip(t["spend_obs"], t["before_obs"], t["end_obs"], strict=True)
+            ],
+        }
+    )
+    return rows.style.hide(axis="index")
+
+
+def ad_share_line(a: SpendPerNewUser) -> str:
+    """The ad share against the user share, in words."""
+    s = a.shares
+    if s.empty:
+        return (
+            "No window in which two or more apps have both a spend figure and a MAU figure from one firm at its end: "
+            "no ad share is set against a user share."
+        )
+    out = []
+    for (w, f), g in s.groupby(["window", "firm"], sort=False):
+        items = []
+        for _, r in g.iterrows():
+            ad = {"lower": "at least ", "upper": "at most "}.get(r["ad_share_bound"] or "", "") + f"{r['ad_share']:.0%}"
+            if r["ad_share_bound"] is None or pd.isna(r["ad_share_bound"]):
+                ad = f"{r['ad_share']:.0%} (no bound)"
+            us = {"lower": "at least ", "upper": "at most "}.get(r["user_share_bound"] or "", "") + f"{r['user_share']:.0%}"
+            if r["user_share_bound"] is None or pd.isna(r["user_share_bound"]):
+                us = "unknown (the MAU figures are bounds)"
+            items.append(f"{a.names[r['entity']].en} {ad} of the advertising, {us} of the users")
+        out.append(f"{w} ({a.firm_names.get(f, f)} MAU at the end): " + "; ".join(items))
+    return "Among the apps with both, in each window: " + ". ".join(out) + "."
 
 
 def summary_markdown(an: ComparisonAnalysis) -> str:
     """The bullets under 'What this notebook finds', from computed values only."""
     rk, cw, v = an.ranking, an.context_windows, an.verdict
     s = v.verdict
-    snap_lines = []
-    for view in an.snapshots.views:
-        vals = ", ".join(f"{r['name']} {F.wan_zh(r['value'])}" for _, r in view.values.iterrows())
-        dl = "".join(f"; {r['name']} ≈ {F.wan_zh(r['value'], 0)} (derived: {r['formula']})" for _, r in view.derived.iterrows())
-        snap_lines.append(f"{view.metric.upper()} {view.period}: {vals}{dl}")
     windows = cw.windows
     kw = windows.loc[cw.kimi_camp] if cw.kimi_camp in windows.index else None
     win_line = (
@@ -168,8 +405,9 @@ def summary_markdown(an: ComparisonAnalysis) -> str:
     return f"""* **Evidence**: {F.evidence_used(an.basis.evidence)} (parameter `evidence`).
 * **Ranking** ({rk.vendor_label}, {rk.metric_name.lower()}, {rk.period}): {_ranking_line(rk)}
 * **A year before**: {_year_before_line(an.rank_history)}
-* **Other snapshots**: {"; ".join(snap_lines) if snap_lines else "none for the selected apps"}.
+* **Other snapshots**: {snapshots_line(an.snapshots)}
 * **Advertising**: {_spend_line(an.ad_spend)}
+* **Spend per new user**: {spend_per_new_user_line(an.acquisition)}
 * **Capabilities**: {cap_line} Rivals have what Kimi lacks: {", ".join(s.rivals_have_kimi_lacks) or "nothing"}. {win_line}
 * **Verdict**: "whatever Kimi has, the others have too, and it is not the best" **{holds}**:
   Kimi leads on {len(s.leads_now)} of {int(v.table["current"].sum())} current comparisons, is level on
@@ -181,12 +419,31 @@ def ranking_table(rk: RankingAtDate):
     """The ranking at the chosen date, and other vendors' rows of the period."""
     table = rk.table
     show = table.assign(
-        value=[F.wan_zh(v) if not np.isnan(v) else "— (none published)" for v in table["value"]],
+        value=[
+            F.wan_zh(v)
+            if not np.isnan(v)
+            else f"{_bound(q, b)} (a bound: not ranked as a point)"
+            if not np.isnan(b)
+            else "— (none published)"
+            for v, q, b in zip(table["value"], table["qualifier"], table["bound_value"], strict=True)
+        ],
         ratio=[f"{x:.1f}×" if not np.isnan(x) else "" for x in table["ratio_to_kimi"]],
+        conflicts=[c or "" for c in table["conflicts"]],
     )
+    cols = ["name", "backing", "value", "rank_text", "basis", "ratio", "value_obs", "rank_obs"]
+    if (show["conflicts"] != "").any():
+        cols.append("conflicts")
     styled = (
-        show[["name", "backing", "value", "rank_text", "basis", "ratio", "value_obs", "rank_obs"]]
-        .rename(columns={"rank_text": "rank", "ratio": "÷ Kimi", "value_obs": "value row", "rank_obs": "rank rows"})
+        show[cols]
+        .rename(
+            columns={
+                "rank_text": "rank",
+                "ratio": "÷ Kimi",
+                "value_obs": "value row",
+                "rank_obs": "rank rows",
+                "conflicts": "conflicting figures, not used",
+            }
+        )
         .style.hide(axis="index")
     )
     md = ""
@@ -244,16 +501,26 @@ def spend_rows_table(sp: AdSpend):
 def spend_by_quarter_note(sp: AdSpend) -> str:
     """What the quarterly spend table shows."""
     return (
-        f"**Per month, by quarter** (point figures only; Kimi's quarter is the mean of the months "
-        f"given). The comparison quarter is **{sp.ad_spend_quarter}**, the latest with figures for the most apps:"
+        "**Per month, by quarter** (the comparability layer's total over each quarter: the quarter's own figure when "
+        "there is one, never added to the months or campaigns inside it; otherwise the months with figures, "
+        "divided by the months they cover, and marked *only* with the months: the quarter's total is then a lower "
+        f"bound). The comparison quarter is **{sp.ad_spend_quarter}**, the latest with figures for the most apps:"
     )
 
 
 def spend_by_quarter_table(sp: AdSpend) -> pd.DataFrame:
-    """Spend per month by quarter and app (CNY)."""
-    q = sp.by_quarter.pivot_table(index="quarter", columns="entity", values="per_month", aggfunc="sum")
+    """Spend per month by quarter and app (CNY), with the months a figure covers when it is not the quarter."""
+    b = sp.by_quarter.assign(
+        text=[
+            ("≥" if o else "") + F.cny_zh(v) + ("" if mc == "the quarter" else f" ({mc} only)")
+            for v, o, mc in zip(
+                sp.by_quarter["per_month"], sp.by_quarter["open_figure"], sp.by_quarter["months_covered"], strict=True
+            )
+        ]
+    )
+    q = b.pivot_table(index="quarter", columns="entity", values="text", aggfunc="first")
     q.columns = [sp.names[c].en for c in q.columns]
-    return q.map(lambda v: "" if pd.isna(v) else F.cny_zh(v))
+    return q.fillna("")
 
 
 def capability_table(c: Capabilities):
@@ -348,7 +615,10 @@ def backing_tables(b: Backing) -> list[pd.DataFrame]:
     if b.spend is not None:
         tables.append(
             b.spend.assign(per_month=[F.cny_zh(v) for v in b.spend["per_month"]]).rename(
-                columns={"per_month": f"ad spend per month, {b.quarter}"}
+                columns={
+                    "per_month": f"ad spend per month, {b.quarter}",
+                    "covered": "figures for part of the quarter (the month's rate, not the quarter's)",
+                }
             )
         )
     return tables
@@ -373,7 +643,7 @@ def verdict_markdown(an: ComparisonAnalysis) -> str:
     spend_sentence = ""
     if len(spend_rows):
         sr = spend_rows.iloc[0]
-        figures = f"{sr['dimension']}: {sr['kimi']}, {sr['kimi_over_best']:.1f}× the biggest rival spender"
+        figures = f"{sr['dimension']}: {sr['kimi']}, {_times(sr['kimi_over_best'])} the biggest rival spender"
         fall = f"{change.text} in {an.ranking.vendor_label}'s {change.metric.replace('_rank', '').upper()} list" if change else ""
         spend_sentence = (
             f"Where Kimi did lead, in advertising ({figures}), the money did not hold its rank" + (f": {fall}." if fall else ".")
