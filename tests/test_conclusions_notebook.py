@@ -46,7 +46,9 @@ def check(results: dict, ev, graded, params: dict) -> None:
     for cid, row in graded.iterrows():
         g = got[cid]
         assert g["grade"] == row["grade"] and g["inputs_read"] == row["inputs_read"], cid
-        assert g["n_scenarios"] == row["n_scenarios"] and (g["n_scenarios"] == 1) == (not g["inputs_read"]), cid
+        assert g["n_scenarios"] == row["n_scenarios"], cid
+        if not g["inputs_read"]:  # no contested input: one computation, never reported over the grid
+            assert g["n_scenarios"] == 1 and "no contested input" in g["grade_words"], cid
     counts = results["grade_counts"]
     assert sum(counts.values()) == len(K.CONCLUSIONS)
     assert f"{counts['every']} hold in every reading" in results["headline"]

@@ -164,6 +164,40 @@ def test_another_firms_peak_is_not_evaluable_against_questmobiles_latest(with_ne
     assert g["grade_kind"] == "every" and g["grade"] == "holds in every evaluable reading"
 
 
+def test_an_input_from_another_notebooks_results_is_one_specification(ds):
+    """A contested input whose readings (or bounds) come from an analysis function, not a query: one spec each."""
+
+    def from_results(d):
+        per_month = adspend.monthly_spend(d, "articles")["spend_yuan"]
+        return [
+            C.Reading(key=k, label=f"{k} of notebook 02's spend path", value=float(f(per_month)))
+            for k, f in (("max", max), ("min", min))
+        ]
+
+    def bounds(d, overrides):
+        spend = adspend.monthly_spend(d, "articles")["spend_yuan"]
+        return C.Bounds(
+            low=float(spend[spend > 0].min()),
+            high=float(spend.max()),
+            default=float(spend.max()),
+            low_source="02",
+            high_source="02",
+        )
+
+    specs = (
+        *C.SPECS,
+        C.Choice("spend_extreme", "?", ("test",), from_results, label="a spend"),
+        C.Range("spend_range", "?", ("test",), bounds),
+    )
+    reg = C.registry(ds, specs=specs)
+    assert (
+        reg["spend_extreme"].keys() == ["max", "min"]
+        and reg["spend_extreme"].readings[0].value >= reg["spend_extreme"].readings[1].value
+    )
+    assert reg["spend_range"].kind == C.RANGE and 0 < reg["spend_range"].low < reg["spend_range"].high
+    assert list(reg)[: len(C.SPECS)] == list(C.INPUT_NAMES)
+
+
 # --- grid ---------------------------------------------------------------------------------------
 def test_grid_is_the_product_of_the_readings(ds, reg):
     spec = S.GridSpec(vary=C.INPUT_NAMES, samples=5, seed=3)

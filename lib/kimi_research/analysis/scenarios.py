@@ -20,6 +20,13 @@ From these declarations the engine knows, for every output column, the contested
 (:attr:`Evaluation.depends`): a conclusion's ``inputs_read``. The result: one tidy row per scenario, its
 readings and every output, and an :class:`Evaluation` that can recompute the steps for other values of a
 range input (:meth:`Evaluation.recompute`).
+
+**Adding to it.** A new figure for a question the data already answer is a row in ``data/`` (no code). A new
+contested input is one specification in :data:`kimi_research.analysis.contested.SPECS` (``FromData`` for a question
+the data answer; ``Choice`` or ``Range`` for readings or bounds computed by another notebook's function) and a
+:class:`Block` or :class:`Step` here that reads it (its name in ``inputs``/``reads``); a new conclusion is one
+``Conclusion`` in :mod:`kimi_research.analysis.conclusions` (an output column, a comparison, a threshold). What each
+conclusion reads, its grade and its thresholds follow from these declarations.
 """
 
 from __future__ import annotations
