@@ -65,6 +65,13 @@ def test_readme_findings_do_not_overstate(grades):
     assert not problems, "\n".join(problems)
 
 
+def test_readme_states_the_solved_ad_share_threshold(default_results):
+    """The README's ad-share threshold is notebook 05's, solved (not the midpoint of two samples)."""
+    r = default_results("05_conclusions")
+    (t,) = next(c for c in r["conclusions"] if c["id"] == "under_half_growth")["thresholds"]
+    assert f"at a share of {t['value']:.0%} or less (solved" in " ".join(findings_block().split())
+
+
 def test_readme_states_the_repairs():
     text = " ".join(findings_block().split()).lower()
     for pattern in BANNED:
@@ -85,3 +92,24 @@ def test_deck_does_not_overstate(default_results, ds, grades, monkeypatch):
     assert not re.search(r"once the money stopped|money stopped", text)
     c = r["05_conclusions"]
     assert f"{c['n_scenarios']:,} scenarios" in slides[9]
+    counts = c["grade_counts"]
+    assert f"{counts['every']} of {len(c['conclusions'])} conclusions hold in every reading" in slides[9]
+    assert not re.search(r"\d+% of the (readings|scenarios)|holds in \d+%", text)  # a share is never quoted
+
+
+def test_the_decks_claim_counts_are_the_audits(default_results, live_ds, monkeypatch):
+    """Slide 9 counts the claims notebook 00 recomputes: an approximate word ('两个月左右') is read at its own
+    precision, so c06 holds and one claim fails (the deck said 2)."""
+    from kimi_research.analysis import claims
+
+    monkeypatch.setattr(summary, "_img", lambda nb, fig: f"<img {nb}/{fig}>")
+    r = {n: default_results(n) for n in summary.NOTEBOOKS}
+    audit = r["00_data_audit"]
+    v = claims.evaluate(live_ds.with_evidence(audit["parameters"]["evidence"]), audit["parameters"]["tolerance"])
+    want = v["verdict"].value_counts()
+    assert audit["verdict_counts"] == want.to_dict()
+    assert audit["claims"]["c06"]["verdict"] == claims.HOLDS
+    slide = summary.slides_markdown(r, live_ds)[9]
+    assert (
+        f"{want.get(claims.HOLDS, 0)} hold, {want.get(claims.ROUGHLY, 0)} roughly hold, {want.get(claims.FAILS, 0)} fail" in slide
+    )

@@ -80,6 +80,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
         "What we conclude, and how sure",
         "kimi_research.analysis.conclusions",
         "kimi_research.params.conclusions:ConclusionsParameters",
+        "kimi_research.presentation.narrative.conclusions",
     ),
 )
 

@@ -88,7 +88,9 @@ display(narrative.doubtful_table(an.doubtful))
 #
 # Each row of `data/claims.csv` is recomputed from the observations. "=" claims (stated flatly)
 # hold within rounding (0.5%); "≈" claims within the tolerance parameter; inequalities must hold
-# outright. A claim that misses by less than the tolerance "roughly holds".
+# outright. A claim that misses by less than the tolerance "roughly holds". A figure the article calls
+# approximate (左右, 约, 接近 ...) is read at its own precision: "两个月左右" holds from 1.5 to 2.5 months
+# (half a unit of its last digit) or within the tolerance, whichever is wider; "接近" approaches from below.
 
 # %% slideshow={"slide_type": "subslide"}
 if len(an.claims.verdicts):

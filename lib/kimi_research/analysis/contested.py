@@ -1,63 +1,51 @@
-"""The contested inputs of the collection, named once: where the articles disagree or leave a number open.
+"""The contested inputs of the collection: where the evidence disagrees or leaves a number open.
 
-Each :class:`ContestedInput` has its readings; each :class:`Reading` says where it comes from: the
-observation ids of ``data/observations.csv`` it is read from (its value is looked up there, never typed)
-or, for a modelling choice, the notebook parameter it is. Two kinds:
+Each :class:`ContestedInput` has its readings; each :class:`Reading` says where it comes from. The registry
+is built from **specifications** (:data:`SPECS`), never from a list of observation ids:
 
-* ``discrete``: a short list of readings (two figures for one fact, a choice of fit); the scenario grid
-  takes every combination of them.
-* ``range``: one figure the articles give only as a bound or without a source (30-day retention 'under
-  1%', the 70% ad share 'at one point'). Its bounds are named parameters with a documented reason
-  (:data:`RANGE_DEFAULTS`); the grid draws seeded samples inside them.
+* :class:`FromData`: a question the data answer. Its readings are every figure that answers it, found by a
+  query of the comparability layer (:func:`kimi_research.data.comparable.answers`: the rows of the data's
+  conflict group, or of a metric over a period), each measurement once, figures flagged suspicious left out
+  and listed. Figures of one question with the same value are **one reading** whatever the number of
+  sources that state it (one source's sentence stated twice, or a figure repeated by other outlets, counts
+  once): a reading is a value, its sources are listed beside it. A new source's row enters on the next run,
+  labelled with its source and firm, with no code.
+* :class:`Choice`: a modelling choice (the spend path of notebook 02, the series a decline is fitted on,
+  where a quarter sits in time): its readings are the values a notebook parameter takes, or the series the
+  data hold. ``readings`` is any function of the dataset, so **an input whose readings come from another
+  notebook's results** is one :class:`Choice` whose function calls that notebook's analysis function (for
+  example ``Choice("retention_implied", "...", ("02 ...",), lambda ds: [Reading(...) for ... in
+  adspend.some_results(ds)], label="...")``), and a block of :mod:`kimi_research.analysis.scenarios` that reads it.
+* :class:`Range`: one figure the evidence gives only as a bound or without a source (30-day retention
+  'under 1%', the 70% ad share 'at one point'). Its bounds are named parameters or figures of the data,
+  each with its source (``low_source``, ``high_source``); the grid draws seeded samples inside them and the
+  grading solves the value where a conclusion flips exactly. ``bounds`` is a function too, so a bound can
+  come from another notebook's results in the same way.
+
+The default reading (the one used when an input is not varied) is the first: a figure of a named firm before
+an unattributed one, a tier-1 source's before a tier-2's, then the smaller value; a modelling choice's first
+value is its notebook's default.
 
 No matplotlib, no markdown: notebook 05 and :mod:`kimi_research.analysis.scenarios` read this registry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kimi_research.data import comparable
+from kimi_research.data.measurements import ROUNDING
+from kimi_research.data.units import format_en
 from kimi_research.errors import DataError
 
-DISCRETE, RANGE = "discrete", "range"
-# The names of the inputs :func:`registry` returns, in its order (parameters can be checked without data).
-INPUT_NAMES = (
-    "cpa",
-    "spend_path",
-    "peak_mau",
-    "peak_spend",
-    "alibaba_investment",
-    "valuation",
-    "doubao_spend",
-    "decline_series",
-    "dating",
-    "may_repeat",
-    "retention_30d",
-    "ad_share",
-)
+if TYPE_CHECKING:
+    from kimi_research.data.loader import Dataset
 
-# Range bounds: assumptions, not data. Each is a parameter of notebook 05 (kimi_research.params.conclusions).
-RANGE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "retention_30d": {
-        "low": 0.001,
-        "obs": "o001_15",
-        "doc": "30-day retention of new users. The only figure is article 001's 'under 1%' (o001_15, industry "
-        "hearsay, no vendor, no date): an upper bound, so the range runs from `retention_low` (default "
-        "0.1%, a tenth of the bound, since no article gives a floor) up to the bound itself; sampled "
-        "log-uniformly (every order of magnitude equally likely).",
-    },
-    "ad_share": {
-        "low": 0.5,
-        "high": 0.9,
-        "obs": "o003_14",
-        "doc": "Share of Kimi's total cost spent on traffic. Article 003's 70% ('一度高达', at one point as high "
-        "as; o003_14) names no source, no date and no base, so it is read as a range, default 50% to 90% "
-        "(the stated figure ± 20 points); sampled uniformly.",
-    },
-}
+DISCRETE, RANGE = "discrete", "range"
 
 
 @dataclass(frozen=True)
@@ -67,9 +55,21 @@ class Reading:
     key: str
     label: str
     value: Any
-    obs_ids: tuple[str, ...] = ()
+    obs_ids: tuple[str, ...] = ()  # the rows it is read from, the representative first
+    source_ids: tuple[str, ...] = ()
+    firm: str = ""  # the measurement firm of the representative row ('' when none is named)
     parameter: str = ""  # "notebook.parameter" when the reading is a modelling choice
     note: str = ""
+    short: str = ""  # the value romanised for a chart ('CNY 30', '≥36m'); the key when empty
+    words: str = ""  # the reading for a sentence when its key is a code ('aicpb' -> the firm's name)
+
+    @property
+    def chart_label(self) -> str:
+        return self.short or self.words or self.key
+
+    @property
+    def prose(self) -> str:
+        return self.words or self.key
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,23 @@ class ContestedInput:
     name: str
     question: str
     kind: str  # DISCRETE or RANGE
+    label: str = ""  # the input in words, for a reader ('the cost per user')
     readings: tuple[Reading, ...] = ()
     low: float | None = None  # RANGE: bounds of the samples
     high: float | None = None
     sampling: str = "uniform"  # RANGE: "uniform" or "log-uniform"
+    default: Any = None  # RANGE: the value used when the input is not varied (the evidence's own figure)
+    low_source: str = ""  # RANGE: where each bound comes from
+    high_source: str = ""
     obs_ids: tuple[str, ...] = ()
     doc: str = ""
+    query: str = ""  # how the readings were found (the question asked of the data)
     bears_on: tuple[str, ...] = field(default=())  # the analyses it changes
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)  # rows not used, why
+
+    @property
+    def words(self) -> str:
+        return self.label or self.name
 
     def keys(self) -> list[str]:
         return [r.key for r in self.readings]
@@ -101,180 +111,445 @@ class ContestedInput:
         return ids
 
 
-def _row(ds, oid: str) -> pd.Series:
-    if oid not in ds.observations.index:
-        raise DataError("data/observations.csv", message=f"obs_id {oid!r}, which the contested-input registry reads, is missing")
-    return ds.observations.loc[oid]
+# --- specifications ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FromData:
+    """A contested question the data answer: readings from :func:`comparable.answers`, one per value."""
+
+    name: str
+    question: str
+    bears_on: tuple[str, ...]
+    conflict_group: str | None = None
+    metric: str | tuple[str, ...] | None = None
+    entities: str | tuple[str, ...] | None = None
+    period: tuple[str, str] | None = None
+    per_series: str | None = None
+    per_month: bool = False  # a flow: each figure as CNY a month (a quarter's total / 3)
+    label: str = ""
+
+    def query(self) -> str:
+        parts = []
+        if self.conflict_group:
+            parts.append(f"conflict group `{self.conflict_group}`")
+        if self.metric:
+            m = self.metric if isinstance(self.metric, str) else ", ".join(self.metric)
+            e = (
+                ""
+                if self.entities is None
+                else f" of {self.entities if isinstance(self.entities, str) else ', '.join(self.entities)}"
+            )
+            parts.append(f"`{m}`{e}")
+        text = " and ".join(parts)
+        if self.period:
+            text += f", dated inside {self.period[0]} to {self.period[1]}"
+        if self.per_series == "peak":
+            text += ", the largest figure of each series"
+        return text
+
+    def build(self, ds: Dataset, overrides: dict[str, Any]) -> ContestedInput:
+        ans = comparable.answers(
+            ds,
+            metric=self.metric,
+            entities=self.entities,
+            period=self.period,
+            conflict_group=self.conflict_group,
+            per_series=self.per_series,
+        )
+        if ans.rows.empty:
+            raise DataError(
+                "data/observations.csv",
+                message=f"no figure answers the contested question {self.name!r} ({self.query()}); notebook 05 needs at "
+                "least one (check the conflict group, metric and entity of the rows)",
+            )
+        readings = _readings(ds, ans.rows, self.per_month)
+        return ContestedInput(
+            self.name,
+            self.question,
+            DISCRETE,
+            self.label,
+            tuple(readings),
+            obs_ids=tuple(i for r in readings for i in r.obs_ids),
+            query=self.query(),
+            bears_on=self.bears_on,
+            left_out=ans.left_out,
+        )
 
 
-def _value(ds, oid: str) -> float:
-    return float(_row(ds, oid)["base_value"])
+@dataclass(frozen=True)
+class Choice:
+    """A modelling choice, or readings computed by a function of the data (another notebook's results)."""
+
+    name: str
+    question: str
+    bears_on: tuple[str, ...]
+    readings: Callable[[Dataset], Sequence[Reading]]
+    query: str = ""
+    label: str = ""
+
+    def build(self, ds: Dataset, overrides: dict[str, Any]) -> ContestedInput:
+        rs = tuple(self.readings(ds))
+        return ContestedInput(
+            self.name,
+            self.question,
+            DISCRETE,
+            self.label,
+            rs,
+            obs_ids=tuple(dict.fromkeys(i for r in rs for i in r.obs_ids)),
+            query=self.query,
+            bears_on=self.bears_on,
+        )
 
 
-def _as_written(ds, oid: str) -> str:
-    r = _row(ds, oid)
-    return str(r["value_text"])
+@dataclass(frozen=True)
+class Bounds:
+    """A range's bounds, its default (the evidence's own figure) and where each comes from."""
+
+    low: float
+    high: float
+    default: float
+    low_source: str
+    high_source: str
+    obs_ids: tuple[str, ...] = ()
 
 
-def _reading(
-    ds, key: str, oid: str, label: str, note: str = "", value: float | None = None, extra: tuple[str, ...] = ()
-) -> Reading:
-    return Reading(
-        key=key,
-        label=f"{label} ({_as_written(ds, oid)}, {oid})",
-        value=_value(ds, oid) if value is None else value,
-        obs_ids=(oid, *extra),
-        note=note,
+@dataclass(frozen=True)
+class Range:
+    """A figure known only as a bound or without a source: sampled between bounds, thresholds solved exactly."""
+
+    name: str
+    question: str
+    bears_on: tuple[str, ...]
+    bounds: Callable[[Dataset, dict[str, Any]], Bounds]
+    sampling: str = "uniform"
+    doc: str = ""
+    label: str = ""
+
+    def build(self, ds: Dataset, overrides: dict[str, Any]) -> ContestedInput:
+        b = self.bounds(ds, overrides)
+        return ContestedInput(
+            self.name,
+            self.question,
+            RANGE,
+            self.label,
+            low=b.low,
+            high=b.high,
+            sampling=self.sampling,
+            default=b.default,
+            low_source=b.low_source,
+            high_source=b.high_source,
+            obs_ids=b.obs_ids,
+            doc=self.doc,
+            bears_on=self.bears_on,
+        )
+
+
+Spec = FromData | Choice | Range
+
+
+# --- readings from the data -------------------------------------------------------------------
+def _reading_value(r: pd.Series, per_month: bool) -> float:
+    if per_month and r.get("value_kind") != "monthly_average":
+        v = r.get("base_value_per_month")
+        if v is not None and not pd.isna(v):
+            return float(v)
+    return float(r["base_value"])
+
+
+def _describe(ds: Dataset, rows: pd.DataFrame, rep: pd.Series, per_month: bool, value: float) -> str:
+    firm = ds.vendor_label([rep["firm"]]) if rep["firm"] else "no measurement firm named"
+    period = rep["period"] if rep["dated"] else "undated"
+    sources = ", ".join(dict.fromkeys(s for ids in rows["source_ids"] for s in ids))
+    text = f"{rep['value_text']}: {firm}, {period} ({sources})"
+    if rep["bound"] == "lower":
+        text += ", a lower bound read at its bound"
+    elif rep["bound"] == "upper":
+        text += ", an upper bound read at its bound"
+    elif rep["bound"] == "range":
+        text += ", a range read at its low end"
+    if per_month and rep.get("value_kind") != "monthly_average" and rep.get("grain") not in ("month", None):
+        text += f"; per month {value:,.4g}"
+    return text
+
+
+def _readings(ds: Dataset, rows: pd.DataFrame, per_month: bool) -> list[Reading]:
+    """One reading per value (within rounding): the representative row first, every source listed."""
+    r = rows.assign(
+        _value=[_reading_value(x, per_month) for _, x in rows.iterrows()],
+        _unnamed=(rows["firm"] == "").astype(int),
+        _tier=[min(int(ds.sources.at[s, "tier"]) if s in ds.sources.index else 9 for s in ids) for ids in rows["source_ids"]],
+        _id=rows.index.astype(str),
+    ).sort_values(["_unnamed", "_tier", "_value", "_id"], kind="stable")
+    groups: list[list[str]] = []
+    for oid, x in r.iterrows():
+        for g in groups:
+            ref = float(r.at[g[0], "_value"])
+            if abs(ref - x["_value"]) <= ROUNDING * max(abs(ref), abs(x["_value"])):
+                g.append(str(oid))
+                break
+        else:
+            groups.append([str(oid)])
+    out: list[Reading] = []
+    keys: set[str] = set()
+    for g in groups:
+        part = r.loc[g]
+        rep = part.iloc[0]
+        key = str(rep["value_text"]).strip()
+        if key in keys:
+            key = f"{key} ({rep['source_ids'][0]})"
+        keys.add(key)
+        obs = tuple(dict.fromkeys(i for ids in part["obs_ids"] for i in ids))
+        dim = str(rep["dimension"]) if "dimension" in rep.index and isinstance(rep["dimension"], str) else ""
+        short = format_en(float(rep["_value"]), dim, str(rep["qualifier"])) + ("/mo" if per_month else "")
+        out.append(
+            Reading(
+                key=key,
+                label=_describe(ds, part, rep, per_month, float(rep["_value"])),
+                value=float(rep["_value"]),
+                obs_ids=(str(rep.name), *[i for i in obs if i != rep.name]),
+                source_ids=tuple(dict.fromkeys(s for ids in part["source_ids"] for s in ids)),
+                firm=str(rep["firm"]),
+                short=short,
+            )
+        )
+    return out
+
+
+# --- modelling choices ---------------------------------------------------------------------------
+def _spend_paths(ds: Dataset) -> list[Reading]:
+    from kimi_research.analysis import adspend
+
+    spend_ids = tuple(sorted(adspend.spend_data_by_month(ds)["obs_ids"].str.split(";").explode().unique()))
+    return [
+        Reading(key=k, label=f"'{k}': {v}", value=k, obs_ids=spend_ids, parameter="02_ad_spend_bubble.spend_path")
+        for k, v in adspend.SPEND_PATHS.items()
+    ]
+
+
+def _decline_series(ds: Dataset) -> list[Reading]:
+    """Every named firm with a series of Kimi's monthly users (most points first), then every firm pooled."""
+    from kimi_research.analysis import decline
+
+    lv = comparable.levels(ds, "mau", "kimi").rows
+    lv = lv[(lv["firm"] != "") & ~lv["flag_list"].map(lambda f: comparable.SUSPICIOUS in f)] if len(lv) else lv
+    counts = lv.groupby("firm").size().sort_index().sort_values(ascending=False, kind="stable") if len(lv) else pd.Series()
+    out = [
+        Reading(
+            key=str(f),
+            label=f"{ds.name(str(f))}'s series ({n} figure{'s' if n != 1 else ''})",
+            value=str(f),
+            obs_ids=tuple(i for ids in lv.loc[lv["firm"] == f, "obs_ids"] for i in ids),
+            firm=str(f),
+            parameter="01_user_decline.vendor",
+            words=f"{ds.name(str(f))}'s series",
+        )
+        for f, n in counts.items()
+    ]
+    out.append(
+        Reading(
+            decline.POOLED,
+            "every firm pooled (the peak reading as a point)",
+            decline.POOLED,
+            parameter="01_user_decline.vendor",
+            words="every firm pooled",
+        )
+    )
+    return out
+
+
+def _dating(ds: Dataset) -> list[Reading]:
+    return [
+        Reading("midpoint", "at the middle of its period", "midpoint"),
+        Reading("last_month", "at the middle of its last month", "last_month"),
+    ]
+
+
+# --- ranges ------------------------------------------------------------------------------------
+#: Range parameters of notebook 05 and their defaults (kimi_research.params.conclusions)
+RANGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "retention_30d": {
+        "low": 0.001,
+        "doc": "30-day retention of new users. The only figure is article 001's 'under 1%' (industry hearsay, no "
+        "vendor, no date): an upper bound, so the range runs from `retention_low` (default 0.1%, a tenth of the "
+        "bound, since no article gives a floor) up to the bound itself; sampled log-uniformly (every order of "
+        "magnitude equally likely).",
+    },
+    "ad_share": {
+        "low": 0.5,
+        "high": 0.9,
+        "doc": "Share of Kimi's total cost spent on traffic. Article 003's 70% ('一度高达', at one point as high "
+        "as) names no source, no date and no base, so it is read as a range, default 50% to 90% (the stated "
+        "figure ± 20 points); sampled uniformly.",
+    },
+}
+
+
+def _one_figure(ds: Dataset, metric: str, entity: str, what: str) -> pd.Series:
+    ans = comparable.answers(ds, metric, entity)
+    if ans.rows.empty:
+        raise DataError("data/observations.csv", message=f"no row gives {what} (metric {metric!r}, entity {entity!r})")
+    return ans.rows.sort_values(["tier", "period_end"], na_position="first").iloc[0]
+
+
+def _retention_bounds(ds: Dataset, o: dict[str, Any]) -> Bounds:
+    row = _one_figure(ds, "retention_30d", "industry", "a 30-day retention")
+    low = o.get("retention_low")
+    low = RANGE_DEFAULTS["retention_30d"]["low"] if low is None else low
+    high = float(row["base_value"])
+    return Bounds(
+        low=low,
+        high=high,
+        default=high,
+        low_source="parameter `retention_low` (no article gives a floor)",
+        high_source=f"the bound '{row['value_text']}' ({row.name}, {row['source_id']})",
+        obs_ids=(str(row.name),),
     )
 
 
-def registry(
-    ds, retention_low: float | None = None, ad_share_low: float | None = None, ad_share_high: float | None = None
-) -> dict[str, ContestedInput]:
-    """Every contested input with its readings, values looked up in ``ds`` by observation id."""
-    from kimi_research.analysis import adspend
+def _ad_share_bounds(ds: Dataset, o: dict[str, Any]) -> Bounds:
+    row = _one_figure(ds, "ad_spend_share", "kimi", "Kimi's ad-spend share")
+    d = RANGE_DEFAULTS["ad_share"]
+    low = d["low"] if o.get("ad_share_low") is None else o["ad_share_low"]
+    high = d["high"] if o.get("ad_share_high") is None else o["ad_share_high"]
+    stated = f"'{row['value_text']}' ({row.name}, {row['source_id']}, undated, no source named)"
+    return Bounds(
+        low=low,
+        high=high,
+        default=float(row["base_value"]),
+        low_source=f"parameter `ad_share_low`: {stated} less 20 points by default",
+        high_source=f"parameter `ad_share_high`: {stated} plus 20 points by default",
+        obs_ids=(str(row.name),),
+    )
 
-    rd = RANGE_DEFAULTS
-    spend_ids = tuple(sorted(adspend.spend_data_by_month(ds)["obs_ids"].str.split(";").explode().unique()))
-    ret_high = _value(ds, rd["retention_30d"]["obs"])
-    cpa = adspend.cpa_readings(ds)
-    inputs = [
-        ContestedInput(
-            "cpa",
-            "Cost of one acquired user (CNY): what a yuan of advertising buys",
-            DISCRETE,
-            tuple(_reading(ds, k, oid, label, value=cpa[k]) for k, oid, label in adspend.CPA_READINGS),
-            obs_ids=tuple(oid for _, oid, _ in adspend.CPA_READINGS),
-            bears_on=("02 churn fit", "02 unit economics"),
-        ),
-        ContestedInput(
-            "spend_path",
-            "Kimi's ad spend in the months no article reports (before October and after November 2024)",
-            DISCRETE,
-            tuple(
-                Reading(key=k, label=f"'{k}': {v}", value=k, obs_ids=spend_ids, parameter="02_ad_spend_bubble.spend_path")
-                for k, v in adspend.SPEND_PATHS.items()
-            ),
-            obs_ids=spend_ids,
-            bears_on=("02 churn fit", "timing of spend"),
-        ),
-        ContestedInput(
-            "peak_mau",
-            "Kimi's peak monthly users (late 2024)",
-            DISCRETE,
-            (
-                _reading(ds, "questmobile_2101", "o000_08", "QuestMobile, December 2024"),
-                _reading(ds, "unnamed_3600", "o004_06", "no firm named, around October 2024, a lower bound read at its bound"),
-            ),
-            obs_ids=("o000_08", "o004_06"),
-            bears_on=("01 peak to latest", "01 pooled fit"),
-        ),
-        ContestedInput(
-            "peak_spend",
-            "Kimi's peak monthly ad spend (CNY)",
-            DISCRETE,
-            (
-                _reading(ds, "2.2e8", "o001_13", "AppGrowing, October 2024"),
-                _reading(ds, "2e8", "o004_05", "close to 2亿, article 004, undated; read as the October figure"),
-            ),
-            obs_ids=("o001_13", "o002_05", "o003_06", "o004_05"),
-            bears_on=("02 churn fit", "03 implied cost"),
-        ),
-        ContestedInput(
-            "alibaba_investment",
-            "Alibaba's investment in Moonshot (USD)",
-            DISCRETE,
-            (
-                _reading(ds, "8e8", "o003_04", "article 003"),
-                _reading(ds, "1e9", "o004_04", "over 10亿美元, article 004, read at its bound"),
-            ),
-            obs_ids=("o003_04", "o004_04"),
-            bears_on=("03 runway",),
-        ),
-        ContestedInput(
-            "valuation",
-            "Moonshot's valuation at its highest (USD)",
-            DISCRETE,
-            (_reading(ds, "3e9", "o003_03", "article 003"), _reading(ds, "3.3e9", "o000_15", "article 000")),
-            obs_ids=("o003_03", "o000_15"),
-            bears_on=("03 valuation against OpenAI",),
-        ),
-        ContestedInput(
-            "doubao_spend",
-            "Doubao's ad spend in late 2024 (CNY a month)",
-            DISCRETE,
-            (
-                Reading(
-                    "appgrowing_q4",
-                    f"AppGrowing's Q4 2024 quarter, per month ({_as_written(ds, 'o002_10')}, o002_10)",
-                    _row(ds, "o002_10")["base_value_per_month"],
-                    ("o002_10",),
-                ),
-                _reading(ds, "budget_1.24e8", "o003_12", "a monthly budget, article 003, undated"),
-            ),
-            obs_ids=("o002_10", "o003_12"),
-            bears_on=("04 spend against big tech",),
-        ),
-        ContestedInput(
-            "decline_series",
-            "Which firm's monthly-user series the decline is fitted on",
-            DISCRETE,
-            (
-                Reading("questmobile", "QuestMobile's series", "questmobile", parameter="01_user_decline.vendor"),
-                Reading("aicpb", "AI产品榜's series", "aicpb", parameter="01_user_decline.vendor"),
-                Reading(
-                    "all",
-                    "every firm pooled (the no-firm row only when read as a point)",
-                    "all",
-                    parameter="01_user_decline.vendor",
-                ),
-            ),
-            bears_on=("01 decay fit",),
-        ),
-        ContestedInput(
-            "dating",
-            "Where a quarterly figure sits in time",
-            DISCRETE,
-            (
-                Reading("midpoint", "at the middle of its period", "midpoint"),
-                Reading("last_month", "at the middle of its last month", "last_month"),
-            ),
-            bears_on=("01 decay fit",),
-        ),
-        ContestedInput(
-            "may_repeat",
-            "QuestMobile's May 2025 figure (1408万) repeating its Q2 average (1407.2万)",
-            DISCRETE,
-            (
-                Reading("once", "one measurement, counted once", "once", ("o000_06", "o004_16")),
-                Reading("twice", "counted as two measurements", "twice", ("o000_06", "o004_16")),
-            ),
-            obs_ids=("o000_06", "o004_16"),
-            bears_on=("01 decay fit", "02 churn fit"),
-        ),
-        ContestedInput(
-            "retention_30d",
-            "Share of new users still active after 30 days",
-            RANGE,
-            low=rd["retention_30d"]["low"] if retention_low is None else retention_low,
-            high=ret_high,
-            sampling="log-uniform",
-            obs_ids=(rd["retention_30d"]["obs"],),
-            doc=rd["retention_30d"]["doc"],
-            bears_on=("02 cost per retained user",),
-        ),
-        ContestedInput(
-            "ad_share",
-            "Share of Kimi's total cost spent on traffic",
-            RANGE,
-            low=rd["ad_share"]["low"] if ad_share_low is None else ad_share_low,
-            high=rd["ad_share"]["high"] if ad_share_high is None else ad_share_high,
-            obs_ids=(rd["ad_share"]["obs"],),
-            doc=rd["ad_share"]["doc"],
-            bears_on=("03 formula", "03 runway"),
-        ),
-    ]
-    return {c.name: c for c in inputs}
+
+# --- the registry -------------------------------------------------------------------------------
+SPECS: tuple[Spec, ...] = (
+    FromData(
+        "cpa",
+        "Cost of one acquired user (CNY): what a yuan of advertising buys",
+        ("02 churn fit", "02 unit economics"),
+        conflict_group="kimi_cpa",
+        metric="cpa",
+        entities="kimi",
+        label="the cost per user",
+    ),
+    Choice(
+        "spend_path",
+        "Kimi's ad spend in the months no article reports (before October and after November 2024)",
+        ("02 churn fit", "timing of spend"),
+        lambda ds: _spend_paths(ds),
+        "notebook 02's parameter `spend_path`",
+        label="the spend path",
+    ),
+    FromData(
+        "peak_mau",
+        "Kimi's peak monthly users (late 2024)",
+        ("01 peak to latest", "01 pooled fit", "03 paying users"),
+        conflict_group="kimi_mau_late_2024",
+        metric="mau",
+        entities="kimi",
+        period=("2024-10-01", "2024-12-31"),
+        per_series="peak",
+        label="the late-2024 peak MAU",
+    ),
+    FromData(
+        "peak_spend",
+        "Kimi's peak monthly ad spend (CNY)",
+        ("02 churn fit", "03 implied cost"),
+        conflict_group="kimi_peak_ad_spend",
+        label="the peak monthly spend",
+    ),
+    FromData(
+        "alibaba_investment",
+        "Alibaba's investment in Moonshot (USD)",
+        ("03 runway",),
+        conflict_group="alibaba_investment",
+        label="Alibaba's investment",
+    ),
+    FromData(
+        "valuation",
+        "Moonshot's valuation at its highest (USD)",
+        ("03 valuation against OpenAI",),
+        conflict_group="moonshot_valuation",
+        label="Moonshot's valuation",
+    ),
+    FromData(
+        "doubao_spend",
+        "Doubao's ad spend in late 2024 (CNY a month)",
+        ("04 spend against big tech",),
+        conflict_group="doubao_ad_spend",
+        period=("2024-10-01", "2024-12-31"),
+        per_month=True,
+        label="Doubao's late-2024 spend",
+    ),
+    Choice(
+        "decline_series",
+        "Which firm's monthly-user series the decline is fitted on",
+        ("01 decay fit",),
+        lambda ds: _decline_series(ds),
+        "every named firm with a series of Kimi's MAU (`mau` of kimi), and all of them pooled",
+        label="the series fitted",
+    ),
+    Choice(
+        "dating",
+        "Where a quarterly figure sits in time",
+        ("01 decay fit",),
+        lambda ds: _dating(ds),
+        "a modelling choice of notebook 01",
+        label="the dating of a quarter",
+    ),
+    Range(
+        "retention_30d",
+        "Share of new users still active after 30 days",
+        ("02 cost per retained user",),
+        _retention_bounds,
+        sampling="log-uniform",
+        doc=RANGE_DEFAULTS["retention_30d"]["doc"],
+        label="30-day retention",
+    ),
+    Range(
+        "ad_share",
+        "Share of Kimi's total cost spent on traffic",
+        ("03 formula", "03 runway"),
+        _ad_share_bounds,
+        doc=RANGE_DEFAULTS["ad_share"]["doc"],
+        label="the ad share",
+    ),
+)
+
+#: The names of the inputs :func:`registry` returns, in its order (parameters can be checked without data).
+INPUT_NAMES = tuple(s.name for s in SPECS)
+
+
+def registry(
+    ds: Dataset,
+    retention_low: float | None = None,
+    ad_share_low: float | None = None,
+    ad_share_high: float | None = None,
+    specs: Sequence[Spec] = SPECS,
+) -> dict[str, ContestedInput]:
+    """Every contested input with its readings, found in ``ds`` by the specifications' queries."""
+    overrides = {"retention_low": retention_low, "ad_share_low": ad_share_low, "ad_share_high": ad_share_high}
+    return {s.name: s.build(ds, overrides) for s in specs}
+
+
+def compute_cost_per_user(ds: Dataset) -> tuple[float, tuple[str, ...]]:
+    """The compute cost of serving a new user, CNY, and the rows it comes from: the middle of the all-in cost
+    per user (CPA plus compute, article 004's 12-13元) less the CPA the same source gives (its 10元), as
+    notebook 02's default ``compute_cost_per_user_yuan``. The all-in figure is not a cost per user bought by
+    advertising, so it is never a reading of ``cpa``."""
+    all_in = comparable.answers(ds, "cpa_all_in", "kimi").rows
+    cpa = comparable.answers(ds, "cpa", "kimi").rows
+    for oid, a in all_in.sort_values(["tier"]).iterrows():
+        same = cpa[cpa["source_ids"].map(lambda ids, a=a: a["source_id"] in ids) & ~cpa["open"]]
+        if len(same):
+            hi = a["base_value_high"] if not pd.isna(a["base_value_high"]) else a["base_value"]
+            c = same.iloc[0]
+            return (float(a["base_value"]) + float(hi)) / 2 - float(c["base_value"]), (str(oid), str(c.name))
+    raise DataError(
+        "data/observations.csv",
+        message="no all-in cost per user (metric 'cpa_all_in') with a CPA from the same source: notebook 05 derives the "
+        "compute cost of a new user from that pair",
+    )
 
 
 def table(reg: dict[str, ContestedInput]) -> pd.DataFrame:
@@ -288,7 +563,7 @@ def table(reg: dict[str, ContestedInput]) -> pd.DataFrame:
                     "question": c.question,
                     "kind": c.kind,
                     "reading": "range",
-                    "label": f"{c.low:g} to {c.high:g}, {c.sampling}",
+                    "label": f"{c.low:g} to {c.high:g}, {c.sampling}; low: {c.low_source}; high: {c.high_source}",
                     "value": None,
                     "obs_ids": ";".join(c.obs_ids),
                     "parameter": "",

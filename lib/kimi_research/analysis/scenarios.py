@@ -3,35 +3,56 @@
 :func:`build_grid` makes the scenario table's left half: the full product of the discrete readings of
 every varied input (:mod:`kimi_research.analysis.contested`), crossed with ``samples`` seeded Latin-hypercube draws
 of the varied range inputs. An input that is not varied keeps its default reading (the first one; for a
-range, the article's own figure).
+range, the evidence's own figure).
 
 :func:`evaluate` fills in the analyses' outputs, calling the analysis modules' own functions (no
-kernel, no figures). An analysis that depends on only some of the inputs (the churn fit of notebook 02
-reads the acquisition cost, the spend path, the peak spend and the May repeat) is run once per distinct
-combination of those inputs, as a *task*; tasks can go to any ``concurrent.futures`` executor (see
-:mod:`kimi_research.orchestration.scenarios`). Outputs that are plain arithmetic on a range input
-(cost per retained user, the formula of article 003, the runway) are computed for all rows at once.
-The result: one tidy row per scenario, its readings and every output.
+kernel, no figures). The outputs come from two kinds of computation, each declaring what it reads:
+
+* a :class:`Block` (:data:`BLOCKS`) runs an analysis of notebooks 01 to 04 once per distinct combination
+  of the contested inputs it names (the churn fit of notebook 02 reads the acquisition cost, the spend path
+  and the peak spend), as a *task*; tasks can go to any ``concurrent.futures`` executor (see
+  :mod:`kimi_research.orchestration.scenarios`);
+* a :class:`Step` (:data:`STEPS`) is arithmetic on columns of the table (the cost per retained user, the
+  formula of article 003, the runway), computed for all rows at once; a step may give the closed form of
+  its inverse, which the grading uses to solve a threshold exactly.
+
+From these declarations the engine knows, for every output column, the contested inputs it depends on
+(:attr:`Evaluation.depends`): a conclusion's ``inputs_read``. The result: one tidy row per scenario, its
+readings and every output, and an :class:`Evaluation` that can recompute the steps for other values of a
+range input (:meth:`Evaluation.recompute`).
+
+**Adding to it.** A new figure for a question the data already answer is a row in ``data/`` (no code). A new
+contested input is one specification in :data:`kimi_research.analysis.contested.SPECS` (``FromData`` for a question
+the data answer; ``Choice`` or ``Range`` for readings or bounds computed by another notebook's function) and a
+:class:`Block` or :class:`Step` here that reads it (its name in ``inputs``/``reads``); a new conclusion is one
+``Conclusion`` in :mod:`kimi_research.analysis.conclusions` (an output column, a comparison, a threshold). What each
+conclusion reads, its grade and its thresholds follow from these declarations.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kimi_research.analysis import contested as C
+from kimi_research.data import comparable
 from kimi_research.data.vocabulary import ordinal
-from kimi_research.errors import ParameterError
+from kimi_research.errors import DataError, ParameterError
+
+if TYPE_CHECKING:
+    from kimi_research.data.loader import Dataset
 
 ENTITY = "kimi"
 EVIDENCE = ("articles", "all")
+#: the firm whose series the collection's headline decline is measured on
+HEADLINE_FIRM = "questmobile"
 
 
 @dataclass(frozen=True)
@@ -47,14 +68,13 @@ class GridSpec:
     ad_share_high: float | None = None
     usd_cny: float = 7.2
     price_per_paying_user_yuan: float = 49.0
-    alarm_threshold_obs: str = "o003_15"
 
-    def registry(self, ds) -> dict[str, C.ContestedInput]:
+    def registry(self, ds: Dataset) -> dict[str, C.ContestedInput]:
         return C.registry(ds, self.retention_low, self.ad_share_low, self.ad_share_high)
 
 
 # --- evidence --------------------------------------------------------------------------------
-def restrict_evidence(ds, evidence: str):
+def restrict_evidence(ds: Dataset, evidence: str) -> Dataset:
     """The dataset limited to the articles (``"articles"``) or every source (``"all"``): the data layer's
     :meth:`~kimi_research.data.loader.Dataset.with_evidence`, with a parameter error for a bad name."""
     if evidence not in EVIDENCE:
@@ -63,14 +83,14 @@ def restrict_evidence(ds, evidence: str):
 
 
 # --- the grid ---------------------------------------------------------------------------------
-def default_value(c: C.ContestedInput, ds) -> Any:
-    """An input's value when it is not varied: its first reading; a range's article figure."""
+def default_value(c: C.ContestedInput, ds: Dataset | None = None) -> Any:
+    """An input's value when it is not varied: its first reading; a range's own figure from the evidence."""
     if c.kind == C.DISCRETE:
         return c.readings[0].key
-    return float(ds.observations.at[c.obs_ids[0], "base_value"])
+    return float(c.default)
 
 
-def build_grid(ds, spec: GridSpec, reg: dict | None = None) -> pd.DataFrame:
+def build_grid(ds: Dataset, spec: GridSpec, reg: dict | None = None) -> pd.DataFrame:
     """One row per scenario: a column per contested input (reading key, or a sampled value)."""
     reg = reg or spec.registry(ds)
     unknown = [v for v in spec.vary if v not in reg]
@@ -115,30 +135,21 @@ def build_grid(ds, spec: GridSpec, reg: dict | None = None) -> pd.DataFrame:
 # --- tasks: one analysis, one combination of the inputs it reads ------------------------------
 @dataclass(frozen=True)
 class Block:
+    """An analysis run once per combination of the contested inputs it names; every column it returns
+    depends on those inputs (and on no other)."""
+
     name: str
     inputs: tuple[str, ...]
     func: Callable[..., dict]
 
 
-def _mau_rows(ds) -> pd.DataFrame:
+def _mau_rows(ds: Dataset) -> pd.DataFrame:
     from kimi_research.analysis import decline
 
     return decline.select(ds, ENTITY, "mau")
 
 
-def _repeats_counted_twice(rows: pd.DataFrame) -> pd.DataFrame:
-    """Give each repeated figure (a month inside its quarter, same value) its own vendor label so the
-    de-duplication of the analysis functions does not pair it: the figure is counted twice."""
-    from kimi_research.data.loader import repeated_figures
-
-    r = rows.copy()
-    pts = r[r["kind"] == "point"] if "kind" in r.columns else r
-    for oid in repeated_figures(pts):
-        r.at[oid, "vendor"] = f"{r.at[oid, 'vendor']} (month)"
-    return r
-
-
-def _memo(ds, key: tuple, make: Callable[[], Any]) -> Any:
+def _memo(ds: Dataset, key: tuple, make: Callable[[], Any]) -> Any:
     """Per-process memo of a selection that several tasks share (one spend path, the MAU targets)."""
     memo = ds.__dict__.setdefault("_scenario_memo", {})  # lives and dies with this dataset
     if key not in memo:
@@ -146,7 +157,7 @@ def _memo(ds, key: tuple, make: Callable[[], Any]) -> Any:
     return memo[key]
 
 
-def _spend(ds, spend_path: str, peak_spend_value: float, end) -> pd.DataFrame:
+def _spend(ds: Dataset, spend_path: str, peak_spend_value: float, end) -> pd.DataFrame:
     """Notebook 02's monthly spend path, the peak month set to the peak-spend reading."""
     from kimi_research.analysis import adspend
 
@@ -158,15 +169,24 @@ def _spend(ds, spend_path: str, peak_spend_value: float, end) -> pd.DataFrame:
     return sp
 
 
-def _targets(ds) -> pd.DataFrame:
+def _targets(ds: Dataset) -> pd.DataFrame:
     from kimi_research.analysis import adspend
 
     return _memo(ds, ("targets",), lambda: adspend.mau_targets(ds, ENTITY))
 
 
-def _model_end(ds) -> pd.Period:
+def _model_end(ds: Dataset) -> pd.Period:
     """The last month the stock-flow model must cover: the last month of a MAU target."""
     return max(m for ms in _targets(ds)["months"] for m in ms)
+
+
+def _dau_rise(ds: Dataset) -> pd.Series | None:
+    """Kimi's rise in daily users: notebook 01's first growth phase of a DAU series."""
+    from kimi_research.analysis import decline
+
+    rise = _memo(ds, ("growth",), lambda: decline.growth_phases(ds, ENTITY))
+    rise = rise[rise["metric"] == "dau"] if len(rise) else rise
+    return None if rise.empty else rise.iloc[0]
 
 
 def fit_churn_point(spend: pd.Series, cpa: float, targets: pd.DataFrame) -> float:
@@ -205,20 +225,19 @@ def fit_churn_point(spend: pd.Series, cpa: float, targets: pd.DataFrame) -> floa
     return float(res.x) if res.fun <= sse(grid[i]) else float(grid[i])
 
 
-def block_churn(ds, reg, cpa: str, spend_path: str, peak_spend: str, may_repeat: str) -> dict:
+def block_churn(ds: Dataset, reg, cpa: str, spend_path: str, peak_spend: str) -> dict:
     """Notebook 02's stock-flow model: the monthly churn of bought users fitted to QuestMobile's MAU."""
     from kimi_research.analysis import adspend
 
     targets = _targets(ds)
-    if may_repeat == "twice":
-        targets = targets.assign(used=True)
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     churn = fit_churn_point(sp["spend_yuan"], float(reg["cpa"].reading(cpa).value), targets)
     return {"bought_churn": churn, "bought_half_life": adspend.half_life(churn), "churn_fit_points": int(targets["used"].sum())}
 
 
-def block_decline(ds, reg, decline_series: str, dating: str, may_repeat: str, peak_mau: str) -> dict:
-    """Notebook 01's log-linear decay fit on one series of Kimi's MAU."""
+def block_decline(ds: Dataset, reg, decline_series: str, dating: str, peak_mau: str) -> dict:
+    """Notebook 01's log-linear decay fit on one series of Kimi's MAU (no rate from fewer than two points:
+    the outputs are then missing, and a conclusion on them is not evaluable there)."""
     from kimi_research.analysis import decline
 
     rows = _mau_rows(ds)
@@ -228,8 +247,6 @@ def block_decline(ds, reg, decline_series: str, dating: str, may_repeat: str, pe
     rows = decline.series_rows(rows, decline_series)
     if dating == "last_month":
         rows = decline.redate_to_last_month(rows).sort_values(["period_mid", "period_end"], kind="stable")
-    if may_repeat == "twice":
-        rows = _repeats_counted_twice(rows)
     fit = decline.fit_decay(rows, decline_series)
     lo, hi = fit.monthly_change_ci
     nan = math.nan
@@ -243,42 +260,53 @@ def block_decline(ds, reg, decline_series: str, dating: str, may_repeat: str, pe
     }
 
 
-def block_peak(ds, reg, peak_mau: str) -> dict:
-    """Kimi's latest QuestMobile MAU against the peak-MAU reading (notebook 01's peak to latest)."""
+def block_peak(ds: Dataset, reg, peak_mau: str) -> dict:
+    """Kimi's latest QuestMobile MAU against the peak-MAU reading (notebook 01's peak to latest).
+
+    Like for like: a reading of another named firm's panel is never set against QuestMobile's latest (the
+    change is missing: not evaluable there); a figure that names no firm is, as the articles do."""
     from kimi_research.analysis import decline
 
-    rows = decline.series_rows(_mau_rows(ds), "questmobile")
+    rows = decline.series_rows(_mau_rows(ds), HEADLINE_FIRM)
     pl = decline.peak_latest(rows)
-    peak = float(reg["peak_mau"].reading(peak_mau).value)
+    reading = reg["peak_mau"].reading(peak_mau)
+    peak = float(reading.value)
+    comparable_firm = reading.firm in ("", HEADLINE_FIRM)
     return {
         "peak_mau_value": peak,
         "latest_questmobile_mau": pl["latest_value"],
-        "peak_to_latest_change": pl["latest_value"] / peak - 1,
+        "peak_to_latest_change": pl["latest_value"] / peak - 1 if comparable_firm else math.nan,
     }
 
 
-def block_spend(ds, reg, spend_path: str, peak_spend: str) -> dict:
+def block_rise(ds: Dataset, reg) -> dict:
+    """Kimi's rise in daily users (no contested input: one computation)."""
+    r = _dau_rise(ds)
+    if r is None:
+        return {"dau_rise_start": None, "dau_rise_end": None, "dau_rise_multiple": math.nan}
+    obs = ds.observations
+    return {
+        "dau_rise_start": str(obs.at[r["start_obs"], "period_start"].to_period("M")),
+        "dau_rise_end": str(obs.at[r["end_obs"], "period_end"].to_period("M")),
+        "dau_rise_multiple": float(r["multiple"]),
+    }
+
+
+def block_spend(ds: Dataset, reg, spend_path: str, peak_spend: str) -> dict:
     """Timing of spend against the daily-user rise; Kimi's late-2024 spend; whether a stop is reported."""
-    from kimi_research.analysis import adspend, decline
+    from kimi_research.analysis import adspend
 
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     peak_month = sp["spend_yuan"].idxmax()
-    rise = _memo(ds, ("growth",), lambda: decline.growth_phases(ds, ENTITY))
-    rise = rise[rise["metric"] == "dau"]
-    out: dict[str, Any] = {"spend_peak_month": str(peak_month)}
-    if len(rise):
-        r = rise.iloc[0]
+    out: dict[str, Any] = {"spend_peak_month": str(peak_month), "spend_in_rise_yuan": math.nan}
+    out["spend_peak_months_after_rise"] = math.nan
+    r = _dau_rise(ds)
+    if r is not None:
         obs = ds.observations
         start = obs.at[r["start_obs"], "period_start"].to_period("M")
         end = obs.at[r["end_obs"], "period_end"].to_period("M")
         in_rise = sp[(sp.index >= start) & (sp.index <= end)]
-        out.update(
-            dau_rise_start=str(start),
-            dau_rise_end=str(end),
-            dau_rise_multiple=r["multiple"],
-            spend_in_rise_yuan=float(in_rise["spend_yuan"].sum()),
-            spend_peak_months_after_rise=(peak_month - end).n,
-        )
+        out.update(spend_in_rise_yuan=float(in_rise["spend_yuan"].sum()), spend_peak_months_after_rise=(peak_month - end).n)
     window = adspend.peak_window(sp)
     out["kimi_late_2024_spend_per_month"] = float(sp.loc[window, "spend_yuan"].mean())
     after = sp[sp.index > sp.attrs["last_data_month"]]
@@ -286,7 +314,7 @@ def block_spend(ds, reg, spend_path: str, peak_spend: str) -> dict:
     return out
 
 
-def block_bigtech(ds, reg, doubao_spend: str) -> dict:
+def block_bigtech(ds: Dataset, reg, doubao_spend: str) -> dict:
     """The big-tech apps' late-2024 spend per month (Doubao's reading, Yuanbao's Q4 2024 quarter)."""
     from kimi_research.analysis import competitors
 
@@ -307,15 +335,16 @@ def block_bigtech(ds, reg, doubao_spend: str) -> dict:
     }
 
 
-def block_static(ds, reg) -> dict:
-    """Outputs no contested input changes: rank change on QuestMobile's WAU list, Doubao against Kimi."""
+def block_static(ds: Dataset, reg) -> dict:
+    """Outputs no contested input changes: rank change on QuestMobile's WAU list, Doubao against Kimi,
+    QuestMobile's own peak to latest."""
     from kimi_research.analysis import competitors, decline
 
     hist = competitors.kimi_rank_history(ds)
-    wau_rank = hist[(hist["metric"] == "wau_rank") & (hist["vendor"] == "questmobile")]
+    wau_rank = hist[(hist["metric"] == "wau_rank") & (hist["vendor"] == HEADLINE_FIRM)]
     now = wau_rank.iloc[-1] if len(wau_rank) else None
     change = (
-        competitors.rank_change(hist, "wau_rank", "questmobile", int(now["value"]), now["period_end"])
+        competitors.rank_change(hist, "wau_rank", HEADLINE_FIRM, int(now["value"]), now["period_end"])
         if now is not None
         else None
     )
@@ -329,21 +358,23 @@ def block_static(ds, reg) -> dict:
             rank_same_list=True,
             rank_before_exact=change["exact"],
         )
-    kimi_wau = ds.select(ENTITY, "wau", "questmobile")
+    out["doubao_to_kimi_wau"] = math.nan
+    kimi_wau = ds.select(ENTITY, "wau", HEADLINE_FIRM)
     if len(kimi_wau) and now is not None:
         k = kimi_wau.sort_values("period_end").iloc[-1]
-        d = ds.select("doubao", "wau", "questmobile")
+        d = ds.select("doubao", "wau", HEADLINE_FIRM)
         d = d[(d["period_start"] == k["period_start"]) & (d["period_end"] == k["period_end"])]
         out["doubao_to_kimi_wau"] = float(d["base_value"].iloc[0] / k["base_value"]) if len(d) else math.nan
-    qm = decline.peak_latest(decline.series_rows(_mau_rows(ds), "questmobile"))
+    qm = decline.peak_latest(decline.series_rows(_mau_rows(ds), HEADLINE_FIRM))
     out["questmobile_peak_to_latest"] = qm["peak_to_latest_change"]
     return out
 
 
 BLOCKS: tuple[Block, ...] = (
-    Block("churn", ("cpa", "spend_path", "peak_spend", "may_repeat"), block_churn),
-    Block("decline", ("decline_series", "dating", "may_repeat", "peak_mau"), block_decline),
+    Block("churn", ("cpa", "spend_path", "peak_spend"), block_churn),
+    Block("decline", ("decline_series", "dating", "peak_mau"), block_decline),
     Block("peak", ("peak_mau",), block_peak),
+    Block("rise", (), block_rise),
     Block("spend", ("spend_path", "peak_spend"), block_spend),
     Block("bigtech", ("doubao_spend",), block_bigtech),
     Block("static", (), block_static),
@@ -362,11 +393,15 @@ class Task:
 _WORKER_CACHE: dict = {}
 
 
+def _cache_key(data_dir: str, spec: GridSpec) -> tuple:
+    return (data_dir, spec.evidence, spec.retention_low, spec.ad_share_low, spec.ad_share_high)
+
+
 def _context(data_dir: str, spec: GridSpec):
     """The dataset and registry, loaded once per worker process."""
     from kimi_research.data.loader import load
 
-    key = (data_dir, spec.evidence, spec.retention_low, spec.ad_share_low, spec.ad_share_high)
+    key = _cache_key(data_dir, spec)
     if key not in _WORKER_CACHE:
         ds = restrict_evidence(load(data_dir), spec.evidence)
         _WORKER_CACHE[key] = (ds, spec.registry(ds))
@@ -388,80 +423,253 @@ def tasks(grid: pd.DataFrame, data_dir: Path | str, spec: GridSpec) -> list[Task
     return out
 
 
+# --- steps: arithmetic on the table, all rows at once -----------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What the steps read besides the table: the registry, the parameters and the constants from the data."""
+
+    reg: dict[str, C.ContestedInput]
+    spec: GridSpec
+    compute_cost: float  # CNY of compute per new user (contested.compute_cost_per_user)
+    compute_cost_obs: tuple[str, ...]
+    alarm_threshold: float  # article 003's alarm line
+    alarm_obs: tuple[str, ...]
+    openai_valuation: float  # USD (nan when the data hold none)
+
+
+def _first(ds: Dataset, metric: str, entity: str) -> pd.Series | None:
+    rows = comparable.answers(ds, metric, entity).rows
+    return None if rows.empty else rows.sort_values(["tier", "period_end"], na_position="first").iloc[0]
+
+
+def context(ds: Dataset, reg: dict[str, C.ContestedInput], spec: GridSpec) -> Context:
+    compute, compute_obs = C.compute_cost_per_user(ds)
+    alarm = _first(ds, "ad_share_alarm_threshold", "industry")
+    if alarm is None:
+        raise DataError("data/observations.csv", message="no alarm line for the ad share (metric 'ad_share_alarm_threshold')")
+    openai = _first(ds, "valuation", "openai")
+    return Context(
+        reg=reg,
+        spec=spec,
+        compute_cost=compute,
+        compute_cost_obs=compute_obs,
+        alarm_threshold=float(alarm["base_value"]),
+        alarm_obs=(str(alarm.name),),
+        openai_valuation=math.nan if openai is None else float(openai["base_value"]),
+    )
+
+
+Columns = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A derived output: ``func(t, ctx)`` returns ``{output: values}`` from the columns ``reads`` of the table
+    (inputs, block outputs, earlier steps). ``inverse[read](target, t, ctx)``, where given, is the closed form
+    of the value of ``read`` that makes the (single) output equal ``target`` in the rows ``t``."""
+
+    outputs: tuple[str, ...]
+    reads: tuple[str, ...]
+    func: Callable[[pd.DataFrame, Context], Columns]
+    inverse: Mapping[str, Callable[[float, pd.DataFrame, Context], np.ndarray]] = field(default_factory=dict)
+
+
+def _values(t: pd.DataFrame, ctx: Context, name: str) -> np.ndarray:
+    return t[name].map(lambda k: ctx.reg[name].reading(k).value).to_numpy(dtype=float)
+
+
+def _cpa(t: pd.DataFrame, ctx: Context) -> Columns:
+    cpa = _values(t, ctx, "cpa")
+    return {"cpa_yuan": cpa, "all_in_cpa_yuan": cpa + ctx.compute_cost}
+
+
+def _cost_per_retained(t: pd.DataFrame, ctx: Context) -> Columns:
+    from kimi_research.analysis import adspend
+
+    out = np.full(len(t), np.nan)
+    allin = t["all_in_cpa_yuan"].to_numpy(dtype=float)
+    ret = t["retention_30d"].to_numpy(dtype=float)
+    for a in np.unique(allin):
+        m = allin == a
+        out[m] = adspend.cost_per_retained_user(float(a) - ctx.compute_cost, ctx.compute_cost, ret[m])
+    return {"cost_per_retained_user_yuan": out}
+
+
+def _ratio(t: pd.DataFrame, ctx: Context) -> Columns:
+    from kimi_research.analysis import sustainability
+
+    share = t["ad_share"].to_numpy(dtype=float)
+    return {
+        "ratio_to_threshold_firm": sustainability.sustainable_growth_rate(1.0, 1.0, share)
+        / sustainability.sustainable_growth_rate(1.0, 1.0, ctx.alarm_threshold)
+    }
+
+
+def _implied(t: pd.DataFrame, ctx: Context) -> Columns:
+    from kimi_research.analysis import sustainability
+
+    return {
+        "implied_total_monthly_cost_yuan": np.array(
+            [
+                sustainability.implied_total_cost(float(a), float(s))
+                for a, s in zip(t["peak_spend_yuan"], t["ad_share"], strict=True)
+            ]
+        )
+    }
+
+
+def _runway(t: pd.DataFrame, ctx: Context) -> Columns:
+    from kimi_research.analysis import sustainability
+
+    return {
+        "runway_months_alibaba": np.array(
+            [
+                sustainability.runway_months(float(f), float(b))
+                for f, b in zip(t["alibaba_investment_cny"], t["implied_total_monthly_cost_yuan"], strict=True)
+            ]
+        )
+    }
+
+
+def _paying(t: pd.DataFrame, ctx: Context) -> Columns:
+    from kimi_research.analysis import sustainability
+
+    price = ctx.spec.price_per_paying_user_yuan
+    return {
+        "paying_users_needed": np.array(
+            [sustainability.paying_users_needed(float(c), price) for c in t["implied_total_monthly_cost_yuan"]]
+        )
+    }
+
+
+STEPS: tuple[Step, ...] = (
+    Step(("cpa_yuan", "all_in_cpa_yuan"), ("cpa",), _cpa),
+    Step(
+        ("cost_per_retained_user_yuan",),
+        ("all_in_cpa_yuan", "retention_30d"),
+        _cost_per_retained,
+        # (cpa + compute) / retention = x  <=>  retention = (cpa + compute) / x
+        {"retention_30d": lambda x, t, ctx: t["all_in_cpa_yuan"].to_numpy(dtype=float) / x},
+    ),
+    Step(("alarm_threshold",), (), lambda t, ctx: {"alarm_threshold": np.full(len(t), ctx.alarm_threshold)}),
+    Step(
+        ("ratio_to_threshold_firm",),
+        ("ad_share", "alarm_threshold"),
+        _ratio,
+        # (1 - s) / (1 - a) = x  <=>  s = 1 - x (1 - a)
+        {"ad_share": lambda x, t, ctx: 1.0 - x * (1.0 - t["alarm_threshold"].to_numpy(dtype=float))},
+    ),
+    Step(("peak_spend_yuan",), ("peak_spend",), lambda t, ctx: {"peak_spend_yuan": _values(t, ctx, "peak_spend")}),
+    Step(("implied_total_monthly_cost_yuan",), ("peak_spend_yuan", "ad_share"), _implied),
+    Step(
+        ("alibaba_investment_cny",),
+        ("alibaba_investment",),
+        lambda t, ctx: {"alibaba_investment_cny": _values(t, ctx, "alibaba_investment") * ctx.spec.usd_cny},
+    ),
+    Step(("runway_months_alibaba",), ("alibaba_investment_cny", "implied_total_monthly_cost_yuan"), _runway),
+    Step(
+        ("price_per_paying_user_yuan",),
+        (),
+        lambda t, ctx: {"price_per_paying_user_yuan": np.full(len(t), ctx.spec.price_per_paying_user_yuan)},
+    ),
+    Step(("paying_users_needed",), ("implied_total_monthly_cost_yuan",), _paying),
+    Step(
+        ("paying_share_of_peak_mau",),
+        ("paying_users_needed", "peak_mau_value"),
+        lambda t, ctx: {"paying_share_of_peak_mau": t["paying_users_needed"].to_numpy(dtype=float) / t["peak_mau_value"]},
+    ),
+    Step(("valuation_usd",), ("valuation",), lambda t, ctx: {"valuation_usd": _values(t, ctx, "valuation")}),
+    Step(
+        ("valuation_to_openai",),
+        ("valuation_usd",),
+        lambda t, ctx: {"valuation_to_openai": t["valuation_usd"].to_numpy(dtype=float) / ctx.openai_valuation},
+    ),
+)
+
+
+def derive(table: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """The steps' outputs on every row of ``table`` (each step sees only the columns it declares)."""
+    t = table.copy()
+    for s in STEPS:
+        view = t[list(s.reads)] if s.reads else t.iloc[:, :0]
+        out = s.func(view, ctx)
+        for col in s.outputs:
+            t[col] = np.asarray(out[col]) if not isinstance(out[col], pd.Series) else out[col].to_numpy()
+    return t
+
+
+def dependencies(reg: Mapping[str, C.ContestedInput], block_columns: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """{column: the contested inputs it depends on, in registry order}: an input column on itself, a block's
+    column on the block's inputs, a step's outputs on everything its reads depend on."""
+    order = list(reg)
+    dep: dict[str, set[str]] = {n: {n} for n in reg}
+    for b in BLOCKS:
+        for col in block_columns.get(b.name, ()):
+            if col not in b.inputs:
+                dep[col] = set(b.inputs)
+    for s in STEPS:
+        need = set().union(*(dep.get(r, set()) for r in s.reads)) if s.reads else set()
+        for o in s.outputs:
+            dep[o] = set(need)
+    return {k: tuple(sorted(v, key=order.index)) for k, v in dep.items()}
+
+
 @dataclass
 class Evaluation:
+    """The scenario table, the registry, what each column depends on, and the steps' context."""
+
     table: pd.DataFrame
     n_tasks: int
     registry: dict = field(repr=False, default_factory=dict)
+    depends: dict[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+    context: Context | None = field(repr=False, default=None)
+
+    def recompute(self, row: pd.Series, name: str, values: np.ndarray) -> pd.DataFrame:
+        """The steps' outputs for one scenario ``row`` with the range input ``name`` set to each of ``values``."""
+        assert self.context is not None, "an Evaluation from evaluate() recomputes its steps"
+        values = np.asarray(values, dtype=float)
+        rows = pd.DataFrame([row.to_dict()] * len(values))
+        rows[name] = values
+        return derive(rows, self.context)
+
+    def closed_form(self, column: str, name: str, target: float, row: pd.Series) -> float | None:
+        """The value of the range input ``name`` at which ``column`` equals ``target`` in scenario ``row``, in
+        closed form: ``name`` itself, or a step that reads ``name`` directly and gives its inverse; else None."""
+        if column == name:
+            return float(target)
+        for s in STEPS:
+            if column in s.outputs and name in s.inverse and len(s.outputs) == 1:
+                assert self.context is not None
+                return float(s.inverse[name](float(target), pd.DataFrame([row.to_dict()]), self.context)[0])
+        return None
 
 
-def assemble(grid: pd.DataFrame, done: Iterable[tuple[Task, dict]], ds, spec: GridSpec, reg=None) -> pd.DataFrame:
-    """Join the task results onto the grid and add the vectorised outputs."""
+def assemble(grid: pd.DataFrame, done: Iterable[tuple[Task, dict]], ds: Dataset, spec: GridSpec, reg=None) -> Evaluation:
+    """Join the task results onto the grid, add the steps' outputs and the dependencies of every column."""
+    reg = reg or spec.registry(ds)
     by_block: dict[str, list[dict]] = {}
     for t, res in done:
         by_block.setdefault(t.block, []).append(res)
     table = grid.copy()
+    columns: dict[str, list[str]] = {}
     for b in BLOCKS:
         res = pd.DataFrame(by_block.get(b.name, []))
+        columns[b.name] = [c for c in res.columns if c not in b.inputs]
         if b.inputs:
             table = table.merge(res, on=list(b.inputs), how="left", validate="many_to_one")
         elif len(res):
             for col in res.columns:
                 table[col] = res[col].iloc[0]
-    return derive(table, ds, spec, reg)
-
-
-def derive(table: pd.DataFrame, ds, spec: GridSpec, reg=None) -> pd.DataFrame:
-    """Outputs that are arithmetic on the readings: all rows at once (analysis functions, vectorised)."""
-    from kimi_research.analysis import adspend, sustainability
-
-    reg = reg or spec.registry(ds)
-    t = table.copy()
-    obs = ds.observations
-    cpa = t["cpa"].map(lambda k: reg["cpa"].reading(k).value).astype(float)
-    allin = reg["cpa"].reading("12.5")
-    # compute cost of a new user = the all-in middle minus the 10元 CPA (notebook 02's default); an
-    # all-in reading already includes it
-    compute = allin.value - reg["cpa"].reading("10").value
-    t["cpa_yuan"] = cpa
-    t["all_in_cpa_yuan"] = np.where(t["cpa"] == allin.key, cpa, cpa + compute)
-    t["cost_per_retained_user_yuan"] = np.nan
-    for _, g in t.groupby("cpa", sort=False):
-        t.loc[g.index, "cost_per_retained_user_yuan"] = adspend.cost_per_retained_user(
-            float(g["cpa_yuan"].iloc[0]),
-            float(g["all_in_cpa_yuan"].iloc[0] - g["cpa_yuan"].iloc[0]),
-            g["retention_30d"].to_numpy(),
-        )
-    threshold = float(obs.at[spec.alarm_threshold_obs, "base_value"])
-    t["alarm_threshold"] = threshold
-    t["ratio_to_threshold_firm"] = sustainability.sustainable_growth_rate(
-        1.0, 1.0, t["ad_share"].to_numpy()
-    ) / sustainability.sustainable_growth_rate(1.0, 1.0, threshold)
-    peak_spend = t["peak_spend"].map(lambda k: reg["peak_spend"].reading(k).value).astype(float)
-    t["peak_spend_yuan"] = peak_spend
-    t["implied_total_monthly_cost_yuan"] = [
-        sustainability.implied_total_cost(a, s) for a, s in zip(peak_spend, t["ad_share"], strict=True)
-    ]
-    inv = t["alibaba_investment"].map(lambda k: reg["alibaba_investment"].reading(k).value).astype(float)
-    t["alibaba_investment_cny"] = inv * spec.usd_cny
-    t["runway_months_alibaba"] = [
-        sustainability.runway_months(f, b)
-        for f, b in zip(t["alibaba_investment_cny"], t["implied_total_monthly_cost_yuan"], strict=True)
-    ]
-    t["price_per_paying_user_yuan"] = spec.price_per_paying_user_yuan
-    t["paying_users_needed"] = [
-        sustainability.paying_users_needed(c, spec.price_per_paying_user_yuan) for c in t["implied_total_monthly_cost_yuan"]
-    ]
-    t["paying_share_of_peak_mau"] = t["paying_users_needed"] / t["peak_mau_value"]
-    val = t["valuation"].map(lambda k: reg["valuation"].reading(k).value).astype(float)
-    openai = obs.loc[(obs["entity"] == "openai") & (obs["metric"] == "valuation"), "base_value"]
-    t["valuation_usd"] = val
-    t["valuation_to_openai"] = val / float(openai.iloc[0]) if len(openai) else math.nan
-    return t
+    ctx = context(ds, reg, spec)
+    return Evaluation(table=derive(table, ctx), n_tasks=0, registry=reg, depends=dependencies(reg, columns), context=ctx)
 
 
 def evaluate(
-    ds, spec: GridSpec, executor=None, progress: Callable[[int, int], None] | None = None, data_dir: Path | str | None = None
+    ds: Dataset,
+    spec: GridSpec,
+    executor=None,
+    progress: Callable[[int, int], None] | None = None,
+    data_dir: Path | str | None = None,
 ) -> Evaluation:
     """Build the grid and evaluate it; tasks go to ``executor`` (any concurrent.futures executor, or
     in this process when None). ``progress(done, total)`` is called as tasks finish."""
@@ -472,7 +680,7 @@ def evaluate(
     todo = tasks(grid, data_dir, spec)
     done: list[tuple[Task, dict]] = []
     if executor is None:
-        _WORKER_CACHE[(data_dir, spec.evidence, spec.retention_low, spec.ad_share_low, spec.ad_share_high)] = (ds, reg)
+        _WORKER_CACHE[_cache_key(data_dir, spec)] = (ds, reg)
         for i, t in enumerate(todo):
             done.append((t, run_task(t)))
             if progress:
@@ -487,5 +695,6 @@ def evaluate(
                 progress(i + 1, len(todo))
         order = {id(t): i for i, t in enumerate(todo)}
         done.sort(key=lambda p: order[id(p[0])])
-    table = assemble(grid, done, ds, spec, reg)
-    return Evaluation(table=table, n_tasks=len(todo), registry=reg)
+    ev = assemble(grid, done, ds, spec, reg)
+    ev.n_tasks = len(todo)
+    return ev

@@ -34,6 +34,9 @@ The rules (docs/data-conventions.md shows them on example rows):
   one list** (never the monthly and the weekly list in one history);
 * **a change over a window** (:func:`level_change`): the level at the window's end minus the level just
   before it, one series, month levels (or an end-of-period value at the window's end), bounds kept.
+* **the answers to one question** (:func:`answers`): every figure that answers a contested question (the
+  rows of a conflict group, or of a metric over a period), each measurement once, undated rows and bounds
+  kept: the readings notebook 05 varies.
 """
 
 from __future__ import annotations
@@ -129,6 +132,11 @@ RULES: dict[str, str] = {
     "end_value_at_period_end": "an end-of-period value stands for the level on the last day of its period (the end "
     "of a quarter for the level of its last month, never an average)",
     "not_at_window_edge": "only the level at the window's end and the level just before it give its change",
+    "doubtful": "a figure the data flag as suspicious is listed (notebook 00 gives the reason), never a reading",
+    "undated_outside_group": "an undated figure answers a question about a period only when the data put it in "
+    "the question's conflict group",
+    "largest_per_series": "of a question about a peak, each series (a firm, or one source naming none) gives its "
+    "largest figure only",
 }
 
 _LEFT_COLUMNS = ["entity", "metric", "series", "period", "value_text", "rule", "reason"]
@@ -1129,3 +1137,88 @@ def level_change(lv: Comparable, period: str | tuple, series: str) -> Change:
         bound=bound,
         why_not=why,
     )
+
+
+# --- the answers to one question --------------------------------------------------------------------
+#: the flag of a doubtful figure (schema.FLAGS)
+SUSPICIOUS = "suspicious"
+
+
+def answers(
+    obs,
+    metric: str | Iterable[str] | None = None,
+    entities: str | Iterable[str] | None = None,
+    firm: str | None = ANY_FIRM,
+    period: str | tuple | None = None,
+    conflict_group: str | None = None,
+    per_series: str | None = None,
+    rel_tol: float = ROUNDING,
+) -> Comparable:
+    """Every figure that answers one question, each measurement once: the readings of a contested input.
+
+    Selected: the rows of ``conflict_group`` (the data's own grouping of figures that disagree) and the rows
+    of ``metric`` for ``entities`` from ``firm`` (when ``metric`` is given). With ``period`` (a label such as
+    '2024 Q4', or a (start, end) pair) a dated row must lie inside it (rule ``other_period``) and an undated
+    row answers only when it is in ``conflict_group`` (rule ``undated_outside_group``). Unlike
+    :func:`levels`, undated rows and bounds are kept (``bound``/``open`` say what a row is; a caller reads a
+    bound at its bound and says so). ``per_series='peak'`` keeps the largest figure of each series (rule
+    ``largest_per_series``). Left out and listed: change and cumulative rows (``not_a_level``), figures
+    flagged suspicious (``doubtful``), repeats of one measurement (``same_measurement``: the kept row lists
+    the others in ``obs_ids``/``source_ids``). Kept rows carry :func:`annotate`'s columns, ``dated`` and
+    ``conflict``/``conflicts_with``; a question with no answer gives no rows."""
+    if per_series not in (None, "peak"):
+        raise ValueError(f"per_series must be None or 'peak', got {per_series!r}")
+    o = _frame(obs)
+    picked = pd.Series(False, index=o.index)
+    in_group = pd.Series(False, index=o.index)
+    if conflict_group is not None and "conflict_group" in o.columns:
+        in_group = o["conflict_group"] == conflict_group
+        picked |= in_group
+    if metric is not None:
+        sel = _by_firm(_select(o, metric, entities), firm)
+        picked |= o.index.isin(sel.index)
+    rows = annotate(o[picked])
+    out = _LeftOut()
+    rules: list[str] = []
+    kind = rows["value_kind"].fillna("period_value")
+    for k, why in NOT_LEVELS.items():
+        out.add(rows[kind == k], "not_a_level", lambda x, why=why: f"value_kind {x['value_kind']} ({x['value_text']}): {why}")
+    if kind.isin(list(NOT_LEVELS)).any():
+        rules.append("not_a_level")
+    rows = rows[kind.isin(LEVEL_KINDS)]
+    doubtful = _flags(rows).map(lambda f: SUSPICIOUS in f).astype(bool)
+    out.add(rows[doubtful], "doubtful", lambda x: f"flagged suspicious ({x['value_text']}): {RULES['doubtful']}")
+    if doubtful.any():
+        rules.append("doubtful")
+    rows = rows[~doubtful]
+    rows = rows.assign(dated=rows["period_start"].notna())
+    if period is not None:
+        start, end = parse_period(period) if isinstance(period, str) else (pd.Timestamp(period[0]), pd.Timestamp(period[1]))
+        label = period_label({"period_start": start, "period_end": end})
+        outside = rows["dated"] & ~((rows["period_start"] >= start) & (rows["period_end"] <= end))
+        out.add(rows[outside], "other_period", lambda x: f"a figure for {x['period']}, not inside {label}")
+        group = in_group.reindex(rows.index, fill_value=False)
+        loose = ~rows["dated"] & ~group
+        out.add(rows[loose], "undated_outside_group", lambda x: f"undated, and not in the question's conflict group: {label}?")
+        rules += [r for r, m in (("other_period", outside), ("undated_outside_group", loose)) if m.any()]
+        rows = rows[~outside & ~loose]
+    rows, folded = _fold(rows, rel_tol, out)
+    if folded:
+        rules.append("same_measurement")
+    if per_series == "peak" and len(rows):
+        order = rows.assign(_id=rows.index.astype(str)).sort_values(
+            ["series", "base_value", "_id"], ascending=[True, False, True]
+        )
+        top = order.groupby("series", sort=False).head(1).index
+        out.add(
+            rows.drop(index=top),
+            "largest_per_series",
+            lambda x: f"a smaller figure of {_series_name(x['series'])} ({x['value_text']}): the question asks for a peak",
+        )
+        if len(rows) > len(top):
+            rules.append("largest_per_series")
+        rows = rows.loc[sorted(top)]
+    rows = _mark_conflicts(rows, rel_tol)
+    if rows["conflict"].any():
+        rules.append("conflicts_shown")
+    return Comparable(_sort(rows), out.frame(), tuple(dict.fromkeys(rules)))

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kimi_research.analysis.adspend import BubbleAnalysis
 from kimi_research.analysis.audit import AuditAnalysis
 from kimi_research.analysis.competitors import ComparisonAnalysis
+from kimi_research.analysis.conclusions import ConclusionsAnalysis
 from kimi_research.analysis.decline import DeclineAnalysis
 from kimi_research.analysis.sections import results_model
 from kimi_research.analysis.sustainability import FormulaAnalysis
@@ -45,6 +46,7 @@ MODELS: dict[str, type[Results]] = {
     "02_ad_spend_bubble": results_model(BubbleAnalysis, Results),
     "03_sustainability_formula": results_model(FormulaAnalysis, Results),
     "04_competitor_comparison": results_model(ComparisonAnalysis, Results),
+    "05_conclusions": results_model(ConclusionsAnalysis, Results),
 }
 
 

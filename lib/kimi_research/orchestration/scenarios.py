@@ -8,8 +8,9 @@
   (``ProcessPoolExecutor``, ``--workers``, default 2) or, given ``--scheduler tcp://host:8786``, on a
   Dask distributed cluster through its ``concurrent.futures`` executor (``Client.get_executor``);
 * it writes ``scenarios.parquet`` (one row per scenario: its readings and every output),
-  ``conclusions.csv`` and ``conclusions.json`` (each conclusion's share, flip input, grade and
-  observation ids) and ``parameters.json`` (the grid's parameters, the input hash, row count, wall time);
+  ``conclusions.csv`` and ``conclusions.json`` (each conclusion's inputs read, grade, condition, solved
+  thresholds and observation ids) and ``parameters.json`` (the grid's parameters, the input hash, row
+  count, wall time);
 * it is incremental like ``make run``: when the data, the package and the parameters are unchanged
   since the last run, it says so and does nothing (``--force`` reruns).
 
@@ -112,7 +113,7 @@ def run(
             return meta | {"skipped": True}
     t0 = time.perf_counter()
     ev = evaluate(spec, workers, scheduler, None if quiet else Progress())
-    graded = K.grade(ev.table, ev.registry)
+    graded = K.grade_evaluation(ev)[K.RECORD_COLUMNS]
     wall = time.perf_counter() - t0
     d.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{TABLE}.", suffix=".tmp")
@@ -120,7 +121,7 @@ def run(
     ev.table.to_parquet(tmp, index=False)
     os.chmod(tmp, 0o644)
     os.replace(tmp, d / TABLE)
-    atomic_write_text(d / "conclusions.csv", graded.drop(columns=["share_by_reading"]).to_csv(index=False))
+    atomic_write_text(d / "conclusions.csv", graded.drop(columns=["thresholds"]).to_csv(index=False))
     atomic_write_text(
         d / "conclusions.json", json.dumps(to_jsonable(graded.to_dict(orient="records")), ensure_ascii=False, indent=2) + "\n"
     )
@@ -136,8 +137,8 @@ def run(
     atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     if not quiet:
         print(f"{len(ev.table)} scenarios ({ev.n_tasks} tasks) in {wall:.1f} s -> {d}")
-        for _, r in graded.iterrows():
-            print(f"  {r['share']:6.1%}  {r['id']:<30} {r['grade']}")
+        for _, r in graded.iterrows():  # grades and conditions; a share of the grid is never quoted
+            print(f"  {r['id']:<30} {r['grade']}")
     return meta | {"skipped": False}
 
 

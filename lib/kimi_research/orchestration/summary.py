@@ -31,9 +31,25 @@ def grade_kind(r: dict[str, dict], cid: str) -> str:
     return next(c["grade_kind"] for c in r[CONCLUSIONS]["conclusions"] if c["id"] == cid)
 
 
-def share(r: dict[str, dict], cid: str) -> float:
-    """The share of scenarios in which a conclusion of notebook 05 holds."""
-    return next(c["share"] for c in r[CONCLUSIONS]["conclusions"] if c["id"] == cid)
+def grade_words(r: dict[str, dict], cid: str) -> str:
+    """A conclusion's grade in notebook 05's results, in words (with its condition). A share of scenarios is never
+    quoted: a grid's count is not a probability."""
+    return next(c["grade_words"] for c in r[CONCLUSIONS]["conclusions"] if c["id"] == cid)
+
+
+def graded_sentence(conc: dict) -> str:
+    """Slide 9's count of notebook 05's grades (no share, no probability)."""
+    c = conc["grade_counts"]
+    none = sum(1 for x in conc["conclusions"] if x["grade_kind"] == "every" and not x["inputs_read"])
+    text = (
+        f"Each graded over the readings of the contested inputs it reads ({conc['n_scenarios']:,} scenarios in all), "
+        f"{c['every']} of {len(conc['conclusions'])} conclusions hold in every reading"
+        + (f" ({none} read no contested input)" if none else "")
+        + f", {c['unless']} only under a condition, {c['not_supported']} are not supported"
+    )
+    if c.get("not_evaluable"):
+        text += f", {c['not_evaluable']} cannot be evaluated"
+    return text + " (notebook 05)."
 
 
 def slide_findings(r: dict[str, dict]) -> dict[int, dict[str, str]]:
@@ -142,8 +158,8 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"take **{_users(sus['paying_users_needed'])} paying users** at an assumed CNY "
         f"{sus['parameters']['price_per_paying_user_yuan']:g}, {sus['paying_share_of_mau']:.1%} of the MAU of "
         f"{when(sus['mau_obs'])} ({who(sus['mau_obs'])}). A scale, not a finding: that more than a quarter of "
-        f"the users would have to pay holds in {share(r, 'paying_quarter_of_users'):.0%} of the readings of the "
-        f"contested inputs (notebook 05).\n\n{_img('03_sustainability_formula', 'paying_users')}",
+        f"the users would have to pay is graded *{grade_words(r, 'paying_quarter_of_users')}* over the readings of "
+        f"the contested inputs (notebook 05).\n\n{_img('03_sustainability_formula', 'paying_users')}",
         f"## 8. Where Kimi stands today\n\n{comp['metric'].upper()}, {comp['as_of']['label']}: "
         + ", ".join(f"{x['name']} {_users(x['value'])} (#{x['rank']})" for x in top)
         + f"; Kimi **{_users(comp['kimi_value'])} (#{comp['kimi_rank']})**. Doubao has "
@@ -151,10 +167,7 @@ def slides_markdown(r: dict[str, dict], ds) -> list[str]:
         f"## 9. How sure we are\n\n{audit['n_conflicts']} conflicts between articles are kept side by side (not "
         f"resolved); {audit['n_suspicious']} values are flagged as doubtful. Of {sum(verdicts.values())} claims "
         f"recomputed, {verdicts.get('holds', 0)} hold, {verdicts.get('roughly holds', 0)} roughly hold, "
-        f"{verdicts.get('fails', 0)} fail. Tested over {conc['n_scenarios']:,} scenarios of the contested readings, "
-        f"{conc['grade_counts']['every']} of {len(conc['conclusions'])} conclusions hold in every reading, "
-        f"{conc['grade_counts']['unless']} only under a condition, {conc['grade_counts']['not_supported']} are not "
-        f"supported (notebook 05).\n\n{_img('05_conclusions', 'grades_deck')}",
+        f"{verdicts.get('fails', 0)} fail. {graded_sentence(conc)}\n\n{_img('05_conclusions', 'grades_deck')}",
     ]
 
 

@@ -17,7 +17,7 @@ class ConclusionsParameters(NotebookParameters):
 
     vary: list[str] = Field(
         list(INPUT_NAMES),
-        description="contested inputs to vary (the others keep their first reading; a range its article figure)",
+        description="contested inputs to vary (the others keep their first reading; a range its own figure from the evidence)",
     )
     samples: int = Field(
         8,

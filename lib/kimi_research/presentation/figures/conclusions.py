@@ -1,91 +1,76 @@
-"""The chart of notebook 05: every conclusion, the share of scenarios in which it holds, its grade."""
+"""The chart of notebook 05: every conclusion, the contested inputs it reads and its grade.
+
+One row per conclusion, strongest grade first; one column per contested input. A dot marks an input the
+conclusion reads (orange: the input its condition names), an empty row one that reads none; the grade and its
+condition are written at the right, in the grade's colour (:data:`GRADE_COLORS`). No share of scenarios is
+drawn: a grid's count is not a probability.
+"""
 
 from __future__ import annotations
 
 import textwrap
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
+from kimi_research.analysis.conclusions import Grades
 from kimi_research.presentation import plotting
 
-GRADE_COLORS = {"every": "#2ca02c", "unless": "#ff7f0e", "not_supported": "#9e9e9e"}
-GRADE_LABELS = {
-    "every": "holds in every reading",
-    "unless": "holds unless one input takes a reading",
-    "not_supported": "not supported by these articles",
-}
-ORDER = {"every": 0, "unless": 1, "not_supported": 2}
+GRADE_COLORS = {"every": "#2ca02c", "unless": "#e07b00", "not_supported": "#757575", "not_evaluable": "#9467bd"}
+ORDER = {"every": 0, "unless": 1, "not_supported": 2, "not_evaluable": 3}
+READ_COLOR, FLIP_COLOR = "#4d4d4d", "#e07b00"
 
 
-def order(graded: pd.DataFrame) -> pd.DataFrame:
-    """Strongest grade first, then by share."""
-    return (
-        graded.assign(_k=graded["grade_kind"].map(ORDER))
-        .sort_values(["_k", "share"], ascending=[True, False], kind="stable")
-        .drop(columns="_k")
-    )
+def _ordered(g: Grades, keep=lambda c: True) -> list:
+    rows = [c for c in g.conclusions if keep(c)]
+    return sorted(rows, key=lambda c: (ORDER[c.grade_kind], len(c.inputs_read)))
 
 
-def grades_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int = 80):
-    """Horizontal bars: share of scenarios in which each conclusion holds, coloured by its grade,
-    with the grade's condition (the input that flips it) written at the bar's end."""
-    g = order(graded)
-    fig, ax = plt.subplots(figsize=(14, 0.36 * len(g) + 1.6), layout="constrained")
-    y = range(len(g))[::-1]
-    ax.barh(list(y), g["share"] * 100, color=[GRADE_COLORS[k] for k in g["grade_kind"]], height=0.7)
-    for yi, (_, r) in zip(y, g.iterrows(), strict=True):
-        note = {"every": "", "unless": f"unless {r['condition']}", "not_supported": ""}[r["grade_kind"]]
-        if r["grade_kind"] == "not_supported":
-            note = f"depends on {r['flip_input']}" if isinstance(r["flip_input"], str) else "in no reading"
-            note = "in no reading" if r["share"] == 0 else note
-        ax.text(
-            min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""), va="center", fontsize=9.5
-        )
-    ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=9)
-    ax.set_xlim(0, 160)
-    ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_xlabel(f"share of the {n_scenarios:,} scenarios in which the conclusion holds (%)")
-    ax.set_title("What we conclude, and how sure", loc="left", fontsize=14)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in GRADE_COLORS.values()]
-    ax.legend(handles, GRADE_LABELS.values(), loc="lower right", fontsize=9.5, frameon=False)
-    ax.grid(axis="y", visible=False)
+def _draw(g: Grades, rows: list, title: str, source: str, fs: float, wrap: int, note_wrap: int, row: float, room: float):
+    inputs = g.inputs
+    n = len(rows)
+    fig, ax = plt.subplots(figsize=(15, row * n + 2.6), layout="constrained")
+    for j in range(len(inputs)):
+        ax.axvline(j, color="#e6e6e6", lw=0.8, zorder=0)
+    for i, c in enumerate(rows):
+        y = n - 1 - i
+        for x in c.inputs_read:
+            j = inputs.index(x)
+            flip = c.grade_kind == "unless" and x == c.flip_input
+            ax.scatter(j, y, s=90, color=FLIP_COLOR if flip else READ_COLOR, zorder=3)
+        note = "\n".join(textwrap.wrap(g.reader[c.id].chart, note_wrap))
+        ax.text(len(inputs) - 0.4, y, note, va="center", ha="left", fontsize=fs, color=GRADE_COLORS[c.grade_kind])
+    ax.set_yticks(range(n)[::-1], ["\n".join(textwrap.wrap(c.statement, wrap)) for c in rows], fontsize=fs)
+    ax.set_xticks(range(len(inputs)), [g.input_words[x] for x in inputs], rotation=40, ha="right", fontsize=fs)
+    ax.set_xlim(-0.6, len(inputs) + room)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.grid(False)
+    ax.set_xlabel("contested input (dot: the conclusion reads it; orange: its condition names it)", fontsize=fs)
+    ax.set_title(title, loc="left", fontsize=14)
     plotting.footnote(fig, source)
     return fig
 
 
-def grades_deck_chart(graded: pd.DataFrame, n_scenarios: int, source: str, wrap: int = 85):
-    """The summary deck's version of :func:`grades_chart`: the conclusions that do not hold in every reading
-    (their count and the others' is in the title), in type large enough for a slide."""
-    g = order(graded[graded["grade_kind"] != "every"])
-    n_every = int((graded["grade_kind"] == "every").sum())
-    fig, ax = plt.subplots(figsize=(12, 0.42 * len(g) + 1.5), layout="constrained")
-    y = range(len(g))[::-1]
-    ax.barh(list(y), g["share"] * 100, color=[GRADE_COLORS[k] for k in g["grade_kind"]], height=0.7)
-    for yi, (_, r) in zip(y, g.iterrows(), strict=True):
-        if r["grade_kind"] == "unless":
-            note = f"unless {r['condition']}"
-        elif r["share"] == 0:
-            note = "in no reading"
-        else:
-            note = f"depends on {r['flip_input']}" if isinstance(r["flip_input"], str) else ""
-        ax.text(min(r["share"] * 100, 100) + 1, yi, f"{r['share']:.0%}" + (f"  {note}" if note else ""), va="center", fontsize=11)
-    ax.set_yticks(list(y), ["\n".join(textwrap.wrap(s, wrap)) for s in g["statement"]], fontsize=11)
-    ax.set_xlim(0, 150)
-    ax.set_xticks([0, 25, 50, 75, 100])
-    ax.tick_params(axis="x", labelsize=11)
-    ax.set_xlabel(f"share of the {n_scenarios:,} scenarios in which it holds (%)", fontsize=11)
-    ax.set_title(f"{len(g)} of {len(graded)} conclusions do not hold in every reading ({n_every} do)", loc="left", fontsize=14)
-    kinds = [k for k in GRADE_COLORS if k in set(g["grade_kind"])]
-    ax.legend(
-        [plt.Rectangle((0, 0), 1, 1, color=GRADE_COLORS[k]) for k in kinds],
-        [GRADE_LABELS[k] for k in kinds],
-        loc="lower right",
-        fontsize=11,
-        frameon=False,
+def grades_chart(g: Grades, wrap: int = 70):
+    """Every conclusion: the inputs it reads and its grade, strongest first."""
+    return _draw(g, _ordered(g), "What we conclude, what it reads, and how sure", f"Source: {g.source}.", 9.5, wrap, 34, 0.5, 3.6)
+
+
+def grades_deck_chart(g: Grades, wrap: int = 60):
+    """The summary deck's version: the conclusions that do not hold in every reading, in type large enough for a
+    slide (how many do hold is in the title)."""
+    rows = _ordered(g, lambda c: c.grade_kind != "every")
+    n_every = sum(c.grade_kind == "every" for c in g.conclusions)
+    fig = _draw(
+        g,
+        rows,
+        f"{len(rows)} of {len(g.conclusions)} conclusions do not hold in every reading ({n_every} do)",
+        f"Source: {g.source}.",
+        11,
+        wrap,
+        34,
+        0.75,
+        4.4,
     )
-    ax.grid(axis="y", visible=False)
-    plotting.footnote(fig, source)
     for text in fig.texts:  # the source footnote (plotting.footnote) at 11 pt: read on a slide
         text.set_fontsize(11)
     return fig
