@@ -14,17 +14,14 @@ window) are ``None`` in the JSON and typed ``float | None`` in their section. Mo
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kimi_research.analysis.adspend import BubbleAnalysis
-from kimi_research.analysis.audit import AuditAnalysis
-from kimi_research.analysis.competitors import ComparisonAnalysis
-from kimi_research.analysis.conclusions import ConclusionsAnalysis
-from kimi_research.analysis.decline import DeclineAnalysis
 from kimi_research.analysis.sections import results_model
-from kimi_research.analysis.sustainability import FormulaAnalysis
 from kimi_research.errors import KimiResearchError
 
 
@@ -40,14 +37,40 @@ class Results(_Strict):
     headline: str = Field(description="one computed sentence for the index and the title slide")
 
 
-MODELS: dict[str, type[Results]] = {
-    "00_data_audit": results_model(AuditAnalysis, Results),
-    "01_user_decline": results_model(DeclineAnalysis, Results),
-    "02_ad_spend_bubble": results_model(BubbleAnalysis, Results),
-    "03_sustainability_formula": results_model(FormulaAnalysis, Results),
-    "04_competitor_comparison": results_model(ComparisonAnalysis, Results),
-    "05_conclusions": results_model(ConclusionsAnalysis, Results),
+#: notebook -> (analysis module, its Analysis class); the module is imported only when its model is asked for, so a
+#: notebook's run imports (and its build/deps record) only its own analysis, not every notebook's
+_ANALYSES: dict[str, tuple[str, str]] = {
+    "00_data_audit": ("kimi_research.analysis.audit", "AuditAnalysis"),
+    "01_user_decline": ("kimi_research.analysis.decline", "DeclineAnalysis"),
+    "02_ad_spend_bubble": ("kimi_research.analysis.adspend", "BubbleAnalysis"),
+    "03_sustainability_formula": ("kimi_research.analysis.sustainability", "FormulaAnalysis"),
+    "04_competitor_comparison": ("kimi_research.analysis.competitors", "ComparisonAnalysis"),
+    "05_conclusions": ("kimi_research.analysis.conclusions", "ConclusionsAnalysis"),
 }
+
+
+@cache
+def _model(notebook: str) -> type[Results]:
+    module, cls = _ANALYSES[notebook]
+    return results_model(getattr(importlib.import_module(module), cls), Results)
+
+
+class _Models(Mapping[str, type[Results]]):
+    """notebook -> its results model, generated on first use."""
+
+    def __getitem__(self, notebook: str) -> type[Results]:
+        if notebook not in _ANALYSES:
+            raise KeyError(notebook)
+        return _model(notebook)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ANALYSES)
+
+    def __len__(self) -> int:
+        return len(_ANALYSES)
+
+
+MODELS: Mapping[str, type[Results]] = _Models()
 
 
 class ResultsError(KimiResearchError):
