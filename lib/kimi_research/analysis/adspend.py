@@ -507,13 +507,6 @@ def cpa_readings(ds) -> dict[str, float]:
     return out
 
 
-def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
-    """Middle of each month (for plotting monthly values on a date axis)."""
-    start = idx.to_timestamp(how="start")
-    end = idx.to_timestamp(how="end")
-    return pd.DatetimeIndex(start + (end - start) / 2).normalize()
-
-
 # --- events for the time charts -------------------------------------------------------------------------
 KEY_EVENT_KINDS = ["ad_campaign", "funding", "model_launch"]
 

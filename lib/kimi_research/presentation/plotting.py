@@ -289,3 +289,10 @@ def save(fig, notebook: str, name: str, show: bool = True) -> None:
 
 def close_all() -> None:
     plt.close("all")
+
+
+def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
+    """Middle of each month (for plotting monthly values on a date axis)."""
+    start = idx.to_timestamp(how="start")
+    end = idx.to_timestamp(how="end")
+    return pd.DatetimeIndex(start + (end - start) / 2).normalize()

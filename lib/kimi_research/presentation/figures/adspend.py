@@ -18,7 +18,6 @@ from kimi_research.analysis.adspend import (
     SpendPath,
     StockFlowFit,
     UnitEconomics,
-    month_mid,
 )
 from kimi_research.data.units import format_en
 from kimi_research.presentation import format as F
@@ -37,7 +36,7 @@ def spend_timeline(sp: SpendPath):
         "interpolated": dict(color="#cab2d6", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch=".."),
         "assumption": dict(color="#eeeeee", edgecolor="#888888", hatch="..", linestyle="--"),
     }
-    x = month_mid(spend.index)
+    x = plotting.month_mid(spend.index)
     fig, ax = plt.subplots(figsize=(11, 5.4))
     for status, st in STYLE.items():
         m = (spend["status"] == status).to_numpy()
@@ -45,7 +44,7 @@ def spend_timeline(sp: SpendPath):
             ax.bar(x[m], spend["spend_yuan"].to_numpy()[m] / 1e6, width=24, linewidth=1.2, label=status, **st)
     lb = spend[spend["status"] == "lower bound"]
     ax.scatter(
-        month_mid(lb.index),
+        plotting.month_mid(lb.index),
         lb["spend_yuan"] / 1e6,
         marker="^",
         s=70,
@@ -98,7 +97,7 @@ def rivals_spend(rv: RivalSpend):
     rivals, kd = rv.rivals, rv.kimi_months
     fig, ax = plt.subplots(figsize=(11, 5.4))
     ax.bar(
-        month_mid(kd.index),
+        plotting.month_mid(kd.index),
         kd["spend_yuan"] / 1e6,
         width=24,
         color=plotting.ENTITY_COLORS["kimi"],
@@ -305,7 +304,7 @@ def stock_flow_fit(f: ModelledUsers):
     churn, ci, last_data, others = f.churn, f.churn_ci, f.last_data, f.others
     targets, users, users_ci = f.targets, f.users, f.users_ci
     fig, ax = plt.subplots(figsize=(11, 5.4))
-    xm = month_mid(users.index)
+    xm = plotting.month_mid(users.index)
     ax.bar(
         xm,
         f.bought_per_month / 1e6,
@@ -426,7 +425,7 @@ def counterfactual(c: Counterfactuals):
     colors = {"chosen spend path": plotting.ENTITY_COLORS["kimi"], "spend continued": "#2ca02c", "spend stopped": "#d62728"}
     for k, s in cf.items():
         ax.plot(
-            month_mid(s.index),
+            plotting.month_mid(s.index),
             s / 1e6,
             lw=2.4 if k != "chosen spend path" else 2.8,
             color=colors[k],

@@ -152,7 +152,12 @@ def queries_table(inputs: ContestedInputs) -> pd.DataFrame:
     for name, c in inputs.contested_inputs.items():
         found = ", ".join(r.key for r in c.readings) if c.kind == "discrete" else f"{c.low:g} to {c.high:g}"
         rows.append(
-            {"input": inputs.words[name], "question": c.question, "readings found by": c.query.replace("`", "") or "its bounds", "readings": found}
+            {
+                "input": inputs.words[name],
+                "question": c.question,
+                "readings found by": c.query.replace("`", "") or "its bounds",
+                "readings": found,
+            }
         )
     return pd.DataFrame(rows).set_index("input")
 
