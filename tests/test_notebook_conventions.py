@@ -130,8 +130,9 @@ def test_comment_example_validates(ds, notebook, name, value):
 
 
 def readme_runs() -> list[tuple[str, dict]]:
-    """Every `kimi_research run NAME -f FILE -p KEY VALUE` and papermill command in the README."""
-    text = (paths.ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    """Every `kimi_research run NAME -f FILE -p KEY VALUE` and papermill command in the README and docs/."""
+    files = [paths.ROOT / "README.md", *sorted((paths.ROOT / "docs").glob("*.md")), paths.ROOT / "CONTRIBUTING.md"]
+    text = "\n".join(f.read_text(encoding="utf-8") for f in files).replace("\\\n", " ")
     code = "\n".join(re.findall(r"```bash\n(.*?)```", text, re.S))
     out = []
     for line in code.splitlines():

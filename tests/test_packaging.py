@@ -47,8 +47,19 @@ def test_ci_runs_make_test():
 def test_readme_gives_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+    why = (ROOT / "docs" / "dependencies.md").read_text(encoding="utf-8")
     for dep in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]:
-        assert f"`{_name(dep)}`" in readme, f"README does not say why {_name(dep)} is there"
+        assert f"`{_name(dep)}`" in readme, f"README does not name {_name(dep)}"
+        assert f"| `{_name(dep)}`" in why or f", `{_name(dep)}`" in why, f"docs/dependencies.md does not say why {_name(dep)} is there"
+
+
+def test_readme_is_a_front_door():
+    """README ≤ 15,000 characters: what the collection finds, where to read it, the two commands, how to explore and
+    where to go next; the operator manual, the data conventions, the dependencies and the layout are in docs/."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme) <= 15_000, f"README.md has {len(readme):,} characters (at most 15,000: move manuals to docs/)"
+    for link in re.findall(r"\]\(((?:docs/)?[\w./-]+\.md)\)", readme):
+        assert (ROOT / link).exists(), f"README links to {link}, which does not exist"
 
 
 def test_build_is_ignored():

@@ -2,7 +2,7 @@
 
 A synthetic web page (``s_test_synthetic``, an id no contributor will create) with an archived
 text, and a second one with no archived text, are added to a copy of the live data exactly as the
-README's "Adding a data point" says. The copy must load, pass `check-data` and the quote check,
+"Adding a data point" in docs/data.md says. The copy must load, pass `check-data` and the quote check,
 count a corroborated figure once, and run notebooks.
 """
 
