@@ -601,14 +601,14 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
             errors.append(e)
     for name in REQUIRED_ROWS:
         if name in raw and raw[name].empty:
-            e = DataError(
+            empty = DataError(
                 show(name),
                 message="has a header but no rows; the other tables refer to its rows "
                 f"(restore it, e.g. `git checkout {show(name)}`)",
             )
             if not collect:
-                raise e
-            errors.append(e)
+                raise empty
+            errors.append(empty)
             del raw[name]
     if errors and any(n not in raw for n in ("sources", "entities", "metrics")):
         raise _Collected(errors)
@@ -635,16 +635,15 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
     out["sources"] = run("sources", ctx)
     out["entities"] = run("entities", ctx)
     out["metrics"] = run("metrics", ctx)
-    if any(out[n] is None for n in ("sources", "entities", "metrics")):
+    ents, src, mets = out["entities"], out["sources"], out["metrics"]
+    if ents is None or src is None or mets is None:
         raise _Collected(errors)
-    ents = out["entities"]
     aliases = alias_map(ents)
-    src = out["sources"]
     ctx.update(
         source_ids=list(src["source_id"]),
-        metric_ids=list(out["metrics"]["metric_id"]),
+        metric_ids=list(mets["metric_id"]),
         firm_ids=list(ents.loc[ents["kind"] == "firm", "entity_id"]),
-        metric_dimension=dict(zip(out["metrics"]["metric_id"], out["metrics"]["dimension"], strict=True)),
+        metric_dimension=dict(zip(mets["metric_id"], mets["dimension"], strict=True)),
         decimal_comma_sources=set(src.loc[src["language"].isin(DECIMAL_COMMA_LANGUAGES), "source_id"]),
     )
     for name in ["observations", "events", "claims", "capabilities"]:
@@ -655,16 +654,17 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
         out[name] = run(name, ctx)
     if errors:
         raise _Collected(errors)
+    tables = {k: v for k, v in out.items() if v is not None}  # every table validated (a failure raised above)
 
-    obs = _derive_observations(out["observations"], out["metrics"], src)
-    ev = out["events"].copy()
+    obs = _derive_observations(tables["observations"], mets, src)
+    ev = tables["events"].copy()
     ev["date"] = pd.to_datetime(ev["date"], format="%Y-%m-%d")
     # claims: parsed, restricted to the safe arithmetic, every name known, evaluated
     obs_i, ev_i = obs.set_index("obs_id", drop=False), ev.set_index("event_id", drop=False)
     ns = namespace(obs_i, ev_i)
     obs_ids = set(obs["obs_id"].tolist())
     problems = []
-    for line, r in out["claims"].iterrows():
+    for line, r in tables["claims"].iterrows():
         try:
             parse(r["expression"])
             used = expr_names(r["expression"])
@@ -707,10 +707,10 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
                 {"line": line, "column": "relation", "value": None, "expected": "a relation when the target is a plain number"}
             )
     if problems:
-        e = DataError(show("claims"), problems)
+        bad = DataError(show("claims"), problems)
         if not collect:
-            raise e
-        raise _Collected([e])
+            raise bad
+        raise _Collected([bad])
 
     obs = obs.set_index("obs_id", drop=False)
     from kimi_research.data.measurements import measurement_ids
@@ -719,11 +719,11 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
     return Dataset(
         sources=src.set_index("source_id", drop=False),
         entities=ents.set_index("entity_id", drop=False),
-        metrics=out["metrics"].set_index("metric_id", drop=False),
+        metrics=mets.set_index("metric_id", drop=False),
         observations=obs,
         events=ev.set_index("event_id", drop=False).sort_values("date"),
-        claims=out["claims"].set_index("claim_id", drop=False),
-        capabilities=out["capabilities"].set_index("cap_id", drop=False),
+        claims=tables["claims"].set_index("claim_id", drop=False),
+        capabilities=tables["capabilities"].set_index("cap_id", drop=False),
         data_dir=d,
     )
 

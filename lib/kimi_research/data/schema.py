@@ -678,7 +678,7 @@ def pandera_schema(table: Table, ctx: dict) -> tuple[pa.DataFrameSchema, dict[st
             description=col.description,
         )
         for c in checks:
-            explain[c.name] = (col.name, exp)
+            explain[str(c.name)] = (col.name, exp)  # every check above is named
         explain[f"col:{col.name}"] = (col.name, exp)
     return pa.DataFrameSchema(columns, strict=True, name=table.name), explain
 
