@@ -32,7 +32,7 @@ NAMES     = $(shell $(REGISTRY))
 EXECUTED  = $(NAMES:%=$(BUILD)/executed/%.ipynb)
 DATA     := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run queue FORCE test test-fast lab slides pdf lint format clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run queue FORCE test test-fast lab slides pdf lint format params clean distclean dictionary bench sweep check-data scenarios bench-scenarios
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -143,12 +143,16 @@ lint: $(STAMP) ## Lint lib, tests and notebooks (ruff), type-check lib (mypy), c
 	$(BIN)/ruff format --check lib tests notebooks
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m kimi_research params --check
 	$(BIN)/python -m pytest -q tests/test_notebook_conventions.py -k "pair or valid_and_clean"
 
 format: $(STAMP) ## Format lib, tests and notebooks (ruff), sort imports, then re-sync the notebooks/py pairs
 	$(BIN)/ruff check --fix --select I lib tests notebooks
 	$(BIN)/ruff format lib tests notebooks
 	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
+
+params: $(STAMP) ## Regenerate each notebook's parameters cell from its pydantic model (kimi_research.params), then its py pair
+	$(BIN)/python -m kimi_research params
 
 check-data: $(STAMP) ## Validate data/ (every table, claim and quote) in about a second; each problem once, with the fix
 	@$(BIN)/python -m kimi_research check-data

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from kimi_research import paths, registry
+from kimi_research.orchestration import paramcell
 from kimi_research.orchestration.runner import load_params
 from kimi_research.params import defaults, model, validate_parameters
 
@@ -75,17 +76,31 @@ def parameter_lines(source: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def test_parameters_cell_is_the_model(nb):
+def test_parameters_cell_is_generated_from_the_model(nb):
+    """The cell is the model's image (`make params` writes it); its lines are literals, one per field."""
     path, book = nb
     _, cell = _parameters_cell(book)
+    assert cell.source == paramcell.cell_source(path.stem), f"{path.name}: run `make params`"
     m = model(path.stem)
-    lines = parameter_lines(cell.source)
-    assert [n for n, _, _ in lines] == [n for n in m.model_fields if n != "evidence"] + ["evidence"]
-    for name, literal, comment in lines:
+    for name, literal, comment in parameter_lines(cell.source):
         value = ast.literal_eval(literal)  # literal defaults only: nothing derived
         field = m.model_fields[name]
         assert value == field.default and type(value) is type(field.default), f"{path.stem}.{name}: default"
-        assert comment == field.description, f"{path.stem}.{name}: the comment must be the Field description"
+        assert comment == field.description
+
+
+def test_make_params_regenerates_a_drifted_cell(tmp_path, monkeypatch):
+    """A hand edit of the cell (or a changed model) is named by `params --check` and rewritten by `params`."""
+    name = registry.NAMES[0]
+    copy = tmp_path / f"{name}.ipynb"
+    book = nbformat.read(paramcell.notebook_path(name), as_version=4)
+    _parameters_cell(book)[1].source = paramcell.cell_source(name).replace("# fmt: on", "extra = 1  # a hand edit\n# fmt: on")
+    nbformat.write(book, copy)
+    monkeypatch.setattr(paramcell, "notebook_path", lambda n: copy)
+    monkeypatch.setattr(paramcell.subprocess, "run", lambda *a, **k: None)  # no py pair beside the copy
+    assert paramcell.stale([name]) == [name]
+    assert paramcell.write([name]) == [name] and paramcell.stale([name]) == []
+    assert _parameters_cell(nbformat.read(copy, as_version=4))[1].source == paramcell.cell_source(name)
 
 
 def test_validation_follows_parameters(nb):

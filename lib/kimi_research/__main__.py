@@ -1,4 +1,4 @@
-"""Command line: ``python -m kimi_research {run,make-run,run-many,sweep,bench,notebooks,check-data,dictionary,slides,...} ...``.
+"""Command line: ``python -m kimi_research {run,make-run,sweep,bench,params,check-data,...} ...``.
 
 Input problems (a bad ``-f``/``-p``, a missing grid, a ``build`` that is a file or cannot be
 written, a quote missing from its archived text) end in one line (or one line per row) on
@@ -13,7 +13,7 @@ import sys
 from kimi_research import paths, registry
 from kimi_research.data import check
 from kimi_research.errors import KimiResearchError
-from kimi_research.orchestration import decks
+from kimi_research.orchestration import decks, paramcell
 from kimi_research.orchestration.runner import benchmark, build, command, deps, makerun, sweeps
 from kimi_research.orchestration.runner.preflight import check_before_running, describe_os_error
 
@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--repeats", type=int, default=1, help="repetitions of each timing (the median is reported)")
     b.add_argument("--only", nargs="+", choices=benchmark.PARTS, default=list(benchmark.PARTS), help="the parts to run")
     b.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
+    pc = sub.add_parser("params", help="regenerate each notebook's parameters cell from its pydantic model")
+    pc.add_argument("--check", action="store_true", help="only name the notebooks whose cell is not their model's (exit 1)")
     s = sub.add_parser("slides", help="build reveal.js decks from executed notebooks")
     s.add_argument("names", nargs="+")
     return ap
@@ -90,6 +92,8 @@ def _dispatch(args) -> int:
         return 0
     if args.cmd == "slides":
         return decks.build_decks(args.names)
+    if args.cmd == "params":
+        return paramcell.main(check=args.check)
     if args.cmd == "run":
         return command.main_run(args)
     if args.cmd == "make-run":
