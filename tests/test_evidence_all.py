@@ -1,16 +1,17 @@
-"""Notebooks 00, 03 and 04 run with every source (their named parameter set evidence_all.yaml) and say so."""
+"""Every notebook runs with every source (its named parameter set evidence_all.yaml) and says so."""
 
 from __future__ import annotations
 
 import pytest
 
+from kimi_research import registry
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.presentation import format as F
 
 pytestmark = pytest.mark.notebook
 
 
-@pytest.mark.parametrize("nb", ["00_data_audit", "03_sustainability_formula", "04_competitor_comparison"])
+@pytest.mark.parametrize("nb", registry.NAMES)
 def test_evidence_all_parameter_set_runs(run_notebook, live_ds, nb):
     params = load_param_set(nb, "evidence_all")
     assert params == {"evidence": "all"}

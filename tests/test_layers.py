@@ -48,37 +48,36 @@ def append(path: Path, line: str) -> None:
 def test_the_package_keeps_its_contracts(tmp_path):
     r = lint(PKG.parent, tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "2 kept, 0 broken" in r.stdout
 
 
 def test_an_upward_import_breaks_the_layers(copy, tmp_path):
     append(copy / "analysis" / "audit.py", "from kimi_research.presentation import format  # noqa")
     r = lint(copy.parent, tmp_path)
-    assert r.returncode == 1
-    assert "kimi_research.analysis.audit -> kimi_research.presentation.format" in r.stdout
+    assert r.returncode == 1 and "kimi_research.presentation.format" in r.stdout
 
 
 def test_data_may_not_import_analysis(copy, tmp_path):
     append(copy / "data" / "periods.py", "import kimi_research.analysis.claims  # noqa")
     r = lint(copy.parent, tmp_path)
-    assert r.returncode == 1 and "kimi_research.data.periods -> kimi_research.analysis.claims" in r.stdout
+    assert r.returncode == 1 and "kimi_research.data.periods" in r.stdout
 
 
 def test_a_cycle_inside_a_layer_is_refused(copy, tmp_path):
     append(copy / "analysis" / "claims.py", "import kimi_research.analysis.audit  # noqa")
     append(copy / "analysis" / "audit.py", "import kimi_research.analysis.claims  # noqa")
     r = lint(copy.parent, tmp_path)
-    assert r.returncode == 1 and "No cycles are allowed in kimi_research.analysis" in r.stdout
+    assert r.returncode == 1 and ".claims -> .audit" in r.stdout  # the import that closes the cycle is named
 
 
 def test_analysis_never_draws_or_writes_markdown():
-    """No matplotlib, seaborn, IPython or ipywidgets in the analysis and data layers."""
+    """No matplotlib, seaborn, IPython or ipywidgets in the analysis and data layers (their subpackages too)."""
     banned = ("matplotlib", "seaborn", "IPython", "ipywidgets")
-    for layer in ("analysis", "data"):
-        for f in (PKG / layer).glob("*.py"):
-            text = f.read_text(encoding="utf-8")
-            for name in banned:
-                assert f"import {name}" not in text and f"from {name}" not in text, f"{f.name} imports {name}"
+    files = [f for layer in ("analysis", "data") for f in (PKG / layer).rglob("*.py")]
+    assert any(f.parent.name == "competitors" for f in files)  # a subpackage is searched
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        for name in banned:
+            assert f"import {name}" not in text and f"from {name}" not in text, f"{f.name} imports {name}"
 
 
 # --- presentation only draws and writes (issue 22) ------------------------------------------------------------
