@@ -36,18 +36,17 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kimi_research.analysis import adspend, competitors, decline, sustainability
 from kimi_research.analysis import contested as C
 from kimi_research.data import comparable
+from kimi_research.data.loader import Dataset, load
 from kimi_research.data.vocabulary import ordinal
 from kimi_research.errors import DataError, ParameterError
-
-if TYPE_CHECKING:
-    from kimi_research.data.loader import Dataset
 
 ENTITY = "kimi"
 EVIDENCE = ("articles", "all")
@@ -144,7 +143,6 @@ class Block:
 
 
 def _mau_rows(ds: Dataset) -> pd.DataFrame:
-    from kimi_research.analysis import decline
 
     return decline.select(ds, ENTITY, "mau")
 
@@ -159,7 +157,6 @@ def _memo(ds: Dataset, key: tuple, make: Callable[[], Any]) -> Any:
 
 def _spend(ds: Dataset, spend_path: str, peak_spend_value: float, end) -> pd.DataFrame:
     """Notebook 02's monthly spend path, the peak month set to the peak-spend reading."""
-    from kimi_research.analysis import adspend
 
     sp = _memo(ds, ("spend", spend_path, str(end)), lambda: adspend.monthly_spend(ds, spend_path, end=end)).copy()
     rep = sp[sp["status"] == "reported"]
@@ -170,7 +167,6 @@ def _spend(ds: Dataset, spend_path: str, peak_spend_value: float, end) -> pd.Dat
 
 
 def _targets(ds: Dataset) -> pd.DataFrame:
-    from kimi_research.analysis import adspend
 
     return _memo(ds, ("targets",), lambda: adspend.mau_targets(ds, ENTITY))
 
@@ -182,7 +178,6 @@ def _model_end(ds: Dataset) -> pd.Period:
 
 def _dau_rise(ds: Dataset) -> pd.Series | None:
     """Kimi's rise in daily users: notebook 01's first growth phase of a DAU series."""
-    from kimi_research.analysis import decline
 
     rise = _memo(ds, ("growth",), lambda: decline.growth_phases(ds, ENTITY))
     rise = rise[rise["metric"] == "dau"] if len(rise) else rise
@@ -199,8 +194,6 @@ def fit_churn_point(spend: pd.Series, cpa: float, targets: pd.DataFrame) -> floa
     is no profile grid or jackknife: far faster. ``tests/test_scenarios.py`` checks it against ``fit_churn``.
     """
     from scipy import optimize, signal
-
-    from kimi_research.analysis import adspend
 
     used = targets[targets["used"]]
     observed = np.log(used["base_value"].to_numpy(dtype=float))
@@ -227,7 +220,6 @@ def fit_churn_point(spend: pd.Series, cpa: float, targets: pd.DataFrame) -> floa
 
 def block_churn(ds: Dataset, reg, cpa: str, spend_path: str, peak_spend: str) -> dict:
     """Notebook 02's stock-flow model: the monthly churn of bought users fitted to QuestMobile's MAU."""
-    from kimi_research.analysis import adspend
 
     targets = _targets(ds)
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
@@ -238,7 +230,6 @@ def block_churn(ds: Dataset, reg, cpa: str, spend_path: str, peak_spend: str) ->
 def block_decline(ds: Dataset, reg, decline_series: str, dating: str, peak_mau: str) -> dict:
     """Notebook 01's log-linear decay fit on one series of Kimi's MAU (no rate from fewer than two points:
     the outputs are then missing, and a conclusion on them is not evaluable there)."""
-    from kimi_research.analysis import decline
 
     rows = _mau_rows(ds)
     peak_row = reg["peak_mau"].reading(peak_mau).obs_ids[0]
@@ -265,7 +256,6 @@ def block_peak(ds: Dataset, reg, peak_mau: str) -> dict:
 
     Like for like: a reading of another named firm's panel is never set against QuestMobile's latest (the
     change is missing: not evaluable there); a figure that names no firm is, as the articles do."""
-    from kimi_research.analysis import decline
 
     rows = decline.series_rows(_mau_rows(ds), HEADLINE_FIRM)
     pl = decline.peak_latest(rows)
@@ -294,7 +284,6 @@ def block_rise(ds: Dataset, reg) -> dict:
 
 def block_spend(ds: Dataset, reg, spend_path: str, peak_spend: str) -> dict:
     """Timing of spend against the daily-user rise; Kimi's late-2024 spend; whether a stop is reported."""
-    from kimi_research.analysis import adspend
 
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     peak_month = sp["spend_yuan"].idxmax()
@@ -316,7 +305,6 @@ def block_spend(ds: Dataset, reg, spend_path: str, peak_spend: str) -> dict:
 
 def block_bigtech(ds: Dataset, reg, doubao_spend: str) -> dict:
     """The big-tech apps' late-2024 spend per month (Doubao's reading, Yuanbao's Q4 2024 quarter)."""
-    from kimi_research.analysis import competitors
 
     spend = competitors.spend_table(ds, ["doubao", "yuanbao"])
     yb = (
@@ -338,7 +326,6 @@ def block_bigtech(ds: Dataset, reg, doubao_spend: str) -> dict:
 def block_static(ds: Dataset, reg) -> dict:
     """Outputs no contested input changes: rank change on QuestMobile's WAU list, Doubao against Kimi,
     QuestMobile's own peak to latest."""
-    from kimi_research.analysis import competitors, decline
 
     hist = competitors.kimi_rank_history(ds)
     wau_rank = hist[(hist["metric"] == "wau_rank") & (hist["vendor"] == HEADLINE_FIRM)]
@@ -399,7 +386,6 @@ def _cache_key(data_dir: str, spec: GridSpec) -> tuple:
 
 def _context(data_dir: str, spec: GridSpec):
     """The dataset and registry, loaded once per worker process."""
-    from kimi_research.data.loader import load
 
     key = _cache_key(data_dir, spec)
     if key not in _WORKER_CACHE:
@@ -484,7 +470,6 @@ def _cpa(t: pd.DataFrame, ctx: Context) -> Columns:
 
 
 def _cost_per_retained(t: pd.DataFrame, ctx: Context) -> Columns:
-    from kimi_research.analysis import adspend
 
     out = np.full(len(t), np.nan)
     allin = t["all_in_cpa_yuan"].to_numpy(dtype=float)
@@ -496,7 +481,6 @@ def _cost_per_retained(t: pd.DataFrame, ctx: Context) -> Columns:
 
 
 def _ratio(t: pd.DataFrame, ctx: Context) -> Columns:
-    from kimi_research.analysis import sustainability
 
     share = t["ad_share"].to_numpy(dtype=float)
     return {
@@ -506,7 +490,6 @@ def _ratio(t: pd.DataFrame, ctx: Context) -> Columns:
 
 
 def _implied(t: pd.DataFrame, ctx: Context) -> Columns:
-    from kimi_research.analysis import sustainability
 
     return {
         "implied_total_monthly_cost_yuan": np.array(
@@ -519,7 +502,6 @@ def _implied(t: pd.DataFrame, ctx: Context) -> Columns:
 
 
 def _runway(t: pd.DataFrame, ctx: Context) -> Columns:
-    from kimi_research.analysis import sustainability
 
     return {
         "runway_months_alibaba": np.array(
@@ -532,7 +514,6 @@ def _runway(t: pd.DataFrame, ctx: Context) -> Columns:
 
 
 def _paying(t: pd.DataFrame, ctx: Context) -> Columns:
-    from kimi_research.analysis import sustainability
 
     price = ctx.spec.price_per_paying_user_yuan
     return {

@@ -10,6 +10,7 @@ naming the file, line, column, value and what was expected.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import os
@@ -23,7 +24,11 @@ import numpy as np
 import pandas as pd
 
 from kimi_research import paths
-from kimi_research.data.measurements import repeated_figures  # noqa: F401  (re-exported)
+from kimi_research.data import provenance
+from kimi_research.data.expressions import ExpressionError, evaluate, namespace, parse
+from kimi_research.data.expressions import names as expr_names
+from kimi_research.data.measurements import measurement_ids, measurements, repeated_figures  # noqa: F401
+from kimi_research.data.series import level_series
 from kimi_research.data.units import DAYS_PER_MONTH, UNITS
 from kimi_research.errors import DataError
 
@@ -195,7 +200,6 @@ _TRAD = str.maketrans("萬億個兩數幾", "万亿个两数几")  # traditional
 
 
 def _nearest(value, vocab) -> str:
-    import difflib
 
     if not isinstance(value, str) or not vocab:
         return ""
@@ -438,13 +442,11 @@ class Dataset:
     def measurements(self, rel_tol: float = 0.005) -> pd.DataFrame:
         """One row per measurement (a figure reported by several sources counts once); see
         :mod:`kimi_research.data.measurements`."""
-        from kimi_research.data.measurements import measurements
 
         return measurements(self.observations, self.sources, rel_tol)
 
     def level_series(self, entity: str, metric: str, vendor: str | None = "*", **kw) -> pd.DataFrame:
         """Dated levels of one entity's metric, each measurement once; see :func:`kimi_research.data.series.level_series`."""
-        from kimi_research.data.series import level_series
 
         return level_series(self.observations, entity, metric, vendor, **kw)
 
@@ -458,18 +460,16 @@ class Dataset:
             raise ValueError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}")
         if evidence == "all":
             return replace(self, evidence="all") if self.evidence != "all" else self
-        from kimi_research.data.expressions import names
 
         keep = set(self.sources.index[self.sources["tier"].astype(int) == 1])
         obs = self.observations[self.observations["source_id"].isin(keep)].copy()
-        from kimi_research.data.measurements import measurement_ids
 
         obs["measurement"] = measurement_ids(obs)
         ev = self.events[self.events["source_id"].isin(keep)]
         known = set(obs.index) | set(ev.index) | {"DAYS_PER_MONTH"}
 
         def usable(r) -> bool:
-            used = {re.sub(r"_(hi|pm)$", "", n) for n in names(r["expression"])}
+            used = {re.sub(r"_(hi|pm)$", "", n) for n in expr_names(r["expression"])}
             target_ok = re.fullmatch(NUMBER, r["target"]) is not None or r["target"] in known
             return used <= known and target_ok
 
@@ -583,8 +583,6 @@ class _Collected(Exception):
 
 
 def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
-    from kimi_research.data.expressions import ExpressionError, evaluate, namespace, parse
-    from kimi_research.data.expressions import names as expr_names
     from kimi_research.data.schema import DECIMAL_COMMA_LANGUAGES, TABLES
 
     def show(name: str) -> str:
@@ -713,7 +711,6 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
         raise _Collected([bad])
 
     obs = obs.set_index("obs_id", drop=False)
-    from kimi_research.data.measurements import measurement_ids
 
     obs["measurement"] = measurement_ids(obs)
     return Dataset(
@@ -733,7 +730,6 @@ QUOTED_TABLES = ("observations", "events", "claims", "capabilities")
 
 def _quote_problems(df: pd.DataFrame, sources: pd.DataFrame, d: Path) -> list[dict]:
     """Rows whose quote is not in their source's archived text (as data.provenance judges it)."""
-    from kimi_research.data import provenance
 
     folder = paths.seeds_dir(d)
     texts = {

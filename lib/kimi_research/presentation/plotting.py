@@ -15,13 +15,17 @@ import matplotlib
 matplotlib.use("Agg") if matplotlib.get_backend().lower() == "agg" else None
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from kimi_research import paths  # noqa: E402
 from kimi_research.data.labels import Citation, Name  # noqa: E402
+from kimi_research.data.units import format_en  # noqa: E402
 from kimi_research.io import atomic_write  # noqa: E402
+from kimi_research.presentation import overlaps  # noqa: E402
 
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 VENDOR_COLORS = {
@@ -99,7 +103,6 @@ def value_label(row) -> str:
     """An observation's value for a chart: romanised ('CNY 220m', '≥36m') unless lang is 'zh'."""
     if _STATE["lang"] == "zh":
         return str(row["value_text"])
-    from kimi_research.data.units import format_en
 
     high = row.get("base_value_high")
     text = format_en(row["base_value"], row["dimension"], row["qualifier"], None if pd.isna(high) else high)
@@ -211,7 +214,6 @@ def time_axis(ax) -> None:
 
 def millions_axis(ax, log: bool = False, axis: str = "y", suffix: str = "") -> None:
     """Counts or CNY on an axis in millions ('300', or '300m' with suffix='m'); no CJK glyphs."""
-    import matplotlib.ticker as mticker
 
     a = ax.yaxis if axis == "y" else ax.xaxis
     if log:
@@ -226,7 +228,6 @@ def millions_axis(ax, log: bool = False, axis: str = "y", suffix: str = "") -> N
 
 def headroom(ax, values, log: bool = False, room: float = 0.3) -> None:
     """y limits leaving the top ``room`` (axis fraction) free for event labels."""
-    import numpy as np
 
     v = np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], dtype=float)
     hi = v.max() * 1.12
@@ -242,8 +243,6 @@ def fmt_wan(ax, axis: str = "y") -> None:
     if _STATE["lang"] == "zh":
         f = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}万" if abs(v) < 1e8 else f"{v / 1e8:,.1f}亿")
     else:
-        from kimi_research.data.units import format_en
-
         f = matplotlib.ticker.FuncFormatter(lambda v, _: format_en(v, "count") if v else "0")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
@@ -271,7 +270,6 @@ def save(fig, notebook: str, name: str, show: bool = True) -> None:
         lambda f: fig.savefig(f, format="png", bbox_inches="tight", dpi=dpi),
         binary=True,
     )
-    from kimi_research.presentation import overlaps
 
     overlaps.record(fig, out, savefig_dpi=dpi)  # texts, shapes and the PNG's hash for the checks
     if show:
