@@ -309,7 +309,7 @@ def test_a_conclusion_reading_no_contested_input_is_one_computation(graded):
     none = graded[graded["inputs_read"].map(len) == 0]
     assert {"qm_mau_halved", "rank_fell", "doubao_30x", "dau_rise_tenfold"} <= set(none.index)
     assert (none["n_scenarios"] == 1).all()
-    assert none["grade"].isin(["holds; it reads no contested input (one computation)", K.NOT_SUPPORTED]).all()
+    assert none["grade"].isin(["holds; it reads no contested input (one computation)", K.NOT_SUPPORTED, K.NOT_EVALUABLE]).all()
     assert (graded["n_scenarios"] <= graded["inputs_read"].map(lambda r: 10 ** len(r))).all()
 
 
@@ -408,6 +408,54 @@ def test_conclusions_computed_from_the_data(ds, graded, reg):
     dau_end = ds.select("kimi", "dau")["period_end"].max().to_period("M")
     if spend_peak > dau_end:
         assert graded.at["growth_bought_timing", "grade_kind"] != "every"
+
+
+def test_the_peak_bought_more_than_it_kept_up_to_the_cost_that_equals_them(ds, reg, graded):
+    """users bought = peak-window spend / cost per user; it exceeds the MAU counted after the window exactly for a
+    cost per user below spend / MAU: each cost-per-user reading is graded on that side."""
+    sp = S.block_spend(ds, reg, S.default_value(reg["spend_path"]), S.default_value(reg["peak_spend"]))
+    break_even = sp["peak_window_spend_yuan"] / sp["mau_after_peak_window"]
+    holds = {r.key: float(r.value) < break_even for r in reg["cpa"].readings}
+    g = graded.loc["peak_bought_more_than_kept"]
+    assert "cpa" in g["inputs_read"]
+    if all(holds.values()):
+        assert g["grade_kind"] == "every"
+    elif any(holds.values()):
+        assert g["grade_kind"] == "unless"
+        for key, ok in holds.items():
+            assert (key in g["grade"]) == (not ok), (key, g["grade"])  # the condition names exactly the failing costs
+    else:
+        assert g["grade_kind"] == "not_supported"
+
+
+def test_spend_per_new_user_compares_bounds_the_right_way(ds, monkeypatch):
+    """Kimi's smallest figure against the largest rival's; a Kimi figure that may be smaller than written (an upper
+    bound) or a rival's that may be larger (a lower bound) leaves it not evaluable."""
+    rows = pd.DataFrame(
+        {
+            "entity": ["kimi", "kimi", "doubao", "deepseek"],
+            "value": [40.0, 10.0, 4.0, None],
+            "bound": ["point", "lower", "upper", None],
+        }
+    )
+    monkeypatch.setattr(S.competitors, "spend_per_new_user_table", lambda d, apps: (rows, []))
+    assert S.block_acquisition(ds, None)["kimi_to_rival_spend_per_new_user"] == pytest.approx(10.0 / 4.0)
+    for i, b in ((0, "upper"), (2, "lower")):
+        changed = rows.copy()
+        changed.loc[i, "bound"] = b
+        monkeypatch.setattr(S.competitors, "spend_per_new_user_table", lambda d, apps, t=changed: (t, []))
+        assert math.isnan(S.block_acquisition(ds, None)["kimi_to_rival_spend_per_new_user"])
+    monkeypatch.setattr(S.competitors, "spend_per_new_user_table", lambda d, apps: (rows[rows["entity"] != "doubao"], []))
+    assert math.isnan(S.block_acquisition(ds, None)["kimi_to_rival_spend_per_new_user"])  # no rival with a figure
+
+
+def test_the_mau_rise_is_set_against_the_spend_peak_of_each_reading(ds, reg):
+    for key in reg["peak_mau"].keys():
+        out = S.block_mau_peak(ds, reg, S.default_value(reg["spend_path"]), S.default_value(reg["peak_spend"]), key)
+        r = reg["peak_mau"].reading(key)
+        month = min(ds.observations.at[o, "period_end"] for o in r.obs_ids).to_period("M")
+        spend = S.block_spend(ds, reg, S.default_value(reg["spend_path"]), S.default_value(reg["peak_spend"]))
+        assert out["spend_peak_months_before_mau_peak"] == (month - pd.Period(spend["spend_peak_month"])).n
 
 
 # --- parameters -------------------------------------------------------------------------------------

@@ -218,6 +218,25 @@ CONCLUSIONS: tuple[Conclusion, ...] = (
         ("o003_08", "o003_09", "o001_13", "o001_14"),
     ),
     Conclusion(
+        "mau_rise_with_spend_peak",
+        "Kimi's monthly users rose to their late-2024 peak while its spending peaked: the spend peak came no later "
+        "than the peak-MAU month (the second rise, unlike the first, ran with the peak spending)",
+        "02 spend against users; issue 19",
+        "spend_peak_months_before_mau_peak",
+        ">=",
+        0,
+        ("o001_13", "o001_14", "o000_08"),
+    ),
+    Conclusion(
+        "peak_bought_more_than_kept",
+        "The spend of Kimi's peak months bought more users than the monthly users QuestMobile counted after them",
+        "02 bought against kept",
+        "users_bought_peak_window",
+        ">",
+        "mau_after_peak_window",
+        ("o001_13", "o001_14", "o000_08"),
+    ),
+    Conclusion(
         "money_stopped",
         "Kimi's spending stopped after November 2024 (an article reports it)",
         "README (repaired): 'once the money stopped'",
@@ -252,6 +271,15 @@ CONCLUSIONS: tuple[Conclusion, ...] = (
         ">",
         30,
         ("o004_01",),
+    ),
+    Conclusion(
+        "spent_most_per_new_user",
+        "Kimi spent more on advertising per monthly user gained than any rival with a figure (each ratio within "
+        "one firm's series and one window; DeepSeek, with no reported advertising, is the zero-ad benchmark)",
+        "04 spend per new user; issue 23",
+        "kimi_to_rival_spend_per_new_user",
+        ">",
+        1,
     ),
     Conclusion(
         "ad_share_above_alarm",

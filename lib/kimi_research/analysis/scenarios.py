@@ -298,8 +298,42 @@ def block_spend(ds: Dataset, reg, spend_path: str, peak_spend: str) -> dict:
         out.update(spend_in_rise_yuan=float(in_rise["spend_yuan"].sum()), spend_peak_months_after_rise=(peak_month - end).n)
     window = adspend.peak_window(sp)
     out["kimi_late_2024_spend_per_month"] = float(sp.loc[window, "spend_yuan"].mean())
+    out["peak_window_spend_yuan"] = float(sp.loc[window, "spend_yuan"].sum())
+    targets = _targets(ds)
+    after = targets[targets["used"] & (targets["period_start"] > window[-1].to_timestamp(how="end"))]
+    out["mau_after_peak_window"] = float(after["base_value"].iloc[0]) if len(after) else math.nan
     after = sp[sp.index > sp.attrs["last_data_month"]]
     out["spend_stop_reported"] = bool(len(after) and (after["status"] != "assumption").any() and (after["spend_yuan"] == 0).all())
+    return out
+
+
+def block_mau_peak(ds: Dataset, reg, spend_path: str, peak_spend: str, peak_mau: str) -> dict:
+    """The second rise, in monthly users to their late-2024 peak, against the timing of the spend peak: how many
+    months the spend peak came before the month of the peak-MAU reading (negative: after it)."""
+    sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
+    reading = reg["peak_mau"].reading(peak_mau)
+    ends = [ds.observations.at[o, "period_end"] for o in reading.obs_ids if o in ds.observations.index]
+    if not ends or pd.isna(min(ends)):
+        return {"spend_peak_months_before_mau_peak": math.nan}
+    mau_month = pd.Timestamp(min(ends)).to_period("M")
+    return {"spend_peak_months_before_mau_peak": float((mau_month - sp["spend_yuan"].idxmax()).n)}
+
+
+def block_acquisition(ds: Dataset, reg) -> dict:
+    """Notebook 04's advertising spend per monthly user gained (each ratio within one firm's series and one
+    window): Kimi's smallest figure that bounds it from below against the largest rival figure that bounds a
+    rival from above. A bound the wrong way, or no figure on either side, leaves the comparison missing (not
+    evaluable), never guessed."""
+    table, _ = competitors.spend_per_new_user_table(ds, competitors.apps_with_data(ds))
+    table = table[table["value"].notna()] if len(table) else table
+    kimi = table[table["entity"] == ENTITY] if len(table) else table
+    rivals = table[table["entity"] != ENTITY] if len(table) else table
+    out = {"kimi_to_rival_spend_per_new_user": math.nan}
+    if kimi.empty or rivals.empty:
+        return out
+    if (kimi["bound"] == "upper").any() or (rivals["bound"] == "lower").any():
+        return out  # a figure that may be smaller (Kimi) or larger (a rival) than written cannot be ranked
+    out["kimi_to_rival_spend_per_new_user"] = float(kimi["value"].astype(float).min() / rivals["value"].astype(float).max())
     return out
 
 
@@ -363,6 +397,8 @@ BLOCKS: tuple[Block, ...] = (
     Block("peak", ("peak_mau",), block_peak),
     Block("rise", (), block_rise),
     Block("spend", ("spend_path", "peak_spend"), block_spend),
+    Block("mau_peak", ("spend_path", "peak_spend", "peak_mau"), block_mau_peak),
+    Block("acquisition", (), block_acquisition),
     Block("bigtech", ("doubao_spend",), block_bigtech),
     Block("static", (), block_static),
 )
@@ -539,6 +575,13 @@ STEPS: tuple[Step, ...] = (
         _ratio,
         # (1 - s) / (1 - a) = x  <=>  s = 1 - x (1 - a)
         {"ad_share": lambda x, t, ctx: 1.0 - x * (1.0 - t["alarm_threshold"].to_numpy(dtype=float))},
+    ),
+    Step(
+        ("users_bought_peak_window",),
+        ("peak_window_spend_yuan", "cpa_yuan"),
+        lambda t, ctx: {
+            "users_bought_peak_window": t["peak_window_spend_yuan"].to_numpy(dtype=float) / t["cpa_yuan"].to_numpy(dtype=float)
+        },
     ),
     Step(("peak_spend_yuan",), ("peak_spend",), lambda t, ctx: {"peak_spend_yuan": _values(t, ctx, "peak_spend")}),
     Step(("implied_total_monthly_cost_yuan",), ("peak_spend_yuan", "ad_share"), _implied),
