@@ -180,12 +180,16 @@ def pct(v: float, sign: bool = False) -> str:
 
 
 def output_kind(output: str) -> str:
-    """How an output of notebook 05's table is written: from its name (new outputs follow the same suffixes)."""
-    if output.endswith("_yuan"):
+    """How an output of notebook 05's table is written: from its unit in notebook 05's words for it, else from its
+    name (new outputs follow the same suffixes)."""
+    from kimi_research.analysis.conclusions import OUTPUT_WORDS
+
+    words = OUTPUT_WORDS.get(output, "")
+    if output.endswith("_yuan") or "(CNY)" in words:
         return "cny"
     if "rank" in output:
         return "rank"
-    if "half_life" in output or "months" in output:
+    if "half_life" in output or "months" in output or "(months)" in words:
         return "months"
     if "multiple" in output or "_to_kimi" in output:
         return "times"
@@ -211,7 +215,7 @@ def fmt(v: float, kind: str) -> str:
         return pct(v, sign=True)
     if kind == "share":
         return pct(v)
-    return f"{v:.3g}"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
 def key_number(c: dict) -> str | None:
@@ -636,7 +640,8 @@ def _detail(r: dict[str, dict], cid: str) -> str | None:
             f"{dec['entity_name']} on {dec['vendor_label']}: {users(dec['peak_value'])} ({dec['peak_period']}) to "
             f"{users(dec['latest_value'])} ({dec['latest_period']}), {pct(dec['peak_to_latest_change'], sign=True)}."
             if cid == "qm_mau_halved"
-            else "The higher late-2024 figure (an unattributed lower bound) makes the fall larger, not smaller."
+            else f"Late-2024 peak readings: {readings_words(r, 'peak_mau')}; QuestMobile's latest: "
+            f"{users(dec['latest_value'])} ({dec['latest_period']})."
         )
     if cid == "decline_over_5pct":
         interval = (
@@ -650,8 +655,8 @@ def _detail(r: dict[str, dict], cid: str) -> str | None:
     if cid == "rank_fell":
         rc = comp["rank_change"]
         return (
-            f"On QuestMobile's weekly-user list: {rc['text']} ({rc['before_period']} to {comp['as_of']['label']}), "
-            f"{rc['places_lost']} places lost. One list throughout, so the ranks compare."
+            f"On QuestMobile's weekly-user list: {rc['text']} ({rc['before_period']}, then the week of "
+            f"{comp['as_of']['label']}), {rc['places_lost']} places lost. One list throughout, so the ranks compare."
         )
     if cid == "doubao_30x":
         top = [x for x in comp["ranking"] if not _missing(x.get("value"))][:3]
@@ -880,7 +885,7 @@ def sure_slides(r: dict[str, dict], figs: Figures) -> list[Slide]:
     if unsupported:
         items = "".join(f"<li>{esc(c['statement'])}.</li>" for c in unsupported)
         body = _head("How sure", "What the evidence does not support") + (
-            _p("Each of these is said somewhere (in an article or an earlier draft of the collection); no slide states it:", 20)
+            _p("Notebook 05 tests these statements (each made by an article or an earlier draft); no slide makes them:", 20)
             + f'<ul style="font-size: 20px">{items}</ul>'
         )
         notes = [
