@@ -150,3 +150,71 @@ def test_reports_link_to_the_index_and_their_deck_and_the_index_to_everything():
             target = (page.parent / href.split("#")[0]).resolve()
             if target.suffix != ".pdf":
                 assert target.exists(), f"{page.name} links {href}, which does not exist"
+
+
+def _md(source: str, slide_type: str = "-", tags: list[str] | None = None):
+    cell = new_markdown_cell(source)
+    cell.metadata = {"slideshow": {"slide_type": slide_type}, **({"tags": tags} if tags else {})}
+    return cell
+
+
+def _chart(slide_type: str = "subslide"):
+    cell = new_code_cell("_ = plotting.save(fig)", outputs=[new_output("display_data", data={"image/png": "iVBORw0KGgo="})])
+    cell.metadata = {"slideshow": {"slide_type": slide_type}}
+    return cell
+
+
+def _table(slide_type: str = "subslide"):
+    cell = new_code_cell("display(table)", outputs=[new_output("display_data", data={"text/html": "<table></table>"})])
+    cell.metadata = {"slideshow": {"slide_type": slide_type}}
+    return cell
+
+
+def test_notes_and_headings_follow_the_convention():
+    """Title prose -> title notes; a `notes` tag -> notes; a chart slide without a heading gets its section's
+    heading and prose as notes (a table slide the notes only); prose alone before such a chart becomes the
+    chart's notes, not a slide."""
+    nb = new_notebook(
+        cells=[
+            _md("TITLE", "slide"),
+            _md("## 1. The fall\n\nWhy the fall matters.", "slide"),
+            _chart(),
+            _md("Read the axis as logarithmic.", "subslide"),
+            _chart(),
+            _md("A caveat for the speaker.", "-", tags=["notes"]),
+            _table(),
+            _md("### A subsection\n\nWith its own text.", "subslide"),
+        ]
+    )
+    decks.notes_and_headings(nb, "What the notebook is about.", 0)
+    cells = [(decks._slide_type(c), c.source) for c in nb.cells]
+    assert cells == [
+        ("slide", "TITLE"),
+        ("notes", "What the notebook is about."),
+        ("slide", "## 1. The fall\n\nWhy the fall matters."),
+        ("subslide", "### 1. The fall"),
+        ("notes", "Why the fall matters."),
+        ("-", "_ = plotting.save(fig)"),
+        ("subslide", "### 1. The fall"),
+        ("notes", "Read the axis as logarithmic."),
+        ("-", "_ = plotting.save(fig)"),
+        ("notes", "A caveat for the speaker."),
+        ("subslide", "display(table)"),  # a table slide keeps its room: no heading added, the section's prose as notes
+        ("notes", "Why the fall matters."),
+        ("subslide", "### A subsection\n\nWith its own text."),
+    ]
+
+
+def test_built_decks_chart_slides_carry_headings_and_title_slides_notes():
+    """In every built notebook deck, each slide showing a chart has a heading, and the title slide has notes."""
+    import test_summary_deck
+
+    names = _built()
+    for n in names:
+        deck = paths.slides_dir() / f"{n}.slides.html"
+        if not deck.exists():
+            pytest.skip("no decks in build/slides: run `make slides`")
+        slides = test_summary_deck.parse(deck)
+        assert slides[0]["notes"], f"{n}: the title slide has no notes"
+        bare = [i for i, s in enumerate(slides) if s["imgs"] and not s["headings"]]
+        assert not bare, f"{n}: chart slides without a heading: {bare}"

@@ -9,6 +9,18 @@ jQuery come from the npm registry at pinned versions (``package.json`` + ``packa
 MathJax and the widget manager are not loaded. Without npm the decks fall back to CDNs, with
 a warning, and then need internet.
 
+Speaker notes and headings come from the notebook's own markdown, by a convention applied here (the
+notebooks are not edited; :func:`notes_and_headings`):
+
+- a markdown cell tagged ``notes`` (or with the slide type "notes") is the speaker notes of its slide;
+- the prose of the notebook's title cell (replaced by the deck's title slide) is the title slide's notes;
+- a slide that shows no heading (a chart, a table or text continuing a section) gets, as notes, the
+  prose under its section's heading (the last heading shown before it); a chart slide also gets that
+  heading (a table or text slide keeps its room);
+- a markdown slide of prose alone, without a heading, just before such a chart slide (the text that
+  introduces the chart: "On the next chart the y axis is logarithmic...") becomes that chart slide's
+  notes instead of a slide of its own.
+
 Navigation is linear (``navigationMode: 'linear'`` in the template): → and ← walk every slide,
 vertical ones included. The layout rule that keeps a slide's content inside the slide lives in
 the template (``templates/kimi_reveal/index.html.j2``).
@@ -17,6 +29,7 @@ the template (``templates/kimi_reveal/index.html.j2``).
 from __future__ import annotations
 
 import html
+import re
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,9 +87,115 @@ def _shown(cell) -> bool:
     return not (set(cell.metadata.get("tags", [])) & export.REMOVE_TAGS) and _slide_type(cell) not in ("skip", "notes")
 
 
+NOTES_TAG = "notes"
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", flags=re.S | re.I)
+
+
+def _markdown_texts(cell) -> list[str]:
+    if cell.cell_type == "markdown":
+        return [cell.source]
+    return [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", []) if "data" in o]
+
+
+def headings(cell) -> list[str]:
+    """The headings a cell shows: Markdown heading lines (its source, or its Markdown outputs) and HTML headings."""
+    found = [m.group(2).strip() for t in _markdown_texts(cell) for ln in t.splitlines() if (m := HEADING.match(ln))]
+    if cell.cell_type == "code":
+        for o in cell.get("outputs", []):
+            for h in HTML_HEADING.findall(o.get("data", {}).get("text/html", "") if "data" in o else ""):
+                text = " ".join(re.sub(r"<[^>]+>", "", h).split()).replace("¶", "").strip()
+                if text:
+                    found.append(text)
+    return found
+
+
+def prose(cell) -> str:
+    """A markdown cell's text without its heading lines."""
+    if cell.cell_type != "markdown":
+        return ""
+    return "\n".join(ln for ln in cell.source.splitlines() if not HEADING.match(ln)).strip()
+
+
+def _has_chart(cell) -> bool:
+    return any("image/png" in o.get("data", {}) for o in cell.get("outputs", []) if "data" in o)
+
+
+def _notes_cell(text: str):
+    from nbformat.v4 import new_markdown_cell
+
+    cell = new_markdown_cell(text)
+    cell.metadata = {"slideshow": {"slide_type": "notes"}}
+    return cell
+
+
+def notes_and_headings(nb, title_notes: str = "", title_index: int = 0) -> None:
+    """Speaker notes and slide headings from the notebook's markdown, by the convention in the module's docstring."""
+    from nbformat.v4 import new_markdown_cell
+
+    for cell in nb.cells:
+        if NOTES_TAG in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = "notes"
+    shown = [i for i, c in enumerate(nb.cells) if _shown(c)]
+    groups: list[list[int]] = []
+    for i in shown:
+        if not groups or _slide_type(nb.cells[i]) in ("slide", "subslide"):
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    section, section_prose = "", ""
+    add: dict[int, tuple[str | None, list]] = {}  # first cell of a slide -> (heading to show, notes cells)
+    moved: set[int] = set()
+    carried: dict[int, list] = {}  # group index -> prose cells carried to it as notes
+    for k, g in enumerate(groups):
+        found = [h for i in g for h in headings(nb.cells[i])]
+        if found:
+            section = found[0]
+            first = next((nb.cells[i] for i in g if nb.cells[i].cell_type == "markdown" and headings(nb.cells[i])), None)
+            section_prose = prose(first) if first is not None else ""
+            continue
+        if k == 0 or not section:
+            continue
+        nxt = groups[k + 1] if k + 1 < len(groups) else None
+        prose_only = all(nb.cells[i].cell_type == "markdown" for i in g)
+        if (
+            prose_only
+            and nxt is not None
+            and not any(headings(nb.cells[i]) for i in nxt)
+            and any(_has_chart(nb.cells[i]) for i in nxt)
+        ):
+            carried[k + 1] = [nb.cells[i] for i in g]
+            moved.update(g)
+            continue
+        notes = carried.get(k) or ([_notes_cell(section_prose)] if section_prose else [])
+        chart = any(_has_chart(nb.cells[i]) for i in g)
+        add[g[0]] = (section if chart else None, notes)  # a table or text slide keeps its room: notes only
+    out = []
+    for i, cell in enumerate(nb.cells):
+        if i in moved:
+            continue
+        heading, notes = add.get(i, (None, []))
+        if heading:
+            head = new_markdown_cell(f"### {heading}")
+            head.metadata = {"slideshow": {"slide_type": _slide_type(cell)}}
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = "-"
+            out.append(head)
+        else:
+            out.append(cell)
+        for n in notes:
+            n.metadata.setdefault("slideshow", {})["slide_type"] = "notes"
+            out.append(n)
+        if heading:
+            out.append(cell)
+        if i == title_index and title_notes:
+            out.append(_notes_cell(title_notes))
+    nb.cells = out
+
+
 def deck_notebook(name: str):
-    """The executed notebook as the deck shows it: title slide first, widgets static, and a
-    slide that would hold only a heading continued by the cell after it (no heading-only slide)."""
+    """The executed notebook as the deck shows it: title slide first (the title cell's prose as its notes), widgets
+    static, speaker notes and headings from the notebook's markdown (:func:`notes_and_headings`), and a slide that
+    would hold only a heading continued by the cell after it (no heading-only slide)."""
     import nbformat
 
     executed = paths.executed_dir() / f"{name}.ipynb"
@@ -85,14 +204,18 @@ def deck_notebook(name: str):
     nb = nbformat.read(executed, as_version=4)
     i = _first_title_index(nb)
     title = _title_cell(nb, name, read_results(name), _run_date(executed))
+    title_notes = ""
     if i is None:
         nb.cells.insert(0, title)
+        i = 0
     else:
+        title_notes = prose(nb.cells[i])
         nb.cells[i] = title
     shown = [c for c in nb.cells if _shown(c)]
     for cell, nxt in zip(shown, shown[1:], strict=False):
         if _slide_type(cell) in ("slide", "subslide") and _heading_only(cell) and _slide_type(nxt) in ("slide", "subslide"):
             nxt.metadata.setdefault("slideshow", {})["slide_type"] = "-"
+    notes_and_headings(nb, title_notes, i)
     export.static_widgets(nb)
     export.stable_ids(nb)
     nb.metadata["title"] = export.title_of(name, nb)
