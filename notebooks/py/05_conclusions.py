@@ -114,8 +114,12 @@ display(an.scenarios.outputs)
 display(narrative.display_table(an.grades))
 
 # %% slideshow={"slide_type": "subslide"}
-fig = figures.grades_chart(an.grades)
+fig = figures.grades_chart(an.grades, "every")
 _ = plotting.save(fig, "05_conclusions", "grades")
+
+# %% slideshow={"slide_type": "subslide"}
+fig = figures.grades_chart(an.grades, "other")
+_ = plotting.save(fig, "05_conclusions", "grades_other")
 
 # %% slideshow={"slide_type": "skip"}
 fig = figures.grades_deck_chart(an.grades)  # the summary deck's version: fewer rows, larger type

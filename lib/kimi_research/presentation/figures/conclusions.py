@@ -50,9 +50,19 @@ def _draw(g: Grades, rows: list, title: str, source: str, fs: float, wrap: int, 
     return fig
 
 
-def grades_chart(g: Grades, wrap: int = 70):
-    """Every conclusion: the inputs it reads and its grade, strongest first."""
-    return _draw(g, _ordered(g), "What we conclude, what it reads, and how sure", f"Source: {g.source}.", 9.5, wrap, 34, 0.5, 3.6)
+def grades_chart(g: Grades, which: str = "every", wrap: int = 60):
+    """The conclusions that read a contested input: the inputs each reads and its grade, strongest first. One chart
+    for those that hold in every reading (``which="every"``), one for the rest (``"other"``), so that each is short
+    enough to read on a slide; a conclusion that reads no contested input has no dot to draw (the table lists it)."""
+    if which not in ("every", "other"):
+        raise ValueError(f"which must be 'every' or 'other', got {which!r}")
+    rows = _ordered(g, lambda c: bool(c.inputs_read) and (c.grade_kind == "every") == (which == "every"))
+    title = (
+        f"{len(rows)} conclusions that read a contested input hold in every reading"
+        if which == "every"
+        else f"{len(rows)} conclusions hold only under a condition, are not supported or cannot be evaluated"
+    )
+    return _draw(g, rows, title, f"Source: {g.source}.", 11, wrap, 34, 0.55, 4.4)
 
 
 def grades_deck_chart(g: Grades, wrap: int = 60):

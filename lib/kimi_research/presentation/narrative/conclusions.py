@@ -224,15 +224,20 @@ def splits_table(s: Splits) -> pd.DataFrame:
 
 
 def evidence_table(ec: EvidenceComparison) -> pd.DataFrame:
-    """Both grades side by side, with why they differ (only the conclusions whose grade changes say why)."""
-    return ec.table.set_index("conclusion")
+    """The conclusions whose grade changes when every source is used: both grades and why (the others keep theirs:
+    :func:`evidence_note` says how many)."""
+    t = ec.table[ec.table["why it changes"] != "–"]
+    return t.set_index("conclusion")
 
 
 def evidence_note(ec: EvidenceComparison) -> str:
+    n = len(ec.grades_by_evidence)
     if not ec.changes:
-        return "No grade changes between the five articles and every source."
-    lines = [f"* `{cid}`: *{a}* on the articles, *{b}* on every source. Why: {why}." for cid, a, b, why in ec.changes]
-    return f"{_n(ec.n_changed, 'grade')} of {len(ec.grades_by_evidence)} change with the supplement:\n\n" + "\n".join(lines)
+        return f"None of the {n} grades changes between the five articles and every source."
+    return (
+        f"{_n(ec.n_changed, 'grade')} of {n} change with the public-report supplement (the table gives both and why); "
+        f"the other {n - ec.n_changed} are the same on the five articles and on every source."
+    )
 
 
 __all__ = [
