@@ -169,6 +169,8 @@ def rivals_spend(rv: RivalSpend):
                 textcoords="offset points",
                 fontsize=9,
                 color=col,
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9),  # above the bars' edges it crosses
+                zorder=6,
             )
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:.1f}"))
@@ -281,7 +283,8 @@ def cost_per_retained_user(ue: RetainedUserCost):
     ax.set_title("Cost per retained user falls as retention rises")
     ax.set_xlabel("30-day retention (% of new users still active, log scale)")
     ax.set_ylabel("cost per retained user (CNY, log scale)")
-    ax.legend(loc="upper right", fontsize=9.5)
+    # lower left: the curves fall from top left to bottom right; upper right covered 'model keeps ...' at a low churn
+    ax.legend(loc="lower left", fontsize=9.5)
     plotting.footnote(
         fig,
         plotting.source_line(ue.source),
