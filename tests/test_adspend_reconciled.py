@@ -371,3 +371,25 @@ def test_reconciled_run_meets_the_trackers(run_notebook, live_ds):
     assert cc["reported_obs"] == row.name and cc["reported_total"] == pytest.approx(row["base_value"])
     assert abs(cc["path_total"] / cc["reported_total"] - 1) < 0.05
     assert cc["by_path"]["articles"]["gap"] > 0  # the articles' own path is below the tracker
+
+
+# --- charts (issue 20) -------------------------------------------------------------------------------------------
+def test_reconciled_charts_have_no_overlaps(syn, tmp_path, monkeypatch):
+    """The cumulative check and the spend timeline of the reconciled path, saved as a run saves them: no text covered
+    (by a text, a line, a marker or a legend)."""
+    import matplotlib.pyplot as plt
+
+    from kimi_research import paths
+    from kimi_research.presentation import overlaps, plotting
+    from kimi_research.presentation.figures import adspend as figures
+
+    monkeypatch.setenv(paths.RUN_DIR_ENV, str(tmp_path))
+    plotting.theme()  # as the notebook draws
+    P = kr.validate_parameters(NB, {**defaults(NB), "evidence": "all", "spend_path": "reconciled"}, syn)
+    an = adspend.analyse(syn, P, compare=False)
+    plotting.save(figures.cumulative_check(an.cumulative), NB, "cumulative_check", show=False)
+    plotting.save(figures.spend_timeline(an.spend_path), NB, "spend_timeline", show=False)
+    plt.close("all")
+    found = overlaps.find_overlaps(tmp_path / "figures")
+    assert set(found) == {f"{NB}/cumulative_check", f"{NB}/spend_timeline"}
+    assert not any(found.values()), overlaps.report({k: v for k, v in found.items() if v})

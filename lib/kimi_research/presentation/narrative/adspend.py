@@ -288,7 +288,7 @@ def cumulative_table(cc: CumulativeCheck) -> pd.DataFrame:
     """Every spend path over the estimate's window: its total and how far it is from the estimate."""
     x = cc.cumulative_check
     rows = {
-        p: {
+        p.replace("_", " "): {
             "total over the window": F.cny_zh(t.path_total) if t.path_total is not None else "no window",
             "against the estimate": _gap_text(t.gap, t.gap_share),
         }

@@ -132,7 +132,8 @@ def runway_range_sentence(lg: CashLedger) -> str:
     others = ", ".join(f"'{p.replace('_', ' ')}' {_span(*v)}" for p, v in rr.by_path.items() if p != rr.path)
     return (
         f"Over every spend path of notebook 02 the cash runs out between **{_when(rr.earliest)} and "
-        f"{_when(rr.latest)}** ({others}). Stated in years, never months: the non-advertising cost is an assumption "
+        f"{_when(rr.latest)}** ({others}). Stated in years (a quarter only inside the ledger's months), never months: the "
+        "non-advertising cost is an assumption "
         "held constant, and the spend after the last reported month is each path's assumption."
     )
 
