@@ -142,3 +142,16 @@ def test_ledger_ad_share_is_the_period_average(an):
     )
     text = narrative.ledger_share_sentence(an.ledger_share)
     assert f"**{x.value:.0%}**" in text and "一度" in text
+
+
+def test_both_ends_of_a_cash_out_range_share_one_precision(ds):
+    """At the alarm line's 30% share the burn is large: one end falls inside the ledger's months (a quarter), the other
+    beyond them (a year); both are then stated as years, never '2024 Q4 to 2024'."""
+    from kimi_research.orchestration.runner import load_param_set
+
+    P = kr.validate_parameters(NB, {**defaults(NB), **load_param_set(NB, "at_threshold")}, ds)
+    lg = su.analyse(ds, P).ledger
+    pairs = [*lg.runway_range.by_path.values(), [lg.runway_range.earliest, lg.runway_range.latest]]
+    pairs += [[e.low, e.high] for e in lg.ledger_cash_out.values()]
+    assert all(len({len(v) for v in pair if v is not None}) <= 1 for pair in pairs), pairs
+    assert su._same_precision("2024 Q4", "2025") == ("2024", "2025") and su._same_precision("2024 Q3", None) == ("2024 Q3", None)

@@ -1204,10 +1204,19 @@ def _ledger(ds: Dataset, P: SustainabilityParameters, non_ad_cost: float, path: 
     return rounds, cash_ledger(spend, rounds, non_ad_cost, start, tail)
 
 
+def _same_precision(lo: str | None, hi: str | None) -> tuple[str | None, str | None]:
+    """Two ends of a range at one precision: when either is only a year, both are years ('2024 Q4 to 2024' would
+    read as a range that ends before it starts)."""
+    if any(v is not None and len(v) == 4 for v in (lo, hi)):
+        return (lo[:4] if lo else None), (hi[:4] if hi else None)
+    return lo, hi
+
+
 def _ends(lg: Ledger) -> tuple[str | None, str | None]:
-    """A ledger's cash-out with the smaller and the larger readings, at the precision :func:`when_text` allows."""
+    """A ledger's cash-out with the smaller and the larger readings, at the precision :func:`when_text` allows (one
+    precision for both)."""
     last = lg.table.index[-1]
-    return when_text(lg.cash_out_low, last), when_text(lg.cash_out_high, last)
+    return _same_precision(when_text(lg.cash_out_low, last), when_text(lg.cash_out_high, last))
 
 
 def _ledger_share(ds: Dataset, P: SustainabilityParameters, x: _Inputs, lg: CashLedger) -> LedgerAdShare:
@@ -1263,6 +1272,10 @@ def _cash_ledger(full: Dataset, ds: Dataset, P: SustainabilityParameters, x: _In
     found = [(d, p) for p, lg in by_path.items() for d in (lg.cash_out_low, lg.cash_out_high) if d is not None]
     earliest = min(found) if found else None
     latest_end = max(found) if found and all(d is not None for d in dates) else None
+    span = _same_precision(
+        None if earliest is None else when_text(earliest[0], last[earliest[1]]),
+        None if latest_end is None else when_text(latest_end[0], last[latest_end[1]]),
+    )
     return CashLedger(
         funding_rounds={
             str(k): FundingRound(date=f"{r['date']:%Y-%m-%d}", low_cny=r["low_cny"], high_cny=r["high_cny"], obs_ids=r["obs_ids"])
@@ -1277,8 +1290,8 @@ def _cash_ledger(full: Dataset, ds: Dataset, P: SustainabilityParameters, x: _In
             path=P.spend_path,
             low=path_text[P.spend_path][0],
             high=path_text[P.spend_path][1],
-            earliest=None if earliest is None else when_text(earliest[0], last[earliest[1]]),
-            latest=None if latest_end is None else when_text(latest_end[0], last[latest_end[1]]),
+            earliest=span[0],
+            latest=span[1],
             by_path={p: list(t) for p, t in path_text.items()},
             evidence=P.evidence,
             precision="a quarter while the cash-out falls inside the months the ledger lists, a year when it is "
