@@ -260,7 +260,8 @@ def test_default_run(default_results):
     assert set(rw) == {"total_cost", "total_cost_less_revenue", "non_ad_cost", "training_cost_high", "training_cost_low"}
     assert round(rw["total_cost"]["o003_04"], 2) == 18.33 and round(rw["total_cost"]["o004_04"], 2) == 22.91
     assert rw["training_cost_high"] == {"o003_04": 64.0, "o004_04": 80.0}
-    assert r["cash_out_dates"]["total_cost"] == {"o003_04": "2025-07-11", "o004_04": "2025-11-28"}
+    # a constant burn from the round's month: the quarter, never a day or a month (issue 19)
+    assert r["cash_out_dates"]["total_cost"] == {"o003_04": "2025 Q3", "o004_04": "2025 Q4"}
     alt = r["alternative_reading"]
     assert [round(x, 3) for x in alt["rate_share_of_revenue_face_value"]] == [0.304, 0.393]
     assert round(alt["share_of_assumed_revenue"], 2) == 22.0

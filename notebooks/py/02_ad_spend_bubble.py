@@ -23,11 +23,13 @@ cpa_yuan = 10.0  # advertising cost per acquired user, CNY, in [0.01, 1000] (art
 compute_cost_per_user_yuan = 2.5  # compute cost of serving a new user, CNY, in [0, 1000] (middle of article 004's all-in 12-13元 minus its 10元 CPA; the same ceiling as cpa_yuan)
 retention_30d = 0.01  # share of new users active after 30 days, in (0, 1] (article 001's 'under 1%': industry hearsay; 0 would make the cost per retained user infinite)
 daily_new_users = 200000  # new users a day in the burn arithmetic, 1 to 1亿 (article 004's hypothetical 20万 a day); with the all-in cost at most 100亿元 a day, the longest bar the burn chart can draw
-spend_path = "articles"  # months without a spend figure: "articles", "lower_bounds", "interpolate" or "zero" (see adspend.SPEND_PATHS)
+spend_path = "articles"  # months without a spend figure: "articles", "lower_bounds", "interpolate", "zero" or "reconciled" (the articles path plus the gap to AppGrowing's cumulative estimate, with evidence all; see adspend.SPEND_PATHS)
+cpa_path = "constant"  # "constant": cpa_yuan every month; "rising": the dated cost-per-user readings as a monthly path (30元 early 2024 on Bilibili, about 10元 at the peak of spending, 50元 from November 2024 with evidence all; linear between them), for the churn fit and the users bought
+revenue_per_active_user_yuan = 0.5  # ASSUMPTION (no article gives Kimi's revenue): revenue a month per active user for the payback estimate, CNY, in [0, 1000] (0.5: notebook 03's illustrative 1000万元 a month over the 2101万 MAU of December 2024; 0: a bought user never pays back; the same ceiling as cpa_yuan)
 monthly_churn = "fit"  # monthly churn of bought users, 0 or in [1e-9, 0.999] (the range of the fit; a smaller churn has no computable half-life), or "fit" to fit it to QuestMobile's MAU
 first_month_retention = "adstock"  # cohort option: share of a month's new users still active the month after, in [0, 1], after which the monthly churn applies as a hazard; "adstock": the same churn from the first month
 organic_users_per_month = 0.0  # users a month who arrive without ads, 0 to 1亿 (an assumption: no article gives it; with 0 every user was bought, the articles' story taken literally)
-saturation_users = "largest_app"  # market size for the counterfactual of continued spend, users (diminishing returns: the inflow shrinks as users approach it), or "largest_app": the largest MAU any app reaches in the data (bounds included)
+saturation_users = "largest_app"  # market size for the counterfactual of continued spend, users (diminishing returns: the inflow shrinks as users approach it), or "largest_app": the largest MAU or WAU any app reaches in the data (points and lower bounds, named; monthly users are at least the weekly users, so either bounds the market from below)
 evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
 # fmt: on
 
@@ -63,6 +65,25 @@ display(Markdown(narrative.spend_path_note(an.spend_path)))
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 _ = plotting.save(figures.spend_timeline(an.spend_path), NB, "spend_timeline")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 2b. Against the trackers' own cumulative estimate
+#
+# AppGrowing, whose monthly figures the path uses, also estimates the whole spend since March 2024 (a
+# cumulative total: never a month's spend). Every path is summed over that estimate's window, a month partly
+# inside counted by its days, and compared with it. The `reconciled` path adds the gap to the months of the
+# window without a single-month figure, without changing a reported month or going below a bound; the
+# table after the chart shows how the gap is spread under each rule.
+
+# %% slideshow={"slide_type": "fragment"}
+display(Markdown(narrative.cumulative_note(an.cumulative)))
+
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+_ = plotting.save(figures.cumulative_check(an.cumulative), NB, "cumulative_check")
+
+# %% slideshow={"slide_type": "subslide"}
+display(narrative.cumulative_table(an.cumulative))
+display(narrative.spread_table(an.cumulative))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Rivals' spend beside Kimi's
@@ -115,6 +136,25 @@ _ = plotting.save(figures.bought_vs_kept(an.bought_vs_kept), NB, "bought_vs_kept
 
 # %% slideshow={"slide_type": "fragment"}
 display(Markdown(narrative.bought_vs_kept_note(an.bought_vs_kept)))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 6b. What a bought user cost, what retention the MAU imply, and whether it pays back
+#
+# The cost per user from advertising only (article 004's 12-13元 adds the compute of serving the user), at each
+# reading, and as a dated path (option `cpa_path = "rising"`); the 30-day retention the MAU measured after the
+# peak requires if every user was bought; and, **conditional on an assumed revenue per active user** (no article
+# gives Kimi's revenue), the months a bought user takes to pay back its cost. "Never" is an answer.
+
+# %% slideshow={"slide_type": "fragment"}
+display(narrative.cpa_path_table(an.acquisition))
+display(Markdown(narrative.bought_by_cpa_note(an.acquisition)))
+
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.implied_retention_note(an.acquisition)))
+
+# %% slideshow={"slide_type": "subslide"}
+display(narrative.payback_table(an.acquisition))
+display(Markdown(narrative.payback_note(an.acquisition)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. A stock-flow model of bought users
@@ -187,7 +227,8 @@ display(Markdown(narrative.bridge_note(an.cost_base)))
 #
 # The same analysis with `evidence = "articles"` and `evidence = "all"`, both computed here. The supplement adds
 # Kimi's spend in January 2025 (a reported month after the peak), more AppGrowing rows for October-November 2024
-# (the same figures, counted once) and a cumulative total that is not a month's spend (not used in the path).
+# (the same figures, counted once) and AppGrowing's cumulative total since March 2024, which is never a month's
+# spend: the reconciled path is checked against it (section 2b).
 
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.evidence_comparison(an.evidence_comparison))

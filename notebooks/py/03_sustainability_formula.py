@@ -31,7 +31,7 @@ usd_cny = 7.2  # ASSUMPTION: CNY per USD (about the 2024 average) to convert the
 mc_share_below = 0.3  # Monte Carlo: the ad share is drawn from a triangle reaching this far below ad_share (article 003's 70% was reached 一度, at one point, so other months were probably lower), in [0, 1]
 mc_share_above = 0.1  # Monte Carlo: how far above ad_share the triangle of share draws reaches, in [0, 1]
 mc_cost_spread_factor = 1.5  # Monte Carlo, with an explicit total cost only: 90% of cost draws lie within this factor of it, in (1, 100]
-spend_path = "articles"  # runway: notebook 02's monthly ad spend in months without a figure: "articles", "lower_bounds", "interpolate" or "zero" (see adspend.SPEND_PATHS)
+spend_path = "reconciled"  # runway: notebook 02's monthly ad spend in months without a figure: "reconciled" (the articles path plus the gap to AppGrowing's cumulative estimate, with evidence all), "articles", "lower_bounds", "interpolate" or "zero" (see adspend.SPEND_PATHS); every path is shown beside it as a range
 mc_samples = 20000  # Monte Carlo draws, 100 to 5,000,000
 seed = 0  # seed of the Monte Carlo's random generator (same seed, same results), in [0, 2**32 - 1]
 evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
@@ -153,11 +153,22 @@ display(Markdown(narrative.mc_note(an.monte_carlo)))
 #
 # How long would the money last? The ledger below takes every funding round the chosen evidence gives
 # (data/events.csv and the investment rows; USD converted at the `usd_cny` parameter), and burns, month by month,
-# notebook 02's spend path (parameter `spend_path`) plus the non-advertising cost implied at the peak. The
-# articles-only and the all-evidence ledgers are shown side by side.
+# notebook 02's spend path (parameter `spend_path`; by default the path reconciled to AppGrowing's cumulative
+# estimate where the evidence has it) plus the non-advertising cost implied at the peak. The articles-only and the
+# all-evidence ledgers are shown side by side, and every other spend path gives the range. The cash-out is stated
+# in years (quarters inside the ledger's months), never to the month: the burn after the data is an assumption.
 
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.rounds_table(an.ledger), narrative.ledger_table(an.ledger), Markdown(narrative.ledger_note(an.ledger)))
+display(Markdown(narrative.runway_range_sentence(an.ledger)))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# What share of the ledger's cost went to ads, over the months with a spend figure? Article 003's 70% was reached
+# "at one point" (一度); the ledger gives the period average, and the share under the revenue-base reading of
+# section 8 is computed beside it.
+
+# %% slideshow={"slide_type": "fragment"}
+display(Markdown(narrative.ledger_share_sentence(an.ledger_share)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The same ledgers in time: each band runs from the smaller to the larger reading of the rounds; the dotted

@@ -33,12 +33,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from scipy import optimize, stats
 
 from kimi_research.analysis.sections import Analysis, Section, shown
+from kimi_research.data import comparable as C
 from kimi_research.data.labels import Citation, Name, cite, names
 from kimi_research.data.loader import repeated_figures
+from kimi_research.data.measurements import measurement_ids
 from kimi_research.data.periods import period_label
 from kimi_research.data.units import DAYS_PER_MONTH
 from kimi_research.errors import DataError
@@ -55,11 +57,39 @@ SPEND_PATHS = {
     "after the last reported month, the pre-peak floor as in 'articles'",
     "zero": "only single-month figures count (the span's 'almost every month' bound is dropped); every "
     "other month is zero: the least generous reading",
+    "reconciled": "the 'articles' path plus the gap to the trackers' own cumulative estimate (AppGrowing's total "
+    "since March 2024), spread over the whole months of its window that have no single-month figure, never "
+    "below a bound and never changing a reported month (see SPREAD_RULES); with no cumulative estimate in the "
+    "evidence it is the 'articles' path",
+}
+
+#: How the reconciled path spreads the gap between a cumulative estimate and the 'articles' path over the months of
+#: the estimate's window without a single-month figure (its 'open' months). The first rule whose inputs the
+#: evidence holds is used ('supplement', else 'bounds'); the others are shown beside it.
+SPREAD_RULES = {
+    "supplement": "first to the open months the supplement's 'nearly 2亿 every month since September 2024' covers, "
+    "each up to that level (it is Moonshot's whole marketing and traffic spend, so it caps Kimi's ad spend rather "
+    "than setting it), in proportion to their room under it; any rest to the open months before September 2024, in "
+    "proportion to their value on the 'articles' path (as 'bounds')",
+    "bounds": "in proportion to each open month's value on the 'articles' path: its lower bound, or the assumed floor",
+    "even": "the same amount in every open month",
+    "near_peak": "the open months nearest the peak months first, each up to the smaller peak month (no open month "
+    "above the reported peak); any rest as 'bounds'",
+}
+
+#: Undated rows whose wording dates their start (the schema cannot: the end is the page's unknown date). Our reading,
+#: applied only when the row is in the evidence: obs_id -> (first month, why).
+DATED_BY_WORDING = {
+    "o043_01": (
+        "2024-09",
+        "'Since September 2024, it has invested nearly 200 million yuan ... every month' (界面新闻 "
+        "relayed): from September 2024 to the page's unknown date",
+    ),
 }
 
 SPEND_METRICS = ["ad_spend", "ad_spend_monthly", "ad_spend_peak_month"]
 KIMI_FAMILY_EXTRA_EVENTS = ["e_deepseek_r1"]  # the rival launch the articles treat as the turning point
-STATUS_ORDER = ["reported", "lower bound", "interpolated", "assumption"]
+STATUS_ORDER = ["reported", "lower bound", "interpolated", "reconciled", "assumption"]
 BUDGET = 1e8  # one 亿元: the unit the articles count campaigns in
 #: value kinds that are never one month's spend (a total over a span, a change over a period)
 NOT_A_MONTH = ("cumulative", "change")
@@ -67,15 +97,15 @@ NOT_A_MONTH = ("cumulative", "change")
 
 # --- data selections -------------------------------------------------------------------------------
 def spend_rows(ds, entity: str = "kimi") -> pd.DataFrame:
-    """Every spend row of an entity (dated or not), with its monthly rate and a period label."""
+    """Every spend row of an entity (dated or not), with what the comparability layer reads (:func:`C.annotate`:
+    period label, grain, bound, open, special_day), its monthly rate and ``lower_bound``."""
     o = ds.select(entity, SPEND_METRICS)
     if o.empty:
         raise DataError("data/observations.csv", message=f"no ad-spend rows ({', '.join(SPEND_METRICS)}) for {entity!r}")
-    o = o.copy()
-    o["period"] = o.apply(period_label, axis=1)
+    o = C.annotate(o)
     # a level per month (ad_spend_monthly, ad_spend_peak_month) is already a monthly rate
     o["per_month"] = np.where(o["metric"] == "ad_spend", o["base_value_per_month"], o["base_value"])
-    o["lower_bound"] = o["qualifier"].isin([">", ">="])
+    o["lower_bound"] = o["bound"] == "lower"
     return o
 
 
@@ -94,69 +124,76 @@ def _months(r) -> pd.PeriodIndex:
     return pd.period_range(r["period_start"], r["period_end"], freq="M")
 
 
+def _ids(total: C.Total) -> list[str]:
+    """The observation ids behind a total: the rows used and the repeats folded into them."""
+    return sorted(
+        {i for _, r in total.rows.iterrows() for i in (r["obs_ids"] if isinstance(r.get("obs_ids"), list) else [r.name])}
+    )
+
+
+def _memo(ds, key: tuple, make):
+    """A per-dataset memo (a loaded Dataset is never changed): the months' figures and the spend paths are read many
+    times by one analysis (every path, both evidence settings); callers get a copy."""
+    memo = ds.__dict__.setdefault("_adspend_memo", {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key].copy()
+
+
 def spend_data_by_month(ds, entity: str = "kimi") -> pd.DataFrame:
     """Per calendar month with a dated figure: value (CNY), kind ('point', 'lower bound', 'span bound'), obs ids.
 
-    A single-month row is a 'point' (= or ~) or a 'lower bound' (> or >=); a level for a span of months
-    (ad_spend_monthly) gives a 'span bound' in each month. A single-month figure wins over a span bound;
-    two single-month rows for the same month (the same AppGrowing figure in two articles) are combined,
-    keeping the larger value.
+    Through the comparability layer: a month's value is :func:`C.period_total` of ``ad_spend`` over the month
+    (the widest window that covers it; a window inside it, such as 'October 1-29', is listed, never added to
+    the month's own figure; a lower bound, or windows that leave days uncovered, give a 'lower bound'). A level
+    stated for a span of months (``ad_spend_monthly``, or an ``ad_spend`` total over several months) gives its
+    monthly rate (:func:`C.period_total` over the span, rule ``total_per_month``) in each month of the span: a
+    'span bound' when it is a lower bound, a 'span' otherwise. A single-month figure wins over a span; of two
+    spans, the larger bound. Cumulative totals and changes are never a month's value.
     """
+    return _memo(ds, ("months", entity), lambda: _spend_data_by_month(ds, entity))
+
+
+def _spend_data_by_month(ds, entity: str) -> pd.DataFrame:
     o = spend_rows(ds, entity)
     o = o[o["period_start"].notna() & o["metric"].isin(["ad_spend", "ad_spend_monthly"])]
-    # a total over a span (value_kind 'cumulative') or a change is not a month's spend: never a month's value
-    if "value_kind" in o.columns:
-        o = o[~o["value_kind"].isin(NOT_A_MONTH)]
-    rank = {"point": 0, "lower bound": 1, "span bound": 2}
+    o = o[o["value_kind"].fillna("period_value").isin(C.LEVEL_KINDS)]
     rows = []
-    for oid, r in o.iterrows():
-        months = _months(r)
-        if r["metric"] == "ad_spend_monthly" or len(months) > 1:
-            kind = "span bound" if r["lower_bound"] else "point"
-            for m in months:
-                rows.append({"month": m, "value": r["per_month"], "kind": kind, "obs_id": oid})
-        else:
-            rows.append(
-                {
-                    "month": months[0],
-                    "value": r["base_value"],
-                    "kind": "lower bound" if r["lower_bound"] else "point",
-                    "obs_id": oid,
-                }
-            )
+    in_one_month = (o["metric"] == "ad_spend") & (o["period_start"].dt.to_period("M") == o["period_end"].dt.to_period("M"))
+    for m in sorted({p for p in o.loc[in_one_month, "period_start"].dt.to_period("M")}):
+        t = C.period_total(ds, entity, "ad_spend", str(m))
+        if t.value is None:
+            continue
+        rows.append({"month": m, "value": t.value, "kind": "lower bound" if t.lower_bound else "point", "obs_ids": _ids(t)})
+    spans = o[~in_one_month]
+    for (metric, s, e), _ in spans.groupby(["metric", "period_start", "period_end"], sort=True):
+        t = C.period_total(ds, entity, metric, (s, e))
+        if t.value is None or t.per_month is None:
+            continue
+        kind = "span bound" if t.lower_bound else "span"
+        rows += [{"month": m, "value": t.per_month, "kind": kind, "obs_ids": _ids(t)} for m in pd.period_range(s, e, freq="M")]
     if not rows:
         raise DataError("data/observations.csv", message=f"no dated ad-spend rows for {entity!r}")
     d = pd.DataFrame(rows)
-    d["rank"] = d["kind"].map(rank)
+    d["rank"] = d["kind"].map({"point": 0, "lower bound": 1, "span": 2, "span bound": 3})
     best = d.groupby("month")["rank"].transform("min")
     d = d[d["rank"] == best]
     out = d.groupby("month").agg(
-        value=("value", "max"), kind=("kind", "first"), obs_ids=("obs_id", lambda s: ";".join(sorted(s)))
+        value=("value", "max"), kind=("kind", "first"), obs_ids=("obs_ids", lambda s: ";".join(sorted({i for x in s for i in x})))
     )
     return out.sort_index()
 
 
-def monthly_spend(ds, path: str = "articles", end: str | pd.Period | None = None, entity: str = "kimi") -> pd.DataFrame:
-    """One row per month from the first month with spend data to ``end``: spend_yuan, status, obs_ids, data.
-
-    ``status`` is 'reported' (a single-month figure), 'lower bound' (a single-month or span lower bound used
-    at its bound), 'interpolated' or 'assumption' (no figure for the month); ``data`` is True for months with
-    a figure of their own (reported or bounded). See :data:`SPEND_PATHS`.
-    """
-    if path not in SPEND_PATHS:
-        raise ValueError(f"unknown spend_path {path!r}; expected one of {', '.join(SPEND_PATHS)}")
-    data = spend_data_by_month(ds, entity)
-    first, last = data.index.min(), data.index.max()
-    end = pd.Period(end, freq="M") if end is not None else last
-    idx = pd.period_range(first, max(end, last), freq="M")
-    spans = data[data["kind"] == "span bound"]
-    floor = float(spans["value"].min()) if len(spans) else 0.0
-    singles = data[data["kind"] != "span bound"]
+def _fill(data: pd.DataFrame, path: str, idx: pd.PeriodIndex) -> pd.DataFrame:
+    """The four assumption paths (not 'reconciled') over ``idx`` from the months' figures."""
+    spans = data[data["kind"].isin(["span bound", "span"])]
+    floor = float(spans.loc[spans["kind"] == "span bound", "value"].min()) if (spans["kind"] == "span bound").any() else 0.0
+    singles = data[~data["kind"].isin(["span bound", "span"])]
     out = pd.DataFrame(index=pd.PeriodIndex(idx, name="month"), columns=["spend_yuan", "status", "obs_ids", "data"])
     for m in idx:
         if m in data.index:
             r = data.loc[m]
-            if r["kind"] == "point":
+            if r["kind"] in ("point", "span"):
                 out.loc[m] = [r["value"], "reported", r["obs_ids"], True]
             elif r["kind"] == "lower bound":
                 out.loc[m] = [r["value"], "lower bound", r["obs_ids"], True]
@@ -181,8 +218,189 @@ def monthly_spend(ds, path: str = "articles", end: str | pd.Period | None = None
     out["data"] = out["data"].astype(bool)
     out["status"] = out["status"].astype(str)
     out["obs_ids"] = out["obs_ids"].astype(str)
-    out.attrs.update(path=path, floor=floor, last_data_month=last)
+    out.attrs.update(floor=floor)
     return out
+
+
+def monthly_spend(ds, path: str = "articles", end: str | pd.Period | None = None, entity: str = "kimi") -> pd.DataFrame:
+    """One row per month from the first month with spend data to ``end``: spend_yuan, status, obs_ids, data.
+
+    ``status`` is 'reported' (a single-month figure), 'lower bound' (a single-month or span lower bound used
+    at its bound), 'interpolated', 'reconciled' (a month that took part of the gap to a cumulative estimate) or
+    'assumption' (no figure for the month); ``data`` is True for months with a figure of their own (reported or
+    bounded). See :data:`SPEND_PATHS`; the 'reconciled' path's :class:`Reconciliation` is in ``attrs``.
+    """
+    if path not in SPEND_PATHS:
+        raise ValueError(f"unknown spend_path {path!r}; expected one of {', '.join(SPEND_PATHS)}")
+    key = ("path", path, None if end is None else str(pd.Period(end, freq="M")), entity)
+    return _memo(ds, key, lambda: _monthly_spend(ds, path, end, entity))
+
+
+def _monthly_spend(ds, path: str, end, entity: str) -> pd.DataFrame:
+    data = spend_data_by_month(ds, entity)
+    first, last = data.index.min(), data.index.max()
+    end = pd.Period(end, freq="M") if end is not None else last
+    idx = pd.period_range(first, max(end, last), freq="M")
+    out = _fill(data, "articles" if path == "reconciled" else path, idx)
+    if path == "reconciled":
+        rec = reconcile(ds, out, entity)
+        out["spend_yuan"] = out["spend_yuan"] + rec.added.reindex(out.index, fill_value=0.0)
+        out.loc[rec.added.index[rec.added > 0], "status"] = "reconciled"
+        out.attrs["reconciliation"] = rec
+    out.attrs.update(path=path, last_data_month=last)
+    return out
+
+
+# --- the trackers' cumulative estimate -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reconciliation:
+    """How the 'reconciled' path meets a cumulative estimate (see :func:`reconcile`)."""
+
+    obs_id: str | None  # the cumulative row met (None: none in the evidence)
+    reported_total: float | None  # CNY
+    start: pd.Timestamp | None  # its window
+    end: pd.Timestamp | None
+    bound: str  # the row's bound: 'point' or 'lower'
+    rule: str  # the spread rule used ('' when nothing was spread)
+    gap: float | None  # reported total - the 'articles' path over the window, CNY
+    added: pd.Series  # CNY added to each open month
+    open_months: list  # the whole months of the window without a single-month figure
+    alternatives: dict  # rule -> additions under it (pd.Series)
+    supplement: tuple | None  # (obs_id, first month, level CNY) of the supplement's level, when in the evidence
+    others: pd.DataFrame  # other cumulative rows of the evidence, not met (listed)
+    reason: str  # why nothing was reconciled, or ''
+
+
+def cumulative_estimate(ds, entity: str = "kimi") -> tuple[pd.Series | None, C.Comparable]:
+    """The cumulative ad-spend estimate a path is checked against: of the evidence's running totals
+    (:func:`C.cumulative`), the widest window (then a point before a bound, a named firm, the lowest id)."""
+    cm = C.cumulative(ds, entity, "ad_spend")
+    rows = cm.rows
+    if rows.empty:
+        return None, cm
+    order = rows.assign(
+        _days=(rows["period_end"] - rows["period_start"]).dt.days, _open=rows["open"].astype(int), _none=rows["firm"].eq("")
+    ).sort_values(["_days", "_open", "_none"], ascending=[False, True, True], kind="stable")
+    return order.iloc[0], cm
+
+
+def supplement_level(ds) -> tuple[str, pd.Period, float] | None:
+    """The supplement's undated 'nearly 2亿 a month since September 2024' (its start read from its wording, see
+    :data:`DATED_BY_WORDING`) when the evidence holds it: (obs_id, first month, CNY a month)."""
+    obs = ds.observations
+    for oid, (first, _) in DATED_BY_WORDING.items():
+        if oid in obs.index:
+            return oid, pd.Period(first, freq="M"), float(obs.at[oid, "base_value"])
+    return None
+
+
+def _proportional(weights: pd.Series, amount: float) -> pd.Series:
+    total = float(weights.sum())
+    if total <= 0:
+        weights = pd.Series(1.0, index=weights.index)
+        total = float(len(weights))
+    return weights * (amount / total) if total else weights * 0.0
+
+
+def _capped(room: pd.Series, amount: float) -> tuple[pd.Series, float]:
+    """Fill up to ``room`` in proportion to it; returns (additions, what is left of ``amount``)."""
+    room = room.clip(lower=0.0)
+    total = float(room.sum())
+    if total <= 0:
+        return room * 0.0, amount
+    if total >= amount:
+        return room * (amount / total), 0.0
+    return room, amount - total
+
+
+def spread_gap(
+    base: pd.Series,
+    open_months: list,
+    gap: float,
+    rule: str,
+    peak: pd.PeriodIndex,
+    supplement: tuple | None = None,
+) -> pd.Series:
+    """CNY to add to each open month (a Series on ``open_months``) so that they add up to ``gap``, by ``rule`` of
+    :data:`SPREAD_RULES`. ``base`` is the 'articles' path; ``peak`` the peak months."""
+    if rule not in SPREAD_RULES:
+        raise ValueError(f"unknown spread rule {rule!r}; expected one of {', '.join(SPREAD_RULES)}")
+    idx = pd.PeriodIndex(open_months, freq="M")
+    add = pd.Series(0.0, index=idx)
+    if gap <= 0 or not len(idx):
+        return add
+    b = base.reindex(idx).astype(float)
+    if rule == "even":
+        return _proportional(pd.Series(1.0, index=idx), gap)
+    if rule == "bounds":
+        return _proportional(b, gap)
+    left = gap
+    if rule == "supplement":
+        if supplement is None:
+            raise ValueError("the 'supplement' rule needs the supplement's level in the evidence")
+        _, first, level = supplement
+        covered = idx[idx >= first]
+        got, left = _capped(level - b.loc[covered], left)
+        add.loc[covered] += got
+        rest = idx[idx < first]
+        if left > 0 and len(rest):  # the capped months stay at the level; the rest goes to the months before it
+            add.loc[rest] += _proportional(b.loc[rest], left)
+            return add
+    else:  # near_peak: by distance to the peak months, each up to the smaller peak month
+        cap = float(base.reindex(peak).min())
+        dist = pd.Series([min(abs((m - p).n) for p in peak) for m in idx], index=idx)
+        for d in sorted(dist.unique()):
+            ring = idx[dist == d]
+            got, left = _capped(cap - b.loc[ring], left)
+            add.loc[ring] += got
+            if left <= 0:
+                break
+    if left > 0:
+        add += _proportional(b, left)
+    return add
+
+
+def reconcile(ds, base: pd.DataFrame, entity: str = "kimi") -> Reconciliation:
+    """Meet the evidence's cumulative estimate over its window from the 'articles' path ``base``.
+
+    The gap (estimate - the path over the window, a month partly inside counted by its days) is spread over the
+    window's *open* months (whole months inside it without a single-month figure: months with only a lower
+    bound, or none), by the first rule of :data:`SPREAD_RULES` the evidence allows; every reported month keeps
+    its figure and no month falls below its bound. A negative gap (the figures and bounds already exceed the
+    estimate) changes nothing. Every rule's additions are kept in ``alternatives``."""
+    row, cm = cumulative_estimate(ds, entity)
+    sup = supplement_level(ds)
+    empty = pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M"))
+    if row is None:
+        reason = "no cumulative estimate of the ad spend in the evidence" + (
+            f" ({'; '.join(f'{i}: {r}' for i, r in cm.reasons.items())})" if len(cm.left_out) else ""
+        )
+        return Reconciliation(None, None, None, None, "point", "", None, empty, [], {}, sup, cm.left_out, reason)
+    start, end = row["period_start"], row["period_end"]
+    total, weights = C.path_total(base["spend_yuan"], start, end)
+    gap = float(row["base_value"]) - total
+    open_months = [m for m in base.index if weights[m] == 1.0 and base.at[m, "status"] != "reported"]
+    peak = peak_window(base)
+    rules = [r for r in SPREAD_RULES if r != "supplement" or sup is not None]
+    alts = {r: spread_gap(base["spend_yuan"], open_months, gap, r, peak, sup) for r in rules}
+    rule = "supplement" if sup is not None else "bounds"
+    others = cm.rows.drop(index=[row.name])
+    reason = "" if gap > 0 else "the figures and bounds already reach the estimate over its window: nothing to spread"
+    return Reconciliation(
+        str(row.name),
+        float(row["base_value"]),
+        start,
+        end,
+        str(row["bound"]),
+        rule if gap > 0 else "",
+        gap,
+        alts[rule],
+        open_months,
+        alts,
+        sup,
+        others,
+        reason,
+    )
 
 
 def with_spend_after(spend: pd.DataFrame, after: pd.Period, level: float) -> pd.Series:
@@ -256,9 +474,21 @@ def users_per_budget(budget_yuan: float, cpa: float) -> float:
 
 
 # --- the stock-flow model ----------------------------------------------------------------------------
+def cpa_per_month(cpa: float | pd.Series, index: pd.PeriodIndex) -> np.ndarray:
+    """The cost per user of each month of ``index``: a number for every month, or a monthly path (a Series on a
+    monthly PeriodIndex, see :func:`cpa_path`; months it does not cover take its nearest month's value)."""
+    if isinstance(cpa, pd.Series):
+        a = cpa.reindex(index).ffill().bfill().to_numpy(dtype=float)
+    else:
+        a = np.full(len(index), float(cpa))
+    if not len(a) or not np.all(a > 0):
+        raise ValueError("cpa must be positive")
+    return a
+
+
 def simulate(
     spend: pd.Series,
-    cpa: float,
+    cpa: float | pd.Series,
     churn: float,
     start_users: float = 0.0,
     *,
@@ -266,7 +496,8 @@ def simulate(
     organic: float = 0.0,
     saturation_users: float | None = None,
 ) -> pd.Series:
-    """users_t = (1 - churn) * users_{t-1} + spend_t / cpa (an adstock with decay ``churn``).
+    """users_t = (1 - churn) * users_{t-1} + spend_t / cpa (an adstock with decay ``churn``); ``cpa`` is a number or
+    a monthly path (:func:`cpa_per_month`).
 
     Options (all off by default, which is the plain adstock):
 
@@ -281,15 +512,14 @@ def simulate(
     """
     if not 0 <= churn < 1:
         raise ValueError(f"churn must be in [0, 1), got {churn}")
-    if cpa <= 0:
-        raise ValueError("cpa must be positive")
+    cpa_m = cpa_per_month(cpa, spend.index) if len(spend) else np.array([])
     if first_month_retention is not None and not 0 <= first_month_retention <= 1:
         raise ValueError(f"first_month_retention must be in [0, 1], got {first_month_retention}")
     if organic < 0:
         raise ValueError("organic inflow must not be negative")
     if saturation_users is not None and saturation_users <= 0:
         raise ValueError("saturation_users must be positive")
-    bought = spend.to_numpy(dtype=float) / cpa
+    bought = spend.to_numpy(dtype=float) / cpa_m if len(spend) else np.array([])
     out = np.empty_like(bought)
     keep1 = 1 - churn if first_month_retention is None else first_month_retention
     u = start_users  # users active this month
@@ -309,13 +539,21 @@ def simulate(
 
 def model_at_targets(users: pd.Series, targets: pd.DataFrame) -> np.ndarray:
     """The model's value for each target: the month, or the mean over a quarter's months."""
-    missing = [m for ms in targets["months"] for m in ms if m not in users.index]
+    idx = users.index
+    ords = idx.asi8 if isinstance(idx, pd.PeriodIndex) else None
+    if ords is not None and len(ords) and ords[-1] - ords[0] == len(ords) - 1:  # consecutive months: by ordinal
+        n = len(ords)
+        pos = [np.array([(m.ordinal - ords[0]) if 0 <= m.ordinal - ords[0] < n else -1 for m in ms]) for ms in targets["months"]]
+    else:
+        pos = [idx.get_indexer(list(ms)) for ms in targets["months"]]  # positions of each target's months
+    missing = [m for p, ms in zip(pos, targets["months"], strict=True) for i, m in zip(p, ms, strict=True) if i < 0]
     if missing:
         raise DataError(
             "data/observations.csv",
             message=f"MAU observed in {missing[0]}, outside the modelled months {users.index.min()}-{users.index.max()}",
         )
-    return np.array([users.loc[ms].mean() for ms in targets["months"]])
+    values = users.to_numpy(dtype=float)
+    return np.array([values[p].mean() for p in pos])
 
 
 def half_life(churn: float) -> float:
@@ -507,6 +745,112 @@ def cpa_readings(ds) -> dict[str, float]:
     return out
 
 
+# --- paid-acquisition economics ---------------------------------------------------------------------------
+#: the ad-only cost-per-user metric (article 004's 12-13元 'cpa_all_in' includes the compute of serving the user)
+CPA_METRIC = "cpa"
+
+
+def ad_cpa_rows(ds, entity: str = "kimi") -> pd.DataFrame:
+    """The advertising-only cost-per-user rows of the evidence, one per measurement (a figure repeated by several
+    sources, or linked by ``same_as``, counts once), cheapest first, with ``obs_ids`` (the repeats)."""
+    o = ds.select(entity, CPA_METRIC)
+    if o.empty:
+        return o.assign(obs_ids=pd.Series(dtype=object))
+    meas = measurement_ids(o)
+    kept = o[o.index == meas.reindex(o.index)].copy()
+    kept["obs_ids"] = [";".join(sorted(meas.index[meas == i])) for i in kept.index]
+    return kept.sort_values(["base_value", "period_start"], kind="stable")
+
+
+def cpa_path(ds, spend: pd.DataFrame, entity: str = "kimi") -> tuple[pd.Series, pd.DataFrame]:
+    """The dated cost-per-user readings as a monthly path over ``spend``'s months (option ``cpa_path = "rising"``).
+
+    Each ad-only reading (:func:`ad_cpa_rows`) is a step at the month of its period's midpoint (30元 for early 2024 on
+    Bilibili; 50元 in November 2024, the supplement's 'from 30元 at the start of the year to 50元'); an undated
+    reading ('about 10元 when spending was aggressive') is placed at the peak month of the spend path, our reading.
+    Between steps the CPA moves linearly; before the first and after the last it stays flat. Two readings placed in
+    one month are averaged. Returns (CNY per user by month, the steps: month, cpa_yuan, obs_ids, placed)."""
+    rows = ad_cpa_rows(ds, entity)
+    if rows.empty:
+        raise DataError("data/observations.csv", message=f"no cost-per-user row ('{CPA_METRIC}') for {entity!r}")
+    peak_month = peak_window(spend)[0] if (spend["status"] == "reported").any() else spend.index[0]
+    top = spend.loc[peak_window(spend), "spend_yuan"].idxmax() if (spend["status"] == "reported").any() else peak_month
+    steps = []
+    for _, r in rows.iterrows():
+        dated = pd.notna(r["period_start"])
+        month = pd.Timestamp(r["period_mid"]).to_period("M") if dated else top
+        steps.append(
+            {
+                "month": month,
+                "cpa_yuan": float(r["base_value"]),
+                "obs_ids": r["obs_ids"],
+                "placed": "its period" if dated else "undated: placed at the peak month of spend (our reading)",
+            }
+        )
+    st = (
+        pd.DataFrame(steps)
+        .groupby("month", sort=True)
+        .agg(cpa_yuan=("cpa_yuan", "mean"), obs_ids=("obs_ids", ";".join), placed=("placed", "; ".join))
+    )
+    idx = spend.index
+    x = np.array([(m - idx[0]).n for m in st.index], dtype=float)
+    path = np.interp(np.arange(len(idx), dtype=float), x, st["cpa_yuan"].to_numpy(dtype=float))
+    return pd.Series(path, index=idx, name="cpa_yuan"), st
+
+
+def users_bought(spend: pd.Series, cpa: float | pd.Series) -> float:
+    """Users a spend series buys at a cost per user (a number or a monthly path)."""
+    return float((spend.to_numpy(dtype=float) / cpa_per_month(cpa, spend.index)).sum())
+
+
+def retention_floor(spend: pd.Series, cpa: float | pd.Series, months: list, mau: float, organic: float = 0.0) -> float | None:
+    """The least 30-day retention at which the users a spend path bought (plus ``organic`` a month) can account for
+    ``mau`` over ``months`` (a month, or a quarter compared through its months' mean), taking the most generous case:
+    nobody who stays past the first 30 days ever leaves. With n_m new users in month m and retention r, month m
+    holds n_m + r x (new users of every earlier month); r = (MAU - mean n_m) / mean(earlier new users), at least 0.
+    None when even r = 1 falls short (bought users alone cannot reach the MAU)."""
+    new = pd.Series(spend.to_numpy(dtype=float) / cpa_per_month(cpa, spend.index) + organic, index=spend.index)
+    earlier = new.cumsum() - new
+    own, before = float(new.reindex(months).mean()), float(earlier.reindex(months).mean())
+    if mau <= own:
+        return 0.0
+    if before <= 0:
+        return None
+    r = (mau - own) / before
+    return None if r > 1 else r
+
+
+def lifetime_revenue(revenue_per_month: float, retention_30d: float, churn: float) -> float:
+    """Revenue of one bought user over its life: its first month, then a share ``retention_30d`` that leaves at
+    ``churn`` a month: revenue x (1 + r / churn); infinite with no churn (and some retention and revenue)."""
+    if revenue_per_month <= 0:
+        return 0.0
+    if churn <= 0:
+        return math.inf if retention_30d > 0 else revenue_per_month
+    return revenue_per_month * (1 + retention_30d / churn)
+
+
+def payback_months(cost: float, revenue_per_month: float, retention_30d: float, churn: float) -> float | None:
+    """Months until a bought user's revenue covers its cost (``cost``: the CPA plus the compute of serving it), or
+    None: never. The user is active all of its first month, a share ``retention_30d`` after it, and that share
+    shrinks by ``churn`` a month (continuous in time: revenue accrues evenly within a month)."""
+    if cost <= 0:
+        return 0.0
+    if revenue_per_month <= 0:
+        return None
+    if cost <= revenue_per_month:
+        return cost / revenue_per_month
+    need = cost / revenue_per_month - 1  # months of a fully active user still to pay for after the first
+    if retention_30d <= 0:
+        return None
+    if churn <= 0:
+        return 1 + need / retention_30d
+    left = 1 - need * churn / retention_30d  # (1 - churn)^k must fall to this
+    if left <= 0:
+        return None
+    return 1 + math.log(left) / math.log(1 - churn)
+
+
 # --- events for the time charts -------------------------------------------------------------------------
 KEY_EVENT_KINDS = ["ad_campaign", "funding", "model_launch"]
 
@@ -614,7 +958,9 @@ class RetainedUserCost(Section):
 class BoughtVsKept(Section):
     """How many users did the peak spend buy, and how many were active after it?"""
 
-    users_bought_peak_window: float = Field(description="peak-window spend / cpa_yuan")
+    users_bought_peak_window: float = Field(
+        description="peak-window spend / cpa_yuan (with cpa_path 'rising': each month's spend / that month's CPA)"
+    )
     users_kept_30d_peak_window: float = Field(description="those users x retention_30d")
     mau_after_peak: float = Field(description="the first QuestMobile MAU after the peak window")
     mau_after_peak_obs: str = Field(description="its observation id")
@@ -625,6 +971,7 @@ class BoughtVsKept(Section):
         return self.mau_after_peak / self.users_bought_peak_window
 
     cpa_yuan: float = shown("parameter")
+    cpa_text: str = shown("the cost per user in words: 'CNY 10' or 'the dated CPA path'")
     retention_30d: float = shown("parameter")
     after: pd.Series = shown("the MAU row after the peak")
     window: pd.PeriodIndex = shown("the peak window")
@@ -656,6 +1003,7 @@ class StockFlowFit(Section):
     observed_mau_monthly_change: float = Field(description="the same per month (compound)")
 
     cpa_yuan: float = shown("parameter")
+    cpa_text: str = shown("the cost per user in words")
     spend_path: str = shown("parameter")
     fit: ChurnFit = shown("the fit: table, profile, jackknife")
     targets: pd.DataFrame = shown("QuestMobile's MAU rows with months, used and reason")
@@ -672,6 +1020,7 @@ class ModelledUsers(Section):
     churn_ci: list[float] | None = shown("its profile interval")
     level: float = shown("the interval's confidence level")
     cpa_yuan: float = shown("parameter")
+    cpa_text: str = shown("the cost per user in words")
     spend_path: str = shown("parameter")
     users: pd.Series = shown("bought users still active, by month")
     users_ci: tuple[pd.Series, pd.Series] | None = shown("bought users at the interval's two churns")
@@ -705,6 +1054,10 @@ class Counterfactuals(Section):
     counterfactual_users_end: dict[str, float] = Field(description="bought users in that month under each path")
     saturation_users: float = Field(description="market size of the 'spend continued' counterfactual, users")
     saturation_source: str = Field(description="where it comes from: an observation id or 'parameter saturation_users'")
+    saturation_basis: str = Field(
+        description="what it is: the largest app's monthly or weekly users (monthly users >= weekly users), "
+        "'<entity> <metric>', or 'parameter'"
+    )
     first_month_retention: float | str = Field(description="the cohort option of the model ('adstock' or a share)")
     organic_users_per_month: float = Field(description="users a month who arrive without ads (an assumption)")
 
@@ -718,8 +1071,10 @@ class Counterfactuals(Section):
     path_spend_after: float = shown("what the chosen path spends over those months, CNY")
     churn: float = shown("the churn every path uses")
     cpa_yuan: float = shown("parameter")
+    cpa_text: str = shown("the cost per user in words")
     spend_path: str = shown("parameter")
     saturation_is_largest_app: bool = shown("saturation_users = 'largest_app'")
+    saturation_label: str = shown("the market size's app and metric in words, e.g. 'Doubao's weekly users'")
     events: pd.DataFrame = shown("events for the time axis")
     source: Citation = shown("the rows of the chart")
 
@@ -739,7 +1094,7 @@ class CostBase(Section):
 class Rise(Section):
     """Where was spending while Kimi's daily users grew?"""
 
-    dau: pd.DataFrame = shown("Kimi's DAU rows by date")
+    dau: pd.DataFrame = shown("Kimi's DAU points of one series (comparable.trend), by date")
     dau_growth: float = shown("last DAU / first DAU")
     first_spend: pd.Series = shown("the row of the first month on the spend path")
 
@@ -749,6 +1104,142 @@ class EvidenceComparison(Section):
 
     table: pd.DataFrame | None = shown("one column per evidence setting; None without the full dataset")
     creatives: pd.DataFrame = shown("the supplement's ad-creative changes (not spend; not modelled)")
+
+
+class PathTotal(BaseModel):
+    """One spend path against the cumulative estimate's window."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path_total: float | None = Field(description="the path summed over the window, CNY (a month partly inside by its days)")
+    gap: float | None = Field(
+        description="reported_total - path_total, CNY (positive: the path is below the trackers; null: no reported total)"
+    )
+    gap_share: float | None = Field(description="gap / reported_total (null: no reported total)")
+
+
+class CumulativeCheckResult(BaseModel):
+    """The spend path against the trackers' own cumulative estimate (results key ``cumulative_check``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reported_total: float | None = Field(description="the cumulative estimate, CNY (null: none in the evidence; see reason)")
+    reported_obs: str | None = Field(description="its observation id")
+    window: list[str] | None = Field(description="its window [first day, last day] (YYYY-MM-DD)")
+    reported_bound: str | None = Field(description="'point' or 'lower' (a total written as '超')")
+    reason: str = Field(description="why reported_total is null, and what the evidence alone allows; '' otherwise")
+    path: str = Field(description="the spend path checked (parameter spend_path)")
+    path_total: float | None = Field(description="that path summed over the window, CNY")
+    gap: float | None = Field(description="reported_total - path_total, CNY")
+    gap_share: float | None = Field(description="gap / reported_total")
+    figures_allow: float | None = Field(
+        description="the least the figures and bounds allow over the window: reported months at their value, bounds at "
+        "their bound, nothing in months without a figure (the 'lower_bounds' path), CNY"
+    )
+    by_path: dict[str, PathTotal] = Field(description="every spend path over the same window")
+    spread_rule: str = Field(description="how the reconciled path spreads the gap (a key of adspend.SPREAD_RULES; '' none)")
+
+
+class CumulativeCheck(Section):
+    """Does the spend path meet the trackers' own cumulative estimate over its window, and how is the gap spread?"""
+
+    cumulative_check: CumulativeCheckResult = Field(
+        description="the chosen spend path, and every other, against the cumulative estimate of the evidence"
+    )
+    reconciled_spend_by_month_yuan: dict[str, float] = Field(
+        description="the 'reconciled' path, CNY per month (YYYY-MM), whatever spend_path is chosen (= the 'articles' path "
+        "when the evidence has no cumulative estimate)"
+    )
+    spread_alternatives: dict[str, dict[str, float]] = Field(
+        description="spread rule -> the reconciled path's open months under it, CNY per month (YYYY-MM)"
+    )
+
+    reconciliation: Reconciliation = shown("the reconciliation of the reconciled path")
+    paths: pd.DataFrame = shown("month -> spend on every path, CNY (columns: SPEND_PATHS)")
+    weights: pd.Series | None = shown("month -> the share of it inside the window (None without a window)")
+    window_label: str = shown("the window in words")
+    rules: dict[str, str] = shown("SPREAD_RULES")
+    evidence: str = shown("the evidence of the run")
+    source: Citation = shown("the cumulative row and the monthly figures")
+
+
+class CpaStep(BaseModel):
+    """One step of the dated cost-per-user path."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    month: str = Field(description="YYYY-MM the reading is placed at")
+    cpa_yuan: float = Field(description="CNY per acquired user")
+    obs_ids: str = Field(description="its rows (';'-separated: one measurement)")
+    placed: str = Field(description="how it is dated: its period, or our reading of an undated row")
+
+
+class PaybackCell(BaseModel):
+    """Months for a bought user's revenue to cover its cost at one CPA and one retention reading."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    months: float | None = Field(description="months to pay back (null: never, see lifetime_revenue_yuan)")
+    cost_yuan: float = Field(description="CPA + compute cost of serving the user, CNY")
+    lifetime_revenue_yuan: float | None = Field(description="the user's revenue over its life, CNY (null: no end, no churn)")
+
+
+class Payback(BaseModel):
+    """The payback estimate: conditional on an assumed revenue per active user."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    revenue_per_active_user_yuan: float = Field(description="the assumption (parameter), CNY a month")
+    monthly_churn_after_first_month: float = Field(description="the churn a retained user leaves at (the model's)")
+    retention_readings: dict[str, float] = Field(description="reading -> 30-day retention used")
+    months: dict[str, dict[str, PaybackCell]] = Field(description="retention reading -> CPA (CNY) -> payback")
+    condition: str = Field(description="what the estimate assumes, in words")
+
+
+class ImpliedRetention(BaseModel):
+    """The 30-day retention the MAU points imply, and how it is computed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    floor_by_cpa_and_path: dict[str, dict[str, float | None]] = Field(
+        description="spend path -> CPA reading -> the least 30-day retention at which bought users alone reach the MAU "
+        "after the peak (null: not even at 100%: organic users needed)"
+    )
+    floor_range: list[float] | None = Field(description="[min, max] of those floors (null: none reachable)")
+    model_keep_range: list[float] | None = Field(
+        description="[min, max] of 1 - churn over the (CPA, path) pairs the MAU points allow: the adstock's 30-day retention"
+    )
+    mau_obs: str = Field(description="the MAU the floors are computed against")
+    how: str = Field(description="how it is computed, in words")
+
+
+class PaidAcquisition(Section):
+    """What did the peak buy at each cost per user, what retention do the MAU points imply, and does a bought user pay back?"""
+
+    cpa_path_steps: list[CpaStep] = Field(
+        description="the dated cost-per-user readings as a path (parameter cpa_path = 'rising'), each with its rows"
+    )
+    users_bought_at_peak_by_cpa: dict[str, float] = Field(
+        description="CPA reading (CNY, ad only; 'rising': the dated path) -> users the peak window's spend buys"
+    )
+    peak_bought_more_than_mau_up_to_cpa_yuan: float = Field(
+        description="peak-window spend / the MAU after it: the CPA below which the peak bought more users than were "
+        "active the month after"
+    )
+    implied_retention_range: list[float] | None = Field(
+        description="[lowest floor, highest model keep rate]: the 30-day retentions the MAU points imply (see implied_retention)"
+    )
+    implied_retention: ImpliedRetention = Field(description="the floors, the model's keep rates and how they are computed")
+    payback: Payback = Field(description="months for a bought user's revenue to cover its cost (conditional)")
+
+    window: pd.PeriodIndex = shown("the peak window")
+    window_spend: float = shown("its spend, CNY")
+    mau_after: float = shown("the MAU after it")
+    cpa_rows: pd.DataFrame = shown("the ad-only CPA rows, one per measurement")
+    cpa_by_month: pd.Series = shown("the dated CPA path by month")
+    rumour_row: pd.Series = shown("the rumoured 30-day retention row")
+    evidence: str = shown("the evidence of the run")
+    source: Citation = shown("the CPA rows, the peak months and the MAU row")
 
 
 class BubbleAnalysis(Analysis):
@@ -766,21 +1257,32 @@ class BubbleAnalysis(Analysis):
     modelled: ModelledUsers
     joint: ChurnByCpaAndPath
     counterfactuals: Counterfactuals
+    cumulative: CumulativeCheck
+    acquisition: PaidAcquisition
     cost_base: CostBase
     rise: Rise
     evidence_comparison: EvidenceComparison
 
 
-def market_size(ds, P) -> tuple[float, str]:
-    """The 'spend continued' counterfactual's market size: the parameter, or the largest MAU of any app."""
+def market_size(ds, P) -> tuple[float, str, str, str]:
+    """The 'spend continued' counterfactual's market size: the parameter, or the largest app's users.
+
+    "largest_app": the largest monthly or weekly users of any app in the evidence (points and lower bounds, each
+    measurement once, through :func:`C.levels`): monthly users are at least the weekly users, so an app's WAU
+    bounds the market from below as its MAU does (Doubao's 15520万 a week in December 2025 is larger than Kimi's
+    own '3600万以上'). Aggregates (all AI apps) and companies are not apps. Returns (users, obs id or
+    'parameter saturation_users', entity, metric)."""
     if P.saturation_users != "largest_app":
-        return float(P.saturation_users), "parameter saturation_users"
-    # exact figures and lower bounds ('3600万以上': at least that many were reached)
-    mau = ds.observations[(ds.observations["metric"] == "mau") & ds.observations["qualifier"].isin(["=", "~", ">", ">="])]
-    if mau.empty:
-        raise DataError("data/observations.csv", message="no MAU row to size the market: set saturation_users to a number")
-    top = mau["base_value"].idxmax()
-    return float(mau.at[top, "base_value"]), str(top)
+        return float(P.saturation_users), "parameter saturation_users", "", ""
+    apps = list(ds.entities.index[ds.entities["kind"] == "app"]) if "kind" in ds.entities.columns else None
+    lv = C.levels(ds, ["mau", "wau"], apps, prefer=None).rows
+    lv = lv[lv["bound"].isin(["point", "lower", "range"]) & ~lv["special_day"]]
+    if lv.empty:
+        raise DataError(
+            "data/observations.csv", message="no MAU or WAU row of an app to size the market: set saturation_users to a number"
+        )
+    top = lv["base_value"].astype(float).idxmax()
+    return float(lv.at[top, "base_value"]), str(top), str(lv.at[top, "entity"]), str(lv.at[top, "metric"])
 
 
 def model_options(P) -> dict:
@@ -801,8 +1303,9 @@ def _spend_path(ds, P, rows: pd.DataFrame, end: pd.Period) -> SpendPath:
     spend = monthly_spend(ds, P.spend_path, end)
     last_data = spend.attrs["last_data_month"]
     window = peak_window(spend)
-    dated_months = rows[rows["metric"].eq("ad_spend") & rows["period_months"].eq(1)]
-    peak_row = dated_months.loc[dated_months["base_value"].idxmax()]
+    # the largest reported month of the path (a month's own figure: never a window inside it, never a total)
+    reported = spend[spend["status"] == "reported"]
+    peak_row = rows.loc[reported.at[reported["spend_yuan"].astype(float).idxmax(), "obs_ids"].split(";")[0]]
     floor = float(spend.attrs["floor"])
     spans = rows[rows["metric"] == "ad_spend_monthly"]
     undated_peaks = rows[rows["metric"] == "ad_spend_peak_month"]
@@ -910,10 +1413,14 @@ def _retained(ds, P, cpa_rows: pd.DataFrame, churn: float) -> RetainedUserCost:
     )
 
 
-def _bought_vs_kept(ds, P, sp: SpendPath, targets: pd.DataFrame, ue: UnitEconomics, rc: RetainedUserCost) -> BoughtVsKept:
+def _cpa_text(P) -> str:
+    return f"CNY {P.cpa_yuan:g}" if P.cpa_path == "constant" else "the dated CPA path"
+
+
+def _bought_vs_kept(ds, P, sp: SpendPath, targets: pd.DataFrame, ue: UnitEconomics, rc: RetainedUserCost, cpa) -> BoughtVsKept:
     window = sp.window
     window_spend = sp.peak_window_spend_yuan
-    bought = window_spend / P.cpa_yuan
+    bought = window_spend / P.cpa_yuan if P.cpa_path == "constant" else users_bought(sp.spend.loc[window, "spend_yuan"], cpa)
     after = targets[targets["used"] & (targets["period_start"] > window[-1].to_timestamp(how="end"))].iloc[0]
     mau_after = float(after["base_value"])
     cpa_rows = ue.cpa_rows
@@ -931,14 +1438,15 @@ def _bought_vs_kept(ds, P, sp: SpendPath, targets: pd.DataFrame, ue: UnitEconomi
         mau_after_peak=mau_after,
         mau_after_peak_obs=str(after.name),
         cpa_yuan=P.cpa_yuan,
+        cpa_text=_cpa_text(P),
         retention_30d=P.retention_30d,
         after=after,
         window=window,
         window_spend=window_spend,
         by_reading=by_reading,
-        cpa_in_rows=P.cpa_yuan in set(cpa_rows["base_value"]),
+        cpa_in_rows=P.cpa_path == "constant" and P.cpa_yuan in set(cpa_rows["base_value"]),
         spend_to_last=sp.spend_to_last_report_yuan,
-        bought_to_last=sp.spend_to_last_report_yuan / P.cpa_yuan,
+        bought_to_last=users_bought(sp.spend.loc[: sp.last_data, "spend_yuan"], cpa),
         last_data=sp.last_data,
         source=cite(
             ds,
@@ -953,9 +1461,9 @@ def _bought_vs_kept(ds, P, sp: SpendPath, targets: pd.DataFrame, ue: UnitEconomi
     )
 
 
-def _stock_flow(ds, P, sp: SpendPath, targets: pd.DataFrame, opts: dict) -> StockFlowFit:
+def _stock_flow(ds, P, sp: SpendPath, targets: pd.DataFrame, opts: dict, cpa) -> StockFlowFit:
     spend = sp.spend
-    fit = fit_churn(spend["spend_yuan"], P.cpa_yuan, targets, P.monthly_churn, **opts)
+    fit = fit_churn(spend["spend_yuan"], cpa, targets, P.monthly_churn, **opts)
     churn = fit.churn
     ci = fit.ci_profile
     hl_ci = tuple(sorted((half_life(ci[0]), half_life(ci[1])))) if ci else None
@@ -977,6 +1485,7 @@ def _stock_flow(ds, P, sp: SpendPath, targets: pd.DataFrame, opts: dict) -> Stoc
         observed_mau_change=observed_change,
         observed_mau_monthly_change=(1 + observed_change) ** (1 / months_between) - 1,
         cpa_yuan=P.cpa_yuan,
+        cpa_text=_cpa_text(P),
         spend_path=P.spend_path,
         fit=fit,
         targets=targets,
@@ -987,7 +1496,7 @@ def _stock_flow(ds, P, sp: SpendPath, targets: pd.DataFrame, opts: dict) -> Stoc
     )
 
 
-def _modelled_users(ds, P, sp: SpendPath, f: StockFlowFit, opts: dict) -> ModelledUsers:
+def _modelled_users(ds, P, sp: SpendPath, f: StockFlowFit, opts: dict, cpa) -> ModelledUsers:
     spend, ci, targets = sp.spend["spend_yuan"], f.fit.ci_profile, f.targets
     others = ds.select("kimi", "mau")
     others = others[~others.index.isin(targets.index) & others["period_start"].notna()].copy()
@@ -998,12 +1507,13 @@ def _modelled_users(ds, P, sp: SpendPath, f: StockFlowFit, opts: dict) -> Modell
         churn_ci=list(ci) if ci else None,
         level=f.fit.level,
         cpa_yuan=P.cpa_yuan,
+        cpa_text=_cpa_text(P),
         spend_path=P.spend_path,
-        users=simulate(spend, P.cpa_yuan, f.fitted_monthly_churn, **opts),
+        users=simulate(spend, cpa, f.fitted_monthly_churn, **opts),
         users_ci=(
-            (simulate(spend, P.cpa_yuan, ci[1], **opts), simulate(spend, P.cpa_yuan, ci[0], **opts)) if ci else None
+            (simulate(spend, cpa, ci[1], **opts), simulate(spend, cpa, ci[0], **opts)) if ci else None
         ),  # bought users at the interval's two churns
-        bought_per_month=spend / P.cpa_yuan,
+        bought_per_month=spend / cpa_per_month(cpa, spend.index),
         targets=targets,
         others=others,
         last_data=sp.last_data,
@@ -1025,10 +1535,11 @@ def _joint(ds, P, targets: pd.DataFrame, end: pd.Period, opts: dict) -> ChurnByC
     )
 
 
-def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict) -> Counterfactuals:
+def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict, cpa) -> Counterfactuals:
     spend = sp.spend
-    saturation, saturation_source = market_size(ds, P)
-    cf = counterfactuals(spend, P.cpa_yuan, fit.fitted_monthly_churn, saturation, **opts)
+    saturation, saturation_source, sat_entity, sat_metric = market_size(ds, P)
+    cf = counterfactuals(spend, cpa, fit.fitted_monthly_churn, saturation, **opts)
+    per = {"mau": "monthly users", "wau": "weekly users"}
     months_after = int((spend.index > sp.last_data).sum())
     used = fit.targets[fit.targets["used"]]
     return Counterfactuals(
@@ -1036,6 +1547,7 @@ def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict) -> Cou
         counterfactual_users_end=cf.iloc[-1].to_dict(),
         saturation_users=saturation,
         saturation_source=saturation_source,
+        saturation_basis=f"{sat_entity} {sat_metric}" if sat_entity else "parameter",
         first_month_retention=P.first_month_retention,
         organic_users_per_month=P.organic_users_per_month,
         cf=cf,
@@ -1048,11 +1560,185 @@ def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict) -> Cou
         path_spend_after=float(spend["spend_yuan"].iloc[-months_after:].sum()) if months_after else 0.0,
         churn=fit.fitted_monthly_churn,
         cpa_yuan=P.cpa_yuan,
+        cpa_text=_cpa_text(P),
         spend_path=P.spend_path,
         saturation_is_largest_app=P.saturation_users == "largest_app",
+        saturation_label=f"{ds.name(sat_entity)}'s {per.get(sat_metric, sat_metric)}" if sat_entity else "",
         events=sp.events,
         source=cite(ds, pd.concat([sp.rows.loc[spend.loc[sp.window, "obs_ids"].str.split(";").explode()], used])),
     )
+
+
+def _firm_of(ds, row) -> str:
+    """ "AppGrowing's " for a row with a named firm, '' otherwise."""
+    v = row.get("vendor")
+    return f"{ds.name(v)}'s " if isinstance(v, str) and v else ""
+
+
+def _window_label(start, end) -> str:
+    return f"{pd.Timestamp(start):%Y-%m-%d} to {pd.Timestamp(end):%Y-%m-%d}"
+
+
+def _cumulative(full, ds, P, sp: SpendPath, end: pd.Period) -> CumulativeCheck:
+    """Every spend path against the evidence's cumulative estimate; with none (the articles), what the figures
+    allow over the window the full dataset's estimate covers, when it has one."""
+    paths = pd.DataFrame({p: monthly_spend(ds, p, end)["spend_yuan"] for p in SPEND_PATHS})
+    reconciled = monthly_spend(ds, "reconciled", end)
+    rec: Reconciliation = reconciled.attrs["reconciliation"]
+    row, _ = cumulative_estimate(ds)
+    reason = ""
+    if row is None:
+        other, _ = cumulative_estimate(full) if full is not ds else (None, None)
+        reason = rec.reason
+        if other is not None:
+            row_window = (other["period_start"], other["period_end"])
+            reason += (
+                f"; the full dataset has {_firm_of(full, other)}{other['value_text']} ({other.name}, "
+                f"{_window_label(*row_window)}), which evidence '{ds.evidence}' leaves out"
+            )
+        else:
+            row_window = None
+    else:
+        row_window = (row["period_start"], row["period_end"])
+    reported = float(row["base_value"]) if row is not None else None
+    by_path, weights = {}, None
+    for p in SPEND_PATHS:
+        if row_window is None:
+            by_path[p] = PathTotal(path_total=None, gap=None, gap_share=None)
+            continue
+        total, weights = C.path_total(paths[p], *row_window)
+        gap = None if reported is None else reported - total
+        by_path[p] = PathTotal(path_total=total, gap=gap, gap_share=None if reported is None else (reported - total) / reported)
+    chosen = by_path[P.spend_path]
+    win = rec.added.index
+    alternatives = {
+        rule: {str(m): float(paths.at[m, "reconciled"] - rec.added.get(m, 0.0) + a) for m, a in add.items()}
+        for rule, add in rec.alternatives.items()
+    }
+    cite_rows = [*([row.name] if row is not None else []), *_obs_of(sp.spend)]
+    if rec.supplement is not None:
+        cite_rows.append(rec.supplement[0])
+    return CumulativeCheck(
+        cumulative_check=CumulativeCheckResult(
+            reported_total=reported,
+            reported_obs=str(row.name) if row is not None else None,
+            window=[f"{d:%Y-%m-%d}" for d in row_window] if row_window is not None else None,
+            reported_bound=str(row["bound"]) if row is not None else None,
+            reason=reason,
+            path=P.spend_path,
+            path_total=chosen.path_total,
+            gap=chosen.gap,
+            gap_share=chosen.gap_share,
+            figures_allow=by_path["lower_bounds"].path_total,
+            by_path=by_path,
+            spread_rule=rec.rule,
+        ),
+        reconciled_spend_by_month_yuan={str(m): float(v) for m, v in reconciled["spend_yuan"].items()},
+        spread_alternatives=alternatives if len(win) else {},
+        reconciliation=rec,
+        paths=paths,
+        weights=weights,
+        window_label=_window_label(*row_window) if row_window is not None else "",
+        rules=SPREAD_RULES,
+        evidence=ds.evidence,
+        source=cite(ds, ds.observations.loc[[i for i in dict.fromkeys(cite_rows) if i in ds.observations.index]]),
+    )
+
+
+def _acquisition(
+    ds, P, sp: SpendPath, targets: pd.DataFrame, bk: BoughtVsKept, fit: StockFlowFit, joint: ChurnByCpaAndPath, end, opts
+) -> PaidAcquisition:
+    """The users the peak bought at each ad-only CPA reading and on the dated CPA path, the retention the MAU after
+    the peak implies, and the payback of a bought user at an assumed revenue per active user."""
+    window, window_spend, spend = sp.window, sp.peak_window_spend_yuan, sp.spend
+    cpa_rows = ad_cpa_rows(ds)
+    path, steps = cpa_path(ds, spend)
+    readings = {f"{float(v):g}": float(v) for v in cpa_rows["base_value"]}
+    bought = {k: window_spend / v for k, v in readings.items()}
+    bought["rising"] = users_bought(spend.loc[window, "spend_yuan"], path)
+    after = bk.after
+    months = list(targets.at[after.name, "months"])
+    organic = float(P.organic_users_per_month)
+    floors: dict[str, dict[str, float | None]] = {}
+    for p in SPEND_PATHS:
+        sp_p = monthly_spend(ds, p, end)["spend_yuan"]
+        floors[p] = {k: retention_floor(sp_p, v, months, float(after["base_value"]), organic) for k, v in readings.items()}
+        floors[p]["rising"] = retention_floor(sp_p, path, months, float(after["base_value"]), organic)
+    reachable = [f for d in floors.values() for f in d.values() if f is not None]
+    allowed = [r["churn"] for r in joint.churn_by_cpa_and_path if r["allowed"]]
+    keep = [1 - max(allowed), 1 - min(allowed)] if allowed else None
+    floor_range = [min(reachable), max(reachable)] if reachable else None
+    lows = [x for x in [floor_range[0] if floor_range else None, keep[0] if keep else None] if x is not None]
+    highs = [x for x in [floor_range[1] if floor_range else None, keep[1] if keep else None] if x is not None]
+    implied_range = [min(lows), max(highs)] if lows else None
+    rumour = ds.select("industry", "retention_30d")
+    rumour_row = rumour.iloc[0] if len(rumour) else None
+    churn = fit.fitted_monthly_churn
+    ret = {"model keeps (1 - churn)": 1 - churn}
+    chosen_floor = floors[P.spend_path].get(f"{P.cpa_yuan:g}") if P.cpa_path == "constant" else floors[P.spend_path]["rising"]
+    if chosen_floor is not None:
+        ret["least the MAU allow"] = chosen_floor
+    if rumour_row is not None:
+        under = "under " if rumour_row["qualifier"] in ("<", "<=") else ""
+        ret[f"the rumour: {under}{rumour_row['value_text']} ({rumour_row.name})"] = float(rumour_row["base_value"])
+    cost_cpas = sorted({*readings.values(), *([P.cpa_yuan] if P.cpa_path == "constant" else [])})
+    cells: dict[str, dict[str, PaybackCell]] = {}
+    for name, r in ret.items():
+        cells[name] = {}
+        for c in cost_cpas:
+            cost = c + P.compute_cost_per_user_yuan
+            life = lifetime_revenue(P.revenue_per_active_user_yuan, r, churn)
+            cells[name][f"{c:g}"] = PaybackCell(
+                months=payback_months(cost, P.revenue_per_active_user_yuan, r, churn),
+                cost_yuan=cost,
+                lifetime_revenue_yuan=None if math.isinf(life) else life,
+            )
+    condition = (
+        f"if an active user brought {P.revenue_per_active_user_yuan:g}元 a month (parameter revenue_per_active_user_yuan: "
+        f"an assumption, no article gives Kimi's revenue), a bought user cost its CPA plus {P.compute_cost_per_user_yuan:g}元 "
+        f"of compute, was active its first month, a share (the retention reading) stayed after 30 days and that share "
+        f"left at the model's {churn:.1%} a month"
+    )
+    how = (
+        f"Floors: with n_m users bought in month m (spend / CPA, plus organic_users_per_month) and nobody who stays past "
+        f"30 days ever leaving (the most generous case), {after.name}'s MAU ({_wan(float(after['base_value']))}) needs a "
+        "30-day retention of at least (MAU - n_m) / (users bought before m), per spend path and CPA reading. Model keep "
+        "rates: 1 - churn of the stock-flow fit over the (CPA, path) pairs the MAU points allow (in the adstock the "
+        "first month keeps 1 - churn too). The range runs from the lowest floor to the highest keep rate."
+    )
+    mau_rows = ds.observations.loc[[after.name]]
+    return PaidAcquisition(
+        cpa_path_steps=[
+            CpaStep(month=str(m), cpa_yuan=float(r["cpa_yuan"]), obs_ids=r["obs_ids"], placed=r["placed"])
+            for m, r in steps.iterrows()
+        ],
+        users_bought_at_peak_by_cpa=bought,
+        peak_bought_more_than_mau_up_to_cpa_yuan=window_spend / float(after["base_value"]),
+        implied_retention_range=implied_range,
+        implied_retention=ImpliedRetention(
+            floor_by_cpa_and_path=floors, floor_range=floor_range, model_keep_range=keep, mau_obs=str(after.name), how=how
+        ),
+        payback=Payback(
+            revenue_per_active_user_yuan=P.revenue_per_active_user_yuan,
+            monthly_churn_after_first_month=churn,
+            retention_readings=ret,
+            months=cells,
+            condition=condition,
+        ),
+        window=window,
+        window_spend=window_spend,
+        mau_after=float(after["base_value"]),
+        cpa_rows=cpa_rows,
+        cpa_by_month=path,
+        rumour_row=rumour_row if rumour_row is not None else pd.Series(dtype=object),
+        evidence=ds.evidence,
+        source=cite(ds, pd.concat([cpa_rows, sp.rows.loc[_obs_of(spend, window)], mau_rows])),
+    )
+
+
+def _wan(v: float) -> str:
+    """A user count in words for the analysis' own explanations ('2101万')."""
+    return f"{v / 1e4:,.0f}万"
 
 
 def _cost_base(ds, sp: SpendPath) -> CostBase:
@@ -1073,7 +1759,9 @@ def _cost_base(ds, sp: SpendPath) -> CostBase:
 
 
 def _rise(ds, sp: SpendPath) -> Rise:
-    dau = ds.select("kimi", "dau").sort_values("period_start")
+    # one series through the comparability layer: points of one source or firm inside the study window, no special day
+    # (an unattributed 36Kr pair is never joined to another source's unattributed figure)
+    dau = C.trend(ds, "kimi", "dau").rows.sort_values("period_start")
     return Rise(
         dau=dau,
         dau_growth=dau["base_value"].iloc[-1] / dau["base_value"].iloc[0] if len(dau) > 1 else float("nan"),
@@ -1093,6 +1781,9 @@ def _key_figures(an: BubbleAnalysis) -> dict[str, Any]:
         "MAU points fitted": an.fit.fit_points,
         "churn at the chosen CPA and path": an.fit.fitted_monthly_churn,
         "churn range (CPA x path)": (lo, hi),
+        "cumulative estimate": an.cumulative.cumulative_check.reported_total,
+        "'articles' path over its window": an.cumulative.cumulative_check.by_path["articles"].path_total,
+        "reconciled path over its window": an.cumulative.cumulative_check.by_path["reconciled"].path_total,
     }
 
 
@@ -1123,9 +1814,12 @@ def analyse(ds, P, compare: bool = True) -> BubbleAnalysis:
     end = max(pd.Period(kimi_users["period_end"].max(), freq="M"), max(m for ms in targets["months"] for m in ms))
     opts = model_options(P)
     sp = _spend_path(ds, P, rows, end)
-    fit = _stock_flow(ds, P, sp, targets, opts)
+    cpa = P.cpa_yuan if P.cpa_path == "constant" else cpa_path(ds, sp.spend)[0]
+    fit = _stock_flow(ds, P, sp, targets, opts, cpa)
     ue = _unit_economics(ds, P, sp)
     rc = _retained(ds, P, ue.cpa_rows, fit.fitted_monthly_churn)
+    bk = _bought_vs_kept(ds, P, sp, targets, ue, rc, cpa)
+    joint = _joint(ds, P, targets, end, opts)
     return BubbleAnalysis(
         parameters=P,
         basis=Basis(evidence=P.evidence),
@@ -1133,11 +1827,13 @@ def analyse(ds, P, compare: bool = True) -> BubbleAnalysis:
         rivals=_rivals(ds, sp),
         unit_economics=ue,
         retained=rc,
-        bought_vs_kept=_bought_vs_kept(ds, P, sp, targets, ue, rc),
+        bought_vs_kept=bk,
         fit=fit,
-        modelled=_modelled_users(ds, P, sp, fit, opts),
-        joint=_joint(ds, P, targets, end, opts),
-        counterfactuals=_counterfactuals(ds, P, sp, fit, opts),
+        modelled=_modelled_users(ds, P, sp, fit, opts, cpa),
+        joint=joint,
+        counterfactuals=_counterfactuals(ds, P, sp, fit, opts, cpa),
+        cumulative=_cumulative(full, ds, P, sp, end),
+        acquisition=_acquisition(ds, P, sp, targets, bk, fit, joint, end, opts),
         cost_base=_cost_base(ds, sp),
         rise=_rise(ds, sp),
         evidence_comparison=(

@@ -31,8 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from kimi_research.analysis import adspend
 from kimi_research.analysis.adspend import Basis
 from kimi_research.analysis.sections import Analysis, Section, shown
+from kimi_research.data import comparable as C
 from kimi_research.data.labels import Citation, cite
-from kimi_research.data.periods import period_label
+from kimi_research.data.periods import period_label, quarter_label
 from kimi_research.errors import DataError
 
 if TYPE_CHECKING:
@@ -244,28 +245,34 @@ def _one(df: pd.DataFrame, what: str) -> pd.Series:
 
 
 def peak_ad_spend(ds, entity: str = "kimi") -> tuple[Fact, Fact, pd.DataFrame]:
-    """Largest monthly ad spend of ``entity`` (calendar-month rows and 'peak month' rows) and the
-    lowest figure given for the same fact (its conflict group); also returns the candidate rows.
+    """Largest monthly ad spend of ``entity`` and the lowest figure given for the same fact; also returns the
+    candidate rows, largest first.
 
-    Ties go to a row with a named measurement firm, then the earliest article.
+    Through the comparability layer: the peak (:func:`C.peak`, a point, ties to a named firm) of the dated
+    month-grain levels (:func:`C.levels`: each measurement once; a quarter's total or average is never a month, a
+    window inside a month never the month), and the lowest figure among the rows the data put in its conflict
+    group (the undated 'peak month' figures of other articles among them).
     """
-    o = ds.select(entity=entity, metric=["ad_spend", "ad_spend_peak_month"])
-    o = o[(o["metric"] == "ad_spend_peak_month") | (o["period_months"] == 1)]
-    if o.empty:
+    lv = C.levels(ds, "ad_spend", entity)
+    months = lv.rows[lv.rows["grain"] == "month"]
+    if months.empty:
         raise DataError("data/observations.csv", message=f"no monthly ad spend of {entity!r}")
-    ranked = o.assign(_novendor=o["vendor"].isna()).sort_values(
-        ["base_value", "_novendor", "source_id"], ascending=[False, True, True], kind="stable"
+    top = C.peak(C.Comparable(months, lv.left_out, lv.rules), by=("entity",), choose=True).rows.iloc[0]
+    obs = ds.observations
+    group = (
+        obs[(obs["entity"] == entity) & (obs["conflict_group"] == top["conflict_group"])]
+        if isinstance(top["conflict_group"], str)
+        else obs.loc[[top.name]]
     )
-    top = ranked.iloc[0]
-    group = o[o["conflict_group"] == top["conflict_group"]] if isinstance(top["conflict_group"], str) else o.loc[[top.name]]
-    low = group.sort_values("base_value", kind="stable").iloc[0]
+    low = group.sort_values(["base_value", "period_start"], kind="stable").iloc[0]
+    ranked = pd.concat([months, group[~group.index.isin(months.index)]]).sort_values("base_value", ascending=False, kind="stable")
     return Fact(float(top["base_value"]), str(top.name)), Fact(float(low["base_value"]), str(low.name)), ranked
 
 
 def mau_near(ds, date: pd.Timestamp, entity: str = "kimi", vendor: str = "questmobile") -> Fact:
     """The ``vendor`` MAU of ``entity`` whose period lies closest to ``date`` (ties: the later one)."""
-    o = ds.select(entity=entity, metric="mau", vendor=vendor)
-    o = o[o["period_months"] == 1]
+    o = C.levels(ds, "mau", entity, vendor).rows
+    o = o[(o["grain"] == "month") & ~o["open"]]  # a quarter's average is never a month; a bound is not a point
     if o.empty:
         raise DataError("data/observations.csv", message=f"no monthly {vendor} MAU of {entity!r}")
     gap = (o["period_mid"] - pd.Timestamp(date)).abs()
@@ -409,6 +416,17 @@ def _cash_out(cash: pd.Series, tail_burn: float) -> pd.Timestamp | None:
         return None
     months = float(cash.iloc[-1]) / tail_burn
     return (cash.index[-1] + 1).to_timestamp() + pd.Timedelta(days=months * 365.25 / 12)
+
+
+def when_text(d: pd.Timestamp | None, last_month: pd.Period) -> str | None:
+    """A cash-out date at the precision its inputs allow: never a month (the non-advertising cost is an assumption
+    held constant, so no input of the burn is dated month by month); the quarter ('2025 Q3') while it falls inside
+    the months the ledger lists (``last_month`` and before), the year ('2028') when it is extrapolated beyond them.
+    None: never."""
+    if d is None or pd.isna(d):
+        return None
+    d = pd.Timestamp(d)
+    return quarter_label(d) if d.to_period("M") <= last_month else f"{d.year}"
 
 
 def resolve_target(target_rate, alarm_threshold: float) -> float:
@@ -759,9 +777,27 @@ class LedgerEnd(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    low: str | None = Field(description="YYYY-MM with the smaller readings of the rounds (null: never)")
-    high: str | None = Field(description="YYYY-MM with the larger readings")
+    low: str | None = Field(
+        description="when the cash runs out with the smaller readings of the rounds: 'YYYY Qn' inside the ledger's "
+        "months, 'YYYY' when extrapolated beyond them, never a month (null: never)"
+    )
+    high: str | None = Field(description="the same with the larger readings")
     monthly_burn_after_data_yuan: float = Field(description="the burn after the last month of the ledger, CNY a month")
+
+
+class RunwayRange(BaseModel):
+    """When the cash runs out on every spend path (results key ``runway_range``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str = Field(description="the chosen spend path (parameter spend_path)")
+    low: str | None = Field(description="its cash-out with the smaller readings of the rounds ('YYYY' or 'YYYY Qn'; null: never)")
+    high: str | None = Field(description="with the larger readings")
+    earliest: str | None = Field(description="the earliest cash-out over every spend path and reading")
+    latest: str | None = Field(description="the latest (null: some path never runs out)")
+    by_path: dict[str, list[str | None]] = Field(description="spend path -> [smaller, larger reading]")
+    evidence: str = Field(description="the evidence of the ledgers")
+    precision: str = Field(description="how the dates are stated, and why no month is")
 
 
 class CashLedger(Section):
@@ -770,9 +806,14 @@ class CashLedger(Section):
     funding_rounds: dict[str, FundingRound] = Field(description="funding event id -> the round's date, amounts and rows")
     ledger_cash_out: dict[str, LedgerEnd] = Field(description="evidence -> when its ledger runs out")
     spend_path: str = Field(description="notebook 02's spend path the ledger burns (parameter spend_path)")
+    runway_range: RunwayRange = Field(
+        description="when the cash runs out on the chosen spend path and on every other, as a range of years or quarters"
+    )
 
     rounds: pd.DataFrame = shown("funding_rounds: date, label, source_id, low_cny, high_cny, obs_ids, lower_bound")
     ledgers: dict[str, Ledger] = shown("evidence -> its ledger (both settings when the full dataset is given)")
+    path_ledgers: dict[str, Ledger] = shown("spend path -> its ledger, on the chosen evidence")
+    cash_out_text: dict[str, tuple[str | None, str | None]] = shown("evidence -> (smaller, larger reading) as stated")
     start: pd.Period = shown("the first month of the chosen evidence's ledger")
     non_ad_cost: float = shown("the non-advertising cost burnt each month, CNY")
     ad_share: float = shown("parameter")
@@ -782,13 +823,46 @@ class CashLedger(Section):
     source: Citation = shown("the rounds' rows and the peak row")
 
 
+class LedgerShare(BaseModel):
+    """The ad share of the cash ledger's cost (results key ``ledger_ad_share``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: float = Field(description="ad spend / (ad spend + non-advertising cost) over the window")
+    window: list[str] = Field(description="[first month, last month] (YYYY-MM): the ledger's months with a spend figure")
+    ad_spend_yuan: float = Field(description="the spend path's ad spend over the window, CNY")
+    other_cost_yuan: float = Field(description="the ledger's non-advertising cost over the window, CNY")
+    path: str = Field(description="the spend path (parameter spend_path)")
+    ad_share_parameter: float = Field(description="the ad share the non-advertising cost is implied at (parameter ad_share)")
+    how: str = Field(description="how it is computed, in words")
+    revenue_base_reading: list[float] | None = Field(
+        description="[low, high] ad share of total cost when article 003's share is read as ad spend / revenue at face value: "
+        "peak ad spend / (peak ad spend + the training cost's upper, lower reading) (null: no share)"
+    )
+    revenue_base_how: str = Field(description="how that reading is computed, in words")
+
+
+class LedgerAdShare(Section):
+    """Over the months with spend figures, what share of the ledger's cost went to advertising?"""
+
+    ledger_ad_share: LedgerShare = Field(
+        description="the period-average ad share of the cash ledger, its window and components, and the share under "
+        "notebook 03's revenue-base reading (for notebook 05's ad_share range)"
+    )
+
+    table: pd.DataFrame = shown("month -> ad_spend, non_ad over the window")
+
+
 class Runway(Section):
     """How long would the investment last at a constant monthly burn?"""
 
     funding_cny: dict[str, float] = Field(description="investment row -> amount, CNY (USD at usd_cny)")
     burn_scenarios_yuan: dict[str, float] = Field(description="burn scenario -> CNY a month")
     runway_months: dict[str, dict[str, float | None]] = Field(description="burn scenario -> investment row -> months")
-    cash_out_dates: dict[str, dict[str, str | None]] = Field(description="burn scenario -> investment row -> YYYY-MM-DD")
+    cash_out_dates: dict[str, dict[str, str | None]] = Field(
+        description="burn scenario -> investment row -> the quarter the money runs out ('YYYY Qn'; a constant burn "
+        "counted from the round's month, so no month is stated; null: never)"
+    )
 
     runway: pd.DataFrame = shown("months: one row per burn scenario, one column per investment row")
     cash_out: pd.DataFrame = shown("the dates the money runs out (None: never)")
@@ -880,6 +954,7 @@ class FormulaAnalysis(Analysis):
     paying_users: PayingUsers
     monte_carlo: MonteCarlo
     ledger: CashLedger
+    ledger_share: LedgerAdShare
     runway: Runway
     alternative: AlternativeReading
     explorer: Explorer
@@ -1116,21 +1191,61 @@ def _monte_carlo(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> MonteC
     )
 
 
-def _ledger(ds: Dataset, P: SustainabilityParameters, non_ad_cost: float) -> tuple[pd.DataFrame, Ledger]:
-    """Rounds and cash ledger of one evidence choice: notebook 02's spend path plus ``non_ad_cost``."""
-    spend = adspend.monthly_spend(ds, P.spend_path)
+def _ledger(ds: Dataset, P: SustainabilityParameters, non_ad_cost: float, path: str | None = None) -> tuple[pd.DataFrame, Ledger]:
+    """Rounds and cash ledger of one evidence choice: notebook 02's spend path (``P.spend_path`` or ``path``) plus
+    ``non_ad_cost``."""
+    path = path or P.spend_path
+    spend = adspend.monthly_spend(ds, path)
     rounds = funding_rounds(ds, P.usd_cny)
-    tail = (
-        float(spend["spend_yuan"].iloc[-1])
-        if P.spend_path in ("zero", "lower_bounds")
-        else float(adspend.monthly_spend(ds, P.spend_path, end=spend.index.max() + 1)["spend_yuan"].iloc[-1])
-    )
+    # the path's own level in the month after its last (zero for 'zero' and 'lower_bounds', the pre-peak floor for the
+    # others): the last month's figure (a reported month) is not what the path assumes afterwards
+    tail = float(adspend.monthly_spend(ds, path, end=spend.index.max() + 1)["spend_yuan"].iloc[-1])
     start = spend.index.min().to_timestamp()
     return rounds, cash_ledger(spend, rounds, non_ad_cost, start, tail)
 
 
-def _month_text(d: pd.Timestamp | None) -> str | None:
-    return None if d is None else f"{d:%Y-%m}"
+def _same_precision(lo: str | None, hi: str | None) -> tuple[str | None, str | None]:
+    """Two ends of a range at one precision: when either is only a year, both are years ('2024 Q4 to 2024' would
+    read as a range that ends before it starts)."""
+    if any(v is not None and len(v) == 4 for v in (lo, hi)):
+        return (lo[:4] if lo else None), (hi[:4] if hi else None)
+    return lo, hi
+
+
+def _ends(lg: Ledger) -> tuple[str | None, str | None]:
+    """A ledger's cash-out with the smaller and the larger readings, at the precision :func:`when_text` allows (one
+    precision for both)."""
+    last = lg.table.index[-1]
+    return _same_precision(when_text(lg.cash_out_low, last), when_text(lg.cash_out_high, last))
+
+
+def _ledger_share(ds: Dataset, P: SustainabilityParameters, x: _Inputs, lg: CashLedger) -> LedgerAdShare:
+    """The ad share of the chosen evidence's ledger over its months with a spend figure, and the share of cost under
+    the revenue-base reading of article 003's share."""
+    own = lg.ledgers[P.evidence]
+    last_data = adspend.monthly_spend(ds, P.spend_path).attrs["last_data_month"]
+    t = own.table.loc[:last_data, ["ad_spend", "non_ad"]]
+    ad, other = float(t["ad_spend"].sum()), float(t["non_ad"].sum())
+    peak = x.facts.peak_ad_spend.value
+    rev_base = [peak / (peak + x.train_hi), peak / (peak + x.train_lo)] if P.ad_share > 0 else None
+    return LedgerAdShare(
+        ledger_ad_share=LedgerShare(
+            value=ad / (ad + other),
+            window=[str(t.index[0]), str(t.index[-1])],
+            ad_spend_yuan=ad,
+            other_cost_yuan=other,
+            path=P.spend_path,
+            ad_share_parameter=P.ad_share,
+            how=f"the ledger's months from the first to the last with a spend figure: notebook 02's '{P.spend_path}' path "
+            f"against the non-advertising cost the peak month implies at a {P.ad_share:.0%} share "
+            f"({x.non_ad_cost / 1e4:,.0f}万元 a month, held constant)",
+            revenue_base_reading=rev_base,
+            revenue_base_how="article 003's share read as ad spend / revenue (section 8, reading b): total cost = the peak "
+            "month's ad spend plus the training cost as the only other cost, so the ad share of cost is peak / (peak + "
+            "training), at the training cost's upper and lower reading",
+        ),
+        table=t,
+    )
 
 
 def _latest_source(ds: Dataset) -> tuple[str, pd.Timestamp]:
@@ -1149,20 +1264,44 @@ def _cash_ledger(full: Dataset, ds: Dataset, P: SustainabilityParameters, x: _In
         ledgers = {k: ledgers[k] for k in ("articles", "all")}
     latest, last_article = _latest_source(ds)
     round_rows = sorted({o for ids in rounds["obs_ids"] for o in ids.split(";") if o})
+    text = {ev: _ends(lg) for ev, lg in ledgers.items()}
+    by_path = {p: (own if p == P.spend_path else _ledger(ds, P, x.non_ad_cost, p)[1]) for p in adspend.SPEND_PATHS}
+    path_text = {p: _ends(lg) for p, lg in by_path.items()}
+    dates = [d for lg in by_path.values() for d in (lg.cash_out_low, lg.cash_out_high)]
+    last = {p: lg.table.index[-1] for p, lg in by_path.items()}
+    found = [(d, p) for p, lg in by_path.items() for d in (lg.cash_out_low, lg.cash_out_high) if d is not None]
+    earliest = min(found) if found else None
+    latest_end = max(found) if found and all(d is not None for d in dates) else None
+    span = _same_precision(
+        None if earliest is None else when_text(earliest[0], last[earliest[1]]),
+        None if latest_end is None else when_text(latest_end[0], last[latest_end[1]]),
+    )
     return CashLedger(
         funding_rounds={
             str(k): FundingRound(date=f"{r['date']:%Y-%m-%d}", low_cny=r["low_cny"], high_cny=r["high_cny"], obs_ids=r["obs_ids"])
             for k, r in rounds.iterrows()
         },
         ledger_cash_out={
-            ev: LedgerEnd(
-                low=_month_text(lg.cash_out_low), high=_month_text(lg.cash_out_high), monthly_burn_after_data_yuan=lg.tail_burn
-            )
+            ev: LedgerEnd(low=text[ev][0], high=text[ev][1], monthly_burn_after_data_yuan=lg.tail_burn)
             for ev, lg in ledgers.items()
         },
         spend_path=P.spend_path,
+        runway_range=RunwayRange(
+            path=P.spend_path,
+            low=path_text[P.spend_path][0],
+            high=path_text[P.spend_path][1],
+            earliest=span[0],
+            latest=span[1],
+            by_path={p: list(t) for p, t in path_text.items()},
+            evidence=P.evidence,
+            precision="a quarter while the cash-out falls inside the months the ledger lists, a year when it is "
+            "extrapolated beyond them; never a month, since the non-advertising cost is an assumption held constant "
+            "and the spend after the last reported month is a path's assumption",
+        ),
         rounds=rounds,
         ledgers=ledgers,
+        path_ledgers=by_path,
+        cash_out_text=text,
         start=own.start,
         non_ad_cost=x.non_ad_cost,
         ad_share=P.ad_share,
@@ -1195,7 +1334,7 @@ def _runway(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> Runway:
         burn_scenarios_yuan=burns,
         runway_months={str(k): months.loc[k].to_dict() for k in months.index},
         cash_out_dates={
-            str(k): {f: (None if d is None or pd.isna(d) else pd.Timestamp(d).date().isoformat()) for f, d in row.items()}
+            str(k): {f: (None if d is None or pd.isna(d) else quarter_label(pd.Timestamp(d))) for f, d in row.items()}
             for k, row in cash_out.iterrows()
         },
         runway=months,
@@ -1250,6 +1389,7 @@ def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
     full = ds
     ds = ds.with_evidence(P.evidence)
     x = _inputs(ds, P)
+    lg = _cash_ledger(full, ds, P, x)
     return FormulaAnalysis(
         parameters=P,
         basis=Basis(evidence=P.evidence),
@@ -1259,7 +1399,8 @@ def analyse(ds: Dataset, P: SustainabilityParameters) -> FormulaAnalysis:
         cost_base=_cost_base(ds, P, x),
         paying_users=_paying_users(ds, P, x),
         monte_carlo=_monte_carlo(ds, P, x),
-        ledger=_cash_ledger(full, ds, P, x),
+        ledger=lg,
+        ledger_share=_ledger_share(ds, P, x, lg),
         runway=_runway(ds, P, x),
         alternative=_alternative(P, x),
         explorer=Explorer(

@@ -118,6 +118,10 @@ RULES: dict[str, str] = {
     "total_per_month": "a total over a window ÷ the months it covers = a monthly average (quarter total ÷ 3; "
     "a stated number of days ÷ 30.44 days)",
     "monthly_rate_times_months": "a monthly average of a flow × the months of the window = its total",
+    "cumulative_total": "a running total is the total over its own window: compared with the sum of a monthly path "
+    "over the same window, never read as a level or as one month's value",
+    "days_share_of_month": "a month partly inside a window counts in a sum over the window in proportion to its days "
+    "inside (the month's flow spread evenly over its days)",
     "conflict_choice": "of conflicting figures one is used, by the order: a point before a bound, a named firm "
     "before none, a tier-1 source, the lowest obs_id; the others are returned beside it",
     "conflicts_shown": "conflicting figures for one measurement are both returned",
@@ -974,6 +978,46 @@ def _disjoint_total(rows: pd.DataFrame, start, end, label: str, rel_tol: float) 
         bound="lower" if covered < period_days or (u["bound"] == "lower").any() else "point",
         alternatives=_drop_helpers(order.loc[alternatives].drop(columns=["_days", "_cal"])) if alternatives else pd.DataFrame(),
     )
+
+
+# --- running totals against a monthly path -----------------------------------------------------------
+def cumulative(obs, entity: str, metric: str, firm: str | None = ANY_FIRM, rel_tol: float = ROUNDING) -> Comparable:
+    """The running totals (``value_kind`` 'cumulative') of a flow of ``entity``: each is the total over its own
+    window (period_start to period_end), never a level and never a month's value (rule ``cumulative_total``);
+    compare one with a monthly path by :func:`path_total` over the same window. Each measurement once
+    (``same_measurement``); undated totals are listed (``undated``); conflicting totals for one window are
+    both returned (``conflicts_shown``). Rows carry :func:`annotate`'s columns (``bound``: a '預計' estimate
+    written '=' is a point, '超' a lower bound)."""
+    rows = annotate(_by_firm(_select(obs, metric, [entity]), firm))
+    out = _LeftOut()
+    kind = rows["value_kind"].fillna("period_value")
+    rows = rows[kind == "cumulative"]
+    out.add(rows[rows["period_start"].isna()], "undated", lambda x: f"{_undated(x)}: a total over no stated window")
+    rows = rows[rows["period_start"].notna()]
+    rows, folded = _fold(rows, rel_tol, out)
+    rows = _mark_conflicts(rows, rel_tol)
+    rules = [
+        "cumulative_total",
+        *(["same_measurement"] if folded else []),
+        *(["conflicts_shown"] if rows["conflict"].any() else []),
+    ]
+    return Comparable(_sort(rows), out.frame(), tuple(rules) if len(rows) else ())
+
+
+def days_inside(month: pd.Period, start, end) -> float:
+    """The share of ``month``'s days that fall inside [start, end] (0 to 1)."""
+    m0, m1 = month.start_time.normalize(), month.end_time.normalize()
+    lo, hi = max(m0, pd.Timestamp(start)), min(m1, pd.Timestamp(end))
+    return max((hi - lo).days + 1, 0) / ((m1 - m0).days + 1)
+
+
+def path_total(path: pd.Series, start, end) -> tuple[float, pd.Series]:
+    """A monthly path (a Series on a monthly PeriodIndex, CNY a month) summed over [start, end]: whole months
+    inside count in full, a month partly inside in proportion to its days inside (rule ``days_share_of_month``:
+    a month's flow spread evenly over its days). Returns (total, the weight of each month: 1, a share, or 0).
+    Months of the window the path does not cover add nothing (the caller says whether that is a gap)."""
+    weights = pd.Series([days_inside(m, start, end) for m in path.index], index=path.index, dtype=float)
+    return float((path.astype(float) * weights).sum()), weights
 
 
 # --- conflicts ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from kimi_research.params.base import NotebookParameters, problem, problems
 
 #: the spend paths of kimi_research.analysis.adspend.SPEND_PATHS (a test checks they agree)
-SpendPath = Literal["articles", "lower_bounds", "interpolate", "zero"]
+SpendPath = Literal["articles", "lower_bounds", "interpolate", "zero", "reconciled"]
 #: a fen, the smallest unit of the yuan: the least a cost per user can be
 FEN = 0.01
 #: largest CPA the stock-flow model can fit (see the description of cpa_yuan)
@@ -59,9 +59,23 @@ class AdSpendParameters(NotebookParameters):
     )
     spend_path: SpendPath = Field(
         "articles",
-        description='months without a spend figure: "articles", '
-        '"lower_bounds", "interpolate" or "zero" (see '
-        "adspend.SPEND_PATHS)",
+        description='months without a spend figure: "articles", "lower_bounds", "interpolate", "zero" or '
+        '"reconciled" (the articles path plus the gap to AppGrowing\'s cumulative estimate, with evidence all; '
+        "see adspend.SPEND_PATHS)",
+    )
+    cpa_path: Literal["constant", "rising"] = Field(
+        "constant",
+        description='"constant": cpa_yuan every month; "rising": the dated cost-per-user readings as a monthly path '
+        "(30元 early 2024 on Bilibili, about 10元 at the peak of spending, 50元 from November 2024 with evidence "
+        "all; linear between them), for the churn fit and the users bought",
+    )
+    revenue_per_active_user_yuan: float = Field(
+        0.5,
+        ge=0,
+        le=CPA_MAX,
+        description="ASSUMPTION (no article gives Kimi's revenue): revenue a month per active user for the payback "
+        "estimate, CNY, in [0, 1000] (0.5: notebook 03's illustrative 1000万元 a month over the 2101万 MAU of "
+        "December 2024; 0: a bought user never pays back; the same ceiling as cpa_yuan)",
     )
     monthly_churn: Annotated[float, Field(ge=0, le=0.999)] | Literal["fit"] = Field(
         "fit",
@@ -84,7 +98,8 @@ class AdSpendParameters(NotebookParameters):
     saturation_users: Annotated[float, Field(gt=0, le=2e9)] | Literal["largest_app"] = Field(
         "largest_app",
         description="market size for the counterfactual of continued spend, users (diminishing returns: the "
-        'inflow shrinks as users approach it), or "largest_app": the largest MAU any app reaches in the data (bounds included)',
+        'inflow shrinks as users approach it), or "largest_app": the largest MAU or WAU any app reaches in the data (points '
+        "and lower bounds, named; monthly users are at least the weekly users, so either bounds the market from below)",
     )
 
     @field_validator("monthly_churn")

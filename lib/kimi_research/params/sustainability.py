@@ -87,9 +87,10 @@ class SustainabilityParameters(NotebookParameters):
         description="Monte Carlo, with an explicit total cost only: 90% of cost draws lie within this factor of it, in (1, 100]",
     )
     spend_path: SpendPath = Field(
-        "articles",
-        description='runway: notebook 02\'s monthly ad spend in months without a figure: "articles", '
-        '"lower_bounds", "interpolate" or "zero" (see adspend.SPEND_PATHS)',
+        "reconciled",
+        description='runway: notebook 02\'s monthly ad spend in months without a figure: "reconciled" (the articles '
+        'path plus the gap to AppGrowing\'s cumulative estimate, with evidence all), "articles", "lower_bounds", '
+        '"interpolate" or "zero" (see adspend.SPEND_PATHS); every path is shown beside it as a range',
     )
     mc_samples: int = Field(20000, ge=100, le=5_000_000, description="Monte Carlo draws, 100 to 5,000,000")
     seed: int = Field(

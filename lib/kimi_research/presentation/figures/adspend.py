@@ -12,6 +12,7 @@ from kimi_research.analysis.adspend import (
     BUDGET,
     BoughtVsKept,
     Counterfactuals,
+    CumulativeCheck,
     ModelledUsers,
     RetainedUserCost,
     RivalSpend,
@@ -26,6 +27,11 @@ from kimi_research.presentation import plotting
 qm = plotting.VENDOR_COLORS["questmobile"]
 
 
+def _events(ev: pd.DataFrame) -> pd.DataFrame:
+    """Event labels with '$' escaped: matplotlib reads '$500m at $4.3bn' as mathematics ('500mat4.3bn')."""
+    return ev.assign(label=ev["label"].str.replace("$", r"\$", regex=False))
+
+
 def spend_timeline(sp: SpendPath):
     """Figure 1: Kimi's monthly ad spend, data and assumptions."""
     last_data, peak, rows, spend = sp.last_data, sp.peak_monthly_spend_yuan, sp.rows, sp.spend
@@ -34,6 +40,7 @@ def spend_timeline(sp: SpendPath):
         "reported": dict(color=plotting.ENTITY_COLORS["kimi"], edgecolor=plotting.ENTITY_COLORS["kimi"]),
         "lower bound": dict(color="white", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch="///"),
         "interpolated": dict(color="#cab2d6", edgecolor=plotting.ENTITY_COLORS["kimi"], hatch=".."),
+        "reconciled": dict(color="#fdd9a0", edgecolor="#b15928", hatch="xx"),
         "assumption": dict(color="#eeeeee", edgecolor="#888888", hatch="..", linestyle="--"),
     }
     x = plotting.month_mid(spend.index)
@@ -57,11 +64,14 @@ def spend_timeline(sp: SpendPath):
         ax.annotate(
             f"'peak month' {plotting.value_label(r)} ({r['source_id']}, undated; conflict)",
             (x[-1] + pd.Timedelta(days=14), r["base_value"] / 1e6),
-            xytext=(0, 3 if r["base_value"] == peak else -12),
+            xytext=(0, 2),  # above its line (below it, the lower one met the legend once a sixth entry made it taller)
             textcoords="offset points",
             fontsize=9,
             color="#b2182b",
             ha="right",
+            va="bottom",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),  # above the event lines it crosses
+            zorder=6,
         )
     ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
     ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))
@@ -69,7 +79,7 @@ def spend_timeline(sp: SpendPath):
     ax.set_title(f"Kimi's monthly ad spend (spend path: {sp.spend_path})")
     ax.set_ylabel("ad spend (CNY million per month)")
     ax.set_xlabel("month")
-    plotting.annotate_events(ax, sp.events, max_labels=8, fontsize=8.5)
+    plotting.annotate_events(ax, _events(sp.events), max_labels=8, fontsize=8.5)
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="no spend reported: assumption")],
@@ -82,7 +92,13 @@ def spend_timeline(sp: SpendPath):
     plotting.footnote(
         fig,
         plotting.source_line(sp.source),
-        caption="Figure 1. CNY 100 million = 1 yi. Lower bounds for one month: "
+        caption="Figure 1. CNY 100 million = 1 yi. "
+        + (
+            "Reconciled: months that took part of the gap to the trackers' cumulative estimate (section 2b). "
+            if (spend["status"] == "reconciled").any()
+            else ""
+        )
+        + "Lower bounds for one month: "
         + "; ".join(
             f"{r['period']} ({r['scope']}, {', '.join(r['flag_list'])})"
             for _, r in rows[rows["lower_bound"] & rows["period_months"].eq(1)].iterrows()
@@ -152,6 +168,8 @@ def rivals_spend(rv: RivalSpend):
                 textcoords="offset points",
                 fontsize=9,
                 color=col,
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9),  # above the bars' edges it crosses
+                zorder=6,
             )
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:.1f}"))
@@ -186,7 +204,14 @@ def unit_economics(ue: UnitEconomics):
     labels = [b[0] for b in bars]
     a1.barh(labels, [b[1] / 1e6 for b in bars], color=["#6a3d9a"] * 2 + ["#9e9ac8"] * 3 + ["#bcbddc"])
     for i, (_, v, art) in enumerate(bars):
-        a1.text(max(v, art["base_value"] if art is not None else 0) / 1e6, i, f"  {v / 1e6:.2f}m", va="center", fontsize=9.5)
+        a1.annotate(
+            f"{v / 1e6:.2f}m",
+            (max(v, art["base_value"] if art is not None else 0) / 1e6, i),
+            xytext=(9, 0),  # clear of the article's diamond drawn at its figure
+            textcoords="offset points",
+            va="center",
+            fontsize=9.5,
+        )
         if art is not None:
             a1.scatter(
                 art["base_value"] / 1e6,
@@ -200,7 +225,7 @@ def unit_economics(ue: UnitEconomics):
     a1.set_xlim(0, burn30 / 1e6 * 1.25)
     a1.set_title("Daily burn")
     a1.set_xlabel("CNY million per day")
-    a1.legend(loc="lower right", fontsize=9)
+    a1.legend(loc="center right", fontsize=9)  # beside the short middle bars, clear of the value labels
     names = [f"CPA {r['base_value']:g} CNY\n({oid})" for oid, r in cpa_rows.iterrows()]
     vals = [users_per_budget[oid] / 1e6 for oid in cpa_rows.index]
     a2.bar(names, vals, color="#6a3d9a")
@@ -237,6 +262,8 @@ def cost_per_retained_user(ue: RetainedUserCost):
         textcoords="offset points",
         fontsize=10,
         color="#d62728",
+        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),  # above the other CPA curves it crosses
+        zorder=6,
     )
     ax.axvline((1 - churn) * 100, color="#555555", ls="--", lw=1)
     ax.text(
@@ -255,7 +282,8 @@ def cost_per_retained_user(ue: RetainedUserCost):
     ax.set_title("Cost per retained user falls as retention rises")
     ax.set_xlabel("30-day retention (% of new users still active, log scale)")
     ax.set_ylabel("cost per retained user (CNY, log scale)")
-    ax.legend(loc="upper right", fontsize=9.5)
+    # lower left: the curves fall from top left to bottom right; upper right covered 'model keeps ...' at a low churn
+    ax.legend(loc="lower left", fontsize=9.5)
     plotting.footnote(
         fig,
         plotting.source_line(ue.source),
@@ -271,9 +299,9 @@ def bought_vs_kept(bk: BoughtVsKept):
     window, window_spend = bk.window, bk.window_spend
     bv = [(f"bought at {r['cpa_yuan']:g} CNY ({oid})", r["users"], "#9e9ac8") for oid, r in bk.by_reading.iterrows()]
     if not bk.cpa_in_rows:
-        bv.append((f"bought at {bk.cpa_yuan:g} CNY (parameter)", bought, "#9e9ac8"))
+        bv.append((f"bought at {bk.cpa_text} (parameter)", bought, "#9e9ac8"))
     bv += [
-        (f"kept after 30 days at {F.pct(bk.retention_30d)}\n(hearsay), CPA {bk.cpa_yuan:g}", kept, "#d9d9d9"),
+        (f"kept after 30 days at {F.pct(bk.retention_30d)}\n(hearsay), {bk.cpa_text}", kept, "#d9d9d9"),
         (
             f"QuestMobile MAU {pd.Period(after['period_start'], freq='M').strftime('%b %Y')} ({after.name})",
             mau_after,
@@ -310,7 +338,7 @@ def stock_flow_fit(f: ModelledUsers):
         f.bought_per_month / 1e6,
         width=24,
         color="#dadaeb",
-        label=f"users bought that month (spend ÷ {f.cpa_yuan:g} CNY)",
+        label=f"users bought that month (spend ÷ {f.cpa_text})",
     )
     if ci and users_ci:
         lo_u, hi_u = users_ci
@@ -364,7 +392,7 @@ def stock_flow_fit(f: ModelledUsers):
     ax.set_title(f"Bought users under the '{f.spend_path}' spend path vs measured MAU")
     ax.set_ylabel("users (million)")
     ax.set_xlabel("month")
-    plotting.annotate_events(ax, f.events, max_labels=8, fontsize=8.5)
+    plotting.annotate_events(ax, _events(f.events), max_labels=8, fontsize=8.5)
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="no spend reported: assumption")],
@@ -413,7 +441,7 @@ def fit_diagnostics(f: StockFlowFit):
         fig,
         plotting.source_line(f.points_source),
         caption=f"Figure 7. {fit.n} points, one parameter: {fit.dof} degrees of freedom. Spend path '{f.spend_path}', "
-        f"CPA {f.cpa_yuan:g} CNY.",
+        f"CPA: {f.cpa_text}.",
     )
     return fig
 
@@ -441,7 +469,7 @@ def counterfactual(c: Counterfactuals):
     ax.set_title(f"Counterfactual: bought users with spend continued vs stopped (churn {F.pct(churn)})")
     ax.set_ylabel("users (million)")
     ax.set_xlabel("month")
-    plotting.annotate_events(ax, c.events, max_labels=8, fontsize=8.5)
+    plotting.annotate_events(ax, _events(c.events), max_labels=8, fontsize=8.5)
     h, _ = ax.get_legend_handles_labels()
     ax.legend(
         handles=h + [Patch(facecolor="#f4f4f4", edgecolor="none", label="after the last reported spend: scenarios")],
@@ -457,6 +485,65 @@ def counterfactual(c: Counterfactuals):
         caption=f"Figure 8. 'Continued' = {format_en(c.continued_level, 'CNY')} a month "
         f"({last_data.strftime('%b %Y')}'s level) "
         f"every month, with diminishing returns towards a market of {format_en(c.saturation_users, 'count')} users "
-        f"(saturation_users); 'stopped' = zero. CPA {c.cpa_yuan:g} CNY.",
+        f"({c.saturation_label or 'saturation_users'}); 'stopped' = zero. CPA: {c.cpa_text}.",
+    )
+    return fig
+
+
+def cumulative_check(cc: CumulativeCheck):
+    """Figure 9: every spend path summed over the trackers' cumulative-estimate window, against the estimate."""
+    x = cc.cumulative_check
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    paths = list(x.by_path)
+    maybe = [x.by_path[p].path_total for p in paths]
+    totals = [t for t in maybe if t is not None]
+    if x.window is None or len(totals) < len(maybe):
+        ax.text(0.5, 0.5, "No cumulative estimate in the data: nothing to check", ha="center", va="center", fontsize=12)
+        ax.set_axis_off()
+        plotting.footnote(fig, plotting.source_line(cc.source), caption="Figure 9.")
+        return fig
+    colors = ["#b15928" if p == "reconciled" else plotting.ENTITY_COLORS["kimi"] if p == x.path else "#9e9ac8" for p in paths]
+    ax.barh([p.replace("_", " ") for p in paths], [t / 1e6 for t in totals], color=colors)
+    for i, t in enumerate(totals):
+        ax.annotate(
+            F.cny_en(t),
+            (t / 1e6, i),
+            xytext=(5, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=10,
+            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9),  # above the reference lines
+            zorder=6,
+        )
+    top = max(totals + [x.reported_total or 0.0]) / 1e6
+    if x.reported_total is not None:
+        ax.axvline(
+            x.reported_total / 1e6,
+            color="#d62728",
+            lw=2,
+            label=f"cumulative estimate {F.cny_en(x.reported_total)} ({x.reported_obs})",
+        )
+    if x.figures_allow is not None:
+        ax.axvline(
+            x.figures_allow / 1e6, color="#555555", ls="--", lw=1.2, label=f"least the figures allow: {F.cny_en(x.figures_allow)}"
+        )
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.25)
+    ax.set_title(f"Ad spend over {cc.window_label}, by spend path")
+    ax.set_xlabel("CNY million over the window (a month partly inside by its days)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=9.5, frameon=False)
+    plotting.footnote(
+        fig,
+        plotting.source_line(cc.source),
+        caption=(
+            "Figure 9. The reconciled path (the chosen one) in brown. "
+            if x.path == "reconciled"
+            else f"Figure 9. The chosen path ('{x.path}') in dark purple, the reconciled path in brown. "
+        )
+        + (
+            "The window is that of a cumulative estimate this evidence leaves out (the supplement's)."
+            if x.reported_total is None
+            else ""
+        ),
     )
     return fig

@@ -136,7 +136,8 @@ def heatmap(m: RateMap):
     ax.set_xlabel("paid revenue ÷ total cost (ratio; 1 = revenue covers cost)")
     ax.set_ylabel("ad-spend share of total cost (%)")
     fig.colorbar(mesh, ax=ax, label="sustainable growth rate (no time unit)")
-    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
+    # below the axes: inside, the legend covered the contour labels ('rate 0.10', 'rate 0.25')
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9, frameon=False)
     plotting.footnote(
         fig,
         f"Source: rule, alarm line and Kimi's share from {_sources(m.rule_source)}; Kimi's revenue/cost "
@@ -193,6 +194,10 @@ def frontier(f: Frontier):
     return fig
 
 
+#: a white box under a value label, drawn above a reference line that would cross it
+_SHIELD = dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9)
+
+
 def cost_base(cb: CostBase):
     """Figure 3: the implied cost base against the training cost."""
     train_lo, train_hi = cb.training_low, cb.training_high
@@ -212,11 +217,11 @@ def cost_base(cb: CostBase):
             color="#9467bd",
             label=f"not advertising (implied at a {cb.ad_share:.0%} share)" if i == 0 else None,
         )
-        ax.text(value + n, i, f"  {F.cny_en(value + n)}", va="center", fontsize=10)
+        ax.text(value + n, i, f"  {F.cny_en(value + n)}", va="center", fontsize=10, bbox=_SHIELD, zorder=6)
     for j, (value, _, _, n) in enumerate(readings):  # rows 2-3: the non-ad part alone, from zero
         ylab.append(f"non-advertising part\n(peak {F.cny_en(value)})")
         ax.barh(2 + j, n, color="#9467bd")
-        ax.text(n, 2 + j, f"  {F.cny_en(n)}", va="center", fontsize=10)
+        ax.text(n, 2 + j, f"  {F.cny_en(n)}", va="center", fontsize=10, bbox=_SHIELD, zorder=6)  # over the dotted line
     ylab.append(f"training cost\n({cb.training_obs}, {cb.training_source_id})")
     ax.barh(
         4,
@@ -373,6 +378,11 @@ def tornado(mc: MonteCarlo):
     return fig
 
 
+def _span(lo: str | None, hi: str | None) -> str:
+    lo, hi = lo or "never", hi or "never"
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
 def runway(lg: CashLedger):
     """Figure 8: cash month by month (funding rounds in; 02's spend path plus the non-advertising cost out),
     the articles-only and the all-evidence ledger side by side when both are computed."""
@@ -389,8 +399,7 @@ def runway(lg: CashLedger):
             color=colors[ev],
             lw=2,
             drawstyle="steps-post",
-            label=f"{F.evidence_used(ev)}: cash out {'never' if ledger.cash_out_low is None else f'{ledger.cash_out_low:%b %Y}'}"
-            f" – {'never' if ledger.cash_out_high is None else f'{ledger.cash_out_high:%b %Y}'}",
+            label=f"{F.evidence_used(ev)}: cash out {_span(*lg.cash_out_text[ev])}",
         )
         for d, c in ((ledger.cash_out_low, t["cash_low"].iloc[-1]), (ledger.cash_out_high, t["cash_high"].iloc[-1])):
             if d is not None:
@@ -410,6 +419,7 @@ def runway(lg: CashLedger):
     plotting.footnote(
         fig,
         plotting.source_line(lg.source) + f"; rounds from data/events.csv; {lg.usd_cny:g} CNY/USD assumed",
-        caption="Figure 8. Band: smaller to larger reading of each round; revenue not counted.",
+        caption="Figure 8. Band: smaller to larger reading of each round; revenue not counted. Cash-out years, not months: "
+        "the burn after the data is an assumption.",
     )
     return fig

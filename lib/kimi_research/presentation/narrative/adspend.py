@@ -13,7 +13,9 @@ from kimi_research.analysis.adspend import (
     ChurnByCpaAndPath,
     CostBase,
     Counterfactuals,
+    CumulativeCheck,
     EvidenceComparison,
+    PaidAcquisition,
     RetainedUserCost,
     RivalSpend,
     SpendPath,
@@ -47,6 +49,11 @@ def _churn_text(f: StockFlowFit) -> str:
     return f"monthly churn **{f.fitted_monthly_churn:.1%}** (set by the `monthly_churn` parameter)"
 
 
+def _cpa(section) -> str:
+    """The cost per user a section used, in prose: '10元', or 'the dated CPA path'."""
+    return f"{section.cpa_yuan:g}元" if section.cpa_text.startswith("CNY") else section.cpa_text
+
+
 def _half_life(months: float | None) -> str:
     return "none (no churn)" if months is None or np.isinf(months) else f"{months:.1f} months"
 
@@ -60,7 +67,8 @@ def headline(an: BubbleAnalysis) -> str:
     at_default = [r for r in j.churn_by_cpa_and_path if r["cpa_yuan"] == j.cpa_yuan and r["spend_path"] == j.spend_path]
     cpas = sorted({r["cpa_yuan"] for r in j.churn_by_cpa_and_path})
     floor = "at least " if ue.cost_per_retained_user_is_lower_bound else ""
-    default = f" ({at_default[0]['churn']:.1%} at CNY {j.cpa_yuan:g} and the '{j.spend_path}' path)" if at_default else ""
+    worse = "" if not at_default or at_default[0]["allowed"] else ", a worse fit"
+    default = f" ({at_default[0]['churn']:.1%} at CNY {j.cpa_yuan:g} and the '{j.spend_path}' path{worse})" if at_default else ""
     return (
         f"Peak ad spend {F.cny_en(sp.peak_monthly_spend_yuan)} a month ({sp.peak_month}); a user kept 30 days "
         f"cost {floor}CNY {ue.cost_per_retained_user_yuan:,.0f}; the MAU points fit a bought-user churn anywhere "
@@ -99,6 +107,8 @@ def evidence_comparison(ec: EvidenceComparison) -> pd.DataFrame | str:
             return f"{v:.1%}"
         if key == "churn range (CPA x path)":
             return f"{v[0]:.1%} to {v[1]:.1%}"
+        if key in ("cumulative estimate", "'articles' path over its window", "reconciled path over its window"):
+            return "none in this evidence" if v is None else F.cny_zh(v)
         return str(v)
 
     return pd.DataFrame({ev: {k: cell(k, v) for k, v in col.items()} for ev, col in ec.table.items()})
@@ -135,17 +145,62 @@ def summary_markdown(an: BubbleAnalysis) -> str:
   a 30-day retention of {F.pct(rc.retention_30d)} (an **unsourced industry rumour**{' of "under ' + rc.retention_row["value_text"] + '": an upper bound' if upper else ""}), each
   *retained* user costs **{"at least " if upper else ""}{rc.cost_per_retained_user_yuan:,.0f}元**.
 * **Bought vs kept.** {bk.window[0].strftime("%b")}–{bk.window[-1].strftime("%b %Y")} spend of {F.cny_zh(bk.window_spend)} buys
-  {F.users_zh(bk.users_bought_peak_window)} users at {bk.cpa_yuan:g}元; QuestMobile measured **{F.users_zh(bk.mau_after_peak)}** MAU in {pd.Period(bk.after["period_start"], freq="M").strftime("%B %Y")},
+  {F.users_zh(bk.users_bought_peak_window)} users at {_cpa(bk)}; QuestMobile measured **{F.users_zh(bk.mau_after_peak)}** MAU in {pd.Period(bk.after["period_start"], freq="M").strftime("%B %Y")},
   {bk.mau_to_bought_ratio:.0%} of that. At {F.pct(bk.retention_30d)} retention only {F.users_zh(bk.users_kept_30d_peak_window)} would remain: the rumoured retention
   is hard to square with the MAU QuestMobile measured.
 * **Decay.** QuestMobile's MAU {"fell" if change < 0 else "rose"} {abs(change):.0%} from {f.first_t["period"]} to {f.last_t["period"]}
   (about {F.pct(abs(f.observed_mau_monthly_change))} a month). A stock-flow model of bought users fits a monthly churn anywhere from
   **{lo:.1%} to {hi:.1%}** over the articles' CPA readings and spend paths; {_churn_text(f)} at
-  {f.cpa_yuan:g}元 on the "{f.spend_path}" path (half-life {_half_life(f.bought_user_half_life_months)}). With {f.fit_points} points this illustrates the mechanism
+  {_cpa(f)} on the "{f.spend_path}" path (half-life {_half_life(f.bought_user_half_life_months)}). With {f.fit_points} points this illustrates the mechanism
   (the model misses {f.worst} by {f.fit.table.at[f.worst, "relative_error"]:+.0%}). Evidence: {F.evidence_used(an.basis.evidence, code=True)}.
+* **Against the trackers.** {_cap(_summary_cumulative(an.cumulative))}
+* **Retention the MAU imply.** {_cap(_summary_retention(an.acquisition))}
 * **Bridge to notebook 03.** If the {F.cny_zh(sp.peak_monthly_spend_yuan)} peak was {cb.share_row["value_text"]} of total cost (article 003), Kimi's
   total monthly cost was about **{F.cny_zh(cb.implied_total_monthly_cost_yuan, 2)}**.
 """
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _summary_cumulative(cc: CumulativeCheck) -> str:
+    x = cc.cumulative_check
+    if x.reported_total is None:
+        if x.window is None:
+            return "the evidence has no cumulative estimate of the ad spend."
+        return (
+            f"the articles give no cumulative estimate; over the window of the supplement's (AppGrowing, {cc.window_label}) "
+            f"their figures and bounds allow at least {F.cny_zh(x.figures_allow)}, and the '{x.path}' path puts {F.cny_zh(x.path_total)} there."
+        )
+    arts = x.by_path["articles"]
+    return (
+        f"AppGrowing's own cumulative estimate is **{F.cny_zh(x.reported_total)}** over {cc.window_label} ({x.reported_obs}); "
+        f"the '{x.path}' path totals {F.cny_zh(x.path_total)} there ({_gap_text(x.gap, x.gap_share)})"
+        + (
+            f", the 'articles' path {F.cny_zh(arts.path_total)} ({_gap_text(arts.gap, arts.gap_share)})"
+            if x.path != "articles"
+            else ""
+        )
+        + "."
+    )
+
+
+def _summary_retention(pa: PaidAcquisition) -> str:
+    if pa.implied_retention_range is None:
+        return "bought users alone cannot reach the MAU at any reading."
+    lo, hi = pa.implied_retention_range
+    return (
+        f"if every user was bought, the MAU after the peak needs a 30-day retention of **{lo:.0%} to {hi:.0%}** (the least the "
+        "MAU allow to the stock-flow fits' keep rate), far above the rumoured 'under 1%'. At an assumed "
+        f"{pa.payback.revenue_per_active_user_yuan:g}元 a month per active user, {_payback_short(pa)}."
+    )
+
+
+def _payback_short(pa: PaidAcquisition) -> str:
+    cells = [c for row in pa.payback.months.values() for c in row.values()]
+    paid = [c.months for c in cells if c.months is not None]
+    return "a bought user never pays back at any reading" if not paid else f"the fastest payback is {min(paid):.1f} months"
 
 
 def spend_rows_table(sp: SpendPath):
@@ -169,6 +224,166 @@ def spend_path_note(sp: SpendPath) -> str:
     return (
         f"**Spend path `{sp.spend_path}`:** {sp.description}. "
         f"The pre-peak floor is {F.cny_zh(sp.spend_floor_yuan_per_month)} a month ({', '.join(sp.floor_obs)}, a lower bound)."
+    )
+
+
+#: the spread rules of adspend.SPREAD_RULES in words
+SPREAD_LABELS = {
+    "supplement": "the supplement's months first",
+    "bounds": "in proportion to the bounds",
+    "even": "evenly",
+    "near_peak": "nearest the peak first",
+}
+
+
+def _gap_text(gap: float | None, share: float | None) -> str:
+    if gap is None or share is None:
+        return "no total to compare"
+    if abs(share) < 0.005:
+        return "meets it"
+    return f"{F.cny_zh(abs(gap))} {'below' if gap > 0 else 'above'} it ({abs(share):.0%})"
+
+
+def cumulative_note(cc: CumulativeCheck) -> str:
+    """The chosen path against the trackers' cumulative estimate, or what the evidence alone allows without one."""
+    x, rec = cc.cumulative_check, cc.reconciliation
+    if x.reported_total is None:
+        if x.window is None:
+            return f"**No cumulative estimate to check against.** {x.reason.capitalize()}."
+        return (
+            f"**The articles give no cumulative estimate.** {x.reason[0].upper()}{x.reason[1:]}. Over that window the "
+            f"articles' figures and bounds allow at least **{F.cny_zh(x.figures_allow)}** (reported months and bounds only, "
+            f"nothing in months without a figure); the '{x.path}' path puts {F.cny_zh(x.path_total)} there. With "
+            '`evidence = "all"` the reconciled path meets the estimate.'
+        )
+    sup = ""
+    if rec.supplement is not None and x.spread_rule == "supplement":
+        oid, first, level = rec.supplement
+        sup = (
+            f" The supplement's level is {F.cny_zh(level)} a month from {first.strftime('%B %Y')} ({oid}: its start read from its "
+            "wording, its end unknown); months with a figure of their own keep it."
+        )
+    spread = (
+        f" The reconciled path spreads the gap of {F.cny_zh(rec.gap)} over {len(rec.open_months)} open months (whole months "
+        f"of the window without a single-month figure) {SPREAD_LABELS[x.spread_rule]}: {cc.rules[x.spread_rule]}."
+        if x.spread_rule
+        else f" {rec.reason.capitalize()}."
+        if rec.reason
+        else ""
+    )
+    return (
+        f"**Against the trackers.** {cc_source(cc)} estimates **{F.cny_zh(x.reported_total)}** in total over {cc.window_label} "
+        f"({x.reported_obs}, {'an estimate' if x.reported_bound == 'point' else 'a lower bound'}). Over the same window the "
+        f"'{x.path}' path totals {F.cny_zh(x.path_total)}: {_gap_text(x.gap, x.gap_share)}. The figures and bounds alone allow "
+        f"at least {F.cny_zh(x.figures_allow)}.{spread}{sup}"
+    )
+
+
+def cc_source(cc: CumulativeCheck) -> str:
+    """The firm of the cumulative estimate, as the citation names it."""
+    return cc.source.firms.split(",")[0] if cc.source.firms else "The tracker"
+
+
+def cumulative_table(cc: CumulativeCheck) -> pd.DataFrame:
+    """Every spend path over the estimate's window: its total and how far it is from the estimate."""
+    x = cc.cumulative_check
+    rows = {
+        p.replace("_", " "): {
+            "total over the window": F.cny_zh(t.path_total) if t.path_total is not None else "no window",
+            "against the estimate": _gap_text(t.gap, t.gap_share),
+        }
+        for p, t in x.by_path.items()
+    }
+    return pd.DataFrame(rows).T.rename_axis("spend path")
+
+
+def spread_table(cc: CumulativeCheck) -> pd.DataFrame | str:
+    """The reconciled path's open months under every spread rule (the rule used first)."""
+    if not cc.spread_alternatives:
+        return "No gap to spread: " + (cc.reconciliation.reason or "the evidence has no cumulative estimate") + "."
+    used = cc.cumulative_check.spread_rule
+    order = [used, *[r for r in cc.spread_alternatives if r != used]]
+    t = pd.DataFrame({SPREAD_LABELS[r] + (" (used)" if r == used else ""): cc.spread_alternatives[r] for r in order})
+    return t.map(F.cny_zh).rename_axis("month")
+
+
+def cpa_path_table(pa: PaidAcquisition) -> pd.DataFrame:
+    """The dated cost-per-user readings of the 'rising' option, each with its rows."""
+    return pd.DataFrame(
+        [
+            {"month": s.month, "CPA": f"{s.cpa_yuan:g}元", "rows": s.obs_ids.replace(";", ", "), "dated by": s.placed}
+            for s in pa.cpa_path_steps
+        ]
+    ).set_index("month")
+
+
+def bought_by_cpa_note(pa: PaidAcquisition) -> str:
+    """Users the peak bought at each CPA, and where 'the peak bought more users than stayed' stops holding."""
+    parts = [
+        f"{F.users_zh(v)} at {k}元" if k != "rising" else f"{F.users_zh(v)} on the dated CPA path"
+        for k, v in pa.users_bought_at_peak_by_cpa.items()
+    ]
+    limit = pa.peak_bought_more_than_mau_up_to_cpa_yuan
+    cheap = [f"{k}元" for k in pa.users_bought_at_peak_by_cpa if k != "rising" and float(k) < limit]
+    dear = [f"{k}元" for k in pa.users_bought_at_peak_by_cpa if k != "rising" and float(k) >= limit]
+    verdict = f"it holds at {' and '.join(cheap) or 'no reading'}" + (f", not at {' or '.join(dear)}" if dear else "")
+    return (
+        f"The {pa.window[0].strftime('%b')}–{pa.window[-1].strftime('%b %Y')} spend of {F.cny_zh(pa.window_spend)} bought "
+        + "; ".join(parts)
+        + f". It bought more users than QuestMobile counted the month after ({F.users_zh(pa.mau_after)}) only at a CPA "
+        f"below **{limit:.1f}元**: {verdict}."
+    )
+
+
+def implied_retention_note(pa: PaidAcquisition) -> str:
+    """The 30-day retention the MAU points imply, against the rumour."""
+    ir = pa.implied_retention
+    if pa.implied_retention_range is None:
+        return "The MAU points imply no retention: bought users alone cannot reach the MAU at any reading."
+    lo, hi = pa.implied_retention_range
+    rumour = pa.rumour_row
+    under = "under " if len(rumour) and rumour["qualifier"] in ("<", "<=") else ""
+    told = f" The rumour of {under}{rumour['value_text']} ({rumour.name}) lies far below." if len(rumour) else ""
+    fl = f"{ir.floor_range[0]:.0%} to {ir.floor_range[1]:.0%}" if ir.floor_range else "none reachable"
+    keep = f"{ir.model_keep_range[0]:.0%} to {ir.model_keep_range[1]:.0%}" if ir.model_keep_range else "not fitted"
+    return (
+        f"**What retention the MAU points imply: {lo:.0%} to {hi:.0%}.** If every user was bought (no organic users), "
+        f"QuestMobile's {F.users_zh(pa.mau_after)} ({ir.mau_obs}) needs a 30-day retention of at least {fl} over the CPA "
+        f"readings and spend paths, even if nobody who stayed past 30 days ever left; the stock-flow fits keep {keep} a "
+        f"month.{told} How: {ir.how}"
+    )
+
+
+def payback_table(pa: PaidAcquisition) -> pd.DataFrame:
+    """Months to pay back a bought user, by retention reading (rows) and CPA (columns)."""
+
+    def cell(c) -> str:
+        if c.months is None:
+            life = "no end" if c.lifetime_revenue_yuan is None else F.cny_zh(c.lifetime_revenue_yuan)
+            return f"never (earns {life} against {c.cost_yuan:g}元)"
+        return f"{c.months:.1f} months"
+
+    pb = pa.payback
+    cpas = list(next(iter(pb.months.values())))
+    return pd.DataFrame(
+        {f"CPA {k}元": {f"{r}: {pb.retention_readings[r]:.1%}": cell(row[k]) for r, row in pb.months.items()} for k in cpas}
+    ).rename_axis("30-day retention")
+
+
+def payback_note(pa: PaidAcquisition) -> str:
+    """The payback estimate's condition, and its answer in words."""
+    pb = pa.payback
+    cells = [c for row in pb.months.values() for c in row.values()]
+    never = sum(c.months is None for c in cells)
+    answer = (
+        "at none of them does a bought user pay back"
+        if never == len(cells)
+        else f"{len(cells) - never} of the {len(cells)} pairs pay back, the fastest in {min(c.months for c in cells if c.months is not None):.1f} months"
+    )
+    return (
+        f"**Payback, conditional.** {pb.condition[0].upper()}{pb.condition[1:]}. Over the retention readings and CPAs above, "
+        f"{answer}. Change `revenue_per_active_user_yuan` to see where it would: a lifetime revenue of revenue × (1 + "
+        "retention ÷ churn) must exceed the cost."
     )
 
 
@@ -258,7 +473,7 @@ def bought_vs_kept_note(bk: BoughtVsKept) -> str:
         f"it bought {F.users_zh(hi['users'])}, {hi['share_of_mau']:.0%} of it. "
         f"Either way, a 30-day retention of {F.pct(bk.retention_30d)} would leave {F.users_zh(kept)}: "
         f"{kept / mau:.1%} of the measured MAU. Even all spend up to {bk.last_data.strftime('%b %Y')} on this path "
-        f"({F.cny_zh(bk.spend_to_last)}, {F.users_zh(bk.bought_to_last)} users at {bk.cpa_yuan:g}元) would keep only "
+        f"({F.cny_zh(bk.spend_to_last)}, {F.users_zh(bk.bought_to_last)} users at {_cpa(bk)}) would keep only "
         f"{F.users_zh(bk.bought_to_last * bk.retention_30d)}. Kimi kept far more than {F.pct(bk.retention_30d)} of what it bought, or most of its users "
         "were not bought."
         if kept < mau
@@ -303,7 +518,12 @@ def counterfactual_note(cf: Counterfactuals) -> str:
         f"(the '{cf.spend_path}' path assumes {F.cny_zh(cf.path_spend_after)}). "
         f"Continued spend has diminishing returns: a month's spend buys ever fewer users as the stock nears a market of "
         f"{F.users_zh(cf.saturation_users)} (parameter `saturation_users`"
-        + (f" = the largest MAU of any app in the data, {cf.saturation_source}" if cf.saturation_is_largest_app else "")
+        + (
+            f" = the largest app's users in the data, {cf.saturation_label} ({cf.saturation_source}; monthly users are at "
+            "least the weekly users, so either bounds the market from below)"
+            if cf.saturation_is_largest_app
+            else ""
+        )
         + "), so no spend buys more users than that market holds."
     )
 
@@ -339,19 +559,22 @@ def verdict_markdown(an: BubbleAnalysis) -> str:
   recorded in that window starts with {first_spend["scope"]} ({F.cny_zh(first_spend["base_value"])} or more, {", ".join(first_spend["flag_list"])}).
 * **{"The peak bought more users than stayed" if bought > bk.mau_after_peak else "At this CPA the peak bought fewer users than were active"}.**
   {bk.window[0].strftime("%b")}–{bk.window[-1].strftime("%b %Y")} spend of {F.cny_zh(bk.window_spend)} buys {F.users_zh(bought)} users at
-  {bk.cpa_yuan:g}元 (between {F.users_zh(hi["users"])} and {F.users_zh(lo["users"])} at the articles'
+  {_cpa(bk)} (between {F.users_zh(hi["users"])} and {F.users_zh(lo["users"])} at the articles'
   {hi["value_text"]} and {lo["value_text"]}); QuestMobile counted {F.users_zh(bk.mau_after_peak)} active users the next month.
 * **Users kept leaving.** QuestMobile's MAU {"fell" if change < 0 else "rose"} {abs(change):.0%} from {f.first_t["period"]} to {f.last_t["period"]}, about
   {F.pct(abs(f.observed_mau_monthly_change))} a month. The stock-flow model needs a churn of {f.fitted_monthly_churn:.1%} a month (half-life {_half_life(f.bought_user_half_life_months)})
-  {"(fitted)" if f.churn_fitted else "(given)"} at {f.cpa_yuan:g}元, and anywhere from {jlo:.1%} to {jhi:.1%} over the
+  {"(fitted)" if f.churn_fitted else "(given)"} at {_cpa(f)}, and anywhere from {jlo:.1%} to {jhi:.1%} over the
   articles' CPA readings and spend paths; with spend stopped after {sp.last_data.strftime("%b %Y")} it ends at
   {F.users_zh(cf.cf["spend stopped"].iloc[-1])} bought users in {cf.cf.index[-1].strftime("%b %Y")}.
 * **Unit economics.** Each retained user costs at least {rc.cost_per_retained_user_yuan:,.0f}元 at the rumoured "under {F.pct(rc.retention_30d)}" retention, but
   the measured MAU shows Kimi kept far more than that rumour allows. The peak burn was {F.cny_range_zh(burn31, burn30)} a day,
   and the cost base it implies is about {F.cny_zh(an.cost_base.implied_total_monthly_cost_yuan, 2)} a month.
-* **Caveats.** The CPA ({lo["value_text"]} vs {hi["value_text"]}) and the retention are hearsay; spend after {sp.last_data.strftime("%B %Y")} is not reported; the
-  model has one parameter and {f.fit_points} points; organic users ({cf.organic_users_per_month:,.0f} a month here) are an assumption. The story "bought growth, leaky bucket"
-  fits the numbers qualitatively; the exact churn does not deserve trust.
+* **What the fit supports, and what it does not.** With organic users set to {cf.organic_users_per_month:,.0f} a month (an assumption, not an
+  estimate), the {f.fit_points} QuestMobile points allow a bought-user churn anywhere from {jlo:.0%} to {jhi:.0%} a month over the CPA readings and
+  spend paths (the pairs that fit about as well as the best); at {f.cpa_text} on the '{f.spend_path}' path the model misses one point by
+  {max(abs(v) for v in f.fit_relative_errors.values()):.0%}. The points do not test whether the users were bought (organic users are assumed, not
+  estimated), nor which churn is right. The CPA ({lo["value_text"]} vs {hi["value_text"]}) and the retention are hearsay, and spend after
+  {sp.last_data.strftime("%B %Y")} is not reported.
 """
 
 

@@ -13,6 +13,7 @@ from kimi_research.analysis.sustainability import (
     CostBase,
     FormulaAnalysis,
     Frontier,
+    LedgerAdShare,
     MonteCarlo,
     PayingUsers,
     Rule,
@@ -89,9 +90,9 @@ def summary_markdown(an: FormulaAnalysis) -> str:
   **{fr.frontier_factor_at_threshold:.2f} s** at the alarm line.
 * **Kimi's implied cost base**: a peak month of {F.cny_zh(cb.peak_ad_spend_yuan)} of ads ({cb.peak_ad_spend_obs}) at a {cb.ad_share:.0%}
   share means **{F.cny_zh(cb.implied_total_monthly_cost_yuan)} a month** in total, **{F.cny_zh(cb.implied_non_ad_monthly_cost_yuan)}** of it not advertising.
-  Article 002's monthly training cost of "several 千万" ({F.wan_zh(train_lo)}–{F.wan_zh(train_hi)}元, {cb.training_obs}) is
-  {consistency_text}; with the lower reading of the peak ({F.cny_zh(cb.peak_ad_spend_low_yuan)}, {cb.peak_ad_spend_low_obs}) the
-  non-advertising part is {F.cny_zh(cb.implied_non_ad_monthly_cost_low_yuan)}, {consistency_text_low}.
+  That implied non-advertising cost is {consistency_text} of article 002's monthly training cost ("several 千万", read as
+  {F.wan_zh(train_lo)}–{F.wan_zh(train_hi)}元, {cb.training_obs}); with the lower reading of the peak ({F.cny_zh(cb.peak_ad_spend_low_yuan)},
+  {cb.peak_ad_spend_low_obs}) it is {F.cny_zh(cb.implied_non_ad_monthly_cost_low_yuan)}, {consistency_text_low}.
 * **Revenue needed**: covering {F.cny_zh(pu.total_cost)} a month at {pu.price_per_paying_user_yuan:g}元 a month takes
   **{F.wan_zh(pu.paying_users_needed)} paying users**, **{pu.paying_share_of_mau:.1%}** of Kimi's {F.wan_zh(pu.mau)} MAU
   ({pu.mau_obs}, QuestMobile).
@@ -101,25 +102,59 @@ def summary_markdown(an: FormulaAnalysis) -> str:
   **{mc.p_rate_above_target:.1%}** of draws (95th percentile {mc.mc_rate_quantiles["p95"]:.4f}): this restates the assumed
   revenue, it does not measure Kimi. The input that moves it most is **{mc.most_influential_input}**.
 * **Runway** (notebook 02's "{lg.spend_path}" spend path plus the {F.cny_zh(lg.non_ad_cost)} a month not spent on
-  ads, every funding round the evidence gives): {ledger_sentence(lg)}
+  ads, every funding round the evidence gives): {ledger_sentence(lg)} {runway_range_sentence(lg)}
+* **Ad share over the ledger**: {ledger_share_sentence(an.ledger_share)}
 * **Caveat**: the rule is the author's heuristic, not the textbook sustainable growth rate; its share has
   no stated base and the rate no time unit. Read as a share of *revenue*, the same {r.ad_share:.0%} tells a
   different story (section 8).
 """
 
 
-def _month(d) -> str:
-    return "never (no net burn)" if d is None else f"{pd.Timestamp(d):%B %Y}"
+def _when(text: str | None) -> str:
+    return "never (no net burn)" if text is None else text
+
+
+def _span(lo: str | None, hi: str | None) -> str:
+    lo, hi = _when(lo), _when(hi)
+    return lo if lo == hi else f"{lo} to {hi}"
 
 
 def ledger_sentence(lg: CashLedger) -> str:
-    """When the cash runs out, per evidence choice, smaller to larger reading of the rounds."""
-    parts = []
-    for ev, ledger in lg.ledgers.items():
-        parts.append(
-            f"with {evidence_label(ev)} the cash lasts to **{_month(ledger.cash_out_low)}**–**{_month(ledger.cash_out_high)}**"
-        )
+    """When the cash runs out, per evidence choice, smaller to larger reading of the rounds (years or quarters: no
+    month, see ``RunwayRange.precision``)."""
+    parts = [f"with {evidence_label(ev)} the cash runs out in **{_span(*lg.cash_out_text[ev])}**" for ev in lg.ledgers]
     return "; ".join(parts) + " (smaller to larger reading of each round)."
+
+
+def runway_range_sentence(lg: CashLedger) -> str:
+    """The chosen path's cash-out against every other spend path's."""
+    rr = lg.runway_range
+    others = ", ".join(f"'{p.replace('_', ' ')}' {_span(*v)}" for p, v in rr.by_path.items() if p != rr.path)
+    return (
+        f"Over every spend path of notebook 02 the cash runs out between **{_when(rr.earliest)} and "
+        f"{_when(rr.latest)}** ({others}). Stated in years (a quarter only inside the ledger's months), never months: the "
+        "non-advertising cost is an assumption "
+        "held constant, and the spend after the last reported month is each path's assumption."
+    )
+
+
+def ledger_share_sentence(ls: LedgerAdShare) -> str:
+    """The ledger's period-average ad share against article 003's 70%, and the revenue-base reading."""
+    x = ls.ledger_ad_share
+    text = (
+        f"From {x.window[0]} to {x.window[1]} (the ledger's months with a spend figure) ads are **{x.value:.0%}** of the "
+        f"ledger's cost ({F.cny_zh(x.ad_spend_yuan)} of ads against {F.cny_zh(x.other_cost_yuan)} of other cost). The "
+        f"ledger implies its non-advertising cost from the {x.ad_share_parameter:.0%} share in the peak month, so that month "
+        f"is at {x.ad_share_parameter:.0%} by construction; over the period the average is {x.value:.0%}, which fits article "
+        "003's wording (一度, at one point)."
+    )
+    if x.revenue_base_reading:
+        lo, hi = x.revenue_base_reading
+        text += (
+            f" Read as a share of revenue (section 8), the same sentence puts ads at {lo:.0%}–{hi:.0%} of cost in the peak "
+            "month (training cost as the only other cost)."
+        )
+    return text
 
 
 def ledger_table(lg: CashLedger) -> pd.DataFrame:
@@ -133,7 +168,7 @@ def ledger_table(lg: CashLedger) -> pd.DataFrame:
             "ad spend in the ledger (02's path)": F.cny_zh(t["ad_spend"].sum()),
             "non-advertising cost in the ledger": F.cny_zh(t["non_ad"].sum()),
             "monthly burn after the data": F.cny_zh(ledger.tail_burn),
-            "cash runs out": f"{_month(ledger.cash_out_low)} – {_month(ledger.cash_out_high)}",
+            "cash runs out": _span(*lg.cash_out_text[ev]),
         }
     return pd.DataFrame(rows).rename(columns=evidence_label)
 
@@ -291,12 +326,12 @@ def runway_table(rw: Runway):
 
 
 def runway_note(rw: Runway) -> str:
-    """The runway in words."""
+    """The runway in words: an arithmetic of constant burns, each date a quarter (a constant burn from the round's
+    month has no month-precise end)."""
     first, last, runway = rw.first, rw.last, rw.runway
 
     def _when(k, f):
-        d = rw.cash_out.at[k, f]
-        return "never (no net burn)" if d is None else f"{d:%B %Y}"
+        return rw.cash_out_dates[k][f] or "never (no net burn)"
 
     def _amount(oid: str) -> str:
         return rw.funding_labels[oid].split(" (")[0]
@@ -306,10 +341,10 @@ At the implied peak cost of {F.cny_zh(rw.total_cost)} a month, {_amount(first)} 
 **{runway.at["total_cost", first]:.1f} months** (to {_when("total_cost", first)}) and {_amount(last)}
 **{runway.at["total_cost", last]:.1f} months** (to {_when("total_cost", last)}). With advertising stopped the same money
 lasts {runway.at["non_ad_cost", first]:.0f}–{runway.at["non_ad_cost", last]:.0f} months. The articles say there was no new
-funding after {rw.last_funding:%B %Y} ({rw.last_funding_source}). At the peak rate even the larger
-figure would have been spent {"before" if rw.spent_before_latest_article else "after"}
-the latest article ({rw.last_article:%B %Y}); a burn like the peak month's could not have been kept up on this money alone.
-Only this one investment is counted: other rounds, cash in hand and revenue are not in the articles.
+funding after {rw.last_funding:%B %Y} ({rw.last_funding_source}). At the peak month's rate, held every month, even the larger
+figure would have been spent {"before" if rw.spent_before_latest_article else "after"} the latest article ({rw.last_article:%B %Y}).
+This is arithmetic, not a forecast: notebook 02's spend paths (the ledger above) burn the peak rate only in the reported peak
+months, and only this one investment is counted here (other rounds, cash in hand and revenue are not).
 """
 
 
