@@ -198,10 +198,6 @@ def test_as_of_must_have_data_for_the_metric(ds):
 
 
 # --- bounds that match what the models compute (issue 14) -------------------------------------------
-def test_spend_paths_match_the_analysis():
-    assert typing.get_args(adspend_params.SpendPath) == tuple(adspend.SPEND_PATHS)
-
-
 @pytest.mark.parametrize(
     ("nb", "name", "value"),
     [

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,12 @@ from kimi_research.data.periods import period_label
 from kimi_research.data.units import DAYS_PER_MONTH
 from kimi_research.errors import DataError
 
-SPEND_PATHS = {
+#: the spend paths, defined once (notebook 02's and 03's ``spend_path`` parameter is this type)
+SpendPathName = Literal["articles", "lower_bounds", "interpolate", "zero", "reconciled"]
+#: the cost-per-user paths (notebook 02's ``cpa_path``): one CPA for every month, or the dated readings as steps
+CpaPathName = Literal["constant", "rising"]
+
+SPEND_PATHS: dict[SpendPathName, str] = {
     "articles": "every dated figure at its value, lower bounds at their bound (the Bilibili campaign; the "
     "'almost every month' level AppGrowing gives for a span of months before the peak); after the last "
     "reported month, spend falls back to that pre-peak floor (the articles say spending slowed, none "
@@ -62,6 +67,8 @@ SPEND_PATHS = {
     "below a bound and never changing a reported month (see SPREAD_RULES); with no cumulative estimate in the "
     "evidence it is the 'articles' path",
 }
+if tuple(SPEND_PATHS) != get_args(SpendPathName):  # pragma: no cover - a definition error, caught at import
+    raise AssertionError("SPEND_PATHS must describe exactly the SpendPathName values, in order")
 
 #: How the reconciled path spreads the gap between a cumulative estimate and the 'articles' path over the months of
 #: the estimate's window without a single-month figure (its 'open' months). The first rule whose inputs the

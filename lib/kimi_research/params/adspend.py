@@ -6,10 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from kimi_research.analysis.adspend import CpaPathName, SpendPathName
 from kimi_research.params.base import NotebookParameters, problem, problems
 
-#: the spend paths of kimi_research.analysis.adspend.SPEND_PATHS (a test checks they agree)
-SpendPath = Literal["articles", "lower_bounds", "interpolate", "zero", "reconciled"]
 #: a fen, the smallest unit of the yuan: the least a cost per user can be
 FEN = 0.01
 #: largest CPA the stock-flow model can fit (see the description of cpa_yuan)
@@ -57,13 +56,13 @@ class AdSpendParameters(NotebookParameters):
         "hypothetical 20万 a day); with the all-in cost at most 100亿元 a day, "
         "the longest bar the burn chart can draw",
     )
-    spend_path: SpendPath = Field(
+    spend_path: SpendPathName = Field(
         "articles",
         description='months without a spend figure: "articles", "lower_bounds", "interpolate", "zero" or '
         '"reconciled" (the articles path plus the gap to AppGrowing\'s cumulative estimate, with evidence all; '
         "see adspend.SPEND_PATHS)",
     )
-    cpa_path: Literal["constant", "rising"] = Field(
+    cpa_path: CpaPathName = Field(
         "constant",
         description='"constant": cpa_yuan every month; "rising": the dated cost-per-user readings as a monthly path '
         "(30元 early 2024 on Bilibili, about 10元 at the peak of spending, 50元 from November 2024 with evidence "
@@ -83,9 +82,10 @@ class AdSpendParameters(NotebookParameters):
         'churn has no computable half-life), or "fit" to fit it to QuestMobile\'s MAU',
     )
 
-    first_month_retention: Annotated[float, Field(ge=0, le=1)] | Literal["adstock"] = Field(
+    first_month_retention: Annotated[float, Field(gt=0, le=1)] | Literal["adstock"] = Field(
         "adstock",
-        description="cohort option: share of a month's new users still active the month after, in [0, 1], "
+        description="cohort option: share of a month's new users still active the month after, in (0, 1] (at 0 "
+        "no bought user outlives its month, and no churn reaches a MAU measured after the spending), "
         'after which the monthly churn applies as a hazard; "adstock": the same churn from the first month',
     )
     organic_users_per_month: float = Field(

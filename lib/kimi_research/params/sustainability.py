@@ -9,7 +9,7 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, model_validator
 
 from kimi_research.analysis import sustainability as su
-from kimi_research.params.adspend import SpendPath
+from kimi_research.analysis.adspend import SpendPathName
 from kimi_research.params.base import NotebookParameters, dataset, problems
 
 #: a fen, the smallest unit of the yuan
@@ -86,7 +86,7 @@ class SustainabilityParameters(NotebookParameters):
         le=100,
         description="Monte Carlo, with an explicit total cost only: 90% of cost draws lie within this factor of it, in (1, 100]",
     )
-    spend_path: SpendPath = Field(
+    spend_path: SpendPathName = Field(
         "reconciled",
         description='runway: notebook 02\'s monthly ad spend in months without a figure: "reconciled" (the articles '
         'path plus the gap to AppGrowing\'s cumulative estimate, with evidence all), "articles", "lower_bounds", '
