@@ -125,7 +125,7 @@ def test_the_prose_quotes_no_share_and_names_inputs_in_words(an):
         text = t.to_string() + " ".join(map(str, t.index))
         assert not SHARE.search(text)
         assert "decline_series" not in text  # an identifier: the input's name is written instead
-    assert "holds unless the ad share ≤ 0.65" in narrative.display_table(an.grades).to_string()
+    assert "holds unless the ad share ≤ 65%" in narrative.display_table(an.grades).to_string()
 
 
 def test_the_evidence_comparison_says_why_a_grade_changes(an):

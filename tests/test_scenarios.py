@@ -74,8 +74,30 @@ def test_readings_are_the_values_of_their_rows(ds, reg):
             assert row["source_id"] in r.source_ids
             checked += 1
     assert checked >= 10
-    assert reg["retention_30d"].high == obs.loc[obs["metric"] == "retention_30d", "base_value"].iloc[0]
-    assert set(reg["spend_path"].keys()) == set(adspend.SPEND_PATHS)
+    rumour = obs.loc[obs["metric"] == "retention_30d", "base_value"].iloc[0]
+    floors = adspend.retention_floor_range(ds)
+    assert reg["retention_30d"].default == rumour  # the article's figure, when the range is not varied
+    assert reg["retention_30d"].high == max(rumour, floors[1] if floors else rumour)  # up to what the MAU points imply
+    # every spend path is a reading once: a path equal to an earlier one on this evidence is named in its label
+    labels = " ".join(r.label for r in reg["spend_path"].readings)
+    for k in adspend.SPEND_PATHS:
+        assert k in reg["spend_path"].keys() or f"'{k}' gives the same path" in labels, k
+
+
+def test_the_ranges_reach_what_notebooks_02_and_03_compute(ds, reg):
+    """Retention up to notebook 02's largest floor; the ad share from 03's ledger average to the revenue reading."""
+    from kimi_research.analysis import sustainability
+
+    lo, hi, _ = adspend.retention_floor_range(ds)
+    assert reg["retention_30d"].low < lo <= hi == reg["retention_30d"].high
+    share = reg["ad_share"]
+    ledger, months = sustainability.ledger_share(ds, share.default)
+    assert share.low == pytest.approx(min(ledger, share.default)) and share.low < 0.5  # a period average, not the peak
+    f = sustainability.kimi_facts(ds)
+    assert share.high == pytest.approx(
+        max(share.default, f.peak_ad_spend.value / (f.peak_ad_spend.value + f.training_cost.value))
+    )
+    assert str(months.index[0]) in share.low_source and "notebook 03" in share.high_source
 
 
 def test_cpa_readings_are_what_advertising_buys(ds, reg):

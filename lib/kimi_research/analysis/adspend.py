@@ -827,6 +827,42 @@ def retention_floor(spend: pd.Series, cpa: float | pd.Series, months: list, mau:
     return None if r > 1 else r
 
 
+def retention_floors(
+    ds, readings: dict[str, float], after: pd.Series, months: list, end, organic: float = 0.0, rising: pd.Series | None = None
+) -> dict[str, dict[str, float | None]]:
+    """{spend path: {CPA reading: :func:`retention_floor`}} for the MAU ``after`` the peak over its ``months``: the
+    least 30-day retention each (path, CPA) pair needs to reach it; ``rising`` adds the dated CPA path."""
+    floors: dict[str, dict[str, float | None]] = {}
+    for p in SPEND_PATHS:
+        sp_p = monthly_spend(ds, p, end)["spend_yuan"]
+        floors[p] = {k: retention_floor(sp_p, v, months, float(after["base_value"]), organic) for k, v in readings.items()}
+        if rising is not None:
+            floors[p]["rising"] = retention_floor(sp_p, rising, months, float(after["base_value"]), organic)
+    return floors
+
+
+def retention_floor_range(ds) -> tuple[float, float, str] | None:
+    """The least and the largest :func:`retention_floor` over every spend path and ad-only CPA reading of ``ds``
+    (no organic users, the first QuestMobile MAU after the peak window), and that MAU's observation id: what the MAU
+    points imply about 30-day retention (notebook 05 reads it as the top of its retention range). None when no
+    pair can reach the MAU."""
+    targets = mau_targets(ds)
+    used = targets[targets["used"]]
+    sp = monthly_spend(ds, "articles")
+    if sp.empty or used.empty:
+        return None
+    window = peak_window(sp)
+    later = used[used["period_start"] > window[-1].to_timestamp(how="end")]
+    if later.empty:
+        return None
+    after = later.iloc[0]
+    end = max(m for ms in targets["months"] for m in ms)
+    readings = {f"{float(v):g}": float(v) for v in ad_cpa_rows(ds)["base_value"]}
+    floors = retention_floors(ds, readings, after, list(after["months"]), end)
+    reach = [f for d in floors.values() for f in d.values() if f is not None]
+    return (min(reach), max(reach), str(after.name)) if reach else None
+
+
 def lifetime_revenue(revenue_per_month: float, retention_30d: float, churn: float) -> float:
     """Revenue of one bought user over its life: its first month, then a share ``retention_30d`` that leaves at
     ``churn`` a month: revenue x (1 + r / churn); infinite with no churn (and some retention and revenue)."""
@@ -1666,11 +1702,7 @@ def _acquisition(
     after = bk.after
     months = list(targets.at[after.name, "months"])
     organic = float(P.organic_users_per_month)
-    floors: dict[str, dict[str, float | None]] = {}
-    for p in SPEND_PATHS:
-        sp_p = monthly_spend(ds, p, end)["spend_yuan"]
-        floors[p] = {k: retention_floor(sp_p, v, months, float(after["base_value"]), organic) for k, v in readings.items()}
-        floors[p]["rising"] = retention_floor(sp_p, path, months, float(after["base_value"]), organic)
+    floors = retention_floors(ds, readings, after, months, end, organic, rising=path)
     reachable = [f for d in floors.values() for f in d.values() if f is not None]
     allowed = [r["churn"] for r in joint.churn_by_cpa_and_path if r["allowed"]]
     keep = [1 - max(allowed), 1 - min(allowed)] if allowed else None

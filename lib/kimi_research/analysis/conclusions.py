@@ -450,9 +450,15 @@ class Where:
     count: int = 0  # not evaluable in no single input's readings: combinations not evaluable
     total: int = 0
 
-    def text(self, name: Callable[[str], str] = str, reading: Callable[[str, str], str] = lambda n, k: k) -> str:
+    def text(
+        self,
+        name: Callable[[str], str] = str,
+        reading: Callable[[str, str], str] = lambda n, k: k,
+        number: Callable[[str, float], str] = lambda n, v: f"{v:.3g}",
+    ) -> str:
         if self.side:
-            return f"{name(self.input)} {self.side} {self.value:.3g}"
+            assert self.value is not None
+            return f"{name(self.input)} {self.side} {number(self.input, self.value)}"
         if self.input:
             return f"{name(self.input)} is {' or '.join(reading(self.input, k) for k in self.readings)}"
         return f"in {self.count} of {self.total} combinations of its readings"
@@ -911,6 +917,12 @@ def reader_text(r: pd.Series | dict, reg: dict[str, C.ContestedInput]) -> Reader
     def chart(n: str, k: str) -> str:
         return reg[n].reading(k).chart_label if n in reg and k in reg[n].keys() else k
 
+    def number(n: str, v: float) -> str:
+        """A threshold in a reader's words: a range between 0 and 1 is a share (both ranges are), read as a percent."""
+        lo, hi = (reg[n].low, reg[n].high) if n in reg and reg[n].kind == C.RANGE else (None, None)
+        share = lo is not None and hi is not None and 0 <= lo and hi <= 1
+        return f"{v * 100:.3g}%" if share else f"{v:.3g}"
+
     kind, read = r["grade_kind"], list(r["inputs_read"])
     unless: Where | None = r["where_unless"]
     na: Where | None = r["where_not_evaluable"]
@@ -923,8 +935,8 @@ def reader_text(r: pd.Series | dict, reg: dict[str, C.ContestedInput]) -> Reader
         short = "no contested input" if not read else "every evaluable reading" if na else "every reading"
     elif kind == "unless":
         assert unless is not None
-        condition = unless.text(name, prose)
-        grade, short = f"{UNLESS} {condition}", f"unless {unless.text(name, chart)}"
+        condition = unless.text(name, prose, number)
+        grade, short = f"{UNLESS} {condition}", f"unless {unless.text(name, chart, number)}"
     elif kind == "not_evaluable":
         grade, condition, short = NOT_EVALUABLE, "no reading can test it", "not evaluable"
     else:

@@ -32,11 +32,13 @@ No matplotlib, no markdown: notebook 05 and :mod:`kimi_research.analysis.scenari
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from kimi_research.analysis import adspend, decline, sustainability
 from kimi_research.data import comparable
 from kimi_research.data.measurements import ROUNDING
 from kimi_research.data.units import format_en
@@ -316,19 +318,30 @@ def _readings(ds: Dataset, rows: pd.DataFrame, per_month: bool) -> list[Reading]
 
 # --- modelling choices ---------------------------------------------------------------------------
 def _spend_paths(ds: Dataset) -> list[Reading]:
-    from kimi_research.analysis import adspend
-
+    """Notebook 02's spend paths, each once: a path that gives the same monthly spend as an earlier one on this
+    evidence (the reconciled path when no cumulative estimate is in it) is that reading, named in its label, never a
+    second reading that would count one path twice."""
     spend_ids = tuple(sorted(adspend.spend_data_by_month(ds)["obs_ids"].str.split(";").explode().unique()))
-    return [
-        Reading(key=k, label=f"'{k}': {v}", value=k, obs_ids=spend_ids, parameter="02_ad_spend_bubble.spend_path")
-        for k, v in adspend.SPEND_PATHS.items()
-    ]
+    targets = adspend.mau_targets(ds)
+    end = max((m for ms in targets["months"] for m in ms), default=None)  # as far as the stock-flow model runs
+    out: list[Reading] = []
+    seen: dict[str, tuple[int, pd.Series]] = {}
+    for k, v in adspend.SPEND_PATHS.items():
+        spend = adspend.monthly_spend(ds, k, end=end)["spend_yuan"]
+        same = next(
+            (j for j, s in seen.values() if len(s) == len(spend) and s.index.equals(spend.index) and np.allclose(s, spend)), None
+        )
+        if same is not None:
+            first = out[same]
+            out[same] = replace(first, label=f"{first.label} (on this evidence '{k}' gives the same path)")
+            continue
+        seen[k] = (len(out), spend)
+        out.append(Reading(key=k, label=f"'{k}': {v}", value=k, obs_ids=spend_ids, parameter="02_ad_spend_bubble.spend_path"))
+    return out
 
 
 def _decline_series(ds: Dataset) -> list[Reading]:
     """Every named firm with a series of Kimi's monthly users (most points first), then every firm pooled."""
-    from kimi_research.analysis import decline
-
     lv = comparable.levels(ds, "mau", "kimi").rows
     lv = lv[(lv["firm"] != "") & ~lv["flag_list"].map(lambda f: comparable.SUSPICIOUS in f)] if len(lv) else lv
     counts = lv.groupby("firm").size().sort_index().sort_values(ascending=False, kind="stable") if len(lv) else pd.Series()
@@ -368,17 +381,20 @@ def _dating(ds: Dataset) -> list[Reading]:
 RANGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "retention_30d": {
         "low": 0.001,
-        "doc": "30-day retention of new users. The only figure is article 001's 'under 1%' (industry hearsay, no "
-        "vendor, no date): an upper bound, so the range runs from `retention_low` (default 0.1%, a tenth of the "
-        "bound, since no article gives a floor) up to the bound itself; sampled log-uniformly (every order of "
-        "magnitude equally likely).",
+        "doc": "30-day retention of new users. Article 001's 'under 1%' (industry hearsay, no vendor, no date) is "
+        "an upper bound for that rumour, but the MAU points say more: notebook 02's floors (the least retention at "
+        "which the users each spend path and ad-only cost per user bought reach the first QuestMobile MAU after the "
+        "peak) run far above it. The range runs from `retention_low` (default 0.1%, a tenth of the rumour, since no "
+        "article gives a floor) to the largest of those floors; sampled log-uniformly (every order of magnitude "
+        "equally likely); the rumour's figure is its default.",
     },
     "ad_share": {
-        "low": 0.5,
-        "high": 0.9,
         "doc": "Share of Kimi's total cost spent on traffic. Article 003's 70% ('一度高达', at one point as high "
-        "as) names no source, no date and no base, so it is read as a range, default 50% to 90% (the stated "
-        "figure ± 20 points); sampled uniformly.",
+        "as) names no source, no date and no base. Its readings in the evidence: the cash ledger's period average "
+        "(notebook 03: the spend path against the non-advertising cost the peak month implies at that share) at the "
+        "low end, and the share read against revenue instead of cost (the peak month's spend over itself plus the "
+        "training cost, at the lower training cost) at the high end; `ad_share_low` / `ad_share_high` override "
+        "either; sampled uniformly; the stated 70% is its default.",
     },
 }
 
@@ -394,30 +410,57 @@ def _retention_bounds(ds: Dataset, o: dict[str, Any]) -> Bounds:
     row = _one_figure(ds, "retention_30d", "industry", "a 30-day retention")
     low = o.get("retention_low")
     low = RANGE_DEFAULTS["retention_30d"]["low"] if low is None else low
-    high = float(row["base_value"])
+    rumour = float(row["base_value"])
+    floors = adspend.retention_floor_range(ds)
+    ids: tuple[str, ...] = (str(row.name),)
+    high, high_source = rumour, f"the bound '{row['value_text']}' ({row.name}, {row['source_id']})"
+    if floors is not None and floors[1] > high:
+        f_lo, f_hi, mau = floors
+        high = f_hi
+        high_source = (
+            f"notebook 02: the largest least 30-day retention at which the users a spend path and an ad-only cost per "
+            f"user bought reach {mau}'s MAU (the floors run {f_lo:.1%} to {f_hi:.1%}; the rumour '{row['value_text']}', "
+            f"{row.name}, lies below them)"
+        )
+        ids = (str(row.name), mau)
     return Bounds(
         low=low,
         high=high,
-        default=high,
+        default=rumour,
         low_source="parameter `retention_low` (no article gives a floor)",
-        high_source=f"the bound '{row['value_text']}' ({row.name}, {row['source_id']})",
-        obs_ids=(str(row.name),),
+        high_source=high_source,
+        obs_ids=ids,
     )
 
 
 def _ad_share_bounds(ds: Dataset, o: dict[str, Any]) -> Bounds:
     row = _one_figure(ds, "ad_spend_share", "kimi", "Kimi's ad-spend share")
-    d = RANGE_DEFAULTS["ad_share"]
-    low = d["low"] if o.get("ad_share_low") is None else o["ad_share_low"]
-    high = d["high"] if o.get("ad_share_high") is None else o["ad_share_high"]
-    stated = f"'{row['value_text']}' ({row.name}, {row['source_id']}, undated, no source named)"
+    stated = float(row["base_value"])
+    said = f"'{row['value_text']}' ({row.name}, {row['source_id']}, undated, no source named)"
+    ledger, months = sustainability.ledger_share(ds, stated)
+    facts = sustainability.kimi_facts(ds)
+    peak, train = facts.peak_ad_spend.value, facts.training_cost.value
+    revenue_base = peak / (peak + train)
+    low, high = min(ledger, stated), max(revenue_base, stated)
+    low_source = (
+        f"notebook 03: the cash ledger's average ad share over {months.index[0]} to {months.index[-1]} "
+        f"({ledger:.1%}: the spend path against the non-advertising cost the peak month implies at {said})"
+    )
+    high_source = (
+        f"notebook 03: the share read against revenue (the peak month's spend over itself plus the lower training "
+        f"cost, {facts.training_cost.obs_id}): {revenue_base:.1%}"
+    )
+    if o.get("ad_share_low") is not None:
+        low, low_source = o["ad_share_low"], f"parameter `ad_share_low` (the evidence gives {min(ledger, stated):.1%})"
+    if o.get("ad_share_high") is not None:
+        high, high_source = o["ad_share_high"], f"parameter `ad_share_high` (the evidence gives {max(revenue_base, stated):.1%})"
     return Bounds(
         low=low,
         high=high,
-        default=float(row["base_value"]),
-        low_source=f"parameter `ad_share_low`: {stated} less 20 points by default",
-        high_source=f"parameter `ad_share_high`: {stated} plus 20 points by default",
-        obs_ids=(str(row.name),),
+        default=stated,
+        low_source=low_source,
+        high_source=high_source,
+        obs_ids=(str(row.name), facts.peak_ad_spend.obs_id, facts.training_cost.obs_id),
     )
 
 

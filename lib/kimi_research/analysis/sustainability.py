@@ -1219,6 +1219,19 @@ def _ends(lg: Ledger) -> tuple[str | None, str | None]:
     return _same_precision(when_text(lg.cash_out_low, last), when_text(lg.cash_out_high, last))
 
 
+def ledger_share(ds: Dataset, ad_share: float, path: str = "reconciled") -> tuple[float, pd.DataFrame]:
+    """The period-average ad share of the cash ledger: notebook 02's ``path`` from its first to its last month with a
+    spend figure, against the non-advertising cost the peak month implies at ``ad_share`` (held constant); returns the
+    share and the months (columns ``ad_spend``, ``non_ad``). The ledger of notebook 03 burns the same two columns."""
+    spend = adspend.monthly_spend(ds, path)
+    last = spend.attrs["last_data_month"]
+    non_ad = implied_non_ad_cost(peak_ad_spend(ds)[0].value, ad_share)
+    t = pd.DataFrame({"ad_spend": spend.loc[:last, "spend_yuan"].astype(float)})
+    t["non_ad"] = non_ad
+    ad, other = float(t["ad_spend"].sum()), float(t["non_ad"].sum())
+    return ad / (ad + other), t
+
+
 def _ledger_share(ds: Dataset, P: SustainabilityParameters, x: _Inputs, lg: CashLedger) -> LedgerAdShare:
     """The ad share of the chosen evidence's ledger over its months with a spend figure, and the share of cost under
     the revenue-base reading of article 003's share."""

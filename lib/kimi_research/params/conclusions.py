@@ -32,14 +32,17 @@ class ConclusionsParameters(NotebookParameters):
         lt=1,
         description="lowest 30-day retention below article 001's 'under 1%' (no article gives a floor)",
     )
-    ad_share_low: float = Field(
-        RANGE_DEFAULTS["ad_share"]["low"],
+    ad_share_low: float | None = Field(
+        None,
         gt=0,
         lt=1,
-        description="lowest reading of article 003's undated, unsourced 70% ad share",
+        description="lowest reading of the ad share, or None: the cash ledger's period average (notebook 03)",
     )
-    ad_share_high: float = Field(
-        RANGE_DEFAULTS["ad_share"]["high"], gt=0, lt=1, description="highest reading of the 70% ad share"
+    ad_share_high: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="highest reading of the ad share, or None: article 003's share read against revenue (notebook 03)",
     )
     usd_cny: float = Field(7.2, gt=0, le=100, description="CNY per USD for Alibaba's investment (notebook 03's default)")
     price_per_paying_user_yuan: float = Field(
@@ -61,7 +64,7 @@ class ConclusionsParameters(NotebookParameters):
 
     @model_validator(mode="after")
     def _share_bounds(self) -> ConclusionsParameters:
-        if self.ad_share_low >= self.ad_share_high:
+        if self.ad_share_low is not None and self.ad_share_high is not None and self.ad_share_low >= self.ad_share_high:
             raise problems([("ad_share_low", f"must be below ad_share_high ({self.ad_share_high})")])
         return self
 
