@@ -491,7 +491,7 @@ def _span(rows: pd.DataFrame) -> pd.Series:
     return pd.concat([rows["period_start"], rows["period_end"]])
 
 
-def _trajectory(ds, P, lv: Levels) -> Trajectory:
+def _trajectory(ds, P, lv: Levels, t: C.Trend) -> Trajectory:
     every = lv.every
     return Trajectory(
         entity=lv.entity,
@@ -500,7 +500,7 @@ def _trajectory(ds, P, lv: Levels) -> Trajectory:
         n_observations=len(lv.rows),
         study_window=[P.start or None, P.end or None],
         left_out_rows=lv.left_out,
-        rules_applied={r: C.RULES[r] for r in lv.rules},
+        rules_applied={r: C.RULES[r] for r in dict.fromkeys([*lv.rules, *t.rules]) if r in C.RULES},
         name=name(ds, lv.entity),
         metric_name=str(ds.metrics.at[P.metric, "name"]).lower(),
         rows=every,
@@ -843,7 +843,7 @@ def analyse(ds, P) -> DeclineAnalysis:
         )
     elif not fit.why_not and fit.slope is None and not t.fit_allowed:
         fit.why_not = t.why_not
-    traj = _trajectory(ds, P, lv)
+    traj = _trajectory(ds, P, lv, t)
     peak = _peak(ds, P, lv, key, t)
     decay = _decay(ds, P, lv, key, chosen, fit)
     growth = _growth(ds, P, eid, win)

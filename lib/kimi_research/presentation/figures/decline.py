@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -49,6 +50,7 @@ CANDIDATES = [
 ]
 HOLLOW = "#ffffff"
 MAX_EVENT_ROWS = 8
+BAND_ROOM = 10  # Figure 2 keeps its axis within ×10 of the figures; a wider interval runs past the chart (said so)
 
 
 def series_colors(keys) -> dict[str, str]:
@@ -286,6 +288,7 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
     hollow = set(chosen.index) - set(fit.used.index) if fit.slope is not None else set()
     labels = draw_rows(ax, chosen, series_names, series_colors(chosen["series"].unique()), join=False, hollow=hollow)
     values = list(chosen["base_value"])
+    bands: list[float] = []  # interval ends: drawn, but the axis keeps to within BAND_ROOM of the figures
     fc = dec.forecast_table
     if fit.slope is not None:
         t = np.linspace(0, fit.used["t"].max(), 80)
@@ -301,6 +304,7 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
             ax.fill_between(
                 fit.date_of(t), line["low"], line["high"], color="black", alpha=0.12, label="95% CI of the fitted line"
             )
+            bands += list(line["low"].dropna()) + list(line["high"].dropna())
         if len(fc):
             f = pd.concat([fit.predict([fit.used["t"].max()], "prediction"), fc[["t", "value", "low", "high"]]])
             ax.plot(
@@ -315,7 +319,8 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
                 ax.fill_between(
                     fit.date_of(f["t"]), f["low"], f["high"], color="#d62728", alpha=0.12, label="95% prediction interval"
                 )
-            values += list(f["low"].dropna()) + list(f["high"].dropna())
+            bands += list(f["low"].dropna()) + list(f["high"].dropna())
+            values.append(float(f["value"].iloc[-1]))
             w = dec.floor_row
             if w is not None:  # monthly users are at least the weekly users of a week in that month
                 ax.scatter(
@@ -332,6 +337,9 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
     ax.set_xlim(dec.axis.lo, dec.axis.hi)
     plotting.millions_axis(ax, log=True)
     values += list(chosen["base_value"] * 1.3)
+    lo_v, hi_v = min(values), max(values)
+    cut = [b for b in bands if b < lo_v / BAND_ROOM or b > hi_v * BAND_ROOM]
+    values += [min(max(b, lo_v / BAND_ROOM), hi_v * BAND_ROOM) for b in bands]
     plotting.headroom(ax, values, log=True)
     plotting.time_axis(ax)
     ax.set_title(
@@ -348,12 +356,16 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
         caption=(
             f"Figure 2. OLS of log({m}) on months since the peak; quarters dated at mid-quarter. "
             "The dashed segment is an extrapolation, not a measurement."
+            + (f" The shaded intervals run past the chart (they span more than ×{BAND_ROOM:g} of the figures)." if cut else "")
             if fit.slope is not None
             else f"Figure 2. No rate is fitted: {fit.why_not or 'fewer than two figures after the peak'}."
         ),
     )
     levels = draw_events(ax, dec.axis)
     plotting.headroom(ax, values, log=True, room=plotting.label_room(levels))
+    lo, hi = ax.get_ylim()
+    if hi / lo > 300:  # more than about two and a half decades: 1-2-3-5-7 ticks would collide
+        ax.yaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1, 3) if hi / lo < 1e4 else (1,)))
     place_labels(ax, labels)
     return fig
 
