@@ -190,6 +190,10 @@ class FirmDirection(BaseModel):
     values: list[float]
     scopes: list[str]
     scales: list[str]
+    past_window: bool = Field(
+        description="True when the figures covering the window reach past it (the last at or before its start, the "
+        "first at or after its end)"
+    )
 
 
 class DirectionWindow(BaseModel):

@@ -103,6 +103,7 @@ def direction_by_vendor(ds, entity: str, window: tuple | None = C.STUDY_WINDOW) 
                         "values": [float(v) for v in sub["base_value"]],
                         "scopes": _scopes(sub),
                         "scales": _scales(sub),
+                        "past_window": bool(sub["period_mid"].min() < lo or sub["period_mid"].max() > hi),
                         "text": " → ".join(
                             f"{count_text(v)} ({p})" for v, p in zip(sub["base_value"], sub["period"], strict=True)
                         ),
@@ -131,7 +132,12 @@ def _label_at(ra: pd.DataFrame, rb: pd.DataFrame, when: pd.Timestamp) -> str:
 def _disagreement(ds, entity: str, metric: str, span: str, parts: list[dict]) -> str:
     """'The firms disagree on Kimi's MAU from 2024-12 to 2025-03: ... What differs between the panels: ...'."""
     a, b = parts
-    said = "; ".join(f"{p['firm_name']}'s series {p['direction']} ({p['text']})" for p in parts)
+    said = "; ".join(
+        f"{p['firm_name']}'s series {p['direction']} ({p['text']}"
+        + (": its figures that bracket the window" if p["past_window"] else "")
+        + ")"
+        for p in parts
+    )
     differ = []
     if a["scopes"] != b["scopes"]:
         differ.append(
