@@ -213,6 +213,9 @@ def test_two_firms_that_disagree_on_the_direction_are_named_with_what_differs(sy
     by = {s.firm: s for s in mau.series}
     assert by["questmobile"].direction == "rises" and by["aicpb"].direction == "falls"
     assert by["aicpb"].obs_ids == ["o_t_b4", "o_t_b5"] and by["questmobile"].obs_ids == ["o_t_b1", "o_t_b2", "o_t_b3"]
+    # both measured 2025-04 to 2025-08; QuestMobile's covering figures (2025-03, 2025-09) reach past it, and the sentence says so
+    assert mau.window == "2025-04 to 2025-08" and (by["questmobile"].past_window, by["aicpb"].past_window) == (True, False)
+    assert mau.sentence.count("its figures that bracket the window") == 1
     assert "What differs between the panels: the scope" in mau.sentence and "'apps and web'" in mau.sentence
     assert "the grain" not in mau.sentence  # both firms give single months
     assert not any(w in mau.sentence for w in CAUSAL)
