@@ -26,7 +26,7 @@ from kimi_research.presentation.narrative import decline as narrative
 # fmt: off
 entity = "kimi"  # app to study: an id or a name (English or Chinese, any case) from data/entities.csv with data for the metric (e.g. "DeepSeek" or "kimi智能助手")
 metric = "mau"  # user metric: "mau", "dau" or "wau"
-vendor = "auto"  # series to fit: "auto" (firm with most points), a measurement firm by id or name (e.g. "QuestMobile"), "none" (the source naming no firm with most points, or "none:<source id>") or "all" (pooled)
+vendor = "auto"  # series to fit: "auto" (firm with most points), a measurement firm by id or name (e.g. "QuestMobile"), "none" (the source naming no firm with most points) or none: and one such source's id (e.g. "none:s004"), or "all" (pooled)
 start = "2023-10-01"  # start of the study window: figures whose period midpoint is before this ISO date are drawn and listed, never fitted (default: Kimi's launch month; e.g. "2024-06-01"; "" for no limit)
 end = "2025-12-31"  # end of the study window: figures whose period midpoint is after this ISO date are drawn and listed, never fitted (default: the last month of the articles; "" for no limit)
 forecast_months = 6  # months to extrapolate the fitted decay after the last figure, 0 to 36 (0: no forecast)

@@ -36,8 +36,8 @@ class DeclineParameters(NotebookParameters):
     vendor: str = Field(
         decline.AUTO,
         description='series to fit: "auto" (firm with most points), a measurement firm '
-        'by id or name (e.g. "QuestMobile"), "none" (the source naming no firm with most points, or '
-        '"none:<source id>") or "all" (pooled)',
+        'by id or name (e.g. "QuestMobile"), "none" (the source naming no firm with most points) or none: and one '
+        'such source\'s id (e.g. "none:s004"), or "all" (pooled)',
     )
     start: str = Field(
         START,
