@@ -176,6 +176,10 @@ def test_pooled_fit_excludes_bounds_and_pre_peak_points(ds):
     assert "o000_06" in an.trajectory.left_out_rows  # the repeated May figure: one measurement, same firm only
     assert round(f.monthly_change, 4) == -0.1727
     assert f.half_life_ci[1] is None  # the CI reaches zero decline
+    # the headline names the pooled series (not 'this firm's series') and the comparison its change makes
+    h = narrative.headline(an)
+    assert "on the pooled series a fitted -17.3% a month" in h and "firm's series" not in h
+    assert "-62.5% (a month against a quarter's average)" in h
 
 
 def _rows(values, months, qualifier="="):

@@ -757,6 +757,19 @@ def floor_note(dec: DecayFitSection) -> str:
     return head + tail + at + (" The floor is exact for that month only; for other months it assumes weekly users did not rise.")
 
 
+SERIES_WORDS = {True: "the pooled series", False: "this firm's series"}
+
+
+def _comparison_short(comparison: str | None) -> str:
+    """'a month against a quarter's average' (either order) for a headline comparison, else 'not like for like'."""
+    first, _, second = (comparison or "").partition(" against ")
+    words = [
+        "a quarter's average" if w.startswith("a quarter") else "a month" if w.startswith("a month") else ""
+        for w in (first, second)
+    ]
+    return " against ".join(words) if all(words) and words[0] != words[1] else "not like for like"
+
+
 def headline(an: DeclineAnalysis) -> str:
     """One sentence for the title slide and the index. The fitted rate is stated with the series it rests on (a
     decline faster than 5% a month holds on QuestMobile's series, not on every firm's: notebook 05), the change
@@ -773,9 +786,7 @@ def headline(an: DeclineAnalysis) -> str:
         text += f", {F.users_en(pk.latest_value)} latest ({pk.latest_period}), {pk.peak_to_latest_change:+.1%}"
         if lf.headline_like_for_like is False:
             same = [c for c in lf.like_for_like_change if c.series == pk.vendor]
-            text += (
-                " (a month against a quarter's average" if "quarter" in (lf.headline_comparison or "") else " (not like for like"
-            )
+            text += f" ({_comparison_short(lf.headline_comparison)}"
             text += (
                 "; like for like " + ", ".join(f"{c.from_period} to {c.to_period} {c.change:+.1%}" for c in same) + ")"
                 if same
@@ -783,7 +794,7 @@ def headline(an: DeclineAnalysis) -> str:
             )
     if dec.half_life_months is not None:
         text += (
-            f"; on this firm's series a fitted {dec.monthly_change:+.1%} a month (n = {dec.n_fit}), "
+            f"; on {SERIES_WORDS[pk.pooled]} a fitted {dec.monthly_change:+.1%} a month (n = {dec.n_fit}), "
             f"half-life {dec.half_life_months:.1f} months"
         )
         seg = cr.segment_rates
