@@ -597,3 +597,91 @@ def test_each_layer_check_of_the_page_holds(doc_ds, check):
         assert oid in res.rows.index, res.left_out.get("reason", pd.Series()).get(oid)
     else:
         assert oid in res.left_out.index and res.left_out.at[oid, "rule"] == rule, res.left_out.to_dict(orient="index").get(oid)
+
+
+# --- additions for notebook 01: open windows, one selection for several series, every rank list, ratios -------------
+def test_a_window_end_left_empty_is_open():
+    r = rows(
+        {"obs_id": "o_old", **month("2023-06"), "value": 900},
+        {"obs_id": "o_mid", **month("2025-05"), "value": 800},
+        {"obs_id": "o_new", **month("2026-02"), "value": 700},
+    )
+    assert C.in_window(r, ("2024-01-01", None)).to_dict() == {"o_old": False, "o_mid": True, "o_new": True}
+    assert C.in_window(r, ("", "2025-12-31")).to_dict() == {"o_old": True, "o_mid": True, "o_new": False}
+    assert C.in_window(r, None).all() and C.in_window(r, (None, None)).all()
+    assert [C.window_text(w) for w in [("2024-01-01", None), (None, "2025-12-31"), (None, None), C.STUDY_WINDOW]] == [
+        "from 2024-01",
+        "up to 2025-12",
+        "no limit",
+        "2023-10 to 2025-12",
+    ]
+    t = C.trend(r, "app_a", "mau", window=(None, "2025-12-31"))
+    assert list(t.rows.index) == ["o_old", "o_mid"] and t.left_out.at["o_new", "rule"] == "outside_window"
+    assert "up to 2025-12" in t.left_out.at["o_new", "reason"]
+
+
+def test_trend_in_is_trend_on_levels_already_selected():
+    r = rows(
+        {"obs_id": "o_q1", **month("2025-01"), "value": 1000},
+        {"obs_id": "o_q2", **month("2025-04"), "value": 800},
+        {"obs_id": "o_a1", **month("2025-02"), "value": 1500, "vendor": "aicpb"},
+        {"obs_id": "o_n1", **month("2025-03"), "value": 1900, "vendor": None, "source_id": "s_y"},
+    )
+    lv = C.levels(r, "mau", "app_a")
+    for series in ("questmobile", "aicpb", C.POOLED, "auto", C.NO_FIRM):
+        a, b = C.trend(r, "app_a", "mau", series), C.trend_in(lv, series)
+        assert list(a.rows.index) == list(b.rows.index) and a.left_out.equals(b.left_out), series
+        assert (a.series, a.fit_allowed, a.why_not, a.rules) == (b.series, b.fit_allowed, b.why_not, b.rules)
+
+
+def test_every_rank_list_is_its_own_history_and_the_window_applies():
+    rank = {"metric": "mau_rank", "scope": "native apps", "unit": "rank"}
+    r = rows(
+        {"obs_id": "o_m1", **rank, **month("2024-12"), "value": 3, "qualifier": "<=", "base_value": 3},
+        {"obs_id": "o_m2", **rank, **month("2025-05"), "value": 9, "base_value": 9},
+        {"obs_id": "o_m3", **rank, **month("2026-03"), "value": 12, "base_value": 12},
+        {"obs_id": "o_w1", **rank, "metric": "wau_rank", **month("2024-12"), "value": 2, "base_value": 2},
+    )
+    assert C.rank_lists(r, "app_a") == ["mau_rank · questmobile · native apps", "wau_rank · questmobile · native apps"]
+    hs = C.rank_histories(r, "app_a", window=C.STUDY_WINDOW)
+    assert list(hs) == C.rank_lists(r, "app_a", window=C.STUDY_WINDOW)
+    mau = hs["mau_rank · questmobile · native apps"]
+    assert list(mau.rows.index) == ["o_m1", "o_m2"] and mau.left_out.at["o_m3", "rule"] == "outside_window"
+    assert mau.left_out.at["o_w1", "rule"] == "other_list" and list(hs["wau_rank · questmobile · native apps"].rows.index) == [
+        "o_w1"
+    ]
+    assert list(C.rank_history(r, "app_a", window=C.STUDY_WINDOW).rows.index) == ["o_m1", "o_m2"]
+    assert list(C.rank_history(r, "app_a").rows.index) == ["o_m1", "o_m2", "o_m3"]  # no window: every rank
+
+
+def test_a_ratio_takes_one_firm_one_period_one_scale_and_lists_the_pairs_that_are_not_like_for_like():
+    dau = {"metric": "dau"}
+    r = rows(
+        {"obs_id": "o_d1", **dau, **month("2025-06"), "value": 300},
+        {"obs_id": "o_m1", **month("2025-06"), "value": 1000},
+        {"obs_id": "o_d2", **dau, "period_start": "2025-07-04", "period_end": "2025-07-04", "value": 400},
+        {"obs_id": "o_m2", **month("2025-07"), "value": 1100},
+        {"obs_id": "o_d3", **dau, **month("2025-08"), "value": 350, "vendor": "aicpb"},
+        {"obs_id": "o_m3", **month("2025-08"), "value": 1050},
+        {"obs_id": "o_d4", **dau, **month("2025-09"), "value": 320, "scope": "native apps"},
+        {"obs_id": "o_m4", **month("2025-09"), "value": 1200, "scope": "apps and web"},
+        {"obs_id": "o_d5", **dau, **month("2025-10"), "value": 1300},
+        {"obs_id": "o_m5", **month("2025-10"), "value": 1250},
+        {"obs_id": "o_d6", **dau, **month("2025-11"), "value": 300, "qualifier": ">"},
+        {"obs_id": "o_m6", **month("2025-11"), "value": 1250},
+        {"obs_id": "o_d7", **dau, **month("2025-12"), "value": 900, "flags": "special_day"},
+        {"obs_id": "o_m7", **month("2025-12"), "value": 1250},
+    )
+    p = C.ratio_pairs(r)
+    assert list(p.rows.index) == ["o_d1/o_m1"] and p.rows.at["o_d1/o_m1", "ratio"] == pytest.approx(0.3)
+    assert p.rows.at["o_d1/o_m1", "num_obs_ids"] == ["o_d1"] and p.rows.at["o_d1/o_m1", "den_obs_ids"] == ["o_m1"]
+    assert p.left_out["rule"].to_dict() == {
+        "o_d2/o_m2": "other_scale",  # a day against a month
+        "o_d3/o_m3": "other_series",  # one firm's DAU, another's MAU
+        "o_d4/o_m4": "other_scope",
+        "o_d5/o_m5": "impossible_ratio",  # DAU above MAU
+        "o_d6/o_m6": "bound",
+        "o_d7/o_m7": "special_day",
+    }
+    assert "same_series_same_period" in p.rules and "a day figure against a month figure" in p.left_out.at["o_d2/o_m2", "reason"]
+    assert ((p.rows["ratio"] > 0) & (p.rows["ratio"] <= 1)).all()

@@ -129,7 +129,7 @@ def test_a_module_edit_reruns_only_the_notebooks_that_import_it(full_run):
         for f in (
             "lib/kimi_research/analysis/competitors/ranking.py",
             "lib/kimi_research/presentation/narrative/competitors.py",
-            "lib/kimi_research/analysis/decline.py",
+            "lib/kimi_research/analysis/decline/fit.py",
             "lib/kimi_research/data/loader.py",
             "lib/kimi_research/orchestration/decks.py",
         )

@@ -3,10 +3,15 @@
 #
 # How fast did Kimi lose users, since when, and how sure can we be? The articles quote several
 # measurement firms (QuestMobile, AI Product Ranking, unnamed "data") whose panels differ, so
-# their figures are **never joined into one line**: each firm is its own series. This notebook
-# shows every figure, measures peak-to-latest change per firm, fits a log-linear decay with
-# confidence intervals, extrapolates it (clearly as an extrapolation), recovers the growth phase
-# before the fall and the rank trajectory. Change `entity` to run it for a rival.
+# their figures are **never joined into one line**: each firm is its own series, and rows that
+# name no firm form a series only within one source. Every figure is asked of the project's
+# comparability layer: a quarter's average never stands beside its own months, bounds stay
+# bounds, special days and figures outside the study window are listed, never fitted. This
+# notebook shows every firm's figures on one time axis with the dated events, measures the change
+# per firm (and says which comparison it is), fits a log-linear decay with confidence intervals,
+# places the events between the figures, recovers the growth phase before the fall, the rank
+# history one list at a time, and the stickiness (DAU/MAU) of every app with both figures from one
+# firm. Change `entity` and `metric` to run it for a rival.
 
 # %% slideshow={"slide_type": "skip"}
 from IPython.display import Markdown, display
@@ -21,9 +26,9 @@ from kimi_research.presentation.narrative import decline as narrative
 # fmt: off
 entity = "kimi"  # app to study: an id or a name (English or Chinese, any case) from data/entities.csv with data for the metric (e.g. "DeepSeek" or "kimi智能助手")
 metric = "mau"  # user metric: "mau", "dau" or "wau"
-vendor = "auto"  # series to fit: "auto" (firm with most points), a measurement firm by id or name (e.g. "QuestMobile"), "none" (no firm named) or "all" (pooled)
-start = ""  # keep figures whose period midpoint is on or after this ISO date, e.g. "2024-06-01" ("" for no limit)
-end = ""  # keep figures whose period midpoint is on or before this ISO date ("" for no limit)
+vendor = "auto"  # series to fit: "auto" (firm with most points), a measurement firm by id or name (e.g. "QuestMobile"), "none" (the source naming no firm with most points) or none: and one such source's id (e.g. "none:s004"), or "all" (pooled)
+start = "2023-10-01"  # start of the study window: figures whose period midpoint is before this ISO date are drawn and listed, never fitted (default: Kimi's launch month; e.g. "2024-06-01"; "" for no limit)
+end = "2025-12-31"  # end of the study window: figures whose period midpoint is after this ISO date are drawn and listed, never fitted (default: the last month of the articles; "" for no limit)
 forecast_months = 6  # months to extrapolate the fitted decay after the last figure, 0 to 36 (0: no forecast)
 annotate_events = True  # mark launches and other dated events on the time charts
 evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles the project is built on) or "all" (also the tier-2 public reports)
@@ -32,7 +37,7 @@ evidence = "articles"  # which evidence to use: "articles" (the tier-1 articles 
 # %% slideshow={"slide_type": "skip"}
 ds = kr.load()
 P = kr.validate_parameters("01_user_decline", globals(), ds)
-an = decline.analyse(ds, P)  # P.evidence of the data; fails here, naming start/end or vendor, when the selection is empty
+an = decline.analyse(ds, P)  # P.evidence of the data; every entity and metric with data runs (no rate: the notebook says why)
 _ = plotting.theme()
 NB = "01_user_decline"
 
@@ -40,13 +45,15 @@ NB = "01_user_decline"
 display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(an)))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 1. The trajectory: every figure, one series per measurement firm
+# ## 1. The trajectory: every firm's figures on one time axis
 #
-# Each colour is one firm; a line joins only the figures of that firm. A caret (▲ with an arrow)
-# is a **lower bound** ("at least ..."), drawn at the bound and pointing up, never part of a
-# line. Figures for a quarter are drawn at mid-quarter with a pale bar over the quarter they
-# cover. Dotted vertical lines mark launches and other events. Look for how far the firms'
-# figures disagree at similar dates: that gap is why they are kept apart.
+# Each colour is one firm; a line joins only the figures of that firm. An open caret with an
+# arrow is a **bound** ("at least ...": pointing up), never part of a line; an open bar is a
+# range. Figures for a quarter are drawn at mid-quarter with a pale bar over the quarter they
+# cover. An open circle is a figure outside the study window or of a special day: drawn, never
+# fitted. Dotted vertical lines mark launches and other dated events: they place the figures in
+# time and say nothing of cause. Look for how far the firms' figures disagree at similar dates:
+# that gap is why they are kept apart.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 _ = plotting.save(figures.trajectory(an.trajectory), NB, "trajectory")
@@ -55,6 +62,27 @@ _ = plotting.save(figures.trajectory(an.trajectory), NB, "trajectory")
 display(Markdown(narrative.series_note(an.peak)))
 display(narrative.display_series_table(an.peak))
 
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.window_note(an.trajectory)))
+left = narrative.left_out_table(an.trajectory)
+display(Markdown(left) if isinstance(left, str) else left)
+
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.direction_note(an.user_base)))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### Like for like: which comparison is the change?
+#
+# A change between two figures means what it says only when both are the same kind of figure from
+# the same firm: a month against a month, a quarter's average of monthly values against another
+# quarter's average. A month against a quarter's average mixes a single month with three months'
+# mean. The table lists every comparison of one grain the data allow, firm by firm.
+
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.like_for_like_note(an.like_for_like, an.peak)))
+if an.like_for_like.like_for_like_change:
+    display(narrative.like_for_like_table(an.like_for_like))
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. How fast: a log-linear decay fit
 #
@@ -62,7 +90,9 @@ display(narrative.display_series_table(an.peak))
 # `log(users) = a + b·t`, with `t` the months since the peak. An ordinary least-squares fit
 # (statsmodels) gives the **monthly change** `e^b − 1` and the **half-life** `ln 2 / −b`, each
 # with a 95% confidence interval from the t distribution. Only exact figures at or after the
-# peak of the chosen series enter the fit; lower bounds and ranges never do.
+# peak of the chosen series enter the fit, and only figures of one scale (months and quarters'
+# monthly averages together, single days apart); bounds never do. No rate is fitted from figures
+# less than about two months apart: two holiday days are not a trend.
 #
 # **Dating convention:** each figure is dated at the **midpoint of its period**: a month at its
 # middle day, a quarter at mid-quarter (Q3 2025 → 15 August 2025), and `t` is measured in months
@@ -78,10 +108,10 @@ display(Markdown(narrative.fit_basis_note(an.fit_basis)))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # On the next chart the y axis is **logarithmic**, so a constant monthly rate is a straight line.
-# Filled points are in the fit; a ring marks a figure left out of it (dated before the peak, or a month
-# repeating its own quarter's figure: then the ring sits around the quarter's filled point, which is in the fit). The grey band is the
-# 95% confidence interval of the fitted line; the red dashed segment is the **extrapolation**
-# with its 95% prediction interval (where a new figure would fall if the rate held).
+# Filled points are in the fit; a ring marks a figure of the series left out of it (dated before
+# the peak). The grey band is the 95% confidence interval of the fitted line; the red dashed
+# segment is the **extrapolation** with its 95% prediction interval (where a new figure would fall
+# if the rate held).
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 _ = plotting.save(figures.decay_fit(an.decay, an.trajectory.series_names), NB, "decay_fit")
@@ -104,12 +134,25 @@ if len(an.constant_rate.segments):
     display(narrative.segments_table(an.constant_rate))
 display(Markdown(narrative.constant_rate_note(an.constant_rate)))
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### What happened between the figures
+#
+# Each dated event is placed between the two figures of the series that bracket it, with the rate
+# of the figures before it and after it. With so few figures a side often rests on one or two
+# figures: a rate through two figures has no interval, and then whether the rates differ cannot
+# be tested. The placement is in time only.
+
+# %% slideshow={"slide_type": "fragment"}
+display(Markdown(narrative.events_note(an.timing)))
+if len(narrative.events_table(an.timing)):
+    display(narrative.events_table(an.timing))
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Before the fall: the growth phase
 #
 # A decline is measured against a rise. This section looks at every user series of the entity
-# (any metric, one firm at a time) for a rise from its first exact figure to a later maximum,
-# and reports the multiple and the compound monthly growth rate, `multiple^(1/months) − 1`.
+# (any metric, one firm or one source at a time) for a rise from its first exact figure to a later
+# maximum, and reports the multiple and the compound monthly growth rate, `multiple^(1/months) − 1`.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 display(Markdown(narrative.growth_note(an.growth)))
@@ -117,25 +160,38 @@ if an.growth.growth_phase is not None:
     _ = plotting.save(figures.growth_phase(an.growth, an.trajectory.series_names), NB, "growth_phase")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 4. The rank trajectory
+# ## 4. The rank history, one list at a time
 #
 # Ranks come from different lists (MAU, WAU or downloads; QuestMobile or AI Product Ranking;
-# domestic or global), so each point is labelled with its list and only points of the same list
-# are joined. Rank 1 is at the top. "top 3" (▲) means third or better; "outside the top 20" (▼)
-# means worse than twentieth.
+# domestic or global): a rank on one list is never compared with a rank on another, so each list
+# with two ranks or more gets its own panel. Rank 1 is at the top. A caret is a bound: "≤3" (▲)
+# means third or better, ">20" (▼) worse than twentieth.
 
 # %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
-if an.ranks.ranks:
+display(Markdown(narrative.ranks_note(an.ranks)))
+if an.ranks.histories:
     _ = plotting.save(figures.ranks(an.ranks), NB, "ranks")
-else:
-    display(Markdown(narrative.no_ranks_note(an.ranks)))
 
 # %% slideshow={"slide_type": "subslide"}
 if an.ranks.ranks:
     display(narrative.ranks_table(an.ranks))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 5. Articles only, and with the public-report supplement
+# ## 5. One user base: stickiness (DAU/MAU) of every app
+#
+# How many of a month's users come back on an average day? DAU/MAU answers it only when both
+# figures come from one firm, for exactly the same period: a single day's DAU against a month's
+# MAU, or one firm's DAU against another's MAU, would mix panels and periods.
+
+# %% slideshow={"slide_type": "subslide"}
+display(Markdown(narrative.stickiness_note(an.user_base)))
+if an.user_base.stickiness:
+    display(narrative.stickiness_table(an.user_base))
+if an.user_base.stickiness_left_out:
+    display(narrative.stickiness_left_out_table(an.user_base))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Articles only, and with the public-report supplement
 #
 # The supplement adds monthly panels (QuestMobile, AI Product Ranking) and repeats of the articles' figures.
 # The same fit on each firm's series, with `evidence = "articles"` and `evidence = "all"`, both computed here. A
@@ -145,11 +201,12 @@ if an.ranks.ranks:
 display(narrative.evidence_comparison(an.evidence_comparison))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 6. Rivals: which series can be fitted at all
+# ## 7. Rivals: which series can be fitted at all
 #
-# The same analysis runs for any app with user data. For most rivals the articles give one or
+# The same analysis runs for any app with user data. For most rivals the sources give one or
 # two snapshots: enough for a level, not for a rate. The table says, per app and metric, how many
-# exact figures exist and whether a decay fit (with or without a confidence interval) is possible.
+# exact figures exist inside the study window and whether a rate (with or without a confidence
+# interval) can be fitted on one firm's series, and why not.
 
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.coverage_table(an.coverage))

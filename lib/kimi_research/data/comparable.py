@@ -141,6 +141,11 @@ RULES: dict[str, str] = {
     "the question's conflict group",
     "largest_per_series": "of a question about a peak, each series (a firm, or one source naming none) gives its "
     "largest figure only",
+    "same_series_same_period": "a ratio of two metrics (DAU/MAU) takes the figures of one series (one firm, or one "
+    "source naming none) for exactly the same period and scale: never across firms",
+    "other_scope": "figures whose stated scopes differ (native apps against all apps, app against app and web) are "
+    "not put in one ratio",
+    "impossible_ratio": "a share above 1 (DAU above MAU) cannot come from one panel's figures for one period",
 }
 
 _LEFT_COLUMNS = ["entity", "metric", "series", "period", "value_text", "rule", "reason"]
@@ -501,6 +506,32 @@ def comparable(
 
 
 # --- trends ---------------------------------------------------------------------------------------
+def in_window(rows: pd.DataFrame, window: tuple | None) -> pd.Series:
+    """Whether each row's period midpoint lies in ``window`` = (start, end), both days included; an end that is
+    None or '' is open (no limit on that side); ``window`` None keeps every row."""
+    keep = pd.Series(True, index=rows.index, dtype=bool)
+    if window is None:
+        return keep
+    lo, hi = window
+    if lo is not None and lo != "":
+        keep &= rows["period_mid"] >= pd.Timestamp(lo)
+    if hi is not None and hi != "":
+        keep &= rows["period_mid"] < pd.Timestamp(hi) + pd.Timedelta(days=1)
+    return keep.fillna(False).astype(bool)
+
+
+def window_text(window: tuple | None) -> str:
+    """'2023-10 to 2025-12', 'from 2024-06', 'up to 2025-03' or 'no limit' for a window of :func:`in_window`."""
+    if window is None:
+        return "no limit"
+    lo, hi = (pd.Timestamp(x) if x is not None and x != "" else None for x in window)
+    if lo is not None and hi is not None:
+        return f"{lo:%Y-%m} to {hi:%Y-%m}"
+    if lo is not None:
+        return f"from {lo:%Y-%m}"
+    return f"up to {hi:%Y-%m}" if hi is not None else "no limit"
+
+
 def months_apart(a, b) -> float:
     """(b - a) in months of DAYS_PER_MONTH days."""
     return (pd.Timestamp(b) - pd.Timestamp(a)).total_seconds() / 86400 / DAYS_PER_MONTH
@@ -550,10 +581,18 @@ def trend(
     ``series``: a firm id, ``"none:<source_id>"``, :data:`NO_FIRM` (the source naming no firm with most
     points), ``"auto"`` (:func:`choose_series`) or :data:`POOLED` (every firm's points, rule
     ``pooled_firms``). Left out besides :func:`levels`' rows: other series, bounds, special days, figures
-    outside ``window`` (None: no window) and figures of another scale than the series' main one (months
-    and averages of monthly values are one scale under ``monthly_average_as_month_level``). ``fit_allowed``
+    outside ``window`` (None: no window; an end None or '' is open, :func:`in_window`) and figures of another
+    scale than the series' main one (months and averages of monthly values are one scale under
+    ``monthly_average_as_month_level``). ``fit_allowed``
     is False, with ``why_not``, for fewer than two points or points less than ``min_span_months`` apart."""
-    lv = levels(obs, metric, [entity], ANY_FIRM, prefer, rel_tol)
+    return trend_in(levels(obs, metric, [entity], ANY_FIRM, prefer, rel_tol), series, window, min_span_months)
+
+
+def trend_in(
+    lv: Comparable, series: str = "auto", window: tuple | None = STUDY_WINDOW, min_span_months: float = MIN_TREND_SPAN_MONTHS
+) -> Trend:
+    """:func:`trend` on levels already selected (:func:`levels` output for one entity and metric), so that a caller
+    asking for several series of one selection computes the levels once."""
     rows = lv.rows
     out = _LeftOut()
     out.rows.update(lv.left_out.to_dict(orient="index"))
@@ -585,10 +624,9 @@ def trend(
     out.add(rows[rows["special_day"]], "special_day", lambda x: f"a special day ({x['period']}): listed, not fitted as a trend")
     rows = rows[~rows["special_day"]]
     if window is not None:
-        lo, hi = pd.Timestamp(window[0]), pd.Timestamp(window[1])
-        inside = (rows["period_mid"] >= lo) & (rows["period_mid"] < hi + pd.Timedelta(days=1))
-        window_text = f"{lo:%Y-%m} to {hi:%Y-%m}"
-        out.add(rows[~inside], "outside_window", lambda x: f"{x['period']} is outside the study window ({window_text})")
+        inside = in_window(rows, window)
+        text = window_text(window)
+        out.add(rows[~inside], "outside_window", lambda x: f"{x['period']} is outside the study window ({text})")
         rows = rows[inside]
     if len(rows):
         month_scale = rows["scale"].isin(MONTH_SCALE)
@@ -736,12 +774,116 @@ def snapshot_table(
     return Comparable(ordered, out.frame(), tuple(rules))
 
 
+# --- ratios of two metrics ------------------------------------------------------------------------
+def _overlap(a, b) -> bool:
+    return bool(a["period_start"] <= b["period_end"] and b["period_start"] <= a["period_end"])
+
+
+def ratio_pairs(
+    obs,
+    numerator: str = "dau",
+    denominator: str = "mau",
+    entities: str | Iterable[str] | None = None,
+    window: tuple | None = STUDY_WINDOW,
+    rel_tol: float = ROUNDING,
+) -> Comparable:
+    """Figures of two metrics of one app that may stand in one ratio (DAU/MAU, the stickiness): rule
+    ``same_series_same_period``. A pair is a ``numerator`` and a ``denominator`` level (:func:`levels`, each
+    measurement once) of the same entity and series (one firm, or one source naming none: never across firms)
+    for exactly the same period and scale, both points, neither a special day, both inside ``window``
+    (:func:`in_window`), with the same scope where both rows state one and a ratio in (0, 1].
+
+    ``rows``: one row per pair, indexed '<numerator obs_id>/<denominator obs_id>': entity, series, firm, period,
+    period_start, period_end, period_mid, grain, scale, num_obs, den_obs, num_value, den_value, num_obs_ids,
+    den_obs_ids, source_ids and ``ratio``. ``left_out``: the candidate pairs that are not like for like, indexed
+    the same way: the same series with overlapping periods (a day against a month: ``other_scale``; another
+    window: ``other_period``), a bound, a special day, outside the window, ``other_scope``,
+    ``impossible_ratio``, and figures of two firms for exactly the same period (``other_series``). Figures with
+    no figure of the other metric in an overlapping period are not candidates."""
+    lv = levels(obs, [numerator, denominator], entities, ANY_FIRM, prefer=None, rel_tol=rel_tol)
+    r = lv.rows
+    inside = in_window(r, window)
+    text = window_text(window)
+    num, den = r[r["metric"] == numerator], r[r["metric"] == denominator]
+    cols = [
+        "entity", "series", "firm", "period", "period_start", "period_end", "period_mid", "grain", "scale",
+        "num_obs", "den_obs", "num_value", "den_value", "num_obs_ids", "den_obs_ids", "source_ids", "ratio",
+    ]  # fmt: skip
+    pairs: list[dict] = []
+    left: dict[str, dict] = {}
+    used: set[str] = set()
+
+    def leave(a, b, rule: str, reason: str) -> None:
+        left[f"{a.name}/{b.name}"] = {
+            "entity": a["entity"],
+            "metric": f"{numerator}/{denominator}",
+            "series": a["series"] if a["series"] == b["series"] else f"{a['series']}, {b['series']}",
+            "period": a["period"] if a["period"] == b["period"] else f"{a['period']} / {b['period']}",
+            "value_text": f"{a['value_text']} / {b['value_text']}",
+            "rule": rule,
+            "reason": reason,
+        }
+        used.add(rule)
+
+    for (entity, series), g in num.groupby(["entity", "series"], sort=True):
+        partners = den[(den["entity"] == entity) & (den["series"] == series)]
+        for _, a in g.iterrows():
+            for _, b in partners.iterrows():
+                if not _overlap(a, b):
+                    continue
+                what = (
+                    f"{a['value_text']} {numerator.upper()} ({a['period']}) "
+                    f"against {b['value_text']} {denominator.upper()} ({b['period']})"
+                )
+                same = a["period_start"] == b["period_start"] and a["period_end"] == b["period_end"]
+                scope_a, scope_b = (x if isinstance(x, str) and x else "" for x in (a.get("scope"), b.get("scope")))
+                if a["special_day"] or b["special_day"]:
+                    leave(a, b, "special_day", f"{what}: a special day, not a typical level")
+                elif not (inside[a.name] and inside[b.name]):
+                    leave(a, b, "outside_window", f"{what}: outside the study window ({text})")
+                elif a["open"] or b["open"]:
+                    leave(a, b, "bound", f"{what}: a bound is not a point, so the ratio would be a bound too")
+                elif a["scale"] != b["scale"]:
+                    leave(a, b, "other_scale", f"{what}: a {a['scale']} figure against a {b['scale']} figure")
+                elif not same:
+                    leave(a, b, "other_period", f"{what}: not exactly the same period")
+                elif scope_a and scope_b and scope_a != scope_b:
+                    leave(a, b, "other_scope", f"{what}: different scopes ('{scope_a}' against '{scope_b}')")
+                elif not 0 < float(a["base_value"]) <= float(b["base_value"]) * (1 + rel_tol):
+                    leave(a, b, "impossible_ratio", f"{what}: {RULES['impossible_ratio']}")
+                else:
+                    pairs.append(
+                        {
+                            "pair": f"{a.name}/{b.name}",
+                            **{k: a[k] for k in ("entity", "series", "firm", "period", "period_start", "period_end")},
+                            **{k: a[k] for k in ("period_mid", "grain", "scale")},
+                            "num_obs": a.name,
+                            "den_obs": b.name,
+                            "num_value": float(a["base_value"]),
+                            "den_value": float(b["base_value"]),
+                            "num_obs_ids": list(a["obs_ids"]),
+                            "den_obs_ids": list(b["obs_ids"]),
+                            "source_ids": sorted({*a["source_ids"], *b["source_ids"]}),
+                            "ratio": min(float(a["base_value"]) / float(b["base_value"]), 1.0),
+                        }
+                    )
+    paired = {p["num_obs"] for p in pairs} | {p["den_obs"] for p in pairs}
+    for _, a in num.iterrows():  # two firms' figures for exactly the same period: never one ratio
+        for _, b in den[(den["entity"] == a["entity"]) & (den["series"] != a["series"])].iterrows():
+            if a.name in paired and b.name in paired:
+                continue
+            if a["period_start"] == b["period_start"] and a["period_end"] == b["period_end"]:
+                leave(a, b, "other_series", f"{a['series']} against {b['series']} ({a['period']}): {RULES['other_series']}")
+    rows = pd.DataFrame(pairs, columns=["pair", *cols]).set_index("pair")
+    rows = rows.sort_values(["entity", "period_mid", "series"], kind="stable")
+    out = pd.DataFrame.from_dict(left, orient="index", columns=_LEFT_COLUMNS).sort_index()
+    out.index.name = "pair"
+    rules = ["same_series_same_period", *[k for k in RULES if k in used]]
+    return Comparable(rows, out, tuple(dict.fromkeys([*lv.rules, *rules])))
+
+
 # --- ranks ----------------------------------------------------------------------------------------
-def rank_history(obs, entity: str, rank_metrics: str | Iterable[str] | None = None, list_key: str | None = None) -> Comparable:
-    """The entity's ranks on one list: ``list_key`` = '<rank metric> · <series> · <scope>' (None: the list
-    with most figures, then the latest). Ranks on other lists (the monthly and the weekly list, another
-    firm's, another scope) are listed, never put in the same history. Ranks are bounds when written so
-    ('前三' = rank <= 3: ``bound`` 'upper')."""
+def _rank_rows(obs, entity: str, rank_metrics, window) -> tuple[pd.DataFrame, _LeftOut, list[str]]:
     o = _frame(obs)
     metrics = (
         _as_list(rank_metrics)
@@ -755,16 +897,63 @@ def rank_history(obs, entity: str, rank_metrics: str | Iterable[str] | None = No
     out = _LeftOut()
     out.rows.update(lv.left_out.to_dict(orient="index"))
     rules = list(lv.rules)
-    if len(rows):
-        if list_key is None:
-            g = rows.groupby("list_key").agg(n=("metric", "size"), last=("period_end", "max")).reset_index()
-            list_key = str(g.sort_values(["n", "last", "list_key"], ascending=[False, False, True]).iloc[0]["list_key"])
-        other = rows[rows["list_key"] != list_key]
-        out.add(other, "other_list", lambda x: f"a rank on another list ({x['list_key']}), not on {list_key}")
-        if len(other):
-            rules.append("other_list")
-        rows = rows[rows["list_key"] == list_key]
-    return Comparable(_sort(rows), out.frame(), tuple(rules))
+    if window is not None:
+        inside = in_window(rows, window)
+        text = window_text(window)
+        out.add(rows[~inside], "outside_window", lambda x: f"{x['period']} is outside the study window ({text})")
+        if (~inside).any():
+            rules.append("outside_window")
+        rows = rows[inside]
+    return rows, out, rules
+
+
+def _list_order(rows: pd.DataFrame) -> list[str]:
+    if rows.empty:
+        return []
+    g = rows.groupby("list_key").agg(n=("metric", "size"), last=("period_end", "max")).reset_index()
+    return [str(k) for k in g.sort_values(["n", "last", "list_key"], ascending=[False, False, True])["list_key"]]
+
+
+def rank_lists(obs, entity: str, rank_metrics: str | Iterable[str] | None = None, window: tuple | None = None) -> list[str]:
+    """The lists the entity has ranks on (``list_key`` = '<rank metric> · <series> · <scope>'), the list with most
+    figures first, then the one with the latest figure: :func:`rank_history` gives each one's history."""
+    rows, _, _ = _rank_rows(obs, entity, rank_metrics, window)
+    return _list_order(rows)
+
+
+def _one_list(rows: pd.DataFrame, out: _LeftOut, rules: list[str], list_key: str) -> Comparable:
+    left = _LeftOut()
+    left.rows.update(out.rows)
+    other = rows[rows["list_key"] != list_key]
+    left.add(other, "other_list", lambda x: f"a rank on another list ({x['list_key']}), not on {list_key}")
+    applied = [*rules, "other_list"] if len(other) else list(rules)
+    return Comparable(_sort(rows[rows["list_key"] == list_key]), left.frame(), tuple(applied))
+
+
+def rank_history(
+    obs,
+    entity: str,
+    rank_metrics: str | Iterable[str] | None = None,
+    list_key: str | None = None,
+    window: tuple | None = None,
+) -> Comparable:
+    """The entity's ranks on one list: ``list_key`` = '<rank metric> · <series> · <scope>' (None: the first of
+    :func:`rank_lists`: the list with most figures, then the latest). Ranks on other lists (the monthly and the
+    weekly list, another firm's, another scope) are listed, never put in the same history; so are ranks outside
+    ``window`` (:func:`in_window`; None: no window). Ranks are bounds when written so ('前三' = rank <= 3:
+    ``bound`` 'upper')."""
+    rows, out, rules = _rank_rows(obs, entity, rank_metrics, window)
+    if rows.empty:
+        return Comparable(_sort(rows), out.frame(), tuple(rules))
+    return _one_list(rows, out, rules, list_key if list_key is not None else _list_order(rows)[0])
+
+
+def rank_histories(
+    obs, entity: str, rank_metrics: str | Iterable[str] | None = None, window: tuple | None = None
+) -> dict[str, Comparable]:
+    """:func:`rank_history` of every list of :func:`rank_lists`, in that order, from one selection."""
+    rows, out, rules = _rank_rows(obs, entity, rank_metrics, window)
+    return {k: _one_list(rows, out, rules, k) for k in _list_order(rows)}
 
 
 # --- sums over a period ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from kimi_research.analysis import decline
+from kimi_research.data.comparable import STUDY_WINDOW
 from kimi_research.params.base import (
     NotebookParameters,
     dataset,
@@ -19,6 +20,8 @@ from kimi_research.params.base import (
 
 #: vendor values that are not a firm: the firm with most points, every firm pooled, rows naming none
 SPECIAL_VENDORS = (decline.AUTO, decline.POOLED, decline.NO_VENDOR)
+#: the study window's defaults (data.comparable.STUDY_WINDOW, shared by every notebook)
+START, END = (d.date().isoformat() for d in STUDY_WINDOW)
 
 
 class DeclineParameters(NotebookParameters):
@@ -33,13 +36,19 @@ class DeclineParameters(NotebookParameters):
     vendor: str = Field(
         decline.AUTO,
         description='series to fit: "auto" (firm with most points), a measurement firm '
-        'by id or name (e.g. "QuestMobile"), "none" (no firm named) or '
-        '"all" (pooled)',
+        'by id or name (e.g. "QuestMobile"), "none" (the source naming no firm with most points) or none: and one '
+        'such source\'s id (e.g. "none:s004"), or "all" (pooled)',
     )
     start: str = Field(
-        "", description='keep figures whose period midpoint is on or after this ISO date, e.g. "2024-06-01" ("" for no limit)'
+        START,
+        description="start of the study window: figures whose period midpoint is before this ISO date are drawn and "
+        'listed, never fitted (default: Kimi\'s launch month; e.g. "2024-06-01"; "" for no limit)',
     )
-    end: str = Field("", description='keep figures whose period midpoint is on or before this ISO date ("" for no limit)')
+    end: str = Field(
+        END,
+        description="end of the study window: figures whose period midpoint is after this ISO date are drawn and "
+        'listed, never fitted (default: the last month of the articles; "" for no limit)',
+    )
     forecast_months: int = Field(
         6, ge=0, le=36, description="months to extrapolate the fitted decay after the last figure, 0 to 36 (0: no forecast)"
     )
@@ -64,6 +73,8 @@ class DeclineParameters(NotebookParameters):
     def _vendor(cls, value: str, info: ValidationInfo) -> str:
         if value.strip().casefold() in SPECIAL_VENDORS:
             return value.strip().casefold()
+        if value.strip().casefold().startswith(decline.NO_VENDOR + ":"):  # one source's rows naming no firm
+            return decline.NO_VENDOR + ":" + value.strip().split(":", 1)[1].strip().casefold()  # source ids are lower case
         ds = dataset(info)
         if ds is None:
             return value
@@ -98,9 +109,10 @@ class DeclineParameters(NotebookParameters):
                     found.append(
                         (
                             "vendor",
-                            f"no {self.metric} rows of {self.entity} from {ds.name(self.vendor)}; "
+                            f"no {self.metric} rows of {self.entity} from {decline.vendor_label(ds, self.vendor)}; "
                             f"expected one of: {', '.join(allowed)} ('auto' = the firm with most "
-                            "points, 'all' = pool every firm, 'none' = rows that name no firm)",
+                            "points, 'all' = pool every firm, 'none' = the source naming no firm with most points, "
+                            "'none:<source id>' = that source's rows naming no firm)",
                         )
                     )
         if found:
