@@ -480,6 +480,28 @@ def test_the_mau_rise_is_set_against_the_spend_peak_of_each_reading(ds, reg):
         assert out["spend_peak_months_before_mau_peak"] == (month - pd.Period(spend["spend_peak_month"])).n
 
 
+def test_the_userbase_block_reads_notebook_01s_rules(ds, reg, monkeypatch):
+    out = S.block_userbase(ds, reg)
+    lv = decline.study_levels(ds, "kimi", "mau")
+    qm = [x for x in decline.like_for_like(lv.rows) if x["series"] == "questmobile"]
+    assert (math.isnan(out["like_for_like_change"]) and not qm) or out["like_for_like_change"] == qm[-1]["change"]
+    mau = [x for x in decline.direction_by_vendor(ds, "kimi") if x["metric"] == "mau"]
+    assert (math.isnan(out["firms_disagree_on_direction"]) and not mau) or out["firms_disagree_on_direction"] == float(
+        any(not x["agree"] for x in mau)
+    )
+
+    def placed(differ, before, after):
+        return lambda *a, **k: [
+            {"rates_differ": differ, "rate_before": {"monthly_change": before}, "rate_after": {"monthly_change": after}}
+        ]
+
+    for differ, before, after, want in (("yes", -0.05, -0.2, 1.0), ("yes", -0.2, -0.05, 0.0), ("no", -0.05, -0.2, 0.0)):
+        monkeypatch.setattr(S.decline, "events_between_points", placed(differ, before, after))
+        assert S.block_userbase(ds, reg)["fall_faster_after_r1"] == want
+    monkeypatch.setattr(S.decline, "events_between_points", placed("cannot tell", None, -0.1))
+    assert math.isnan(S.block_userbase(ds, reg)["fall_faster_after_r1"])  # not evaluable, never counted as a failure
+
+
 # --- parameters -------------------------------------------------------------------------------------
 def test_pydantic_parameters():
     p = ConclusionsParameters()

@@ -136,6 +136,31 @@ CONCLUSIONS: tuple[Conclusion, ...] = (
         ("o004_17",),
     ),
     Conclusion(
+        "like_for_like_fall",
+        "Kimi's QuestMobile monthly users fell like for like: a quarter's average against the quarter's average before "
+        "it (2025 Q2 to Q3), not only December's month against Q3's average",
+        "01 like for like; issue 18",
+        "like_for_like_change",
+        "<",
+        0,
+        ("o004_16", "o004_17"),
+    ),
+    Conclusion(
+        "firms_disagree_on_direction",
+        "Two measurement firms disagree on the direction of Kimi's monthly users over a window both measured "
+        "(AI产品榜's series rises while QuestMobile's falls, Dec 2024 to Mar 2025)",
+        "01 direction by vendor; issue 23",
+        "firms_disagree_on_direction",
+        "is",
+    ),
+    Conclusion(
+        "fall_faster_after_r1",
+        "Kimi's monthly users fell faster after DeepSeek R1 (January 2025) than before, beyond what the points allow",
+        "01 events between points; issue 23",
+        "fall_faster_after_r1",
+        "is",
+    ),
+    Conclusion(
         "decline_over_5pct",
         "Kimi's monthly users fell faster than 5% a month",
         "README; 01 headline",

@@ -337,6 +337,31 @@ def block_acquisition(ds: Dataset, reg) -> dict:
     return out
 
 
+#: the event after which "the fall accelerated" is asked (DeepSeek R1, January 2025)
+R1_EVENT = "e_deepseek_r1"
+
+
+def block_userbase(ds: Dataset, reg) -> dict:
+    """Notebook 01's like-for-like fall on QuestMobile's series, whether two firms disagree on the direction of
+    Kimi's monthly users over a window both measured, and whether its fall was faster after DeepSeek R1 than
+    before, beyond what the points allow (no contested input: one computation; missing where the data cannot say)."""
+    nan = math.nan
+    lv = decline.study_levels(ds, ENTITY, "mau")
+    same = [x for x in decline.like_for_like(lv.rows) if x["series"] == HEADLINE_FIRM]
+    same.sort(key=lambda x: (x["to_period"], x["from_period"]))
+    out: dict[str, Any] = {"like_for_like_change": float(same[-1]["change"]) if same else nan}
+    mau = [x for x in decline.direction_by_vendor(ds, ENTITY) if x["metric"] == "mau"]
+    out["firms_disagree_on_direction"] = float(any(not x["agree"] for x in mau)) if mau else nan
+    out["fall_faster_after_r1"] = nan
+    if R1_EVENT in ds.events.index and len(lv.rows):
+        rows = decline.trend_rows(decline.trend_of(ds, lv, HEADLINE_FIRM))
+        placed = decline.events_between_points(ds.events.loc[[R1_EVENT]], rows, HEADLINE_FIRM)
+        if placed and placed[0]["rates_differ"] in ("yes", "no"):
+            before, after = placed[0]["rate_before"]["monthly_change"], placed[0]["rate_after"]["monthly_change"]
+            out["fall_faster_after_r1"] = float(placed[0]["rates_differ"] == "yes" and after < before)
+    return out
+
+
 def block_bigtech(ds: Dataset, reg, doubao_spend: str) -> dict:
     """The big-tech apps' late-2024 spend per month (Doubao's reading, Yuanbao's Q4 2024 quarter)."""
 
@@ -399,6 +424,7 @@ BLOCKS: tuple[Block, ...] = (
     Block("spend", ("spend_path", "peak_spend"), block_spend),
     Block("mau_peak", ("spend_path", "peak_spend", "peak_mau"), block_mau_peak),
     Block("acquisition", (), block_acquisition),
+    Block("userbase", (), block_userbase),
     Block("bigtech", ("doubao_spend",), block_bigtech),
     Block("static", (), block_static),
 )
