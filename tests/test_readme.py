@@ -42,6 +42,7 @@ def test_findings_match_results(default_results):
         format_cn(dec["peak_value"]),
         format_cn(dec["latest_value"]),
         pct(dec["peak_to_latest_change"]),
+        pct(next(x for x in dec["like_for_like_change"] if x["series"] == "questmobile")["change"]),
         f"about {pct(dec['monthly_change'], 0)} a month",
         f"about {dec['half_life_months']:.1f} months",
         f"ranked {ordinal(comp['kimi_rank'])}",
