@@ -963,7 +963,8 @@ def reader_text(r: pd.Series | dict, reg: dict[str, C.ContestedInput]) -> Reader
         condition = unless.text(name, prose, number)
         grade, short = f"{UNLESS} {condition}", f"unless {unless.text(name, chart, number)}"
     elif kind == "not_evaluable":
-        grade, condition, short = NOT_EVALUABLE, "no reading can test it", "not evaluable"
+        condition = "no reading can test it" if read else "the evidence used cannot compute it; it reads no contested input"
+        grade, short = NOT_EVALUABLE if read else f"{NOT_EVALUABLE}; it reads no contested input", "not evaluable"
     else:
         grade = NOT_SUPPORTED
         if not read:

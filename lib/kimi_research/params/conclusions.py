@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -32,17 +32,14 @@ class ConclusionsParameters(NotebookParameters):
         lt=1,
         description="lowest 30-day retention below article 001's 'under 1%' (no article gives a floor)",
     )
-    ad_share_low: float | None = Field(
-        None,
-        gt=0,
-        lt=1,
-        description="lowest reading of the ad share, or None: the cash ledger's period average (notebook 03)",
+    ad_share_low: Annotated[float, Field(gt=0, lt=1)] | Literal["ledger"] = Field(
+        "ledger",
+        description='lowest reading of the ad share, in (0, 1), or "ledger": the cash ledger\'s period average (notebook 03)',
     )
-    ad_share_high: float | None = Field(
-        None,
-        gt=0,
-        lt=1,
-        description="highest reading of the ad share, or None: article 003's share read against revenue (notebook 03)",
+    ad_share_high: Annotated[float, Field(gt=0, lt=1)] | Literal["revenue"] = Field(
+        "revenue",
+        description='highest reading of the ad share, in (0, 1), or "revenue": article 003\'s share read against revenue '
+        "(notebook 03)",
     )
     usd_cny: float = Field(7.2, gt=0, le=100, description="CNY per USD for Alibaba's investment (notebook 03's default)")
     price_per_paying_user_yuan: float = Field(
@@ -64,7 +61,8 @@ class ConclusionsParameters(NotebookParameters):
 
     @model_validator(mode="after")
     def _share_bounds(self) -> ConclusionsParameters:
-        if self.ad_share_low is not None and self.ad_share_high is not None and self.ad_share_low >= self.ad_share_high:
+        low, high = self.ad_share_low, self.ad_share_high
+        if not isinstance(low, str) and not isinstance(high, str) and low >= high:
             raise problems([("ad_share_low", f"must be below ad_share_high ({self.ad_share_high})")])
         return self
 
@@ -85,8 +83,8 @@ class ConclusionsParameters(NotebookParameters):
             seed=self.seed,
             evidence=self.evidence,
             retention_low=self.retention_low,
-            ad_share_low=self.ad_share_low,
-            ad_share_high=self.ad_share_high,
+            ad_share_low=None if isinstance(self.ad_share_low, str) else float(self.ad_share_low),
+            ad_share_high=None if isinstance(self.ad_share_high, str) else float(self.ad_share_high),
             usd_cny=self.usd_cny,
             price_per_paying_user_yuan=self.price_per_paying_user_yuan,
         )
