@@ -44,7 +44,7 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # %% slideshow={"slide_type": "subslide"}
 display(an.coverage.by_source)
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.coverage_by_article(an.coverage), NB, "coverage_by_article")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -53,7 +53,7 @@ _ = plotting.save(figures.coverage_by_article(an.coverage), NB, "coverage_by_art
 # Kimi dominates the data; for rivals the articles give only snapshots. A metric with a single
 # row cannot show a trend: notebook 01 says so when it happens.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.coverage_matrix(an.coverage), NB, "coverage_matrix")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -65,7 +65,7 @@ _ = plotting.save(figures.coverage_matrix(an.coverage), NB, "coverage_matrix")
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.conflicts_table(an.conflicts))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 if an.conflicts.n_conflicts:
     _ = plotting.save(figures.conflicts(an.conflicts), NB, "conflicts")
 else:
@@ -98,7 +98,7 @@ if len(an.claims.verdicts):
 else:
     display(Markdown(narrative.no_claims_note(an.basis)))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 if len(an.claims.verdicts):
     _ = plotting.save(figures.claims(an.claims), NB, "claims")
 

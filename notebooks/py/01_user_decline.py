@@ -55,7 +55,7 @@ display(Markdown("## What this notebook finds\n\n" + narrative.summary_markdown(
 # time and say nothing of cause. Look for how far the firms' figures disagree at similar dates:
 # that gap is why they are kept apart.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.trajectory(an.trajectory), NB, "trajectory")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -113,7 +113,7 @@ display(Markdown(narrative.fit_basis_note(an.fit_basis)))
 # segment is the **extrapolation** with its 95% prediction interval (where a new figure would fall
 # if the rate held).
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.decay_fit(an.decay, an.trajectory.series_names), NB, "decay_fit")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -154,7 +154,7 @@ if len(narrative.events_table(an.timing)):
 # (any metric, one firm or one source at a time) for a rise from its first exact figure to a later
 # maximum, and reports the multiple and the compound monthly growth rate, `multiple^(1/months) − 1`.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 display(Markdown(narrative.growth_note(an.growth)))
 if an.growth.growth_phase is not None:
     _ = plotting.save(figures.growth_phase(an.growth, an.trajectory.series_names), NB, "growth_phase")
@@ -167,8 +167,10 @@ if an.growth.growth_phase is not None:
 # with two ranks or more gets its own panel. Rank 1 is at the top. A caret is a bound: "≤3" (▲)
 # means third or better, ">20" (▼) worse than twentieth.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 display(Markdown(narrative.ranks_note(an.ranks)))
+
+# %% slideshow={"slide_type": "subslide"}
 if an.ranks.histories:
     _ = plotting.save(figures.ranks(an.ranks), NB, "ranks")
 

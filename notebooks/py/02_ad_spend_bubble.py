@@ -63,7 +63,7 @@ display(narrative.spend_rows_table(an.spend_path))
 # %% slideshow={"slide_type": "fragment"}
 display(Markdown(narrative.spend_path_note(an.spend_path)))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.spend_timeline(an.spend_path), NB, "spend_timeline")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -78,7 +78,7 @@ _ = plotting.save(figures.spend_timeline(an.spend_path), NB, "spend_timeline")
 # %% slideshow={"slide_type": "fragment"}
 display(Markdown(narrative.cumulative_note(an.cumulative)))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.cumulative_check(an.cumulative), NB, "cumulative_check")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -93,7 +93,7 @@ display(narrative.spread_table(an.cumulative))
 # with every AppGrowing quarter (dashed line); Yuanbao's last quarter is flagged as suspicious (red ring; the
 # data note says why). The axis is logarithmic.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.rivals_spend(an.rivals), NB, "rivals_spend")
 
 # %% slideshow={"slide_type": "fragment"}
@@ -108,7 +108,7 @@ display(Markdown(narrative.rivals_note(an.rivals)))
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.unit_economics_table(an.unit_economics))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.unit_economics(an.unit_economics), NB, "unit_economics")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -121,7 +121,7 @@ _ = plotting.save(figures.unit_economics(an.unit_economics), NB, "unit_economics
 # %% slideshow={"slide_type": "fragment"}
 display(Markdown(narrative.retained_user_note(an.retained)))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.cost_per_retained_user(an.retained), NB, "cost_per_retained_user")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -131,7 +131,7 @@ _ = plotting.save(figures.cost_per_retained_user(an.retained), NB, "cost_per_ret
 # number of users it could have bought. The month after, QuestMobile counted Kimi's monthly active users: that is
 # the most that was kept (it also includes users who came without ads).
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.bought_vs_kept(an.bought_vs_kept), NB, "bought_vs_kept")
 
 # %% slideshow={"slide_type": "fragment"}
@@ -173,7 +173,7 @@ display(Markdown(narrative.payback_note(an.acquisition)))
 display(narrative.fit_table(an.fit))
 display(Markdown(narrative.not_counted_note(an.fit)))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.stock_flow_fit(an.modelled), NB, "stock_flow_fit")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -183,7 +183,7 @@ _ = plotting.save(figures.stock_flow_fit(an.modelled), NB, "stock_flow_fit")
 # profile interval (churns whose fit is not significantly worse, with an F test on n − 1 degrees of freedom).
 # Right: what the model gets wrong at each measured point.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.fit_diagnostics(an.fit), NB, "fit_diagnostics")
 
 # %% slideshow={"slide_type": "fragment"}
@@ -207,7 +207,7 @@ display(Markdown(narrative.joint_note(an.joint)))
 # continued at that month's level, and spend stopped. Bought users are a leaky bucket: when the inflow stops the stock
 # halves every half-life.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.counterfactual(an.counterfactuals), NB, "counterfactual")
 
 # %% slideshow={"slide_type": "fragment"}

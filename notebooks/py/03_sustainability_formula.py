@@ -70,7 +70,7 @@ display(table, Markdown(note))
 # Each contour line is a *frontier*: the combinations that give the same rate. Look where Kimi sits
 # against the dashed alarm line, and how far to the left the assumed revenue puts it.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.heatmap(an.rate_map), NB, "heatmap")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -80,7 +80,7 @@ _ = plotting.save(figures.heatmap(an.rate_map), NB, "heatmap")
 # chart shows that requirement against the ad share; it explodes as the share approaches 100%. Compare
 # the markers at the alarm line and at Kimi's share with the flat line of Kimi's (assumed) revenue/cost.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.frontier(an.frontier), NB, "frontier")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -94,7 +94,7 @@ display(Markdown(narrative.frontier_note(an.frontier)))
 # both are used. Compare the non-advertising part with article 002's monthly training cost, which the
 # article gives only as "several 千万" (read as a range).
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.cost_base(an.cost_base), NB, "cost_base")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -107,7 +107,7 @@ display(Markdown(narrative.consistency_note(an.cost_base)))
 # The price is an assumption (no article gives one). The curve shows the answer for any price; the
 # lower curve is the same for the non-advertising cost alone, i.e. if all advertising stopped.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.paying_users(an.paying_users), NB, "paying_users")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -128,21 +128,21 @@ display(table, Markdown(note))
 # The input distributions as drawn: revenue on a log scale (its uncertainty is a factor, not an
 # amount), the share leaning below article 003's peak figure, the peak spend between the two readings.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.mc_inputs(an.monte_carlo), NB, "mc_inputs")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The resulting distribution of the rate, with the target and the base case marked. The share of draws to
 # the right of the target line is the probability that the rate exceeds it.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.mc_rate(an.monte_carlo), NB, "mc_rate")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Which unknown matters most? Each input is moved alone from its 5th to its 95th percentile while the
 # others stay at the base case; the longest bar is the input the verdict depends on most.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.tornado(an.monte_carlo), NB, "tornado")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -174,7 +174,7 @@ display(Markdown(narrative.ledger_share_sentence(an.ledger_share)))
 # The same ledgers in time: each band runs from the smaller to the larger reading of the rounds; the dotted
 # lines extrapolate the burn after the last month with data.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.runway(an.ledger), NB, "runway")
 
 # %% slideshow={"slide_type": "subslide"}

@@ -58,7 +58,7 @@ display(Markdown(narrative.rank_sources(an.ranking)))
 # The chart shows the values as bars and the ratio to Kimi beside each; apps with a rank but no
 # published value get a row with their rank and the range their neighbours imply, but no bar.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.ranking(an.ranking), NB, "ranking")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -71,7 +71,7 @@ _ = plotting.save(figures.ranking(an.ranking), NB, "ranking")
 # as a share of ChatGPT's) is computed and drawn as an open diamond, labelled *derived*: no
 # article states it.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 if not an.snapshots.snapshots:
     display(Markdown("No other period compares two or more of the selected apps."))
 else:
@@ -88,7 +88,7 @@ if an.snapshots.snapshots:
 # AI产品榜's lists); a line is never drawn across vendors or scopes. "Top three" is drawn as an
 # open triangle at 3: Kimi was there or higher.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.kimi_rank_history(an.rank_history), NB, "kimi_rank_history")
 display(narrative.rank_history_table(an.rank_history))
 
@@ -111,7 +111,7 @@ display(narrative.spend_rows_table(an.ad_spend))
 # two orders of magnitude). Dashed = lower bound; red outline = flagged suspicious; dotted
 # lines across = undated statements.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.ad_spend(an.ad_spend), NB, "ad_spend")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -146,7 +146,7 @@ display(Markdown(narrative.ad_share_line(an.acquisition)))
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.capability_table(an.capabilities))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.capability_matrix_chart(an.capabilities), NB, "capability_matrix")
 
 # %% slideshow={"slide_type": "skip"}
@@ -160,7 +160,7 @@ display(narrative.capability_facts_table(an.capabilities))
 # and drawn with open markers). The industry's "a few thousand characters" (几千字) at Kimi's
 # launch is drawn as a band: the range recorded for it in `data/observations.csv` (our reading).
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.context_windows(an.context_windows), NB, "context_windows")
 
 # %% slideshow={"slide_type": "subslide"}
@@ -174,7 +174,7 @@ display(table, Markdown(note))
 # and Kimi k1.5 came out on the same day). These are the launches the articles mention, not a
 # complete release history.
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.release_cadence(an.release_cadence), NB, "release_cadence")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -188,7 +188,7 @@ _ = plotting.save(figures.release_cadence(an.release_cadence), NB, "release_cade
 # %% slideshow={"slide_type": "subslide"}
 display(*narrative.backing_tables(an.backing))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.backing(an.backing), NB, "backing")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -200,7 +200,7 @@ _ = plotting.save(figures.backing(an.backing), NB, "backing")
 # %% slideshow={"slide_type": "subslide"}
 display(narrative.verdict_table(an.verdict))
 
-# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"}
 _ = plotting.save(figures.verdict(an.verdict), NB, "verdict")
 
 # %% slideshow={"slide_type": "subslide"}

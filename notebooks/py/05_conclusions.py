@@ -111,7 +111,16 @@ display(an.scenarios.outputs)
 # computation and says so.
 
 # %% slideshow={"slide_type": "subslide"}
-display(narrative.display_table(an.grades))
+display(narrative.display_table(an.grades, ("every",), reads_input=True))
+
+# %% slideshow={"slide_type": "subslide"}
+display(narrative.display_table(an.grades, reads_input=False))  # one computation each
+
+# %% slideshow={"slide_type": "subslide"}
+display(narrative.display_table(an.grades, ("unless",)))
+
+# %% slideshow={"slide_type": "subslide"}
+display(narrative.display_table(an.grades, ("not_supported", "not_evaluable"), reads_input=True))
 
 # %% slideshow={"slide_type": "subslide"}
 fig = figures.grades_chart(an.grades, "every")

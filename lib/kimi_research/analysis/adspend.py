@@ -536,7 +536,7 @@ def simulate(
         older = (1 - churn) * older + keep1 * new_prev
         if saturation_users is not None:
             room = max(saturation_users - older, 0.0)
-            x = room * -math.expm1(-x / room) if room > 0 else 0.0
+            x = room * -math.expm1(-float(x) / room) if room > 0 else 0.0  # a Python float: x / room may be inf
         new = x + organic
         u = older + new
         out[i] = u
@@ -564,12 +564,13 @@ def model_at_targets(users: pd.Series, targets: pd.DataFrame) -> np.ndarray:
 
 
 def half_life(churn: float) -> float:
-    """Months until half of a cohort of bought users is gone: ln 0.5 / ln(1 - churn)."""
+    """Months until half of a cohort of bought users is gone: ln 0.5 / ln(1 - churn) (``log1p``: a churn too small
+    for 1 - churn to differ from 1 in floating point still has its finite half-life)."""
     if churn <= 0:
         return math.inf
     if churn >= 1:
         return 0.0
-    return math.log(0.5) / math.log(1 - churn)
+    return math.log(0.5) / math.log1p(-churn)
 
 
 @dataclass

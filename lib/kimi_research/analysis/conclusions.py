@@ -148,7 +148,7 @@ CONCLUSIONS: tuple[Conclusion, ...] = (
     Conclusion(
         "firms_disagree_on_direction",
         "Two measurement firms disagree on the direction of Kimi's monthly users over a window both measured "
-        "(AI产品榜's series rises while QuestMobile's falls, Dec 2024 to Mar 2025)",
+        "(AI Product Ranking's series rises while QuestMobile's falls, Dec 2024 to Mar 2025)",
         "01 direction by vendor; issue 23",
         "firms_disagree_on_direction",
         "is",

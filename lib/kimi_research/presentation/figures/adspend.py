@@ -254,21 +254,35 @@ def cost_per_retained_user(ue: RetainedUserCost):
             lw=2.6 if c == ue.cpa_yuan else 1.6,
             label=f"CPA {c:g} + compute {ue.compute_cost_per_user_yuan:g} CNY ({ue.curve_sources[c]})",
         )
-    ax.scatter([ue.retention_30d * 100], [cost_retained], color="#d62728", zorder=5, s=60)
-    ax.annotate(
-        f"retention {F.pct(ue.retention_30d)} (hearsay): {cost_retained:,.0f} CNY",
-        (ue.retention_30d * 100, cost_retained),
-        xytext=(10, 5),
-        textcoords="offset points",
-        fontsize=10,
-        color="#d62728",
-        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),  # above the other CPA curves it crosses
-        zorder=6,
-    )
+    lo, hi = float(curve.index.min()), float(curve.index.max())
+    on_chart = lo <= ue.retention_30d <= hi  # a retention outside the drawn range is stated, never drawn off the axes
+    if on_chart:
+        ax.scatter([ue.retention_30d * 100], [cost_retained], color="#d62728", zorder=5, s=60)
+        ax.annotate(
+            f"retention {F.pct(ue.retention_30d)} (hearsay): {cost_retained:,.0f} CNY",
+            (ue.retention_30d * 100, cost_retained),
+            xytext=(10, 5),
+            textcoords="offset points",
+            fontsize=10,
+            color="#d62728",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),  # above the CPA curves it crosses
+            zorder=6,
+        )
+    else:
+        ax.text(
+            0.99,
+            0.98,
+            f"retention {F.pct(ue.retention_30d)}: {cost_retained:,.3g} CNY a kept user (off this chart's range)",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=10,
+            color="#d62728",
+        )
     ax.axvline((1 - churn) * 100, color="#555555", ls="--", lw=1)
     ax.text(
         (1 - churn) * 100,
-        cost_retained,
+        cost_retained if on_chart else float(curve.to_numpy().max()),
         f"model keeps {1 - churn:.0%}  \na month  ",
         fontsize=9.5,
         color="#555555",

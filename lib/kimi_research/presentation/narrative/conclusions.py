@@ -181,15 +181,23 @@ def compute_note(inputs: ContestedInputs) -> str:
     )
 
 
-def display_table(g: Grades) -> pd.DataFrame:
-    """The graded conclusions for a reader: what each reads, its grade, where it cannot be evaluated."""
+def display_table(g: Grades, kinds: tuple[str, ...] | None = None, reads_input: bool | None = None) -> pd.DataFrame:
+    """The graded conclusions for a reader (those of the grade ``kinds``, or all; those that read a contested input,
+    or those that read none, or both): what each reads, its grade, where it cannot be evaluated."""
+    rows = [
+        c
+        for c in g.conclusions
+        if (kinds is None or c.grade_kind in kinds) and (reads_input is None or bool(c.inputs_read) == reads_input)
+    ]
+    if not rows:
+        return pd.DataFrame({"conclusion": ["none"]}).set_index("conclusion")
     return pd.DataFrame(
         {
-            "conclusion": [c.statement for c in g.conclusions],
-            "reads": [g.reader[c.id].reads for c in g.conclusions],
-            "grade": [g.reader[c.id].grade for c in g.conclusions],
-            "not evaluable": [g.reader[c.id].not_evaluable or "–" for c in g.conclusions],
-            "rests on": [", ".join(c.obs_ids) or "–" for c in g.conclusions],
+            "conclusion": [c.statement for c in rows],
+            "reads": [g.reader[c.id].reads for c in rows],
+            "grade": [g.reader[c.id].grade for c in rows],
+            "not evaluable": [g.reader[c.id].not_evaluable or "–" for c in rows],
+            "rests on": [", ".join(c.obs_ids) or "–" for c in rows],
         }
     ).set_index("conclusion")
 
