@@ -8,7 +8,13 @@ ranges derived from several lists ('2–4') and reads inside prose as 'rank ≤3
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from kimi_research.data.units import format_cn
+
+#: the user metrics (monthly, daily and weekly active users): defined once, the notebooks' ``metric`` parameters take it
+UserMetric = Literal["mau", "dau", "wau"]
+USER_METRICS: tuple[str, ...] = get_args(UserMetric)
 
 QUALIFIER_SYMBOL = {"=": "", "~": "~", ">": ">", ">=": "≥", "<": "<", "<=": "≤", "range": ""}
 

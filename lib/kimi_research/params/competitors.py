@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from kimi_research.analysis import competitors
+from kimi_research.data.vocabulary import UserMetric
 from kimi_research.params.base import NotebookParameters, dataset, names_of, problem, problems, resolve_name, suggestion
 
 
@@ -18,7 +19,7 @@ class CompetitorsParameters(NotebookParameters):
         description='apps to compare by id or name, e.g. ["kimi", "Doubao", "腾讯元宝"], or "all" for every '
         "app with data; Kimi is always included",
     )
-    metric: Literal["wau", "dau", "mau"] = Field("wau", description='user metric to rank by: "wau", "dau" or "mau"')
+    metric: UserMetric = Field("wau", description='user metric to rank by: "wau", "dau" or "mau"')
     as_of: str = Field(
         "latest",
         description='"latest" (the most recent period in which one firm gives the metric for two or more apps, else '

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from kimi_research.analysis import decline
 from kimi_research.data.comparable import STUDY_WINDOW
+from kimi_research.data.vocabulary import UserMetric
 from kimi_research.params.base import (
     NotebookParameters,
     dataset,
@@ -32,7 +31,7 @@ class DeclineParameters(NotebookParameters):
         description="app to study: an id or a name (English or Chinese, any case) from "
         'data/entities.csv with data for the metric (e.g. "DeepSeek" or "kimi智能助手")',
     )
-    metric: Literal["mau", "dau", "wau"] = Field("mau", description='user metric: "mau", "dau" or "wau"')
+    metric: UserMetric = Field("mau", description='user metric: "mau", "dau" or "wau"')
     vendor: str = Field(
         decline.AUTO,
         description='series to fit: "auto" (firm with most points), a measurement firm '

@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kimi_research.data import vocabulary as V
 from kimi_research.data.comparable import ANY_FIRM, NO_FIRM, levels
 from kimi_research.data.loader import Dataset
 from kimi_research.errors import ParameterError
 
 KIMI = "kimi"
-USER_METRICS = ("dau", "wau", "mau")
+#: the user metrics (data.vocabulary), in the order the ranking tries them
+USER_METRICS = tuple(sorted(V.USER_METRICS, key=("dau", "wau", "mau").index))
 QUALIFIER_PRIORITY = {"=": 0, "~": 1, ">=": 2, ">": 2, "<=": 2, "<": 2, "range": 3}
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 from kimi_research.data import comparable as C
 from kimi_research.data.periods import week_or_period_label
 from kimi_research.data.units import DAYS_PER_MONTH
+from kimi_research.data.vocabulary import USER_METRICS
 from kimi_research.errors import ParameterError
 
 NOTEBOOK = "01_user_decline"
-USER_METRICS = ("mau", "dau", "wau")
 RANK_METRICS = ("mau_rank", "wau_rank", "download_rank")
 METRIC_SHORT = {
     "mau": "MAU",

@@ -54,6 +54,7 @@ from kimi_research.analysis.sections import Analysis, Section, shown
 from kimi_research.data import comparable as C
 from kimi_research.data.labels import Citation, Name, cite, name
 from kimi_research.data.units import DAYS_PER_MONTH
+from kimi_research.data.vocabulary import UserMetric
 
 NOTEBOOK = "01_user_decline"
 DATING = "period midpoint (a quarter at mid-quarter)"
@@ -251,7 +252,7 @@ class Trajectory(Section):
 
     entity: str = Field(description="the entity id")
     entity_name: str = Field(description="its English name")
-    metric: Literal["mau", "dau", "wau"] = Field(description="the user metric")
+    metric: UserMetric = Field(description="the user metric")
     n_observations: int = Field(description="levels of the entity and metric inside the study window (each measurement once)")
     study_window: list[str | None] = Field(
         description="the study window [start, end] (parameters start/end; None: no limit on that side)"
