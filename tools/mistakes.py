@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAST = "not notebook and not browser and not make"
 
 # (name, file under lib/kimi_research, text, replacement, test files)
-UNITS_TESTS = ["tests/test_units.py", "tests/test_units_properties.py", "tests/test_value_text.py"]
+UNITS_TESTS = ["tests/test_units.py", "tests/test_units_properties.py", "tests/test_units_written.py", "tests/test_value_text.py"]
 MEASUREMENT_TESTS = ["tests/test_measurements.py"]
 GRADING_TESTS = ["tests/test_grading.py"]
 MISTAKES = [

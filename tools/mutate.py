@@ -36,8 +36,33 @@ PKG = "lib/kimi_research"
 # module (under lib/kimi_research) -> the fast test files that cover it, and optionally the functions to
 # mutate (None: every function of the module). Only in-process tests: a notebook run per mutant would take hours.
 MODULES: dict[str, tuple[list[str], list[str] | None]] = {
-    "data/units.py": (["tests/test_units.py", "tests/test_units_properties.py", "tests/test_value_text.py"], None),
-    "analysis/sustainability.py": (["tests/test_sustainability.py", "tests/test_properties.py"], None),
+    "data/units.py": (
+        ["tests/test_units.py", "tests/test_units_properties.py", "tests/test_units_written.py", "tests/test_value_text.py"],
+        None,
+    ),
+    # the formula, the frontier, the cost base, paying users, the alternative reading and the runway (the
+    # sections and the Monte Carlo plumbing are checked by the notebook's tests)
+    "analysis/sustainability.py": (
+        ["tests/test_sustainability.py", "tests/test_properties.py"],
+        [
+            "_arr",
+            "_out",
+            "sustainable_growth_rate",
+            "ratio_to_threshold_firm",
+            "frontier_factor",
+            "required_revenue_cost_ratio",
+            "implied_total_cost",
+            "implied_non_ad_cost",
+            "max_share_for_cost",
+            "paying_users_needed",
+            "rate_share_of_revenue",
+            "alternative_reading",
+            "resolve_target",
+            "runway_months",
+            "range_position",
+            "cash_out_date",
+        ],
+    ),
     "data/measurements.py": (["tests/test_measurements.py"], None),
     "data/series.py": (["tests/test_decline.py", "tests/test_data.py"], None),
     "analysis/claims.py": (["tests/test_claims.py"], None),
@@ -59,9 +84,44 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
             "allows",
         ],
     ),
-    "analysis/decline.py": (["tests/test_decline.py", "tests/test_properties.py"], None),
-    "analysis/adspend.py": (["tests/test_adspend.py"], None),
-    "analysis/competitors/ranking.py": (["tests/test_competitors.py", "tests/test_properties.py"], None),
+    # the decay fit and what is read from it
+    "analysis/decline.py": (
+        ["tests/test_decline.py", "tests/test_properties.py"],
+        [
+            "point_kind",
+            "months_between",
+            "peak_latest",
+            "fit_decay",
+            "DecayFit.n_dates",
+            "DecayFit.predict",
+            "DecayFit.date_of",
+            "redate_to_last_month",
+            "dating_sensitivity",
+            "leave_one_out",
+            "forecast",
+            "segment_rates",
+            "accelerating",
+        ],
+    ),
+    # unit economics, the stock-flow model and its fit
+    "analysis/adspend.py": (
+        ["tests/test_adspend.py"],
+        [
+            "cost_per_retained_user",
+            "daily_burn_per_month",
+            "users_per_budget",
+            "simulate",
+            "model_at_targets",
+            "half_life",
+            "_residuals",
+            "_least_squares",
+            "fit_churn",
+        ],
+    ),
+    "analysis/competitors/ranking.py": (
+        ["tests/test_competitors.py", "tests/test_properties.py"],
+        ["split_lists", "derive_ranks", "choose_values", "ranking", "value_bounds_from_ranks", "ratios_to_kimi"],
+    ),
 }
 
 PYTEST_MARKERS = "not notebook and not browser and not make"
@@ -70,6 +130,12 @@ KILLED = {"killed", "timeout"}
 
 def _dotted(module: str) -> str:
     return "kimi_research." + module.removesuffix(".py").replace("/", ".")
+
+
+def _mangled(function: str) -> str:
+    """mutmut's name of a function ('fit_decay' -> 'x_fit_decay') or method ('DecayFit.predict' -> 'xǁDecayFitǁpredict')."""
+    cls, _, name = function.rpartition(".")
+    return f"xǁ{cls}ǁ{name}" if cls else f"x_{name}"
 
 
 def run_one(module: str, max_children: int) -> None:
@@ -97,7 +163,10 @@ def run_one(module: str, max_children: int) -> None:
     cfg = config()
     cfg.only_mutate = [f"{PKG}/{module}"]
     cfg.pytest_add_cli_args_test_selection = list(tests)
-    names = tuple(f"{_dotted(module)}.x_{f}__mutmut_*" for f in functions or ())
+    names = tuple(f"{_dotted(module)}.{_mangled(f)}__mutmut_*" for f in functions or ())
+    # mutmut mutates a file only when its copy in mutants/ is not newer than the source; the copy left by the
+    # run of another module is (mutmut copies the files it does not mutate), so remove it
+    (ROOT / "mutants" / PKG / module).unlink(missing_ok=True)
     mm._run(names, max_children)
 
 
@@ -110,12 +179,36 @@ def results(module: str) -> dict[str, str]:
 
     codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
     _, functions = MODULES[module]
-    keep = None if functions is None else {f"x_{f}" for f in functions}
+    keep = None if functions is None else {_mangled(f) for f in functions}
     out = {}
     for name, code in codes.items():
         func = name.rsplit(".", 1)[-1].split("__mutmut_")[0]
         if keep is None or func in keep:
             out[name] = status_by_exit_code[code]
+    return out
+
+
+def diffs(module: str, names: list[str]) -> dict[str, list[str]]:
+    """{mutant name: its changed lines ('- old', '+ new')}, from mutmut's mutation of the module's source
+    (what ``mutmut show`` prints; mutants/ holds the mutated copy of the last module run only)."""
+    import difflib
+    import re
+
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    path = f"{PKG}/{module}"
+    src = mutate_file_contents(path, (ROOT / path).read_text(encoding="utf-8")).code
+
+    def block(fn: str) -> list[str]:
+        m = re.search(r"^( *)def " + re.escape(fn) + r"\(.*?(?=^\S|^    @|^    def |\Z)", src, re.S | re.M)
+        return m.group(0).splitlines()[1:] if m else []
+
+    out = {}
+    for name in names:
+        mangled = name.rsplit(".", 1)[1]
+        orig = block(mangled.partition("__mutmut_")[0] + "__mutmut_orig")
+        changed = difflib.unified_diff(orig, block(mangled), lineterm="", n=0)
+        out[name] = [f"{d[0]} {d[1:].strip()}" for d in changed if d[:1] in "+-" and not d.startswith(("+++", "---"))]
     return out
 
 
@@ -158,8 +251,11 @@ def main(argv: list[str] | None = None) -> int:
         left = sorted((n, s) for n, s in res.items() if s not in KILLED)
         if left:
             print(f"\nnot killed in {m}:")
+            changes = diffs(m, [n for n, _ in left])
             for n, s in left:
-                print(f"  {s:12s} {n}")
+                print(f"  {s:12s} {n.rsplit('.', 1)[1]}")
+                for line in changes.get(n, []):
+                    print(f"      {line[:160]}")
     return 0 if all(r[4] == 0 for r in rows) else 1
 
 

@@ -1,0 +1,124 @@
+"""Numbers and units as written, against tables written here by hand (issue 24: the survivors of `make mutate`
+on kimi_research.data.units).
+
+Each row is what a reader of the articles or of a chart sees: a Chinese numeral and the number it means, a
+magnitude written with 个 or 多, a percentage written 百分之, a rank after 排名; a base value as a chart label
+(every dimension, every qualifier, a range) and as the articles' 万/亿 prose at the edges of each magnitude.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kimi_research.data.units import RANK, format_cn, format_en, read_value_text
+
+
+# --- reading what a source writes ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("十", 10),
+        ("十五", 15),
+        ("三十", 30),
+        ("二十五", 25),
+        ("九十九", 99),
+        ("百", 100),
+        ("一百二十", 120),
+        ("三百五十", 350),
+        ("二零二五", 2025),  # digits written one after the other: a year
+    ],
+)
+def test_chinese_numerals(text, number):
+    r = read_value_text(text)
+    assert r.numbers == (float(number),) and r.magnitude == 1 and r.marker is None
+
+
+@pytest.mark.parametrize(
+    "text, numbers, magnitude, magnitude_word, marker, marker_word",
+    [
+        ("1个亿", (1.0,), 1e8, "亿", None, ""),  # 个 between the number and its magnitude
+        ("5个百分点", (5.0,), 1, "", "pp", "百分点"),  # ... or its unit word
+        ("3个月", (3.0,), 1, "", "months", "月"),
+        ("20多万", (20.0,), 1e4, "万", None, ""),  # 多 ('more than') between the number and the magnitude
+        ("2千万", (2.0,), 1e7, "千万", None, ""),  # two magnitude words, one magnitude
+        ("3 million", (3.0,), 1e6, "million", None, ""),
+        ("992.6万", (992.6,), 1e4, "万", None, ""),
+        ("数(shù)千萬", (2.0, 9.0), 1e7, "千万", None, ""),  # a gloss in brackets is not read
+        ("百分之三十", (30.0,), 1, "", "%", "%"),
+        ("百分之12.5", (12.5,), 1, "", "%", "%"),
+        ("$ 500", (500.0,), 1, "", "USD", "$"),  # a currency sign before the number, a space between
+        ("排名第4", (4.0,), 1, "", RANK, "第"),  # 第 after other Chinese words is still a rank
+        ("第十二", (12.0,), 1, "", RANK, "第"),
+    ],
+)
+def test_magnitudes_and_unit_words_as_written(text, numbers, magnitude, magnitude_word, marker, marker_word):
+    r = read_value_text(text)
+    assert (r.numbers, r.magnitude, r.magnitude_word, r.marker, r.marker_word, r.problem) == (
+        numbers,
+        magnitude,
+        magnitude_word,
+        marker,
+        marker_word,
+        "",
+    )
+
+
+# --- chart labels ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "base, dimension, qualifier, high, label",
+    [
+        (7, "rank", "=", None, "#7"),
+        (3, "rank", "<=", None, "top 3"),
+        (5, "rank", ">=", None, "≥#5"),
+        (2e6, "characters", "=", None, "2m chars"),
+        (4e6, "tokens", "=", None, "4m tokens"),
+        (3.6e7, "count", ">=", None, "≥36m"),
+        (1e6, "count", "~", None, "~1m"),
+        (1e6, "count", "?", None, "1m"),  # an unknown qualifier writes nothing
+        (2.2e8, "USD", "=", None, "USD 220m"),
+        (0.05, "ratio", "=", None, "5%"),
+        (12.3, "ratio", "=", None, "1,230%"),
+        (1.5e7, "count", "range", 2e7, "15m–20m"),
+        (1e7, "CNY", "range", 2e7, "CNY 10m–20m"),
+        (1e6, "count", "=", 2e6, "1m"),  # a high end only for a range
+        (1e6, "count", "range", float("nan"), "1m"),  # a range without its high end
+    ],
+)
+def test_chart_labels(base, dimension, qualifier, high, label):
+    assert format_en(base, dimension, qualifier, high) == label
+
+
+@pytest.mark.parametrize(
+    "base, label",
+    [
+        (5, "5"),
+        (0.5, "0.5"),
+        (999, "999"),
+        (999.7, "1k"),  # rounds to 1,000: the next scale, never '1,000' or '1e+03'
+        (1000, "1k"),
+        (204_000, "204k"),
+        (999.96e6, "1bn"),
+        (1.5e12, "1.5tn"),
+        (1e15, "1,000tn"),
+        (-2.2e8, "-220m"),
+    ],
+)
+def test_counts_in_charts_have_three_digits_and_a_scale(base, label):
+    assert format_en(base, "count") == label
+
+
+@pytest.mark.parametrize(
+    "value, kwargs, text",
+    [
+        (9999, {}, "9999"),
+        (1e4, {}, "1万"),  # 万 from 10,000 on
+        (4.2e7, {}, "4200万"),  # trailing zeros trimmed
+        (1e8, {}, "1亿"),  # 亿 from 100 million on
+        (1.5552e8, {"wan_only": True}, "15552万"),
+        (5000, {"digits": 0}, "5000"),  # no decimal point: nothing to trim
+        (4.2e7, {"trim": False}, "4200.0万"),
+        (-2.2e8, {"unit": "元"}, "-2.2亿元"),
+    ],
+)
+def test_prose_counts_and_amounts_at_the_edges_of_each_magnitude(value, kwargs, text):
+    assert format_cn(value, **kwargs) == text
