@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from kimi_research.data.units import RANK, format_cn, format_en, read_value_text
+from kimi_research.data.units import (
+    RANK,
+    UNITS,
+    format_cn,
+    format_en,
+    normalise,
+    number_problem,
+    read_value_text,
+    suggest_unit,
+    unit_conflict,
+)
 
 
 # --- reading what a source writes ---------------------------------------------------------------------
@@ -122,3 +132,102 @@ def test_counts_in_charts_have_three_digits_and_a_scale(base, label):
 )
 def test_prose_counts_and_amounts_at_the_edges_of_each_magnitude(value, kwargs, text):
     assert format_cn(value, **kwargs) == text
+
+
+# --- the messages the loader shows for a unit or a value that contradicts its text ------------------------
+@pytest.mark.parametrize(
+    "text, unit, dimension, message",
+    [
+        (
+            "992.6万",
+            "亿",
+            "count",
+            "the magnitude value_text writes: '992.6万' writes 万 (×10,000), unit '亿' is ×100,000,000 "
+            "(the value would be 10,000 times too large); write unit '万'",
+        ),
+        (
+            "1.24亿",
+            "万元",
+            "CNY",
+            "the magnitude value_text writes: '1.24亿' writes 亿 (×100,000,000), unit '万元' is ×10,000 "
+            "(the value would be 10,000 times too small); write unit '亿元'",
+        ),
+        (
+            "4th",
+            "万",
+            "count",
+            "the magnitude value_text writes: '4th' writes no magnitude word (万, 亿, million ...), unit '万' is ×10,000 "
+            "(the value would be 10,000 times too large); write unit 'rank', and check the metric (it is measured in count)",
+        ),
+        (
+            "3万亿元",
+            "亿元",
+            "CNY",
+            "the magnitude value_text writes: '3万亿元' writes 万亿 (×1,000,000,000,000), unit '亿元' is ×100,000,000 "
+            "(the value would be 10,000 times too small); no unit of the vocabulary writes that: add one to UNITS in "
+            "lib/kimi_research/data/units.py",
+        ),
+        (
+            "30元",
+            "美元",
+            "USD",
+            "the unit value_text writes: '30元' writes '元' (a CNY amount), unit '美元' is a USD amount; "
+            "write unit '元', and check the metric (it is measured in USD)",
+        ),
+        (
+            "2.2亿元",
+            "亿",
+            "count",
+            "the unit value_text writes: '2.2亿元' writes '元' (a CNY amount), unit '亿' is a plain number; "
+            "write unit '亿元', and check the metric (it is measured in count)",
+        ),
+        (
+            "30",
+            "%",
+            "ratio",
+            "the unit value_text writes: unit '%' is a percentage, but '30' writes no % sign; write unit 'ratio'",
+        ),
+        (
+            "8000万-1.2亿",
+            "万",
+            "count",
+            "one unit for value_text '8000万-1.2亿', which writes a range whose ends carry different magnitudes (万 and 亿); "
+            "a row has one unit: write the range in two rows (qualifier >= and <=) with their own value_text",
+        ),
+        ("36亿次", "亿", None, None),
+        ("several", "万", "count", None),  # nothing read: nothing to contradict
+    ],
+)
+def test_the_message_for_a_unit_that_contradicts_its_text(text, unit, dimension, message):
+    assert unit_conflict(read_value_text(text), unit, dimension) == message
+
+
+def test_the_message_for_a_value_that_is_not_the_number_written():
+    assert number_problem(read_value_text("992.6万")) == "value_text '992.6万' reads 992.6"
+    assert number_problem(read_value_text("several")) == (
+        "no number was read from value_text 'several' (read are: digits, Chinese numerals 一…百, 第N, 前N, 数/几, "
+        "a bare 万/亿, English one…twenty and first…twentieth, 翻倍); write value_text as the quote writes the number"
+    )
+
+
+def test_the_messages_for_an_unknown_unit_or_a_missing_value():
+    with pytest.raises(ValueError) as e:
+        normalise(1, "亿日元")
+    assert str(e.value) == "unknown unit '亿日元'; known units: " + ", ".join(UNITS)
+    with pytest.raises(ValueError) as e:
+        normalise(float("nan"), "万")
+    assert str(e.value) == "value is missing"
+
+
+@pytest.mark.parametrize(
+    "text, dimension, unit",
+    [
+        ("19 millions", "count", "million"),
+        ("992.6万", None, "万"),
+        ("1.24亿", "CNY", "亿元"),
+        ("30%", None, "%"),
+        ("3万亿元", "CNY", None),
+    ],
+)
+def test_the_unit_suggested_for_a_text(text, dimension, unit):
+    assert suggest_unit(read_value_text(text), dimension) == unit

@@ -200,8 +200,13 @@ def diffs(module: str, names: list[str]) -> dict[str, list[str]]:
     src = mutate_file_contents(path, (ROOT / path).read_text(encoding="utf-8")).code
 
     def block(fn: str) -> list[str]:
-        m = re.search(r"^( *)def " + re.escape(fn) + r"\(.*?(?=^\S|^    @|^    def |\Z)", src, re.S | re.M)
-        return m.group(0).splitlines()[1:] if m else []
+        start = re.search(r"^( *)def " + re.escape(fn) + r"\(", src, re.M)
+        if not start:
+            return []
+        # to the next line at the same or a lower indentation (nested functions stay inside)
+        end = re.compile(rf"^ {{0,{len(start.group(1))}}}\S", re.M).search(src, start.end())
+        text = src[start.start() : end.start() if end else len(src)]
+        return text.replace(fn, "f", 1).splitlines()  # the signature too (default values)
 
     out = {}
     for name in names:
