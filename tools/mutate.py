@@ -8,6 +8,7 @@ run time, then the surviving mutants (``mutmut show NAME`` in this folder prints
     python tools/mutate.py data/units.py analysis/sustainability.py
     python tools/mutate.py --max-children 1 data/units.py
     python tools/mutate.py --report                 # the table of the last runs again, running nothing
+    python tools/mutate.py --survivors data/units.py  # after adding tests: only what the last run left alive
 
 mutmut copies the project into ``mutants/`` (git-ignored) and runs pytest there. Two things it cannot be told
 in pyproject.toml are set here: the package lives in ``lib/`` (mutmut puts only ``mutants/`` and
@@ -138,7 +139,7 @@ def _mangled(function: str) -> str:
     return f"xǁ{cls}ǁ{name}" if cls else f"x_{name}"
 
 
-def run_one(module: str, max_children: int) -> None:
+def run_one(module: str, max_children: int, only: list[str] | None = None) -> None:
     """In a fresh interpreter: mutate ``module`` and run its tests (mutmut's ``run``)."""
     os.chdir(ROOT)
     # the mutated copy must win over the editable install of lib/ (see the module docstring)
@@ -163,7 +164,7 @@ def run_one(module: str, max_children: int) -> None:
     cfg = config()
     cfg.only_mutate = [f"{PKG}/{module}"]
     cfg.pytest_add_cli_args_test_selection = list(tests)
-    names = tuple(f"{_dotted(module)}.{_mangled(f)}__mutmut_*" for f in functions or ())
+    names = tuple(only or (f"{_dotted(module)}.{_mangled(f)}__mutmut_*" for f in functions or ()))
     # mutmut mutates a file only when its copy in mutants/ is not newer than the source; the copy left by the
     # run of another module is (mutmut copies the files it does not mutate), so remove it
     (ROOT / "mutants" / PKG / module).unlink(missing_ok=True)
@@ -222,10 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("modules", nargs="*", help="modules under lib/kimi_research (default: all of MODULES)")
     ap.add_argument("--max-children", type=int, default=int(os.environ.get("JOBS", "2")))
     ap.add_argument("--report", action="store_true", help="print the table of the last runs, run nothing")
+    ap.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run again only the mutants the last run did not kill (after adding tests: killed ones stay killed)",
+    )
     ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--only", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one:
-        run_one(a.one, a.max_children)
+        run_one(a.one, a.max_children, a.only)
         return 0
     modules = a.modules or [m for m in MODULES if (ROOT / PKG / m).exists()]
     unknown = [m for m in modules if m not in MODULES]
@@ -239,9 +246,23 @@ def main(argv: list[str] | None = None) -> int:
             seconds, rc = summary.get(m, {}).get("seconds", float("nan")), summary.get(m, {}).get("returncode", 0)
         else:
             print(f"== {m}: mutating against {' '.join(MODULES[m][0])}", flush=True)
+            before = results(m) if a.survivors else {}
+            left = [n for n, st in before.items() if st not in KILLED]
+            if a.survivors and not left:
+                print("   nothing to run again: no mutant survived the last run")
+                continue
             t0 = time.monotonic()
-            proc = subprocess.run([sys.executable, __file__, "--one", m, "--max-children", str(a.max_children)], cwd=ROOT)
+            cmd = [sys.executable, __file__, "--one", m, "--max-children", str(a.max_children)]
+            proc = subprocess.run(cmd + (["--only", *left] if a.survivors else []), cwd=ROOT)
             seconds, rc = time.monotonic() - t0, proc.returncode
+            if a.survivors:  # mutmut forgets every verdict when the tests change: keep the kills of the last run
+                meta_path = ROOT / "mutants" / PKG / (m + ".meta")
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                for n, st in before.items():
+                    if st in KILLED:
+                        meta["exit_code_by_key"][n] = 1
+                meta_path.write_text(json.dumps(meta), encoding="utf-8")
+                seconds += summary.get(m, {}).get("seconds", 0)
             summary[m] = {"seconds": round(seconds), "returncode": rc, "finished": time.strftime("%Y-%m-%d %H:%M")}
             summary_file.write_text(json.dumps(summary, indent=1), encoding="utf-8")
         res = results(m)
