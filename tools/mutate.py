@@ -44,7 +44,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     # the formula, the frontier, the cost base, paying users, the alternative reading and the runway (the
     # sections and the Monte Carlo plumbing are checked by the notebook's tests)
     "analysis/sustainability.py": (
-        ["tests/test_sustainability.py", "tests/test_properties.py"],
+        ["tests/test_sustainability.py", "tests/test_sustainability_rules.py", "tests/test_properties.py"],
         [
             "_arr",
             "_out",
@@ -66,7 +66,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     ),
     "data/measurements.py": (["tests/test_measurements.py"], None),
     "data/series.py": (["tests/test_decline.py", "tests/test_data.py"], None),
-    "analysis/claims.py": (["tests/test_claims.py"], None),
+    "analysis/claims.py": (["tests/test_claims.py", "tests/test_claims_rules.py"], None),
     # the grading rule of notebook 05 (the engine that computes the scenario table is tested by
     # tests/test_scenarios.py, whose module fixtures evaluate the whole grid: minutes per mutant)
     "analysis/conclusions.py": (
