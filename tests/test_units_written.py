@@ -231,3 +231,19 @@ def test_the_messages_for_an_unknown_unit_or_a_missing_value():
 )
 def test_the_unit_suggested_for_a_text(text, dimension, unit):
     assert suggest_unit(read_value_text(text), dimension) == unit
+
+
+@pytest.mark.parametrize(
+    "text, described",
+    [
+        ("992.6万", "992.6 × 万 (10,000)"),
+        ("36亿次", "36 × 亿 (100,000,000)"),
+        ("30%", "30 % (a percentage)"),
+        ("几千万元", "2 and 9 × 千万 (10,000,000) 元 (a CNY amount)"),
+        ("12-13元", "12 and 13 元 (a CNY amount)"),
+        ("第4", "rank 4"),
+        ("several", "no number"),
+    ],
+)
+def test_what_a_value_text_is_read_as_in_the_loaders_messages(text, described):
+    assert read_value_text(text).describe() == described
