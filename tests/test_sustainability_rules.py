@@ -128,3 +128,23 @@ def test_the_frontier_checks_and_shapes():
         su.required_revenue_cost_ratio("x", 0.5)
     with pytest.raises(ValueError, match=r"^ad_share must be in \[0, 1\], got 1\.5$"):
         su.frontier_factor(1.5)
+
+
+@pytest.mark.parametrize("i, name", [(0, "paid_revenue"), (1, "total_cost"), (2, "ad_share")])
+def test_the_formula_names_the_input_that_is_not_a_number_and_keeps_its_shape(i, name):
+    args = [1e7, 2e7, 0.5]
+    args[i] = "x"
+    with pytest.raises(ValueError, match=rf"^{name} must be a number \(or an array of numbers\), got 'x'$"):
+        su.sustainable_growth_rate(*args)
+    args[i] = np.array([[1e7, 2e7, 0.5][i]] * 2)  # an array in any one argument gives an array
+    got = su.sustainable_growth_rate(*args)
+    assert isinstance(got, np.ndarray) and got.tolist() == [0.25, 0.25]
+
+
+def test_the_frontier_factor_names_a_share_that_is_not_a_number():
+    with pytest.raises(ValueError, match=r"^ad_share must be a number \(or an array of numbers\), got 'x'$"):
+        su.frontier_factor("x")
+
+
+def test_a_small_burn_is_still_a_finite_runway():
+    assert su.runway_months(10.0, 0.5) == 20.0

@@ -160,6 +160,25 @@ def run_one(module: str, max_children: int, only: list[str] | None = None) -> No
 
     mm.get_mutant_name = file_mutation.get_mutant_name = format_utils.get_mutant_name = mutant_name
 
+    # What a mutant's tests compute must come from the mutant: no dataset pickled by an earlier run of the
+    # unmutated code (kimi_research.load caches one per data folder and loader code, the same for every
+    # mutant), and no function cache filled before the worker was forked (units.read_value_text)
+    os.environ["KIMI_RESEARCH_NO_CACHE"] = "1"
+    from mutmut.runners.harness import PytestRunner
+
+    run_tests = PytestRunner.run_tests
+
+    def run_tests_with_cold_caches(self, *, mutant_name, tests):  # type: ignore[no-untyped-def]
+        import functools
+        import gc
+
+        for obj in gc.get_objects():
+            if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", "").startswith("kimi_research"):
+                obj.cache_clear()
+        return run_tests(self, mutant_name=mutant_name, tests=tests)
+
+    PytestRunner.run_tests = run_tests_with_cold_caches  # type: ignore[method-assign]
+
     tests, functions = MODULES[module]
     cfg = config()
     cfg.only_mutate = [f"{PKG}/{module}"]
