@@ -59,3 +59,67 @@ def test_an_approximate_word_without_a_precision_holds_only_within_the_tolerance
 )
 def test_half_a_unit_of_the_digit_written(value_text, value, base, half):
     assert claims.half_unit(value_text, value, base) == pytest.approx(half)
+
+
+def test_the_claims_table_of_the_frozen_data(ds):
+    """Notebook 00's claims table on tests/fixtures/data: its columns, and two claims in full."""
+    v = claims.evaluate(ds, 0.05)
+    assert v.index.name == "claim_id" and list(v.columns) == [
+        "claim_id",
+        "source_id",
+        "statement",
+        "computed_low",
+        "computed_high",
+        "asserted",
+        "target_low",
+        "target_high",
+        "relation",
+        "gap",
+        "verdict",
+        "approximate",
+        "precision",
+    ]
+    c01 = v.loc["c01"].to_dict()  # 2.2亿 a month, per day of a 31- or 30-day month, against 700万 a day
+    assert c01 == {
+        "claim_id": "c01",
+        "source_id": "s003",
+        "statement": "Peak monthly ad spend expressed per day",
+        "computed_low": pytest.approx(2.2e8 / 31),
+        "computed_high": pytest.approx(2.2e8 / 30),
+        "asserted": "700万",
+        "target_low": 7e6,
+        "target_high": 7e6,
+        "relation": "=",
+        "gap": pytest.approx((2.2e8 / 31 - 7e6) / ((2.2e8 / 31 + 2.2e8 / 30) / 2)),
+        "verdict": ROUGHLY,
+        "approximate": "",
+        "precision": 0.0,
+    }
+    c06 = v.loc["c06"].to_dict()  # 65 days apart, 'about two months' (两个月左右): 2 ± half a month
+    assert c06 == {
+        "claim_id": "c06",
+        "source_id": "s002",
+        "statement": "DeepSeek V3-0324 and R1-0528 are about two months apart",
+        "computed_low": pytest.approx(65 / 30.4375),
+        "computed_high": pytest.approx(65 / 30.4375),
+        "asserted": "兩個月",
+        "target_low": 2.0,
+        "target_high": 2.0,
+        "relation": "~",
+        "gap": pytest.approx((65 / 30.4375 - 2) / (65 / 30.4375)),
+        "verdict": HOLDS,
+        "approximate": "左右",
+        "precision": 0.5,
+    }
+    assert dict(v["approximate"]) == {f"c{i:02d}": "" for i in range(1, 12)} | {
+        "c02": "约",
+        "c03": "约",
+        "c06": "左右",
+        "c11": "接近",
+    }
+    assert v.at["c11", "precision"] == 5e7 and v.at["c03", "precision"] == 5e3
+
+
+@pytest.mark.parametrize("lo, hi, text", [(1.0, 1.0, "1"), (1.0, 2.5, "1 to 2.5"), (0.25, 0.25, "0.25")])
+def test_a_computed_range_as_written(lo, hi, text):
+    assert claims.describe_range(lo, hi) == text
