@@ -148,3 +148,8 @@ def test_the_frontier_factor_names_a_share_that_is_not_a_number():
 
 def test_a_small_burn_is_still_a_finite_runway():
     assert su.runway_months(10.0, 0.5) == 20.0
+
+
+def test_any_revenue_gives_the_share_of_revenue_reading():
+    alt = su.alternative_reading(2e8, 0.7, 0.5, 3e8, 2e7, 9e7)  # half a yuan of revenue is revenue
+    assert alt.index[-1] == "(c) ad spend ÷ revenue, from the assumed revenue" and alt.iloc[-1]["share"] == 4e8

@@ -224,7 +224,7 @@ def diffs(module: str, names: list[str]) -> dict[str, list[str]]:
         if not start:
             return []
         # to the next line at the same or a lower indentation (nested functions stay inside)
-        end = re.compile(rf"^ {{0,{len(start.group(1))}}}\S", re.M).search(src, start.end())
+        end = re.compile(rf"^ {{0,{len(start.group(1))}}}(?!\))\S", re.M).search(src, start.end())
         text = src[start.start() : end.start() if end else len(src)]
         return text.replace(fn, "f", 1).splitlines()  # the signature too (default values)
 
