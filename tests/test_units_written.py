@@ -20,6 +20,7 @@ from kimi_research.data.units import (
     read_value_text,
     suggest_unit,
     unit_conflict,
+    unit_parts,
 )
 
 
@@ -247,3 +248,14 @@ def test_the_unit_suggested_for_a_text(text, dimension, unit):
 )
 def test_what_a_value_text_is_read_as_in_the_loaders_messages(text, described):
     assert read_value_text(text).describe() == described
+
+
+def test_more_readings_and_units_as_written():
+    r = read_value_text("3万多元")  # 多 between the magnitude and the unit word
+    assert (r.magnitude, r.marker, r.marker_word) == (1e4, "CNY", "元")
+    r = read_value_text("5 thousand million")  # two English magnitude words, one magnitude
+    assert (r.magnitude, r.magnitude_word) == (1e9, "thousand million")
+    assert read_value_text("US$500").marker_word == "us$"  # the longest sign written, not '$'
+    assert suggest_unit(read_value_text("3百万"), "count") == "百万"  # the text's own word before 'million'
+    with pytest.raises(ValueError, match=r"^unit '万foo' is not a magnitude and a unit word$"):
+        unit_parts("万foo")
