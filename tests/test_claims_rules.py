@@ -123,3 +123,24 @@ def test_the_claims_table_of_the_frozen_data(ds):
 @pytest.mark.parametrize("lo, hi, text", [(1.0, 1.0, "1"), (1.0, 2.5, "1 to 2.5"), (0.25, 0.25, "0.25")])
 def test_a_computed_range_as_written(lo, hi, text):
     assert claims.describe_range(lo, hi) == text
+
+
+@pytest.mark.parametrize(
+    "lo, t, relation, verdict",
+    [
+        (20.0, 19.0, "=", ROUGHLY),  # a gap of exactly the tolerance (1/20) is still "roughly"
+        (200.0, 199.0, "=", HOLDS),  # a gap of exactly the rounding (1/200) still holds
+        (20.0, 19.0, "~", HOLDS),
+        (20.0, 21.0, ">", ROUGHLY),  # 1/20 short of "more than 21"
+    ],
+)
+def test_a_gap_of_exactly_the_tolerance_or_the_rounding(lo, t, relation, verdict):
+    assert claims.verdict(lo, lo, t, t, relation, 0.05)[0] == verdict
+
+
+def test_the_tolerance_of_the_claims_table(ds):
+    assert claims.evaluate(ds).equals(claims.evaluate(ds, 0.05))  # 5% unless said otherwise
+    assert (claims.evaluate(ds, 0.99)["verdict"] != claims.FAILS).all()
+    for tolerance in (1.0, 1.5):  # a tolerance is a fraction below 1
+        with pytest.raises(ValueError, match=r"^tolerance must be in \(0, 1\), got "):
+            claims.evaluate(ds, tolerance)
