@@ -82,7 +82,7 @@ def main() -> int:
                 missed.append(name)
                 continue
             path.write_text(source.replace(text, new), encoding="utf-8")
-            env = dict(os.environ, PYTHONPATH=str(copy / "lib"), PYTHONDONTWRITEBYTECODE="1")
+            env = dict(os.environ, PYTHONPATH=str(copy / "lib"), PYTHONDONTWRITEBYTECODE="1", KIMI_RESEARCH_NO_CACHE="1")
             cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", FAST, "-rf", "--tb=no", *tests]
             proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True)
             failed = [line.split(" ", 2)[1] for line in proc.stdout.splitlines() if line.startswith("FAILED ")]
