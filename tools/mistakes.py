@@ -1,5 +1,5 @@
 """The three mistakes of issue 24, and fresh mutations of the same kind, each applied to a copy of the package:
-the fast tests of the module must fail on every one (``python tools/mistakes.py``; about two minutes).
+the fast tests of the module must fail on every one (``python tools/mistakes.py``; about four minutes).
 
 Each mistake is one textual edit of one file (the edit must match exactly once, or the script says the source
 changed and the mistake must be rewritten). The tests run on the copy (``PYTHONPATH`` puts its ``lib/`` first)
