@@ -32,7 +32,7 @@ NAMES     = $(shell $(REGISTRY))
 EXECUTED  = $(NAMES:%=$(BUILD)/executed/%.ipynb)
 DATA     := $(wildcard data/*.csv data/sources/*)
 
-.PHONY: help setup run queue FORCE test test-fast lab slides pdf lint format params clean distclean dictionary bench sweep check-data scenarios bench-scenarios
+.PHONY: help setup run queue FORCE test test-fast lab slides pdf lint format params clean distclean dictionary bench sweep check-data scenarios bench-scenarios mutate
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -115,6 +115,12 @@ test: pdf ## Run every notebook, build the decks and PDFs, then the whole test s
 # runner in a subprocess: the markers notebook, browser and make in pyproject.toml), in a minute or two.
 test-fast: $(STAMP) ## Run the unit and in-process tests only (no notebooks, browser or make), in under 2 minutes
 	$(BIN)/python -m pytest -n $(JOBS) -m "not notebook and not browser and not make" --durations=10 tests
+
+# Mutation score (issue 24, docs/testing.md): mutmut mutates one module at a time (a copy in mutants/) and runs
+# the fast tests that cover it (the mapping is in tools/mutate.py); prints the score per module and the mutants
+# no test killed. On demand, never part of `make test`. MODULES="data/units.py analysis/claims.py" runs some.
+mutate: $(STAMP) ## Mutation score per module of the rules that make numbers and claims (mutmut; on demand, long)
+	$(BIN)/python tools/mutate.py --max-children $(JOBS) $(MODULES)
 
 lab: $(STAMP) ## Open JupyterLab on the project (works as root too)
 	@mkdir -p "$(MPLCONFIGDIR)" "$(IPYTHONDIR)" "$(JUPYTER_RUNTIME_DIR)"
