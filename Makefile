@@ -114,7 +114,7 @@ test: pdf ## Run every notebook, build the decks and PDFs, then the whole test s
 # The edit-test loop: unit and in-process tests only (no notebook, no browser, no `make` or
 # runner in a subprocess: the markers notebook, browser and make in pyproject.toml), in a minute or two.
 test-fast: $(STAMP) ## Run the unit and in-process tests only (no notebooks, browser or make), in under 2 minutes
-	$(BIN)/python -m pytest -n $(JOBS) -m "not notebook and not browser and not make" --durations=10 tests
+	$(BIN)/python -m pytest -n $(JOBS) -m "not notebook and not browser and not make and not slow" --durations=10 tests
 
 # Mutation score (issue 24, docs/testing.md): mutmut mutates one module at a time (a copy in mutants/) and runs
 # the fast tests that cover it (the mapping is in tools/mutate.py); prints the score per module and the mutants

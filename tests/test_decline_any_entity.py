@@ -76,7 +76,11 @@ def test_the_pairs_come_from_the_data():
     assert {m for _, _, m in PAIRS} == set(decline.USER_METRICS) and {ev for ev, _, _ in PAIRS} == {"articles", "all"}
 
 
-@pytest.mark.parametrize(("evidence", "entity", "metric"), PAIRS, ids=[f"{ev}-{e}-{m}" for ev, e, m in PAIRS])
+#: Kimi's pairs run in the fast tier; the sweep over every other app and metric is marked slow (make test runs it)
+SWEEP = [pytest.param(ev, e, m, marks=() if e == "kimi" else pytest.mark.slow, id=f"{ev}-{e}-{m}") for ev, e, m in PAIRS]
+
+
+@pytest.mark.parametrize(("evidence", "entity", "metric"), SWEEP)
 def test_every_entity_and_metric_runs_with_every_chart_and_sentence(evidence, entity, metric):
     plotting.theme()
     P = SimpleNamespace(**(defaults(NB) | {"entity": entity, "metric": metric, "evidence": evidence}))
