@@ -19,6 +19,7 @@ from kimi_research.analysis.conclusions import (
     ScenarioTable,
     Splits,
 )
+from kimi_research.presentation import format as F
 
 GRADE_HEADS = {
     "every": "Holds in every reading",
@@ -95,7 +96,7 @@ def summary_markdown(an: ConclusionsAnalysis) -> str:
         f"* on {EVIDENCE_NAMES[other].split(':')[0]} instead, "
         + (f"{_n(len(changed), 'grade')} change: {', '.join(f'`{c}`' for c in changed)}." if changed else "no grade changes.")
         + "\n\nNo share of scenarios is quoted: a grid counts each reading once however many sources give it, so a "
-        "share is not a probability. The full list, grade by grade, follows."
+        f"share is not a probability. The full list, grade by grade, follows. Evidence used: {F.evidence_used(g.evidence)}."
     )
 
 
