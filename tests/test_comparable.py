@@ -21,6 +21,8 @@ from kimi_research.data.schema import FLAGS
 FROZEN = kr.paths.ROOT / "tests" / "fixtures" / "data"
 PROPS = settings(max_examples=15, deadline=None, database=None)
 YI, WAN = 1e8, 1e4
+#: the magnitude of the units the synthetic rows use (their base value is value x this)
+SCALE = {"万": WAN, "万元": WAN, "亿": YI, "亿元": YI, "%": 0.01}
 
 
 def rows(*specs: dict) -> pd.DataFrame:
@@ -49,7 +51,7 @@ def rows(*specs: dict) -> pd.DataFrame:
     out = []
     for i, spec in enumerate(specs):
         d = base | {"obs_id": spec.get("obs_id", f"o_c{i:02d}")} | spec
-        d["base_value"] = d["base_value"] if d["base_value"] is not None else d["value"] * WAN
+        d["base_value"] = d["base_value"] if d["base_value"] is not None else d["value"] * SCALE[d["unit"]]
         d["value_text"] = d["value_text"] or f"{d['value']:g}{d['unit']}"
         out.append(d)
     df = pd.DataFrame(out).set_index("obs_id", drop=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_comparable import rows
 
 from kimi_research.data import comparable as C
 
@@ -12,41 +13,18 @@ YI = 1e8
 
 
 def spend_rows(*specs: dict) -> pd.DataFrame:
-    """Ad-spend rows as the loader gives them; each dict overrides an AppGrowing total of 9亿 since March 2024."""
+    """Ad-spend rows as the loader gives them (test_comparable.rows); each dict overrides an AppGrowing total of 9亿
+    since March 2024."""
     base = {
-        "entity": "app_a",
         "metric": "ad_spend",
         "vendor": "appgrowing",
         "period_start": "2024-03-01",
         "period_end": "2025-02-09",
-        "duration_days": None,
         "value": 9.0,
         "unit": "亿元",
-        "base_value": None,
-        "base_value_high": float("nan"),
-        "qualifier": "=",
-        "value_text": None,
-        "scope": None,
         "value_kind": "cumulative",
-        "same_as": None,
-        "source_id": "s_x",
-        "flags": None,
-        "conflict_group": None,
-        "tier": 2,
     }
-    out = []
-    for i, spec in enumerate(specs):
-        d = base | {"obs_id": spec.get("obs_id", f"o_t{i:02d}")} | spec
-        d["base_value"] = d["base_value"] if d["base_value"] is not None else d["value"] * YI
-        d["value_text"] = d["value_text"] or f"{d['value']:g}{d['unit']}"
-        out.append(d)
-    df = pd.DataFrame(out).set_index("obs_id", drop=False)
-    for c in ("period_start", "period_end"):
-        df[c] = pd.to_datetime(df[c])
-    df["duration_days"] = df["duration_days"].astype("Int64")
-    df["period_mid"] = df["period_start"] + (df["period_end"] - df["period_start"]) / 2
-    df["flag_list"] = df["flags"].map(lambda f: f.split(";") if isinstance(f, str) else [])
-    return df
+    return rows(*[base | {"obs_id": spec.get("obs_id", f"o_t{i:02d}")} | spec for i, spec in enumerate(specs)])
 
 
 def test_cumulative_keeps_running_totals_only_each_once():

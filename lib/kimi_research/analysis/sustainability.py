@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -38,9 +38,45 @@ from kimi_research.errors import DataError
 
 if TYPE_CHECKING:
     from kimi_research.data.loader import Dataset
-    from kimi_research.params.sustainability import SustainabilityParameters
 
 NOTEBOOK = "03_sustainability_formula"
+
+
+class SustainabilityParameters(Protocol):
+    """What the analysis reads of notebook 03's parameters (``kimi_research.params.sustainability`` validates them;
+    the analysis layer never imports the parameter layer above it)."""
+
+    @property
+    def evidence(self) -> str: ...
+    @property
+    def paid_revenue_monthly_yuan(self) -> float: ...
+    @property
+    def total_cost_monthly_yuan(self) -> float | str: ...
+    @property
+    def ad_share(self) -> float: ...
+    @property
+    def alarm_threshold(self) -> float: ...
+    @property
+    def price_per_paying_user_yuan(self) -> float: ...
+    @property
+    def target_rate(self) -> float | str: ...
+    @property
+    def revenue_spread_factor(self) -> float: ...
+    @property
+    def usd_cny(self) -> float: ...
+    @property
+    def mc_share_below(self) -> float: ...
+    @property
+    def mc_share_above(self) -> float: ...
+    @property
+    def mc_cost_spread_factor(self) -> float: ...
+    @property
+    def spend_path(self) -> adspend.SpendPathName: ...
+    @property
+    def mc_samples(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+
 
 # --- Monte Carlo spreads (model assumptions, documented in the notebook) --------------------
 #: ad share: triangular from (share - SHARE_BELOW) to (share + SHARE_ABOVE), mode at the share,
