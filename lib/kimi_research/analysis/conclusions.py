@@ -245,7 +245,7 @@ CONCLUSIONS: tuple[Conclusion, ...] = (
     Conclusion(
         "mau_rise_with_spend_peak",
         "Kimi's monthly users rose to their late-2024 peak while its spending peaked: the spend peak came no later "
-        "than the peak-MAU month (the second rise, unlike the first, ran with the peak spending)",
+        "than the peak-MAU month (timing only: it says nothing of cause)",
         "02 spend against users; issue 19",
         "spend_peak_months_before_mau_peak",
         ">=",

@@ -58,24 +58,28 @@ def _ratio_bound(spend_bound: str, gain_bound: str) -> str | None:
     return table.get((spend_bound, gain_bound))
 
 
+#: the columns of :func:`gains` (and the first columns of :func:`spend_per_new_user_table`)
+GAIN_COLUMNS = [
+    "entity",
+    "window",
+    "series",
+    "firm",
+    "gain",
+    "gain_bound",
+    "before_obs",
+    "end_obs",
+    "before_text",
+    "end_text",
+    "before_period",
+    "end_period",
+    "rules",
+]
+
+
 def gains(ds: Dataset, entity: str, windows: list[str] | None = None) -> pd.DataFrame:
     """Every window and firm series in which the layer can give the entity's MAU change: window, series,
     firm, gain, gain_bound, before_obs, end_obs, before_text, end_text, before_period, end_period, rules."""
-    cols = [
-        "entity",
-        "window",
-        "series",
-        "firm",
-        "gain",
-        "gain_bound",
-        "before_obs",
-        "end_obs",
-        "before_text",
-        "end_text",
-        "before_period",
-        "end_period",
-        "rules",
-    ]
+    cols = GAIN_COLUMNS
     lv = levels(ds, GAIN_METRIC, [entity], ANY_FIRM)
     out = []
     for series in sorted(set(lv.rows["series"])):
@@ -189,19 +193,7 @@ def spend_per_new_user_table(ds: Dataset, apps: list[str]) -> tuple[pd.DataFrame
                 }
             )
     cols = [
-        "entity",
-        "window",
-        "series",
-        "firm",
-        "gain",
-        "gain_bound",
-        "before_obs",
-        "end_obs",
-        "before_text",
-        "end_text",
-        "before_period",
-        "end_period",
-        "rules",
+        *GAIN_COLUMNS,
         "spend",
         "spend_bound",
         "spend_coverage",

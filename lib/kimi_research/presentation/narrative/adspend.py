@@ -98,7 +98,7 @@ def joint_note(j: ChurnByCpaAndPath) -> str:
 def evidence_comparison(ec: EvidenceComparison) -> pd.DataFrame | str:
     """Key results with the articles only and with the supplement, side by side (both computed by the analysis)."""
     if ec.table is None:
-        return "The comparison needs the full dataset (`kr.load()`), which this run did not pass."
+        return "The comparison of both evidence settings needs the whole dataset, which this run did not give the analysis."
 
     def cell(key: str, v) -> str:
         if key == "spend in January 2025":

@@ -530,7 +530,7 @@ def evidence_comparison(ec: EvidenceComparison) -> pd.DataFrame | str:
     """The fit on each firm's series with the articles only and with the supplement (both computed by the analysis)."""
     t = ec.table
     if t is None:
-        return "The comparison needs the full dataset (`kr.load()`), which this run did not pass."
+        return "The comparison of both evidence settings needs the whole dataset, which this run did not give the analysis."
     if not len(t):
         return t
     t = t.assign(
