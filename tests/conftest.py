@@ -134,3 +134,25 @@ def live_ds():
     import kimi_research as kr
 
     return kr.load(paths.ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def analysed():
+    """``analysed(name, data, overrides=None, **kwargs)`` -> (analysis, P): notebook ``name``'s analysis of
+    ``data`` with its default parameters updated by ``overrides`` (validated against ``data``), computed once per
+    test worker. A whole analysis takes one to three seconds and many tests read the same one; the tests that use
+    this only read it (the sections are frozen; their tables must not be modified in place)."""
+    from kimi_research import registry, validate_parameters
+    from kimi_research.params import defaults
+
+    cache: dict[tuple, tuple] = {}
+
+    def _get(name: str, data, overrides: dict | None = None, **kwargs):
+        key = (name, id(data), tuple(sorted((overrides or {}).items())), tuple(sorted(kwargs.items())))
+        if key not in cache:
+            P = validate_parameters(name, {**defaults(name), **(overrides or {})}, data)
+            cache[key] = (registry.get(name).module().analyse(data, P, **kwargs), P, data)  # data kept: id stays unique
+        an, P, _ = cache[key]
+        return an, P
+
+    return _get

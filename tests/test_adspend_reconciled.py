@@ -211,7 +211,7 @@ def test_an_estimate_already_exceeded_changes_nothing(tmp_path):
     assert np.allclose(path["spend_yuan"], _path(low, "articles")["spend_yuan"])
 
 
-def test_articles_alone_say_what_they_allow(ds, syn):
+def test_articles_alone_say_what_they_allow(ds, syn, analysed):
     """The articles hold no cumulative estimate: the reconciled path is the 'articles' path, and the check says what
     the articles' figures allow over the window of the estimate the full dataset has."""
     assert np.allclose(_path(syn, evidence="articles")["spend_yuan"], _path(syn, "articles", "articles")["spend_yuan"])
@@ -223,7 +223,7 @@ def test_articles_alone_say_what_they_allow(ds, syn):
     assert cc.figures_allow == pytest.approx((0.7 + 2.2 + 2) * YI)  # reported months and bounds, nothing elsewhere
     assert cc.path_total == pytest.approx((0.7 + 2.2 + 2 + 0.2 + 0.1 * 9 / 28) * YI)  # the 'articles' path
     # no estimate anywhere (the frozen data): nothing to compare, said in words
-    none = adspend.analyse(ds, kr.validate_parameters(NB, defaults(NB), ds), compare=False).cumulative.cumulative_check
+    none = analysed(NB, ds, compare=False)[0].cumulative.cumulative_check
     assert none.window is None and none.reason.startswith("no cumulative estimate")
 
 
@@ -266,8 +266,8 @@ def test_rising_cost_per_user_path(syn):
     assert [s.obs_ids for s in an.acquisition.cpa_path_steps][-1] == "o_test_recon_04"
 
 
-def test_users_bought_at_the_peak_by_cost_per_user(ds):
-    an = adspend.analyse(ds, kr.validate_parameters(NB, defaults(NB), ds), compare=False)
+def test_users_bought_at_the_peak_by_cost_per_user(ds, analysed):
+    an, _ = analysed(NB, ds, compare=False)
     pa = an.acquisition
     assert pa.users_bought_at_peak_by_cpa["10"] == pytest.approx(4.2e7) and pa.users_bought_at_peak_by_cpa["30"] == pytest.approx(
         1.4e7
@@ -300,12 +300,11 @@ def test_retention_floor_and_payback_arithmetic():
     )
 
 
-def test_implied_retention_is_what_the_mau_require(ds):
+def test_implied_retention_is_what_the_mau_require(ds, analysed):
     """At each floor the bought users (nobody leaving after 30 days) reach the MAU after the peak exactly; the range
     reaches far above the rumoured 'under 1%' that notebook 05 sampled alone."""
     arts = ds.with_evidence("articles")
-    P = kr.validate_parameters(NB, defaults(NB), ds)
-    an = adspend.analyse(ds, P, compare=False)
+    an, _ = analysed(NB, ds, compare=False)
     pa = an.acquisition
     ir = pa.implied_retention
     lo, hi = pa.implied_retention_range
@@ -322,24 +321,20 @@ def test_implied_retention_is_what_the_mau_require(ds):
     assert "1%" in narrative.implied_retention_note(pa) and f"{lo:.0%}" in narrative.implied_retention_note(pa)
 
 
-def test_payback_is_conditional_and_never_is_an_answer(ds):
-    P = kr.validate_parameters(NB, defaults(NB), ds)
-    pb = adspend.analyse(ds, P, compare=False).acquisition.payback
+def test_payback_is_conditional_and_never_is_an_answer(ds, analysed):
+    an, P = analysed(NB, ds, compare=False)
+    pb = an.acquisition.payback
     assert pb.revenue_per_active_user_yuan == P.revenue_per_active_user_yuan
     cells = [c for row in pb.months.values() for c in row.values()]
     assert all(c.months is None for c in cells)  # at 0.5元 a month per active user nothing pays back
     assert all(c.lifetime_revenue_yuan < c.cost_yuan for c in cells)
-    rich = kr.validate_parameters(NB, {**defaults(NB), "revenue_per_active_user_yuan": 5.0}, ds)
-    paid = adspend.analyse(ds, rich, compare=False).acquisition
+    paid = analysed(NB, ds, {"revenue_per_active_user_yuan": 5.0}, compare=False)[0].acquisition
     assert any(c.months is not None for row in paid.payback.months.values() for c in row.values())
-    assert (
-        "an assumption" in paid.payback.condition
-        and "never" in narrative.payback_table(adspend.analyse(ds, P, compare=False).acquisition).iloc[0, 0]
-    )
+    assert "an assumption" in paid.payback.condition and "never" in narrative.payback_table(an.acquisition).iloc[0, 0]
 
 
 # --- repairs (issue 19) ------------------------------------------------------------------------------------------
-def test_saturation_cap_is_the_largest_app_mau_or_wau(ds):
+def test_saturation_cap_is_the_largest_app_mau_or_wau(ds, analysed):
     """Old: Kimi's own '3600万以上' (o004_06). Doubao's 15520万 a week bounds the market from below."""
     P = kr.validate_parameters(NB, defaults(NB), ds)
     users, source, entity, metric = adspend.market_size(ds, P)
@@ -347,12 +342,12 @@ def test_saturation_cap_is_the_largest_app_mau_or_wau(ds):
     lv = lv[lv["bound"].isin(["point", "lower", "range"])]
     assert users == lv["base_value"].max() and source == lv["base_value"].idxmax()
     assert (source, entity, metric) == ("o004_07", "doubao", "wau") and users == pytest.approx(15520e4)
-    cf = adspend.analyse(ds, P, compare=False).counterfactuals
+    cf = analysed(NB, ds, compare=False)[0].counterfactuals
     assert cf.saturation_basis == "doubao wau" and "Doubao's weekly users" in narrative.counterfactual_note(cf)
 
 
-def test_verdict_states_only_what_the_fit_supports(ds):
-    an = adspend.analyse(ds, kr.validate_parameters(NB, defaults(NB), ds), compare=False)
+def test_verdict_states_only_what_the_fit_supports(ds, analysed):
+    an, _ = analysed(NB, ds, compare=False)
     text = narrative.verdict_markdown(an)
     assert "fits the numbers" not in text
     lo, hi = an.joint.churn_range_allowed

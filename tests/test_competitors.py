@@ -263,16 +263,15 @@ def test_unknown_entity_fails_at_validation(run_notebook):
 
 
 # --- issue 13 section 4: dated, comparable facts; one outspend ratio; camps with facts ----------------------
-def _analyse(live_ds, evidence):
-    from kimi_research.params import defaults
-
-    P = kr.validate_parameters(NB, {**defaults(NB), "evidence": evidence}, live_ds)
-    return C.analyse(live_ds, P), P  # the full dataset: the analysis restricts it to P.evidence
+@pytest.fixture
+def an_of(analysed):
+    """04's analysis of a dataset with its defaults and an evidence setting, computed once per test worker."""
+    return lambda data, evidence: analysed(NB, data, {"evidence": evidence})  # the analysis restricts the data
 
 
 @pytest.mark.parametrize("evidence", ["articles", "all"])
-def test_verdict_rests_on_comparable_facts(live_ds, evidence):
-    an, _ = _analyse(live_ds, evidence)
+def test_verdict_rests_on_comparable_facts(live_ds, evidence, an_of):
+    an, _ = an_of(live_ds, evidence)
     vt, s = an.verdict.table, an.verdict.verdict
     used = set(s.leads_now) | set(s.par_now) | set(s.trails_now)
     assert used and used <= set(vt.loc[vt["current"] & vt["comparable"], "dimension"])
@@ -282,17 +281,14 @@ def test_verdict_rests_on_comparable_facts(live_ds, evidence):
 
 
 @pytest.mark.parametrize("evidence", ["articles", "all"])
-def test_only_camps_with_a_fact(live_ds, evidence):
-    an, _ = _analyse(live_ds, evidence)
+def test_only_camps_with_a_fact(live_ds, evidence, an_of):
+    an, _ = an_of(live_ds, evidence)
     c = an.capabilities
     assert set(c.status.index) == set(c.camps) <= set(c.facts["camp"])
 
 
-def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
-    from kimi_research.analysis import adspend
-    from kimi_research.params import defaults
-
-    an, _ = _analyse(live_ds, "articles")
+def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds, an_of, analysed):
+    an, _ = an_of(live_ds, "articles")
     sp = an.ad_spend
     byq, quarter, spend = sp.by_quarter, sp.ad_spend_quarter, sp.rows
     q = byq[(byq["quarter"] == quarter) & (byq["entity"] == "kimi")].iloc[0]
@@ -302,8 +298,7 @@ def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
     row = an.verdict.table[an.verdict.table["dimension"].str.startswith("ad spend")].iloc[0]
     if q["months"] < 3:
         assert f"Kimi: {q['months_covered']} only" in row["dimension"]
-    P2 = kr.validate_parameters("02_ad_spend_bubble", defaults("02_ad_spend_bubble"), live_ds)
-    rv = adspend.analyse(live_ds, P2).rivals
+    rv = analysed("02_ad_spend_bubble", live_ds)[0].rivals
     ratio_02 = C.outspend_ratio(rv.kimi_months.loc[rv.window, "spend_yuan"], rv.same_quarter["base_value_per_month"])
     assert row["kimi_over_best"] == pytest.approx(ratio_02)
     assert ratio_02 == pytest.approx(rv.outspend)  # 02's own sentence
@@ -311,7 +306,7 @@ def test_kimi_quarter_spend_names_its_months_and_matches_02(live_ds):
 
 
 # --- issue 22: typed sections are the results contract; presentation takes one section ------------------------
-def test_sections_are_the_results_contract(ds):
+def test_sections_are_the_results_contract(ds, an_of):
     """Every result key comes from exactly one section, the payload validates against the generated model (the
     keys the README, the decks and notebook 05 read keep their names), and the analysis restricts the full
     dataset to P.evidence itself."""
@@ -319,8 +314,7 @@ def test_sections_are_the_results_contract(ds):
     from kimi_research.orchestration.results_models import MODELS
     from kimi_research.params import defaults
 
-    P = kr.validate_parameters(NB, defaults(NB), ds)
-    an = C.analyse(ds, P)
+    an, P = an_of(ds, defaults(NB)["evidence"])
     keys = [k for s in an.sections().values() for k in s.results()]
     assert len(keys) == len(set(keys))
     payload = payload_of(an)
@@ -361,13 +355,13 @@ def test_presentation_takes_one_section_never_ds_or_p():
     assert checked >= 20
 
 
-def test_verdict_shows_kimi_figures_not_nan(ds):
+def test_verdict_shows_kimi_figures_not_nan(ds, an_of):
     """The verdict table and the verdict sentence show Kimi's and the best rival's figures where they are numbers
     (users, ad spend); before the sections they read 'nan' in the notebook. The sentence says Kimi led in
     advertising only where it did (with every source, the comparison quarter is one in which it did not)."""
     from kimi_research.params import defaults
 
-    an = C.analyse(ds, kr.validate_parameters(NB, defaults(NB), ds))
+    an, _ = an_of(ds, defaults(NB)["evidence"])
     html = N.verdict_table(an.verdict).to_html()
     text = N.verdict_markdown(an)
     assert "nan" not in html and "nan" not in text
@@ -388,10 +382,10 @@ def test_verdict_shows_kimi_figures_not_nan(ds):
 
 # --- issue 18 for 04 and issue 23: like for like on the live data (expectations derived from data/) -------------------
 @pytest.mark.parametrize("evidence", ["articles", "all"])
-def test_a_quarters_own_spend_figure_is_used_never_the_windows_inside_it(live_ds, evidence):
+def test_a_quarters_own_spend_figure_is_used_never_the_windows_inside_it(live_ds, evidence, an_of):
     from kimi_research.data.periods import parse_period
 
-    an, _ = _analyse(live_ds, evidence)
+    an, _ = an_of(live_ds, evidence)
     sp = an.ad_spend
     obs = live_ds.with_evidence(evidence).observations
     for q in sorted(set(sp.by_quarter["quarter"])):
@@ -409,8 +403,8 @@ def test_a_quarters_own_spend_figure_is_used_never_the_windows_inside_it(live_ds
 
 
 @pytest.mark.parametrize("evidence", ["articles", "all"])
-def test_spend_per_new_user_on_the_live_data(live_ds, evidence):
-    an, _ = _analyse(live_ds, evidence)
+def test_spend_per_new_user_on_the_live_data(live_ds, evidence, an_of):
+    an, _ = an_of(live_ds, evidence)
     r = an.results()
     obs = live_ds.with_evidence(evidence).observations
     bench = r["spend_benchmark"]

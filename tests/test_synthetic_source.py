@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from test_data_faults import add_row, add_source, mutate
+from test_data_faults import add_row, add_source, check_data, mutate
 
 import kimi_research as kr
 from kimi_research import paths
 from kimi_research.analysis import decline
 from kimi_research.data import provenance
-from kimi_research.params import defaults
 
 PAGE = """QuestMobile: Kimi had 21.01 million monthly active users in December 2024.
 In August 2030 豆包月活躍用戶規模達15743萬 (glosses removed here), and Kimi's MAU changed by -9.7% month on month.
@@ -139,21 +135,9 @@ def test_quote_check_found_and_no_archive(synthetic):
 
 
 def test_check_data_passes(synthetic):
-    r = subprocess.run(
-        [sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(synthetic)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=paths.ROOT,
-    )
+    r = check_data(synthetic)
     assert r.returncode == 0, r.stdout + r.stderr
-    live = subprocess.run(
-        [sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(paths.ROOT / "data")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=paths.ROOT,
-    ).stdout
+    live = check_data(paths.ROOT / "data").stdout
     n_live = int(re.search(r"(\d+) without archived text", live).group(1))
     assert f"0 not found, {n_live + 1} without archived text" in r.stdout  # the source without a text
 
@@ -162,18 +146,12 @@ def test_check_data_catches_a_quote_that_is_not_in_the_page(synthetic, tmp_path)
     d = tmp_path / "data"
     shutil.copytree(synthetic, d)
     mutate("observations", "o_test_synthetic_01", quote="Kimi had 21.01 million users")(d)
-    r = subprocess.run(
-        [sys.executable, "-m", "kimi_research", "check-data", "--data-dir", str(d)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=paths.ROOT,
-    )
+    r = check_data(d)
     assert r.returncode == 1 and "o_test_synthetic_01: quote not found in the archived text of s_test_synthetic" in r.stdout
 
 
-def test_a_corroborated_figure_counts_once(synthetic):
-    live = kr.load(paths.ROOT / "data")
+def test_a_corroborated_figure_counts_once(synthetic, live_ds, analysed):
+    live = live_ds
     ds = kr.load(synthetic, cache=False)
     m = ds.measurements()
     assert len(m) == len(live.measurements()) + 3  # four rows, one of them corroborates o000_08
@@ -183,8 +161,8 @@ def test_a_corroborated_figure_counts_once(synthetic):
     s = ds.level_series("kimi", "mau", "questmobile")
     assert s["period_start"].is_unique and "o_test_synthetic_03" not in s.index  # a change is not a level
     # the decay fit of notebook 01 is the same with the corroborating row as without it
-    P = SimpleNamespace(**(defaults("01_user_decline") | {"evidence": "all"}))  # the synthetic source is tier 2
-    before, after = decline.analyse(live, P).decay.fit, decline.analyse(ds, P).decay.fit
+    before, P = analysed("01_user_decline", live, {"evidence": "all"})  # the synthetic source is tier 2
+    before, after = before.decay.fit, decline.analyse(ds, P).decay.fit
     assert after.n == before.n
     assert after.monthly_change == pytest.approx(before.monthly_change)
     assert after.monthly_change_ci == pytest.approx(before.monthly_change_ci)
