@@ -150,7 +150,7 @@ lint: $(STAMP) ## Lint lib, tests and notebooks (ruff), type-check lib (mypy), c
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m kimi_research params --check
-	$(BIN)/python -m pytest -q tests/test_notebook_conventions.py -k "pair or valid_and_clean"
+	$(BIN)/python -m pytest -q tests/notebooks/test_notebook_conventions.py -k "pair or valid_and_clean"
 
 format: $(STAMP) ## Format lib, tests and notebooks (ruff), sort imports, then re-sync the notebooks/py pairs
 	$(BIN)/ruff check --fix --select I lib tests notebooks

@@ -1,6 +1,6 @@
 """Walk a reveal.js deck with → only, in headless Chromium (Playwright), and measure every slide.
 
-Used by tests/test_slides_browser.py; run by hand for a report:
+Used by tests/notebooks/test_slides_browser.py; run by hand for a report:
 ``.venv/bin/python tests/slidewalk.py build/slides/01_user_decline.slides.html``.
 
 Chart text is measured per figure on the rendered page: each ``<img>`` of a deck is matched, by

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FAST = "not notebook and not browser and not make"
 
 # (name, file under lib/kimi_research, text, replacement, test files)
-UNITS_TESTS = ["tests/test_units.py", "tests/test_units_properties.py", "tests/test_units_written.py", "tests/test_value_text.py"]
-MEASUREMENT_TESTS = ["tests/test_measurements.py"]
-GRADING_TESTS = ["tests/test_grading.py"]
+UNITS_TESTS = ["tests/data/test_units.py", "tests/data/test_units_properties.py", "tests/data/test_units_written.py", "tests/data/test_value_text.py"]
+MEASUREMENT_TESTS = ["tests/data/test_measurements.py"]
+GRADING_TESTS = ["tests/analysis/test_grading.py"]
 MISTAKES = [
     ("亿 as a count worth 1e7 (the unit table)", "data/units.py", '"亿": (1e8, "count")', '"亿": (1e7, "count")', UNITS_TESTS),
     ("亿 worth 1e7 when read in a value_text", "data/units.py", '    "亿": 1e8,', '    "亿": 1e7,', UNITS_TESTS),

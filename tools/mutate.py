@@ -15,7 +15,7 @@ in pyproject.toml are set here: the package lives in ``lib/`` (mutmut puts only 
 ``mutants/src`` on sys.path), and the module to mutate and its tests change from run to run. So each module runs
 in a fresh interpreter (``--one``) that puts ``mutants/lib`` first on sys.path and sets ``only_mutate`` and the
 test selection before calling mutmut's ``run``. mutmut 3 mutates the bodies of functions and methods, not
-module-level constants (a unit table is checked by tests/test_units.py against a table written by hand).
+module-level constants (a unit table is checked by tests/data/test_units.py against a table written by hand).
 
 A mutant counts as killed when a test fails or times out; survived, no tests (no mapped test calls the
 function) and suspicious are not killed. The score is killed / mutants.
@@ -38,13 +38,13 @@ PKG = "lib/kimi_research"
 # mutate (None: every function of the module). Only in-process tests: a notebook run per mutant would take hours.
 MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     "data/units.py": (
-        ["tests/test_units.py", "tests/test_units_properties.py", "tests/test_units_written.py", "tests/test_value_text.py"],
+        ["tests/data/test_units.py", "tests/data/test_units_properties.py", "tests/data/test_units_written.py", "tests/data/test_value_text.py"],
         None,
     ),
     # the formula, the frontier, the cost base, paying users, the alternative reading and the runway (the
     # sections and the Monte Carlo plumbing are checked by the notebook's tests)
     "analysis/sustainability.py": (
-        ["tests/test_sustainability.py", "tests/test_sustainability_rules.py", "tests/test_properties.py"],
+        ["tests/analysis/test_sustainability.py", "tests/analysis/test_sustainability_rules.py", "tests/analysis/test_properties.py"],
         [
             "_arr",
             "_out",
@@ -64,13 +64,13 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
             "cash_out_date",
         ],
     ),
-    "data/measurements.py": (["tests/test_measurements.py"], None),
-    "data/series.py": (["tests/test_decline.py", "tests/test_data.py"], None),
-    "analysis/claims.py": (["tests/test_claims.py", "tests/test_claims_rules.py"], None),
+    "data/measurements.py": (["tests/data/test_measurements.py"], None),
+    "data/series.py": (["tests/analysis/test_decline.py", "tests/data/test_data.py"], None),
+    "analysis/claims.py": (["tests/analysis/test_claims.py", "tests/analysis/test_claims_rules.py"], None),
     # the grading rule of notebook 05 (the engine that computes the scenario table is tested by
-    # tests/test_scenarios.py, whose module fixtures evaluate the whole grid: minutes per mutant)
+    # tests/analysis/test_scenarios.py, whose module fixtures evaluate the whole grid: minutes per mutant)
     "analysis/conclusions.py": (
-        ["tests/test_grading.py", "tests/test_grading_rules.py"],
+        ["tests/analysis/test_grading.py", "tests/analysis/test_grading_rules.py"],
         [
             "inputs_read",
             "varied_inputs",
@@ -87,7 +87,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     ),
     # the decay fit and what is read from it
     "analysis/decline.py": (
-        ["tests/test_decline.py", "tests/test_properties.py"],
+        ["tests/analysis/test_decline.py", "tests/analysis/test_properties.py"],
         [
             "point_kind",
             "months_between",
@@ -106,7 +106,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     ),
     # unit economics, the stock-flow model and its fit
     "analysis/adspend.py": (
-        ["tests/test_adspend.py"],
+        ["tests/analysis/test_adspend.py"],
         [
             "cost_per_retained_user",
             "daily_burn_per_month",
@@ -120,7 +120,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
         ],
     ),
     "analysis/competitors/ranking.py": (
-        ["tests/test_competitors.py", "tests/test_properties.py"],
+        ["tests/analysis/test_competitors.py", "tests/analysis/test_properties.py"],
         ["split_lists", "derive_ranks", "choose_values", "ranking", "value_bounds_from_ranks", "ratios_to_kimi"],
     ),
 }

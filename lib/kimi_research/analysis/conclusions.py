@@ -29,7 +29,7 @@ evaluable combinations of its readings in which it holds) are kept in the result
 never written in a sentence: a grid counts each reading once however many sources give it and a range's
 share depends on its bounds, so a share is not a probability. Grades and conditions are what the prose states.
 
-The README's findings and the summary deck are held to these grades (``tests/test_findings.py``).
+The README's findings and the summary deck are held to these grades (``tests/project/test_findings.py``).
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def fit_churn_point(spend: pd.Series, cpa: float, targets: pd.DataFrame) -> floa
     * users_{t-1} + spend_t / cpa from zero, as ``adspend.simulate``; a quarter compared through the
     mean of its months, as ``adspend.model_at_targets``; squared log residuals) and the same search (best
     point of a coarse grid, then refined), but the recursion runs as a linear filter on arrays and there
-    is no profile grid or jackknife: far faster. ``tests/test_scenarios.py`` checks it against ``fit_churn``.
+    is no profile grid or jackknife: far faster. ``tests/analysis/test_scenarios.py`` checks it against ``fit_churn``.
     """
     from scipy import optimize, signal
 

@@ -1,4 +1,4 @@
-"""Unit normalisation: one table, one function (tested in tests/test_units.py).
+"""Unit normalisation: one table, one function (tested in tests/data/test_units.py).
 
 Values are stored in ``data/observations.csv`` as the article writes them (``2.2`` with unit
 ``亿元``); the base value (``2.2e8`` CNY) is computed here, never typed. Currencies stay apart:
@@ -7,7 +7,7 @@ Values are stored in ``data/observations.csv`` as the article writes them (``2.2
 The value_text of a row is read here too (:func:`read_value_text`: its numbers, the magnitude
 and the unit word written with them), so that the loader can refuse a ``value`` that is not the
 number written and a ``unit`` that contradicts the words (:func:`unit_conflict`: ``992.6万``
-with unit ``亿``). Tested in tests/test_value_text.py and, as properties, tests/test_units_properties.py.
+with unit ``亿``). Tested in tests/data/test_value_text.py and, as properties, tests/data/test_units_properties.py.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ No slide shows an internal id, a parameter name or a missing value: inputs are n
 notebook 05's results carry (its questions and condition words).
 
 :func:`slide_findings` says which conclusions each slide states and how strongly
-(``tests/test_findings.py`` checks them against ``build/results/05_conclusions.json``).
+(``tests/project/test_findings.py`` checks them against ``build/results/05_conclusions.json``).
 """
 
 from __future__ import annotations

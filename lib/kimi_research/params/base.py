@@ -7,7 +7,7 @@ Each notebook declares its parameters once, as a subclass of :class:`NotebookPar
   union for "a number or 'fit'"), checked strictly: papermill's ``-p x abc`` makes the text
   ``'abc'``, which is refused for a number (a whole number is accepted where a float is asked);
 * bounds and a description on each ``Field``; the description is word for word the comment of
-  the notebook's ``parameters`` cell (``tests/test_notebook_conventions.py`` checks it);
+  the notebook's ``parameters`` cell (``tests/notebooks/test_notebook_conventions.py`` checks it);
 * data-dependent checks (an entity with data, a measurement firm, a period with data), which read
   the :class:`~kimi_research.data.loader.Dataset` from pydantic's validation context, and rules
   across parameters, in a model validator.

@@ -13,12 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_data_faults import add_row, add_source, check_data, mutate
 
 import kimi_research as kr
 from kimi_research import paths
 from kimi_research.analysis import decline
 from kimi_research.data import provenance
+
+from datafiles import add_row, add_source, check_data, mutate
 
 PAGE = """QuestMobile: Kimi had 21.01 million monthly active users in December 2024.
 In August 2030 豆包月活躍用戶規模達15743萬 (glosses removed here), and Kimi's MAU changed by -9.7% month on month.

@@ -5,9 +5,10 @@ end-of-period value at the window's end), bounds kept, everything else listed wi
 from __future__ import annotations
 
 import pytest
-from test_comparable import month, rows
 
 from kimi_research.data import comparable as C
+
+from synthetic_rows import month, rows
 
 WAN = 1e4
 DEC = {"obs_id": "o_dec", **month("2024-12"), "value": 1000}

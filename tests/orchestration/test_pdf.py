@@ -106,7 +106,7 @@ def test_without_a_browser_make_pdf_and_the_browser_tests_fail_in_one_line(monke
     assert "KIMI_RESEARCH_CHROMIUM=/nonexistent/chromium" in message and "make setup" in message
     pdf = _without_browser("-m", "kimi_research.orchestration.pdf")
     assert (pdf.returncode, pdf.stdout, pdf.stderr) == (1, "", f"make pdf: {message}; no PDFs written\n")
-    for module in ("tests/test_slides_browser.py", "tests/test_pdf.py"):
+    for module in ("tests/notebooks/test_slides_browser.py", "tests/orchestration/test_pdf.py"):
         run = _without_browser("-m", "pytest", "-q", "-p", "no:cacheprovider", module)
         assert run.returncode != 0 and f"ERROR {module} - Failed: {message}\n" in run.stdout, run.stdout
         assert "passed" not in run.stdout and "skipped" not in run.stdout, run.stdout

@@ -26,7 +26,7 @@ from kimi_research.__main__ import main
 from kimi_research.data import provenance
 from kimi_research.orchestration.runner import preflight
 
-FROZEN_DATA = Path(__file__).parent / "fixtures" / "data"
+FROZEN_DATA = Path(__file__).parents[1] / "fixtures" / "data"
 ROW, SOURCE, ARCHIVE = "o001_14", "s001", "001_c1d1912cf0fb53bb.txt"
 # a number the article gives, in words it does not use: the quote is not in the archived text
 MADE_UP = "11月达到2亿元人民币"

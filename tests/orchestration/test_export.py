@@ -134,7 +134,7 @@ def links_in(page: Path) -> list[str]:
 
 
 def test_reports_link_to_the_index_and_their_deck_and_the_index_to_everything():
-    """Links resolve to files of the build (PDFs: tests/test_pdf.py, after `make pdf`)."""
+    """Links resolve to files of the build (PDFs: tests/orchestration/test_pdf.py, after `make pdf`)."""
     names = _built()
     index = paths.html_dir() / "index.html"
     hrefs = links_in(index)

@@ -42,7 +42,7 @@ def clean_env(**extra) -> dict:
 @pytest.fixture(autouse=True)
 def _results_unchecked(monkeypatch):
     """These tests are about where results go, not what they hold: the results models (tested in
-    tests/test_results_models.py) would refuse the one-key payloads written here."""
+    tests/orchestration/test_results_models.py) would refuse the one-key payloads written here."""
     monkeypatch.setattr("kimi_research.orchestration.results.validate_results", lambda notebook, payload: None)
 
 

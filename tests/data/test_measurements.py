@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import kimi_research as kr
 from kimi_research.data.measurements import ROUNDING, measurement_ids, measurements, repeated_figures
 
-FROZEN = Path(__file__).parent / "fixtures" / "data"
-EXPECTED = Path(__file__).parent / "fixtures" / "expected" / "measurement_ids.json"
+FROZEN = Path(__file__).parents[1] / "fixtures" / "data"
+EXPECTED = Path(__file__).parents[1] / "fixtures" / "expected" / "measurement_ids.json"
 PROPS = settings(max_examples=30, deadline=None, database=None)
 
 

@@ -1,4 +1,4 @@
-"""Helper of tests/test_warmkernels.py, run in a process of its own (a kernel talks TCP on localhost,
+"""Helper of tests/orchestration/test_warmkernels.py, run in a process of its own (a kernel talks TCP on localhost,
 which pytest-socket blocks in the test process): start a kernel server, get a kernel through the
 runner's kernel manager, report what the kernel sees as one JSON line."""
 

@@ -13,8 +13,8 @@ What holds for every input, not for a few examples:
   consistent list; the whole ranking of the frozen fixture data is the same for shuffled observations.
 
 The other invariants of the issue live next to the rules they test: normalise -> format -> read back in
-tests/test_units_properties.py, merging measurements (order, idempotence) in tests/test_measurements.py and
-tests/test_comparable.py, a failing scenario never strengthening a grade in tests/test_grading.py.
+tests/data/test_units_properties.py, merging measurements (order, idempotence) in tests/data/test_measurements.py and
+tests/data/test_comparable.py, a failing scenario never strengthening a grade in tests/analysis/test_grading.py.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def test_the_share_of_revenue_reading_is_the_formula_with_that_share(revenue, co
 
 # --- the decay fit -----------------------------------------------------------------------------------
 def _rows(values, months) -> pd.DataFrame:
-    """Points of one QuestMobile series at ``months`` after 2025-01-01 (as tests/test_decline.py writes them)."""
+    """Points of one QuestMobile series at ``months`` after 2025-01-01 (as tests/analysis/test_decline.py writes them)."""
     start = pd.Timestamp("2025-01-01")
     mids = [start + pd.Timedelta(days=float(m) * decline.DAYS_PER_MONTH) for m in months]
     return pd.DataFrame(

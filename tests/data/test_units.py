@@ -144,7 +144,7 @@ def test_plain_yi_counts_users_and_visits_on_the_frozen_data(ds):
         (14_072_000, "count", "14.1m"),
         (999_499, "count", "999k"),
         (999_500, "count", "1m"),  # was '1e+03k': rounding to 1,000 moves to the next scale
-        (999.5e9, "count", "1tn"),  # was '1e+03bn' (found by tests/test_units_properties.py)
+        (999.5e9, "count", "1tn"),  # was '1e+03bn' (found by tests/data/test_units_properties.py)
         (1.5e15, "count", "1,500tn"),
         (2.2e8, "CNY", "CNY 220m"),
         (0.416, "ratio", "41.6%"),

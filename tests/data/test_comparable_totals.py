@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_comparable import rows
 
 from kimi_research.data import comparable as C
+
+from synthetic_rows import rows
 
 YI = 1e8
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_comparable import WAN, month, rows
 
 from kimi_research.data import comparable as C
+
+from synthetic_rows import WAN, month, rows
 
 
 def cpa(**kw) -> dict:

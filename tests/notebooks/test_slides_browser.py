@@ -24,7 +24,7 @@ import pytest
 from kimi_research import paths, registry
 from kimi_research.orchestration import browser, decks, export
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/slidewalk.py
 import slidewalk  # noqa: E402
 
 pytestmark = pytest.mark.browser

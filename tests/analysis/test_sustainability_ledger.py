@@ -9,13 +9,14 @@ import shutil
 
 import pandas as pd
 import pytest
-from test_data_faults import add_row, add_source
 
 import kimi_research as kr
 from kimi_research.analysis import adspend
 from kimi_research.analysis import sustainability as su
 from kimi_research.params import defaults
 from kimi_research.presentation.narrative import sustainability as narrative
+
+from datafiles import add_row, add_source
 
 FROZEN = kr.paths.ROOT / "tests" / "fixtures" / "data"
 NB = "03_sustainability_formula"

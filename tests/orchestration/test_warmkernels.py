@@ -2,7 +2,7 @@
 imported the heavy libraries, they behave as fresh kernels (environment, folder, inline figures)
 and never outlive the worker that asked for them.
 
-`make run` itself (tests/test_robustness.py, tests/test_faults.py) runs every notebook on warm
+`make run` itself (tests/orchestration/test_robustness.py, tests/orchestration/test_faults.py) runs every notebook on warm
 kernels and compares the results byte for byte with the canonical ones.
 """
 

@@ -15,7 +15,7 @@ import pytest
 import kimi_research as kr
 from kimi_research.errors import DataError
 
-FROZEN_DATA = Path(__file__).parent / "fixtures" / "data"
+FROZEN_DATA = Path(__file__).parents[1] / "fixtures" / "data"
 
 
 @pytest.fixture

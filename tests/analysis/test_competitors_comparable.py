@@ -173,7 +173,7 @@ def synthetic(tmp_path_factory) -> kr.Dataset:
                 "producer": "测试网页",
                 "date_published": "2026-01-15",
                 "date_inferred": "false",
-                "title": "Synthetic rows of tests/test_competitors_comparable.py",
+                "title": "Synthetic rows of tests/analysis/test_competitors_comparable.py",
                 "url": "https://example.org/kimi-research/h9",
                 "language": "zh",
                 "script": "simplified",

@@ -9,9 +9,6 @@ traceback, and every case must be reported once (one file, one problem).
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 import shutil
 import subprocess
 import sys
@@ -24,33 +21,7 @@ import kimi_research as kr
 from kimi_research import paths
 from kimi_research.errors import DataError
 
-FROZEN_DATA = Path(__file__).parent / "fixtures" / "data"
-
-
-def rows(p):
-    with p.open(encoding="utf-8", newline="") as f:
-        r = csv.DictReader(f)
-        return list(r.fieldnames), list(r)
-
-
-def write(p, header, data):
-    b = io.StringIO()
-    w = csv.DictWriter(b, fieldnames=header, lineterminator="\n")
-    w.writeheader()
-    w.writerows(data)
-    p.write_text(b.getvalue(), encoding="utf-8")
-
-
-def mutate(table, rid, **ch):
-    def f(d):
-        p = d / f"{table}.csv"
-        h, data = rows(p)
-        hit = [r for r in data if r[h[0]] == rid]
-        assert hit, rid
-        hit[0].update(ch)
-        write(p, h, data)
-
-    return f
+from datafiles import FROZEN_DATA, add_row, add_source, check_data, mutate, rows, write
 
 
 def lines_edit(table, fn):
@@ -451,64 +422,6 @@ def test_decimal_comma_pages(tmp_path):
         kr.load(d, cache=False)
 
 
-def add_source(d: Path, sid: str, **kw) -> None:
-    h, data = rows(d / "sources.csv")
-    row = dict.fromkeys(h, "")
-    row.update(
-        source_id=sid,
-        kind="web_page",
-        tier="2",
-        producer_en="Test page",
-        producer="Test page",
-        date_inferred="false",
-        title="A synthetic test source",
-        url="https://example.org/test",
-        language="zh",
-        script="simplified",
-        date_accessed="2026-11-30",
-    )
-    row.update(kw)
-    write(d / "sources.csv", h, [*data, row])
-
-
-def add_row(
-    d: Path,
-    oid: str,
-    *,
-    entity,
-    metric,
-    start,
-    end,
-    value,
-    unit,
-    value_text,
-    vendor,
-    source,
-    quote,
-    value_kind="period_value",
-    **kw,
-) -> None:
-    h, data = rows(d / "observations.csv")
-    row = dict.fromkeys(h, "")
-    row.update(
-        obs_id=oid,
-        entity=entity,
-        metric=metric,
-        period_start=start,
-        period_end=end,
-        value=value,
-        unit=unit,
-        qualifier="=",
-        value_text=value_text,
-        vendor=vendor,
-        value_kind=value_kind,
-        source_id=source,
-        quote=quote,
-    )
-    row.update(kw)
-    write(d / "observations.csv", h, [*data, row])
-
-
 def test_unreadable_file(tmp_path, monkeypatch):
     d = tmp_path / "data"
     shutil.copytree(FROZEN_DATA, d)
@@ -528,17 +441,6 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
 
 # --- make check-data ------------------------------------------------------------------------------
-def check_data(d: Path) -> subprocess.CompletedProcess:
-    """``make check-data --data-dir d`` in this process (``check.run``, what the command line calls): its exit
-    status and what it prints. The command line itself runs in a subprocess once, in the next test."""
-    from kimi_research.data import check
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = check.run(d)
-    return subprocess.CompletedProcess(["check-data", "--data-dir", str(d)], code, out.getvalue(), err.getvalue())
-
-
 @pytest.mark.make
 def test_check_data_passes_on_the_data_and_is_fast():
     t0 = time.perf_counter()

@@ -15,7 +15,6 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from test_data_faults import add_row, add_source
 
 import kimi_research as kr
 from kimi_research import paths
@@ -25,6 +24,8 @@ from kimi_research.analysis import contested as C
 from kimi_research.analysis import scenarios as S
 from kimi_research.errors import ParameterError
 from kimi_research.params.conclusions import ConclusionsParameters
+
+from datafiles import add_row, add_source
 
 SMALL = S.GridSpec(vary=("cpa", "peak_mau", "decline_series", "ad_share"), samples=3, seed=1)
 # every input varied, few samples: what each conclusion reads is checked on it

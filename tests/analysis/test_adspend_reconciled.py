@@ -10,7 +10,6 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from test_data_faults import add_row, add_source
 
 import kimi_research as kr
 from kimi_research.analysis import adspend
@@ -18,6 +17,8 @@ from kimi_research.data import comparable as C
 from kimi_research.orchestration.runner import load_param_set
 from kimi_research.params import defaults
 from kimi_research.presentation.narrative import adspend as narrative
+
+from datafiles import add_row, add_source
 
 FROZEN = kr.paths.ROOT / "tests" / "fixtures" / "data"
 NB = "02_ad_spend_bubble"
