@@ -288,13 +288,11 @@ def test_spend_path_never_spreads_a_total_over_months(live_ds):
     assert rep["spend_yuan"].astype(float).idxmax() in w  # the window holds the peak, not the last reported month
 
 
-def test_headline_states_the_range_and_the_floor(ds):
+def test_headline_states_the_range_and_the_floor(ds, analysed):
     from kimi_research.orchestration.results import payload_of
-    from kimi_research.params.adspend import AdSpendParameters
     from kimi_research.presentation.narrative import adspend as narrative
 
-    P = AdSpendParameters()
-    an = adspend.analyse(ds, P)
+    an, _ = analysed(NB, ds)
     r = payload_of(an)
     lo, hi = r["churn_range_allowed"]
     assert lo < an.fit.fitted_monthly_churn < hi
@@ -306,14 +304,13 @@ def test_headline_states_the_range_and_the_floor(ds):
     assert "lower bound" in narrative.retained_user_note(an.retained)
 
 
-def test_sections_are_the_results_contract(ds):
+def test_sections_are_the_results_contract(ds, analysed):
     """Every result key comes from exactly one section, the payload validates against the generated model, and the
     evidence comparison is computed by the analysis (both settings), not by a sentence function."""
     from kimi_research.orchestration.results import payload_of
     from kimi_research.orchestration.results_models import MODELS
-    from kimi_research.params.adspend import AdSpendParameters
 
-    an = adspend.analyse(ds, AdSpendParameters())
+    an, _ = analysed(NB, ds)
     keys = [k for s in an.sections().values() for k in s.results()]
     assert len(keys) == len(set(keys))
     payload = payload_of(an)
