@@ -94,11 +94,8 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
             rank, text, basis = None, "inconsistent", "the stated ranks and the values contradict each other"
         elif low == high:
             rank, text = int(low), str(int(low))
-            basis = (
-                "stated"
-                if stated_exact[e]
-                else ("derived from the order of the values and the other ranks" if stated_any[e] or e in values else "derived")
-            )
+            # (every app has a value or a rank row: it is in the list because of one)
+            basis = "stated" if stated_exact[e] else "derived from the order of the values and the other ranks"
         else:
             rank = None
             text = (
@@ -118,7 +115,8 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
                 "rank_obs": ", ".join(stated_any[e]),
             }
         )
-    out = pd.DataFrame(rows).set_index("entity")
+    # the columns named: with no app at all (a list of bounds only) the table is empty, not an error
+    out = pd.DataFrame(rows, columns=["entity", "lo", "hi", "rank", "rank_text", "basis", "rank_obs"]).set_index("entity")
     out["rank"] = pd.Series([r["rank"] for r in rows], index=out.index, dtype=object)  # int or None
     return out
 
