@@ -10,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from test_comparable import month, rows
+
+from kimi_research.data.loader import Dataset
 
 # the module, not the function of the same name that kimi_research.analysis.competitors exports
 R = importlib.import_module("kimi_research.analysis.competitors.ranking")
@@ -220,6 +223,11 @@ def test_an_app_only_in_the_rank_rows_is_ranked_too():
     assert got["z"] == row(1.0, 1.0, 1, "1", "stated", "r0") and got["a"] == row(2.0, INF, None, "≥2", POSITION)
 
 
+def test_rank_rows_may_be_an_empty_frame_without_columns():
+    got = derived({"a": 2.0, "b": 1.0}, pd.DataFrame())
+    assert got == {"a": row(1.0, INF, None, "not stated", POSITION), "b": row(2.0, INF, None, "≥2", POSITION)}
+
+
 def test_no_values_and_no_ranks_give_an_empty_table():
     out = R.derive_ranks({}, NO_RANKS)
     assert out.empty and list(out.columns) == COLUMNS and out.index.name == "entity"
@@ -240,8 +248,9 @@ def test_one_figure_per_app_a_point_then_a_named_firm_then_tier_then_obs_id():
         # b: a bound never beats a point, even when the point names no firm
         {"obs_id": "o3", "entity": "b", "open": True, "value_text": ">5万"},
         {"obs_id": "o4", "entity": "b", "firm": "", "tier": 2, "value_text": "6万"},
-        # c: only a bound
+        # c and zz: only a bound
         {"obs_id": "o5", "entity": "c", "open": True, "value_text": ">1万"},
+        {"obs_id": "o10", "entity": "zz", "open": True, "value_text": ">2万"},
         # d: the tier-1 source
         {"obs_id": "o6", "entity": "d", "tier": 2},
         {"obs_id": "o7", "entity": "d"},
@@ -251,8 +260,11 @@ def test_one_figure_per_app_a_point_then_a_named_firm_then_tier_then_obs_id():
     )
     chosen, bounds, conflicts = R.choose_values(f)
     assert {e: r.name for e, r in chosen.items()} == {"a": "o2", "b": "o4", "d": "o7", "e": "o8"}
+    # apps in the order of their chosen figure (named tier-1 o7, o8; named tier-2 o2; unnamed o4), not by name
+    assert list(chosen) == ["d", "e", "a", "b"]
     assert chosen["a"]["value_text"] == "12万" and chosen["a"]["entity"] == "a"
-    assert list(bounds.index) == ["o5"] and list(bounds.columns) == list(f.columns)  # the rows as given
+    # every app with only a bound, in obs_id order ('o10' < 'o5' as text), the rows as given
+    assert list(bounds.index) == ["o10", "o5"] and list(bounds.columns) == list(f.columns)
     # the figures not used that the chosen one conflicts with, in this app's rows only (o9 is e's, zz nobody's)
     assert conflicts == {"a": ["10万 (o1)"], "e": ["3万 (o9)"]}
 
@@ -304,6 +316,14 @@ def test_an_app_ranked_first_or_last_has_a_bound_on_one_side_only():
     np.testing.assert_array_equal(highs, [np.nan, 70.0, np.nan, 70.0, 70.0])
 
 
+def test_an_app_sharing_its_rank_with_a_valued_app_is_bounded_by_the_ranks_strictly_around_it():
+    # two rows state 3rd place (a tie); the valued app at 3rd is neither above nor below the one without a value
+    t = _table({"a": 2, "b": 3, "c": 3, "d": 4}, {"a": 90.0, "b": 50.0, "d": 20.0})
+    lows, highs = R.value_bounds_from_ranks(t)
+    np.testing.assert_array_equal(lows, [np.nan, np.nan, 20.0, np.nan])
+    np.testing.assert_array_equal(highs, [np.nan, np.nan, 90.0, np.nan])
+
+
 def test_ratios_to_kimi_leave_out_kimi_and_apps_without_a_ratio():
     t = pd.DataFrame({"ratio_to_kimi": [1.0, 34.5, np.nan, 0.5]}, index=["kimi", "doubao", "qwen", "zhipu"])
     got = R.ratios_to_kimi(t)
@@ -329,31 +349,57 @@ def _rank(uid: str, entity: str, rank: int, **kw) -> dict:
     } | kw
 
 
+def dataset(obs: pd.DataFrame, rank_list: bool = True) -> Dataset:
+    """A dataset of the apps named here and one company (no data folder read: these tests stay fast); with
+    ``rank_list`` False the metric has no rank list ('mau_rank' is not a metric)."""
+    apps = {
+        "kimi": ("Kimi", "independent"),
+        "doubao": ("Doubao", "big_tech"),
+        "deepseek": ("DeepSeek", "independent"),
+        "qwen": ("Qwen", "big_tech"),
+        "yuanbao": ("Yuanbao", "big_tech"),
+        "ant_afu": ("Ant Afu", "big_tech"),
+    }
+    entities = pd.DataFrame(
+        {"kind": "app", "name_en": [n for n, _ in apps.values()], "backing": [b for _, b in apps.values()]},
+        index=pd.Index(list(apps), name="entity_id"),
+    )
+    entities.loc["moonshot"] = ["company", "Moonshot AI", ""]
+    metrics = pd.DataFrame({"name": ["Monthly active users", "MAU rank"]}, index=pd.Index(["mau", "mau_rank"], name="metric"))
+    metrics = metrics if rank_list else metrics.loc[["mau"]]
+    empty = pd.DataFrame()
+    return Dataset(empty, entities, metrics, obs, empty, empty, empty, Path("."))
+
+
 @pytest.fixture(scope="module")
-def synthetic(ds):
+def synthetic():
     """QuestMobile's MAU list of May 2025 (values in 万): Doubao 10000; DeepSeek 5000 (tier 2) or 6000 (tier 1);
-    Kimi 1000 (tier 1) or 1200 (tier 2), stated 4th; Qwen stated 3rd, no value; Yuanbao only '> 2000万'; and
-    AiCPB's Doubao 9000 (another list), Kimi's April figure (another period)."""
+    Kimi 1000 (tier 1), 1200 or 1300 (tier 2), stated 4th; Qwen stated 3rd, no value; Yuanbao only '> 2000万';
+    a company's figure (Moonshot, not an app); and AiCPB's Doubao 9000 and Ant Afu 800 (another list), Kimi's
+    April figure (another period)."""
     obs = rows(
         {"obs_id": "o_d", **MAY, "entity": "doubao", "value": 10000, "tier": 1},
         {"obs_id": "o_s1", **MAY, "entity": "deepseek", "value": 5000, "tier": 2},
         {"obs_id": "o_s2", **MAY, "entity": "deepseek", "value": 6000, "tier": 1, "source_id": "s_y"},
         {"obs_id": "o_k", **MAY, "entity": "kimi", "value": 1000, "tier": 1},
         {"obs_id": "o_k2", **MAY, "entity": "kimi", "value": 1200, "tier": 2, "source_id": "s_y"},
+        {"obs_id": "o_k3", **MAY, "entity": "kimi", "value": 1300, "tier": 2, "source_id": "s_z"},
+        {"obs_id": "o_m", **MAY, "entity": "moonshot", "value": 500},
         _rank("o_kr", "kimi", 4, value_text="第四"),
         _rank("o_qr", "qwen", 3, value_text="第三"),
         {"obs_id": "o_y", **MAY, "entity": "yuanbao", "value": 2000, "qualifier": ">", "value_text": "超2000万"},
         {"obs_id": "o_a1", **MAY, "entity": "doubao", "value": 9000, "vendor": "aicpb"},
+        {"obs_id": "o_a2", **MAY, "entity": "ant_afu", "value": 800, "vendor": "aicpb"},
         {"obs_id": "o_old", **month("2025-04"), "entity": "kimi", "value": 900},
     )
-    return dataclasses.replace(ds, observations=obs)
+    return dataset(obs)
 
 
 def test_the_ranking_of_a_synthetic_list(synthetic):
     rk = R.ranking(synthetic, "mau", AS_OF, ["kimi", "doubao", "qwen", "yuanbao"])
     full = rk["full"]
     # rank order; Yuanbao (no rank, lo 1) after the app ranked 1st with a value
-    assert list(full.index) == ["doubao", "yuanbao", "deepseek", "qwen", "kimi"]
+    assert list(full.index) == ["doubao", "yuanbao", "deepseek", "qwen", "kimi"] and full.index.name == "entity"
     assert full["rank"].tolist() == [1, None, 2, 3, 4]
     # DeepSeek: its tier-1 6000万; below it Qwen (3rd) and Kimi (4th): 2nd. Doubao above it: 1st
     assert full["rank_text"].tolist() == ["1", "not stated", "2", "3", "4"]
@@ -366,7 +412,7 @@ def test_the_ranking_of_a_synthetic_list(synthetic):
     assert full["bound"].tolist() == ["point", "lower", "point", "", "point"]
     np.testing.assert_array_equal(full["bound_value"], [np.nan, 2e7, np.nan, np.nan, np.nan])
     assert full["value_obs"].tolist() == ["o_d", "o_y", "o_s2", "", "o_k"]
-    assert full["conflicts"].tolist() == ["", "", "5000万 (o_s1)", "", "1200万 (o_k2)"]
+    assert full["conflicts"].tolist() == ["", "", "5000万 (o_s1)", "", "1200万 (o_k2); 1300万 (o_k3)"]
     np.testing.assert_array_equal(full["position"], [1, np.nan, 2, np.nan, 3])  # among the valued apps
     np.testing.assert_array_equal(full["ratio_to_kimi"], [10.0, np.nan, 6.0, np.nan, 1.0])
     # Qwen, 3rd without a value: between DeepSeek (2nd, 6000万) and Kimi (4th, 1000万)
@@ -379,9 +425,9 @@ def test_the_ranking_of_a_synthetic_list(synthetic):
     pd.testing.assert_frame_equal(rk["table"], full.loc[["doubao", "yuanbao", "qwen", "kimi"]])
     assert rk["vendor"] == "questmobile"
     assert list(rk["rank_rows"].index) == ["o_kr", "o_qr"]
-    assert list(rk["other_lists"].index) == ["o_a1"]  # AiCPB's Doubao, apart
+    assert list(rk["other_lists"].index) == ["o_a1"]  # AiCPB's Doubao, apart (its Ant Afu is not selected)
     assert list(rk["source_rows"].index) == ["o_d", "o_k", "o_kr", "o_qr", "o_y"]  # not DeepSeek's, not o_k2
-    assert rk["conflicts"] == {"kimi": ["1200万 (o_k2)"]}  # DeepSeek's conflict is not in the selection
+    assert rk["conflicts"] == {"kimi": ["1200万 (o_k2)", "1300万 (o_k3)"]}  # DeepSeek's is not in the selection
     assert list(rk["left_out"].index) == ["o_old"] and rk["left_out"].at["o_old", "rule"] == "other_period"
 
 
@@ -408,14 +454,14 @@ def test_without_kimi_in_the_list_there_is_no_ratio(synthetic):
     assert full[["value_low_by_rank", "value_high_by_rank"]].isna().all().all()
 
 
-def test_any_firm_ranks_every_row_of_the_period_as_one_list(ds):
+def test_any_firm_ranks_every_row_of_the_period_as_one_list():
     obs = rows(
         {"obs_id": "o_1", **MAY, "entity": "kimi", "value": 1000, "vendor": "aicpb"},
         {"obs_id": "o_2", **MAY, "entity": "doubao", "value": 3000, "vendor": "aicpb"},
         _rank("o_3", "kimi", 2, vendor="aicpb"),
     )
     as_of = {k: v for k, v in AS_OF.items() if k != "series"}
-    rk = R.ranking(dataclasses.replace(ds, observations=obs), "mau", as_of, ["kimi", "doubao"])
+    rk = R.ranking(dataset(obs), "mau", as_of, ["kimi", "doubao"])
     t = rk["table"]
     assert list(t.index) == ["doubao", "kimi"] and t["rank"].tolist() == [1, 2] and rk["vendor"] == "aicpb"
     assert rk["other_lists"].empty and t.at["doubao", "ratio_to_kimi"] == 3.0
@@ -444,3 +490,38 @@ def test_a_list_of_bounds_only_is_shown_unranked(ds):
     )
     assert np.isnan(k["value"]) and np.isnan(k["ratio_to_kimi"]) and pd.isna(k["position"])
     assert list(rk["source_rows"].index) == ["o004_06"] and rk["rank_rows"].empty
+
+
+def test_a_firm_without_figures_in_the_period_has_an_empty_list(synthetic):
+    obs = synthetic.observations
+    rk = R.ranking(dataset(obs[obs["vendor"] == "aicpb"]), "mau", AS_OF, ["doubao", "ant_afu"])
+    assert rk["full"].empty and rk["table"].empty and rk["vendor"] == "" and rk["conflicts"] == {}
+    assert sorted(rk["other_lists"].index) == ["o_a1", "o_a2"]  # AiCPB's figures, apart
+
+
+def test_equal_values_share_the_best_position_and_a_metric_without_a_rank_list():
+    obs = rows(
+        {"obs_id": "o_1", **MAY, "entity": "kimi", "value": 1000},
+        {"obs_id": "o_2", **MAY, "entity": "doubao", "value": 3000},
+        {"obs_id": "o_3", **MAY, "entity": "deepseek", "value": 3000, "source_id": "s_y"},
+        {"obs_id": "o_4", **MAY, "entity": "qwen", "value": 3000, "source_id": "s_z"},
+    )
+    t = R.ranking(dataset(obs, rank_list=False), "mau", AS_OF, ["kimi", "doubao", "deepseek", "qwen"])["table"]
+    assert list(t.index) == ["doubao", "deepseek", "qwen", "kimi"]
+    assert t["position"].tolist() == [1, 1, 1, 4]  # three share 1st place among the figures; Kimi 4th
+    assert t["rank_text"].tolist() == ["not stated", "not stated", "not stated", "≥2"]
+    assert t["ratio_to_kimi"].tolist() == [3.0, 3.0, 3.0, 1.0]
+
+
+def test_a_quarters_average_is_ranked_at_the_quarter_even_beside_its_own_months():
+    q3 = month("2025 Q3")
+    obs = rows(
+        {"obs_id": "o_q", **q3, "entity": "kimi", "value_kind": "monthly_average", "value": 992.6},
+        {"obs_id": "o_q2", **q3, "entity": "doubao", "value_kind": "monthly_average", "value": 15000},
+        {"obs_id": "o_8", **month("2025-08"), "entity": "kimi", "value": 1000},
+    )
+    as_of = {"start": pd.Timestamp("2025-07-01"), "end": pd.Timestamp("2025-09-30"), "series": "questmobile", "label": "2025 Q3"}
+    rk = R.ranking(dataset(obs), "mau", as_of, ["kimi", "doubao"])
+    assert rk["table"]["value_obs"].tolist() == ["o_q2", "o_q"]
+    assert rk["table"]["ratio_to_kimi"].tolist() == pytest.approx([15000 / 992.6, 1.0], rel=1e-12)
+    assert list(rk["left_out"].index) == ["o_8"]  # the month, for another period

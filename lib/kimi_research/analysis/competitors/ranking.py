@@ -134,7 +134,7 @@ def choose_values(values: pd.DataFrame) -> tuple[dict[str, pd.Series], pd.DataFr
         _named=(values["firm"] == "").astype(int),
         _tier=values["tier"].astype(float) if "tier" in values.columns else 1.0,
         _id=values.index.astype(str),
-    ).sort_values(["_open", "_named", "_tier", "_id"], kind="stable")
+    ).sort_values(["_open", "_named", "_tier", "_id"])  # (obs ids are unique: a total order)
     chosen: dict[str, pd.Series] = {}
     conflicts: dict[str, list[str]] = {}
     bounds = []
@@ -197,7 +197,6 @@ def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]
     t["bound_value"] = [float(bound_of[e]["base_value"]) if e in bound_of else np.nan for e in ents]
     t["value_obs"] = [chosen[e].name if e in chosen else bound_of[e].name if e in bound_of else "" for e in ents]
     t["conflicts"] = ["; ".join(conflicts.get(e, [])) for e in ents]
-    ranks["rank"] = ranks["rank"].astype(object)
     t = t.join(ranks)
     pos = pd.Series(values).rank(ascending=False, method="min")
     t["position"] = [int(pos[e]) if e in pos.index else None for e in ents]
