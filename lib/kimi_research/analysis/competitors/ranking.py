@@ -94,11 +94,8 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
             rank, text, basis = None, "inconsistent", "the stated ranks and the values contradict each other"
         elif low == high:
             rank, text = int(low), str(int(low))
-            basis = (
-                "stated"
-                if stated_exact[e]
-                else ("derived from the order of the values and the other ranks" if stated_any[e] or e in values else "derived")
-            )
+            # (every app has a value or a rank row: it is in the list because of one)
+            basis = "stated" if stated_exact[e] else "derived from the order of the values and the other ranks"
         else:
             rank = None
             text = (
@@ -118,7 +115,8 @@ def derive_ranks(values: dict[str, float], rank_rows: pd.DataFrame) -> pd.DataFr
                 "rank_obs": ", ".join(stated_any[e]),
             }
         )
-    out = pd.DataFrame(rows).set_index("entity")
+    # the columns named: with no app at all (a list of bounds only) the table is empty, not an error
+    out = pd.DataFrame(rows, columns=["entity", "lo", "hi", "rank", "rank_text", "basis", "rank_obs"]).set_index("entity")
     out["rank"] = pd.Series([r["rank"] for r in rows], index=out.index, dtype=object)  # int or None
     return out
 
@@ -136,7 +134,7 @@ def choose_values(values: pd.DataFrame) -> tuple[dict[str, pd.Series], pd.DataFr
         _named=(values["firm"] == "").astype(int),
         _tier=values["tier"].astype(float) if "tier" in values.columns else 1.0,
         _id=values.index.astype(str),
-    ).sort_values(["_open", "_named", "_tier", "_id"], kind="stable")
+    ).sort_values(["_open", "_named", "_tier", "_id"])  # (obs ids are unique: a total order)
     chosen: dict[str, pd.Series] = {}
     conflicts: dict[str, list[str]] = {}
     bounds = []
@@ -199,7 +197,6 @@ def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]
     t["bound_value"] = [float(bound_of[e]["base_value"]) if e in bound_of else np.nan for e in ents]
     t["value_obs"] = [chosen[e].name if e in chosen else bound_of[e].name if e in bound_of else "" for e in ents]
     t["conflicts"] = ["; ".join(conflicts.get(e, [])) for e in ents]
-    ranks["rank"] = ranks["rank"].astype(object)
     t = t.join(ranks)
     pos = pd.Series(values).rank(ascending=False, method="min")
     t["position"] = [int(pos[e]) if e in pos.index else None for e in ents]
