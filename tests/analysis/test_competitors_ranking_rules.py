@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_comparable import month, rows
 
 from kimi_research.data.loader import Dataset
+
+from synthetic_rows import month, rows
 
 # the module, not the function of the same name that kimi_research.analysis.competitors exports
 R = importlib.import_module("kimi_research.analysis.competitors.ranking")
