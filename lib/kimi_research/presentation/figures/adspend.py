@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -252,7 +252,7 @@ def cost_per_retained_user(ue: RetainedUserCost):
             curve.index * 100,
             curve[c],
             lw=2.6 if c == ue.cpa_yuan else 1.6,
-            label=f"CPA {c:g} + compute {ue.compute_cost_per_user_yuan:g} CNY ({ue.curve_sources[c]})",
+            label=f"CPA {c:g} + compute {ue.compute_cost_per_user_yuan:g} CNY ({ue.curve_sources[cast(float, c)]})",
         )
     lo, hi = float(curve.index.min()), float(curve.index.max())
     on_chart = lo <= ue.retention_30d <= hi  # a retention outside the drawn range is stated, never drawn off the axes
@@ -441,7 +441,7 @@ def fit_diagnostics(f: StockFlowFit):
     a1.set_ylim(0, None)
     a1.set_ylabel("sum of squared log errors")
     a1.legend(fontsize=9.5)
-    lab = [f"{targets.at[oid, 'period']}\n({oid})" for oid in fit.table.index]
+    lab = [f"{targets.at[oid, 'period']!s}\n({oid})" for oid in fit.table.index]
     a2.bar(lab, fit.table["relative_error"] * 100, color=["#d62728" if v > 0 else "#1f77b4" for v in fit.table["relative_error"]])
     for i, v in enumerate(fit.table["relative_error"]):
         a2.text(i, v * 100, f"{v:+.0%}", ha="center", va="bottom" if v > 0 else "top", fontsize=10)
@@ -470,7 +470,7 @@ def counterfactual(c: Counterfactuals):
             plotting.month_mid(s.index),
             s / 1e6,
             lw=2.4 if k != "chosen spend path" else 2.8,
-            color=colors[k],
+            color=colors[cast(str, k)],
             ls="-" if k != "chosen spend path" else "--",
             label=f"{k}: {format_en(s.iloc[-1], 'count')} in {s.index[-1].strftime('%b %Y')}",
         )

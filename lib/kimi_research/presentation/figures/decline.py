@@ -8,6 +8,7 @@ opaque white box drawn above the lines, so no line strikes through it (the overl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -174,6 +175,7 @@ def draw_rows(
     labels: list[tuple] = []
     usable = rows["usable"] if "usable" in rows.columns else pd.Series(True, index=rows.index)
     for key, g in rows.groupby("series", sort=True):
+        key = cast(str, key)
         c = colors.get(key, "#555555")
         name = names.get(key, key)
         ok = g[usable[g.index]]

@@ -4,6 +4,7 @@ the analysis and returns a figure; the explorer takes its section and recomputes
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -391,7 +392,7 @@ def runway(lg: CashLedger):
     ends = []
     for ev, ledger in lg.ledgers.items():
         t = ledger.table
-        x = t.index.to_timestamp()
+        x = cast(pd.PeriodIndex, t.index).to_timestamp()
         ax.fill_between(x, t["cash_low"] / 1e9, t["cash_high"] / 1e9, color=colors[ev], alpha=0.25, step="post")
         ax.plot(
             x,
@@ -407,7 +408,11 @@ def runway(lg: CashLedger):
                 ends.append(d)
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(
-        lg.last_article, color="#555555", lw=1, ls="-.", label=f"latest article ({lg.latest_source}, {lg.last_article:%b %Y})"
+        lg.last_article,
+        color="#555555",
+        lw=1,
+        ls="-.",
+        label=f"latest article ({lg.latest_source}, {lg.last_article:%b %Y})",
     )
     right = max([lg.last_article, *ends]) + pd.DateOffset(months=3)
     ax.set_xlim(min(ledger.table.index[0].to_timestamp() for ledger in lg.ledgers.values()) - pd.DateOffset(months=1), right)
