@@ -73,8 +73,8 @@ def spend_timeline(sp: SpendPath):
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),  # above the event lines it crosses
             zorder=6,
         )
-    ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
-    ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))
+    ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
+    ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(0, peak / 1e6 * 1.7)
     ax.set_title(f"Kimi's monthly ad spend (spend path: {sp.spend_path})")
     ax.set_ylabel("ad spend (CNY million per month)")
@@ -400,8 +400,8 @@ def stock_flow_fit(f: ModelledUsers):
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
             zorder=7,
         )
-    ax.axvspan(last_data.to_timestamp(how="end"), xm[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
-    ax.set_xlim(xm[0] - pd.Timedelta(days=20), xm[-1] + pd.Timedelta(days=16))
+    ax.axvspan(last_data.to_timestamp(how="end"), xm[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
+    ax.set_xlim(xm[0] - pd.Timedelta(days=20), xm[-1] + pd.Timedelta(days=16))  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
     ax.set_title(f"Bought users under the '{f.spend_path}' spend path vs measured MAU")
     ax.set_ylabel("users (million)")
@@ -478,7 +478,7 @@ def counterfactual(c: Counterfactuals):
         if r["n_months"] > 1:
             ax.hlines(r["base_value"] / 1e6, r["period_start"], r["period_end"], color=qm, lw=3)
         ax.scatter(r["period_mid"], r["base_value"] / 1e6, color=qm, s=70, zorder=6, label="QuestMobile MAU" if i == 0 else None)
-    ax.axvspan(last_data.to_timestamp(how="end"), cf.index[-1].to_timestamp(how="end"), color="#f4f4f4", zorder=0)
+    ax.axvspan(last_data.to_timestamp(how="end"), cf.index[-1].to_timestamp(how="end"), color="#f4f4f4", zorder=0)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(0, cf.max().max() / 1e6 * 1.3)
     ax.set_title(f"Counterfactual: bought users with spend continued vs stopped (churn {F.pct(churn)})")
     ax.set_ylabel("users (million)")

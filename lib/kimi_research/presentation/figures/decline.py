@@ -262,7 +262,7 @@ def trajectory(tr: Trajectory):
     rows, name, m = tr.rows, plotting.name(tr.name), METRIC_SHORT[tr.metric]
     fig, ax = plt.subplots(figsize=(10, 5.4))
     labels = draw_rows(ax, rows, tr.series_names, series_colors(rows["series"].unique()))
-    ax.set_xlim(tr.axis.lo, tr.axis.hi)
+    ax.set_xlim(tr.axis.lo, tr.axis.hi)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     plotting.millions_axis(ax)
     tops = [*(rows["base_value"] * 1.35), *rows["base_value_high"]]
     plotting.headroom(ax, tops)
@@ -336,7 +336,7 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
                     label=f"floor: weekly users {plotting.value_label(w)} ({w['period']})",
                 )
                 values.append(float(w["base_value"]))
-    ax.set_xlim(dec.axis.lo, dec.axis.hi)
+    ax.set_xlim(dec.axis.lo, dec.axis.hi)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     plotting.millions_axis(ax, log=True)
     values += list(chosen["base_value"] * 1.3)
     lo_v, hi_v = min(values), max(values)
@@ -389,7 +389,7 @@ def growth_phase(gr: Growth, series_names: Mapping[str, str]):
             lw=2,
             label=f"×{g['multiple']:.1f} in {g['months']:.1f} months = {pct(g['monthly_growth'], sign=True)} a month",
         )
-    ax.set_xlim(gr.axis.lo, gr.axis.hi)
+    ax.set_xlim(gr.axis.lo, gr.axis.hi)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     plotting.millions_axis(ax, log=True)
     values = list(grows["base_value"] * 1.3) + list(grows["base_value"] / 1.3)
     plotting.headroom(ax, values, log=True)
