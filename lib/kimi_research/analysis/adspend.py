@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -134,7 +134,11 @@ def _months(r) -> pd.PeriodIndex:
 def _ids(total: C.Total) -> list[str]:
     """The observation ids behind a total: the rows used and the repeats folded into them."""
     return sorted(
-        {i for _, r in total.rows.iterrows() for i in (r["obs_ids"] if isinstance(r.get("obs_ids"), list) else [r.name])}
+        {
+            i
+            for _, r in total.rows.iterrows()
+            for i in (r["obs_ids"] if isinstance(r.get("obs_ids"), list) else [cast(str, r.name)])
+        }
     )
 
 
@@ -199,7 +203,7 @@ def _fill(data: pd.DataFrame, path: str, idx: pd.PeriodIndex) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.PeriodIndex(idx, name="month"), columns=["spend_yuan", "status", "obs_ids", "data"])
     for m in idx:
         if m in data.index:
-            r = data.loc[m]
+            r = data.loc[cast(Any, m)]
             if r["kind"] in ("point", "span"):
                 out.loc[m] = [r["value"], "reported", r["obs_ids"], True]
             elif r["kind"] == "lower bound":
@@ -220,7 +224,8 @@ def _fill(data: pd.DataFrame, path: str, idx: pd.PeriodIndex) -> pd.DataFrame:
                 out.loc[m] = [r["value"], "lower bound", r["obs_ids"], True]
         else:
             fill = 0.0 if path in ("zero", "lower_bounds") else floor
-            out.loc[m] = [fill, "assumption", "", False]
+            assumed: list[Any] = [fill, "assumption", "", False]
+            out.loc[m] = assumed
     out["spend_yuan"] = out["spend_yuan"].astype(float)
     out["data"] = out["data"].astype(bool)
     out["status"] = out["status"].astype(str)
@@ -481,7 +486,7 @@ def users_per_budget(budget_yuan: float, cpa: float) -> float:
 
 
 # --- the stock-flow model ----------------------------------------------------------------------------
-def cpa_per_month(cpa: float | pd.Series, index: pd.PeriodIndex) -> np.ndarray:
+def cpa_per_month(cpa: float | pd.Series, index: pd.Index) -> np.ndarray:
     """The cost per user of each month of ``index``: a number for every month, or a monthly path (a Series on a
     monthly PeriodIndex, see :func:`cpa_path`; months it does not cover take its nearest month's value)."""
     if isinstance(cpa, pd.Series):
@@ -552,7 +557,7 @@ def model_at_targets(users: pd.Series, targets: pd.DataFrame) -> np.ndarray:
         n = len(ords)
         pos = [np.array([(m.ordinal - ords[0]) if 0 <= m.ordinal - ords[0] < n else -1 for m in ms]) for ms in targets["months"]]
     else:
-        pos = [idx.get_indexer(list(ms)) for ms in targets["months"]]  # positions of each target's months
+        pos = [idx.get_indexer(cast(Any, list(ms))) for ms in targets["months"]]  # positions of each target's months
     missing = [m for p, ms in zip(pos, targets["months"], strict=True) for i, m in zip(p, ms, strict=True) if i < 0]
     if missing:
         raise DataError(
@@ -817,7 +822,7 @@ def retention_floor(spend: pd.Series, cpa: float | pd.Series, months: list, mau:
     nobody who stays past the first 30 days ever leaves. With n_m new users in month m and retention r, month m
     holds n_m + r x (new users of every earlier month); r = (MAU - mean n_m) / mean(earlier new users), at least 0.
     None when even r = 1 falls short (bought users alone cannot reach the MAU)."""
-    new = pd.Series(spend.to_numpy(dtype=float) / cpa_per_month(cpa, spend.index) + organic, index=spend.index)
+    new: pd.Series = pd.Series(spend.to_numpy(dtype=float) / cpa_per_month(cpa, spend.index) + organic, index=spend.index)
     earlier = new.cumsum() - new
     own, before = float(new.reindex(months).mean()), float(earlier.reindex(months).mean())
     if mau <= own:
@@ -1326,7 +1331,7 @@ def market_size(ds, P) -> tuple[float, str, str, str]:
             "data/observations.csv", message="no MAU or WAU row of an app to size the market: set saturation_users to a number"
         )
     top = lv["base_value"].astype(float).idxmax()
-    return float(lv.at[top, "base_value"]), str(top), str(lv.at[top, "entity"]), str(lv.at[top, "metric"])
+    return float(cast(float, lv.at[top, "base_value"])), str(top), str(lv.at[top, "entity"]), str(lv.at[top, "metric"])
 
 
 def model_options(P) -> dict:
@@ -1349,7 +1354,9 @@ def _spend_path(ds, P, rows: pd.DataFrame, end: pd.Period) -> SpendPath:
     window = peak_window(spend)
     # the largest reported month of the path (a month's own figure: never a window inside it, never a total)
     reported = spend[spend["status"] == "reported"]
-    peak_row = rows.loc[reported.at[reported["spend_yuan"].astype(float).idxmax(), "obs_ids"].split(";")[0]]
+    peak_row = cast(
+        pd.Series, rows.loc[cast(str, reported.at[reported["spend_yuan"].astype(float).idxmax(), "obs_ids"]).split(";")[0]]
+    )
     floor = float(spend.attrs["floor"])
     spans = rows[rows["metric"] == "ad_spend_monthly"]
     undated_peaks = rows[rows["metric"] == "ad_spend_peak_month"]
@@ -1392,7 +1399,7 @@ def _rivals(ds, sp: SpendPath) -> RivalSpend:
         outspend=kimi_peak / same_q["base_value_per_month"].max() if len(same_q) else float("nan"),
         window=window,
         names=names(ds, ["kimi", "doubao", "yuanbao"]),
-        source=cite(ds, pd.concat([sp.rows.loc[kd["obs_ids"].str.split(";").explode()], rivals])),
+        source=cite(ds, pd.concat([sp.rows.loc[cast(Any, kd["obs_ids"].str.split(";").explode())], rivals])),
     )
 
 
@@ -1496,7 +1503,7 @@ def _bought_vs_kept(ds, P, sp: SpendPath, targets: pd.DataFrame, ue: UnitEconomi
             ds,
             pd.concat(
                 [
-                    sp.rows.loc[sp.spend.loc[window, "obs_ids"].str.split(";").explode()],
+                    sp.rows.loc[cast(Any, sp.spend.loc[window, "obs_ids"].str.split(";").explode())],
                     cpa_rows,
                     ds.observations.loc[[after.name, rc.retention_row.name]],
                 ]
@@ -1545,7 +1552,7 @@ def _modelled_users(ds, P, sp: SpendPath, f: StockFlowFit, opts: dict, cpa) -> M
     others = ds.select("kimi", "mau")
     others = others[~others.index.isin(targets.index) & others["period_start"].notna()].copy()
     others["who"] = [ds.name(v) if isinstance(v, str) else "no firm named" for v in others["vendor"]]
-    window_rows = sp.rows.loc[sp.spend.loc[sp.window, "obs_ids"].str.split(";").explode()]
+    window_rows = sp.rows.loc[cast(Any, sp.spend.loc[sp.window, "obs_ids"].str.split(";").explode())]
     return ModelledUsers(
         churn=f.fitted_monthly_churn,
         churn_ci=list(ci) if ci else None,
@@ -1599,7 +1606,7 @@ def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict, cpa) -
         last_t=fit.last_t,
         used=used,
         last_data=sp.last_data,
-        continued_level=float(spend.loc[sp.last_data, "spend_yuan"]),
+        continued_level=float(cast(float, spend.loc[cast(Any, sp.last_data), "spend_yuan"])),
         months_after=months_after,
         path_spend_after=float(spend["spend_yuan"].iloc[-months_after:].sum()) if months_after else 0.0,
         churn=fit.fitted_monthly_churn,
@@ -1609,7 +1616,7 @@ def _counterfactuals(ds, P, sp: SpendPath, fit: StockFlowFit, opts: dict, cpa) -
         saturation_is_largest_app=P.saturation_users == "largest_app",
         saturation_label=f"{ds.name(sat_entity)}'s {per.get(sat_metric, sat_metric)}" if sat_entity else "",
         events=sp.events,
-        source=cite(ds, pd.concat([sp.rows.loc[spend.loc[sp.window, "obs_ids"].str.split(";").explode()], used])),
+        source=cite(ds, pd.concat([sp.rows.loc[cast(Any, spend.loc[sp.window, "obs_ids"].str.split(";").explode())], used])),
     )
 
 
@@ -1701,7 +1708,7 @@ def _acquisition(
     bought = {k: window_spend / v for k, v in readings.items()}
     bought["rising"] = users_bought(spend.loc[window, "spend_yuan"], path)
     after = bk.after
-    months = list(targets.at[after.name, "months"])
+    months = list(cast(list, targets.at[after.name, "months"]))
     organic = float(P.organic_users_per_month)
     floors = retention_floors(ds, readings, after, months, end, organic, rising=path)
     reachable = [f for d in floors.values() for f in d.values() if f is not None]
@@ -1784,7 +1791,7 @@ def _wan(v: float) -> str:
 def _cost_base(ds, sp: SpendPath) -> CostBase:
     share_row = ds.select("kimi", "ad_spend_share").iloc[0]
     peak = sp.peak_monthly_spend_yuan
-    low_peak = sp.undated_peaks.loc[sp.undated_peaks["base_value"].idxmin()]
+    low_peak = sp.undated_peaks.loc[cast(Any, sp.undated_peaks["base_value"].idxmin())]
     return CostBase(
         ad_spend_share=float(share_row["base_value"]),
         implied_total_monthly_cost_yuan=peak / share_row["base_value"],

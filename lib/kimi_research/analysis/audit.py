@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -300,7 +300,7 @@ def _conflicts(ds, obs: pd.DataFrame) -> Conflicts:
 
 def _doubtful(obs: pd.DataFrame) -> Doubtful:
     susp = doubtful(obs)
-    k2 = obs.loc[K2_VISITS] if K2_VISITS in obs.index else None
+    k2 = cast(pd.Series, obs.loc[K2_VISITS]) if K2_VISITS in obs.index else None
     return Doubtful(
         n_suspicious=len(susp),
         suspicious=list(susp.index),

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -106,7 +106,7 @@ class Conclusion:
         return ok.astype(object).where(m.notna(), None)
 
     def text(self, table: pd.DataFrame) -> str:
-        first = table.iloc[0].to_dict() if len(table) else {}
+        first = cast(dict[str, Any], table.iloc[0].to_dict()) if len(table) else {}
         try:
             return self.statement.format(**first)
         except (KeyError, ValueError, IndexError):
@@ -429,6 +429,7 @@ def outcomes(
     solve = solver is not None and len(ranges) == 1
     keys = [n for n in read if not (solve and n in ranges)]
     h = c.holds(table)
+    groups: list[tuple[Any, pd.Index]]
     if not keys:
         groups = [((), table.index)]
     else:
@@ -496,8 +497,8 @@ def _where_not_evaluable(out: pd.DataFrame, keys: list[str], reg: dict[str, C.Co
     for name in keys:
         if reg[name].kind != C.DISCRETE:
             continue
-        all_na = out.groupby(name, sort=False)["status"].agg(lambda s: (s == NA).all())
-        some_na = out.groupby(name, sort=False)["status"].agg(lambda s: (s == NA).any())
+        all_na = out.groupby(name, sort=False)["status"].agg(lambda s: cast(bool, (s == NA).all()))
+        some_na = out.groupby(name, sort=False)["status"].agg(lambda s: cast(bool, (s == NA).any()))
         readings = [str(k) for k, v in all_na.items() if v]
         if readings and not some_na[~all_na].any():
             return Where(name, tuple(readings))
@@ -513,7 +514,7 @@ def _candidates(out: pd.DataFrame, keys: list[str], reg: dict[str, C.ContestedIn
     for name in keys:
         if reg[name].kind != C.DISCRETE:
             continue
-        full = ev.groupby(name, sort=False)["status"].agg(lambda s: (s == HOLDS).all())
+        full = ev.groupby(name, sort=False)["status"].agg(lambda s: cast(bool, (s == HOLDS).all()))
         fails = [str(k) for k, ok in full.items() if not ok]
         if 0 < len(fails) < len(full):
             found.append((0, len(fails), order.index(name), Where(name, tuple(fails))))
@@ -595,7 +596,7 @@ def grade_one(
             labels = codes.map({i: f"{x['min']:.3g}–{x['max']:.3g}" for i, x in span.iterrows()})
         else:
             labels = sub[name]
-        g = h.groupby(labels, sort=False).agg(lambda s: s.dropna().astype(bool).mean() if s.notna().any() else None)
+        g = h.groupby(labels, sort=False).agg(lambda s: cast(Any, s.dropna().astype(bool).mean() if s.notna().any() else None))
         known = g.dropna().astype(float)
         spread = float(known.max() - known.min()) if len(known) else 0.0
         if spread > 0 or g.isna().any():

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -278,13 +278,16 @@ def _readings(ds: Dataset, rows: pd.DataFrame, per_month: bool) -> list[Reading]
     r = rows.assign(
         _value=[_reading_value(x, per_month) for _, x in rows.iterrows()],
         _unnamed=(rows["firm"] == "").astype(int),
-        _tier=[min(int(ds.sources.at[s, "tier"]) if s in ds.sources.index else 9 for s in ids) for ids in rows["source_ids"]],
+        _tier=[
+            min(int(cast(int, ds.sources.at[s, "tier"])) if s in ds.sources.index else 9 for s in ids)
+            for ids in rows["source_ids"]
+        ],
         _id=rows.index.astype(str),
     ).sort_values(["_unnamed", "_tier", "_value", "_id"], kind="stable")
     groups: list[list[str]] = []
     for oid, x in r.iterrows():
         for g in groups:
-            ref = float(r.at[g[0], "_value"])
+            ref = float(cast(float, r.at[g[0], "_value"]))
             if abs(ref - x["_value"]) <= ROUNDING * max(abs(ref), abs(x["_value"])):
                 g.append(str(oid))
                 break

@@ -36,7 +36,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -276,8 +276,8 @@ def block_rise(ds: Dataset, reg) -> dict:
         return {"dau_rise_start": None, "dau_rise_end": None, "dau_rise_multiple": math.nan}
     obs = ds.observations
     return {
-        "dau_rise_start": str(obs.at[r["start_obs"], "period_start"].to_period("M")),
-        "dau_rise_end": str(obs.at[r["end_obs"], "period_end"].to_period("M")),
+        "dau_rise_start": str(cast(pd.Timestamp, obs.at[r["start_obs"], "period_start"]).to_period("M")),
+        "dau_rise_end": str(cast(pd.Timestamp, obs.at[r["end_obs"], "period_end"]).to_period("M")),
         "dau_rise_multiple": float(r["multiple"]),
     }
 
@@ -286,14 +286,14 @@ def block_spend(ds: Dataset, reg, spend_path: str, peak_spend: str) -> dict:
     """Timing of spend against the daily-user rise; Kimi's late-2024 spend; whether a stop is reported."""
 
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
-    peak_month = sp["spend_yuan"].idxmax()
+    peak_month = cast(pd.Period, sp["spend_yuan"].idxmax())
     out: dict[str, Any] = {"spend_peak_month": str(peak_month), "spend_in_rise_yuan": math.nan}
     out["spend_peak_months_after_rise"] = math.nan
     r = _dau_rise(ds)
     if r is not None:
         obs = ds.observations
-        start = obs.at[r["start_obs"], "period_start"].to_period("M")
-        end = obs.at[r["end_obs"], "period_end"].to_period("M")
+        start = cast(pd.Timestamp, obs.at[r["start_obs"], "period_start"]).to_period("M")
+        end = cast(pd.Timestamp, obs.at[r["end_obs"], "period_end"]).to_period("M")
         in_rise = sp[(sp.index >= start) & (sp.index <= end)]
         out.update(spend_in_rise_yuan=float(in_rise["spend_yuan"].sum()), spend_peak_months_after_rise=(peak_month - end).n)
     window = adspend.peak_window(sp)
@@ -312,11 +312,11 @@ def block_mau_peak(ds: Dataset, reg, spend_path: str, peak_spend: str, peak_mau:
     months the spend peak came before the month of the peak-MAU reading (negative: after it)."""
     sp = _spend(ds, spend_path, reg["peak_spend"].reading(peak_spend).value, _model_end(ds))
     reading = reg["peak_mau"].reading(peak_mau)
-    ends = [ds.observations.at[o, "period_end"] for o in reading.obs_ids if o in ds.observations.index]
+    ends = [cast(pd.Timestamp, ds.observations.at[o, "period_end"]) for o in reading.obs_ids if o in ds.observations.index]
     if not ends or pd.isna(min(ends)):
         return {"spend_peak_months_before_mau_peak": math.nan}
     mau_month = pd.Timestamp(min(ends)).to_period("M")
-    return {"spend_peak_months_before_mau_peak": float((mau_month - sp["spend_yuan"].idxmax()).n)}
+    return {"spend_peak_months_before_mau_peak": float((mau_month - cast(pd.Period, sp["spend_yuan"].idxmax())).n)}
 
 
 def block_acquisition(ds: Dataset, reg) -> dict:
@@ -703,13 +703,13 @@ def assemble(grid: pd.DataFrame, done: Iterable[tuple[Task, dict]], ds: Dataset,
     table = grid.copy()
     columns: dict[str, list[str]] = {}
     for b in BLOCKS:
-        res = pd.DataFrame(by_block.get(b.name, []))
-        columns[b.name] = [c for c in res.columns if c not in b.inputs]
+        res_frame = pd.DataFrame(by_block.get(b.name, []))
+        columns[b.name] = [c for c in res_frame.columns if c not in b.inputs]
         if b.inputs:
-            table = table.merge(res, on=list(b.inputs), how="left", validate="many_to_one")
-        elif len(res):
-            for col in res.columns:
-                table[col] = res[col].iloc[0]
+            table = table.merge(res_frame, on=list(b.inputs), how="left", validate="many_to_one")
+        elif len(res_frame):
+            for col in res_frame.columns:
+                table[col] = res_frame[col].iloc[0]
     ctx = context(ds, reg, spec)
     return Evaluation(table=derive(table, ctx), n_tasks=0, registry=reg, depends=dependencies(reg, columns), context=ctx)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -350,7 +350,7 @@ def kimi_facts(ds) -> KimiFacts:
     return KimiFacts(
         peak_ad_spend=peak,
         peak_ad_spend_low=low,
-        peak_month=peak_month,
+        peak_month=cast(pd.Timestamp, peak_month),
         ad_share=Fact(float(share["base_value"]), str(share.name)),
         alarm_threshold=Fact(float(alarm["base_value"]), str(alarm.name)),
         training_cost=Fact(float(train["base_value"]), str(train.name), float(train["base_value_high"])),
@@ -1300,7 +1300,7 @@ def _ledger_share(ds: Dataset, P: SustainabilityParameters, x: _Inputs, lg: Cash
 def _latest_source(ds: Dataset) -> tuple[str, pd.Timestamp]:
     """The id and publication date of the latest source of ``ds``."""
     sid = str(ds.sources["date_published"].map(lambda d: pd.Timestamp(d)).idxmax())
-    return sid, pd.Timestamp(ds.sources.at[sid, "date_published"])
+    return sid, pd.Timestamp(cast(str, ds.sources.at[sid, "date_published"]))
 
 
 def _cash_ledger(full: Dataset, ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> CashLedger:
@@ -1376,7 +1376,7 @@ def _runway(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> Runway:
     cash_out = months.map(lambda m: cash_out_date(facts.investment_date, m))
     by_amount = funding_cny.__getitem__
     first, last = min(funding_cny, key=by_amount), max(funding_cny, key=by_amount)  # smaller, larger
-    runway_end = cash_out.at["total_cost", last]
+    runway_end = cast("pd.Timestamp | None", cash_out.at["total_cost", last])
     last_article = _latest_source(ds)[1]
     return Runway(
         funding_cny=funding_cny,
@@ -1388,7 +1388,7 @@ def _runway(ds: Dataset, P: SustainabilityParameters, x: _Inputs) -> Runway:
         },
         runway=months,
         cash_out=cash_out,
-        funding_labels={oid: f"{obs.at[oid, 'value_text']} ({oid}, {obs.at[oid, 'source_id']})" for oid in funding_cny},
+        funding_labels={oid: f"{obs.at[oid, 'value_text']!s} ({oid}, {obs.at[oid, 'source_id']!s})" for oid in funding_cny},
         first=first,
         last=last,
         last_is_lower_bound=obs.at[last, "qualifier"] == ">",

@@ -39,7 +39,7 @@ def run(data_dir: Path | str | None = None, out=None, quiet: bool = False) -> in
     for _, r in missing.iterrows():
         print(
             f"{shown}{r['table']}.csv: {r['id']}: quote not found in the archived text of {r['source_id']} "
-            f"({ds.sources.at[r['source_id'], 'archive']}); copy the quote verbatim from it "
+            f"({ds.sources.at[r['source_id'], 'archive']!s}); copy the quote verbatim from it "
             "(white space may differ), or flag gloss_removed if pinyin glosses were removed",
             file=out,
         )

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -320,8 +321,8 @@ def _fold(rows: pd.DataFrame, rel_tol: float, out: _LeftOut) -> tuple[pd.DataFra
         repeats,
         "same_measurement",
         lambda x: (
-            f"the same measurement as {x['measurement']} ({r.at[x['measurement'], 'value_text']}, "
-            f"{r.at[x['measurement'], 'period']}): counted once"
+            f"the same measurement as {x['measurement']} ({r.at[x['measurement'], 'value_text']!s}, "
+            f"{r.at[x['measurement'], 'period']!s}): counted once"
         ),
     )
     kept = r[r.index == r["measurement"]].copy()
@@ -839,7 +840,7 @@ def ratio_pairs(
                 scope_a, scope_b = (x if isinstance(x, str) and x else "" for x in (a.get("scope"), b.get("scope")))
                 if a["special_day"] or b["special_day"]:
                     leave(a, b, "special_day", f"{what}: a special day, not a typical level")
-                elif not (inside[a.name] and inside[b.name]):
+                elif not (inside[cast(str, a.name)] and inside[cast(str, b.name)]):
                     leave(a, b, "outside_window", f"{what}: outside the study window ({text})")
                 elif a["open"] or b["open"]:
                     leave(a, b, "bound", f"{what}: a bound is not a point, so the ratio would be a bound too")
@@ -1101,12 +1102,12 @@ def _disjoint_total(rows: pd.DataFrame, start, end, label: str, rel_tol: float) 
             if y["_days"] > x["_days"] and y["period_start"] <= x["period_start"] and x["period_end"] <= y["period_end"]
         ]
         if holders:
-            contained[a] = min(holders, key=lambda b: (-r.at[b, "_days"], str(b)))
+            contained[a] = min(holders, key=lambda b: (-cast(float, r.at[b, "_days"]), str(b)))
     out.add(
         r.loc[list(contained)],
         "inside_window",
         lambda x: (
-            f"inside {contained[x.name]}'s window ({r.at[contained[x.name], 'period']}): "
+            f"inside {contained[x.name]}'s window ({r.at[contained[x.name], 'period']!s}): "
             "never added to the window that contains it"
         ),
     )

@@ -19,6 +19,7 @@ import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -257,7 +258,7 @@ def _column_problem(r: dict, df: pd.DataFrame, table, ctx: dict, explain: dict) 
         column, expected = col_name, check
     idx = r["index"]
     line = int(idx) if idx is not None and not pd.isna(idx) else None
-    value = df.at[line, column] if line is not None and column in df.columns else r["failure_case"]
+    value = cast(Any, df.at[line, column] if line is not None and column in df.columns else r["failure_case"])
     if value is not None and not isinstance(value, str) and pd.isna(value):
         value = None
     if (key.startswith("vocab:") or key == "isin") and column is not None and table.col(column).vocab is not None:
@@ -310,10 +311,10 @@ def _derive_observations(obs: pd.DataFrame, metrics: pd.DataFrame, sources: pd.D
     days = obs["duration_days"].astype(float)
     period_days = (obs["period_end"] - obs["period_start"]).dt.days + 1
     months = np.where(days.notna(), days / DAYS_PER_MONTH, obs["period_months"])
-    days = np.where(days.notna(), days, period_days)
+    day_count = np.where(days.notna(), days, period_days)
     flow = (kind == "flow") & (obs["value_kind"] != "change")
     obs["base_value_per_month"] = np.where(flow, obs["base_value"] / months, np.nan)
-    obs["base_value_per_day"] = np.where(flow, obs["base_value"] / days, np.nan)
+    obs["base_value_per_day"] = np.where(flow, obs["base_value"] / day_count, np.nan)
     obs["flag_list"] = obs["flags"].fillna("").map(lambda f: [x for x in f.split(";") if x])
     obs["tier"] = obs["source_id"].map(sources.set_index("source_id")["tier"]).astype(int)
     return obs
@@ -344,7 +345,8 @@ def alias_map(entities: pd.DataFrame) -> dict[str, str]:
         eid = r["entity_id"]
         if not isinstance(eid, str):
             continue
-        for a in (r.get("aliases") if isinstance(r.get("aliases"), str) else "").split(";"):
+        aliases = r.get("aliases")
+        for a in (aliases if isinstance(aliases, str) else "").split(";"):
             if a.strip():
                 out[a.strip().lower()] = eid
     for _, r in entities.iterrows():
@@ -358,7 +360,8 @@ def alias_problems(entities: pd.DataFrame) -> list[dict]:
     seen: dict[str, tuple[str, int]] = {}
     problems = []
     for line, r in entities.iterrows():
-        for a in (r.get("aliases") if isinstance(r.get("aliases"), str) else "").split(";"):
+        aliases = r.get("aliases")
+        for a in (aliases if isinstance(aliases, str) else "").split(";"):
             a = a.strip()
             if not a:
                 continue
@@ -376,7 +379,7 @@ def alias_problems(entities: pd.DataFrame) -> list[dict]:
                         "expected": f"an alias used by one entity only (line {seen[low][1]} has it too)",
                     }
                 )
-            seen.setdefault(low, (r["entity_id"], line))
+            seen.setdefault(low, (r["entity_id"], cast(int, line)))
     return problems
 
 
@@ -493,7 +496,7 @@ class Dataset:
             d = self.sources.at[s, "date_published"]
             return d if isinstance(d, str) and d else "undated"
 
-        return "; ".join(f"{self.sources.at[s, col]} ({date(s)}, {s})" for s in sorted(set(source_ids)))
+        return "; ".join(f"{self.sources.at[s, col]!s} ({date(s)}, {s})" for s in sorted(set(source_ids)))
 
     def vendor_label(self, vendors) -> str:
         names = sorted({self.name(v) for v in vendors if isinstance(v, str) and v})
@@ -619,7 +622,7 @@ def _load_and_validate(d: Path, collect: bool = False) -> Dataset:
             problems += _archive_problems(raw[name], d)
         if problems and collect and name in QUOTED_TABLES and out.get("sources") is not None:
             # check-data lists every problem of a row: a quote missing from its archived text too
-            problems += _quote_problems(raw[name], out["sources"], d)
+            problems += _quote_problems(raw[name], cast(pd.DataFrame, out["sources"]), d)
         if problems:
             e = DataError(show(name), sorted(problems, key=lambda p: (p["line"] or 0, p["column"] or "")))
             if not collect:

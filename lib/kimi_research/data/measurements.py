@@ -28,6 +28,8 @@ the number of rows, not with its square.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
@@ -251,7 +253,7 @@ def repeated_figures(rows: pd.DataFrame, rel_tol: float = ROUNDING) -> dict[str,
     (QuestMobile's 1408万 for May 2025 repeats 1407.2万 for Q2 2025: ``{"o000_06": "o004_16"}``).
     """
     ids = measurement_ids(rows, rel_tol)
-    return {i: m for i, m in ids.items() if i != m}
+    return {cast(str, i): m for i, m in ids.items() if i != m}
 
 
 def measurements(observations: pd.DataFrame, sources: pd.DataFrame | None = None, rel_tol: float = ROUNDING) -> pd.DataFrame:

@@ -15,6 +15,8 @@ What was left out, and why, is in ``series.attrs["excluded"]`` ({obs_id: reason}
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from kimi_research.data.measurements import ROUNDING, measurement_ids
@@ -64,15 +66,16 @@ def level_series(
     members = {m: sorted(g.index) for m, g in rows.groupby("measurement")}
     for oid, m in rows["measurement"].items():
         if oid != m:
-            excluded[oid] = f"the same measurement as {m}: counted once"
+            excluded[cast(str, oid)] = f"the same measurement as {m}: counted once"
     rows = rows[rows.index == rows["measurement"]].copy()
     rows["source_ids"] = pd.Series([src[i] for i in rows.index], index=rows.index, dtype=object)
     rows["obs_ids"] = pd.Series([members[i] for i in rows.index], index=rows.index, dtype=object)
     rows["n_sources"] = rows["source_ids"].map(len)
     # never a month and its own quarter's average as two dates (within one firm)
     vend = rows["vendor"].fillna("")
-    drop = set()
+    drop: set[str] = set()
     for a, r in rows[rows["value_kind"] == "monthly_average"].iterrows():
+        a = cast(str, a)
         inside = rows[
             (vend == vend[a])
             & (rows["value_kind"] != "monthly_average")

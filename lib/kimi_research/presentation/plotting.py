@@ -9,6 +9,7 @@ romanised names with a warning when it is not.
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import matplotlib
 
@@ -289,8 +290,9 @@ def close_all() -> None:
     plt.close("all")
 
 
-def month_mid(idx: pd.PeriodIndex) -> pd.DatetimeIndex:
-    """Middle of each month (for plotting monthly values on a date axis)."""
+def month_mid(idx: pd.Index) -> pd.DatetimeIndex:
+    """Middle of each month (for plotting monthly values on a date axis): ``idx`` is a monthly PeriodIndex."""
+    idx = cast(pd.PeriodIndex, idx)
     start = idx.to_timestamp(how="start")
     end = idx.to_timestamp(how="end")
     return pd.DatetimeIndex(start + (end - start) / 2).normalize()

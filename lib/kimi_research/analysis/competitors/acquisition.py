@@ -20,6 +20,8 @@ benchmark (:data:`ZERO_AD_BENCHMARK`); the other apps without a spend figure are
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 from pydantic import BaseModel, Field
 
@@ -91,7 +93,7 @@ def gains(ds: Dataset, entity: str, windows: list[str] | None = None) -> pd.Data
             c = level_change(lv, w, series)
             if c.value is None:
                 continue
-            b, e = c.rows.iloc[0], c.rows.iloc[1]
+            b, e_row = c.rows.iloc[0], c.rows.iloc[1]
             out.append(
                 {
                     "entity": entity,
@@ -101,11 +103,11 @@ def gains(ds: Dataset, entity: str, windows: list[str] | None = None) -> pd.Data
                     "gain": c.value,
                     "gain_bound": c.bound,
                     "before_obs": str(b.name),
-                    "end_obs": str(e.name),
+                    "end_obs": str(e_row.name),
                     "before_text": b["value_text"],
-                    "end_text": e["value_text"],
+                    "end_text": e_row["value_text"],
                     "before_period": b["period"],
-                    "end_period": e["period"],
+                    "end_period": e_row["period"],
                     "rules": [r for r in c.rules if r in ("level_change", "end_value_at_period_end", "conflict_choice")],
                 }
             )
@@ -269,7 +271,7 @@ def share_table(ds: Dataset, apps: list[str]) -> pd.DataFrame:
         for e in touched:
             for ser, days in edge_days[e].items():
                 if stop in days:
-                    firms.setdefault(ser, []).append(e)
+                    firms.setdefault(cast(str, ser), []).append(e)
         firms = {f: es for f, es in firms.items() if len(es) >= 2}
         if not firms:
             continue

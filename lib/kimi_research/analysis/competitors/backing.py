@@ -3,7 +3,7 @@ summed by backing (data/entities.csv says who stands behind each app)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -100,7 +100,7 @@ def _number(v: float) -> float | None:
 def backing_section(ds: Dataset, rk: RankingAtDate, sp: AdSpend, as_of: dict[str, Any]) -> Backing:
     users_b = users_by_backing(rk.table)
     quarter = sp.ad_spend_quarter
-    backing_of = ds.entities["backing"].to_dict()
+    backing_of = cast(dict[str, str], ds.entities["backing"].to_dict())
     spend_b = spend_by_backing(sp.by_quarter, quarter, backing_of) if quarter else None
     same = quarter is not None and {quarter_label(as_of["start"]), quarter_label(as_of["end"])} == {quarter}
     show_users = spend_b is None or same

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ def camp_of(ds: Dataset, entity: str) -> str:
     e = entity
     while e in ds.entities.index and isinstance(ds.entities.at[e, "owner"], str) and e not in seen:
         seen.add(e)
-        e = ds.entities.at[e, "owner"]
+        e = cast(str, ds.entities.at[e, "owner"])
     return e
 
 

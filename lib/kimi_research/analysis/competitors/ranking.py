@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -146,7 +146,7 @@ def choose_values(values: pd.DataFrame) -> tuple[dict[str, pd.Series], pd.DataFr
         chosen[str(e)] = first
         others = [c for c in first["conflicts_with"] if c in g.index]
         if others:
-            conflicts[str(e)] = [f"{g.at[c, 'value_text']} ({c})" for c in others]
+            conflicts[str(e)] = [f"{g.at[c, 'value_text']!s} ({c})" for c in others]
     return chosen, values.loc[bounds], conflicts
 
 
@@ -187,7 +187,8 @@ def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]
     bound_of = {r["entity"]: r for _, r in bound_rows.iterrows()}
     t = pd.DataFrame(index=pd.Index(ents, name="entity"))
     t["name"] = [ds.name(e) for e in ents]
-    t["backing"] = [ds.entities.at[e, "backing"] for e in ents]
+    backing: list[Any] = [ds.entities.at[e, "backing"] for e in ents]
+    t["backing"] = backing
     t["value"] = [values.get(e, np.nan) for e in ents]
     t["value_text"] = [
         chosen[e]["value_text"] if e in chosen else bound_of[e]["value_text"] if e in bound_of else "" for e in ents
@@ -195,7 +196,8 @@ def ranking(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]
     t["qualifier"] = [chosen[e]["qualifier"] if e in chosen else bound_of[e]["qualifier"] if e in bound_of else "" for e in ents]
     t["bound"] = [bound_of[e]["bound"] if e in bound_of else "point" if e in chosen else "" for e in ents]
     t["bound_value"] = [float(bound_of[e]["base_value"]) if e in bound_of else np.nan for e in ents]
-    t["value_obs"] = [chosen[e].name if e in chosen else bound_of[e].name if e in bound_of else "" for e in ents]
+    value_obs: list[Any] = [chosen[e].name if e in chosen else bound_of[e].name if e in bound_of else "" for e in ents]
+    t["value_obs"] = value_obs
     t["conflicts"] = ["; ".join(conflicts.get(e, [])) for e in ents]
     t = t.join(ranks)
     pos = pd.Series(values).rank(ascending=False, method="min")
@@ -242,7 +244,7 @@ def value_bounds_from_ranks(t: pd.DataFrame) -> tuple[list[float], list[float]]:
 
 def ratios_to_kimi(table: pd.DataFrame) -> dict[str, float]:
     t = table[table["ratio_to_kimi"].notna() & (table.index != KIMI)]
-    return {e: float(v) for e, v in t["ratio_to_kimi"].items()}
+    return {cast(str, e): float(v) for e, v in t["ratio_to_kimi"].items()}
 
 
 def derived_values(ds: Dataset, metric: str, as_of: dict[str, Any], entities: list[str]) -> pd.DataFrame:
@@ -448,7 +450,7 @@ def ranking_at_date(ds: Dataset, metric: str, as_of: dict[str, Any], sel: list[s
         name=lambda o: o["entity"].map(ds.name), vendor_name=lambda o: o["firm"].map(lambda v: _firm_label(ds, v))
     )
     scale = str(as_of.get("scale", ""))
-    name = ds.metrics.at[metric, "name"] + (" (monthly average)" if scale == "monthly average" else "")
+    name = cast(str, ds.metrics.at[metric, "name"]) + (" (monthly average)" if scale == "monthly average" else "")
     return RankingAtDate(
         metric=metric,
         as_of=AsOf(

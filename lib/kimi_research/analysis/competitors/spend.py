@@ -4,7 +4,7 @@ widest window covering the quarter, never a window added to the windows it conta
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -173,7 +173,7 @@ def peak_quarter(spend: pd.DataFrame) -> str | None:
     ]
     if k.empty:
         return None
-    return quarter_label(k.loc[k["base_value"].idxmax(), "period_start"])
+    return quarter_label(cast(pd.Timestamp, k.loc[cast(Any, k["base_value"].idxmax()), "period_start"]))
 
 
 # --- section -------------------------------------------------------------------------------------

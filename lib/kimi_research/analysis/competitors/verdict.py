@@ -4,7 +4,7 @@ not the best" tested on the current, comparable ones."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -106,7 +106,7 @@ def comparisons(
     kcw = cw[cw["camp"] == kimi_camp]
     ocw = cw[cw["camp"] != kimi_camp]
     if len(kcw) and len(ocw):
-        kb, ob = kcw.loc[kcw["score"].idxmax()], ocw.loc[ocw["score"].idxmax()]
+        kb, ob = kcw.loc[cast(Any, kcw["score"].idxmax())], ocw.loc[cast(Any, ocw["score"].idxmax())]
         # Kimi's window is an app's, in characters (converted), of 2024; the rivals' are models' in tokens, of other
         # dates: shown, but not a dated, comparable fact the verdict may rest on
         rows.append(

@@ -4,7 +4,7 @@ which each comparison flips, and Kimi's lead at launch over what the industry ha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ def window_comparison(cw: pd.DataFrame) -> pd.DataFrame:
 def overtaken(cw: pd.DataFrame, camp: str = "moonshot") -> dict[str, Any] | None:
     """When a rival first stated a window at least as large as ``camp``'s largest (token terms)."""
     w = window_comparison(cw)
-    if camp not in w.index or pd.isna(w.loc[camp, "period_start"]):
+    if camp not in w.index or pd.isna(cast(Any, w.loc[camp, "period_start"])):
         return None
     k = w.loc[camp]
     c = cw[
@@ -59,7 +59,7 @@ def break_even_chars_per_token(cw: pd.DataFrame, camp: str = "moonshot") -> dict
     c = cw[cw["camp"] != "industry"]
     chars = c[(c["camp"] == camp) & c["converted"]]["base_value"].max()
     toks = c[(c["camp"] != camp) & ~c["converted"]].groupby("camp")["base_value"].max()
-    return {k: float(chars / v) for k, v in toks.items()} if not np.isnan(chars) else {}
+    return {cast(str, k): float(chars / v) for k, v in toks.items()} if not np.isnan(chars) else {}
 
 
 def launch_lead(ds: Dataset, kimi: str = KIMI) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -98,7 +98,7 @@ class DecayFit:
         return pd.DataFrame({"t": t, "value": centre, "low": np.exp(pr[lo].to_numpy()), "high": np.exp(pr[hi].to_numpy())})
 
     def date_of(self, t) -> pd.DatetimeIndex:
-        return self.t0 + pd.to_timedelta(np.asarray(t, dtype=float) * DAYS_PER_MONTH, unit="D")
+        return cast(pd.Timestamp, self.t0) + pd.to_timedelta(np.asarray(t, dtype=float) * DAYS_PER_MONTH, unit="D")
 
 
 def fit_decay(rows: pd.DataFrame, label: str, min_span_months: float = C.MIN_TREND_SPAN_MONTHS) -> DecayFit:
@@ -106,13 +106,13 @@ def fit_decay(rows: pd.DataFrame, label: str, min_span_months: float = C.MIN_TRE
 
     No rate (status ``too_close``, ``why_not`` from :func:`~kimi_research.data.comparable.rate_allowed`) when
     the points after the peak are less than ``min_span_months`` apart."""
-    excluded = {}
+    excluded: dict[Any, str] = {}
     for oid, r in rows[rows["kind"] != "point"].iterrows():
         excluded[oid] = f"{r['kind']} ({row_value_text(r)}), not a point"
     pts = rows[rows["kind"] == "point"]
     for oid, kept in repeated_figures(pts).items():
         excluded[oid] = (
-            f"repeats {kept} ({count_text(pts.at[kept, 'base_value'])}, {pts.at[kept, 'period']}): "
+            f"repeats {kept} ({count_text(cast(float, pts.at[kept, 'base_value']))}, {pts.at[kept, 'period']!s}): "
             f"one figure reported for the month and the quarter, counted once"
         )
     pts = pts.drop(index=list(repeated_figures(pts)))

@@ -10,6 +10,8 @@ its quarter's figure stays a row here, so that the engine's 'counted twice' read
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pandas as pd
 
 from kimi_research.analysis.decline.common import (
@@ -49,13 +51,14 @@ def placeable(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         out[oid] = "undated: cannot be placed on a time axis"
     if "value_kind" in rows.columns:
         for oid in rows.index[~rows["value_kind"].isin(LEVEL_KINDS) & rows["period_start"].notna()]:
-            out[oid] = f"value_kind {rows.at[oid, 'value_kind']}: not a level"
+            out[oid] = f"value_kind {rows.at[oid, 'value_kind']!s}: not a level"
     r = rows.drop(index=list(out))
     if "measurement" in r.columns:
         same = r["measurement"].map(lambda m: m in r.index) & (r.index != r["measurement"])
         for oid in r.index[same]:
-            m = r.at[oid, "measurement"]
-            if r.at[oid, "period_start"] == r.at[m, "period_start"] and r.at[oid, "period_end"] == r.at[m, "period_end"]:
+            m = cast(str, r.at[oid, "measurement"])
+            start, end = cast(pd.Timestamp, r.at[oid, "period_start"]), cast(pd.Timestamp, r.at[oid, "period_end"])
+            if start == r.at[m, "period_start"] and end == r.at[m, "period_end"]:
                 out[oid] = f"the same measurement as {m} (another source quoting it): counted once"
     return rows.drop(index=list(out)), out
 
@@ -123,7 +126,7 @@ def peak_latest(rows: pd.DataFrame) -> dict:
     if pts.empty:
         return out | dict.fromkeys(PEAK_KEYS)
     peak = (
-        pts.loc[pts["base_value"].idxmax()]
+        pts.loc[cast(Any, pts["base_value"].idxmax())]
         if pts["base_value"].is_unique
         else pts[pts["base_value"] == pts["base_value"].max()].iloc[0]
     )
@@ -155,7 +158,7 @@ def series_table(ds, rows: pd.DataFrame) -> pd.DataFrame:
         out.append(
             {
                 "series": key,
-                "vendor": vendor_label(ds, key),
+                "vendor": vendor_label(ds, cast(str, key)),
                 **s,
                 "bounds": "; ".join(f"{row_value_text(r)} ({r['period']}, {r['kind']})" for _, r in bounds.iterrows()),
             }

@@ -19,6 +19,7 @@ latest figure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -86,6 +87,7 @@ def study_levels(ds, entity: str, metric: str, window: tuple = C.STUDY_WINDOW) -
     left = dict(lv.reasons)
     rules = list(lv.rules)
     for oid, r in every.iterrows():
+        oid = cast(str, oid)
         if r["special_day"]:
             why = f"a special day ({r['period']}): drawn and listed, never fitted, never the peak or the latest figure"
             rules.append("special_day")

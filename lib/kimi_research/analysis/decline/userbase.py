@@ -5,6 +5,7 @@ average against a quarter's average)."""
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Any, cast
 
 import pandas as pd
 
@@ -126,7 +127,7 @@ def direction_by_vendor(ds, entity: str, window: tuple | None = C.STUDY_WINDOW) 
 
 def _label_at(ra: pd.DataFrame, rb: pd.DataFrame, when: pd.Timestamp) -> str:
     both = pd.concat([ra, rb])
-    return str(both.loc[(both["period_mid"] - when).abs().idxmin(), "period"])
+    return str(both.loc[cast(Any, (both["period_mid"] - when).abs().idxmin()), "period"])
 
 
 def _disagreement(ds, entity: str, metric: str, span: str, parts: list[dict]) -> str:
@@ -175,7 +176,9 @@ def like_for_like(rows: pd.DataFrame) -> list[dict]:
         if g["period_mid"].nunique() < 2:
             continue
         top = (
-            g.loc[g["base_value"].idxmax()] if g["base_value"].is_unique else g[g["base_value"] == g["base_value"].max()].iloc[0]
+            g.loc[cast(Any, g["base_value"].idxmax())]
+            if g["base_value"].is_unique
+            else g[g["base_value"] == g["base_value"].max()].iloc[0]
         )
         last = g.iloc[-1]
         basis = "peak to latest" if top["period_mid"] < last["period_mid"] else "first to latest"
@@ -185,7 +188,9 @@ def like_for_like(rows: pd.DataFrame) -> list[dict]:
                 "series": str(series),
                 "grain": str(grain),
                 "scale": str(scale),
-                "comparison": GRAIN_WORDS.get((grain, scale), f"{grain} ({scale}) against {grain} ({scale})"),
+                "comparison": GRAIN_WORDS.get(
+                    (cast(str, grain), cast(str, scale)), f"{grain} ({scale}) against {grain} ({scale})"
+                ),
                 "basis": basis,
                 "from_obs": str(start.name),
                 "from_period": str(start["period"]),

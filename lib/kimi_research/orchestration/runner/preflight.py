@@ -16,6 +16,7 @@ import errno
 import os
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from kimi_research import paths
 from kimi_research.data import provenance
@@ -55,7 +56,7 @@ def check_quotes(data_dir: Path | None = None) -> None:
     rows = []
     for _, r in missing.iterrows():
         table = getattr(ds, r["table"])
-        text = paths.shown(archive / ds.sources.at[r["source_id"], "archive"])
+        text = paths.shown(archive / cast(str, ds.sources.at[r["source_id"], "archive"]))
         rows.append(
             f"  {paths.shown(ds.data_dir / (r['table'] + '.csv'))}: {r['id']} (source {r['source_id']}): "
             f"quote {_clip(table.at[r['id'], 'quote'])!r} is not in {text}; copy it verbatim from that file"

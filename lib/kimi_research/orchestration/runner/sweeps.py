@@ -89,7 +89,8 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
             row["kept"] = str(d / "executed" / f"{name}.failed.ipynb")
         return row
 
-    rows, done = [], 0
+    rows: list[dict] = []
+    done = 0
     warm = warmkernels.started() if total > 1 else contextlib.nullcontext()  # kernels for every run's process
     with warm, cf.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(one, i, p): (i, p) for i, p in enumerate(runs)}
@@ -104,7 +105,8 @@ def sweep(name: str, grid_file: str, jobs: int = 2) -> int:
             )
             rows.append(row)
     # nullable dtypes: a failed run's empty cells must not turn counts into floats (46 -> 46.0)
-    table = pd.DataFrame(sorted(rows, key=lambda r: r["run"])).convert_dtypes()
+    ordered = sorted(rows, key=lambda r: r["run"])
+    table = pd.DataFrame(ordered).convert_dtypes()
     out = paths.build_dir() / "sweeps" / f"{name}-{grid_path.stem}.csv"
     atomic_write_text(out, table.to_csv(index=False))
     failed = (table["status"] != "ok").sum()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -73,8 +73,8 @@ def spend_timeline(sp: SpendPath):
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),  # above the event lines it crosses
             zorder=6,
         )
-    ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
-    ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))
+    ax.axvspan(last_data.to_timestamp(how="end"), x[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
+    ax.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=16))  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(0, peak / 1e6 * 1.7)
     ax.set_title(f"Kimi's monthly ad spend (spend path: {sp.spend_path})")
     ax.set_ylabel("ad spend (CNY million per month)")
@@ -252,7 +252,7 @@ def cost_per_retained_user(ue: RetainedUserCost):
             curve.index * 100,
             curve[c],
             lw=2.6 if c == ue.cpa_yuan else 1.6,
-            label=f"CPA {c:g} + compute {ue.compute_cost_per_user_yuan:g} CNY ({ue.curve_sources[c]})",
+            label=f"CPA {c:g} + compute {ue.compute_cost_per_user_yuan:g} CNY ({ue.curve_sources[cast(float, c)]})",
         )
     lo, hi = float(curve.index.min()), float(curve.index.max())
     on_chart = lo <= ue.retention_30d <= hi  # a retention outside the drawn range is stated, never drawn off the axes
@@ -400,8 +400,8 @@ def stock_flow_fit(f: ModelledUsers):
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
             zorder=7,
         )
-    ax.axvspan(last_data.to_timestamp(how="end"), xm[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)
-    ax.set_xlim(xm[0] - pd.Timedelta(days=20), xm[-1] + pd.Timedelta(days=16))
+    ax.axvspan(last_data.to_timestamp(how="end"), xm[-1] + pd.Timedelta(days=16), color="#f4f4f4", zorder=0)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
+    ax.set_xlim(xm[0] - pd.Timedelta(days=20), xm[-1] + pd.Timedelta(days=16))  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
     ax.set_title(f"Bought users under the '{f.spend_path}' spend path vs measured MAU")
     ax.set_ylabel("users (million)")
@@ -441,7 +441,7 @@ def fit_diagnostics(f: StockFlowFit):
     a1.set_ylim(0, None)
     a1.set_ylabel("sum of squared log errors")
     a1.legend(fontsize=9.5)
-    lab = [f"{targets.at[oid, 'period']}\n({oid})" for oid in fit.table.index]
+    lab = [f"{targets.at[oid, 'period']!s}\n({oid})" for oid in fit.table.index]
     a2.bar(lab, fit.table["relative_error"] * 100, color=["#d62728" if v > 0 else "#1f77b4" for v in fit.table["relative_error"]])
     for i, v in enumerate(fit.table["relative_error"]):
         a2.text(i, v * 100, f"{v:+.0%}", ha="center", va="bottom" if v > 0 else "top", fontsize=10)
@@ -470,7 +470,7 @@ def counterfactual(c: Counterfactuals):
             plotting.month_mid(s.index),
             s / 1e6,
             lw=2.4 if k != "chosen spend path" else 2.8,
-            color=colors[k],
+            color=colors[cast(str, k)],
             ls="-" if k != "chosen spend path" else "--",
             label=f"{k}: {format_en(s.iloc[-1], 'count')} in {s.index[-1].strftime('%b %Y')}",
         )
@@ -478,7 +478,7 @@ def counterfactual(c: Counterfactuals):
         if r["n_months"] > 1:
             ax.hlines(r["base_value"] / 1e6, r["period_start"], r["period_end"], color=qm, lw=3)
         ax.scatter(r["period_mid"], r["base_value"] / 1e6, color=qm, s=70, zorder=6, label="QuestMobile MAU" if i == 0 else None)
-    ax.axvspan(last_data.to_timestamp(how="end"), cf.index[-1].to_timestamp(how="end"), color="#f4f4f4", zorder=0)
+    ax.axvspan(last_data.to_timestamp(how="end"), cf.index[-1].to_timestamp(how="end"), color="#f4f4f4", zorder=0)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(0, cf.max().max() / 1e6 * 1.3)
     ax.set_title(f"Counterfactual: bought users with spend continued vs stopped (churn {F.pct(churn)})")
     ax.set_ylabel("users (million)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,6 +43,7 @@ def ranking(rk: RankingAtDate):
     xmax = np.nanmax(list(table["value"]) + list(derived["value"])) if table["value"].notna().any() else 1
     ylabels = []
     for i, (e, r) in enumerate(table.iterrows()):
+        e = cast(str, e)
         color = plotting.ENTITY_COLORS.get(e, "#888888")
         if not np.isnan(r["value"]):
             ax.barh(i, r["value"], color=color, height=0.62)
@@ -268,7 +270,7 @@ def kimi_rank_history(rh: RankHistory):
     ax.set_yticks([t for t in ax.get_yticks() if t >= 1])
     ax.set_ylabel("Kimi's rank (1 = top)")
     ax.set_xlabel("period (midpoint)")
-    best_r, last_r = h.loc[h["value"].idxmin()], h.iloc[-1]
+    best_r, last_r = h.loc[cast(Any, h["value"].idxmin())], h.iloc[-1]
     ax.set_title(
         f"Kimi's rank, each list apart: best {best_r['rank_text']} ({best_r['period']}), "
         f"latest {last_r['rank_text']} ({last_r['period']})",
@@ -396,7 +398,7 @@ def capability_matrix_chart(c: Capabilities):
     for i, camp in enumerate(camp_list):
         for j, d in enumerate(CAP_DIMENSIONS):
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colors[codes.loc[camp, d]], edgecolor="white", lw=2))
-            ax.text(j + 0.5, i + 0.5, short.loc[camp, d], ha="center", va="center", fontsize=9, linespacing=1.1)
+            ax.text(j + 0.5, i + 0.5, cast(str, short.loc[camp, d]), ha="center", va="center", fontsize=9, linespacing=1.1)
     ax.set_xlim(0, len(CAP_DIMENSIONS))
     ax.set_ylim(len(camp_list), 0)
     apps_of = {camp: ", ".join(plotting.name(a) for a in c.apps_by_camp[camp]) for camp in camp_list}
@@ -437,6 +439,7 @@ def context_windows(w: ContextWindows):
     cw, dated = w.rows, w.dated
     fig, ax = plt.subplots(figsize=(10.5, 5.4))
     for ent, g in dated[dated["entity"] != "industry"].groupby("entity", sort=False):
+        ent = cast(str, ent)
         g = g.sort_values("period_start")
         # the most precise date of each value (a month beats a year)
         g = (
@@ -655,10 +658,9 @@ def backing(b: Backing):
         and {"big_tech", "independent"} <= set(users_b.index)
         and show_users
     ):
-        ttl += (
-            f": independents spent {spend_b.at['independent', 'per_month'] / spend_b.at['big_tech', 'per_month']:.1f}× as much "
-            f"({quarter}), have {users_b.at['independent', 'users'] / users_b.at['big_tech', 'users']:.2f}× the users"
-        )
+        spent = cast(float, spend_b.at["independent", "per_month"]) / cast(float, spend_b.at["big_tech", "per_month"])
+        users = cast(float, users_b.at["independent", "users"]) / cast(float, users_b.at["big_tech", "users"])
+        ttl += f": independents spent {spent:.1f}× as much ({quarter}), have {users:.2f}× the users"
     fig.suptitle(ttl, fontsize=13, fontweight="bold", x=0.01, ha="left")
     caption = "Figure 8. Backing from data/entities.csv." + (
         "" if show_users else f" Users of {b.period} are not set against {quarter} spend (another period)."

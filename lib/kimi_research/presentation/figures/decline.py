@@ -8,6 +8,7 @@ opaque white box drawn above the lines, so no line strikes through it (the overl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -174,6 +175,7 @@ def draw_rows(
     labels: list[tuple] = []
     usable = rows["usable"] if "usable" in rows.columns else pd.Series(True, index=rows.index)
     for key, g in rows.groupby("series", sort=True):
+        key = cast(str, key)
         c = colors.get(key, "#555555")
         name = names.get(key, key)
         ok = g[usable[g.index]]
@@ -260,7 +262,7 @@ def trajectory(tr: Trajectory):
     rows, name, m = tr.rows, plotting.name(tr.name), METRIC_SHORT[tr.metric]
     fig, ax = plt.subplots(figsize=(10, 5.4))
     labels = draw_rows(ax, rows, tr.series_names, series_colors(rows["series"].unique()))
-    ax.set_xlim(tr.axis.lo, tr.axis.hi)
+    ax.set_xlim(tr.axis.lo, tr.axis.hi)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     plotting.millions_axis(ax)
     tops = [*(rows["base_value"] * 1.35), *rows["base_value_high"]]
     plotting.headroom(ax, tops)
@@ -334,7 +336,7 @@ def decay_fit(dec: DecayFitSection, series_names: Mapping[str, str]):
                     label=f"floor: weekly users {plotting.value_label(w)} ({w['period']})",
                 )
                 values.append(float(w["base_value"]))
-    ax.set_xlim(dec.axis.lo, dec.axis.hi)
+    ax.set_xlim(dec.axis.lo, dec.axis.hi)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     plotting.millions_axis(ax, log=True)
     values += list(chosen["base_value"] * 1.3)
     lo_v, hi_v = min(values), max(values)
@@ -387,7 +389,7 @@ def growth_phase(gr: Growth, series_names: Mapping[str, str]):
             lw=2,
             label=f"×{g['multiple']:.1f} in {g['months']:.1f} months = {pct(g['monthly_growth'], sign=True)} a month",
         )
-    ax.set_xlim(gr.axis.lo, gr.axis.hi)
+    ax.set_xlim(gr.axis.lo, gr.axis.hi)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     plotting.millions_axis(ax, log=True)
     values = list(grows["base_value"] * 1.3) + list(grows["base_value"] / 1.3)
     plotting.headroom(ax, values, log=True)

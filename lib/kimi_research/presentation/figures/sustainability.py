@@ -4,6 +4,7 @@ the analysis and returns a figure; the explorer takes its section and recomputes
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -391,7 +392,7 @@ def runway(lg: CashLedger):
     ends = []
     for ev, ledger in lg.ledgers.items():
         t = ledger.table
-        x = t.index.to_timestamp()
+        x = cast(pd.PeriodIndex, t.index).to_timestamp()
         ax.fill_between(x, t["cash_low"] / 1e9, t["cash_high"] / 1e9, color=colors[ev], alpha=0.25, step="post")
         ax.plot(
             x,
@@ -403,14 +404,18 @@ def runway(lg: CashLedger):
         )
         for d, c in ((ledger.cash_out_low, t["cash_low"].iloc[-1]), (ledger.cash_out_high, t["cash_high"].iloc[-1])):
             if d is not None:
-                ax.plot([x[-1], d], [c / 1e9, 0], color=colors[ev], lw=1.2, ls=":")
+                ax.plot([x[-1], d], [c / 1e9, 0], color=colors[ev], lw=1.2, ls=":")  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
                 ends.append(d)
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(
-        lg.last_article, color="#555555", lw=1, ls="-.", label=f"latest article ({lg.latest_source}, {lg.last_article:%b %Y})"
+        lg.last_article,  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
+        color="#555555",
+        lw=1,
+        ls="-.",
+        label=f"latest article ({lg.latest_source}, {lg.last_article:%b %Y})",
     )
     right = max([lg.last_article, *ends]) + pd.DateOffset(months=3)
-    ax.set_xlim(min(ledger.table.index[0].to_timestamp() for ledger in lg.ledgers.values()) - pd.DateOffset(months=1), right)
+    ax.set_xlim(min(ledger.table.index[0].to_timestamp() for ledger in lg.ledgers.values()) - pd.DateOffset(months=1), right)  # type: ignore[arg-type]  # matplotlib's stubs: float only; dates go through its converter
     ax.set_ylim(bottom=0)
     ax.set_title("Cash left: funding rounds in, 02's spend path plus the non-advertising cost out")
     ax.set_xlabel("month (dotted: the burn after the last data month, extrapolated)")

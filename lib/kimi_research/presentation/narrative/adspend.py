@@ -3,6 +3,8 @@ the verdict and the headline take the whole analysis) and returns a string or a 
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
 
@@ -111,7 +113,7 @@ def evidence_comparison(ec: EvidenceComparison) -> pd.DataFrame | str:
             return "none in this evidence" if v is None else F.cny_zh(v)
         return str(v)
 
-    return pd.DataFrame({ev: {k: cell(k, v) for k, v in col.items()} for ev, col in ec.table.items()})
+    return pd.DataFrame({ev: {k: cell(cast(str, k), v) for k, v in col.items()} for ev, col in ec.table.items()})
 
 
 def creatives_note(ec: EvidenceComparison) -> str:
@@ -152,7 +154,7 @@ def summary_markdown(an: BubbleAnalysis) -> str:
   (about {F.pct(abs(f.observed_mau_monthly_change))} a month). A stock-flow model of bought users fits a monthly churn anywhere from
   **{lo:.1%} to {hi:.1%}** over the articles' CPA readings and spend paths; {_churn_text(f)} at
   {_cpa(f)} on the "{f.spend_path}" path (half-life {_half_life(f.bought_user_half_life_months)}). With {f.fit_points} points this illustrates the mechanism
-  (the model misses {f.worst} by {f.fit.table.at[f.worst, "relative_error"]:+.0%}). Evidence: {F.evidence_used(an.basis.evidence, code=True)}.
+  (the model misses {f.worst} by {cast(float, f.fit.table.at[f.worst, "relative_error"]):+.0%}). Evidence: {F.evidence_used(an.basis.evidence, code=True)}.
 * **Against the trackers.** {_cap(_summary_cumulative(an.cumulative))}
 * **Retention the MAU imply.** {_cap(_summary_retention(an.acquisition))}
 * **Bridge to notebook 03.** If the {F.cny_zh(sp.peak_monthly_spend_yuan)} peak was {cb.share_row["value_text"]} of total cost (article 003), Kimi's
@@ -434,7 +436,7 @@ def unit_economics_table(ue: UnitEconomics):
         *[
             {
                 "quantity": f"users bought with {F.cny_zh(BUDGET)} at {r['value_text']}",
-                "computed": F.users_zh(ue.users_per_100m_yuan_by_cpa_row[oid]),
+                "computed": F.users_zh(ue.users_per_100m_yuan_by_cpa_row[cast(str, oid)]),
                 "article says": "",
                 "rows": oid,
             }
@@ -496,10 +498,10 @@ def churn_note(f: StockFlowFit) -> str:
             f"{ci_text(fit.ci_curvature)}; profile interval {ci_text(f.churn_ci_profile)}){jk_text}. The **half-life of a "
             f"bought user** is ln 0.5 ÷ ln(1 − churn) = **{_half_life(f.bought_user_half_life_months)}** (interval "
             f"{ci_text(f.half_life_ci_months, '{:.1f}')} months). The largest miss is {f.worst} "
-            f"({fit.table.at[f.worst, 'relative_error']:+.0%}, {f.targets.at[f.worst, 'period']}): one churn rate and one "
+            f"({cast(float, fit.table.at[f.worst, 'relative_error']):+.0%}, {f.targets.at[f.worst, 'period']!s}): one churn rate and one "
             "CPA cannot match every point. Take the mechanism, not the decimals."
         )
-    best = fit.profile.loc[fit.profile["sse"].idxmin()]
+    best = fit.profile.loc[cast(Any, fit.profile["sse"].idxmin())]
     return (
         f"Churn set to **{f.fitted_monthly_churn:.1%}** by the parameter (not fitted); half-life "
         f"**{_half_life(f.bought_user_half_life_months)}**. Sum of squared log errors at this churn: {fit.sse:.3f} (the "
@@ -584,7 +586,7 @@ def fit_table(f: StockFlowFit) -> pd.DataFrame:
     tt = f.fit.table.assign(
         period=lambda d: d.apply(
             lambda r: (
-                targets.at[r.name, "months"][0].strftime("%Y-%m")
+                cast(list[pd.Period], targets.at[r.name, "months"])[0].strftime("%Y-%m")
                 if r["n_months"] == 1
                 else f"{r['period_start']:%Y-%m} to {r['period_end']:%Y-%m} (mean)"
             ),

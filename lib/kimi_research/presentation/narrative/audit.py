@@ -27,8 +27,8 @@ def summary_markdown(an: AuditAnalysis) -> str:
     richest = cov.most_covered_sources
     tiers = cov.tiers
     tier2 = (
-        f" Tier-2 (supplement) sources: {tiers.at[2, 'sources with rows']} of {tiers.at[2, 'sources']} contribute "
-        f"{tiers.at[2, 'rows']} rows."
+        f" Tier-2 (supplement) sources: {tiers.at[2, 'sources with rows']!s} of {tiers.at[2, 'sources']!s} contribute "
+        f"{tiers.at[2, 'rows']!s} rows."
         if 2 in tiers.index and tiers.at[2, "sources"]
         else ""
     )

@@ -3,6 +3,8 @@ the analysis (the summary, the verdict and the headline take the whole analysis)
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
 
@@ -30,9 +32,10 @@ def _bound(qualifier: str, value: float) -> str:
 
 def explain_ranks(full: pd.DataFrame, rank_rows: pd.DataFrame) -> dict[str, str]:
     """One sentence per app of the list saying where its rank comes from."""
-    out = {}
+    out: dict[str, str] = {}
     exact_valued = full[full["rank"].notna() & full["value"].notna()]
     for e, r in full.iterrows():
+        e = cast(str, e)
         rows = rank_rows[rank_rows["entity"] == e]
         said = (
             ", ".join(
@@ -129,7 +132,7 @@ def _ranking_line(rk: RankingAtDate) -> str:
         line += (
             " Only a bound is published for "
             + ", ".join(
-                f"{rk.names[e].en} ({_bound(table.at[e, 'qualifier'], table.at[e, 'bound_value'])}, as written {t})"
+                f"{rk.names[e].en} ({_bound(cast(str, table.at[e, 'qualifier']), cast(float, table.at[e, 'bound_value']))}, as written {t})"
                 for e, t in rk.ranking_bounds.items()
             )
             + ": shown, never ranked as a point."
@@ -137,7 +140,7 @@ def _ranking_line(rk: RankingAtDate) -> str:
     for e, alts in rk.ranking_conflicts.items():
         line += (
             f" {rk.names[e].en}'s figure conflicts with another for the same list and period: "
-            f"{table.at[e, 'value_text']} ({table.at[e, 'value_obs']}) is used (a point, a named firm, a tier-1 "
+            f"{table.at[e, 'value_text']!s} ({table.at[e, 'value_obs']!s}) is used (a point, a named firm, a tier-1 "
             f"source, the lowest id first); not used: {', '.join(alts)}."
         )
     return line
@@ -166,7 +169,7 @@ def _times(x: float) -> str:
 
 def _quarter_how(sp: AdSpend, e: str) -> str:
     """How an app's spend per month in the comparison quarter was obtained, in words."""
-    r = sp.quarter_rows.loc[e]
+    r = cast(pd.Series, sp.quarter_rows.loc[e])
     if r["months_covered"] == "the quarter":
         how = f"the quarter's {'at least ' if r['bound'] == 'lower' else ''}{F.cny_zh(r['total'])} ÷ 3"
         if not pd.isna(r["parts_total"]):
@@ -179,7 +182,7 @@ def _quarter_how(sp: AdSpend, e: str) -> str:
 
 
 def _firms(sp: AdSpend, e: str) -> str:
-    ids = [i.strip() for i in sp.quarter_rows.at[e, "obs"].split(",")]
+    ids = [i.strip() for i in cast(str, sp.quarter_rows.at[e, "obs"]).split(",")]
     firms = sorted({str(v) for v in sp.rows.loc[sp.rows.index.isin(ids), "vendor_name"]})
     return ", ".join(firms)
 
@@ -190,9 +193,10 @@ def _spend_line(sp: AdSpend) -> str:
         return "No quarter with spending figures for the selected apps."
     if sp.outspend is None or sp.top_rival is None:
         return f"In {quarter}: " + ", ".join(
-            f"{sp.names[e].en} {F.cny_zh(v)} a month ({_quarter_how(sp, e)})" for e, v in q["per_month"].items()
+            f"{sp.names[cast(str, e)].en} {F.cny_zh(v)} a month ({_quarter_how(sp, cast(str, e))})"
+            for e, v in q["per_month"].items()
         )
-    k = q.loc[KIMI]
+    k = cast(pd.Series, q.loc[KIMI])
     cover = (
         f"Kimi's figures cover the quarter: {F.cny_zh(k['low_month'])} a month"
         if k["months_covered"] == "the quarter"
@@ -209,7 +213,7 @@ def _spend_line(sp: AdSpend) -> str:
     rival = sp.top_rival
     return (
         f"In {quarter} {cover} on advertising ({_firms(sp, KIMI)}), **{_times(sp.outspend)}** the highest rival's monthly "
-        f"rate ({sp.names[rival].en}: {F.cny_zh(q.at[rival, 'per_month'])} a month, {_quarter_how(sp, rival)}; {same})."
+        f"rate ({sp.names[rival].en}: {F.cny_zh(cast(float, q.at[rival, 'per_month']))} a month, {_quarter_how(sp, rival)}; {same})."
     )
 
 
@@ -309,7 +313,7 @@ def spend_per_new_user_line(a: SpendPerNewUser) -> str:
                     items.append(f"{r['window']}: {r['reason']}")
                 else:
                     items.append(f"{r['window']}: **{_ratio_text(r['value'], r['bound'])}** per MAU gained ({firm}, MAU {gain})")
-            parts.append(f"{a.names[e].en}: " + "; ".join(items))
+            parts.append(f"{a.names[cast(str, e)].en}: " + "; ".join(items))
         text = "; ".join(parts)
     left = []
     no_gain = [e for e in a.apps_without_gain if e != a.spend_benchmark]
@@ -378,7 +382,7 @@ def ad_share_line(a: SpendPerNewUser) -> str:
             if r["user_share_bound"] is None or pd.isna(r["user_share_bound"]):
                 us = "unknown (the MAU figures are bounds)"
             items.append(f"{a.names[r['entity']].en} {ad} of the advertising, {us} of the users")
-        out.append(f"{w} ({a.firm_names.get(f, f)} MAU at the end): " + "; ".join(items))
+        out.append(f"{w} ({a.firm_names.get(cast(str, f), f)} MAU at the end): " + "; ".join(items))
     return "Among the apps with both, in each window: " + ". ".join(out) + "."
 
 
@@ -387,7 +391,7 @@ def summary_markdown(an: ComparisonAnalysis) -> str:
     rk, cw, v = an.ranking, an.context_windows, an.verdict
     s = v.verdict
     windows = cw.windows
-    kw = windows.loc[cw.kimi_camp] if cw.kimi_camp in windows.index else None
+    kw = cast(pd.Series, windows.loc[cw.kimi_camp]) if cw.kimi_camp in windows.index else None
     win_line = (
         ""
         if kw is None
@@ -525,7 +529,7 @@ def spend_by_quarter_table(sp: AdSpend) -> pd.DataFrame:
 
 def capability_table(c: Capabilities):
     """The capability matrix as a table."""
-    return c.matrix.style.set_properties(**{"white-space": "pre-wrap", "font-size": "0.85em", "text-align": "left"})
+    return c.matrix.style.set_properties(None, **{"white-space": "pre-wrap", "font-size": "0.85em", "text-align": "left"})
 
 
 def capability_facts_table(c: Capabilities):
@@ -543,7 +547,7 @@ def windows_table(cw: ContextWindows):
     """Largest windows per company, and what the chars_per_token assumption changes."""
     windows, lead, over, kimi_camp = cw.windows, cw.lead, cw.overtaken_by, cw.kimi_camp
     be = ", ".join(
-        f"{cw.camp_names[c]} ({windows.at[c, 'value_text']}) if chars_per_token < {v:.2f}"
+        f"{cw.camp_names[c]} ({windows.at[c, 'value_text']!s}) if chars_per_token < {v:.2f}"
         for c, v in sorted(cw.break_even_chars_per_token.items(), key=lambda kv: -kv[1])
     )
     lead_line = (
@@ -567,8 +571,8 @@ def windows_table(cw: ContextWindows):
     )
     md = f"""
 {lead_line} With `chars_per_token` = {cw.chars_per_token} (**assumption**), Kimi's largest window
-({windows.at[kimi_camp, "value_text"] if kimi_camp in windows.index else "—"}) is about
-{F.wan_zh(windows.at[kimi_camp, "tokens_equiv"]) if kimi_camp in windows.index else "—"} tokens†. Kimi's window is the larger one against:
+({(windows.at[kimi_camp, "value_text"] if kimi_camp in windows.index else "—")!s}) is about
+{F.wan_zh(cast(float, windows.at[kimi_camp, "tokens_equiv"])) if kimi_camp in windows.index else "—"} tokens†. Kimi's window is the larger one against:
 {be or "no other window"}. Each threshold is where the order flips: an assumption close to a
 threshold makes that comparison uncertain, one far from it does not.
 {over_line}
@@ -628,10 +632,13 @@ def verdict_table(v: Verdict):
     """Every comparison: Kimi's figure, the best rival's, the status."""
     t = v.table
     return t.assign(
-        **{
-            "Kimi ÷ best": [f"{x:.2f}" if not np.isnan(x) else "" for x in t["kimi_over_best"]],
-            "when": np.where(t["current"], np.where(t["comparable"], "now", "now (context: not comparable)"), "before"),
-        }
+        **cast(
+            dict[str, Any],
+            {
+                "Kimi ÷ best": [f"{x:.2f}" if not np.isnan(x) else "" for x in t["kimi_over_best"]],
+                "when": np.where(t["current"], np.where(t["comparable"], "now", "now (context: not comparable)"), "before"),
+            },
+        )
     )[["dimension", "kimi", "best rival", "Kimi ÷ best", "status", "when"]].style.hide(axis="index")
 
 

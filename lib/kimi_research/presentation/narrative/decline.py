@@ -5,6 +5,8 @@ section computed; events are placed in time, never given as a cause."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pandas as pd
 
 from kimi_research.analysis.decline import (
@@ -270,7 +272,7 @@ def fit_basis_note(fb: FitBasis) -> str:
         lines.append(
             "**Leave one out** (monthly change without each point; the peak anchors the fit): "
             + "; ".join(
-                f"without {fit.used.at[k, 'period']} ({fmt_users(fit.used.at[k, 'base_value'])}): {fmt_pct(v)}"
+                f"without {fit.used.at[k, 'period']!s} ({fmt_users(cast(float, fit.used.at[k, 'base_value']))}): {fmt_pct(v)}"
                 for k, v in fb.loo.items()
             )
             + "."
@@ -515,7 +517,7 @@ def stickiness_note(ub: UserBase) -> str:
         text += f": {n} pair{'s' if n != 1 else ''}."
     if ub.stickiness_left_out:
         rules = pd.Series([x.rule for x in ub.stickiness_left_out]).value_counts()
-        text += " Left out: " + ", ".join(f"{v} ({k.replace('_', ' ')})" for k, v in rules.items()) + "; listed below."
+        text += " Left out: " + ", ".join(f"{v} ({cast(str, k).replace('_', ' ')})" for k, v in rules.items()) + "; listed below."
     return text
 
 
@@ -534,16 +536,19 @@ def evidence_comparison(ec: EvidenceComparison) -> pd.DataFrame | str:
     if not len(t):
         return t
     t = t.assign(
-        **{
-            "exact figures": t["exact figures"].astype(int).astype(str),
-            "in the fit": t["in the fit"].astype(int).astype(str),
-            "monthly change": [F.MISSING if F.is_missing(v) else fmt_pct(v) for v in t["monthly change"]],
-            "95% CI": [
-                F.MISSING if F.is_missing(lo) else f"{fmt_pct(lo)} to {fmt_pct(hi)}"
-                for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
-            ],
-            "why no rate": [w if w else F.MISSING for w in t["why no rate"]],
-        }
+        **cast(
+            dict[str, Any],
+            {
+                "exact figures": t["exact figures"].astype(int).astype(str),
+                "in the fit": t["in the fit"].astype(int).astype(str),
+                "monthly change": [F.MISSING if F.is_missing(v) else fmt_pct(v) for v in t["monthly change"]],
+                "95% CI": [
+                    F.MISSING if F.is_missing(lo) else f"{fmt_pct(lo)} to {fmt_pct(hi)}"
+                    for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
+                ],
+                "why no rate": [w if w else F.MISSING for w in t["why no rate"]],
+            },
+        )
     )
     wide = t.pivot(index="series", columns="evidence", values=["exact figures", "in the fit", "monthly change", "95% CI"])
     return wide.fillna("not in this evidence")

@@ -4,6 +4,7 @@ and the headline take the whole analysis) and returns a string or a table."""
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import pandas as pd
 
@@ -338,9 +339,9 @@ def runway_note(rw: Runway) -> str:
 
     return f"""
 At the implied peak cost of {F.cny_zh(rw.total_cost)} a month, {_amount(first)} lasts
-**{runway.at["total_cost", first]:.1f} months** (to {_when("total_cost", first)}) and {_amount(last)}
-**{runway.at["total_cost", last]:.1f} months** (to {_when("total_cost", last)}). With advertising stopped the same money
-lasts {runway.at["non_ad_cost", first]:.0f}–{runway.at["non_ad_cost", last]:.0f} months. The articles say there was no new
+**{cast(float, runway.at["total_cost", first]):.1f} months** (to {_when("total_cost", first)}) and {_amount(last)}
+**{cast(float, runway.at["total_cost", last]):.1f} months** (to {_when("total_cost", last)}). With advertising stopped the same money
+lasts {cast(float, runway.at["non_ad_cost", first]):.0f}–{cast(float, runway.at["non_ad_cost", last]):.0f} months. The articles say there was no new
 funding after {rw.last_funding:%B %Y} ({rw.last_funding_source}). At the peak month's rate, held every month, even the larger
 figure would have been spent {"before" if rw.spent_before_latest_article else "after"} the latest article ({rw.last_article:%B %Y}).
 This is arithmetic, not a forecast: notebook 02's spend paths (the ledger above) burn the peak rate only in the reported peak
@@ -351,14 +352,17 @@ months, and only this one investment is counted here (other rounds, cash in hand
 def alternative_reading_table(alt: AlternativeReading):
     """The share read as a share of revenue: a table and its story."""
     table = alt.table.style.format(
-        {
-            "share": "{:.0%}",
-            "paid_revenue": F.cny_zh,
-            "total_cost": F.cny_zh,
-            "total_cost_low": F.cny_zh,
-            "rate_low": "{:.4f}",
-            "rate_high": "{:.4f}",
-        },
+        cast(
+            dict[str, Any],
+            {
+                "share": "{:.0%}",
+                "paid_revenue": F.cny_zh,
+                "total_cost": F.cny_zh,
+                "total_cost_low": F.cny_zh,
+                "rate_low": "{:.4f}",
+                "rate_high": "{:.4f}",
+            },
+        ),
         na_rep="–",
     )
     b, c, rate = alt.face_value, alt.from_revenue, alt.rate
