@@ -144,3 +144,90 @@ def test_the_tolerance_of_the_claims_table(ds):
     for tolerance in (1.0, 1.5):  # a tolerance is a fraction below 1
         with pytest.raises(ValueError, match=r"^tolerance must be in \(0, 1\), got "):
             claims.evaluate(ds, tolerance)
+
+
+# --- a claims table of its own: the kinds of claim the frozen data does not have ----------------------
+def _claims_ds():
+    """Four observations and eight claims, written here (what kimi_research.load gives, reduced to what
+    claims.evaluate reads)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    nan = np.nan
+    obs = pd.DataFrame(
+        [
+            # obs_id, value, value_text, base_value, base_value_high, qualifier
+            ("oA", 13.0, "13万", 1.3e5, nan, "="),
+            ("oR", 12.0, "12-13.5万", 1.2e5, 1.35e5, "range"),
+            ("oS", 250.0, "约250万元", 2.5e6, nan, "="),
+            ("oT", 2.0, "接近2亿元", 2e8, nan, "~"),
+        ],
+        columns=["obs_id", "value", "value_text", "base_value", "base_value_high", "qualifier"],
+    ).set_index("obs_id")
+    obs["base_value_per_month"] = nan
+    claims_ = pd.DataFrame(
+        [
+            # claim_id, expression, relation (nan: the target row's qualifier), target, quote, statement
+            ("k1", "oA", nan, "oR", "十三万", "within the range"),
+            ("k2", "oA * 30", ">", "oS", "", "more than the target"),
+            ("k3", "oA * 20", nan, "oS", "", "the target"),
+            ("k4", "oA * 1000 + 30000000", nan, "oT", "", "the target"),
+            ("k5", "oA * 1000 + 110000000", nan, "oT", "", "the target"),
+            ("k6", "2.45", "~", "2", "两个月左右", "about two months"),
+            ("k7", "2.46", "=", "2.5", "", "nearly 2.5 months"),
+            ("k8", "-0.5", "<", "-0.3", "约30%", "a fall of more than 30%"),
+        ],
+        columns=["claim_id", "expression", "relation", "target", "quote", "statement"],
+    ).set_index("claim_id")
+    claims_["source_id"] = "s9"
+    events = pd.DataFrame({"date": pd.to_datetime(["1970-01-11"])}, index=pd.Index(["e1"], name="event_id"))
+    return SimpleNamespace(claims=claims_, observations=obs, events=events)
+
+
+def test_a_claims_table_of_every_kind():
+    v = claims.evaluate(_claims_ds(), 0.05)
+    rows = {cid: {k: v.at[cid, k] for k in ("relation", "verdict", "approximate", "precision")} for cid in v.index}
+    assert rows == {
+        # no relation of its own: the target's qualifier; a range target from base_value to base_value_high
+        "k1": {"relation": "range", "verdict": HOLDS, "approximate": "", "precision": 0.0},
+        # its own relation, not the target's "=": 3.9e6 > 2.5e6 holds (as "=" it would fail: 36% off); the "about"
+        # of the target's text does not apply to a comparison
+        "k2": {"relation": ">", "verdict": HOLDS, "approximate": "", "precision": 0.0},
+        # 约 in the target's text: 2.6e6 against 2.5e6 ± 5,000 is outside the precision but within the tolerance
+        # (1/26): holds (a flat "=" would be "roughly")
+        "k3": {"relation": "=", "verdict": HOLDS, "approximate": "约", "precision": 5000.0},
+        # 接近2亿: [1.5亿, 2亿] at half a unit of 亿; 1.6亿 is in it though 25% off
+        "k4": {"relation": "~", "verdict": HOLDS, "approximate": "接近", "precision": 5e7},
+        # 2.4亿 is above a figure approached from below, and 1/6 off: fails
+        "k5": {"relation": "~", "verdict": FAILS, "approximate": "接近", "precision": 5e7},
+        # a number as target: its precision from the number written (2: ±0.5), the word from the quote first
+        "k6": {"relation": "~", "verdict": HOLDS, "approximate": "左右", "precision": 0.5},
+        # the word from the statement; 2.5 written to a tenth: [2.45, 2.5]
+        "k7": {"relation": "=", "verdict": HOLDS, "approximate": "nearly", "precision": 0.05},
+        "k8": {"relation": "<", "verdict": HOLDS, "approximate": "", "precision": 0.0},
+    }
+    assert v.loc["k1"].to_dict() == {
+        "claim_id": "k1",
+        "source_id": "s9",
+        "statement": "within the range",
+        "computed_low": 1.3e5,
+        "computed_high": 1.3e5,
+        "asserted": "12-13.5万",
+        "target_low": 1.2e5,
+        "target_high": 1.35e5,
+        "relation": "range",
+        "gap": 0.0,
+        "verdict": HOLDS,
+        "approximate": "",
+        "precision": 0.0,
+    }
+    assert (v.at["k3", "target_low"], v.at["k3", "target_high"], v.at["k3", "asserted"]) == (2.5e6, 2.5e6, "约250万元")
+    assert v.at["k3", "gap"] == pytest.approx(1 / 26)
+    assert v.at["k4", "gap"] == pytest.approx(0.25) and v.at["k5", "gap"] == pytest.approx(1 / 6)
+    assert (v.at["k6", "asserted"], v.at["k6", "target_low"], v.at["k6", "gap"]) == ("2", 2.0, pytest.approx(0.45 / 2.45))
+    assert (v.at["k8", "target_low"], v.at["k8", "target_high"], v.at["k8", "gap"]) == (-0.3, -0.3, 0.0)
+    # without their approximate words k3 would be "roughly", k4 and k6 would fail
+    assert claims.verdict(2.6e6, 2.6e6, 2.5e6, 2.5e6, "=", 0.05)[0] == ROUGHLY
+    assert claims.verdict(1.6e8, 1.6e8, 2e8, 2e8, "~", 0.05)[0] == FAILS
