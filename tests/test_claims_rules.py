@@ -231,3 +231,54 @@ def test_a_claims_table_of_every_kind():
     # without their approximate words k3 would be "roughly", k4 and k6 would fail
     assert claims.verdict(2.6e6, 2.6e6, 2.5e6, 2.5e6, "=", 0.05)[0] == ROUGHLY
     assert claims.verdict(1.6e8, 1.6e8, 2e8, 2e8, "~", 0.05)[0] == FAILS
+
+
+# --- an approximate figure's precision at its edges, and the float noise (eps) allowed there ---------------
+# 2 ± 0.5 ("about two months"): eps = 1e-9 × the largest of |t_lo|, |t_hi| and the half unit = 2e-9
+@pytest.mark.parametrize(
+    "value, verdict",
+    [
+        (2.5 + 2e-9, HOLDS),  # exactly the upper edge plus the float noise allowed
+        (2.5 + 1e-9, HOLDS),
+        (2.5 + 1e-6, FAILS),  # beyond it: 20% off, outside the tolerance too
+        (1.5 - 2e-9, HOLDS),  # the lower edge
+        (1.5 - 1e-9, HOLDS),
+        (1.5 - 1e-6, FAILS),
+    ],
+)
+def test_the_edges_of_an_about_figure(value, verdict):
+    gap = abs(value - 2) / value
+    assert claims.verdict(value, value, 2.0, 2.0, "~", 0.05, claims.ABOUT, 0.5) == (verdict, pytest.approx(gap))
+
+
+@pytest.mark.parametrize(
+    "lo, t_lo, t_hi, half, edge",
+    [
+        (4.5 + 3e-9, 1.0, 4.0, 0.5, "above"),  # eps from |t_hi| (4e-9), not |t_lo| (1e-9)
+        (-4.5 - 3e-9, -4.0, -1.0, 0.5, "below"),  # eps from |t_lo| (4e-9): a negative range
+        (0.1 + 0.5 + 3e-10, 0.1, 0.1, 0.5, "above"),  # eps from the half unit (5e-10), not |t| (1e-10)
+    ],
+)
+def test_the_float_noise_allowed_scales_with_the_largest_of_the_figures(lo, t_lo, t_hi, half, edge):
+    assert claims.verdict(lo, lo, t_lo, t_hi, "range", 0.05, claims.ABOUT, half)[0] == HOLDS
+    # twice as far out is outside the precision, and more than 5% off
+    far = {"above": lo + (lo - (t_hi + half)), "below": lo - ((t_lo - half) - lo)}[edge]
+    assert claims.verdict(far, far, t_lo, t_hi, "range", 0.05, claims.ABOUT, half)[0] == FAILS
+
+
+def test_an_approximate_figure_off_by_exactly_the_tolerance_still_holds():
+    # 20 against "about 19" written with no precision: a gap of exactly 1/20
+    assert claims.verdict(20.0, 20.0, 19.0, 19.0, "~", 0.05, claims.ABOUT, 0.0) == (HOLDS, 0.05)
+    assert claims.verdict(20.0, 20.0, 19.0, 19.0, "~", 0.0499, claims.ABOUT, 0.0)[0] == FAILS
+
+
+def test_an_approximate_word_is_looked_for_in_every_text_given_skipping_missing_ones():
+    nan = float("nan")
+    assert claims.approximate_word(nan, None, "", "约3个月") == (claims.ABOUT, "约")
+    assert claims.approximate_word("", "nearly three") == (claims.NEARLY, "nearly")
+    assert claims.approximate_word("三个月", nan) is None
+
+
+def test_half_a_unit_of_the_first_number_when_none_equals_the_value():
+    assert claims.half_unit("250万元", 7.0, 1.0) == pytest.approx(0.5 / 7)
+    assert claims.half_unit("兩個月", 2.0, 2.0) == 0.5  # a figure in words is a whole number
