@@ -385,14 +385,14 @@ class Recording(Formula):
     def __init__(self, f, inverse=None):
         super().__init__(f, inverse)
         self.asked: list[np.ndarray] = []
-        self.targets: list[float] = []
+        self.targets: list[tuple[str, str, float]] = []
 
     def recompute(self, row, name, values):
         self.asked.append(np.asarray(values, dtype=float))
         return super().recompute(row, name, values)
 
     def closed_form(self, column, name, target, row):
-        self.targets.append(target)
+        self.targets.append((column, name, target))
         return super().closed_form(column, name, target, row)
 
 
@@ -412,7 +412,7 @@ def test_a_range_is_scanned_over_its_bounds_as_it_is_sampled(sampling, middle):
     assert out == {"status": K.THRESHOLD, "threshold": 30.0, "fails_below": True, "method": "closed form"}
     (scan,) = solver.asked
     assert (len(scan), scan[0], scan[-1]) == (257, 1.0, 100.0) and scan[128] == pytest.approx(middle)
-    assert solver.targets == [0.0]
+    assert solver.targets == [("y", "s", 0.0)]  # the column, the input and the value it must reach
 
 
 def test_the_closed_form_is_asked_for_the_compared_columns_value():
@@ -420,22 +420,40 @@ def test_the_closed_form_is_asked_for_the_compared_columns_value():
     c = K.Conclusion("cmp", "y above bar", "test", "y", ">", "bar")
     solver = Recording(lambda r: r["s"], lambda target, row: target)
     out = K._range_outcome(c, pd.Series({"s": 0.5, "y": 0.5, "bar": 0.3}), reg["s"], solver)
-    assert solver.targets == [0.3]
+    assert solver.targets == [("y", "s", 0.3)]
     assert out == {"status": K.THRESHOLD, "threshold": 0.3, "fails_below": True, "method": "closed form"}
 
 
-def test_a_closed_form_outside_the_scans_bracket_is_refined_by_brent():
+@pytest.mark.parametrize("off", [1.5 / 256, -0.5 / 256, -0.3])
+def test_a_closed_form_outside_the_scans_bracket_is_refined_by_brent(off):
+    """The sign changes between the scan points 0.5 and 0.5 + 1/256 (the root is 0.5 + 1/512); an inverse that is
+    off (in the next bracket, the one before, far) is not taken: Brent's method finds the root."""
     reg = _range(0.0, 1.0)
-    # the inverse is off (it says 0.2): the sign changes between 0.5 and 0.5 + 1/256; Brent's method finds 0.5 + 1/512
     root = 0.5 + 1 / 512
-    solver = Recording(lambda r: r["s"] - root, lambda target, row: 0.2)
+    solver = Recording(lambda r: r["s"] - root, lambda target, row: 0.5 + off)
     out = K._range_outcome(Y_POS, _row(), reg["s"], solver)
     assert out["method"] == "brentq" and out["status"] == K.THRESHOLD and out["fails_below"] is True
     assert out["threshold"] == pytest.approx(root, abs=1e-14)
-    # no inverse at all: the same root
-    assert K._range_outcome(Y_POS, _row(), reg["s"], Formula(lambda r: r["s"] - root))["threshold"] == pytest.approx(
-        root, abs=1e-14
-    )
+
+
+def test_brents_root_is_exact_to_its_tolerance_on_a_curve():
+    """s² > 0.3: the root √0.3 to 1e-14 (a loose tolerance stops at a secant step, ~1e-6 off on a curve)."""
+    out = K._range_outcome(Y_POS, _row(), _range(0.0, 1.0)["s"], Formula(lambda r: r["s"] ** 2 - 0.3))
+    assert out["method"] == "brentq" and out["threshold"] == pytest.approx(0.3**0.5, abs=1e-14)
+
+
+def test_a_threshold_between_the_first_two_points_of_the_scan():
+    out = K._range_outcome(Y_POS, _row(), _range(0.0, 1.0)["s"], Formula(lambda r: r["s"] - 1 / 512))
+    assert (out["fails_below"], out["threshold"]) == (True, pytest.approx(1 / 512, abs=1e-15))
+    out = K._range_outcome(Y_POS, _row(), _range(0.0, 1.0)["s"], Formula(lambda r: 1 / 512 - r["s"]))
+    assert (out["fails_below"], out["threshold"]) == (False, pytest.approx(1 / 512, abs=1e-15))
+
+
+def test_a_range_input_without_its_bounds_is_refused():
+    for low, high in ((None, 1.0), (0.0, None)):
+        r = C.ContestedInput("s", "s?", C.RANGE, low=low, high=high)
+        with pytest.raises(AssertionError):
+            K._range_outcome(Y_POS, _row(), r, Formula(lambda r: r["s"]))
 
 
 @pytest.mark.parametrize("op", [">", ">="])
