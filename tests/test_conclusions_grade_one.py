@@ -624,3 +624,43 @@ def test_a_sampled_range_input_before_a_discrete_one_does_not_hide_its_condition
     g = grade(reg, _table(reg, lambda r: -1.0 if r["a"] == "y" else r["s"], samples=2), "s", "a")
     assert (g["grade"], g["where_unless"], g["n_scenarios"]) == ("holds unless a is y", K.Where("a", ("y",)), 4)
     assert g["share_by_reading"] == {"a": {"x": 1.0, "y": 0.0}}  # s's two samples hold alike (1 of 2)
+
+
+def test_a_combination_counts_once_whatever_the_inputs_it_does_not_read():
+    """Scenarios that differ only in an input the conclusion does not read are one scenario of it."""
+    reg = _reg(a=["x", "y"], b=["p", "q", "r"])
+    t = pd.DataFrame({"a": ["x", "x", "x", "y"], "b": ["p", "q", "r", "p"], "y": [1.0, 1.0, 1.0, -1.0]})
+    g = grade(reg, t, "a")  # y depends on a only: (x, 1) three times is one scenario
+    assert (g["share"], g["output_median"], g["n_scenarios"]) == (0.5, 0.0, 2)
+    # one computation: rows that differ only in what it does not read count once, rows that disagree each count
+    one = grade(reg, pd.DataFrame({"a": ["x", "y", "x"], "b": "p", "y": [4.0, 4.0, -4.0]}))
+    assert (one["share"], one["output_median"], one["n_scenarios"], one["grade_kind"]) == (0.5, 0.0, 1, "not_supported")
+
+
+def test_a_range_with_one_sample_is_not_binned_and_the_inputs_after_it_still_are():
+    reg = _reg(s=(0.0, 1.0), a=["x", "y"])
+    t = pd.DataFrame({"s": 0.5, "a": ["x", "y"], "y": [1.0, -1.0]})
+    g = grade(reg, t, "s", "a")
+    assert g["share_by_reading"] == {"a": {"x": 1.0, "y": 0.0}} and g["grade"] == "holds unless a is y"
+
+
+def test_samples_piled_at_one_value_give_fewer_bins():
+    """Three distinct samples, three of five at 0.1: the quantile edges 0.1, 0.1, 0.1667, 0.3 collapse to two bins."""
+    reg = _reg(s=(0.0, 1.0))
+    t = pd.DataFrame({"s": [0.1, 0.1, 0.1, 0.2, 0.3], "k": [1, 2, 3, 4, 5]})
+    t["y"] = [1.0, 2.0, -1.0, 1.0, 1.0]  # the rows at 0.1 differ in y: three scenarios (k is read by nothing)
+    c = K.Conclusion("toy", "y is positive", "test", "y", ">", 0.0)
+    g = K.grade_one(c, t, reg, {"s": ("s",), "y": ("s",)})
+    assert g["share_by_reading"] == {"s": {"0.1–0.1": pytest.approx(2 / 3), "0.2–0.3": 1.0}}
+
+
+def test_an_output_that_is_not_a_number_is_not_evaluable_there():
+    reg = _reg(a=["x", "y", "z"])
+    t = pd.DataFrame({"a": ["x", "y", "z"], "y": ["n/a", 2.0, 3.0]})
+    g = grade(reg, t, "a")
+    assert (g["grade"], g["not_evaluable"], g["output_min"], g["output_max"]) == (
+        "holds in every evaluable reading",
+        "not evaluable when a is x",
+        2.0,
+        3.0,
+    )
