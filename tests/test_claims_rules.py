@@ -148,7 +148,7 @@ def test_the_tolerance_of_the_claims_table(ds):
 
 # --- a claims table of its own: the kinds of claim the frozen data does not have ----------------------
 def _claims_ds():
-    """Four observations and eight claims, written here (what kimi_research.load gives, reduced to what
+    """Six observations and ten claims, written here (what kimi_research.load gives, reduced to what
     claims.evaluate reads)."""
     from types import SimpleNamespace
 
@@ -163,6 +163,8 @@ def _claims_ds():
             ("oR", 12.0, "12-13.5万", 1.2e5, 1.35e5, "range"),
             ("oS", 250.0, "约250万元", 2.5e6, nan, "="),
             ("oT", 2.0, "接近2亿元", 2e8, nan, "~"),
+            ("oM", 2.0, "约2-3个月", 2.0, 3.0, "range"),
+            ("oD", 1.57, "1.57亿元", 1.57e8, nan, "="),
         ],
         columns=["obs_id", "value", "value_text", "base_value", "base_value_high", "qualifier"],
     ).set_index("obs_id")
@@ -178,6 +180,8 @@ def _claims_ds():
             ("k6", "2.45", "~", "2", "两个月左右", "about two months"),
             ("k7", "2.46", "=", "2.5", "", "nearly 2.5 months"),
             ("k8", "-0.5", "<", "-0.3", "约30%", "a fall of more than 30%"),
+            ("k9", "3.4", nan, "oM", "", "two to three months"),
+            ("k10", "1.6e8", nan, "oD", "", "roughly 1.57亿"),
         ],
         columns=["claim_id", "expression", "relation", "target", "quote", "statement"],
     ).set_index("claim_id")
@@ -207,6 +211,10 @@ def test_a_claims_table_of_every_kind():
         # the word from the statement; 2.5 written to a tenth: [2.45, 2.5]
         "k7": {"relation": "=", "verdict": HOLDS, "approximate": "nearly", "precision": 0.05},
         "k8": {"relation": "<", "verdict": HOLDS, "approximate": "", "precision": 0.0},
+        # "about 2-3 months" as a range: [1.5, 3.5]; 3.4 is in it though 0.4/3.4 beyond the range's end
+        "k9": {"relation": "range", "verdict": HOLDS, "approximate": "约", "precision": 0.5},
+        # the word in the claim's statement only; 1.57亿 written to the hundredth of 亿: ± 50万
+        "k10": {"relation": "=", "verdict": HOLDS, "approximate": "roughly", "precision": pytest.approx(5e5)},
     }
     assert v.loc["k1"].to_dict() == {
         "claim_id": "k1",
@@ -225,6 +233,7 @@ def test_a_claims_table_of_every_kind():
     }
     assert (v.at["k3", "target_low"], v.at["k3", "target_high"], v.at["k3", "asserted"]) == (2.5e6, 2.5e6, "约250万元")
     assert v.at["k3", "gap"] == pytest.approx(1 / 26)
+    assert v.at["k9", "gap"] == pytest.approx(0.4 / 3.4) and v.at["k10", "gap"] == pytest.approx(0.03e8 / 1.6e8)
     assert v.at["k4", "gap"] == pytest.approx(0.25) and v.at["k5", "gap"] == pytest.approx(1 / 6)
     assert (v.at["k6", "asserted"], v.at["k6", "target_low"], v.at["k6", "gap"]) == ("2", 2.0, pytest.approx(0.45 / 2.45))
     assert (v.at["k8", "target_low"], v.at["k8", "target_high"], v.at["k8", "gap"]) == (-0.3, -0.3, 0.0)
