@@ -556,7 +556,8 @@ def test_the_condition_takes_the_threshold_beyond_which_every_combination_holds(
     def f(r):
         return (at[r["k"]] - r["s"]) if fails_above else (r["s"] - at[r["k"]])
 
-    g = grade(reg, _table(reg, f, samples=2), "k", "s", solver=Formula(f), c=Y_POS)
+    # one scenario per combination (s = 0.5): the threshold is solved from it, whatever the samples
+    g = grade(reg, _table(reg, f, samples=1), "k", "s", solver=Formula(f), c=Y_POS)
     assert [round(t["value"], 12) for t in g["thresholds"]] == [0.3, 0.6, 0.45]
     assert {t["method"] for t in g["thresholds"]} == {"brentq"}
     assert {t["fails"] for t in g["thresholds"]} == {"above" if fails_above else "below"}
@@ -663,4 +664,59 @@ def test_an_output_that_is_not_a_number_is_not_evaluable_there():
         "not evaluable when a is x",
         2.0,
         3.0,
+    )
+
+
+def test_what_a_comparison_of_two_columns_reads_is_the_union_of_both():
+    c = K.Conclusion("cmp", "y above bar", "test", "y", ">", "bar")
+    reg = _reg(a=["x"], b=["p"], d=["u"])
+    assert K.inputs_read(c, {"y": ("b",), "bar": ("a",)}, reg) == ["a", "b"]
+    assert K.inputs_read(c, {"y": ("d", "a"), "bar": ()}, reg) == ["a", "d"]
+
+
+def test_grading_several_conclusions_passes_what_they_read_and_the_solver():
+    reg = _reg(k=["lo", "hi"], s=(0.0, 1.0))
+    at = {"lo": 0.2, "hi": 0.6}
+
+    def f(r):
+        return r["s"] - at[r["k"]]
+
+    t = _table(reg, f, samples=1).assign(z=3.0)
+    z_big = K.Conclusion("zbig", "z above 1", "test", "z", ">", 1.0)
+    g = K.grade(t, reg, (Y_POS, z_big), {"k": ("k",), "s": ("s",), "y": ("k", "s"), "z": ()}, Formula(f))
+    assert g.at["toy", "grade"] == "holds unless s ≤ 0.6" and len(g.at["toy", "thresholds"]) == 2
+    assert g.at["zbig", "inputs_read"] == [] and g.at["zbig", "grade"].startswith("holds; it reads no contested input")
+
+
+def test_a_solved_range_with_one_sample_has_no_spread():
+    reg = _reg(k=["a", "b"], s=(0.0, 1.0))
+    at = {"a": 0.3, "b": 0.6}
+
+    def f(r):
+        return r["s"] - at[r["k"]]
+
+    g = grade(reg, _table(reg, f, samples=1), "k", "s", solver=Formula(f))
+    # named by the condition, but its one sample (0.5) is not binned: no spread of its own
+    assert (g["flip_input"], g["spread"], g["condition"]) == ("s", 0.0, "s ≤ 0.6")
+    assert g["share_by_reading"] == {"k": {"a": 1.0, "b": 0.0}}
+
+
+def test_a_margin_of_exactly_zero_at_the_low_bound_fails_a_strict_comparison():
+    """y = s > 0 on [0, 1] fails only at s = 0: 'holds unless s ≤ 0' (≥ would hold everywhere)."""
+    reg = _reg(s=(0.0, 1.0))
+    f = lambda r: r["s"]  # noqa: E731
+    g = grade(reg, _table(reg, f, samples=2), "s", solver=Formula(f, lambda target, row: target))
+    assert g["thresholds"] == [{"input": "s", "value": 0.0, "fails": "below", "method": "closed form", "readings": {}}]
+    assert g["condition"] == "s ≤ 0"
+    c = K.Conclusion("t", "y at least 0", "test", "y", ">=", 0.0)
+    assert grade(reg, _table(reg, f, samples=2), "s", solver=Formula(f), c=c)["grade_kind"] == "every"
+
+
+def test_a_scenario_without_a_reading_is_not_evaluable_in_no_readings_name():
+    reg = _reg(a=["x", "y"])
+    t = pd.DataFrame({"a": ["x", np.nan], "y": [1.0, np.nan]})
+    g = grade(reg, t, "a")
+    assert (g["not_evaluable"], g["where_not_evaluable"]) == (
+        "not evaluable in 1 of 2 combinations of its readings",
+        K.Where(count=1, total=2),
     )
