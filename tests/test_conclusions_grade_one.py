@@ -720,3 +720,12 @@ def test_a_scenario_without_a_reading_is_not_evaluable_in_no_readings_name():
         "not evaluable in 1 of 2 combinations of its readings",
         K.Where(count=1, total=2),
     )
+
+
+def test_at_most_holds_at_a_margin_of_exactly_zero():
+    """y = 1 - s ≤ 0 on [0, 1] holds only at s = 1: a threshold at the bound (a strict '<' would never hold)."""
+    reg = _reg(s=(0.0, 1.0))
+    f = lambda r: 1.0 - r["s"]  # noqa: E731
+    c = K.Conclusion("t", "y at most 0", "test", "y", "<=", 0.0)
+    g = grade(reg, _table(reg, f, samples=2), "s", solver=Formula(f), c=c)
+    assert [(t["value"], t["fails"]) for t in g["thresholds"]] == [(1.0, "below")] and g["grade_kind"] == "not_supported"
