@@ -70,7 +70,11 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     # the grading rule of notebook 05 (the engine that computes the scenario table is tested by
     # tests/analysis/test_scenarios.py, whose module fixtures evaluate the whole grid: minutes per mutant)
     "analysis/conclusions.py": (
-        ["tests/analysis/test_grading.py", "tests/analysis/test_grading_rules.py"],
+        [
+            "tests/analysis/test_grading.py",
+            "tests/analysis/test_grading_rules.py",
+            "tests/analysis/test_conclusions_grade_one.py",
+        ],
         [
             "inputs_read",
             "varied_inputs",
