@@ -20,7 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FAST = "not notebook and not browser and not make"
 
 # (name, file under lib/kimi_research, text, replacement, test files)
-UNITS_TESTS = ["tests/data/test_units.py", "tests/data/test_units_properties.py", "tests/data/test_units_written.py", "tests/data/test_value_text.py"]
+UNITS_TESTS = [
+    "tests/data/test_units.py",
+    "tests/data/test_units_properties.py",
+    "tests/data/test_units_written.py",
+    "tests/data/test_value_text.py",
+]
 MEASUREMENT_TESTS = ["tests/data/test_measurements.py"]
 GRADING_TESTS = ["tests/analysis/test_grading.py"]
 MISTAKES = [

@@ -38,13 +38,22 @@ PKG = "lib/kimi_research"
 # mutate (None: every function of the module). Only in-process tests: a notebook run per mutant would take hours.
 MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     "data/units.py": (
-        ["tests/data/test_units.py", "tests/data/test_units_properties.py", "tests/data/test_units_written.py", "tests/data/test_value_text.py"],
+        [
+            "tests/data/test_units.py",
+            "tests/data/test_units_properties.py",
+            "tests/data/test_units_written.py",
+            "tests/data/test_value_text.py",
+        ],
         None,
     ),
     # the formula, the frontier, the cost base, paying users, the alternative reading and the runway (the
     # sections and the Monte Carlo plumbing are checked by the notebook's tests)
     "analysis/sustainability.py": (
-        ["tests/analysis/test_sustainability.py", "tests/analysis/test_sustainability_rules.py", "tests/analysis/test_properties.py"],
+        [
+            "tests/analysis/test_sustainability.py",
+            "tests/analysis/test_sustainability_rules.py",
+            "tests/analysis/test_properties.py",
+        ],
         [
             "_arr",
             "_out",
