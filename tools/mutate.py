@@ -65,7 +65,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
         ],
     ),
     "data/measurements.py": (["tests/test_measurements.py"], None),
-    "data/series.py": (["tests/test_decline.py", "tests/test_data.py"], None),
+    "data/series.py": (["tests/test_series_levels.py", "tests/test_decline.py", "tests/test_data.py"], None),
     "analysis/claims.py": (["tests/test_claims.py", "tests/test_claims_rules.py"], None),
     # the grading rule of notebook 05 (the engine that computes the scenario table is tested by
     # tests/test_scenarios.py, whose module fixtures evaluate the whole grid: minutes per mutant)
