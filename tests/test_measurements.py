@@ -475,3 +475,8 @@ def test_every_key_with_a_range_is_compared_after_a_key_with_one_row():
     r = {"qualifier": "range", "base_value": 1000.0, "base_value_high": 1500.0}
     rows = obs(r | {"entity": "app_b"}, r, r | {"base_value_high": 1504.0})
     assert measurement_ids(rows).tolist() == ["o_t00", "o_t01", "o_t01"]
+
+
+def test_a_base_value_that_is_not_a_number_is_a_missing_value():
+    rows = obs({"base_value": "n/a"}, {"base_value": "n/a"}, {"base_value": 1000.0})
+    assert measurement_ids(rows).tolist() == ["o_t00", "o_t00", "o_t02"]
