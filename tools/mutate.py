@@ -74,7 +74,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
         ],
     ),
     "data/measurements.py": (["tests/data/test_measurements.py"], None),
-    "data/series.py": (["tests/analysis/test_decline.py", "tests/data/test_data.py"], None),
+    "data/series.py": (["tests/data/test_series_levels.py", "tests/analysis/test_decline.py", "tests/data/test_data.py"], None),
     "analysis/claims.py": (["tests/analysis/test_claims.py", "tests/analysis/test_claims_rules.py"], None),
     # the grading rule of notebook 05 (the engine that computes the scenario table is tested by
     # tests/analysis/test_scenarios.py, whose module fixtures evaluate the whole grid: minutes per mutant)

@@ -152,6 +152,12 @@ def test_same_measurement_within_rounding_only(other, merged):
     assert (repeated_figures(rows) == {"o_t01": "o_t00"}) is merged
 
 
+def test_exactly_half_a_percent_apart_is_still_one_figure():
+    """995 and 1000: a difference of 5 on 1000 is 0.005 exactly (in floats too): within rounding."""
+    assert measurement_ids(obs({"base_value": 1000.0}, {"base_value": 995.0})).nunique() == 1
+    assert measurement_ids(obs({"base_value": 1000.0}, {"base_value": 994.9})).nunique() == 2
+
+
 def test_different_figures_a_few_percent_apart_stay_two_measurements():
     """The mutation 'tolerance 0.5% -> 5%' merges these: 2101万 and 2050万 (2.4% apart) are two figures."""
     rows = obs({"base_value": 21_010_000.0}, {"base_value": 20_500_000.0}, {"base_value": 21_000_000.0})
@@ -328,3 +334,149 @@ def test_merging_is_idempotent(rows):
     kept = measurements(rows)
     again = measurement_ids(kept.drop(columns=["measurement"]))
     assert (again == again.index).all()
+
+
+# --- the rule's edges the properties above do not draw (issue 24: survivors of `make mutate`) ------------
+def test_a_missing_value_is_not_a_number_but_two_missing_values_are_one():
+    nan = float("nan")
+    assert measurement_ids(obs({"base_value": nan}, {"base_value": 1000.0})).nunique() == 2
+    assert measurement_ids(obs({"base_value": nan}, {"base_value": nan})).tolist() == ["o_t00", "o_t00"]
+    # a range whose upper end is missing is not the range with one
+    r = {"qualifier": "range", "base_value": 1000.0, "base_value_high": 1500.0}
+    assert measurement_ids(obs(r, r | {"base_value_high": nan})).nunique() == 2
+    assert measurement_ids(obs(r | {"base_value_high": nan}, r | {"base_value_high": nan})).nunique() == 1
+
+
+@pytest.mark.parametrize("other, merged", [(0.501, True), (0.4985, True), (0.504, False)])
+def test_values_below_one_are_compared_within_rounding_too(other, merged):
+    """Shares and ratios: 0.5 and 0.501 are 0.2% apart (one figure), 0.5 and 0.504 0.8% (two)."""
+    assert (measurement_ids(obs({"base_value": 0.5}, {"base_value": other})).nunique() == 1) is merged
+
+
+def test_zeros_are_one_figure_without_a_warning():
+    """0 and 0 are equal (no 0/0 warning, which the test settings turn into an error): a zero month and its
+    quarter's zero average; two ranges from 0 whose upper ends agree."""
+    q2 = {"period_start": "2025-04-01", "period_end": "2025-06-30", "value_kind": "monthly_average", "base_value": 0.0}
+    assert measurement_ids(obs({"base_value": 0.0}, q2)).tolist() == ["o_t01", "o_t01"]
+    r = {"qualifier": "range", "base_value": 0.0, "base_value_high": 1500.0}
+    assert measurement_ids(obs(r, r | {"base_value_high": 1501.0}, r | {"base_value_high": 0.0})).tolist() == [
+        "o_t00",
+        "o_t00",
+        "o_t02",
+    ]
+
+
+def test_the_tolerance_is_passed_on_by_every_entry_point():
+    rows = obs({"base_value": 1000.0}, {"base_value": 1020.0})  # 2% apart
+    assert len(measurements(rows)) == 2 and len(measurements(rows, rel_tol=0.05)) == 1
+    assert repeated_figures(rows) == {} and repeated_figures(rows, 0.05) == {"o_t01": "o_t00"}
+
+
+def test_measurements_in_the_order_of_their_first_row_with_counts_and_tiers():
+    """o_t00 and o_t02 are one figure, kept as o_t02 (tier 1): it comes first, where its first row is."""
+    rows = obs(
+        {"base_value": 1000.0, "source_id": "s_b"},
+        {"base_value": 2000.0, "source_id": "s_b"},
+        {"base_value": 1001.0, "source_id": "s_a", "tier": 1},
+        {"base_value": 1002.0, "source_id": "s_b"},
+    )
+    sources = pd.DataFrame({"tier": ["2", "1"]}, index=pd.Index(["s_b", "s_a"], name="source_id"))
+    m = measurements(rows, sources)
+    assert list(m.index) == ["o_t02", "o_t01"] and m.index.name == "measurement_id"
+    assert m["obs_ids"].tolist() == [["o_t00", "o_t02", "o_t03"], ["o_t01"]]
+    assert m["source_ids"].tolist() == [["s_a", "s_b"], ["s_b"]]
+    assert m["n_sources"].tolist() == [2, 1] and m["n_observations"].tolist() == [3, 1]
+    assert m["tiers"].tolist() == [[1, 2], [2]]
+    # the tiers only from a sources table that has them
+    assert "tiers" not in measurements(rows).columns
+    assert "tiers" not in measurements(rows, sources.rename(columns={"tier": "rank"})).columns
+
+
+def test_rows_with_only_periods_and_values():
+    """Without firm, entity, metric, value_kind, qualifier, tier and same_as columns: rule 1 needs an entity and
+    a metric (none here: the two June rows stay two); rule 2 pairs rows without a value_kind: May (a, and d, the
+    same row again) inside Q2 (b), 0.1% apart."""
+    rows = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-05-01", "2025-04-01", "2025-06-01", "2025-05-01", "2025-06-01"]),
+            "period_end": pd.to_datetime(["2025-05-31", "2025-06-30", "2025-06-30", "2025-05-31", "2025-06-30"]),
+            "base_value": [1000.0, 1001.0, 2000.0, 1000.0, 2000.0],
+        },
+        index=pd.Index(["a", "b", "c", "d", "e"]),
+    )
+    assert measurement_ids(rows).tolist() == ["b", "b", "c", "b", "e"]
+    # with an entity only, or a metric only, still no rule 1; with both, the two June rows are one
+    assert measurement_ids(rows.assign(entity="app_a")).tolist() == ["b", "b", "c", "b", "e"]
+    assert measurement_ids(rows.assign(metric="mau")).tolist() == ["b", "b", "c", "b", "e"]
+    assert measurement_ids(rows.assign(entity="app_a", metric="mau")).tolist() == ["b", "b", "c", "b", "c"]
+
+
+def test_the_result_is_named_measurement():
+    assert measurement_ids(obs({}, {})).name == "measurement"
+    empty = measurement_ids(obs({}).iloc[:0])
+    assert empty.empty and empty.name == "measurement" and empty.dtype == object
+
+
+def test_qualifiers_other_than_about_and_equal_stay_apart():
+    assert measurement_ids(obs({"qualifier": ">"}, {"qualifier": "<"})).nunique() == 2
+    assert measurement_ids(obs({"qualifier": ">="}, {"qualifier": ">"})).nunique() == 2
+    assert measurement_ids(obs({"qualifier": None}, {"qualifier": "="})).nunique() == 1  # no qualifier is "="
+
+
+def test_a_month_at_either_edge_of_its_quarter_is_inside_it_and_the_same_period_is_not_longer():
+    q2 = {"period_start": "2025-04-01", "period_end": "2025-06-30", "value_kind": "monthly_average", "base_value": 1001.0}
+    apr = {"period_start": "2025-04-01", "period_end": "2025-04-30"}
+    jun = {"period_start": "2025-06-01", "period_end": "2025-06-30"}
+    assert measurement_ids(obs(apr, q2)).tolist() == ["o_t01", "o_t01"]
+    assert measurement_ids(obs(jun, q2)).tolist() == ["o_t01", "o_t01"]
+    # May's value and May's average: one period, not a month inside a longer one
+    may_average = {"value_kind": "monthly_average", "base_value": 1001.0}
+    assert measurement_ids(obs({}, may_average)).nunique() == 2
+
+
+def test_a_month_and_its_quarter_without_a_value_kind():
+    """Two rows without a value_kind are paired like a month and its average; a row without one is never paired
+    with a row that has one."""
+    q2 = {"period_start": "2025-04-01", "period_end": "2025-06-30", "base_value": 1001.0}
+    assert measurement_ids(obs({"value_kind": None}, q2 | {"value_kind": None})).tolist() == ["o_t01", "o_t01"]
+    assert measurement_ids(obs({"value_kind": ""}, q2 | {"value_kind": ""})).tolist() == ["o_t01", "o_t01"]
+    assert measurement_ids(obs({"value_kind": ""}, q2 | {"value_kind": "monthly_average"})).nunique() == 2
+    assert measurement_ids(obs({}, q2 | {"value_kind": ""})).nunique() == 2
+    # a month with no value is its quarter with no value (two missing values are equal)
+    nan = float("nan")
+    rows = obs({"base_value": nan}, q2 | {"value_kind": "monthly_average", "base_value": nan})
+    assert measurement_ids(rows).tolist() == ["o_t01", "o_t01"]
+
+
+def test_a_row_with_a_start_and_no_end():
+    """It is dated (kept before an undated row) but its period has no length (a period with one is kept first),
+    and it is no month inside a quarter."""
+    rows = obs({"period_end": None}, {"period_end": "2025-05-01", "same_as": "o_t00"})  # a one-day period
+    assert measurement_ids(rows).tolist() == ["o_t01", "o_t01"]
+    rows = obs({"period_end": None}, {"period_start": None, "period_end": None, "same_as": "o_t00"})
+    assert measurement_ids(rows).tolist() == ["o_t00", "o_t00"]
+    q2 = {"period_start": "2025-04-01", "period_end": "2025-06-30", "value_kind": "monthly_average"}
+    assert measurement_ids(obs({"period_end": None}, q2)).nunique() == 2
+
+
+def test_no_tier_counts_after_every_tier():
+    assert measurement_ids(obs({"tier": None}, {"tier": 2, "same_as": "o_t00"})).tolist() == ["o_t01", "o_t01"]
+    assert measurement_ids(obs({"tier": 2}, {"tier": None, "same_as": "o_t00"})).tolist() == ["o_t00", "o_t00"]
+
+
+def test_the_same_duration_is_one_key():
+    assert measurement_ids(obs({"duration_days": 30}, {"duration_days": 30, "base_value": 1001.0})).nunique() == 1
+    assert measurement_ids(obs({"duration_days": 30}, {"duration_days": 31})).nunique() == 2
+
+
+def test_every_key_with_a_range_is_compared_after_a_key_with_one_row():
+    """Ranges are compared pair by pair within each key: app_b's lone range first, then app_a's two ranges,
+    whose ends agree within rounding (one figure)."""
+    r = {"qualifier": "range", "base_value": 1000.0, "base_value_high": 1500.0}
+    rows = obs(r | {"entity": "app_b"}, r, r | {"base_value_high": 1504.0})
+    assert measurement_ids(rows).tolist() == ["o_t00", "o_t01", "o_t01"]
+
+
+def test_a_base_value_that_is_not_a_number_is_a_missing_value():
+    rows = obs({"base_value": "n/a"}, {"base_value": "n/a"}, {"base_value": 1000.0})
+    assert measurement_ids(rows).tolist() == ["o_t00", "o_t00", "o_t02"]

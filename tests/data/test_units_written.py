@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from kimi_research.data import units
 from kimi_research.data.units import (
     RANK,
     UNITS,
+    Reading,
     format_cn,
     format_en,
     normalise,
@@ -259,3 +261,111 @@ def test_more_readings_and_units_as_written():
     assert suggest_unit(read_value_text("3百万"), "count") == "百万"  # the text's own word before 'million'
     with pytest.raises(ValueError, match=r"^unit '万foo' is not a magnitude and a unit word$"):
         unit_parts("万foo")
+
+
+# --- the reading regexes, built on first use (issue 24: _alternation ran only at import) ---------------------
+def test_an_alternation_is_longest_first_and_latin_words_are_whole_words():
+    """Longest word first (ties in the order given); a word starting with a Latin letter may not follow one, a
+    word ending with one may not be followed by one; a guard is appended to its word; signs are escaped."""
+    assert units._alternation(["万", "mn", "百万"], {"万": "(?!x)"}) == r"(?<![a-z])mn(?![a-z])|百万|万(?!x)"
+    assert units._alternation(["no.", "万tokens", "us$", "ab"]) == (
+        r"万tokens(?![a-z])|(?<![a-z])no\.|(?<![a-z])us\$|(?<![a-z])ab(?![a-z])"
+    )
+
+
+@pytest.mark.parametrize("word, latin", [("a1", True), ("a中", True), ("mn", True), ("中a", False), ("1a", False), ("$", False)])
+def test_a_latin_word_starts_with_an_ascii_letter(word, latin):
+    assert units._latin(word) is latin
+
+
+@pytest.fixture
+def cold_regexes():
+    """The reading regexes and the reading cache emptied: the test reads through regexes built anew."""
+    for f in (units._mag_re, units._marker_re, read_value_text):
+        f.cache_clear()
+    yield
+    read_value_text.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text, magnitude, magnitude_word, marker, marker_word, read",
+    [
+        ("column", 1.0, "", None, "", False),  # the mn inside a word is no magnitude
+        ("5 mnx", 1.0, "", None, "", True),
+        ("5 mn", 1e6, "mn", None, "", True),
+        ("2101万", 1e4, "万", None, "", True),
+        ("5 mio. euros", 1e6, "mio.", "EUR", "euros", True),  # mio. before mio: the euros are then read
+        ("5百分点", 1.0, "", "pp", "百分点", True),  # 百分点 is not 百
+        ("3 dollars", 1.0, "", "USD", "dollars", True),
+        ("3 dollarsx", 1.0, "", None, "", True),
+        ("3个月", 1.0, "", "months", "月", True),  # 个 between the number and its word is skipped
+    ],
+)
+def test_what_the_regexes_read_when_built_anew(cold_regexes, text, magnitude, magnitude_word, marker, marker_word, read):
+    r = read_value_text(text)
+    assert (r.magnitude, r.magnitude_word, r.marker, r.marker_word, r.read) == (
+        magnitude,
+        magnitude_word,
+        marker,
+        marker_word,
+        read,
+    )
+
+
+@pytest.mark.parametrize("text", ["xusd 5", "(xusd 5)", "5 xusd"])
+def test_a_latin_sign_glued_after_a_letter_is_no_sign(text):
+    assert read_value_text("usd 5").marker == "USD"
+    assert read_value_text(text).marker is None
+
+
+# --- messages about a reading made by hand (a unit word the names table does not know) ----------------------
+def test_a_marker_without_a_name_is_written_as_itself():
+    r = Reading("5", (5.0,), marker="zzz", marker_word="zz")
+    assert r.describe() == "5 zz (zzz)"
+    nothing = "no unit of the vocabulary writes that: add one to UNITS in lib/kimi_research/data/units.py"
+    assert unit_conflict(r, "元") == f"the unit value_text writes: '5' writes 'zz' (zzz), unit '元' is a CNY amount; {nothing}"
+    # without the word that wrote it: the marker's name alone
+    no_word = Reading("5", (5.0,), marker="zzz")
+    assert unit_conflict(no_word, "元") == f"the unit value_text writes: '5' writes zzz, unit '元' is a CNY amount; {nothing}"
+    usd = Reading("5", (5.0,), marker="USD")
+    assert (
+        unit_conflict(usd, "元")
+        == "the unit value_text writes: '5' writes a USD amount, unit '元' is a CNY amount; write unit '美元'"
+    )
+
+
+def test_a_unit_whose_marker_has_no_name_is_written_as_its_marker(monkeypatch):
+    monkeypatch.setitem(units.UNIT_PARTS, "zz单位", (1.0, "zzz"))
+    cny = read_value_text("5元")
+    assert (
+        unit_conflict(cny, "zz单位")
+        == "the unit value_text writes: '5元' writes '元' (a CNY amount), unit 'zz单位' is zzz; write unit '元'"
+    )
+    plain = read_value_text("5")
+    assert (
+        unit_conflict(plain, "zz单位")
+        == "the unit value_text writes: unit 'zz单位' is zzz, but '5' writes no zzz sign; write unit 'count'"
+    )
+
+
+def test_every_unit_word_the_reader_returns_has_a_name():
+    """Why MARKER_NAMES.get(m, m) and .get(m) give the same text for every reading of a value_text."""
+    returned = set(units._MARKERS.values()) | set(units._PREFIX_MARKERS.values()) | {RANK}
+    in_units = {mk for _, mk in units.UNIT_PARTS.values() if mk}
+    assert returned | in_units <= set(units.MARKER_NAMES)
+
+
+def test_no_word_before_or_after_a_number_is_an_empty_word():
+    """What the reader's helpers return when nothing is written around the number: no unit word and no text for
+    it (the prefix and the suffix of '5' in ' 5 ')."""
+    assert units._prefix(" 5 ", 1) == (None, "")
+    assert units._suffix(" 5 ", 2) == (1.0, "", None, "", 3)
+    assert units._prefix("$5", 1) == ("USD", "$")
+    assert units._suffix("5万元", 1) == (1e4, "万", "CNY", "元", 3)
+
+
+def test_a_rank_word_before_a_percentage_written_bai_fen_zhi_is_still_read():
+    """前百分之十 (the top 10%): 百分之十 becomes 10%, right after the 前 a reader sees as a rank word, so the text
+    writes two unit words and one unit cannot say it."""
+    r = read_value_text("前百分之十")
+    assert (r.numbers, r.marker, r.marker_word, r.problem) == ((10.0,), RANK, "前", "two unit words (前 and %)")

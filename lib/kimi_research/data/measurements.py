@@ -42,22 +42,12 @@ ROUNDING = 0.005
 _QUALIFIER_FAMILY = {"=": "=", "~": "="}
 
 
-def _close(a: float, b: float, rel_tol: float) -> bool:
-    """Equal within ``rel_tol`` of the larger magnitude (two missing values are equal)."""
-    if pd.isna(a) and pd.isna(b):
-        return True
-    if pd.isna(a) or pd.isna(b):
-        return False
-    if a == b:
-        return True
-    ref = max(abs(a), abs(b))
-    return bool(ref > 0 and abs(a - b) / ref <= rel_tol)
-
-
 def _close_arrays(a: np.ndarray, b: np.ndarray, rel_tol: float) -> np.ndarray:
-    """:func:`_close` element-wise on float arrays (the same predicate, the same float operations)."""
+    """Element-wise on float arrays: equal within ``rel_tol`` of the larger magnitude (two missing values are equal).
+
+    The division is 0/0 only when both values are 0 (equal anyway): an invalid value, never a division by zero."""
     both_nan = np.isnan(a) & np.isnan(b)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):
         ref = np.maximum(np.abs(a), np.abs(b))
         within = (ref > 0) & (np.abs(a - b) / ref <= rel_tol)
     return both_nan | (a == b) | within
@@ -68,9 +58,7 @@ def _col(rows: pd.DataFrame, name: str, default=None) -> pd.Series:
 
 
 def _group_ids(frame: pd.DataFrame) -> np.ndarray:
-    """One integer per distinct row of ``frame`` (missing values form their own group)."""
-    if frame.empty:
-        return np.empty(0, dtype=int)
+    """One integer per distinct row of ``frame`` (missing values form their own group; no row: no integer)."""
     codes = np.column_stack([pd.factorize(frame[c], use_na_sentinel=False)[0] for c in frame.columns])
     return np.unique(codes, axis=0, return_inverse=True)[1].ravel()
 

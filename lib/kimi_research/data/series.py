@@ -53,7 +53,7 @@ def level_series(
     elif vendor != ANY_VENDOR:
         rows = rows[rows["vendor"] == vendor]
     excluded: dict[str, str] = {}
-    kind = rows["value_kind"] if "value_kind" in rows.columns else pd.Series("period_value", index=rows.index)
+    kind = rows["value_kind"]
     for oid in rows.index[~kind.isin(kinds)]:
         excluded[oid] = f"value_kind {kind[oid]}: not a level"
     rows = rows[kind.isin(kinds)]

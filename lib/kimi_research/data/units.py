@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # unit as written -> (factor to the base unit, dimension)
 UNITS: dict[str, tuple[float, str]] = {
@@ -124,7 +124,7 @@ def format_en(base: float, dimension: str, qualifier: str = "=", high: float | N
     else:
         s = _short(base)
     if high is not None and high == high and qualifier == "range":
-        s = f"{s}–{_short(high)}" if dimension not in ("CNY", "USD") else f"{s}–{_short(high)}"
+        s = f"{s}–{_short(high)}"
     return f"{q}{s}"
 
 
@@ -361,8 +361,19 @@ def _alternation(words, guards: dict[str, str] | None = None) -> str:
     )
 
 
-_MAG_RE = re.compile(r"\s*(" + _alternation(_MAGNITUDES, {"百": "(?!分)"}) + ")")  # 百分点 is not 百
-_MARKER_RE = re.compile(r"\s*(" + _alternation(_MARKERS) + ")")
+# built on first use, not at import (so that a test sees what _alternation builds; mutation runs empty the caches)
+@cache
+def _mag_re() -> re.Pattern[str]:
+    """A magnitude word (万, 亿, million ...) after optional spaces; 百分点 is not 百."""
+    return re.compile(r"\s*(" + _alternation(_MAGNITUDES, {"百": "(?!分)"}) + ")")
+
+
+@cache
+def _marker_re() -> re.Pattern[str]:
+    """A unit word (元, %, 倍, tokens ...) after optional spaces."""
+    return re.compile(r"\s*(" + _alternation(_MARKERS) + ")")
+
+
 _BETWEEN = re.compile(r"[\s()\[\]]*(?:多|余|来|\+)?[\s()\[\]]*")
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)(?![a-z])")
 
@@ -420,10 +431,10 @@ def _suffix(t: str, pos: int) -> tuple[float, str, str | None, str, int]:
     """Magnitude and unit word written from ``pos`` on: (magnitude, magnitude word, marker, marker word, end)."""
     m = _BETWEEN.match(t, pos)
     p = m.end() if m else pos
-    if t.startswith("个", p) and (_MAG_RE.match(t, p + 1) or _MARKER_RE.match(t, p + 1)):  # 1个亿, 5个百分点
+    if t.startswith("个", p) and (_mag_re().match(t, p + 1) or _marker_re().match(t, p + 1)):  # 1个亿, 5个百分点
         p += 1
     mag, words = 1.0, []
-    while mm := _MAG_RE.match(t, p):
+    while mm := _mag_re().match(t, p):
         mag *= _MAGNITUDES[mm.group(1)]
         words.append(mm.group(1))
         p = mm.end()
@@ -431,7 +442,7 @@ def _suffix(t: str, pos: int) -> tuple[float, str, str | None, str, int]:
         m = _BETWEEN.match(t, p)
         p = m.end() if m else p
     marker, marker_word = None, ""
-    if mk := _MARKER_RE.match(t, p):
+    if mk := _marker_re().match(t, p):
         marker, marker_word = _MARKERS[mk.group(1)], mk.group(1)
         p = mk.end()
     return mag, "".join(words) if all(not w.isascii() for w in words) else " ".join(words), marker, marker_word, p
@@ -501,7 +512,7 @@ def read_value_text(text: str, decimal_comma: bool = False) -> Reading:
         word = next((w for w in _RANK_WORDS if w in t), None)
         if word is not None:
             return Reading(text, (1.0,), marker=RANK, marker_word=word)
-        first = min((m.start() for m in _MAG_RE.finditer(t)), default=None)
+        first = min((m.start() for m in _mag_re().finditer(t)), default=None)
         if first is None:
             return Reading(text)
         hits = [(1.0, first, first, "")]  # 超亿元, 万亿: one of the magnitude
