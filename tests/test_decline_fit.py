@@ -58,7 +58,7 @@ def period_row(oid, start, end, value, qualifier="=", vendor="questmobile", **kw
         "period_start": s,
         "period_end": e,
         "period_mid": s + (e - s) / 2,
-        "period_months": round((e - s).days / DPM),
+        "period_months": float(round((e - s).days / DPM)),
         "qualifier": qualifier,
         "kind": common.point_kind(qualifier),
         "vendor": vendor,
@@ -291,7 +291,8 @@ def test_a_month_repeating_its_quarter_is_counted_once():
 def test_no_rate_without_two_dates_after_the_peak(values, t, kinds, why):
     f = fit.fit_decay(pts(values, t, kinds=kinds), "QM")
     assert f.status == "too_few" and f.why_not == why and f.slope is None
-    assert "t" in f.used.columns
+    assert "t" in f.used.columns and f.used["t"].dtype == np.float64
+    assert list(fit.segment_rates(f).columns) == ["from_obs", "to_obs", "from_period", "to_period", "months", "monthly_change"]
     assert fit.forecast(f, 6).empty and fit.segment_rates(f).empty and fit.leave_one_out(f).empty
     with pytest.raises(ValueError, match=r"^no fit to predict from \(" + why.split(":")[0]):
         f.predict([1.0])
@@ -301,6 +302,7 @@ def test_points_too_close_give_no_rate_unless_allowed():
     rows = pts([1000, 900, 850], [0, 0.5, 1])
     f = fit.fit_decay(rows, "QM")
     assert f.status == "too_close" and f.slope is None
+    assert fit.segment_rates(f).empty and fit.forecast(f, 3).empty  # no rate: no segments, no forecast
     assert f.why_not == (
         "the points are 30 days apart (1.0 months), less than about two months (1.9): "
         "a rate fitted from them would not be a trend"
@@ -322,6 +324,7 @@ def test_predict_the_line_and_its_two_intervals_by_hand():
         assert got["value"].to_numpy() == pytest.approx(np.exp(centre), rel=1e-12)
         assert got["low"].to_numpy() == pytest.approx(np.exp(centre - q * se), rel=1e-9)
         assert got["high"].to_numpy() == pytest.approx(np.exp(centre + q * se), rel=1e-9)
+    assert f.predict([1, 8])["t"].dtype == np.float64  # months given as integers are months all the same
     two = fit.fit_decay(pts([1000, 500], [0, 4]), "QM").predict([8])
     assert two["value"].tolist() == pytest.approx([250.0]) and two[["low", "high"]].isna().all().all()
 
@@ -348,6 +351,7 @@ def test_forecast_extends_the_line_month_by_month():
     f = fit.fit_decay(pts([1000, 500], [0, 4]), "QM")  # -50% in 4 months: 500 / 2^(k/4) k months later
     fc = fit.forecast(f, 4)
     assert list(fc.columns) == ["months_ahead", "t", "date", "value", "low", "high"]
+    assert fc["months_ahead"].dtype == int and fc["t"].dtype == np.float64
     assert fc["months_ahead"].tolist() == [1, 2, 3, 4] and fc["t"].tolist() == pytest.approx([5, 6, 7, 8])
     assert fc["date"].tolist() == [at(x) for x in (5, 6, 7, 8)]
     assert fc["value"].tolist() == pytest.approx([500 / 2 ** (k / 4) for k in (1, 2, 3, 4)])
@@ -367,8 +371,11 @@ def test_redate_to_last_month():
         period_row("q", "2025-07-01", "2025-09-30", 3e6),
         period_row("two", "2025-07-01", "2025-08-31", 3e6),
         period_row("m", "2025-07-01", "2025-07-31", 3e6),
+        period_row("m½", "2025-07-01", "2025-08-15", 3e6),
     )
+    rows.loc["m½", "period_months"] = 1.5  # a month and a half is not yet several months
     r = fit.redate_to_last_month(rows)
+    assert r.at["m½", "period_mid"] == rows.at["m½", "period_mid"]
     assert r.at["q", "period_mid"] == pd.Timestamp("2025-09-15 12:00")  # 1 Sep + 29 days / 2
     assert r.at["two", "period_mid"] == pd.Timestamp("2025-08-16")  # 1 Aug + 30 days / 2
     assert r.at["m", "period_mid"] == rows.at["m", "period_mid"] == pd.Timestamp("2025-07-16")
@@ -400,7 +407,8 @@ def test_leave_one_out_refits_without_each_point_but_the_peak():
     # a second figure on the peak's date is not left out either
     same = fit.fit_decay(pts([1000, 990, 700, 600], [0, 0, 2, 5]), "QM")
     assert list(fit.leave_one_out(same).index) == ["x2", "x3"]
-    assert fit.leave_one_out(fit.fit_decay(pts([1000, 500], [0, 4]), "QM")).empty  # no interval: no refits
+    none = fit.leave_one_out(fit.fit_decay(pts([1000, 500], [0, 4]), "QM"))  # no interval: no refits
+    assert none.empty and none.dtype == np.float64
 
 
 def test_segments_between_consecutive_dates():
@@ -422,6 +430,8 @@ def test_segments_between_consecutive_dates():
     assert seg["from_date"].tolist() == [at(4), at(6)] and seg["to_date"].tolist() == [at(6), at(9)]
     assert seg["months"].tolist() == pytest.approx([2.0, 3.0], abs=1e-12)
     assert seg["monthly_change"].tolist() == pytest.approx([(720 / 1000) ** 0.5 - 1, (400 / 720) ** (1 / 3) - 1], rel=1e-12)
+    one_date = fit.segments_of(rows.iloc[1:3])  # two figures, one date: no segment
+    assert one_date.empty and list(one_date.columns) == list(seg.columns)
     assert fit.segments_of(rows.iloc[:1]).empty and list(fit.segments_of(rows.iloc[:1]).columns) == list(seg.columns)
 
 
@@ -431,6 +441,9 @@ def test_by_date_groups_figures_within_about_a_week():
     assert g["t"].tolist() == pytest.approx([0.05, 1.0]) and g["value"].tolist() == pytest.approx([200.0, 50.0])
     assert g["obs"].tolist() == ["x0", "x2"] and g["obs_ids"].tolist() == [["x0", "x1"], ["x2"]]
     assert g["period"].tolist() == ["m0", "m1"] and g["mid"].tolist() == [at(0), at(1)]
+    # 0.2 and 0.3 months (3 days apart) round to the same quarter-month: one date
+    close = pts([100, 400], [0.2, 0.3])
+    assert fit._by_date(close, pd.Series([0.2, 0.3], index=close.index))["obs_ids"].tolist() == [["x0", "x1"]]
 
 
 def test_segment_rates_and_acceleration():
@@ -474,3 +487,45 @@ def test_weekly_floor_on_the_frozen_data(ds):
 def test_the_package_names_the_same_functions():
     assert decline.fit_decay is fit.fit_decay and decline.point_kind is common.point_kind
     assert decline.peak_latest is legacy.peak_latest
+
+
+def week(base: pd.Series, oid: str, series: str, start: str, value: float, conflicts=()) -> pd.Series:
+    """A weekly figure like the frozen one, in another week, firm or value."""
+    r = base.copy()
+    s = pd.Timestamp(start)
+    r["obs_id"], r["series"], r["base_value"], r["conflicts_with"] = oid, series, value, list(conflicts)
+    r["period_start"], r["period_end"], r["period_mid"] = s, s + pd.Timedelta(days=6), s + pd.Timedelta(days=3)
+    r["period"], r["conflict"] = f"week of {s.date()}", bool(conflicts)
+    return r.rename(oid)
+
+
+@pytest.fixture(scope="module")
+def weeks(ds):
+    """A dataset whose only weekly figures are these (notebook 01 reads them through its memo of the layer)."""
+    from types import SimpleNamespace
+
+    from kimi_research.analysis.decline.series import levels_of
+    from kimi_research.data import comparable as C
+
+    lv = levels_of(ds, "wau", "kimi")
+    base = lv.rows.iloc[0]
+    rows = pd.DataFrame(
+        [
+            week(base, "a1", "questmobile", "2025-12-08", 4.5e6, ["a2"]),
+            week(base, "a2", "questmobile", "2025-12-08", 5.0e6, ["a1"]),  # the same week, another figure
+            week(base, "b", "aldi", "2025-12-22", 6.0e6),  # the latest of all
+            week(base, "c", "none:s9", "2025-12-15", 3.0e6),  # a source naming no firm
+        ]
+    )
+    return SimpleNamespace(_decline_memo={("levels", "wau", "kimi"): C.Comparable(rows, lv.left_out, lv.rules)})
+
+
+@pytest.mark.parametrize(
+    ("vendor", "obs"),
+    [("questmobile", "a1"), ("aldi", "b"), ("all", "b"), ("none", "b"), ("none:s9", "b"), ("zz", "b")],
+)
+def test_weekly_floor_is_the_firms_latest_week_or_the_latest_of_all(weeks, vendor, obs):
+    # a firm with weekly figures: its latest (of two figures for one week, the first: rule conflict_choice);
+    # pooled, no firm named, or a firm without weekly figures: the latest weekly figure of all
+    floor = fit.weekly_floor(weeks, "kimi", "mau", vendor)
+    assert floor.name == obs and floor["kind"] == "point"

@@ -87,9 +87,11 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     ),
     # notebook 01's decay fit and what is read from it (the package analysis/decline/, one entry per file that
     # makes numbers; notebook.py's sections and the presentation are checked by the notebook's tests). mutmut
-    # does not mutate @property methods (DecayFit.n_dates, monthly_change, half_life...): they are not listed
+    # does not mutate @property methods (DecayFit.n_dates, monthly_change, half_life...): they are not listed.
+    # test_decline_fit.py (hand-made series, milliseconds) first; a survivor also runs test_decline.py's analyses
+    # (about a minute a mutant), and for fit.py test_properties.py's Hypothesis tests of the fit
     "analysis/decline/fit.py": (
-        ["tests/test_decline.py", "tests/test_properties.py", "tests/test_decline_fit.py"],
+        ["tests/test_decline_fit.py", "tests/test_decline.py", "tests/test_properties.py"],
         [
             "DecayFit.predict",
             "DecayFit.date_of",
@@ -108,21 +110,23 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     ),
     # the vocabulary the fit reads: a qualifier's kind, months between dates, the study window
     "analysis/decline/common.py": (
-        ["tests/test_decline.py", "tests/test_properties.py", "tests/test_decline_fit.py"],
+        ["tests/test_decline_fit.py", "tests/test_decline.py"],
         ["window", "in_window", "point_kind", "with_kind", "months_between"],
     ),
     # the peak the fit starts from (and notebook 05's scenario engine reads), the rows it is chosen among
     "analysis/decline/legacy.py": (
-        ["tests/test_decline.py", "tests/test_properties.py", "tests/test_decline_fit.py"],
+        ["tests/test_decline_fit.py", "tests/test_decline.py"],
         ["_prepare", "placeable", "resolve_vendor", "peak_latest"],
     ),
-    # unit economics, the stock-flow model and its fit
+    # unit economics, the stock-flow model and its fit: test_adspend_rules.py (hand-made inputs, under a second a
+    # mutant) first; a survivor also runs test_adspend.py, whose tests fit the model to the frozen data
     "analysis/adspend.py": (
         ["tests/test_adspend_rules.py", "tests/test_adspend.py"],
         [
             "cost_per_retained_user",
             "daily_burn_per_month",
             "users_per_budget",
+            "cpa_per_month",
             "simulate",
             "model_at_targets",
             "half_life",
@@ -151,7 +155,7 @@ def _mangled(function: str) -> str:
     return f"xǁ{cls}ǁ{name}" if cls else f"x_{name}"
 
 
-def run_one(module: str, max_children: int, only: list[str] | None = None) -> None:
+def run_one(module: str, max_children: int, only: list[str] | None = None, tests: list[str] | None = None) -> None:
     """In a fresh interpreter: mutate ``module`` and run its tests (mutmut's ``run``)."""
     os.chdir(ROOT)
     # the mutated copy must win over the editable install of lib/ (see the module docstring)
@@ -191,7 +195,8 @@ def run_one(module: str, max_children: int, only: list[str] | None = None) -> No
 
     PytestRunner.run_tests = run_tests_with_cold_caches  # type: ignore[method-assign]
 
-    tests, functions = MODULES[module]
+    mapped, functions = MODULES[module]
+    tests = tests or mapped
     cfg = config()
     cfg.only_mutate = [f"{PKG}/{module}"]
     cfg.pytest_add_cli_args_test_selection = list(tests)
@@ -259,14 +264,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run again only the mutants the last run did not kill (after adding tests: killed ones stay killed)",
     )
+    ap.add_argument(
+        "--tests",
+        nargs="+",
+        help="with --survivors: run the survivors against these test files only (the new ones: a survivor of the "
+        "last run survived its mapped tests, and an unchanged test file gives the same verdict again)",
+    )
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--only", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one:
-        run_one(a.one, a.max_children, a.only)
+        run_one(a.one, a.max_children, a.only, a.tests)
         return 0
     modules = a.modules or [m for m in MODULES if (ROOT / PKG / m).exists()]
     unknown = [m for m in modules if m not in MODULES]
+    if a.tests and not a.survivors:
+        ap.error("--tests goes with --survivors (a first run uses the mapped tests)")
     if unknown:
         ap.error(f"unknown module {', '.join(unknown)}; choose among: {', '.join(MODULES)}")
     summary_file = ROOT / "mutants" / "mutate-summary.json"
@@ -276,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.report:  # the last run of each module, as recorded
             seconds, rc = summary.get(m, {}).get("seconds", float("nan")), summary.get(m, {}).get("returncode", 0)
         else:
-            print(f"== {m}: mutating against {' '.join(MODULES[m][0])}", flush=True)
+            print(f"== {m}: mutating against {' '.join(a.tests or MODULES[m][0])}", flush=True)
             before = results(m) if a.survivors else {}
             left = [n for n, st in before.items() if st not in KILLED]
             if a.survivors and not left:
@@ -284,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             t0 = time.monotonic()
             cmd = [sys.executable, __file__, "--one", m, "--max-children", str(a.max_children)]
-            proc = subprocess.run(cmd + (["--only", *left] if a.survivors else []), cwd=ROOT)
+            extra = (["--only", *left] if a.survivors else []) + (["--tests", *a.tests] if a.tests else [])
+            proc = subprocess.run(cmd + extra, cwd=ROOT)
             seconds, rc = time.monotonic() - t0, proc.returncode
             if a.survivors:  # mutmut forgets every verdict when the tests change: keep the kills of the last run
                 meta_path = ROOT / "mutants" / PKG / (m + ".meta")
