@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 
 from kimi_research.analysis import adspend
 from kimi_research.errors import DataError
@@ -242,6 +242,11 @@ def test_least_squares_passes_the_model_options_on():
     t = exact_targets(0.3, organic=2e6)
     assert adspend._least_squares(SPEND, 10, t, organic=2e6).x[0] == pytest.approx(0.3, abs=1e-8)
     assert adspend._least_squares(SPEND, 10, t).x[0] != pytest.approx(0.3, abs=1e-3)  # without them: another churn
+    fit = adspend.fit_churn(SPEND, 10, t, organic=2e6)  # the profile too is the model with its options
+    assert fit.churn == pytest.approx(0.3, abs=1e-8) and fit.profile.set_index("churn").at[0.3, "sse"] == pytest.approx(
+        0, abs=1e-20
+    )
+    assert fit.table["model"].tolist() == pytest.approx(t["base_value"].tolist(), rel=1e-9)
 
 
 def test_fit_churn_on_an_exact_path():
@@ -316,6 +321,9 @@ def test_fit_churn_intervals_on_a_noisy_path():
     c, dof = fit.churn, 2
     # the optimum: the SSE is lower there than a step either side, and the fit's SSE is that SSE
     assert sse_at(c, SPEND, t) < min(sse_at(c - 1e-4, SPEND, t), sse_at(c + 1e-4, SPEND, t))
+    # to the precision of another minimiser (Brent's on the SSE itself): 0.298669 a month
+    brent = optimize.minimize_scalar(lambda x: sse_at(x, SPEND, t), bounds=(0.1, 0.5), method="bounded", options={"xatol": 1e-12})
+    assert c == pytest.approx(brent.x, abs=1e-8) and round(c, 6) == 0.298669
     assert fit.sse == pytest.approx(sse_at(c, SPEND, t), rel=1e-9)
     # the curvature interval: se = sqrt(SSE / dof / J'J), J the derivative of the residuals (central differences)
     h = 1e-6

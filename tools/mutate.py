@@ -88,8 +88,10 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     # notebook 01's decay fit and what is read from it (the package analysis/decline/, one entry per file that
     # makes numbers; notebook.py's sections and the presentation are checked by the notebook's tests). mutmut
     # does not mutate @property methods (DecayFit.n_dates, monthly_change, half_life...): they are not listed.
-    # test_decline_fit.py (hand-made series, milliseconds) first; a survivor also runs test_decline.py's analyses
-    # (about a minute a mutant), and for fit.py test_properties.py's Hypothesis tests of the fit
+    # test_decline_fit.py (hand-made series, milliseconds) first; for fit.py a survivor also runs test_decline.py's
+    # analyses (about a minute a mutant) and test_properties.py's Hypothesis tests of the fit. common.py and
+    # legacy.py (small rules every analysis calls) run against test_decline_fit.py alone: test_decline.py reaches
+    # them only through whole-notebook analyses, a minute for each surviving mutant
     "analysis/decline/fit.py": (
         ["tests/test_decline_fit.py", "tests/test_decline.py", "tests/test_properties.py"],
         [
@@ -110,12 +112,12 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
     ),
     # the vocabulary the fit reads: a qualifier's kind, months between dates, the study window
     "analysis/decline/common.py": (
-        ["tests/test_decline_fit.py", "tests/test_decline.py"],
+        ["tests/test_decline_fit.py"],
         ["window", "in_window", "point_kind", "with_kind", "months_between"],
     ),
     # the peak the fit starts from (and notebook 05's scenario engine reads), the rows it is chosen among
     "analysis/decline/legacy.py": (
-        ["tests/test_decline_fit.py", "tests/test_decline.py"],
+        ["tests/test_decline_fit.py"],
         ["_prepare", "placeable", "resolve_vendor", "peak_latest"],
     ),
     # unit economics, the stock-flow model and its fit: test_adspend_rules.py (hand-made inputs, under a second a
@@ -273,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--only", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.tests and not a.one:  # '--tests FILE... MODULE': a module after the files is a module
+        a.modules += [t for t in a.tests if not t.startswith("tests/")]
+        a.tests = [t for t in a.tests if t.startswith("tests/")]
     if a.one:
         run_one(a.one, a.max_children, a.only, a.tests)
         return 0
