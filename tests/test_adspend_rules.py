@@ -303,6 +303,7 @@ def test_fit_churn_with_one_or_two_figures():
     two = adspend.fit_churn(spend, 10, targets([[idx[1]], [idx[2]]], [6.0, 3.6]))  # 6 and 3.6: c = 0.4 again
     assert two.churn == pytest.approx(0.4, abs=1e-8) and two.dof == 1
     assert two.jackknife.empty  # no leave-one-out refit of two figures
+    assert two.se is not None and two.ci_curvature is not None and two.ci_profile is not None  # one degree of freedom
     with pytest.raises(DataError, match="^data/observations.csv: no MAU observation left to fit the model to$"):
         adspend.fit_churn(spend, 10, targets([[idx[1]]], [6.0], used=[False]))
 
@@ -364,3 +365,14 @@ def test_fit_churn_curvature_interval_stays_inside_0_and_the_largest_churn():
     fit = adspend.fit_churn(spend, 10, t)
     assert fit.churn + stats.t.ppf(0.975, 2) * fit.se > adspend.CHURN_MAX
     assert fit.ci_curvature[1] == adspend.CHURN_MAX
+
+
+def test_figures_the_churn_cannot_move_give_no_curvature_interval():
+    idx = months("2024-01", 3)
+    spend = pd.Series([100.0, 0.0, 0.0], index=idx)
+    # two figures for the first month: its users are the month's purchases whatever the churn (10), so the
+    # residuals do not depend on the churn (J'J = 0): no curvature interval, and every churn of the grid is as good
+    fit = adspend.fit_churn(spend, 10, targets([[idx[0]], [idx[0]]], [8.0, 12.5]))
+    assert fit.dof == 1 and fit.se is None and fit.ci_curvature is None
+    assert fit.ci_profile == (0.0, 0.998)
+    assert fit.sse == pytest.approx(math.log(10 / 8) ** 2 + math.log(10 / 12.5) ** 2)

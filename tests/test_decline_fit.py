@@ -191,6 +191,9 @@ def test_prepare_names_series_kind_and_period_in_time_order():
     ).drop(columns=["series", "kind", "period"])
     # one midpoint (16 January): the earlier end first, ties by obs id
     assert list(legacy._prepare(same_mid).index) == ["c", "a", "b"]
+    empty = legacy._prepare(same_mid.iloc[:0])
+    assert empty.empty and {"series", "kind", "period"} <= set(empty.columns)
+    assert empty["period"].dtype == pd.Series(dtype=str).dtype  # text, as for rows
 
 
 def test_placeable_names_why_a_row_is_left_out():
@@ -226,6 +229,9 @@ def test_resolve_vendor_auto_and_named():
     assert legacy.resolve_vendor(rows.iloc[:4], "auto") == "b"  # a tie on points and rows: the latest data
     assert legacy.resolve_vendor(rows[rows["series"] != "b"], "auto") == "none:s1"  # more rows than a
     assert legacy.resolve_vendor(pd.DataFrame([r("d", "point", 0), r("c", "point", 0)]), "auto") == "c"  # then by name
+    # points before rows: three points beat one point and four bounds
+    more_rows = [r("p", "point", t) for t in (0, 1, 2)] + [r("q", "point", 0)] + [r("q", "lower bound", t) for t in (1, 2, 3, 4)]
+    assert legacy.resolve_vendor(pd.DataFrame(more_rows), "auto") == "p"
     assert legacy.resolve_vendor(rows, "a") == "a" and legacy.resolve_vendor(rows, "all") == "all"
     with pytest.raises(ParameterError) as e:
         legacy.resolve_vendor(rows, "zz")

@@ -206,6 +206,10 @@ def run_one(module: str, max_children: int, only: list[str] | None = None, tests
     # mutmut mutates a file only when its copy in mutants/ is not newer than the source; the copy left by the
     # run of another module is (mutmut copies the files it does not mutate), so remove it
     (ROOT / "mutants" / PKG / module).unlink(missing_ok=True)
+    # mutmut's record of which test calls which function is kept between runs and only new tests are added to it:
+    # a test that ran for another module was recorded without this module's functions ("no tests" for every
+    # mutant), so the record is made again for each run
+    (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     mm._run(names, max_children)
 
 
