@@ -86,6 +86,7 @@ def test_cpa_per_month_fills_a_path_from_its_nearest_month():
     # reindexed: [-, 10, -, 20, -]; forward fill: [-, 10, 10, 20, 20]; back fill the first: [10, 10, 10, 20, 20]
     assert adspend.cpa_per_month(path, idx).tolist() == [10.0, 10.0, 10.0, 20.0, 20.0]
     assert adspend.cpa_per_month(7, idx[:3]).tolist() == [7.0, 7.0, 7.0]
+    assert adspend.cpa_per_month(0.5, idx[:2]).tolist() == [0.5, 0.5]  # half a yuan a user is still a cost
 
 
 @pytest.mark.parametrize(
@@ -153,6 +154,11 @@ def test_simulate_with_saturation_by_hand():
     # a full market: the 100 kept from the start fill it, spend buys nobody (room 0, no division by it)
     full = adspend.simulate(pd.Series([1000.0], index=idx[:1]), 10, 0.5, start_users=200, saturation_users=100)
     assert full.tolist() == [100.0]
+    # a market of one user: room 1, at most 1 - e^-100 of it bought
+    one = adspend.simulate(pd.Series([1000.0], index=idx[:1]), 10, 0.5, saturation_users=1.0)
+    assert one.tolist() == pytest.approx([1.0]) and one.iloc[0] <= 1.0
+    half = adspend.simulate(pd.Series([5.0], index=idx[:1]), 10, 0.5, saturation_users=0.5)
+    assert half.tolist() == pytest.approx([0.5 * (1 - math.exp(-1))])  # bought 0.5 against room 0.5
     # more kept than the market: no room, no negative purchase
     over = adspend.simulate(pd.Series([1000.0], index=idx[:1]), 10, 0.0, start_users=150, saturation_users=100)
     assert over.tolist() == [150.0]
@@ -194,6 +200,9 @@ def test_model_at_targets_refuses_a_month_outside_the_model(month):
     with pytest.raises(DataError) as e:
         adspend.model_at_targets(users, targets([[M("2024-02")], [M(month)]], [0, 0]))
     assert str(e.value) == f"data/observations.csv: MAU observed in {month}, outside the modelled months 2024-01-2024-04"
+    # two months three apart: looked up by label, not by position
+    apart = pd.Series([1.0, 4.0], index=pd.PeriodIndex([M("2024-01"), M("2024-04")]))
+    assert adspend.model_at_targets(apart, targets([[M("2024-04")]], [0])).tolist() == [4.0]
     gap = pd.Series([1.0, 3.0], index=pd.PeriodIndex([M("2024-01"), M("2024-03")]))
     with pytest.raises(DataError, match="MAU observed in 2024-02, outside the modelled months 2024-01-2024-03"):
         adspend.model_at_targets(gap, targets([[M("2024-02")]], [0]))
@@ -242,7 +251,8 @@ def test_least_squares_passes_the_model_options_on():
     t = exact_targets(0.3, organic=2e6)
     assert adspend._least_squares(SPEND, 10, t, organic=2e6).x[0] == pytest.approx(0.3, abs=1e-8)
     assert adspend._least_squares(SPEND, 10, t).x[0] != pytest.approx(0.3, abs=1e-3)  # without them: another churn
-    fit = adspend.fit_churn(SPEND, 10, t, organic=2e6)  # the profile too is the model with its options
+    fit = adspend.fit_churn(SPEND, 10, t, organic=2e6)  # the profile and the refits too are the model with its options
+    assert fit.jackknife["churn"].tolist() == pytest.approx([0.3] * 3, abs=1e-8)
     assert fit.churn == pytest.approx(0.3, abs=1e-8) and fit.profile.set_index("churn").at[0.3, "sse"] == pytest.approx(
         0, abs=1e-20
     )
@@ -360,11 +370,13 @@ def test_fit_churn_curvature_interval_stays_inside_0_and_the_largest_churn():
     assert fit.se is not None and fit.churn - 4.303 * fit.se < 0  # t(0.975; 2) = 4.303
     assert fit.ci_curvature[0] == 0.0 and fit.ci_curvature[1] == pytest.approx(fit.churn + stats.t.ppf(0.975, 2) * fit.se)
     assert fit.ci_profile[0] == 0.0  # the profile run reaches the first grid point
+    check_profile(fit, spend, t)
     # a steep fall with much noise: the interval would reach above the largest churn the fit allows
     t = targets([[idx[1]], [idx[2]], [idx[3]]], [0.5, 0.002, 0.0002])
     fit = adspend.fit_churn(spend, 10, t)
     assert fit.churn + stats.t.ppf(0.975, 2) * fit.se > adspend.CHURN_MAX
     assert fit.ci_curvature[1] == adspend.CHURN_MAX
+    check_profile(fit, spend, t)
 
 
 def test_figures_the_churn_cannot_move_give_no_curvature_interval():
@@ -376,3 +388,33 @@ def test_figures_the_churn_cannot_move_give_no_curvature_interval():
     assert fit.dof == 1 and fit.se is None and fit.ci_curvature is None
     assert fit.ci_profile == (0.0, 0.998)
     assert fit.sse == pytest.approx(math.log(10 / 8) ** 2 + math.log(10 / 12.5) ** 2)
+    # the same with figures the model meets exactly: SSE 0 everywhere, every churn of the grid within it
+    exact = adspend.fit_churn(spend, 10, targets([[idx[0]], [idx[0]]], [10.0, 10.0]))
+    assert exact.sse == 0.0 and exact.ci_profile == (0.0, 0.998)
+
+
+def test_the_curvature_interval_of_a_shallow_slope_by_hand():
+    idx = months("2024-01", 2)
+    spend = pd.Series([100.0, 0.0], index=idx)
+    # two figures (8 and 9) for the average of both months, 10 * (2 - c) / 2: the fit meets their geometric mean,
+    # 5 (2 - c) = sqrt(72); each log residual moves by -1 / (2 - c) per unit of churn, so J'J = 2 / (2 - c)^2 < 1
+    fit = adspend.fit_churn(spend, 10, targets([list(idx), list(idx)], [8.0, 9.0]))
+    c = 2 - math.sqrt(72) / 5
+    assert fit.churn == pytest.approx(c, abs=1e-9)
+    sse = 2 * (math.log(9 / 8) / 2) ** 2
+    jtj = 2 / (2 - c) ** 2
+    assert jtj < 1 and fit.sse == pytest.approx(sse, rel=1e-9)
+    assert fit.se == pytest.approx(math.sqrt(sse / 1 / jtj), rel=1e-5)
+    check_profile(fit, spend, targets([list(idx), list(idx)], [8.0, 9.0]))
+
+
+def check_profile(fit, spend, t) -> None:
+    """The profile interval is the run of grid points around the optimum whose SSE is within the F threshold."""
+    thresh = fit.sse * (1 + stats.f.ppf(fit.level, 1, fit.dof) / fit.dof)
+    lo, hi = fit.ci_profile
+    inside = [c for c in (lo, hi) if c != fit.churn]
+    assert all(sse_at(c, spend, t) <= thresh for c in inside)
+    if lo > 0:
+        assert sse_at(round(lo - 0.001, 3), spend, t) > thresh
+    if hi < 0.998:
+        assert sse_at(round(hi + 0.001, 3), spend, t) > thresh
