@@ -98,32 +98,50 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
             "allows",
         ],
     ),
-    # the decay fit and what is read from it
-    "analysis/decline.py": (
-        ["tests/analysis/test_decline.py", "tests/analysis/test_properties.py"],
+    # notebook 01's decay fit and what is read from it (the package analysis/decline/, one entry per file that
+    # makes numbers; notebook.py's sections and the presentation are checked by the notebook's tests). mutmut
+    # does not mutate @property methods (DecayFit.n_dates, monthly_change, half_life...): they are not listed.
+    # test_decline_fit.py (hand-made series, milliseconds) first; for fit.py a survivor also runs test_decline.py's
+    # analyses (about a minute a mutant) and test_properties.py's Hypothesis tests of the fit. common.py and
+    # legacy.py (small rules every analysis calls) run against test_decline_fit.py alone: test_decline.py reaches
+    # them only through whole-notebook analyses, a minute for each surviving mutant
+    "analysis/decline/fit.py": (
+        ["tests/analysis/test_decline_fit.py", "tests/analysis/test_decline.py", "tests/analysis/test_properties.py"],
         [
-            "point_kind",
-            "months_between",
-            "peak_latest",
-            "fit_decay",
-            "DecayFit.n_dates",
             "DecayFit.predict",
             "DecayFit.date_of",
+            "fit_decay",
             "redate_to_last_month",
             "dating_sensitivity",
             "leave_one_out",
             "forecast",
+            "_by_date",
+            "segments_of",
             "segment_rates",
             "accelerating",
+            "weekly_floor",
+            "flag_below_floor",
         ],
     ),
-    # unit economics, the stock-flow model and its fit
+    # the vocabulary the fit reads: a qualifier's kind, months between dates, the study window
+    "analysis/decline/common.py": (
+        ["tests/analysis/test_decline_fit.py"],
+        ["window", "in_window", "point_kind", "with_kind", "months_between"],
+    ),
+    # the peak the fit starts from (and notebook 05's scenario engine reads), the rows it is chosen among
+    "analysis/decline/legacy.py": (
+        ["tests/analysis/test_decline_fit.py"],
+        ["_prepare", "placeable", "resolve_vendor", "peak_latest"],
+    ),
+    # unit economics, the stock-flow model and its fit: test_adspend_rules.py (hand-made inputs, under a second a
+    # mutant) first; a survivor also runs test_adspend.py, whose tests fit the model to the frozen data
     "analysis/adspend.py": (
-        ["tests/analysis/test_adspend.py"],
+        ["tests/analysis/test_adspend_rules.py", "tests/analysis/test_adspend.py"],
         [
             "cost_per_retained_user",
             "daily_burn_per_month",
             "users_per_budget",
+            "cpa_per_month",
             "simulate",
             "model_at_targets",
             "half_life",
@@ -132,7 +150,7 @@ MODULES: dict[str, tuple[list[str], list[str] | None]] = {
             "fit_churn",
         ],
     ),
-    # the ranks, the figure chosen per app and the ranking of 04 on hand-made lists (tests/test_competitors.py
+    # the ranks, the figure chosen per app and the ranking of 04 on hand-made lists (tests/analysis/test_competitors.py
     # runs the whole analysis of 04, seconds a test; its ranking assertions are repeated on synthetic lists)
     "analysis/competitors/ranking.py": (
         [
@@ -158,7 +176,7 @@ def _mangled(function: str) -> str:
     return f"xǁ{cls}ǁ{name}" if cls else f"x_{name}"
 
 
-def run_one(module: str, max_children: int, only: list[str] | None = None) -> None:
+def run_one(module: str, max_children: int, only: list[str] | None = None, tests: list[str] | None = None) -> None:
     """In a fresh interpreter: mutate ``module`` and run its tests (mutmut's ``run``)."""
     os.chdir(ROOT)
     # the mutated copy must win over the editable install of lib/ (see the module docstring)
@@ -198,7 +216,8 @@ def run_one(module: str, max_children: int, only: list[str] | None = None) -> No
 
     PytestRunner.run_tests = run_tests_with_cold_caches  # type: ignore[method-assign]
 
-    tests, functions = MODULES[module]
+    mapped, functions = MODULES[module]
+    tests = tests or mapped
     cfg = config()
     cfg.only_mutate = [f"{PKG}/{module}"]
     cfg.pytest_add_cli_args_test_selection = list(tests)
@@ -206,6 +225,10 @@ def run_one(module: str, max_children: int, only: list[str] | None = None) -> No
     # mutmut mutates a file only when its copy in mutants/ is not newer than the source; the copy left by the
     # run of another module is (mutmut copies the files it does not mutate), so remove it
     (ROOT / "mutants" / PKG / module).unlink(missing_ok=True)
+    # mutmut's record of which test calls which function is kept between runs and only new tests are added to it:
+    # a test that ran for another module was recorded without this module's functions ("no tests" for every
+    # mutant), so the record is made again for each run
+    (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     mm._run(names, max_children)
 
 
@@ -266,14 +289,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run again only the mutants the last run did not kill (after adding tests: killed ones stay killed)",
     )
+    ap.add_argument(
+        "--tests",
+        nargs="+",
+        help="with --survivors: run the survivors against these test files only (the new ones: a survivor of the "
+        "last run survived its mapped tests, and an unchanged test file gives the same verdict again)",
+    )
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--only", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.tests and not a.one:  # '--tests FILE... MODULE': a module after the files is a module
+        a.modules += [t for t in a.tests if not t.startswith("tests/")]
+        a.tests = [t for t in a.tests if t.startswith("tests/")]
     if a.one:
-        run_one(a.one, a.max_children, a.only)
+        run_one(a.one, a.max_children, a.only, a.tests)
         return 0
     modules = a.modules or [m for m in MODULES if (ROOT / PKG / m).exists()]
     unknown = [m for m in modules if m not in MODULES]
+    if a.tests and not a.survivors:
+        ap.error("--tests goes with --survivors (a first run uses the mapped tests)")
     if unknown:
         ap.error(f"unknown module {', '.join(unknown)}; choose among: {', '.join(MODULES)}")
     summary_file = ROOT / "mutants" / "mutate-summary.json"
@@ -283,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.report:  # the last run of each module, as recorded
             seconds, rc = summary.get(m, {}).get("seconds", float("nan")), summary.get(m, {}).get("returncode", 0)
         else:
-            print(f"== {m}: mutating against {' '.join(MODULES[m][0])}", flush=True)
+            print(f"== {m}: mutating against {' '.join(a.tests or MODULES[m][0])}", flush=True)
             before = results(m) if a.survivors else {}
             left = [n for n, st in before.items() if st not in KILLED]
             if a.survivors and not left:
@@ -291,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             t0 = time.monotonic()
             cmd = [sys.executable, __file__, "--one", m, "--max-children", str(a.max_children)]
-            proc = subprocess.run(cmd + (["--only", *left] if a.survivors else []), cwd=ROOT)
+            extra = (["--only", *left] if a.survivors else []) + (["--tests", *a.tests] if a.tests else [])
+            proc = subprocess.run(cmd + extra, cwd=ROOT)
             seconds, rc = time.monotonic() - t0, proc.returncode
             if a.survivors:  # mutmut forgets every verdict when the tests change: keep the kills of the last run
                 meta_path = ROOT / "mutants" / PKG / (m + ".meta")

@@ -1,7 +1,7 @@
 """Whole records of the grading rule of notebook 05 on small hand-made scenario tables (issue 24: the survivors of
 `make mutate` on kimi_research.analysis.conclusions).
 
-tests/test_grading.py checks the grade of each kind of table; here every field of :func:`grade_one`'s record is
+tests/analysis/test_grading.py checks the grade of each kind of table; here every field of :func:`grade_one`'s record is
 compared with a value computed by hand in the comment beside it: the grade and its condition, where it cannot be
 evaluated, the shares per reading and how an input's samples are binned, what a weaker grade depends on, the
 output's range over the evaluable combinations, the observations it rests on. Then a range input's threshold:
