@@ -392,6 +392,7 @@ def test_a_closed_form_agrees_with_bisection(full):
 
 
 # --- executors --------------------------------------------------------------------------------
+@pytest.mark.slow  # starts worker processes
 def test_process_pool_gives_the_same_table(ds, small):
     from kimi_research.orchestration.scenarios import executor
 
@@ -400,6 +401,7 @@ def test_process_pool_gives_the_same_table(ds, small):
     pd.testing.assert_frame_equal(pooled.table, small.table)
 
 
+@pytest.mark.slow  # starts a Dask cluster
 @pytest.mark.enable_socket  # the scheduler and worker bind 127.0.0.1 (loopback only); no outside host
 @pytest.mark.allow_hosts(["127.0.0.1"])
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -518,9 +520,21 @@ def test_pydantic_parameters():
 
 
 # --- make scenarios --------------------------------------------------------------------------------
-def test_run_writes_build_scenarios_and_is_incremental(tmp_path, capsys):
+def test_run_writes_build_scenarios_and_is_incremental(tmp_path, capsys, monkeypatch):
     from kimi_research.orchestration import scenarios as O
 
+    # what is tested is the bookkeeping (files written, skipped, forced, rerun on a new grid): a grid already
+    # evaluated is taken from memory (an evaluation of the live data takes seconds); every run is counted
+    evaluate, done, calls = O.evaluate, {}, []
+
+    def remembered(spec, *args, **kwargs):
+        calls.append(spec)
+        key = repr(sorted(vars(spec).items()))
+        if key not in done:
+            done[key] = evaluate(spec, *args, **kwargs)
+        return done[key]
+
+    monkeypatch.setattr(O, "evaluate", remembered)
     spec = S.GridSpec(vary=("cpa", "spend_path"), samples=1)
     meta = O.run(spec, workers=1, quiet=True, target=tmp_path)
     assert not meta["skipped"] and meta["n_scenarios"] == len(pd.read_parquet(tmp_path / O.TABLE))
@@ -535,3 +549,4 @@ def test_run_writes_build_scenarios_and_is_incremental(tmp_path, capsys):
     assert "holds" in printed and "%" not in printed  # grades are printed, never a share
     other = S.GridSpec(vary=("cpa",), samples=1)
     assert not O.run(other, workers=1, quiet=True, target=tmp_path)["skipped"]
+    assert calls == [spec, spec, other] and len(done) == 2  # the first run, the forced one, the new grid

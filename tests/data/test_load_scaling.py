@@ -64,6 +64,7 @@ def part(request, monkeypatch):
     return request.param
 
 
+@pytest.mark.slow  # a timing of ten times the rows: the whole suite checks it, not the edit-test loop
 def test_ten_times_the_rows_load_in_at_most_a_few_times_the_time(tmp_path, part):
     live = paths.ROOT / "data"
     n = sum(1 for _ in csv.reader(io.StringIO((live / "observations.csv").read_text(encoding="utf-8")))) - 1

@@ -11,7 +11,7 @@ from kimi_research.orchestration.runner import load_param_set
 NB = "00_data_audit"
 
 
-@pytest.mark.parametrize("evidence", ["articles", "all"])
+@pytest.mark.parametrize("evidence", ["articles", pytest.param("all", marks=pytest.mark.slow)])  # all: make test
 def test_every_entity_the_parameter_accepts_draws_every_chart(live_ds, evidence):
     """Every value validation accepts runs (issue 21): the audit and all its charts for each entity with data,
     by id and by the names the README promises, under both evidence settings (an entity with no claim used to

@@ -43,6 +43,7 @@ def test_a_forked_kernel_looks_like_a_process_to_jupyter_client():
     assert k.wait(5) == 0 and k.poll() == 0
 
 
+@pytest.mark.slow  # a kernel server in a process of its own
 def test_the_server_forks_kernels_for_its_own_user_only():
     a, b = socket.socketpair(socket.AF_UNIX)
     with a, b:
