@@ -112,8 +112,8 @@ test: pdf ## Run every notebook, build the decks and PDFs, then the whole test s
 	$(BIN)/python -m pytest -n $(JOBS) --durations=25 tests
 
 # The edit-test loop: unit and in-process tests only (no notebook, no browser, no `make` or
-# runner in a subprocess: the markers notebook, browser and make in pyproject.toml), in a minute or two.
-test-fast: $(STAMP) ## Run the unit and in-process tests only (no notebooks, browser or make), in under 2 minutes
+# runner in a subprocess: the markers notebook, browser, make and slow in pyproject.toml), in under two minutes.
+test-fast: $(STAMP) ## Run the unit and in-process tests only (no notebooks, browser, make or slow), in under 2 minutes
 	$(BIN)/python -m pytest -n $(JOBS) -m "not notebook and not browser and not make and not slow" --durations=10 tests
 
 # Mutation score (issue 24, docs/testing.md): mutmut mutates one module at a time (a copy in mutants/) and runs
